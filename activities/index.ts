@@ -1,0 +1,64 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { NON_RETRYABLE } from '../domain/failures';
+import type { MibClient } from '../mib/client';
+import { MibRejectedError } from '../mib/client';
+import { buildNotification, type GatewayResult } from '../mib/notification';
+import type { Payment } from '../mib/payment';
+import type { ProviderRegistry } from '../providers/registry';
+import { ProviderRejectedError, type ProviderCommand, type ProviderResult } from '../providers/types';
+
+/**
+ * Every side effect of a payment command. Each activity is idempotent: the provider gets the same
+ * idempotency key on every attempt and a notification the same id, so Temporal's retries are safe.
+ * Errors that retrying cannot mend are thrown as non-retryable ApplicationFailures (domain/failures).
+ */
+
+export interface ActivityDependencies {
+  readonly providers: ProviderRegistry;
+  readonly mib: MibClient;
+}
+
+export interface ExecuteProviderCommandInput extends ProviderCommand {
+  readonly provider: string;
+}
+
+export interface NotifyMibInput {
+  readonly notificationId: string;
+  readonly method: string;
+  readonly payment: Payment;
+  readonly result: GatewayResult;
+}
+
+export function createActivities({ providers, mib }: ActivityDependencies) {
+  return {
+    /** Carries out the command at the provider; transient failures throw and are retried by Temporal. */
+    async executeProviderCommand({
+      provider,
+      ...command
+    }: ExecuteProviderCommandInput): Promise<ProviderResult> {
+      try {
+        return await providers.forName(provider).execute(command);
+      } catch (error) {
+        if (error instanceof ProviderRejectedError) {
+          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
+        }
+        throw error;
+      }
+    },
+
+    /** Delivers the outcome to MIB's delegate URL; resolves once MIB accepted it. */
+    async notifyMib({ notificationId, method, payment, result }: NotifyMibInput): Promise<void> {
+      try {
+        await mib.notify(buildNotification(notificationId, method, payment, result));
+      } catch (error) {
+        if (error instanceof MibRejectedError) {
+          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.mibRejected);
+        }
+        throw error;
+      }
+      Context.current().log.info('notified MIB', { method, notificationId });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

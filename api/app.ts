@@ -1,0 +1,52 @@
+import type { Client } from '@temporalio/client';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Logger } from '../config/logger';
+import { JSON_RPC_ERRORS, jsonRpcError } from '../mib/jsonRpc';
+import type { ProviderRegistry } from '../providers/registry';
+import { mibIntakeRouter } from './mibIntake';
+import { webhookRouter } from './webhooks';
+
+export interface ApiDependencies {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+}
+
+/** The HTTP edge: MIB intake, provider webhooks, health. */
+export function createApi(deps: ApiDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(mibIntakeRouter(deps));
+  app.use(webhookRouter(deps));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { type?: string; status?: number; message?: string }, req, res, _next) => {
+    const tooLarge = error.type === 'entity.too.large';
+    if (!tooLarge) logger.error('request failed', { path: req.path, error: error.message });
+    const status = tooLarge ? 413 : (error.status ?? 500);
+    const message = tooLarge ? 'Invalid Request: body too large' : 'Internal error';
+    if (req.path === '/mib') {
+      res
+        .status(status)
+        .json(
+          jsonRpcError(
+            null,
+            tooLarge ? JSON_RPC_ERRORS.invalidRequest : JSON_RPC_ERRORS.internalError,
+            message,
+          ),
+        );
+    } else {
+      res.status(status).json({ error: message });
+    }
+  };
+}

@@ -1,0 +1,34 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { listen } from '../config/server';
+import { createProviderRegistry } from '../providers/fromConfig';
+import { createApi } from './app';
+
+/** `npm run api`: the HTTP edge on its own, for a container beside a Temporal cluster. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApi({
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    providers: createProviderRegistry(config),
+    logger,
+  });
+  const running = await listen(app, config.API_PORT);
+  logger.info('API listening', { url: running.url });
+  const stop = async () => {
+    await running.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

@@ -1,0 +1,191 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import express, { type Router } from 'express';
+import { commandOfMethod, type PaymentCommand } from '../domain/commands';
+import { fingerprint } from '../domain/fingerprint';
+import { paymentWorkflowId } from '../domain/workflowId';
+import type { Logger } from '../config/logger';
+import {
+  JSON_RPC_ERRORS,
+  idOf,
+  issuesOf,
+  jsonRpcError,
+  jsonRpcRequestSchema,
+  jsonRpcResult,
+  type JsonRpcResponse,
+} from '../mib/jsonRpc';
+import { commandAmount, commandParamsSchema, commandTransaction } from '../mib/payment';
+import type { ProviderRegistry } from '../providers/registry';
+import { paymentCommandWorkflow, type PaymentCommandInput } from '../workflows/paymentCommand';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+
+/**
+ * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command becomes one
+ * paymentCommandWorkflow, started with an id derived from the command, and is acknowledged at once; the
+ * outcome reaches MIB later as a notification. Invalid input is answered with the JSON-RPC error for its
+ * case and starts nothing.
+ */
+
+export interface MibIntakeDependencies {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+  readonly bodyLimit?: string;
+}
+
+/** Commands the gateway carries out today; validate and revalidate come with the full MIB contract. */
+const SUPPORTED_COMMANDS: ReadonlySet<PaymentCommand> = new Set(['capture', 'refund', 'cancel']);
+
+/** HTTP status per JSON-RPC error: bad input is a 4xx, and only Settle's own trouble asks MIB to retry (503). */
+const HTTP_STATUS: Record<number, number> = {
+  [JSON_RPC_ERRORS.parseError]: 400,
+  [JSON_RPC_ERRORS.invalidRequest]: 400,
+  [JSON_RPC_ERRORS.methodNotFound]: 404,
+  [JSON_RPC_ERRORS.invalidParams]: 400,
+  [JSON_RPC_ERRORS.internalError]: 503,
+};
+
+export function mibIntakeRouter(deps: MibIntakeDependencies): Router {
+  const router = express.Router();
+
+  // MIB probes a registered endpoint with OPTIONS and expects this header.
+  router.options('/mib', (_req, res) => {
+    res.set('X-Magento-Service-Bus', '*').status(204).end();
+  });
+
+  router.post(
+    '/mib',
+    express.raw({ type: () => true, limit: deps.bodyLimit ?? '256kb' }),
+    async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      let message: unknown;
+      try {
+        message = JSON.parse(raw);
+      } catch {
+        res
+          .status(400)
+          .json(jsonRpcError(null, JSON_RPC_ERRORS.parseError, 'Parse error: the body is not valid JSON'));
+        return;
+      }
+      if (Array.isArray(message)) {
+        if (message.length === 0) {
+          res
+            .status(400)
+            .json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request: empty batch'));
+          return;
+        }
+        const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
+          (answer): answer is JsonRpcResponse => answer !== undefined,
+        );
+        if (answers.length === 0) res.status(204).end();
+        else res.status(200).json(answers);
+        return;
+      }
+      const answer = await handleRequest(deps, message);
+      if (!answer) {
+        res.status(204).end();
+        return;
+      }
+      res.status('error' in answer ? (HTTP_STATUS[answer.error.code] ?? 500) : 200).json(answer);
+    },
+  );
+
+  return router;
+}
+
+/** One JSON-RPC request → its response, or undefined for a JSON-RPC notification (no id). */
+async function handleRequest(
+  deps: MibIntakeDependencies,
+  message: unknown,
+): Promise<JsonRpcResponse | undefined> {
+  const envelope = jsonRpcRequestSchema.safeParse(message);
+  if (!envelope.success) {
+    return jsonRpcError(idOf(message), JSON_RPC_ERRORS.invalidRequest, 'Invalid Request', {
+      issues: issuesOf(envelope.error, '$'),
+    });
+  }
+  const { id, method, params } = envelope.data;
+  const respond = (answer: JsonRpcResponse) => (id === undefined ? undefined : answer);
+  const replyId = id ?? null;
+
+  const command = commandOfMethod(method);
+  if (!command || !SUPPORTED_COMMANDS.has(command)) {
+    return respond(jsonRpcError(replyId, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${method}`));
+  }
+  const parsed = commandParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    return respond(
+      jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+        issues: issuesOf(parsed.error, 'params'),
+      }),
+    );
+  }
+  const { payment } = parsed.data;
+  const transactionId = commandTransaction(payment).gateway_information?.transaction_id;
+  if (!transactionId) {
+    return respond(
+      jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+        issues: [
+          {
+            path: 'params.payment.transactions.0.gateway_information.transaction_id',
+            message: `required: the authorization to ${command}`,
+          },
+        ],
+      }),
+    );
+  }
+
+  const amount = commandAmount(payment);
+  const provider = deps.providers.nameFor(payment);
+  const workflowId = paymentWorkflowId({
+    reference: payment.reference,
+    command,
+    fingerprint: fingerprint({ method, params }),
+  });
+  const input: PaymentCommandInput = {
+    command,
+    provider,
+    payment,
+    transactionId,
+    amountMinor: amount.minor,
+    currency: amount.currency,
+  };
+  try {
+    await deps.temporal.workflow.start(paymentCommandWorkflow, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      // A redelivered command, even after its workflow finished, must not act twice.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.paymentReference, value: payment.reference },
+        { key: SEARCH_ATTRIBUTES.command, value: command },
+        { key: SEARCH_ATTRIBUTES.provider, value: provider },
+        { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
+      ],
+    });
+    deps.logger.info('payment command accepted', { workflowId, reference: payment.reference, command });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      deps.logger.info('payment command redelivered; already accepted', {
+        workflowId,
+        reference: payment.reference,
+      });
+    } else {
+      deps.logger.error('could not start the payment workflow', {
+        workflowId,
+        error: (error as Error).message,
+      });
+      return respond(
+        jsonRpcError(
+          replyId,
+          JSON_RPC_ERRORS.internalError,
+          'Internal error: the command could not be accepted; retry',
+        ),
+      );
+    }
+  }
+  return respond(jsonRpcResult(replyId, { accepted: true, workflow_id: workflowId }));
+}

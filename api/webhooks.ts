@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import express, { type Router } from 'express';
+import type { Logger } from '../config/logger';
+import type { ProviderRegistry } from '../providers/registry';
+import { WebhookVerificationError } from '../providers/types';
+import { providerEventSignal } from '../workflows/paymentCommand';
+
+/**
+ * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's
+ * adapter (401 and nothing else when it fails), then the event is signalled to its payment workflow; the 2xx
+ * goes out only after Temporal accepted the signal, so an acknowledged event is never lost.
+ */
+export interface WebhookDependencies {
+  readonly temporal: Client;
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+}
+
+export function webhookRouter({ temporal, providers, logger }: WebhookDependencies): Router {
+  const router = express.Router();
+  router.post('/webhooks/:provider', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    const provider = providers.get(String(req.params.provider));
+    if (!provider) {
+      res.status(404).json({ error: `no provider named "${req.params.provider}" is configured` });
+      return;
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let event;
+    try {
+      event = provider.parseWebhook(body, req.headers);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      logger.warn('webhook rejected', { provider: provider.name, reason: error.message });
+      res.status(401).json({ error: `webhook verification failed: ${error.message}` });
+      return;
+    }
+    try {
+      await temporal.workflow.getHandle(event.workflowId).signal(providerEventSignal, event);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        // A late event for a finished (or unknown) payment: acknowledge, so the provider stops redelivering.
+        logger.warn('webhook for no running payment workflow', {
+          workflowId: event.workflowId,
+          eventId: event.eventId,
+        });
+        res.status(200).json({ received: true, delivered: false });
+        return;
+      }
+      logger.error('webhook could not be signalled; the provider will redeliver', {
+        workflowId: event.workflowId,
+        error: (error as Error).message,
+      });
+      res.status(503).json({ error: 'temporarily unable to record the event' });
+      return;
+    }
+    logger.info('webhook delivered', {
+      workflowId: event.workflowId,
+      eventId: event.eventId,
+      outcome: event.outcome,
+    });
+    res.status(200).json({ received: true, delivered: true });
+  });
+  return router;
+}

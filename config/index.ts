@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Settle's one configuration, read from environment variables and validated at start-up: a missing or
+ * malformed value stops the process with a message naming the variable. `localDefaults` holds the values
+ * of the embedded local stack (`npm start`, the tests); production supplies its own.
+ */
+
+const url = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
+const port = z.coerce.number().int().min(0).max(65535);
+const secret = z.string().min(8, 'must be at least 8 characters');
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('settle-payments'),
+  API_PORT: port.default(3000),
+  /** The address MIB and providers reach Settle at, e.g. https://settle.example.com. */
+  PUBLIC_URL: url,
+  MIB_BASE_URL: url,
+  MIB_TOKEN_URL: url,
+  /** OAuth 2.0 client id issued by Magento (`mom_client` in the seed's parameters.yml). */
+  MOM_CLIENT: z.string().min(1),
+  /** OAuth 2.0 client secret (`service_bus.secret`). */
+  SERVICE_BUS_SECRET: secret,
+  /** Endpoint name agreed with Magento (`service_bus.endpoint_name`). */
+  SERVICE_BUS_ENDPOINT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('custom-payment'),
+  GATEWAY_URL: url,
+  GATEWAY_API_KEY: secret,
+  GATEWAY_WEBHOOK_SECRET: secret,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type SettleConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): SettleConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Ports of the embedded local stack. */
+export const LOCAL_PORTS = { api: 3000, mib: 4001, gateway: 4002, temporal: 7233, temporalUi: 8233 } as const;
+
+/** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
+export function localDefaults(ports: { api: number; mib: number; gateway: number } = LOCAL_PORTS) {
+  const mib = `http://127.0.0.1:${ports.mib}`;
+  return {
+    API_PORT: String(ports.api),
+    PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
+    MIB_BASE_URL: mib,
+    MIB_TOKEN_URL: `${mib}/oauth/token`,
+    MOM_CLIENT: 'settle-local',
+    SERVICE_BUS_SECRET: 'local-mib-secret',
+    SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
+    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+    GATEWAY_API_KEY: 'local-gateway-key',
+    GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',
+  } satisfies Partial<Record<keyof SettleConfig, string>>;
+}

@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // Starting Temporal servers and bundling workflow code takes seconds, not milliseconds.
+  testTimeout: 60_000,
+  // Two cores: the integration tests run their own servers, so two test files at a time is the limit.
+  maxWorkers: 2,
+};

@@ -1,0 +1,51 @@
+import type { FinalOutcome } from '../domain/outcome';
+import type { Payment } from './payment';
+
+/** What the provider said, as it goes back to MIB. */
+export interface GatewayResult {
+  readonly provider: string;
+  readonly outcome: FinalOutcome;
+  /** The provider's id of the operation (capture, refund, …), where it has one. */
+  readonly operationId?: string;
+  /** The provider's own status word, e.g. "succeeded". */
+  readonly status: string;
+  /** Why a declined command failed, in the provider's words. */
+  readonly reason?: string;
+}
+
+export interface NotificationRequest {
+  readonly jsonrpc: '2.0';
+  /** Stable per workflow and method, so MIB can drop a redelivered notification. */
+  readonly id: string;
+  readonly method: string;
+  readonly params: { payment: Payment; reason?: string };
+}
+
+/**
+ * The notification MIB receives: the command's payment model, unknown fields untouched, with the gateway's
+ * result merged into the acted-on (first) transaction's gateway_information; a failure carries its reason.
+ */
+export function buildNotification(
+  id: string,
+  method: string,
+  payment: Payment,
+  result: GatewayResult,
+): NotificationRequest {
+  const [first, ...rest] = payment.transactions;
+  const gatewayInformation = {
+    ...first?.gateway_information,
+    gateway_id: first?.gateway_information?.gateway_id ?? result.provider,
+    operation_id: result.operationId,
+    operation_status: result.status,
+    payment_service_response: JSON.stringify(result),
+  };
+  const merged: Payment = {
+    ...payment,
+    transactions: [{ ...first!, gateway_information: gatewayInformation }, ...rest],
+  };
+  const params =
+    result.outcome === 'declined'
+      ? { payment: merged, reason: result.reason ?? result.status }
+      : { payment: merged };
+  return { jsonrpc: '2.0', id, method, params };
+}

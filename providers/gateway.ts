@@ -1,0 +1,139 @@
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import type { PaymentCommand } from '../domain/commands';
+import type { Outcome } from '../domain/outcome';
+import { SignatureError, verifySignature } from '../domain/signature';
+import {
+  ProviderRejectedError,
+  WebhookVerificationError,
+  type PaymentProvider,
+  type ProviderCommand,
+  type ProviderEvent,
+  type ProviderResult,
+} from './types';
+
+/**
+ * Adapter for the gateway simulator (sim/gateway), whose HTTP contract the README documents: one endpoint
+ * per operation on an authorization, an Idempotency-Key on every POST, answers `succeeded`, `pending`
+ * (outcome by signed webhook later) or `declined`.
+ */
+
+export const GATEWAY_SIGNATURE_HEADER = 'gateway-signature';
+
+export interface GatewayProviderOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+}
+
+/** Gateway path segment per command; validate/revalidate arrive with the full MIB contract. */
+const OPERATION_PATHS: Partial<Record<PaymentCommand, string>> = {
+  capture: 'captures',
+  refund: 'refunds',
+  cancel: 'cancellations',
+};
+
+/** The gateway's status words and what each means for the command. */
+const OUTCOMES: Readonly<Record<string, Outcome>> = {
+  succeeded: 'settled',
+  pending: 'pending',
+  declined: 'declined',
+  failed: 'declined',
+};
+
+const operationSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  decline_reason: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+const webhookSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  data: z.object({ operation: operationSchema }),
+});
+
+export class GatewayProvider implements PaymentProvider {
+  readonly name = 'gateway';
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+
+  constructor(private readonly options: GatewayProviderOptions) {}
+
+  async execute(command: ProviderCommand): Promise<ProviderResult> {
+    const path = OPERATION_PATHS[command.command];
+    if (!path) throw new ProviderRejectedError(`the gateway does not support ${command.command} yet`);
+    const url = `${this.options.baseUrl}/v1/authorizations/${encodeURIComponent(command.transactionId)}/${path}`;
+    const response = await request(url, {
+      method: 'POST',
+      dispatcher: this.agent,
+      headersTimeout: 20_000,
+      bodyTimeout: 20_000,
+      headers: {
+        authorization: `Bearer ${this.options.apiKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': command.idempotencyKey,
+      },
+      body: JSON.stringify({
+        amount: command.amountMinor,
+        currency: command.currency,
+        metadata: { workflow_id: command.workflowId },
+      }),
+    });
+    const text = await response.body.text();
+    const status = response.statusCode;
+    if (status >= 500 || status === 429 || status === 408) {
+      throw new Error(`gateway answered HTTP ${status} for ${command.command}: ${text.slice(0, 200)}`);
+    }
+    const parsed = operationSchema.safeParse(safeJson(text));
+    if (status >= 400 && !(status === 402 && parsed.success)) {
+      throw new ProviderRejectedError(
+        `gateway refused ${command.command} with HTTP ${status}: ${text.slice(0, 200)}`,
+      );
+    }
+    if (!parsed.success) throw new Error(`gateway answered an unreadable body (HTTP ${status})`);
+    return toResult(parsed.data);
+  }
+
+  parseWebhook(
+    rawBody: Buffer,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): ProviderEvent {
+    const header = headers[GATEWAY_SIGNATURE_HEADER];
+    try {
+      verifySignature(typeof header === 'string' ? header : undefined, rawBody, this.options.webhookSecret);
+    } catch (error) {
+      if (error instanceof SignatureError) throw new WebhookVerificationError(error.message);
+      throw error;
+    }
+    const event = webhookSchema.safeParse(safeJson(rawBody.toString('utf8')));
+    if (!event.success) throw new WebhookVerificationError('signed webhook body is not a gateway event');
+    const { operation } = event.data.data;
+    const result = toResult(operation);
+    const workflowId = operation.metadata?.workflow_id;
+    if (!workflowId) throw new WebhookVerificationError('gateway event carries no workflow_id metadata');
+    if (result.outcome === 'pending') throw new WebhookVerificationError('gateway event is not final');
+    return {
+      workflowId,
+      eventId: event.data.id,
+      operationId: operation.id,
+      outcome: result.outcome,
+      status: result.status,
+      reason: result.reason,
+    };
+  }
+}
+
+function toResult(operation: z.infer<typeof operationSchema>): ProviderResult {
+  const outcome = OUTCOMES[operation.status];
+  if (!outcome) throw new Error(`gateway status "${operation.status}" is not one Settle knows`);
+  return { outcome, operationId: operation.id, status: operation.status, reason: operation.decline_reason };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

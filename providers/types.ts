@@ -1,0 +1,60 @@
+import type { PaymentCommand } from '../domain/commands';
+import type { FinalOutcome, Outcome } from '../domain/outcome';
+
+/**
+ * The one interface every payment provider adapter implements. Adapters translate; they never retry and
+ * never decide what to tell MIB. Errors say whether a retry can help:
+ * - ProviderRejectedError: the provider refused the request itself (bad request, idempotency key reused
+ *   with another body). Retrying cannot help; an operator must look.
+ * - any other error (network, 5xx, 429, timeout): transient, retried with the same idempotency key.
+ * A business refusal (decline, invalid state) is not an error but the outcome `declined`.
+ */
+
+export interface ProviderCommand {
+  readonly command: PaymentCommand;
+  /** The provider's id of the authorization the command acts on. */
+  readonly transactionId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** Same for every attempt of one command: a retried call never moves money twice. */
+  readonly idempotencyKey: string;
+  /** Put on the provider's objects so that a webhook leads back to the workflow. */
+  readonly workflowId: string;
+}
+
+export interface ProviderResult {
+  readonly outcome: Outcome;
+  /** The provider's id of the operation, which its webhooks and status API refer to. */
+  readonly operationId?: string;
+  readonly status: string;
+  readonly reason?: string;
+}
+
+/** A verified webhook, reduced to what the workflow needs. */
+export interface ProviderEvent {
+  readonly workflowId: string;
+  /** The provider's event id: the same event delivered twice counts once. */
+  readonly eventId: string;
+  readonly operationId: string;
+  readonly outcome: FinalOutcome;
+  readonly status: string;
+  readonly reason?: string;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  execute(command: ProviderCommand): Promise<ProviderResult>;
+  /** Throws WebhookVerificationError when the webhook is not authentic. */
+  parseWebhook(
+    rawBody: Buffer,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): ProviderEvent;
+}
+
+export class ProviderRejectedError extends Error {
+  override readonly name = 'ProviderRejectedError';
+}
+
+export class WebhookVerificationError extends Error {
+  override readonly name = 'WebhookVerificationError';
+}

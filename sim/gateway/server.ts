@@ -1,0 +1,318 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Response } from 'express';
+import { request } from 'undici';
+import { canonicalJson } from '../../domain/fingerprint';
+import { signPayload } from '../../domain/signature';
+
+/**
+ * The gateway simulator: a small card gateway with the shape of real ones (see README, "Gateway simulator").
+ * Authorizations, and captures, refunds and cancellations on them; every POST needs an Idempotency-Key (the
+ * same key with the same body replays the first answer, with another body it is refused with 409); answers
+ * `succeeded` at once or `pending` with a signed webhook after a delay. It can be told to fail, decline or
+ * go down (`POST /_control`).
+ */
+
+export type SettlementMode = 'immediate' | 'pending';
+
+export interface GatewayControl {
+  /** `immediate`: operations succeed in the answer; `pending`: the outcome comes by webhook. */
+  mode: SettlementMode;
+  webhookDelayMs: number;
+  webhookUrl?: string;
+  /** Answer the next N operation requests with failStatus (500, 503, 429…) without acting. */
+  failNext: number;
+  failStatus: number;
+  /** Decline the next N operations (HTTP 402, status `declined`). */
+  declineNext: number;
+  /** Settle pending operations as `failed` instead of `succeeded`. */
+  failSettlement: boolean;
+  /** Drop every connection without an answer, as a gateway that is down. */
+  down: boolean;
+}
+
+export interface GatewaySimulatorOptions {
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+  readonly control?: Partial<GatewayControl>;
+}
+
+type OperationKind = 'capture' | 'refund' | 'cancellation';
+type OperationStatus = 'pending' | 'succeeded' | 'failed' | 'declined';
+
+interface Operation {
+  id: string;
+  object: OperationKind;
+  authorization: string;
+  amount: number;
+  currency: string;
+  status: OperationStatus;
+  decline_reason?: string;
+  metadata: Record<string, string>;
+}
+
+interface Authorization {
+  id: string;
+  amount: number;
+  currency: string;
+  status: 'authorized' | 'cancelled';
+  captured: number;
+  refunded: number;
+}
+
+export interface WebhookDelivery {
+  readonly eventId: string;
+  readonly operationId: string;
+  readonly status: number | 'network-error';
+  readonly at: string;
+}
+
+const KIND_BY_PATH: Record<string, OperationKind> = {
+  captures: 'capture',
+  refunds: 'refund',
+  cancellations: 'cancellation',
+};
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('hex')}`;
+
+export function createGatewaySimulator({ apiKey, webhookSecret, control: initial }: GatewaySimulatorOptions) {
+  const control: GatewayControl = {
+    mode: 'pending',
+    webhookDelayMs: 1000,
+    failNext: 0,
+    failStatus: 503,
+    declineNext: 0,
+    failSettlement: false,
+    down: false,
+    ...initial,
+  };
+  const authorizations = new Map<string, Authorization>();
+  const operations = new Map<string, Operation>();
+  const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
+  /** Every operation request that reached the gateway's logic (after down/fail injection). */
+  const calls: { path: string; idempotencyKey: string; replayed: boolean }[] = [];
+  const webhooks: WebhookDelivery[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '256kb' }));
+
+  // Inspection and control, for tests and demos.
+  app.get('/_calls', (_req, res) => res.json(calls));
+  app.get('/_webhooks', (_req, res) => res.json(webhooks));
+  app.get('/_control', (_req, res) => res.json(control));
+  app.post('/_control', (req, res) => {
+    Object.assign(control, pick(req.body ?? {}, Object.keys(control).concat('webhookUrl')));
+    res.json(control);
+  });
+
+  app.use('/v1', (req, res, next) => {
+    if (control.down) {
+      req.socket.destroy();
+    } else if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      res.status(401).json({ error: { type: 'authentication_error', message: 'invalid API key' } });
+    } else {
+      next();
+    }
+  });
+
+  app.post('/v1/authorizations', (req, res) => {
+    const { amount, currency } = req.body ?? {};
+    if (!Number.isSafeInteger(amount) || amount <= 0 || typeof currency !== 'string') {
+      return invalid(res, 'amount (positive integer, minor units) and currency are required');
+    }
+    const authorization: Authorization = {
+      id: newId('auth'),
+      amount,
+      currency,
+      status: 'authorized',
+      captured: 0,
+      refunded: 0,
+    };
+    authorizations.set(authorization.id, authorization);
+    res.json(authorization);
+  });
+
+  app.get('/v1/authorizations/:id', (req, res) => {
+    const authorization = authorizations.get(req.params.id);
+    if (!authorization)
+      return void res.status(404).json({ error: { type: 'not_found', message: 'no such authorization' } });
+    res.json(authorization);
+  });
+
+  app.get('/v1/operations/:id', (req, res) => {
+    const operation = operations.get(req.params.id);
+    if (!operation)
+      return void res.status(404).json({ error: { type: 'not_found', message: 'no such operation' } });
+    res.json(operation);
+  });
+
+  app.post('/v1/authorizations/:id/:kind', (req, res) => {
+    const kind = KIND_BY_PATH[String(req.params.kind)];
+    if (!kind)
+      return void res.status(404).json({ error: { type: 'not_found', message: 'no such endpoint' } });
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length === 0)
+      return invalid(res, 'Idempotency-Key header is required');
+    if (control.failNext > 0) {
+      control.failNext -= 1;
+      return void res
+        .status(control.failStatus)
+        .json({ error: { type: 'api_error', message: 'injected failure' } });
+    }
+    const fingerprint = canonicalJson({ path: req.path, body: req.body });
+    const earlier = idempotency.get(key);
+    calls.push({ path: req.path, idempotencyKey: key, replayed: earlier !== undefined });
+    if (earlier) {
+      if (earlier.fingerprint !== fingerprint) {
+        return void res.status(409).json({
+          error: { type: 'idempotency_error', message: 'Idempotency-Key reused with different parameters' },
+        });
+      }
+      return void res.status(earlier.status).json(earlier.body);
+    }
+    const [status, body] = operate(String(req.params.id), kind, req.body ?? {});
+    if (status < 500) idempotency.set(key, { fingerprint, status, body });
+    res.status(status).json(body);
+  });
+
+  function operate(
+    authorizationId: string,
+    kind: OperationKind,
+    body: Record<string, unknown>,
+  ): [number, unknown] {
+    const { amount, currency, metadata } = body as {
+      amount?: unknown;
+      currency?: unknown;
+      metadata?: unknown;
+    };
+    if (!Number.isSafeInteger(amount) || (amount as number) <= 0 || typeof currency !== 'string') {
+      return [400, { error: { type: 'invalid_request_error', message: 'amount and currency are required' } }];
+    }
+    // Unknown authorization ids are taken as authorizations made elsewhere, so any MIB payment can be demoed.
+    const authorization =
+      authorizations.get(authorizationId) ??
+      authorizations
+        .set(authorizationId, {
+          id: authorizationId,
+          amount: Number.MAX_SAFE_INTEGER,
+          currency,
+          status: 'authorized',
+          captured: 0,
+          refunded: 0,
+        })
+        .get(authorizationId)!;
+    const operation: Operation = {
+      id: newId(kind.slice(0, 3)),
+      object: kind,
+      authorization: authorization.id,
+      amount: amount as number,
+      currency,
+      status: 'pending',
+      metadata: isStringRecord(metadata) ? metadata : {},
+    };
+    operations.set(operation.id, operation);
+    const refusal =
+      control.declineNext > 0 ? 'insufficient_funds' : businessRefusal(authorization, operation);
+    if (refusal) {
+      control.declineNext = Math.max(0, control.declineNext - 1);
+      Object.assign(operation, { status: 'declined', decline_reason: refusal });
+      return [402, operation];
+    }
+    if (control.mode === 'immediate') {
+      settle(authorization, operation, 'succeeded');
+    } else {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        settle(authorization, operation, control.failSettlement ? 'failed' : 'succeeded');
+        void deliverWebhook(operation);
+      }, control.webhookDelayMs);
+      timers.add(timer);
+    }
+    return [200, { ...operation }];
+  }
+
+  async function deliverWebhook(operation: Operation, attempt = 1): Promise<void> {
+    if (!control.webhookUrl) return;
+    const event = {
+      id: newId('evt'),
+      type: `${operation.object}.${operation.status}`,
+      created: Math.floor(Date.now() / 1000),
+      data: { operation },
+    };
+    const body = JSON.stringify(event);
+    let status: number | 'network-error';
+    try {
+      const response = await request(control.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'gateway-signature': signPayload(webhookSecret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+      });
+      await response.body.dump();
+      status = response.statusCode;
+    } catch {
+      status = 'network-error';
+    }
+    webhooks.push({ eventId: event.id, operationId: operation.id, status, at: new Date().toISOString() });
+    // Like real gateways: redeliver an event that was not acknowledged with 2xx, with growing pauses.
+    if ((status === 'network-error' || status >= 300) && attempt < 6) {
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          void deliverWebhook(operation, attempt + 1);
+        },
+        500 * 2 ** attempt,
+      );
+      timers.add(timer);
+    }
+  }
+
+  return {
+    app,
+    control,
+    calls,
+    webhooks,
+    operations,
+    /** Stops pending webhook timers, so a test can end cleanly. */
+    stop: () => timers.forEach((timer) => clearTimeout(timer)),
+  };
+}
+
+export type GatewaySimulator = ReturnType<typeof createGatewaySimulator>;
+
+function businessRefusal(authorization: Authorization, operation: Operation): string | undefined {
+  if (authorization.status === 'cancelled') return 'authorization_cancelled';
+  if (operation.currency !== authorization.currency) return 'currency_mismatch';
+  if (operation.object === 'capture' && authorization.captured + operation.amount > authorization.amount) {
+    return 'amount_exceeds_authorization';
+  }
+  if (operation.object === 'refund' && authorization.refunded + operation.amount > authorization.captured) {
+    return 'amount_exceeds_captured';
+  }
+  if (operation.object === 'cancellation' && authorization.captured > 0)
+    return 'authorization_already_captured';
+  return undefined;
+}
+
+function settle(authorization: Authorization, operation: Operation, status: 'succeeded' | 'failed') {
+  operation.status = status;
+  if (status !== 'succeeded') return;
+  if (operation.object === 'capture') authorization.captured += operation.amount;
+  if (operation.object === 'refund') authorization.refunded += operation.amount;
+  if (operation.object === 'cancellation') authorization.status = 'cancelled';
+}
+
+function invalid(res: Response, message: string) {
+  res.status(400).json({ error: { type: 'invalid_request_error', message } });
+}
+
+function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(source).filter(([key]) => keys.includes(key)));
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return !!value && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'string');
+}

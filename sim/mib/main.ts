@@ -1,0 +1,19 @@
+import { listen } from '../../config/server';
+import { LOCAL_PORTS, localDefaults } from '../../config';
+import { createMibSimulator } from './server';
+
+/** `npm run sim:mib`: the MIB simulator on its own (port MIB_SIM_PORT, default 4001). */
+async function main() {
+  const defaults = localDefaults();
+  const sim = createMibSimulator({
+    clientId: process.env.MOM_CLIENT ?? defaults.MOM_CLIENT,
+    clientSecret: process.env.SERVICE_BUS_SECRET ?? defaults.SERVICE_BUS_SECRET,
+  });
+  const running = await listen(sim.app, Number(process.env.MIB_SIM_PORT ?? LOCAL_PORTS.mib));
+  console.log(`MIB simulator on ${running.url} (notifications: ${running.url}/notifications)`);
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();
