@@ -2,19 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { createApi } from '../api/app';
 import { LOCAL_PORTS, loadConfig, localDefaults } from '../config';
 import { createLogger } from '../config/logger';
-import { listen, type RunningServer } from '../config/server';
-import { createProviderRegistry } from '../providers/fromConfig';
-import { createGatewaySimulator } from '../sim/gateway/server';
-import { createMibSimulator } from '../sim/mib/server';
-import { createSettleWorker } from '../worker/createWorker';
+import { installRuntime } from '../worker/runtime';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureSearchAttributes } from './searchAttributes';
+import { startStack } from './stack';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
@@ -27,12 +22,13 @@ const DATA_DIR = resolve(__dirname, '..', '.data');
 
 async function main() {
   // Ctrl-C is handled below, in order; the SDK's own signal handlers would drain the worker first.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  installRuntime('WARN', { handleSignals: false });
   const config = loadConfig({ ...localDefaults(), ...process.env });
   const logger = createLogger('start', config.LOG_LEVEL);
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(error.message));
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((error: Error) => console.error(error.message));
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
@@ -48,63 +44,34 @@ async function main() {
   try {
     const address = config.TEMPORAL_ADDRESS ?? (await startDevServer(stops));
     const connection = await Connection.connect({ address });
-    stops.push(() => connection.close());
-    const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE).catch(
-      (error: Error) => {
+    const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
+      .catch((error: Error) => {
         logger.warn('could not register search attributes; see the README', { error: error.message });
         return [];
-      },
-    );
+      })
+      .finally(() => connection.close());
     if (added.length > 0) logger.info('registered search attributes', { added });
 
-    const mibSim = createMibSimulator({
-      clientId: config.MOM_CLIENT,
-      clientSecret: config.SERVICE_BUS_SECRET,
+    const stack = await startStack({
+      address,
+      ports: { api: config.API_PORT, mib: portOf(config.MIB_BASE_URL), gateway: portOf(config.GATEWAY_URL) },
+      env: process.env,
+      gateway: { webhookUrl: `${config.PUBLIC_URL}/webhooks/gateway`, webhookDelayMs: 2000 },
     });
-    const gatewaySim = createGatewaySimulator({
-      apiKey: config.GATEWAY_API_KEY,
-      webhookSecret: config.GATEWAY_WEBHOOK_SECRET,
-      control: { webhookUrl: `${config.PUBLIC_URL}/webhooks/gateway`, webhookDelayMs: 2000 },
-    });
-    stops.push(async () => gatewaySim.stop());
-    const servers: RunningServer[] = [];
-    servers.push(await listen(mibSim.app, portOf(config.MIB_BASE_URL, LOCAL_PORTS.mib)));
-    servers.push(await listen(gatewaySim.app, portOf(config.GATEWAY_URL, LOCAL_PORTS.gateway)));
-
-    const nativeConnection = await NativeConnection.connect({ address });
-    const worker = await createSettleWorker(config, nativeConnection);
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
-    });
-
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const api = createApi({
-      temporal,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      providers: createProviderRegistry(config),
-      logger: createLogger('api', config.LOG_LEVEL),
-    });
-    servers.push(await listen(api, config.API_PORT));
-    for (const server of servers) stops.push(() => server.close());
-    const [mib, gateway, apiServer] = servers as [RunningServer, RunningServer, RunningServer];
-
+    stops.push(() => stack.stop());
     console.log(
       [
         '',
         'Settle is running:',
-        `  API (MIB intake)   ${apiServer.url}/mib`,
-        `  webhooks           ${apiServer.url}/webhooks/gateway`,
+        `  API (MIB intake)   ${stack.api.url}/mib`,
+        `  webhooks           ${stack.api.url}/webhooks/gateway`,
         `  Temporal           ${address}${config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${LOCAL_PORTS.temporalUi}`}`,
-        `  MIB simulator      ${mib.url}   notifications: ${mib.url}/notifications`,
-        `  gateway simulator  ${gateway.url}   control: ${gateway.url}/_control`,
+        `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
+        `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),
     );
-    await running;
   } catch (error) {
     console.error((error as Error).message);
     await stopAll();
@@ -196,8 +163,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function portOf(url: string, fallback: number): number {
-  return Number(new URL(url).port) || fallback;
+function portOf(url: string): number {
+  return Number(new URL(url).port);
 }
 
 void main();

@@ -1,0 +1,28 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { ensureSearchAttributes } from './searchAttributes';
+import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
+
+/** Throw-away Temporal servers for the tests, the replay recorder and the benchmark. */
+
+/** The time-skipping test server (Java, from Maven Central or the SDK's download), with Settle's search attributes. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await withResolution(await resolveTestServer(), (executable) =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
+  );
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+/** A real Temporal dev server (the CLI's `server start-dev`, in memory) with Settle's search attributes. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  return withResolution(await resolveTemporalCli(), (executable) =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable,
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'error' },
+      },
+    }),
+  );
+}

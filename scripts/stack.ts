@@ -1,0 +1,111 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { createApi } from '../api/app';
+import { loadConfig, localDefaults, type SettleConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { listen, type RunningServer } from '../config/server';
+import { createProviderRegistry } from '../providers/fromConfig';
+import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
+import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
+import { createSettleWorker } from '../worker/createWorker';
+
+/**
+ * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker and the API,
+ * in this process. Used by `npm start`, the integration tests, the replay recorder and the benchmark.
+ */
+
+export interface StackOptions {
+  /** Temporal frontend, host:port. */
+  readonly address: string;
+  /** Ports to listen on; 0 (the default) picks free ones. */
+  readonly ports?: { readonly api?: number; readonly mib?: number; readonly gateway?: number };
+  /** Overrides of the local configuration (environment-variable names). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly gateway?: Partial<GatewayControl>;
+  /** For tests: a prebuilt workflow bundle and the like. */
+  readonly workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface Stack {
+  readonly config: SettleConfig;
+  readonly temporal: Client;
+  readonly worker: Worker;
+  readonly api: RunningServer;
+  readonly mib: RunningServer & { readonly sim: MibSimulator };
+  readonly gateway: RunningServer & { readonly sim: GatewaySimulator };
+  /** Stops everything, in reverse order of start. */
+  stop(): Promise<void>;
+}
+
+export async function startStack({
+  address,
+  ports = {},
+  env = {},
+  gateway,
+  workerOptions,
+}: StackOptions): Promise<Stack> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse())
+      await step().catch((error: Error) => console.error(error.message));
+  };
+  try {
+    const base = { ...localDefaults(), TEMPORAL_ADDRESS: address, ...env };
+    const mibSim = createMibSimulator({ clientId: base.MOM_CLIENT!, clientSecret: base.SERVICE_BUS_SECRET! });
+    const gatewaySim = createGatewaySimulator({
+      apiKey: base.GATEWAY_API_KEY!,
+      webhookSecret: base.GATEWAY_WEBHOOK_SECRET!,
+      control: gateway,
+    });
+    stops.push(async () => gatewaySim.stop());
+    const mib = await listen(mibSim.app, ports.mib ?? 0);
+    stops.push(() => mib.close());
+    const gatewayServer = await listen(gatewaySim.app, ports.gateway ?? 0);
+    stops.push(() => gatewayServer.close());
+
+    // The API's port is known once it listens; until then its URL is a placeholder the config only stores.
+    const urls = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
+    const config = loadConfig({ ...base, ...urls, ...pickDefined(env) });
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    stops.push(() => nativeConnection.close());
+    const worker = await createSettleWorker(config, nativeConnection, workerOptions);
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const connection = await Connection.connect({ address });
+    stops.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const app = createApi({
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      providers: createProviderRegistry(config),
+      logger: createLogger('api', config.LOG_LEVEL),
+    });
+    const api = await listen(app, config.API_PORT);
+    stops.push(() => api.close());
+    gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;
+
+    return {
+      config,
+      temporal,
+      worker,
+      api,
+      mib: Object.assign(mib, { sim: mibSim }),
+      gateway: Object.assign(gatewayServer, { sim: gatewaySim }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function pickDefined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -1,0 +1,33 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
+import { WORKFLOWS_PATH } from '../../worker/createWorker';
+import { BUNDLE_PATH } from './paths';
+
+/**
+ * Once per `jest` run, before the test files: the Temporal binaries (built from the registries if needed,
+ * so parallel test files never race to build them) and one workflow bundle that every worker in the tests
+ * loads instead of bundling again.
+ */
+export default async function globalSetup(): Promise<void> {
+  const log = (line: string) => console.log(`\n[setup] ${line}`);
+  for (const resolution of [await resolveTemporalCli({ log }), await resolveTestServer({ log })]) {
+    if (resolution.executable.type === 'existing-path') {
+      process.env[resolution.label.includes('CLI') ? 'TEMPORAL_CLI_PATH' : 'TEMPORAL_TEST_SERVER_PATH'] =
+        resolution.executable.path;
+    }
+  }
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
+  writeFileSync(BUNDLE_PATH, code);
+}
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

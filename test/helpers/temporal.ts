@@ -1,0 +1,41 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { installRuntime } from '../../worker/runtime';
+import * as ephemeral from '../../scripts/ephemeralTemporal';
+import { BUNDLE_PATH } from './paths';
+
+let runtimeInstalled = false;
+/** Installs the SDK runtime with quiet logs, once per test file. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  // ERROR only: the tests provoke failures on purpose, and their warnings would bury the results.
+  installRuntime('ERROR', { handleSignals: false });
+}
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return ephemeral.createTimeSkippingEnv();
+}
+
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return ephemeral.createDevServerEnv();
+}
+
+/** Worker options that load the bundle globalSetup built, instead of bundling per test file. */
+export const prebuiltBundle = { workflowBundle: { codePath: BUNDLE_PATH } };
+
+/** Polls until `read` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}

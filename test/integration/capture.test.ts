@@ -1,0 +1,305 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startStack, type Stack } from '../../scripts/stack';
+import { signPayload } from '../../domain/signature';
+import { statusQuery } from '../../workflows/paymentCommand';
+import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+
+/**
+ * The whole capture path on a real Temporal dev server: POST /mib → paymentCommandWorkflow → gateway
+ * simulator (pending) → signed webhook → POST /webhooks/gateway → signal → notify_captured at the MIB
+ * simulator, with an OAuth token. Nothing here is mocked: every hop is a real HTTP server or Temporal.
+ */
+describe('capture end to end (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let stack: Stack;
+  const NS = 'magento.payments.payments_management';
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    stack = await startStack({
+      address: env.address,
+      env: { LOG_LEVEL: 'error' },
+      gateway: { mode: 'pending', webhookDelayMs: 200 },
+      workerOptions: prebuiltBundle,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.teardown();
+  });
+  beforeEach(() => {
+    Object.assign(stack.gateway.sim.control, { mode: 'pending', failNext: 0, declineNext: 0, down: false });
+  });
+
+  const capture = (reference: string, amount: string | number = '49.90', extra: object = {}) => ({
+    jsonrpc: '2.0',
+    id: `req-${reference}`,
+    method: `${NS}.capture`,
+    params: {
+      payment: {
+        reference,
+        currency: 'EUR',
+        order_note: 'kept as is',
+        transactions: [
+          {
+            payment_method: 'card',
+            amount,
+            gateway_information: { gateway_id: 'gateway', transaction_id: `auth_${reference}` },
+          },
+        ],
+        ...extra,
+      },
+    },
+  });
+
+  const post = async (path: string, body: string | object, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${stack.api.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  const notificationsFor = async (reference: string) => {
+    const response = await fetch(`${stack.mib.url}/notifications?reference=${reference}`);
+    return (await response.json()) as {
+      id: string;
+      method: string;
+      params: { payment: Record<string, unknown>; reason?: string };
+    }[];
+  };
+  const waitForNotification = (reference: string) =>
+    eventually(async () => (await notificationsFor(reference))[0], 30_000, `a notification for ${reference}`);
+  const workflowCount = async () => (await env.client.workflow.count()).count;
+
+  it('turns a capture command into notify_captured at MIB, after the gateway webhook', async () => {
+    const answer = await post('/mib', capture('PAY-E2E-1'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      jsonrpc: '2.0',
+      id: 'req-PAY-E2E-1',
+      result: {
+        accepted: true,
+        workflow_id: expect.stringMatching(/^payment:PAY-E2E-1:capture:[0-9a-f]{16}$/),
+      },
+    });
+    const workflowId = answer.body.result.workflow_id as string;
+
+    const notification = await waitForNotification('PAY-E2E-1');
+    const operation = [...stack.gateway.sim.operations.values()].find(
+      (op) => op.metadata.workflow_id === workflowId,
+    )!;
+    expect(operation).toMatchObject({
+      object: 'capture',
+      amount: 4990,
+      currency: 'EUR',
+      status: 'succeeded',
+    });
+    expect(notification).toEqual({
+      id: `${workflowId}:${NS}.notify_captured`,
+      endpoint: 'custom-payment',
+      method: `${NS}.notify_captured`,
+      receivedAt: expect.any(String),
+      duplicate: false,
+      params: {
+        payment: {
+          reference: 'PAY-E2E-1',
+          currency: 'EUR',
+          order_note: 'kept as is',
+          transactions: [
+            {
+              payment_method: 'card',
+              amount: '49.90',
+              gateway_information: {
+                gateway_id: 'gateway',
+                transaction_id: 'auth_PAY-E2E-1',
+                operation_id: operation.id,
+                operation_status: 'succeeded',
+                payment_service_response: expect.any(String),
+              },
+            },
+          ],
+        },
+      },
+    });
+    // The webhook went through the API's signature check and reached the workflow as a signal.
+    expect(stack.gateway.sim.webhooks.filter((w) => w.operationId === operation.id)).toEqual([
+      expect.objectContaining({ status: 200 }),
+    ]);
+    const handle = env.client.workflow.getHandle(workflowId);
+    expect(await handle.result()).toMatchObject({ outcome: 'settled' });
+    const { searchAttributes } = await handle.describe();
+    expect(searchAttributes).toMatchObject({
+      SettlePaymentReference: ['PAY-E2E-1'],
+      SettleCommand: ['capture'],
+      SettleProvider: ['gateway'],
+      SettlePhase: ['done'],
+      SettleOutcome: ['settled'],
+    });
+  });
+
+  it('answers a redelivered command the same way and calls the gateway once', async () => {
+    const first = await post('/mib', capture('PAY-E2E-2'));
+    const second = await post('/mib', capture('PAY-E2E-2'));
+    expect(second).toEqual(first);
+    await waitForNotification('PAY-E2E-2');
+    const third = await post('/mib', capture('PAY-E2E-2'));
+    expect(third).toEqual(first);
+    const workflowId = first.body.result.workflow_id;
+    const calls = stack.gateway.sim.calls.filter((call) => call.idempotencyKey === workflowId);
+    expect(calls).toHaveLength(1);
+    expect(await notificationsFor('PAY-E2E-2')).toHaveLength(1);
+  });
+
+  it('reports a decline as notify_capture_failed with the reason', async () => {
+    stack.gateway.sim.control.declineNext = 1;
+    await post('/mib', capture('PAY-E2E-3'));
+    const notification = await waitForNotification('PAY-E2E-3');
+    expect(notification.method).toBe(`${NS}.notify_capture_failed`);
+    expect(notification.params.reason).toBe('insufficient_funds');
+  });
+
+  it('keeps trying through a gateway outage and captures once', async () => {
+    Object.assign(stack.gateway.sim.control, { failNext: 2, failStatus: 503 });
+    const { body } = await post('/mib', capture('PAY-E2E-4'));
+    const notification = await waitForNotification('PAY-E2E-4');
+    expect(notification.method).toBe(`${NS}.notify_captured`);
+    const calls = stack.gateway.sim.calls.filter((call) => call.idempotencyKey === body.result.workflow_id);
+    expect(calls.map((call) => call.replayed)).toEqual([false]);
+    expect(stack.gateway.sim.control.failNext).toBe(0);
+  });
+
+  describe('bad input gets its JSON-RPC error and starts no workflow', () => {
+    const valid = capture('PAY-BAD');
+    let countBefore = 0;
+    beforeAll(async () => {
+      countBefore = await eventually(async () => {
+        // Visibility settles shortly after the tests above; take the count once it stands still.
+        const first = await workflowCount();
+        await new Promise((done) => setTimeout(done, 300));
+        return first === (await workflowCount()) ? first : undefined;
+      });
+    });
+    it.each([
+      ['not JSON', '{"jsonrpc": "2.0", "method": ', 400, -32700, null],
+      ['not JSON-RPC', { hello: 'world' }, 400, -32600, null],
+      ['a wrong jsonrpc version', { ...valid, jsonrpc: '1.0' }, 400, -32600, 'req-PAY-BAD'],
+      ['an unknown method', { ...valid, method: `${NS}.explode` }, 404, -32601, 'req-PAY-BAD'],
+      [
+        'a method of another contract',
+        { ...valid, method: 'magento.sales.order.capture' },
+        404,
+        -32601,
+        'req-PAY-BAD',
+      ],
+      [
+        'a payment without currency',
+        capture('PAY-BAD', '10.00', { currency: undefined }),
+        400,
+        -32602,
+        'req-PAY-BAD',
+      ],
+      ['too many decimals', capture('PAY-BAD', '10.001'), 400, -32602, 'req-PAY-BAD'],
+      ['a negative amount', capture('PAY-BAD', -10), 400, -32602, 'req-PAY-BAD'],
+      ['an unknown currency', capture('PAY-BAD', '10.00', { currency: 'XYZ' }), 400, -32602, 'req-PAY-BAD'],
+    ])('%s', async (_case, body, httpStatus, code, id) => {
+      const before = await workflowCount();
+      const callsBefore = stack.gateway.sim.calls.length;
+      const answer = await post('/mib', body);
+      expect(answer.status).toBe(httpStatus);
+      expect(answer.body).toMatchObject({ jsonrpc: '2.0', id, error: { code, message: expect.any(String) } });
+      expect(await workflowCount()).toBe(before);
+      expect(stack.gateway.sim.calls.length).toBe(callsBefore);
+    });
+
+    it('names the failing fields of invalid params', async () => {
+      const answer = await post('/mib', capture('PAY-BAD', '10.001', { currency: 'XYZ' }));
+      expect(answer.body.error.data.issues.map((issue: { path: string }) => issue.path)).toEqual([
+        'params.payment.currency',
+      ]);
+      const amount = await post('/mib', capture('PAY-BAD', '10.001'));
+      expect(amount.body.error.data.issues).toEqual([
+        {
+          path: 'params.payment.transactions.0.amount',
+          message: expect.stringMatching(/more than 2 decimals/),
+        },
+      ]);
+    });
+
+    it('refuses a body over the size limit with 413', async () => {
+      const answer = await post('/mib', capture('PAY-BAD', '10.00', { padding: 'x'.repeat(300_000) }));
+      expect(answer.status).toBe(413);
+      expect(answer.body.error.code).toBe(-32600);
+    });
+
+    it('…and none of them started a workflow, once visibility has caught up', async () => {
+      // A valid command after all the bad ones: once it is visible, anything started before it would be too.
+      await post('/mib', capture('PAY-AFTER-BAD'));
+      await waitForNotification('PAY-AFTER-BAD');
+      const count = await eventually(async () => {
+        const n = await workflowCount();
+        return n > countBefore ? n : undefined;
+      });
+      expect(count).toBe(countBefore + 1);
+    });
+  });
+
+  it('answers the OPTIONS probe with X-Magento-Service-Bus', async () => {
+    const response = await fetch(`${stack.api.url}/mib`, { method: 'OPTIONS' });
+    expect(response.headers.get('x-magento-service-bus')).toBe('*');
+  });
+
+  it('refuses a webhook with a wrong signature with 401 and signals nothing', async () => {
+    stack.gateway.sim.control.webhookDelayMs = 3_600_000; // the real webhook will not come during this test
+    const { body } = await post('/mib', capture('PAY-E2E-5'));
+    const workflowId = body.result.workflow_id as string;
+    const handle = env.client.workflow.getHandle(workflowId);
+    const status = await eventually(async () => {
+      const s = await handle.query(statusQuery);
+      return s.phase === 'awaiting_settlement' ? s : undefined;
+    });
+    const event = JSON.stringify({
+      id: 'evt_forged',
+      type: 'capture.succeeded',
+      data: {
+        operation: { id: status.operationId, status: 'succeeded', metadata: { workflow_id: workflowId } },
+      },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    for (const signature of [signPayload('wrong-secret', event, now), 'garbage', undefined]) {
+      const answer = await post(
+        '/webhooks/gateway',
+        event,
+        signature ? { 'gateway-signature': signature } : {},
+      );
+      expect(answer.status).toBe(401);
+      expect(answer.body.error).toMatch(/webhook verification failed/);
+    }
+    const history = await handle.fetchHistory();
+    expect(history.events!.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
+    expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
+
+    // The same event, signed with the right secret, is accepted and settles the capture.
+    const answer = await post('/webhooks/gateway', event, {
+      'gateway-signature': signPayload(stack.config.GATEWAY_WEBHOOK_SECRET, event, now),
+    });
+    expect(answer).toEqual({ status: 200, body: { received: true, delivered: true } });
+    expect((await waitForNotification('PAY-E2E-5')).method).toBe(`${NS}.notify_captured`);
+    stack.gateway.sim.control.webhookDelayMs = 200;
+  });
+
+  it('acknowledges a webhook for a payment it does not know, without error', async () => {
+    const event = JSON.stringify({
+      id: 'evt_orphan',
+      type: 'capture.succeeded',
+      data: {
+        operation: { id: 'cap_x', status: 'succeeded', metadata: { workflow_id: 'payment:NOPE:capture:0' } },
+      },
+    });
+    const signature = signPayload(stack.config.GATEWAY_WEBHOOK_SECRET, event, Math.floor(Date.now() / 1000));
+    const answer = await post('/webhooks/gateway', event, { 'gateway-signature': signature });
+    expect(answer).toEqual({ status: 200, body: { received: true, delivered: false } });
+  });
+});

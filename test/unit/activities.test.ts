@@ -1,0 +1,167 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../activities';
+import { localDefaults, loadConfig } from '../../config';
+import { listen, type RunningServer } from '../../config/server';
+import { NON_RETRYABLE } from '../../domain/failures';
+import { commandParamsSchema } from '../../mib/payment';
+import { createProviderRegistry } from '../../providers/fromConfig';
+import type { ProviderResult } from '../../providers/types';
+import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
+import { createMibClient } from '../../worker/createWorker';
+
+/** The activities against the real simulators over HTTP, in Temporal's mock activity context. */
+describe('activities', () => {
+  let mibSim: MibSimulator;
+  let gatewaySim: GatewaySimulator;
+  let servers: RunningServer[];
+  let activities: Activities;
+  // Failures here are expected; the activity's own failure logs would only be noise.
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
+  const defaults = localDefaults();
+
+  beforeAll(async () => {
+    mibSim = createMibSimulator({ clientId: defaults.MOM_CLIENT, clientSecret: defaults.SERVICE_BUS_SECRET });
+    gatewaySim = createGatewaySimulator({
+      apiKey: defaults.GATEWAY_API_KEY,
+      webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+    });
+    servers = [await listen(mibSim.app, 0), await listen(gatewaySim.app, 0)];
+    const config = loadConfig(localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }));
+    activities = createActivities({
+      providers: createProviderRegistry(config),
+      mib: createMibClient(config),
+    });
+  });
+
+  afterAll(async () => {
+    gatewaySim.stop();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  beforeEach(() => {
+    Object.assign(gatewaySim.control, { mode: 'immediate', failNext: 0, declineNext: 0, down: false });
+    Object.assign(mibSim.faults, { failNext: 0, failStatus: 503 });
+  });
+
+  const command = (key: string, amountMinor = 4990) => ({
+    provider: 'gateway',
+    command: 'capture' as const,
+    transactionId: `auth_${key}`,
+    amountMinor,
+    currency: 'EUR',
+    idempotencyKey: `wf-${key}`,
+    workflowId: `wf-${key}`,
+  });
+
+  const execute = (input: ReturnType<typeof command>) =>
+    env.run(activities.executeProviderCommand, input) as Promise<ProviderResult>;
+
+  describe('executeProviderCommand', () => {
+    it('reports an immediate capture as settled', async () => {
+      const result = await execute(command('immediate'));
+      expect(result).toMatchObject({ outcome: 'settled', status: 'succeeded' });
+      expect(gatewaySim.operations.get(result.operationId!)).toMatchObject({ amount: 4990, currency: 'EUR' });
+    });
+
+    it('reports a pending capture with the operation id the webhook will name', async () => {
+      gatewaySim.control.mode = 'pending';
+      gatewaySim.control.webhookDelayMs = 60_000;
+      const result = await execute(command('pending'));
+      expect(result.outcome).toBe('pending');
+      expect(result.operationId).toMatch(/^cap_/);
+    });
+
+    it('reports a decline as the outcome declined, with the reason, not as an error', async () => {
+      gatewaySim.control.declineNext = 1;
+      const result = await execute(command('decline'));
+      expect(result).toMatchObject({ outcome: 'declined', status: 'declined', reason: 'insufficient_funds' });
+    });
+
+    it('replays the first answer for a retried call: the money moves once', async () => {
+      const first = await execute(command('retry'));
+      const second = await execute(command('retry'));
+      expect(second).toEqual(first);
+      const calls = gatewaySim.calls.filter((call) => call.idempotencyKey === 'wf-retry');
+      expect(calls.map((call) => call.replayed)).toEqual([false, true]);
+    });
+
+    it('throws a retryable error on 5xx, 429 and a gateway that is down', async () => {
+      for (const control of [
+        { failNext: 1, failStatus: 503 },
+        { failNext: 1, failStatus: 429 },
+        { down: true },
+      ]) {
+        Object.assign(gatewaySim.control, control);
+        const error = await env
+          .run(activities.executeProviderCommand, command('transient'))
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(ApplicationFailure);
+        gatewaySim.control.down = false;
+      }
+    });
+
+    it('fails non-retryably when the idempotency key comes back with other parameters', async () => {
+      await execute(command('mismatch', 100));
+      const error = await env
+        .run(activities.executeProviderCommand, command('mismatch', 200))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApplicationFailure);
+      expect(error).toMatchObject({ type: NON_RETRYABLE.providerRejected, nonRetryable: true });
+    });
+  });
+
+  describe('notifyMib', () => {
+    const payment = commandParamsSchema.parse({
+      payment: {
+        reference: 'PAY-A',
+        currency: 'EUR',
+        transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_1' } }],
+      },
+    }).payment;
+    const input = (id: string) => ({
+      notificationId: id,
+      method: 'magento.payments.payments_management.notify_captured',
+      payment,
+      result: { provider: 'gateway', outcome: 'settled' as const, operationId: 'cap_1', status: 'succeeded' },
+    });
+
+    it('delivers the notification to the delegate URL with an OAuth token', async () => {
+      await env.run(activities.notifyMib, input('n-1'));
+      expect(mibSim.notifications.at(-1)).toMatchObject({
+        id: 'n-1',
+        endpoint: 'custom-payment',
+        method: 'magento.payments.payments_management.notify_captured',
+        params: { payment: { reference: 'PAY-A' } },
+      });
+    });
+
+    it('fetches a new token once when MIB no longer accepts the cached one', async () => {
+      await env.run(activities.notifyMib, input('n-2'));
+      await fetch(`${servers[0]!.url}/_control`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ revokeTokens: true }),
+      });
+      await env.run(activities.notifyMib, input('n-3'));
+      expect(mibSim.notifications.map((n) => n.id)).toContain('n-3');
+    });
+
+    it('throws a retryable error while MIB answers 503', async () => {
+      mibSim.faults.failNext = 1;
+      const error = await env.run(activities.notifyMib, input('n-4')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(ApplicationFailure);
+      expect(mibSim.notifications.map((n) => n.id)).not.toContain('n-4');
+    });
+
+    it('fails non-retryably when MIB rejects the notification with a 4xx', async () => {
+      Object.assign(mibSim.faults, { failNext: 1, failStatus: 400 });
+      const error = await env.run(activities.notifyMib, input('n-5')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ type: NON_RETRYABLE.mibRejected, nonRetryable: true });
+    });
+  });
+});

@@ -1,0 +1,221 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ExecuteProviderCommandInput, NotifyMibInput } from '../../activities';
+import { NON_RETRYABLE } from '../../domain/failures';
+import type { ProviderEvent, ProviderResult } from '../../providers/types';
+import {
+  paymentCommandWorkflow,
+  providerEventSignal,
+  statusQuery,
+  type PaymentCommandInput,
+} from '../../workflows/paymentCommand';
+import { createTimeSkippingEnv, prebuiltBundle } from '../helpers/temporal';
+
+/**
+ * The payment workflow on the time-skipping test server, its activities replaced by functions that record
+ * their calls: days of waiting for a webhook pass in moments.
+ */
+describe('paymentCommandWorkflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let executions: ExecuteProviderCommandInput[];
+  let notifications: NotifyMibInput[];
+  let answer: (input: ExecuteProviderCommandInput) => Promise<ProviderResult>;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  beforeEach(() => {
+    executions = [];
+    notifications = [];
+  });
+
+  const input: PaymentCommandInput = {
+    command: 'capture',
+    provider: 'gateway',
+    payment: {
+      reference: 'PAY-7',
+      currency: 'EUR',
+      transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_7' } }],
+    },
+    transactionId: 'auth_7',
+    amountMinor: 4990,
+    currency: 'EUR',
+  };
+  const settledEvent = (workflowId: string, extra: Partial<ProviderEvent> = {}): ProviderEvent => ({
+    workflowId,
+    eventId: 'evt_1',
+    operationId: 'cap_1',
+    outcome: 'settled',
+    status: 'succeeded',
+    ...extra,
+  });
+
+  // Each test its own task queue, so that a failed test's worker cannot take another's tasks.
+  let taskQueue = '';
+  beforeEach(() => {
+    taskQueue = `payments-${expect.getState().currentTestName}`;
+  });
+
+  async function withWorker<T>(run: (worker: Worker) => Promise<T>): Promise<T> {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      ...prebuiltBundle,
+      activities: {
+        executeProviderCommand: async (request: ExecuteProviderCommandInput) => {
+          executions.push(request);
+          return answer(request);
+        },
+        notifyMib: async (notification: NotifyMibInput) => {
+          notifications.push(notification);
+        },
+      },
+    });
+    return worker.runUntil(() => run(worker));
+  }
+
+  const start = (workflowId: string) =>
+    env.client.workflow.start(paymentCommandWorkflow, { workflowId, taskQueue, args: [input] });
+
+  it('waits three days for the capture webhook, then notifies notify_captured', async () => {
+    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await withWorker(async () => {
+      const handle = await start('wf-3-days');
+      await env.sleep('3 days');
+      expect(await handle.query(statusQuery)).toEqual({ phase: 'awaiting_settlement', operationId: 'cap_1' });
+      expect(notifications).toHaveLength(0);
+      await handle.signal(providerEventSignal, settledEvent('wf-3-days'));
+      expect(await handle.result()).toEqual({
+        outcome: 'settled',
+        notification: 'magento.payments.payments_management.notify_captured',
+        operationId: 'cap_1',
+      });
+    });
+    expect(executions).toEqual([
+      {
+        provider: 'gateway',
+        command: 'capture',
+        transactionId: 'auth_7',
+        amountMinor: 4990,
+        currency: 'EUR',
+        idempotencyKey: 'wf-3-days',
+        workflowId: 'wf-3-days',
+      },
+    ]);
+    expect(notifications).toEqual([
+      {
+        notificationId: 'wf-3-days:magento.payments.payments_management.notify_captured',
+        method: 'magento.payments.payments_management.notify_captured',
+        payment: input.payment,
+        result: { provider: 'gateway', outcome: 'settled', operationId: 'cap_1', status: 'succeeded' },
+      },
+    ]);
+  });
+
+  it('notifies notify_capture_failed with the reason when the settlement fails', async () => {
+    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await withWorker(async () => {
+      const handle = await start('wf-failed-settlement');
+      await env.sleep('1 day');
+      await handle.signal(
+        providerEventSignal,
+        settledEvent('wf-failed-settlement', {
+          outcome: 'declined',
+          status: 'failed',
+          reason: 'bank_rejected',
+        }),
+      );
+      expect((await handle.result()).notification).toBe(
+        'magento.payments.payments_management.notify_capture_failed',
+      );
+    });
+    expect(notifications[0]?.result).toEqual({
+      provider: 'gateway',
+      outcome: 'declined',
+      operationId: 'cap_1',
+      status: 'failed',
+      reason: 'bank_rejected',
+    });
+  });
+
+  it('notifies at once when the gateway settles or declines in its answer', async () => {
+    for (const [outcome, method] of [
+      ['settled', 'notify_captured'],
+      ['declined', 'notify_capture_failed'],
+    ] as const) {
+      answer = async () => ({
+        outcome,
+        operationId: 'cap_2',
+        status: outcome === 'settled' ? 'succeeded' : 'declined',
+      });
+      const result = await withWorker(async () => (await start(`wf-immediate-${outcome}`)).result());
+      expect(result.notification).toBe(`magento.payments.payments_management.${method}`);
+    }
+  });
+
+  it('counts a webhook that arrives before the provider call returns, and a duplicate once', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((done) => (release = done));
+    answer = async () => {
+      await released;
+      return { outcome: 'pending', operationId: 'cap_1', status: 'pending' };
+    };
+    await withWorker(async () => {
+      const handle = await start('wf-early');
+      // The first event wins; the redelivered one and a later contradicting one with the same id are dropped.
+      await handle.signal(providerEventSignal, settledEvent('wf-early'));
+      await handle.signal(providerEventSignal, settledEvent('wf-early'));
+      await handle.signal(
+        providerEventSignal,
+        settledEvent('wf-early', { outcome: 'declined', status: 'failed' }),
+      );
+      release();
+      expect((await handle.result()).outcome).toBe('settled');
+    });
+    expect(notifications).toHaveLength(1);
+  });
+
+  it('ignores events of other operations while it waits', async () => {
+    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await withWorker(async () => {
+      const handle = await start('wf-other-op');
+      await handle.signal(
+        providerEventSignal,
+        settledEvent('wf-other-op', { eventId: 'evt_x', operationId: 'cap_other' }),
+      );
+      await env.sleep('1 hour');
+      expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
+      await handle.signal(providerEventSignal, settledEvent('wf-other-op'));
+      expect((await handle.result()).outcome).toBe('settled');
+    });
+  });
+
+  it('retries a provider outage until the provider answers', async () => {
+    let attempts = 0;
+    answer = async () => {
+      attempts += 1;
+      if (attempts < 4) throw new Error('gateway answered HTTP 503');
+      return { outcome: 'settled', operationId: 'cap_3', status: 'succeeded' };
+    };
+    await withWorker(async () => expect((await (await start('wf-outage')).result()).outcome).toBe('settled'));
+    expect(executions).toHaveLength(4);
+    expect(new Set(executions.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-outage']));
+  });
+
+  it('stops retrying a request the provider refused, and notifies nothing', async () => {
+    answer = async () => {
+      throw ApplicationFailure.nonRetryable('idempotency key reused', NON_RETRYABLE.providerRejected);
+    };
+    const error = await withWorker(async () =>
+      (await start('wf-rejected')).result().catch((e: unknown) => e),
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(executions).toHaveLength(1);
+    expect(notifications).toHaveLength(0);
+  });
+});
