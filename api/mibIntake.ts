@@ -174,9 +174,11 @@ async function handleRequest(
         reference: payment.reference,
       });
     } else {
+      const { message, cause } = error as Error;
       deps.logger.error('could not start the payment workflow', {
         workflowId,
-        error: (error as Error).message,
+        error: message,
+        cause: cause instanceof Error ? cause.message : undefined,
       });
       return respond(
         jsonRpcError(

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
-import { ensureSearchAttributes } from './searchAttributes';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
 
 /** Throw-away Temporal servers for the tests, the replay recorder and the benchmark. */

@@ -8,7 +8,7 @@ import { LOCAL_PORTS, loadConfig, localDefaults } from '../config';
 import { createLogger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
-import { ensureSearchAttributes } from './searchAttributes';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { startStack } from './stack';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 

@@ -225,22 +225,31 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       const timer = setTimeout(() => {
         timers.delete(timer);
         settle(authorization, operation, control.failSettlement ? 'failed' : 'succeeded');
-        void deliverWebhook(operation);
+        sendWebhook(operation);
       }, control.webhookDelayMs);
       timers.add(timer);
     }
     return [200, { ...operation }];
   }
 
-  async function deliverWebhook(operation: Operation, attempt = 1): Promise<void> {
-    if (!control.webhookUrl) return;
+  /** Sends the operation's final state as one event; a redelivery carries the same event id and body. */
+  function sendWebhook(operation: Operation) {
     const event = {
       id: newId('evt'),
       type: `${operation.object}.${operation.status}`,
       created: Math.floor(Date.now() / 1000),
-      data: { operation },
+      data: { operation: { ...operation } },
     };
-    const body = JSON.stringify(event);
+    void deliverWebhook(event.id, operation.id, JSON.stringify(event), 1);
+  }
+
+  async function deliverWebhook(
+    eventId: string,
+    operationId: string,
+    body: string,
+    attempt: number,
+  ): Promise<void> {
+    if (!control.webhookUrl) return;
     let status: number | 'network-error';
     try {
       const response = await request(control.webhookUrl, {
@@ -256,13 +265,13 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     } catch {
       status = 'network-error';
     }
-    webhooks.push({ eventId: event.id, operationId: operation.id, status, at: new Date().toISOString() });
+    webhooks.push({ eventId, operationId, status, at: new Date().toISOString() });
     // Like real gateways: redeliver an event that was not acknowledged with 2xx, with growing pauses.
     if ((status === 'network-error' || status >= 300) && attempt < 6) {
       const timer = setTimeout(
         () => {
           timers.delete(timer);
-          void deliverWebhook(operation, attempt + 1);
+          void deliverWebhook(eventId, operationId, body, attempt + 1);
         },
         500 * 2 ** attempt,
       );

@@ -45,6 +45,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   const notifications: ReceivedNotification[] = [];
   const registrations: Registration[] = [];
   const faults: MibFaults = { failNext: 0, failStatus: 503 };
+  const stats = { tokensIssued: 0 };
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,6 +59,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
     } else {
       const token = randomBytes(24).toString('hex');
       tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
+      stats.tokensIssued += 1;
       res.json({ access_token: token, token_type: 'Bearer', expires_in: tokenTtlSeconds });
     }
   });
@@ -160,7 +162,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
     }
   });
 
-  return { app, notifications, registrations, faults };
+  return { app, notifications, registrations, faults, stats };
 }
 
 export type MibSimulator = ReturnType<typeof createMibSimulator>;

@@ -153,6 +153,21 @@ describe('capture end to end (dev server)', () => {
     expect(await notificationsFor('PAY-E2E-2')).toHaveLength(1);
   });
 
+  it('answers a batch with one answer per request, and a request without id with nothing', async () => {
+    const batch = await post('/mib', [capture('PAY-BATCH-1'), { jsonrpc: '2.0', id: 'x', method: 'nope' }]);
+    expect(batch.status).toBe(200);
+    expect(batch.body).toEqual([
+      { jsonrpc: '2.0', id: 'req-PAY-BATCH-1', result: expect.objectContaining({ accepted: true }) },
+      { jsonrpc: '2.0', id: 'x', error: { code: -32601, message: 'Method not found: nope' } },
+    ]);
+    const { id: _omitted, ...withoutId } = capture('PAY-NO-ID');
+    const silent = await post('/mib', withoutId);
+    expect(silent).toEqual({ status: 204, body: undefined });
+    // Carried out all the same.
+    expect((await waitForNotification('PAY-NO-ID')).method).toBe(`${NS}.notify_captured`);
+    expect((await waitForNotification('PAY-BATCH-1')).method).toBe(`${NS}.notify_captured`);
+  });
+
   it('reports a decline as notify_capture_failed with the reason', async () => {
     stack.gateway.sim.control.declineNext = 1;
     await post('/mib', capture('PAY-E2E-3'));

@@ -139,6 +139,17 @@ describe('activities', () => {
       });
     });
 
+    it('reuses one token while it is valid, and marks a redelivered notification a duplicate at MIB', async () => {
+      const issued = mibSim.stats.tokensIssued;
+      await env.run(activities.notifyMib, input('n-dup'));
+      await env.run(activities.notifyMib, input('n-dup'));
+      expect(mibSim.stats.tokensIssued).toBe(issued);
+      expect(mibSim.notifications.filter((n) => n.id === 'n-dup').map((n) => n.duplicate)).toEqual([
+        false,
+        true,
+      ]);
+    });
+
     it('fetches a new token once when MIB no longer accepts the cached one', async () => {
       await env.run(activities.notifyMib, input('n-2'));
       await fetch(`${servers[0]!.url}/_control`, {

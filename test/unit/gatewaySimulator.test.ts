@@ -1,0 +1,136 @@
+import express from 'express';
+import { listen, type RunningServer } from '../../config/server';
+import { verifySignature } from '../../domain/signature';
+import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { eventually } from '../helpers/temporal';
+
+/** The gateway simulator keeps the documented contract that the adapter and the tests rely on. */
+describe('gateway simulator', () => {
+  let sim: GatewaySimulator;
+  let gateway: RunningServer;
+  let receiver: RunningServer;
+  const received: { body: Buffer; signature: string | undefined }[] = [];
+  let failFirst = 0;
+
+  beforeAll(async () => {
+    const app = express();
+    app.post('/hook', express.raw({ type: () => true }), (req, res) => {
+      received.push({
+        body: req.body as Buffer,
+        signature: req.headers['gateway-signature'] as string | undefined,
+      });
+      res.status(failFirst-- > 0 ? 500 : 200).end();
+    });
+    receiver = await listen(app, 0);
+    sim = createGatewaySimulator({
+      apiKey: 'key-12345678',
+      webhookSecret: 'hook-secret-1',
+      control: { webhookUrl: `${receiver.url}/hook` },
+    });
+    gateway = await listen(sim.app, 0);
+  });
+  afterAll(async () => {
+    sim.stop();
+    await gateway.close();
+    await receiver.close();
+  });
+
+  const post = async (path: string, body: object, key?: string) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer key-12345678',
+        'content-type': 'application/json',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('refuses a missing API key and a missing Idempotency-Key', async () => {
+    const noKey = await fetch(`${gateway.url}/v1/authorizations`, { method: 'POST' });
+    expect(noKey.status).toBe(401);
+    expect((await post('/v1/authorizations/a/captures', { amount: 1, currency: 'EUR' })).status).toBe(400);
+  });
+
+  it('refuses a capture above the authorized amount and a refund above the captured amount', async () => {
+    sim.control.mode = 'immediate';
+    const auth = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR' })).body;
+    const path = `/v1/authorizations/${auth.id}`;
+    expect((await post(`${path}/captures`, { amount: 600, currency: 'EUR' }, 'k1')).body.status).toBe(
+      'succeeded',
+    );
+    const over = await post(`${path}/captures`, { amount: 600, currency: 'EUR' }, 'k2');
+    expect(over).toMatchObject({
+      status: 402,
+      body: { status: 'declined', decline_reason: 'amount_exceeds_authorization' },
+    });
+    const refund = await post(`${path}/refunds`, { amount: 700, currency: 'EUR' }, 'k3');
+    expect(refund.body.decline_reason).toBe('amount_exceeds_captured');
+    const cancel = await post(`${path}/cancellations`, { amount: 400, currency: 'EUR' }, 'k4');
+    expect(cancel.body.decline_reason).toBe('authorization_already_captured');
+  });
+
+  it('replays an idempotent request and refuses the key with other parameters', async () => {
+    sim.control.mode = 'immediate';
+    const first = await post(
+      '/v1/authorizations/auth_idem/captures',
+      { amount: 100, currency: 'EUR' },
+      'idem-1',
+    );
+    expect(
+      await post('/v1/authorizations/auth_idem/captures', { amount: 100, currency: 'EUR' }, 'idem-1'),
+    ).toEqual(first);
+    const other = await post(
+      '/v1/authorizations/auth_idem/captures',
+      { amount: 200, currency: 'EUR' },
+      'idem-1',
+    );
+    expect(other).toMatchObject({ status: 409, body: { error: { type: 'idempotency_error' } } });
+  });
+
+  it('settles a pending operation by a signed webhook, redelivered until acknowledged', async () => {
+    Object.assign(sim.control, { mode: 'pending', webhookDelayMs: 10 });
+    failFirst = 1;
+    const before = received.length;
+    const { body } = await post(
+      '/v1/authorizations/auth_hook/refunds',
+      { amount: 0, currency: 'EUR' },
+      'hook-0',
+    );
+    expect(body.error).toBeDefined(); // amount 0 is invalid
+    // A refund needs a capture first.
+    sim.control.mode = 'immediate';
+    await post('/v1/authorizations/auth_hook/captures', { amount: 500, currency: 'EUR' }, 'hook-1');
+    sim.control.mode = 'pending';
+    const refund = await post(
+      '/v1/authorizations/auth_hook/refunds',
+      { amount: 500, currency: 'EUR' },
+      'hook-2',
+    );
+    expect(refund.body.status).toBe('pending');
+    await eventually(
+      async () => (received.length >= before + 2 ? true : undefined),
+      10_000,
+      'a redelivered webhook',
+    );
+    const [failed, delivered] = received.slice(before);
+    expect(delivered!.body.equals(failed!.body)).toBe(true); // the same event, redelivered
+    const event = JSON.parse(delivered!.body.toString());
+    expect(event).toMatchObject({
+      type: 'refund.succeeded',
+      data: { operation: { id: refund.body.id, status: 'succeeded' } },
+    });
+    expect(() => verifySignature(delivered!.signature, delivered!.body, 'hook-secret-1')).not.toThrow();
+    expect(sim.webhooks.filter((w) => w.operationId === refund.body.id).map((w) => w.status)).toEqual([
+      500, 200,
+    ]);
+  });
+
+  it('drops connections while it is down', async () => {
+    sim.control.down = true;
+    await expect(fetch(`${gateway.url}/v1/operations/x`)).rejects.toThrow();
+    sim.control.down = false;
+  });
+});
