@@ -42,18 +42,46 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): SettleConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
-/** Ports of the embedded local stack. */
-export const LOCAL_PORTS = { api: 3000, mib: 4001, gateway: 4002, temporal: 7233, temporalUi: 8233 } as const;
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+}
+
+export interface LocalPorts {
+  readonly api: number;
+  readonly mib: number;
+  readonly gateway: number;
+  readonly temporal: number;
+  readonly temporalUi: number;
+}
+
+const localPortsSchema = z.object({
+  API_PORT: port.default(3000),
+  MIB_SIM_PORT: port.default(4001),
+  GATEWAY_SIM_PORT: port.default(4002),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+});
+
+/** Ports of the embedded local stack (`npm start`, `npm run sim:*`), each overridable by its variable. */
+export function localPorts(env: Record<string, string | undefined> = process.env): LocalPorts {
+  const parsed = localPortsSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error)}`);
+  const p = parsed.data;
+  return {
+    api: p.API_PORT,
+    mib: p.MIB_SIM_PORT,
+    gateway: p.GATEWAY_SIM_PORT,
+    temporal: p.TEMPORAL_PORT,
+    temporalUi: p.TEMPORAL_UI_PORT,
+  };
+}
 
 /** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
-export function localDefaults(ports: { api: number; mib: number; gateway: number } = LOCAL_PORTS) {
+export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
   const mib = `http://127.0.0.1:${ports.mib}`;
   return {
     API_PORT: String(ports.api),

@@ -1,6 +1,7 @@
 /**
- * Structured JSON logs, one object per line on stdout. Callers pass explicit fields (workflow id, payment
- * reference, …); secrets and card data are never handed to the logger.
+ * Structured JSON logs, one object per line on stdout, from Settle's code and from the Temporal SDK alike.
+ * Callers pass explicit fields (workflow id, payment reference, …); secrets and card data are never handed
+ * to the logger.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -14,15 +15,29 @@ export interface Logger {
 }
 
 export function createLogger(component: string, level: LogLevel = 'info'): Logger {
-  const write = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (RANK[at] < RANK[level]) return;
-    const line = { time: new Date().toISOString(), level: at, component, message, ...fields };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+  const at = (severity: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    if (RANK[severity] >= RANK[level])
+      writeLogLine({ time: new Date(), level: severity, component, message, fields });
   };
-  return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
-  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface LogLine {
+  readonly time: Date;
+  readonly level: string;
+  readonly component: string;
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+export function writeLogLine({ time, level, component, message, fields }: LogLine): void {
+  const line = { time: time.toISOString(), level, component, message, ...fields };
+  process.stdout.write(`${JSON.stringify(line, errorsAsObjects)}\n`);
+}
+
+/** Errors have no enumerable fields; log their name, message and cause instead of `{}`. */
+function errorsAsObjects(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, cause: value.cause };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
 }

@@ -4,45 +4,49 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { LOCAL_PORTS, loadConfig, localDefaults } from '../config';
+import { loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
 import { createLogger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { startStack } from './stack';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
- * `npm start`: all of Settle on one machine. Without TEMPORAL_ADDRESS it starts a Temporal dev server
- * (state in .data/temporal.db, Web UI on :8233), then the MIB and gateway simulators, the worker and the API,
- * and stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts).
+ * `npm start`: all of Settle on one machine. Without TEMPORAL_ADDRESS it starts a Temporal dev server (state
+ * in .data/temporal.db, Web UI on :8233), then the MIB and gateway simulators, the worker and the API, and
+ * stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts); the ports
+ * are API_PORT, MIB_SIM_PORT, GATEWAY_SIM_PORT, TEMPORAL_PORT and TEMPORAL_UI_PORT, the state folder
+ * SETTLE_DATA_DIR.
  */
 
-const DATA_DIR = resolve(__dirname, '..', '.data');
+type Stop = () => Promise<unknown>;
 
 async function main() {
   // Ctrl-C is handled below, in order; the SDK's own signal handlers would drain the worker first.
   installRuntime('WARN', { handleSignals: false });
-  const config = loadConfig({ ...localDefaults(), ...process.env });
+  const ports = localPorts();
+  const config = loadConfig({ ...localDefaults(ports), ...process.env });
   const logger = createLogger('start', config.LOG_LEVEL);
-  const stops: (() => Promise<unknown>)[] = [];
+  const dataDir = resolve(process.env.SETTLE_DATA_DIR ?? join(__dirname, '..', '.data'));
+  const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse())
       await stop().catch((error: Error) => console.error(error.message));
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
   let stopping = false;
-  async function shutdown() {
+  const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping Settle…');
     await stopAll();
     process.exit(0);
-  }
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
 
   try {
-    const address = config.TEMPORAL_ADDRESS ?? (await startDevServer(stops));
+    const address = config.TEMPORAL_ADDRESS ?? (await startDevServer(ports, dataDir, stops));
     const connection = await Connection.connect({ address });
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
       .catch((error: Error) => {
@@ -54,18 +58,19 @@ async function main() {
 
     const stack = await startStack({
       address,
-      ports: { api: config.API_PORT, mib: portOf(config.MIB_BASE_URL), gateway: portOf(config.GATEWAY_URL) },
+      ports,
       env: process.env,
       gateway: { webhookUrl: `${config.PUBLIC_URL}/webhooks/gateway`, webhookDelayMs: 2000 },
     });
     stops.push(() => stack.stop());
+    const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
     console.log(
       [
         '',
         'Settle is running:',
         `  API (MIB intake)   ${stack.api.url}/mib`,
         `  webhooks           ${stack.api.url}/webhooks/gateway`,
-        `  Temporal           ${address}${config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${LOCAL_PORTS.temporalUi}`}`,
+        `  Temporal           ${address}${ui}`,
         `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
         `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
         'Ctrl-C stops everything.',
@@ -79,12 +84,12 @@ async function main() {
   }
 }
 
-/** Starts `temporal server start-dev` with its state in .data/ and resolves with its gRPC address. */
-async function startDevServer(stops: (() => Promise<unknown>)[]): Promise<string> {
-  mkdirSync(DATA_DIR, { recursive: true });
-  const dbFilename = join(DATA_DIR, 'temporal.db');
+/** Starts `temporal server start-dev` with its state in the data folder; resolves with its gRPC address. */
+async function startDevServer(ports: LocalPorts, dataDir: string, stops: Stop[]): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  const dbFilename = join(dataDir, 'temporal.db');
+  const address = `127.0.0.1:${ports.temporal}`;
   const resolution = await resolveTemporalCli({ log: (line) => console.log(line) });
-  const searchAttributes = ALL_SEARCH_ATTRIBUTES.map(({ name, type }) => ({ name, type }));
   return withResolution(resolution, async (executable) => {
     if (executable.type === 'cached-download') {
       // With internet: the SDK downloads the CLI and runs the same dev server.
@@ -92,65 +97,60 @@ async function startDevServer(stops: (() => Promise<unknown>)[]): Promise<string
         server: {
           executable,
           dbFilename,
-          port: LOCAL_PORTS.temporal,
-          uiPort: LOCAL_PORTS.temporalUi,
-          searchAttributes,
+          port: ports.temporal,
+          uiPort: ports.temporalUi,
+          searchAttributes: ALL_SEARCH_ATTRIBUTES,
         },
       });
       stops.push(() => env.teardown());
-      return `127.0.0.1:${LOCAL_PORTS.temporal}`;
+      return address;
     }
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(LOCAL_PORTS.temporal)];
-    args.push(
-      '--ui-port',
-      String(LOCAL_PORTS.temporalUi),
-      '--db-filename',
-      dbFilename,
-      '--log-level',
-      'warn',
-    );
-    for (const { name, type } of searchAttributes)
-      args.push('--search-attribute', `${name}=${toCliType(type)}`);
-    const log = createWriteStream(join(DATA_DIR, 'temporal.log'), { flags: 'a' });
+    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal)];
+    args.push('--ui-port', String(ports.temporalUi), '--db-filename', dbFilename, '--log-level', 'warn');
+    // The flag registers them before the server serves, but only in a new database; ensureSearchAttributes
+    // adds any that an existing database lacks.
+    for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
+      args.push('--search-attribute', `${name}=${cliType(type)}`);
+    const log = createWriteStream(join(dataDir, 'temporal.log'), { flags: 'a' });
     const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     stops.push(() => stopChild(child));
-    await waitForPort(LOCAL_PORTS.temporal, child);
-    return `127.0.0.1:${LOCAL_PORTS.temporal}`;
+    await waitForPort(ports.temporal, child, join(dataDir, 'temporal.log'));
+    return address;
   });
 }
 
-function toCliType(type: string): string {
-  return type
-    .toLowerCase()
-    .split('_')
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join('');
+/** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
+function cliType(type: string): string {
+  return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
 }
 
-function waitForPort(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((done, fail) => {
-    child.once('exit', (code) =>
-      fail(new Error(`the Temporal dev server exited with ${code}; see .data/temporal.log`)),
-    );
+    const exited = (code: number | null) =>
+      fail(new Error(`the Temporal dev server exited with ${code}; see ${logFile}`));
+    child.once('exit', exited);
     const attempt = () => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
+        child.off('exit', exited);
         done();
       });
       socket.once('error', () => {
         socket.destroy();
-        if (Date.now() > deadline) fail(new Error(`the Temporal dev server did not listen on ${port}`));
-        else setTimeout(attempt, 200);
+        if (Date.now() > deadline)
+          fail(new Error(`the Temporal dev server did not listen on ${port}; see ${logFile}`));
+        else if (child.exitCode === null) setTimeout(attempt, 200);
       });
     };
     attempt();
   });
 }
 
+/** SIGINT lets the dev server close its SQLite database cleanly; SIGKILL only if it hangs. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((done) => {
@@ -161,10 +161,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGINT');
   });
-}
-
-function portOf(url: string): number {
-  return Number(new URL(url).port);
 }
 
 void main();

@@ -1,12 +1,23 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { writeLogLine } from '../config/logger';
 
 /**
- * Installs the Temporal SDK runtime once per process with one log level for the TypeScript side and the
- * native core alike. Processes that stop their parts in their own order pass `handleSignals: false`.
+ * Installs the Temporal SDK runtime once per process: the SDK's logs (workflow and activity loggers, the
+ * native core) go out as the same JSON lines as Settle's own, at one level. Processes that stop their parts
+ * in their own order pass `handleSignals: false`.
  */
 export function installRuntime(level: LogLevel, { handleSignals = true } = {}): void {
+  const logger = new DefaultLogger(level, ({ level: severity, message, meta, timestampNanos }) =>
+    writeLogLine({
+      time: new Date(Number(timestampNanos / 1_000_000n)),
+      level: severity.toLowerCase(),
+      component: 'temporal',
+      message,
+      fields: meta,
+    }),
+  );
   Runtime.install({
-    logger: new DefaultLogger(level),
+    logger,
     telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     ...(handleSignals ? {} : { shutdownSignals: [] }),
   });

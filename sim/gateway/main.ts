@@ -1,10 +1,10 @@
 import { listen } from '../../config/server';
-import { LOCAL_PORTS, localDefaults } from '../../config';
+import { localDefaults, localPorts } from '../../config';
 import { createGatewaySimulator } from './server';
 
 /** `npm run sim:gateway`: the gateway simulator on its own (port GATEWAY_SIM_PORT, default 4002). */
 async function main() {
-  const defaults = localDefaults();
+  const defaults = localDefaults(localPorts());
   const sim = createGatewaySimulator({
     apiKey: process.env.GATEWAY_API_KEY ?? defaults.GATEWAY_API_KEY,
     webhookSecret: process.env.GATEWAY_WEBHOOK_SECRET ?? defaults.GATEWAY_WEBHOOK_SECRET,
@@ -13,7 +13,7 @@ async function main() {
       webhookDelayMs: Number(process.env.GATEWAY_WEBHOOK_DELAY_MS ?? 2000),
     },
   });
-  const running = await listen(sim.app, Number(process.env.GATEWAY_SIM_PORT ?? LOCAL_PORTS.gateway));
+  const running = await listen(sim.app, localPorts().gateway);
   console.log(`gateway simulator on ${running.url} (control: ${running.url}/_control)`);
   const stop = () => {
     sim.stop();

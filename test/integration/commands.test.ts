@@ -9,7 +9,7 @@ import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/tempo
  * simulator (pending) → signed webhook → POST /webhooks/gateway → signal → notify_captured at the MIB
  * simulator, with an OAuth token. Nothing here is mocked: every hop is a real HTTP server or Temporal.
  */
-describe('capture end to end (dev server)', () => {
+describe('MIB commands end to end (dev server)', () => {
   let env: TestWorkflowEnvironment;
   let stack: Stack;
   const NS = 'magento.payments.payments_management';
@@ -31,10 +31,15 @@ describe('capture end to end (dev server)', () => {
     Object.assign(stack.gateway.sim.control, { mode: 'pending', failNext: 0, declineNext: 0, down: false });
   });
 
-  const capture = (reference: string, amount: string | number = '49.90', extra: object = {}) => ({
+  const command = (
+    name: string,
+    reference: string,
+    amount: string | number = '49.90',
+    extra: object = {},
+  ) => ({
     jsonrpc: '2.0',
     id: `req-${reference}`,
-    method: `${NS}.capture`,
+    method: `${NS}.${name}`,
     params: {
       payment: {
         reference,
@@ -51,6 +56,9 @@ describe('capture end to end (dev server)', () => {
       },
     },
   });
+
+  const capture = (reference: string, amount?: string | number, extra?: object) =>
+    command('capture', reference, amount, extra);
 
   const post = async (path: string, body: string | object, headers: Record<string, string> = {}) => {
     const response = await fetch(`${stack.api.url}${path}`, {
@@ -166,6 +174,45 @@ describe('capture end to end (dev server)', () => {
     // Carried out all the same.
     expect((await waitForNotification('PAY-NO-ID')).method).toBe(`${NS}.notify_captured`);
     expect((await waitForNotification('PAY-BATCH-1')).method).toBe(`${NS}.notify_captured`);
+  });
+
+  it('refunds part of a capture, then refuses to refund more than was captured', async () => {
+    stack.gateway.sim.control.mode = 'immediate';
+    await post('/mib', command('capture', 'PAY-REFUND', '30.00'));
+    await waitForNotification('PAY-REFUND');
+    // Same payment, same authorization: each refund is its own command (its amount differs).
+    const notificationNumber = (n: number) =>
+      eventually(async () => {
+        const received = await notificationsFor('PAY-REFUND');
+        return received.length >= n ? received : undefined;
+      });
+    await post('/mib', command('refund', 'PAY-REFUND', '10.00'));
+    await notificationNumber(2);
+    await post('/mib', command('refund', 'PAY-REFUND', '25.00'));
+    const methods = await notificationNumber(3);
+    const refunds = methods.slice(1).map((n) => [n.method, n.params.payment.transactions, n.params.reason]);
+    expect(refunds).toEqual(
+      expect.arrayContaining([
+        [`${NS}.notify_refunded`, [expect.objectContaining({ amount: '10.00' })], undefined],
+        [
+          `${NS}.notify_refund_failed`,
+          [expect.objectContaining({ amount: '25.00' })],
+          'amount_exceeds_captured',
+        ],
+      ]),
+    );
+  });
+
+  it('cancels an authorization (settled by webhook), and refuses to cancel a captured one', async () => {
+    await post('/mib', command('cancel', 'PAY-CANCEL'));
+    expect((await waitForNotification('PAY-CANCEL')).method).toBe(`${NS}.notify_cancelled`);
+    stack.gateway.sim.control.mode = 'immediate';
+    await post('/mib', command('capture', 'PAY-CANCEL-LATE'));
+    await waitForNotification('PAY-CANCEL-LATE');
+    await post('/mib', command('cancel', 'PAY-CANCEL-LATE', '49.90', { attempt: 2 }));
+    const late = await eventually(async () => (await notificationsFor('PAY-CANCEL-LATE'))[1]);
+    expect(late.method).toBe(`${NS}.notify_cancellation_failed`);
+    expect(late.params.reason).toBe('authorization_already_captured');
   });
 
   it('reports a decline as notify_capture_failed with the reason', async () => {
