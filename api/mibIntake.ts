@@ -123,22 +123,23 @@ async function handleRequest(
     );
   }
   const { payment } = parsed.data;
-  const transactionId = commandTransaction(payment).gateway_information?.transaction_id;
-  if (!transactionId) {
-    return respond(
+  const invalid = (field: string, message: string) =>
+    respond(
       jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
-        issues: [
-          {
-            path: 'params.payment.transactions.0.gateway_information.transaction_id',
-            message: `required: the authorization to ${command}`,
-          },
-        ],
+        issues: [{ path: `params.payment.transactions.0.gateway_information.${field}`, message }],
       }),
+    );
+  const transactionId = commandTransaction(payment).gateway_information?.transaction_id;
+  if (!transactionId) return invalid('transaction_id', `required: the authorization to ${command}`);
+  const provider = deps.providers.nameFor(payment);
+  if (!provider) {
+    return invalid(
+      'gateway_id',
+      `no provider of that name is configured (have: ${deps.providers.names.join(', ')})`,
     );
   }
 
   const amount = commandAmount(payment);
-  const provider = deps.providers.nameFor(payment);
   const workflowId = paymentWorkflowId({
     reference: payment.reference,
     command,

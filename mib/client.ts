@@ -4,8 +4,9 @@ import { request, type Dispatcher } from 'undici';
  * The client Settle uses to talk to the Magento Integration Bus: JSON-RPC 2.0 over HTTP POST, every request
  * authorized with an OAuth 2.0 client-credentials token that is cached until shortly before it expires.
  *
- * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429) is worth
- * retrying; MibRejectedError (any other 4xx, or a JSON-RPC error answer) is not.
+ * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429, and refused
+ * credentials, which an operator can fix without losing the notification) is worth retrying;
+ * MibRejectedError (any other 4xx, or a JSON-RPC error answer: MIB refuses this notification) is not.
  */
 
 export interface MibClientOptions {
@@ -99,6 +100,11 @@ export class MibClient {
       body: 'grant_type=client_credentials',
       dispatcher: this.options.dispatcher,
     });
+    if (answer.status === 400 || answer.status === 401) {
+      throw new MibUnavailableError(
+        `token endpoint ${tokenUrl} refused the client credentials (HTTP ${answer.status}): check MOM_CLIENT and SERVICE_BUS_SECRET`,
+      );
+    }
     if (answer.status !== 200) throw errorFor(answer, `token request to ${tokenUrl}`);
     const json = parseJson(answer.text) as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (typeof json?.access_token !== 'string') {
@@ -125,7 +131,8 @@ async function send(url: string, options: Parameters<typeof request>[1]): Promis
 
 function errorFor(answer: HttpAnswer, what: string): Error {
   const message = `${what} answered HTTP ${answer.status}: ${answer.text.slice(0, 200)}`;
-  const transient = answer.status >= 500 || answer.status === 429 || answer.status === 408;
+  // 401 here comes after one fresh token: credentials MIB no longer honours, fixable by an operator.
+  const transient = answer.status >= 500 || [401, 408, 429].includes(answer.status);
   return transient ? new MibUnavailableError(message) : new MibRejectedError(message, answer.status);
 }
 

@@ -85,6 +85,10 @@ export class GatewayProvider implements PaymentProvider {
     if (status >= 500 || status === 429 || status === 408) {
       throw new Error(`gateway answered HTTP ${status} for ${command.command}: ${text.slice(0, 200)}`);
     }
+    if (status === 401 || status === 403) {
+      // A configuration fault, not the payment's: keep retrying (visibly) until the key is fixed.
+      throw new Error(`gateway refused Settle's credentials (HTTP ${status}): check GATEWAY_API_KEY`);
+    }
     const parsed = operationSchema.safeParse(safeJson(text));
     if (status >= 400 && !(status === 402 && parsed.success)) {
       throw new ProviderRejectedError(

@@ -3,8 +3,9 @@ import { commandTransaction } from '../mib/payment';
 import type { PaymentProvider } from './types';
 
 /**
- * Which provider serves a payment: the acted-on transaction's `gateway_information.gateway_id` when a provider
- * of that name is configured, else the default (the gateway simulator).
+ * Which provider serves a payment: the one the acted-on transaction's `gateway_information.gateway_id`
+ * names, or the default (the gateway simulator) when it names none. A payment that names a provider Settle
+ * does not have is never sent to another one.
  */
 export class ProviderRegistry {
   private readonly byName: ReadonlyMap<string, PaymentProvider>;
@@ -21,10 +22,15 @@ export class ProviderRegistry {
     return this.byName.get(name);
   }
 
-  /** The name of the provider that serves this payment. */
-  nameFor(payment: Payment): string {
+  /** The name of the provider that serves this payment, or undefined when it names an unknown one. */
+  nameFor(payment: Payment): string | undefined {
     const gatewayId = commandTransaction(payment).gateway_information?.gateway_id;
-    return gatewayId && this.byName.has(gatewayId) ? gatewayId : this.defaultName;
+    if (gatewayId === undefined) return this.defaultName;
+    return this.byName.has(gatewayId) ? gatewayId : undefined;
+  }
+
+  get names(): string[] {
+    return [...this.byName.keys()];
   }
 
   forName(name: string): PaymentProvider {

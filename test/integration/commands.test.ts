@@ -266,6 +266,24 @@ describe('MIB commands end to end (dev server)', () => {
       ['too many decimals', capture('PAY-BAD', '10.001'), 400, -32602, 'req-PAY-BAD'],
       ['a negative amount', capture('PAY-BAD', -10), 400, -32602, 'req-PAY-BAD'],
       ['an unknown currency', capture('PAY-BAD', '10.00', { currency: 'XYZ' }), 400, -32602, 'req-PAY-BAD'],
+      [
+        'a provider Settle does not have',
+        capture('PAY-BAD', '10.00', {
+          transactions: [
+            { amount: '10.00', gateway_information: { gateway_id: 'acme', transaction_id: 't' } },
+          ],
+        }),
+        400,
+        -32602,
+        'req-PAY-BAD',
+      ],
+      [
+        'no authorization to act on',
+        capture('PAY-BAD', '10.00', { transactions: [{ amount: '10.00' }] }),
+        400,
+        -32602,
+        'req-PAY-BAD',
+      ],
     ])('%s', async (_case, body, httpStatus, code, id) => {
       const before = await workflowCount();
       const callsBefore = stack.gateway.sim.calls.length;

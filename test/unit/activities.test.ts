@@ -104,6 +104,24 @@ describe('activities', () => {
       }
     });
 
+    it('keeps retrying, with a message naming the setting, while the gateway refuses the API key', async () => {
+      const config = loadConfig({
+        ...localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
+        GATEWAY_API_KEY: 'a-revoked-key',
+      });
+      const misconfigured = createActivities({
+        providers: createProviderRegistry(config),
+        mib: createMibClient(config),
+      });
+      const error = await env
+        .run(misconfigured.executeProviderCommand, command('bad-key'))
+        .catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(ApplicationFailure);
+      expect((error as Error).message).toBe(
+        "gateway refused Settle's credentials (HTTP 401): check GATEWAY_API_KEY",
+      );
+    });
+
     it('fails non-retryably when the idempotency key comes back with other parameters', async () => {
       await execute(command('mismatch', 100));
       const error = await env

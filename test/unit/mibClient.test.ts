@@ -53,10 +53,15 @@ describe('MibClient', () => {
     expect(sim.stats.tokensIssued - before).toBe(1);
   });
 
-  it('treats wrong client credentials as a rejection, not an outage', async () => {
-    await expect(client({ clientSecret: 'wrong-secret' }).notify(notification('w-1'))).rejects.toBeInstanceOf(
-      MibRejectedError,
+  it('keeps a notification retryable while the client credentials are refused, naming the settings', async () => {
+    const error = await client({ clientSecret: 'wrong-secret' })
+      .notify(notification('w-1'))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MibUnavailableError);
+    expect((error as Error).message).toMatch(
+      /refused the client credentials \(HTTP 401\): check MOM_CLIENT and SERVICE_BUS_SECRET/,
     );
+    expect((error as Error).message).not.toContain('wrong-secret');
   });
 
   it('treats an unknown method as a rejection (JSON-RPC -32601)', async () => {
