@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   testMatch: ['**/*.test.ts'],
+  reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   // Starting Temporal servers and bundling workflow code takes seconds, not milliseconds.
   testTimeout: 60_000,
