@@ -37,7 +37,10 @@ export function createActivities({ providers, mib }: ActivityDependencies) {
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
       try {
-        return await providers.forName(provider).execute(command);
+        const adapter = providers.get(provider);
+        // A worker configured without the provider the API chose: retried until the worker is fixed.
+        if (!adapter) throw new Error(`provider "${provider}" is not configured on this worker`);
+        return await adapter.execute(command);
       } catch (error) {
         if (error instanceof ProviderRejectedError) {
           throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
+import { loadConfig, temporalAddress } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -9,7 +9,7 @@ import { createApi } from './app';
 async function main() {
   const config = loadConfig();
   const logger = createLogger('api', config.LOG_LEVEL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const connection = await Connection.connect({ address: temporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApi({
     temporal,

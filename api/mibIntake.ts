@@ -4,7 +4,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import express, { type Router } from 'express';
 import { commandOfMethod, type PaymentCommand } from '../domain/commands';
 import { fingerprint } from '../domain/fingerprint';
-import { paymentWorkflowId } from '../domain/workflowId';
+import { paymentWorkflowId, type PaymentCommandIdentity } from '../domain/workflowId';
 import type { Logger } from '../config/logger';
 import {
   JSON_RPC_ERRORS,
@@ -79,8 +79,12 @@ export function mibIntakeRouter(deps: MibIntakeDependencies): Router {
         const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
           (answer): answer is JsonRpcResponse => answer !== undefined,
         );
+        // One command that could not be accepted makes MIB deliver the batch again; the rest are idempotent.
+        const retry = answers.some(
+          (answer) => 'error' in answer && answer.error.code === JSON_RPC_ERRORS.internalError,
+        );
         if (answers.length === 0) res.status(204).end();
-        else res.status(200).json(answers);
+        else res.status(retry ? 503 : 200).json(answers);
         return;
       }
       const answer = await handleRequest(deps, message);
@@ -123,27 +127,40 @@ async function handleRequest(
     );
   }
   const { payment } = parsed.data;
+  // Checks the schema cannot make: they depend on the command and on the configured providers.
   const invalid = (field: string, message: string) =>
     respond(
       jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
-        issues: [{ path: `params.payment.transactions.0.gateway_information.${field}`, message }],
+        issues: [{ path: `params.payment.transactions.0.${field}`, message }],
       }),
     );
   const transactionId = commandTransaction(payment).gateway_information?.transaction_id;
-  if (!transactionId) return invalid('transaction_id', `required: the authorization to ${command}`);
+  if (!transactionId) {
+    return invalid('gateway_information.transaction_id', `required: the authorization to ${command}`);
+  }
   const provider = deps.providers.nameFor(payment);
   if (!provider) {
+    const known = deps.providers.names.join(', ');
     return invalid(
-      'gateway_id',
-      `no provider of that name is configured (have: ${deps.providers.names.join(', ')})`,
+      'gateway_information.gateway_id',
+      `no provider of that name is configured (have: ${known})`,
     );
   }
-
   const amount = commandAmount(payment);
+  if (amount.minor === 0 && command !== 'cancel')
+    return invalid('amount', `a ${command} of nothing moves no money`);
+
+  const identity: PaymentCommandIdentity = {
+    command,
+    reference: payment.reference,
+    transactionId,
+    amount,
+    provider,
+  };
   const workflowId = paymentWorkflowId({
     reference: payment.reference,
     command,
-    fingerprint: fingerprint({ method, params }),
+    fingerprint: fingerprint(identity),
   });
   const input: PaymentCommandInput = {
     command,
@@ -178,15 +195,15 @@ async function handleRequest(
       const { message, cause } = error as Error;
       deps.logger.error('could not start the payment workflow', {
         workflowId,
+        reference: payment.reference,
         error: message,
         cause: cause instanceof Error ? cause.message : undefined,
       });
-      return respond(
-        jsonRpcError(
-          replyId,
-          JSON_RPC_ERRORS.internalError,
-          'Internal error: the command could not be accepted; retry',
-        ),
+      // Answered even without an id: MIB must see the 503 and deliver the command again.
+      return jsonRpcError(
+        replyId,
+        JSON_RPC_ERRORS.internalError,
+        'Internal error: the command could not be accepted; retry',
       );
     }
   }

@@ -3,7 +3,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { type Router } from 'express';
 import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
-import { WebhookVerificationError } from '../providers/types';
+import { WebhookVerificationError, type ProviderEvent } from '../providers/types';
+import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal } from '../workflows/paymentCommand';
 
 /**
@@ -26,7 +27,7 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let event;
+    let event: ProviderEvent | undefined;
     try {
       event = provider.parseWebhook(body, req.headers);
     } catch (error) {
@@ -35,30 +36,33 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
       res.status(401).json({ error: `webhook verification failed: ${error.message}` });
       return;
     }
+    if (!event) {
+      logger.info('authentic webhook without an outcome; acknowledged', { provider: provider.name });
+      res.status(200).json({ received: true, delivered: false });
+      return;
+    }
+    const fields = {
+      workflowId: event.workflowId,
+      reference: parsePaymentWorkflowId(event.workflowId)?.reference,
+      eventId: event.eventId,
+    };
     try {
       await temporal.workflow.getHandle(event.workflowId).signal(providerEventSignal, event);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         // A late event for a finished (or unknown) payment: acknowledge, so the provider stops redelivering.
-        logger.warn('webhook for no running payment workflow', {
-          workflowId: event.workflowId,
-          eventId: event.eventId,
-        });
+        logger.warn('webhook for no running payment workflow', fields);
         res.status(200).json({ received: true, delivered: false });
         return;
       }
       logger.error('webhook could not be signalled; the provider will redeliver', {
-        workflowId: event.workflowId,
+        ...fields,
         error: (error as Error).message,
       });
       res.status(503).json({ error: 'temporarily unable to record the event' });
       return;
     }
-    logger.info('webhook delivered', {
-      workflowId: event.workflowId,
-      eventId: event.eventId,
-      outcome: event.outcome,
-    });
+    logger.info('webhook delivered', { ...fields, outcome: event.outcome });
     res.status(200).json({ received: true, delivered: true });
   });
   return router;

@@ -15,8 +15,6 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('settle-payments'),
   API_PORT: port.default(3000),
-  /** The address MIB and providers reach Settle at, e.g. https://settle.example.com. */
-  PUBLIC_URL: url,
   MIB_BASE_URL: url,
   MIB_TOKEN_URL: url,
   /** OAuth 2.0 client id issued by Magento (`mom_client` in the seed's parameters.yml). */
@@ -35,6 +33,11 @@ const schema = z.object({
 });
 
 export type SettleConfig = z.infer<typeof schema>;
+
+/** Where the worker and the API look for Temporal when TEMPORAL_ADDRESS is not set: a local server. */
+export function temporalAddress(config: SettleConfig): string {
+  return config.TEMPORAL_ADDRESS ?? 'localhost:7233';
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -85,7 +88,6 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
   const mib = `http://127.0.0.1:${ports.mib}`;
   return {
     API_PORT: String(ports.api),
-    PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     MIB_BASE_URL: mib,
     MIB_TOKEN_URL: `${mib}/oauth/token`,
     MOM_CLIENT: 'settle-local',

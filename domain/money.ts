@@ -68,11 +68,3 @@ export function toMinorUnits(amount: string | number, currency: string): Money {
   if (!Number.isSafeInteger(minor)) throw new InvalidAmountError(`amount "${text}" is too large`);
   return { minor, currency };
 }
-
-/** Formats minor units back into a major-unit decimal string ("1234" EUR → "12.34"). */
-export function formatMinorUnits({ minor, currency }: Money): string {
-  const digits = minorUnitDigits(currency) ?? 2;
-  if (digits === 0) return String(minor);
-  const text = String(minor).padStart(digits + 1, '0');
-  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
-}

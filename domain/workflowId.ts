@@ -1,11 +1,26 @@
 import type { PaymentCommand } from './commands';
 import { PAYMENT_COMMANDS } from './commands';
+import type { Money } from './money';
 
 /**
- * Payment workflow ids: `payment:<reference>:<command>:<fingerprint>`. The fingerprint is a hash of the
- * command's content, so a redelivered identical command maps to the same workflow and starts nothing new,
- * while a second, different partial capture of the same payment gets its own workflow.
+ * Payment workflow ids: `payment:<reference>:<command>:<fingerprint>`, built from what decides the movement
+ * of money — the command, the payment, the authorization, the amount in minor units and the provider —
+ * and nothing else. A redelivered command therefore maps to the same workflow and starts nothing new, also
+ * when MIB re-sends it with other pass-through fields or writes 49.9 for "49.90"; a partial capture of
+ * another amount gets its own workflow.
+ *
+ * Assumption (MIB documents no command id): two partial captures (or refunds) of the same amount on the same
+ * authorization are indistinguishable from a redelivery, so the second is answered as already accepted and
+ * the log says so. Moving money twice on a redelivery would be the worse mistake.
  */
+export interface PaymentCommandIdentity {
+  readonly command: PaymentCommand;
+  readonly reference: string;
+  readonly transactionId: string;
+  readonly amount: Money;
+  readonly provider: string;
+}
+
 export interface PaymentWorkflowIdParts {
   readonly reference: string;
   readonly command: PaymentCommand;

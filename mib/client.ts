@@ -1,12 +1,14 @@
 import { request, type Dispatcher } from 'undici';
+import { parseJsonOrUndefined } from '../domain/json';
 
 /**
  * The client Settle uses to talk to the Magento Integration Bus: JSON-RPC 2.0 over HTTP POST, every request
  * authorized with an OAuth 2.0 client-credentials token that is cached until shortly before it expires.
  *
- * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429, and refused
- * credentials, which an operator can fix without losing the notification) is worth retrying;
- * MibRejectedError (any other 4xx, or a JSON-RPC error answer: MIB refuses this notification) is not.
+ * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429, refused
+ * credentials or a wrong URL — which an operator can fix without losing the notification — and any answer
+ * that is not a JSON-RPC result for the request) is worth retrying; MibRejectedError (another 4xx, or a
+ * JSON-RPC error: MIB refuses this notification) is not.
  */
 
 export interface MibClientOptions {
@@ -48,12 +50,8 @@ export class MibClient {
 
   /** `<base>/<client_id>/delegate/<endpoint name>`: where notifications go. */
   get delegateUrl(): string {
-    return `${this.clientBaseUrl}delegate/${encodeURIComponent(this.options.endpointName)}`;
-  }
-
-  /** `<base>/<client_id>/`: where registration goes. */
-  get clientBaseUrl(): string {
-    return `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.options.clientId)}/`;
+    const { baseUrl, clientId, endpointName } = this.options;
+    return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(clientId)}/delegate/${encodeURIComponent(endpointName)}`;
   }
 
   /** Sends a JSON-RPC request to the delegate URL; resolves once MIB accepted it. */
@@ -61,14 +59,14 @@ export class MibClient {
     await this.call(this.delegateUrl, { jsonrpc: '2.0', ...body });
   }
 
-  private async call(url: string, body: object): Promise<unknown> {
+  private async call(url: string, body: { jsonrpc: '2.0'; id: string }): Promise<unknown> {
     let response = await this.post(url, body, await this.accessToken());
     if (response.status === 401) {
       // The token may have been revoked or expired early: one fresh token, one more try.
       this.token = undefined;
       response = await this.post(url, body, await this.accessToken());
     }
-    return checkJsonRpcAnswer(response, url);
+    return checkJsonRpcAnswer(response, url, body.id);
   }
 
   private async post(url: string, body: object, token: string): Promise<HttpAnswer> {
@@ -100,13 +98,19 @@ export class MibClient {
       body: 'grant_type=client_credentials',
       dispatcher: this.options.dispatcher,
     });
+    // Every token failure is worth retrying: a wrong secret or URL is fixed by an operator, not by MIB.
     if (answer.status === 400 || answer.status === 401) {
       throw new MibUnavailableError(
         `token endpoint ${tokenUrl} refused the client credentials (HTTP ${answer.status}): check MOM_CLIENT and SERVICE_BUS_SECRET`,
       );
     }
-    if (answer.status !== 200) throw errorFor(answer, `token request to ${tokenUrl}`);
-    const json = parseJson(answer.text) as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (answer.status !== 200) {
+      throw new MibUnavailableError(
+        `token endpoint ${tokenUrl} answered HTTP ${answer.status}: check MIB_TOKEN_URL`,
+      );
+    }
+    const json = parseJsonOrUndefined(answer.text) as
+      { access_token?: unknown; expires_in?: unknown } | undefined;
     if (typeof json?.access_token !== 'string') {
       throw new MibUnavailableError(`token endpoint ${tokenUrl} answered without an access_token`);
     }
@@ -129,31 +133,36 @@ async function send(url: string, options: Parameters<typeof request>[1]): Promis
   }
 }
 
+/**
+ * Failures an operator or time can mend, so the notification must wait, not be dropped: server errors,
+ * throttling, and 401/403/404 — credentials MIB no longer honours (after one fresh token) or a delegate URL
+ * that names the wrong client or endpoint.
+ */
+const TRANSIENT_4XX = [401, 403, 404, 408, 429];
+
 function errorFor(answer: HttpAnswer, what: string): Error {
   const message = `${what} answered HTTP ${answer.status}: ${answer.text.slice(0, 200)}`;
-  // 401 here comes after one fresh token: credentials MIB no longer honours, fixable by an operator.
-  const transient = answer.status >= 500 || [401, 408, 429].includes(answer.status);
+  const transient = answer.status >= 500 || TRANSIENT_4XX.includes(answer.status);
   return transient ? new MibUnavailableError(message) : new MibRejectedError(message, answer.status);
 }
 
-function checkJsonRpcAnswer(answer: HttpAnswer, url: string): unknown {
-  if (answer.status < 200 || answer.status >= 300) throw errorFor(answer, `MIB at ${url}`);
-  const json = parseJson(answer.text) as
-    { error?: { code?: number; message?: string }; result?: unknown } | undefined;
-  if (json?.error) {
-    const message = `MIB at ${url} answered JSON-RPC error ${json.error.code}: ${json.error.message}`;
+/** Accepted means a JSON-RPC answer to this very request; anything else (a proxy's page, an empty 200) is not. */
+function checkJsonRpcAnswer(answer: HttpAnswer, url: string, id: string): unknown {
+  const json = parseJsonOrUndefined(answer.text) as
+    { id?: unknown; error?: { code?: number; message?: string }; result?: unknown } | undefined;
+  // A JSON-RPC error says more than the HTTP status it came with (the MIB simulator sends -32601 with a 404).
+  if (typeof json?.error?.code === 'number') {
+    const code = json.error.code;
+    const message = `MIB at ${url} answered JSON-RPC error ${code}: ${json.error.message}`;
     // -32603 and the implementation-defined server errors (-32000..-32099) may pass; the rest will not.
-    const code = json.error.code ?? 0;
     const transient = code === -32603 || (code <= -32000 && code >= -32099);
     throw transient ? new MibUnavailableError(message) : new MibRejectedError(message, answer.status);
   }
-  return json?.result;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  if (answer.status < 200 || answer.status >= 300) throw errorFor(answer, `MIB at ${url}`);
+  if (!json || !('result' in json) || json.id !== id) {
+    throw new MibUnavailableError(
+      `MIB at ${url} answered HTTP ${answer.status} without a JSON-RPC result for id ${id}: ${answer.text.slice(0, 200)}`,
+    );
   }
+  return json.result;
 }

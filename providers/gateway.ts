@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { PaymentCommand } from '../domain/commands';
 import type { Outcome } from '../domain/outcome';
+import { parseJsonOrUndefined } from '../domain/json';
 import { SignatureError, verifySignature } from '../domain/signature';
 import {
   ProviderRejectedError,
@@ -89,20 +90,29 @@ export class GatewayProvider implements PaymentProvider {
       // A configuration fault, not the payment's: keep retrying (visibly) until the key is fixed.
       throw new Error(`gateway refused Settle's credentials (HTTP ${status}): check GATEWAY_API_KEY`);
     }
-    const parsed = operationSchema.safeParse(safeJson(text));
-    if (status >= 400 && !(status === 402 && parsed.success)) {
+    const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
+    if (status === 409) {
+      // The key was used before with other parameters: an earlier attempt may have moved money.
       throw new ProviderRejectedError(
-        `gateway refused ${command.command} with HTTP ${status}: ${text.slice(0, 200)}`,
+        `gateway refused ${command.command} with HTTP 409: ${errorMessage(text)}`,
       );
     }
+    if (status >= 400 && !(status === 402 && parsed.success)) {
+      // Refused before acting (unknown authorization, invalid request): nothing moved, the command failed.
+      const reason = `gateway refused the request (HTTP ${status}): ${errorMessage(text)}`;
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
     if (!parsed.success) throw new Error(`gateway answered an unreadable body (HTTP ${status})`);
-    return toResult(parsed.data);
+    const result = toResult(parsed.data);
+    if (!result)
+      throw new Error(`gateway answered status "${parsed.data.status}", which Settle does not know`);
+    return result;
   }
 
   parseWebhook(
     rawBody: Buffer,
     headers: Readonly<Record<string, string | string[] | undefined>>,
-  ): ProviderEvent {
+  ): ProviderEvent | undefined {
     const header = headers[GATEWAY_SIGNATURE_HEADER];
     try {
       verifySignature(typeof header === 'string' ? header : undefined, rawBody, this.options.webhookSecret);
@@ -110,13 +120,13 @@ export class GatewayProvider implements PaymentProvider {
       if (error instanceof SignatureError) throw new WebhookVerificationError(error.message);
       throw error;
     }
-    const event = webhookSchema.safeParse(safeJson(rawBody.toString('utf8')));
-    if (!event.success) throw new WebhookVerificationError('signed webhook body is not a gateway event');
+    // Authentic from here on: whatever it says is acknowledged, so that the gateway stops redelivering it.
+    const event = webhookSchema.safeParse(parseJsonOrUndefined(rawBody.toString('utf8')));
+    if (!event.success) return undefined;
     const { operation } = event.data.data;
     const result = toResult(operation);
     const workflowId = operation.metadata?.workflow_id;
-    if (!workflowId) throw new WebhookVerificationError('gateway event carries no workflow_id metadata');
-    if (result.outcome === 'pending') throw new WebhookVerificationError('gateway event is not final');
+    if (!result || result.outcome === 'pending' || !workflowId) return undefined;
     return {
       workflowId,
       eventId: event.data.id,
@@ -128,16 +138,15 @@ export class GatewayProvider implements PaymentProvider {
   }
 }
 
-function toResult(operation: z.infer<typeof operationSchema>): ProviderResult {
+/** The operation's outcome, or undefined for a status word Settle does not know. */
+function toResult(operation: z.infer<typeof operationSchema>): ProviderResult | undefined {
   const outcome = OUTCOMES[operation.status];
-  if (!outcome) throw new Error(`gateway status "${operation.status}" is not one Settle knows`);
+  if (!outcome) return undefined;
   return { outcome, operationId: operation.id, status: operation.status, reason: operation.decline_reason };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** The gateway's own error message, where its body has one. */
+function errorMessage(text: string): string {
+  const body = parseJsonOrUndefined(text) as { error?: { message?: unknown } } | undefined;
+  return typeof body?.error?.message === 'string' ? body.error.message : text.slice(0, 200);
 }

@@ -32,10 +32,4 @@ export class ProviderRegistry {
   get names(): string[] {
     return [...this.byName.keys()];
   }
-
-  forName(name: string): PaymentProvider {
-    const provider = this.byName.get(name);
-    if (!provider) throw new Error(`provider "${name}" is not configured`);
-    return provider;
-  }
 }

@@ -4,10 +4,12 @@ import type { FinalOutcome, Outcome } from '../domain/outcome';
 /**
  * The one interface every payment provider adapter implements. Adapters translate; they never retry and
  * never decide what to tell MIB. Errors say whether a retry can help:
- * - ProviderRejectedError: the provider refused the request itself (bad request, idempotency key reused
- *   with another body). Retrying cannot help; an operator must look.
- * - any other error (network, 5xx, 429, timeout): transient, retried with the same idempotency key.
- * A business refusal (decline, invalid state) is not an error but the outcome `declined`.
+ * - ProviderRejectedError: the provider refused the request in a way that leaves in doubt what happened to
+ *   the money (an idempotency key reused with another body). Retrying cannot help; an operator must look.
+ * - any other error (network, 5xx, 429, timeout, refused credentials): transient, retried with the same
+ *   idempotency key.
+ * A business refusal (decline, invalid state, unknown authorization, a request the provider would not take)
+ * is not an error but the outcome `declined`, reported to MIB as `*_failed` with the provider's reason.
  */
 
 export interface ProviderCommand {
@@ -44,11 +46,14 @@ export interface ProviderEvent {
 export interface PaymentProvider {
   readonly name: string;
   execute(command: ProviderCommand): Promise<ProviderResult>;
-  /** Throws WebhookVerificationError when the webhook is not authentic. */
+  /**
+   * Throws WebhookVerificationError when the webhook is not authentic; answers undefined for an authentic
+   * webhook that reports no outcome (an intermediate state, an event type Settle does not use).
+   */
   parseWebhook(
     rawBody: Buffer,
     headers: Readonly<Record<string, string | string[] | undefined>>,
-  ): ProviderEvent;
+  ): ProviderEvent | undefined;
 }
 
 export class ProviderRejectedError extends Error {

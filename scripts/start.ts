@@ -60,7 +60,7 @@ async function main() {
       address,
       ports,
       env: process.env,
-      gateway: { webhookUrl: `${config.PUBLIC_URL}/webhooks/gateway`, webhookDelayMs: 2000 },
+      gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
     });
     stops.push(() => stack.stop());
     const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { loadConfig, temporalAddress } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
@@ -11,7 +11,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
-  const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const address = temporalAddress(config);
   await registerSearchAttributes(address, config.TEMPORAL_NAMESPACE, logger);
   const connection = await NativeConnection.connect({ address });
   const worker = await createSettleWorker(config, connection);

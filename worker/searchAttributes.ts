@@ -2,16 +2,11 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
-const { IndexedValueType } = temporal.api.enums.v1;
-const INDEXED_VALUE_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
+/** The server's enum for an SDK search-attribute type: KEYWORD → INDEXED_VALUE_TYPE_KEYWORD. */
+function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType {
+  const { IndexedValueType } = temporal.api.enums.v1;
+  return IndexedValueType[`INDEXED_VALUE_TYPE_${type}` as keyof typeof IndexedValueType];
+}
 
 /**
  * Registers Settle's search attributes on the namespace where they are missing. The dev server's
@@ -24,7 +19,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!])),
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedValueType(key.type)])),
   });
   return missing.map((key) => key.name);
 }

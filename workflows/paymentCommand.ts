@@ -81,12 +81,10 @@ export async function paymentCommandWorkflow(input: PaymentCommandInput): Promis
     ]);
   };
 
-  // Webhooks may arrive before the provider call returns: keep each final event by operation id, once.
-  const seenEventIds = new Set<string>();
+  // Webhooks may arrive before the provider call returns: keep each operation's first final event; a
+  // redelivery or a later event of the same operation changes nothing.
   const eventsByOperation = new Map<string, ProviderEvent>();
   setHandler(providerEventSignal, (event) => {
-    if (seenEventIds.has(event.eventId)) return;
-    seenEventIds.add(event.eventId);
     if (!eventsByOperation.has(event.operationId)) eventsByOperation.set(event.operationId, event);
   });
   setHandler(statusQuery, () => status);

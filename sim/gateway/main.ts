@@ -9,7 +9,7 @@ async function main() {
     apiKey: process.env.GATEWAY_API_KEY ?? defaults.GATEWAY_API_KEY,
     webhookSecret: process.env.GATEWAY_WEBHOOK_SECRET ?? defaults.GATEWAY_WEBHOOK_SECRET,
     control: {
-      webhookUrl: process.env.GATEWAY_WEBHOOK_URL ?? `${defaults.PUBLIC_URL}/webhooks/gateway`,
+      webhookUrl: process.env.GATEWAY_WEBHOOK_URL ?? `http://127.0.0.1:${localPorts().api}/webhooks/gateway`,
       webhookDelayMs: Number(process.env.GATEWAY_WEBHOOK_DELAY_MS ?? 2000),
     },
   });

@@ -57,6 +57,13 @@ interface Authorization {
   status: 'authorized' | 'cancelled';
   captured: number;
   refunded: number;
+  /** Amounts of operations accepted but not settled yet, held against the authorization like real ones. */
+  pending: Record<OperationKind, number>;
+}
+
+function newAuthorization(id: string, amount: number, currency: string): Authorization {
+  const pending = { capture: 0, refund: 0, cancellation: 0 };
+  return { id, amount, currency, status: 'authorized', captured: 0, refunded: 0, pending };
 }
 
 export interface WebhookDelivery {
@@ -121,14 +128,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     if (!Number.isSafeInteger(amount) || amount <= 0 || typeof currency !== 'string') {
       return invalid(res, 'amount (positive integer, minor units) and currency are required');
     }
-    const authorization: Authorization = {
-      id: newId('auth'),
-      amount,
-      currency,
-      status: 'authorized',
-      captured: 0,
-      refunded: 0,
-    };
+    const authorization = newAuthorization(newId('auth'), amount, currency);
     authorizations.set(authorization.id, authorization);
     res.json(authorization);
   });
@@ -186,22 +186,17 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       currency?: unknown;
       metadata?: unknown;
     };
-    if (!Number.isSafeInteger(amount) || (amount as number) <= 0 || typeof currency !== 'string') {
+    // A cancellation releases the whole authorization; it takes any amount, 0 included.
+    const minimum = kind === 'cancellation' ? 0 : 1;
+    if (!Number.isSafeInteger(amount) || (amount as number) < minimum || typeof currency !== 'string') {
       return [400, { error: { type: 'invalid_request_error', message: 'amount and currency are required' } }];
     }
     // Unknown authorization ids are taken as authorizations made elsewhere, so any MIB payment can be demoed.
-    const authorization =
-      authorizations.get(authorizationId) ??
-      authorizations
-        .set(authorizationId, {
-          id: authorizationId,
-          amount: Number.MAX_SAFE_INTEGER,
-          currency,
-          status: 'authorized',
-          captured: 0,
-          refunded: 0,
-        })
-        .get(authorizationId)!;
+    let authorization = authorizations.get(authorizationId);
+    if (!authorization) {
+      authorization = newAuthorization(authorizationId, Number.MAX_SAFE_INTEGER, currency);
+      authorizations.set(authorizationId, authorization);
+    }
     const operation: Operation = {
       id: newId(kind.slice(0, 3)),
       object: kind,
@@ -219,6 +214,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       Object.assign(operation, { status: 'declined', decline_reason: refusal });
       return [402, operation];
     }
+    authorization.pending[kind] += Math.max(operation.amount, 1);
     if (control.mode === 'immediate') {
       settle(authorization, operation, 'succeeded');
     } else {
@@ -292,22 +288,26 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
 
 export type GatewaySimulator = ReturnType<typeof createGatewaySimulator>;
 
+/** Why the gateway refuses an operation, counting what is still pending as if it would succeed. */
 function businessRefusal(authorization: Authorization, operation: Operation): string | undefined {
-  if (authorization.status === 'cancelled') return 'authorization_cancelled';
+  const { pending } = authorization;
+  if (authorization.status === 'cancelled' || pending.cancellation > 0) return 'authorization_cancelled';
   if (operation.currency !== authorization.currency) return 'currency_mismatch';
-  if (operation.object === 'capture' && authorization.captured + operation.amount > authorization.amount) {
+  const captured = authorization.captured + pending.capture;
+  if (operation.object === 'capture' && captured + operation.amount > authorization.amount) {
     return 'amount_exceeds_authorization';
   }
-  if (operation.object === 'refund' && authorization.refunded + operation.amount > authorization.captured) {
+  const refunded = authorization.refunded + pending.refund;
+  if (operation.object === 'refund' && refunded + operation.amount > authorization.captured) {
     return 'amount_exceeds_captured';
   }
-  if (operation.object === 'cancellation' && authorization.captured > 0)
-    return 'authorization_already_captured';
+  if (operation.object === 'cancellation' && captured > 0) return 'authorization_already_captured';
   return undefined;
 }
 
 function settle(authorization: Authorization, operation: Operation, status: 'succeeded' | 'failed') {
   operation.status = status;
+  authorization.pending[operation.object] -= Math.max(operation.amount, 1);
   if (status !== 'succeeded') return;
   if (operation.object === 'capture') authorization.captured += operation.amount;
   if (operation.object === 'refund') authorization.refunded += operation.amount;

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
-import { signPayload } from '../../domain/signature';
 import { statusQuery } from '../../workflows/paymentCommand';
+import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -80,7 +80,7 @@ describe('MIB commands end to end (dev server)', () => {
   };
   const waitForNotification = (reference: string) =>
     eventually(async () => (await notificationsFor(reference))[0], 30_000, `a notification for ${reference}`);
-  const workflowCount = async () => (await env.client.workflow.count()).count;
+  const workflowCount = async (query?: string) => (await env.client.workflow.count(query)).count;
 
   it('turns a capture command into notify_captured at MIB, after the gateway webhook', async () => {
     const answer = await post('/mib', capture('PAY-E2E-1'));
@@ -155,6 +155,9 @@ describe('MIB commands end to end (dev server)', () => {
     await waitForNotification('PAY-E2E-2');
     const third = await post('/mib', capture('PAY-E2E-2'));
     expect(third).toEqual(first);
+    // MIB re-sending it with the amount written another way and a pass-through field changed is no new command.
+    const rewritten = await post('/mib', capture('PAY-E2E-2', 49.9, { order_note: 'sent again' }));
+    expect(rewritten).toEqual(first);
     const workflowId = first.body.result.workflow_id;
     const calls = stack.gateway.sim.calls.filter((call) => call.idempotencyKey === workflowId);
     expect(calls).toHaveLength(1);
@@ -249,6 +252,15 @@ describe('MIB commands end to end (dev server)', () => {
       ['not JSON-RPC', { hello: 'world' }, 400, -32600, null],
       ['a wrong jsonrpc version', { ...valid, jsonrpc: '1.0' }, 400, -32600, 'req-PAY-BAD'],
       ['an unknown method', { ...valid, method: `${NS}.explode` }, 404, -32601, 'req-PAY-BAD'],
+      ['validate, not carried out yet', { ...valid, method: `${NS}.validate` }, 404, -32601, 'req-PAY-BAD'],
+      [
+        'revalidate, not carried out yet',
+        { ...valid, method: `${NS}.revalidate` },
+        404,
+        -32601,
+        'req-PAY-BAD',
+      ],
+      ['a capture of nothing', capture('PAY-BAD', '0.00'), 400, -32602, 'req-PAY-BAD'],
       [
         'a method of another contract',
         { ...valid, method: 'magento.sales.order.capture' },
@@ -317,12 +329,11 @@ describe('MIB commands end to end (dev server)', () => {
     it('…and none of them started a workflow, once visibility has caught up', async () => {
       // A valid command after all the bad ones: once it is visible, anything started before it would be too.
       await post('/mib', capture('PAY-AFTER-BAD'));
-      await waitForNotification('PAY-AFTER-BAD');
-      const count = await eventually(async () => {
-        const n = await workflowCount();
-        return n > countBefore ? n : undefined;
-      });
-      expect(count).toBe(countBefore + 1);
+      await eventually(async () =>
+        (await workflowCount('SettlePaymentReference="PAY-AFTER-BAD"')) === 1 ? true : undefined,
+      );
+      expect(await workflowCount('SettlePaymentReference="PAY-BAD"')).toBe(0);
+      expect(await workflowCount()).toBe(countBefore + 1);
     });
   });
 
@@ -340,20 +351,20 @@ describe('MIB commands end to end (dev server)', () => {
       const s = await handle.query(statusQuery);
       return s.phase === 'awaiting_settlement' ? s : undefined;
     });
-    const event = JSON.stringify({
-      id: 'evt_forged',
-      type: 'capture.succeeded',
-      data: {
-        operation: { id: status.operationId, status: 'succeeded', metadata: { workflow_id: workflowId } },
-      },
+    const secret = stack.config.GATEWAY_WEBHOOK_SECRET;
+    const event = gatewayEvent(secret, {
+      eventId: 'evt_forged',
+      operationId: status.operationId!,
+      workflowId,
     });
-    const now = Math.floor(Date.now() / 1000);
-    for (const signature of [signPayload('wrong-secret', event, now), 'garbage', undefined]) {
-      const answer = await post(
-        '/webhooks/gateway',
-        event,
-        signature ? { 'gateway-signature': signature } : {},
-      );
+    const forgeries = [
+      gatewayEvent('wrong-secret', { eventId: 'evt_forged', operationId: status.operationId!, workflowId })
+        .headers,
+      { 'gateway-signature': 'garbage' },
+      {},
+    ];
+    for (const headers of forgeries) {
+      const answer = await post('/webhooks/gateway', event.body, headers);
       expect(answer.status).toBe(401);
       expect(answer.body.error).toMatch(/webhook verification failed/);
     }
@@ -362,24 +373,50 @@ describe('MIB commands end to end (dev server)', () => {
     expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
 
     // The same event, signed with the right secret, is accepted and settles the capture.
-    const answer = await post('/webhooks/gateway', event, {
-      'gateway-signature': signPayload(stack.config.GATEWAY_WEBHOOK_SECRET, event, now),
-    });
+    const answer = await post('/webhooks/gateway', event.body, event.headers);
     expect(answer).toEqual({ status: 200, body: { received: true, delivered: true } });
     expect((await waitForNotification('PAY-E2E-5')).method).toBe(`${NS}.notify_captured`);
     stack.gateway.sim.control.webhookDelayMs = 200;
   });
 
-  it('acknowledges a webhook for a payment it does not know, without error', async () => {
-    const event = JSON.stringify({
-      id: 'evt_orphan',
-      type: 'capture.succeeded',
-      data: {
-        operation: { id: 'cap_x', status: 'succeeded', metadata: { workflow_id: 'payment:NOPE:capture:0' } },
-      },
+  it('acknowledges an authentic webhook that carries no outcome, without signalling', async () => {
+    const { body } = await post('/mib', capture('PAY-E2E-6'));
+    const workflowId = body.result.workflow_id as string;
+    await waitForNotification('PAY-E2E-6');
+    for (const status of ['pending', 'being_reviewed']) {
+      const event = gatewayEvent(stack.config.GATEWAY_WEBHOOK_SECRET, {
+        eventId: `evt_${status}`,
+        operationId: 'cap_y',
+        status,
+        workflowId,
+      });
+      const answer = await post('/webhooks/gateway', event.body, event.headers);
+      expect(answer).toEqual({ status: 200, body: { received: true, delivered: false } });
+    }
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes)).toHaveLength(1);
+  });
+
+  it('acknowledges a late webhook for a finished payment without error', async () => {
+    const { body } = await post('/mib', capture('PAY-E2E-7'));
+    const workflowId = body.result.workflow_id as string;
+    await env.client.workflow.getHandle(workflowId).result();
+    const event = gatewayEvent(stack.config.GATEWAY_WEBHOOK_SECRET, {
+      eventId: 'evt_late',
+      operationId: 'cap_z',
+      workflowId,
     });
-    const signature = signPayload(stack.config.GATEWAY_WEBHOOK_SECRET, event, Math.floor(Date.now() / 1000));
-    const answer = await post('/webhooks/gateway', event, { 'gateway-signature': signature });
+    const answer = await post('/webhooks/gateway', event.body, event.headers);
+    expect(answer).toEqual({ status: 200, body: { received: true, delivered: false } });
+  });
+
+  it('acknowledges a webhook for a payment it does not know, without error', async () => {
+    const event = gatewayEvent(stack.config.GATEWAY_WEBHOOK_SECRET, {
+      eventId: 'evt_orphan',
+      operationId: 'cap_x',
+      workflowId: 'payment:NOPE:capture:0',
+    });
+    const answer = await post('/webhooks/gateway', event.body, event.headers);
     expect(answer).toEqual({ status: 200, body: { received: true, delivered: false } });
   });
 });

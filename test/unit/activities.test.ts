@@ -88,6 +88,15 @@ describe('activities', () => {
       expect(calls.map((call) => call.replayed)).toEqual([false, true]);
     });
 
+    it('reports a request the gateway refuses before acting as declined, with its message', async () => {
+      const result = await execute(command('refused', 0));
+      expect(result).toEqual({
+        outcome: 'declined',
+        status: 'rejected',
+        reason: 'gateway refused the request (HTTP 400): amount and currency are required',
+      });
+    });
+
     it('throws a retryable error on 5xx, 429 and a gateway that is down', async () => {
       for (const control of [
         { failNext: 1, failStatus: 503 },
@@ -104,7 +113,7 @@ describe('activities', () => {
       }
     });
 
-    it('keeps retrying, with a message naming the setting, while the gateway refuses the API key', async () => {
+    it('reports a refused API key as a retryable error that names the setting', async () => {
       const config = loadConfig({
         ...localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
         GATEWAY_API_KEY: 'a-revoked-key',

@@ -128,6 +128,27 @@ describe('gateway simulator', () => {
     ]);
   });
 
+  it('holds pending operations against the authorization, as a real gateway would', async () => {
+    Object.assign(sim.control, { mode: 'pending', webhookDelayMs: 60_000 });
+    const auth = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR' })).body;
+    const path = `/v1/authorizations/${auth.id}`;
+    expect((await post(`${path}/captures`, { amount: 700, currency: 'EUR' }, 'p1')).body.status).toBe(
+      'pending',
+    );
+    const second = await post(`${path}/captures`, { amount: 400, currency: 'EUR' }, 'p2');
+    expect(second.body.decline_reason).toBe('amount_exceeds_authorization');
+    const cancel = await post(`${path}/cancellations`, { amount: 0, currency: 'EUR' }, 'p3');
+    expect(cancel.body.decline_reason).toBe('authorization_already_captured');
+
+    const other = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR' })).body;
+    const otherPath = `/v1/authorizations/${other.id}`;
+    expect((await post(`${otherPath}/cancellations`, { amount: 0, currency: 'EUR' }, 'p4')).body.status).toBe(
+      'pending',
+    );
+    const late = await post(`${otherPath}/captures`, { amount: 100, currency: 'EUR' }, 'p5');
+    expect(late.body.decline_reason).toBe('authorization_cancelled');
+  });
+
   it('drops connections while it is down', async () => {
     sim.control.down = true;
     await expect(fetch(`${gateway.url}/v1/operations/x`)).rejects.toThrow();

@@ -3,19 +3,23 @@ import { createApi } from '../../api/app';
 import { loadConfig, localDefaults } from '../../config';
 import { createLogger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
+import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
 
-/** When Temporal cannot be reached, MIB is told to come back later (503), not that its command was bad. */
-describe('POST /mib without a reachable Temporal', () => {
+/**
+ * When Temporal cannot be reached, MIB and the gateway are told to come back later (503), never that their
+ * message was bad or taken: nothing may be acknowledged that Temporal has not recorded.
+ */
+describe('the API without a reachable Temporal', () => {
   let api: RunningServer;
   let connection: Connection;
+  const config = loadConfig(localDefaults());
   beforeAll(async () => {
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
       address: '127.0.0.1:1',
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
     });
-    const config = loadConfig(localDefaults());
     api = await listen(
       createApi({
         temporal: new Client({ connection }),
@@ -31,28 +35,56 @@ describe('POST /mib without a reachable Temporal', () => {
     await connection.close();
   });
 
-  it('answers -32603 with HTTP 503', async () => {
-    const response = await fetch(`${api.url}/mib`, {
+  const capture = (id?: number) => ({
+    jsonrpc: '2.0',
+    ...(id === undefined ? {} : { id }),
+    method: 'magento.payments.payments_management.capture',
+    params: {
+      payment: {
+        reference: 'P',
+        currency: 'EUR',
+        transactions: [{ amount: '1.00', gateway_information: { transaction_id: 'a' } }],
+      },
+    },
+  });
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${api.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 7,
-        method: 'magento.payments.payments_management.capture',
-        params: {
-          payment: {
-            reference: 'P',
-            currency: 'EUR',
-            transactions: [{ amount: '1.00', gateway_information: { transaction_id: 'a' } }],
-          },
-        },
-      }),
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      jsonrpc: '2.0',
-      id: 7,
-      error: { code: -32603, message: 'Internal error: the command could not be accepted; retry' },
+    return { status: response.status, body: await response.json() };
+  };
+  const internalError = (id: number | null) => ({
+    jsonrpc: '2.0',
+    id,
+    error: { code: -32603, message: 'Internal error: the command could not be accepted; retry' },
+  });
+
+  it('answers a command -32603 with HTTP 503', async () => {
+    expect(await post('/mib', capture(7))).toEqual({ status: 503, body: internalError(7) });
+  });
+
+  it('answers 503 also to a command without id, which would otherwise get no answer at all', async () => {
+    expect(await post('/mib', capture())).toEqual({ status: 503, body: internalError(null) });
+  });
+
+  it('answers 503 to a batch in which a command could not be accepted', async () => {
+    const answer = await post('/mib', [capture(1), { jsonrpc: '2.0', id: 2, method: 'nope' }]);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual([
+      internalError(1),
+      { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found: nope' } },
+    ]);
+  });
+
+  it('answers a verified webhook 503, so that the gateway delivers it again', async () => {
+    const event = gatewayEvent(config.GATEWAY_WEBHOOK_SECRET, {
+      eventId: 'evt_1',
+      operationId: 'cap_1',
+      workflowId: 'payment:P:capture:x',
     });
+    const answer = await post('/webhooks/gateway', event.body, event.headers);
+    expect(answer).toEqual({ status: 503, body: { error: 'temporarily unable to record the event' } });
   });
 });

@@ -1,3 +1,4 @@
+import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
 import { MibClient, MibRejectedError, MibUnavailableError } from '../../mib/client';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
@@ -70,6 +71,38 @@ describe('MibClient', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MibRejectedError);
     expect((error as Error).message).toMatch(/-32601/);
+  });
+
+  it('keeps a notification retryable while the delegate URL answers 403 or 404 (a wrong client or endpoint)', async () => {
+    for (const failStatus of [403, 404]) {
+      Object.assign(sim.faults, { failNext: 1, failStatus });
+      await expect(client().notify(notification(`f-${failStatus}`))).rejects.toBeInstanceOf(
+        MibUnavailableError,
+      );
+    }
+  });
+
+  it('does not take a 200 that is not a JSON-RPC result for the notification as delivered', async () => {
+    const app = express();
+    app.post('/oauth/token', (_req, res) => res.json({ access_token: 't', expires_in: 3600 }));
+    let answer: (res: express.Response) => void = () => {};
+    app.post('/client-1/delegate/custom-payment', (_req, res) => answer(res));
+    const proxy = await listen(app, 0);
+    try {
+      const behindProxy = client({ baseUrl: proxy.url, tokenUrl: `${proxy.url}/oauth/token` });
+      for (const reply of [
+        (res: express.Response) => res.type('html').send('<html>Please log in</html>'),
+        (res: express.Response) => res.status(200).end(),
+        (res: express.Response) => res.json({ jsonrpc: '2.0', id: 'someone-else', result: {} }),
+      ]) {
+        answer = reply;
+        await expect(behindProxy.notify(notification('p-1'))).rejects.toBeInstanceOf(MibUnavailableError);
+      }
+      answer = (res) => res.json({ jsonrpc: '2.0', id: 'p-1', result: {} });
+      await expect(behindProxy.notify(notification('p-1'))).resolves.toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('treats a refused connection as an outage', async () => {

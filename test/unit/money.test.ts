@@ -1,4 +1,4 @@
-import { formatMinorUnits, InvalidAmountError, minorUnitDigits, toMinorUnits } from '../../domain/money';
+import { InvalidAmountError, minorUnitDigits, toMinorUnits } from '../../domain/money';
 
 describe('money in minor units', () => {
   it.each([
@@ -48,12 +48,5 @@ describe('money in minor units', () => {
       minorUnitDigits('CLF'),
     ]).toEqual([2, 0, 3, 4]);
     expect(minorUnitDigits('ABC')).toBeUndefined();
-  });
-
-  it('formats minor units back into major units', () => {
-    expect(formatMinorUnits({ minor: 4990, currency: 'EUR' })).toBe('49.90');
-    expect(formatMinorUnits({ minor: 5, currency: 'EUR' })).toBe('0.05');
-    expect(formatMinorUnits({ minor: 1000, currency: 'JPY' })).toBe('1000');
-    expect(formatMinorUnits({ minor: 1234, currency: 'BHD' })).toBe('1.234');
   });
 });

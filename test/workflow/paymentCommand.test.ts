@@ -158,7 +158,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     }
   });
 
-  it('counts a webhook that arrives before the provider call returns, and a duplicate once', async () => {
+  it('counts a webhook that arrives before the provider call returns, and only the first event of an operation', async () => {
     let release!: () => void;
     const released = new Promise<void>((done) => (release = done));
     answer = async () => {
@@ -167,12 +167,12 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     };
     await withWorker(async () => {
       const handle = await start('wf-early');
-      // The first event wins; the redelivered one and a later contradicting one with the same id are dropped.
+      // The first event wins; a redelivery and a later, contradicting event of the same operation are dropped.
       await handle.signal(providerEventSignal, settledEvent('wf-early'));
       await handle.signal(providerEventSignal, settledEvent('wf-early'));
       await handle.signal(
         providerEventSignal,
-        settledEvent('wf-early', { outcome: 'declined', status: 'failed' }),
+        settledEvent('wf-early', { eventId: 'evt_later', outcome: 'declined', status: 'failed' }),
       );
       release();
       expect((await handle.result()).outcome).toBe('settled');
