@@ -59,7 +59,7 @@ const CLI: BinarySpec = {
   envVar: 'TEMPORAL_CLI_PATH',
   commandName: 'temporal',
   cacheEntry: `cli-${TEMPORAL_CLI_VERSION}`,
-  hint: `install Go (≥ 1.23) so that Settle can run "go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}", or put the temporal CLI on PATH, or set TEMPORAL_CLI_PATH`,
+  hint: `install Go (≥ 1.25) so that Settle can run "go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}", or put the temporal CLI on PATH, or set TEMPORAL_CLI_PATH`,
   async build(dir) {
     await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
       ...process.env,

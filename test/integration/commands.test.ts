@@ -1,7 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
 import { statusQuery } from '../../workflows/paymentCommand';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gatewayEvent } from '../helpers/gatewayEvents';
+import { PROJECT_ROOT } from '../helpers/paths';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -337,6 +340,17 @@ describe('MIB commands end to end (dev server)', () => {
     });
   });
 
+  it('accepts every Web UI query the README lists', async () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const block = /Ready queries[\s\S]*?```\n([\s\S]*?)```/.exec(readme)![1]!;
+    const queries = block
+      .split('\n')
+      .map((line) => line.replace(/\s+--.*$/, '').trim())
+      .filter(Boolean);
+    expect(queries.length).toBeGreaterThanOrEqual(4);
+    for (const query of queries) await expect(workflowCount(query)).resolves.toEqual(expect.any(Number));
+  });
+
   it('answers the OPTIONS probe with X-Magento-Service-Bus', async () => {
     const response = await fetch(`${stack.api.url}/mib`, { method: 'OPTIONS' });
     expect(response.headers.get('x-magento-service-bus')).toBe('*');
@@ -370,6 +384,9 @@ describe('MIB commands end to end (dev server)', () => {
     }
     const history = await handle.fetchHistory();
     expect(history.events!.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
+    // The README's query for captures waiting on their provider finds it.
+    const waiting = 'SettleCommand="capture" AND SettlePhase="awaiting_settlement"';
+    expect(await eventually(async () => ((await workflowCount(waiting)) >= 1 ? true : undefined))).toBe(true);
     expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
 
     // The same event, signed with the right secret, is accepted and settles the capture.
