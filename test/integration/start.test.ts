@@ -1,27 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PROJECT_ROOT } from '../helpers/paths';
-import { eventually } from '../helpers/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { createDevServerEnv, eventually } from '../helpers/temporal';
 
 /**
  * `npm start` as a user runs it: the embedded dev server, the simulators, worker and API come up, a capture
- * goes through, Ctrl-C stops everything, and after a restart the payment is still in Temporal.
+ * goes through, Ctrl-C stops everything, and after a restart the payment is still in Temporal. With
+ * TEMPORAL_ADDRESS it uses that server and starts none of its own.
  */
 describe('npm start', () => {
   jest.setTimeout(180_000);
-  const dataDir = mkdtempSync(join(tmpdir(), 'settle-start-'));
   let ports: Record<
     'API_PORT' | 'MIB_SIM_PORT' | 'GATEWAY_SIM_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT',
     string
   >;
-  let child: ChildProcess | undefined;
-  let output = '';
+  let running: SettleProcess | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     const [api, mib, gateway, temporal, ui] = await Promise.all([0, 1, 2, 3, 4].map(freePort));
     ports = {
       API_PORT: String(api),
@@ -31,42 +29,19 @@ describe('npm start', () => {
       TEMPORAL_UI_PORT: String(ui),
     };
   });
-  afterAll(async () => {
-    if (child && child.exitCode === null) await stop(child);
+  afterEach(async () => {
+    await running?.stop();
   });
 
-  async function start(): Promise<ChildProcess> {
-    output = '';
-    const env: NodeJS.ProcessEnv = { ...process.env, ...ports, SETTLE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    delete env.TEMPORAL_ADDRESS;
-    const started = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
-      cwd: PROJECT_ROOT,
-      env,
-    });
-    started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(
-      async () => (output.includes('Settle is running') ? true : undefined),
-      120_000,
-      `npm start:\n${output}`,
-    );
-    return started;
+  async function start(extra: NodeJS.ProcessEnv = {}): Promise<SettleProcess> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LOG_LEVEL: 'warn', ...extra };
+    if (!('TEMPORAL_ADDRESS' in extra)) delete env.TEMPORAL_ADDRESS;
+    running = runEntryPoint('scripts/start.ts', env);
+    await running.waitFor('Settle is running');
+    return running;
   }
 
-  function stop(process: ChildProcess): Promise<number | null> {
-    return new Promise((done) => {
-      process.once('exit', (code) => done(code));
-      process.kill('SIGINT');
-    });
-  }
-
-  it('runs a capture, stops cleanly on Ctrl-C, and keeps the payment across a restart', async () => {
-    child = await start();
-    expect(output).toContain(`API (MIB intake)   http://127.0.0.1:${ports.API_PORT}/mib`);
-    expect(output).toContain(`Web UI http://localhost:${ports.TEMPORAL_UI_PORT}`);
-    const ui = await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`);
-    expect(ui.status).toBe(200);
-
+  async function capture(reference: string): Promise<string> {
     const answer = await fetch(`http://127.0.0.1:${ports.API_PORT}/mib`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -76,9 +51,9 @@ describe('npm start', () => {
         method: 'magento.payments.payments_management.capture',
         params: {
           payment: {
-            reference: 'PAY-RESTART',
+            reference,
             currency: 'EUR',
-            transactions: [{ amount: '12.00', gateway_information: { transaction_id: 'auth_restart' } }],
+            transactions: [{ amount: '12.00', gateway_information: { transaction_id: `auth_${reference}` } }],
           },
         },
       }),
@@ -86,18 +61,28 @@ describe('npm start', () => {
     const { result } = (await answer.json()) as { result: { workflow_id: string } };
     await eventually(async () => {
       const response = await fetch(
-        `http://127.0.0.1:${ports.MIB_SIM_PORT}/notifications?reference=PAY-RESTART`,
+        `http://127.0.0.1:${ports.MIB_SIM_PORT}/notifications?reference=${reference}`,
       );
       const received = (await response.json()) as { method: string }[];
       return received.find((n) => n.method.endsWith('.notify_captured'));
     }, 30_000);
+    return result.workflow_id;
+  }
 
-    expect(await stop(child)).toBe(0);
-    expect(output).toContain('stopping Settle');
+  it('runs a capture, stops cleanly on Ctrl-C, and keeps the payment across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'settle-start-'));
+    const first = await start({ SETTLE_DATA_DIR: dataDir });
+    expect(first.output()).toContain(`API (MIB intake)   http://127.0.0.1:${ports.API_PORT}/mib`);
+    expect(first.output()).toContain(`Web UI http://localhost:${ports.TEMPORAL_UI_PORT}`);
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    const workflowId = await capture('PAY-RESTART');
+
+    expect(await first.stop()).toBe(0);
+    expect(first.output()).toContain('stopping Settle');
     await expect(fetch(`http://127.0.0.1:${ports.API_PORT}/health`)).rejects.toThrow();
-    expect(await portIsOpen(Number(ports.TEMPORAL_PORT))).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).rejects.toThrow();
 
-    child = await start();
+    const second = await start({ SETTLE_DATA_DIR: dataDir });
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
     try {
       const client = new Client({ connection });
@@ -110,29 +95,25 @@ describe('npm start', () => {
         }
         return list.length > 0 ? list : undefined;
       });
-      expect(found.map((w) => [w.workflowId, w.status.name])).toEqual([[result.workflow_id, 'COMPLETED']]);
+      expect(found.map((w) => [w.workflowId, w.status.name])).toEqual([[workflowId, 'COMPLETED']]);
     } finally {
       await connection.close();
     }
-    expect(await stop(child)).toBe(0);
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('uses the cluster TEMPORAL_ADDRESS names and starts no dev server', async () => {
+    const env: TestWorkflowEnvironment = await createDevServerEnv();
+    try {
+      const settle = await start({ TEMPORAL_ADDRESS: env.address });
+      expect(settle.output()).toContain(`Temporal           ${env.address}\n`);
+      expect(settle.output()).not.toContain('Web UI');
+      const workflowId = await capture('PAY-CLUSTER');
+      expect((await env.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
+      await expect(fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).rejects.toThrow();
+      expect(await settle.stop()).toBe(0);
+    } finally {
+      await env.teardown();
+    }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-function portIsOpen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createServer().listen(port, '127.0.0.1');
-    socket.once('listening', () => socket.close(() => done(false)));
-    socket.once('error', () => done(true));
-  });
-}

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './paths';
+import { eventually } from './temporal';
+
+/** A Settle entry point (`scripts/start.ts`, `worker/main.ts`, …) run as its own process, as a user runs it. */
+export interface SettleProcess {
+  readonly child: ChildProcess;
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Resolves once its output contains `text`. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function runEntryPoint(script: string, env: NodeJS.ProcessEnv): SettleProcess {
+  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [script], {
+    cwd: PROJECT_ROOT,
+    env,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return {
+    child,
+    exited,
+    output: () => output,
+    waitFor: async (text, timeoutMs = 120_000) => {
+      await eventually(
+        async () => (output.includes(text) ? true : undefined),
+        timeoutMs,
+        `"${text}" from ${script}:\n${output}`,
+      );
+    },
+    stop: async (signal = 'SIGINT') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
