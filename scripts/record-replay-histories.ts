@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mibMethod } from '../domain/commands';
+import type { FinalOutcome } from '../domain/outcome';
 import { installRuntime } from '../worker/runtime';
 import { createDevServerEnv } from './ephemeralTemporal';
 import { startStack, type Stack } from './stack';
@@ -18,13 +19,23 @@ const OUT = resolve(__dirname, '..', 'test', 'replay', 'histories');
 interface Scenario {
   readonly name: string;
   readonly gateway: Partial<Stack['gateway']['sim']['control']>;
+  /** What the run must end with, so that a history is never recorded under the wrong name. */
+  readonly outcome: FinalOutcome;
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'capture-settled-by-webhook', gateway: { mode: 'pending', webhookDelayMs: 300 } },
-  { name: 'capture-settled-immediately', gateway: { mode: 'immediate' } },
-  { name: 'capture-declined', gateway: { mode: 'immediate', declineNext: 1 } },
-  { name: 'capture-retried-through-outage', gateway: { mode: 'immediate', failNext: 2, failStatus: 503 } },
+  {
+    name: 'capture-settled-by-webhook',
+    gateway: { mode: 'pending', webhookDelayMs: 300 },
+    outcome: 'settled',
+  },
+  { name: 'capture-settled-immediately', gateway: { mode: 'immediate' }, outcome: 'settled' },
+  { name: 'capture-declined', gateway: { mode: 'immediate', declineNext: 1 }, outcome: 'declined' },
+  {
+    name: 'capture-retried-through-outage',
+    gateway: { mode: 'immediate', failNext: 2, failStatus: 503 },
+    outcome: 'settled',
+  },
 ];
 
 async function main() {
@@ -56,7 +67,9 @@ async function main() {
       });
       const { result } = (await response.json()) as { result: { workflow_id: string } };
       const handle = stack.temporal.workflow.getHandle(result.workflow_id);
-      await handle.result();
+      const { outcome } = await handle.result();
+      if (outcome !== scenario.outcome)
+        throw new Error(`${scenario.name} ended ${outcome}, not ${scenario.outcome}`);
       const file = join(OUT, `${scenario.name}.json`);
       writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
       console.log(`recorded ${file}`);

@@ -1,7 +1,7 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createApi } from '../../api/app';
 import { loadConfig, localDefaults } from '../../config';
-import { createLogger } from '../../config/logger';
+import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
@@ -12,6 +12,15 @@ import { createProviderRegistry } from '../../providers/fromConfig';
  */
 describe('the API without a reachable Temporal', () => {
   let api: RunningServer;
+  const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logged.push({ level, message, fields });
+  const recordingLogger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
   let connection: Connection;
   const config = loadConfig(localDefaults());
   beforeAll(async () => {
@@ -25,7 +34,7 @@ describe('the API without a reachable Temporal', () => {
         temporal: new Client({ connection }),
         taskQueue: 'unused',
         providers: createProviderRegistry(config),
-        logger: createLogger('api', 'error'),
+        logger: recordingLogger,
       }),
       0,
     );
@@ -61,8 +70,13 @@ describe('the API without a reachable Temporal', () => {
     error: { code: -32603, message: 'Internal error: the command could not be accepted; retry' },
   });
 
-  it('answers a command -32603 with HTTP 503', async () => {
+  it('answers a command -32603 with HTTP 503, and logs why for the operator', async () => {
     expect(await post('/mib', capture(7))).toEqual({ status: 503, body: internalError(7) });
+    expect(logged.at(-1)).toEqual({
+      level: 'error',
+      message: 'could not start the payment workflow',
+      fields: expect.objectContaining({ reference: 'P', cause: expect.stringMatching(/UNAVAILABLE/) }),
+    });
   });
 
   it('answers 503 also to a command without id, which would otherwise get no answer at all', async () => {
