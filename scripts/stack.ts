@@ -50,11 +50,15 @@ export async function startStack({
       await step().catch((error: Error) => console.error(error.message));
   };
   try {
-    const base = { ...localDefaults(), TEMPORAL_ADDRESS: address, ...env };
-    const mibSim = createMibSimulator({ clientId: base.MOM_CLIENT!, clientSecret: base.SERVICE_BUS_SECRET! });
+    // The simulators share Settle's credentials; their URLs are known once they listen.
+    const credentials = { ...localDefaults(), ...pickDefined(env) };
+    const mibSim = createMibSimulator({
+      clientId: credentials.MOM_CLIENT,
+      clientSecret: credentials.SERVICE_BUS_SECRET,
+    });
     const gatewaySim = createGatewaySimulator({
-      apiKey: base.GATEWAY_API_KEY!,
-      webhookSecret: base.GATEWAY_WEBHOOK_SECRET!,
+      apiKey: credentials.GATEWAY_API_KEY,
+      webhookSecret: credentials.GATEWAY_WEBHOOK_SECRET,
       control: gateway,
     });
     stops.push(async () => gatewaySim.stop());
@@ -63,9 +67,9 @@ export async function startStack({
     const gatewayServer = await listen(gatewaySim.app, ports.gateway ?? 0);
     stops.push(() => gatewayServer.close());
 
-    // The API's port is known once it listens; until then its URL is a placeholder the config only stores.
-    const urls = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
-    const config = loadConfig({ ...base, ...urls, ...pickDefined(env) });
+    // Explicit settings win over the local ones (npm start may point Settle at a real MIB or gateway).
+    const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
+    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
 
     const nativeConnection = await NativeConnection.connect({ address });
     stops.push(() => nativeConnection.close());

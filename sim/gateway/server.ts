@@ -214,6 +214,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       Object.assign(operation, { status: 'declined', decline_reason: refusal });
       return [402, operation];
     }
+    // At least 1, so that a pending cancellation (which may carry amount 0) still holds the authorization.
     authorization.pending[kind] += Math.max(operation.amount, 1);
     if (control.mode === 'immediate') {
       settle(authorization, operation, 'succeeded');
