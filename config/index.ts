@@ -26,6 +26,15 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/)
     .default('custom-payment'),
+  /** Shared secret MIB's calls to `POST /mib` must carry (bearer token or HMAC of the body). */
+  MIB_INTAKE_SECRET: secret,
+  /** Settle's base URL as MIB reaches it; registration tells MIB `<PUBLIC_URL>/mib`. */
+  PUBLIC_URL: url.optional(),
+  /** How often the registration schedule re-registers the endpoint, e.g. `24h`, `30m`. */
+  MIB_REGISTER_EVERY: z
+    .string()
+    .regex(/^[1-9][0-9]*(s|m|h|d)$/, 'must be a duration such as "24h", "30m" or "7d"')
+    .default('24h'),
   GATEWAY_URL: url,
   GATEWAY_API_KEY: secret,
   GATEWAY_WEBHOOK_SECRET: secret,
@@ -93,6 +102,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     MOM_CLIENT: 'settle-local',
     SERVICE_BUS_SECRET: 'local-mib-secret',
     SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
+    MIB_INTAKE_SECRET: 'local-mib-intake-secret',
+    PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',
     GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',
