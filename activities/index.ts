@@ -5,7 +5,14 @@ import { MibRejectedError } from '../mib/client';
 import { buildNotification, type GatewayResult } from '../mib/notification';
 import type { Payment } from '../mib/payment';
 import type { ProviderRegistry } from '../providers/registry';
-import { ProviderRejectedError, type ProviderCommand, type ProviderResult } from '../providers/types';
+import {
+  ProviderRejectedError,
+  type AuthorizationQuery,
+  type AuthorizationState,
+  type PaymentProvider,
+  type ProviderCommand,
+  type ProviderResult,
+} from '../providers/types';
 
 /**
  * Every side effect of a payment command. Each activity is idempotent: the provider gets the same
@@ -22,6 +29,10 @@ export interface ExecuteProviderCommandInput extends ProviderCommand {
   readonly provider: string;
 }
 
+export interface InspectAuthorizationInput extends AuthorizationQuery {
+  readonly provider: string;
+}
+
 export interface NotifyMibInput {
   readonly notificationId: string;
   readonly method: string;
@@ -30,6 +41,13 @@ export interface NotifyMibInput {
 }
 
 export function createActivities({ providers, mib }: ActivityDependencies) {
+  // A worker configured without the provider the API chose: retried until the worker is fixed.
+  const adapterFor = (provider: string): PaymentProvider => {
+    const adapter = providers.get(provider);
+    if (!adapter) throw new Error(`provider "${provider}" is not configured on this worker`);
+    return adapter;
+  };
+
   return {
     /** Carries out the command at the provider; transient failures throw and are retried by Temporal. */
     async executeProviderCommand({
@@ -37,16 +55,21 @@ export function createActivities({ providers, mib }: ActivityDependencies) {
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
       try {
-        const adapter = providers.get(provider);
-        // A worker configured without the provider the API chose: retried until the worker is fixed.
-        if (!adapter) throw new Error(`provider "${provider}" is not configured on this worker`);
-        return await adapter.execute(command);
+        return await adapterFor(provider).execute(command);
       } catch (error) {
         if (error instanceof ProviderRejectedError) {
           throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
         }
         throw error;
       }
+    },
+
+    /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
+    async inspectAuthorization({
+      provider,
+      ...query
+    }: InspectAuthorizationInput): Promise<AuthorizationState> {
+      return adapterFor(provider).inspectAuthorization(query);
     },
 
     /** Delivers the outcome to MIB's delegate URL; resolves once MIB accepted it. */

@@ -11,6 +11,7 @@ export interface ApiDependencies {
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
+  readonly mibIntakeSecret: string;
 }
 
 /** The HTTP edge: MIB intake, provider webhooks, health. */

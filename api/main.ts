@@ -16,6 +16,7 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(config),
     logger,
+    mibIntakeSecret: config.MIB_INTAKE_SECRET,
   });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });

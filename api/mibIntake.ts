@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import express, { type Router } from 'express';
-import { commandOfMethod, type PaymentCommand } from '../domain/commands';
+import { CHECK_COMMANDS, commandOfMethod, type PaymentCommand } from '../domain/commands';
 import { fingerprint } from '../domain/fingerprint';
 import { paymentWorkflowId, type PaymentCommandIdentity } from '../domain/workflowId';
 import type { Logger } from '../config/logger';
@@ -19,6 +19,7 @@ import { commandAmount, commandParamsSchema, commandTransaction } from '../mib/p
 import type { ProviderRegistry } from '../providers/registry';
 import { paymentCommandWorkflow, type PaymentCommandInput } from '../workflows/paymentCommand';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { intakeAuthFailure } from './callerAuth';
 
 /**
  * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command becomes one
@@ -32,11 +33,10 @@ export interface MibIntakeDependencies {
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
+  /** The shared secret MIB proves it holds (api/callerAuth.ts). */
+  readonly mibIntakeSecret: string;
   readonly bodyLimit?: string;
 }
-
-/** Commands the gateway carries out today; validate and revalidate come with the full MIB contract. */
-const SUPPORTED_COMMANDS: ReadonlySet<PaymentCommand> = new Set(['capture', 'refund', 'cancel']);
 
 /** HTTP status per JSON-RPC error: bad input is a 4xx, and only Settle's own trouble asks MIB to retry (503). */
 const HTTP_STATUS: Record<number, number> = {
@@ -59,7 +59,18 @@ export function mibIntakeRouter(deps: MibIntakeDependencies): Router {
     '/mib',
     express.raw({ type: () => true, limit: deps.bodyLimit ?? '256kb' }),
     async (req, res) => {
-      const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      // Before anything is parsed: an unauthenticated caller learns nothing about the payload's validity.
+      const authFailure = intakeAuthFailure(req.headers, body, deps.mibIntakeSecret);
+      if (authFailure) {
+        deps.logger.warn('refused an unauthenticated call to /mib', { reason: authFailure, ip: req.ip });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
+          .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${authFailure}`));
+        return;
+      }
+      const raw = body.toString('utf8');
       let message: unknown;
       try {
         message = JSON.parse(raw);
@@ -115,7 +126,7 @@ async function handleRequest(
   const replyId = id ?? null;
 
   const command = commandOfMethod(method);
-  if (!command || !SUPPORTED_COMMANDS.has(command)) {
+  if (!command) {
     return respond(jsonRpcError(replyId, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${method}`));
   }
   const parsed = commandParamsSchema.safeParse(params);
@@ -147,7 +158,7 @@ async function handleRequest(
     );
   }
   const amount = commandAmount(payment);
-  if (amount.minor === 0 && command !== 'cancel')
+  if (amount.minor === 0 && (command === 'capture' || command === 'refund'))
     return invalid('amount', `a ${command} of nothing moves no money`);
 
   const identity: PaymentCommandIdentity = {
@@ -175,8 +186,7 @@ async function handleRequest(
       workflowId,
       taskQueue: deps.taskQueue,
       args: [input],
-      // A redelivered command, even after its workflow finished, must not act twice.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...startPolicy(command),
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.paymentReference, value: payment.reference },
         { key: SEARCH_ATTRIBUTES.command, value: command },
@@ -208,4 +218,19 @@ async function handleRequest(
     }
   }
   return respond(jsonRpcResult(replyId, { accepted: true, workflow_id: workflowId }));
+}
+
+/**
+ * A redelivered capture, refund or cancel must not act twice, even after its workflow finished. A validate
+ * or revalidate only checks (a revalidate's new authorization carries the same idempotency key): a
+ * redelivery while it runs joins the running check; the same check sent again later (pre-orders are
+ * revalidated again days on) runs again and is answered again.
+ */
+function startPolicy(command: PaymentCommand) {
+  return CHECK_COMMANDS.has(command)
+    ? {
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }
+    : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
 }

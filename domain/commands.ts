@@ -8,6 +8,12 @@ export const MIB_PAYMENTS_CONTRACT = 'magento.payments.payments_management';
 export const PAYMENT_COMMANDS = ['validate', 'revalidate', 'capture', 'refund', 'cancel'] as const;
 export type PaymentCommand = (typeof PAYMENT_COMMANDS)[number];
 
+/** Commands that check an authorization rather than move money: MIB may send them again, days later. */
+export const CHECK_COMMANDS: ReadonlySet<PaymentCommand> = new Set(['validate', 'revalidate']);
+
+/** Commands that change something at the provider, each through one idempotent provider call. */
+export type ProviderAction = Exclude<PaymentCommand, 'validate'>;
+
 interface NotificationPair {
   /** The command reached its goal: the funds moved, the authorization is valid, the hold was released. */
   readonly succeeded: string;

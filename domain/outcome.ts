@@ -9,5 +9,19 @@ export type Outcome = 'settled' | 'declined' | 'pending';
 /** An outcome that ends the command. */
 export type FinalOutcome = Exclude<Outcome, 'pending'>;
 
-/** The life of a payment command, as shown in the `SettlePhase` search attribute. */
-export type Phase = 'executing' | 'awaiting_settlement' | 'notifying' | 'done';
+/**
+ * The life of a payment command, as shown in the `SettlePhase` search attribute. `stuck`: progress stopped
+ * on something retrying cannot mend (MIB refused the notification); the workflow waits for an operator.
+ */
+export type Phase = 'executing' | 'awaiting_settlement' | 'notifying' | 'stuck' | 'done';
+
+/** Whether an authorization can back the payment: `expired` ones may be replaced (revalidate). */
+export type AuthorizationValidity = 'valid' | 'expired' | 'invalid';
+
+/** An authorization at the provider, as reported back to MIB. */
+export interface AuthorizationReference {
+  readonly transactionId: string;
+  /** The provider's word for the authorization's state, e.g. "authorized". */
+  readonly status: string;
+  readonly expiresAt?: string;
+}

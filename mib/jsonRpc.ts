@@ -8,6 +8,8 @@ export const JSON_RPC_ERRORS = {
   methodNotFound: -32601,
   invalidParams: -32602,
   internalError: -32603,
+  /** Implementation-defined (-32000 to -32099): the caller did not prove it holds the intake secret. */
+  unauthorized: -32001,
 } as const;
 
 export type JsonRpcId = string | number | null;

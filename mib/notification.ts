@@ -1,4 +1,4 @@
-import type { FinalOutcome } from '../domain/outcome';
+import type { AuthorizationReference, FinalOutcome } from '../domain/outcome';
 import type { Payment } from './payment';
 
 /** What the provider said, as it goes back to MIB. */
@@ -11,6 +11,8 @@ export interface GatewayResult {
   readonly status: string;
   /** Why a declined command failed, in the provider's words. */
   readonly reason?: string;
+  /** The authorization the payment rests on now: the checked one, or a new one that replaced it. */
+  readonly authorization?: AuthorizationReference;
 }
 
 export interface NotificationRequest {
@@ -24,6 +26,8 @@ export interface NotificationRequest {
 /**
  * The notification MIB receives: the command's payment model, unknown fields untouched, with the gateway's
  * result merged into the acted-on (first) transaction's gateway_information; a failure carries its reason.
+ * A validate or revalidate also reports the authorization: its status, and for a revalidate that obtained a
+ * new authorization, the new transaction id in place of the expired one.
  */
 export function buildNotification(
   id: string,
@@ -37,6 +41,12 @@ export function buildNotification(
     gateway_id: first?.gateway_information?.gateway_id ?? result.provider,
     operation_id: result.operationId,
     operation_status: result.status,
+    ...(result.authorization
+      ? {
+          transaction_id: result.authorization.transactionId,
+          authorization_status: result.authorization.status,
+        }
+      : {}),
     payment_service_response: JSON.stringify(result),
   };
   const merged: Payment = {

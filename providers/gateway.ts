@@ -1,12 +1,14 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import type { PaymentCommand } from '../domain/commands';
+import type { ProviderAction } from '../domain/commands';
 import type { Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
 import { SignatureError, verifySignature } from '../domain/signature';
 import {
   ProviderRejectedError,
   WebhookVerificationError,
+  type AuthorizationQuery,
+  type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
   type ProviderEvent,
@@ -27,8 +29,9 @@ export interface GatewayProviderOptions {
   readonly webhookSecret: string;
 }
 
-/** Gateway path segment per command; validate/revalidate arrive with the full MIB contract. */
-const OPERATION_PATHS: Partial<Record<PaymentCommand, string>> = {
+/** Gateway path segment per provider action. */
+const OPERATION_PATHS: Readonly<Record<ProviderAction, string>> = {
+  revalidate: 'reauthorizations',
   capture: 'captures',
   refund: 'refunds',
   cancel: 'cancellations',
@@ -42,11 +45,22 @@ const OUTCOMES: Readonly<Record<string, Outcome>> = {
   failed: 'declined',
 };
 
+const authorizationSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  expires_at: z.string().optional(),
+  amount: z.number().optional(),
+  captured: z.number().optional(),
+  currency: z.string().nullable().optional(),
+});
+
 const operationSchema = z.object({
   id: z.string(),
   status: z.string(),
   decline_reason: z.string().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
+  /** On a reauthorization: the authorization that replaces the expired one. */
+  new_authorization: authorizationSchema.optional(),
 });
 
 const webhookSchema = z.object({
@@ -55,6 +69,11 @@ const webhookSchema = z.object({
   data: z.object({ operation: operationSchema }),
 });
 
+interface HttpAnswer {
+  readonly status: number;
+  readonly text: string;
+}
+
 export class GatewayProvider implements PaymentProvider {
   readonly name = 'gateway';
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
@@ -62,34 +81,15 @@ export class GatewayProvider implements PaymentProvider {
   constructor(private readonly options: GatewayProviderOptions) {}
 
   async execute(command: ProviderCommand): Promise<ProviderResult> {
-    const path = OPERATION_PATHS[command.command];
-    if (!path) throw new ProviderRejectedError(`the gateway does not support ${command.command} yet`);
-    const url = `${this.options.baseUrl}/v1/authorizations/${encodeURIComponent(command.transactionId)}/${path}`;
-    const response = await request(url, {
-      method: 'POST',
-      dispatcher: this.agent,
-      headersTimeout: 20_000,
-      bodyTimeout: 20_000,
-      headers: {
-        authorization: `Bearer ${this.options.apiKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': command.idempotencyKey,
-      },
-      body: JSON.stringify({
+    const path = `${authorizationPath(command.transactionId)}/${OPERATION_PATHS[command.command]}`;
+    const { status, text } = await this.send('POST', path, command.command, {
+      idempotencyKey: command.idempotencyKey,
+      body: {
         amount: command.amountMinor,
         currency: command.currency,
         metadata: { workflow_id: command.workflowId },
-      }),
+      },
     });
-    const text = await response.body.text();
-    const status = response.statusCode;
-    if (status >= 500 || status === 429 || status === 408) {
-      throw new Error(`gateway answered HTTP ${status} for ${command.command}: ${text.slice(0, 200)}`);
-    }
-    if (status === 401 || status === 403) {
-      // A configuration fault, not the payment's: keep retrying (visibly) until the key is fixed.
-      throw new Error(`gateway refused Settle's credentials (HTTP ${status}): check GATEWAY_API_KEY`);
-    }
     const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
     if (status === 409) {
       // The key was used before with other parameters: an earlier attempt may have moved money.
@@ -107,6 +107,53 @@ export class GatewayProvider implements PaymentProvider {
     if (!result)
       throw new Error(`gateway answered status "${parsed.data.status}", which Settle does not know`);
     return result;
+  }
+
+  async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
+    const { status, text } = await this.send('GET', authorizationPath(query.transactionId), 'inspect');
+    if (status === 404) {
+      return {
+        transactionId: query.transactionId,
+        status: 'not_found',
+        validity: 'invalid',
+        reason: 'no_such_authorization',
+      };
+    }
+    const parsed = authorizationSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable authorization`);
+    return judgeAuthorization(parsed.data, query);
+  }
+
+  /** One request; what retrying can mend (outage, overload, refused credentials) throws. */
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    what: string,
+    options: { idempotencyKey?: string; body?: object } = {},
+  ): Promise<HttpAnswer> {
+    const response = await request(`${this.options.baseUrl}${path}`, {
+      method,
+      dispatcher: this.agent,
+      headersTimeout: 20_000,
+      bodyTimeout: 20_000,
+      headers: {
+        authorization: `Bearer ${this.options.apiKey}`,
+        ...(options.body ? { 'content-type': 'application/json' } : {}),
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
+      body: options.body ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.body.text();
+    const status = response.statusCode;
+    if (status >= 500 || status === 429 || status === 408) {
+      throw new Error(`gateway answered HTTP ${status} for ${what}: ${text.slice(0, 200)}`);
+    }
+    if (status === 401 || status === 403) {
+      // A configuration fault, not the payment's: keep retrying (visibly) until the key is fixed.
+      throw new Error(`gateway refused Settle's credentials (HTTP ${status}): check GATEWAY_API_KEY`);
+    }
+    return { status, text };
   }
 
   parseWebhook(
@@ -138,11 +185,50 @@ export class GatewayProvider implements PaymentProvider {
   }
 }
 
+const authorizationPath = (transactionId: string) =>
+  `/v1/authorizations/${encodeURIComponent(transactionId)}`;
+
 /** The operation's outcome, or undefined for a status word Settle does not know. */
 function toResult(operation: z.infer<typeof operationSchema>): ProviderResult | undefined {
   const outcome = OUTCOMES[operation.status];
   if (!outcome) return undefined;
-  return { outcome, operationId: operation.id, status: operation.status, reason: operation.decline_reason };
+  const authorization = operation.new_authorization;
+  return {
+    outcome,
+    operationId: operation.id,
+    status: operation.status,
+    reason: operation.decline_reason,
+    ...(authorization
+      ? {
+          authorization: {
+            transactionId: authorization.id,
+            status: authorization.status,
+            expiresAt: authorization.expires_at,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Whether the gateway's authorization can back what the payment needs. */
+function judgeAuthorization(
+  authorization: z.infer<typeof authorizationSchema>,
+  query: AuthorizationQuery,
+): AuthorizationState {
+  const reference = {
+    transactionId: authorization.id,
+    status: authorization.status,
+    expiresAt: authorization.expires_at,
+  };
+  const invalid = (reason: string): AuthorizationState => ({ ...reference, validity: 'invalid', reason });
+  if (authorization.status === 'expired')
+    return { ...reference, validity: 'expired', reason: 'authorization_expired' };
+  if (authorization.status !== 'authorized') return invalid(`authorization_${authorization.status}`);
+  if (authorization.currency && authorization.currency !== query.currency)
+    return invalid('currency_mismatch');
+  const available = (authorization.amount ?? Infinity) - (authorization.captured ?? 0);
+  if (query.amountMinor > available) return invalid('amount_exceeds_authorization');
+  return { ...reference, validity: 'valid' };
 }
 
 /** The gateway's own error message, where its body has one. */

@@ -1,5 +1,5 @@
-import type { PaymentCommand } from '../domain/commands';
-import type { FinalOutcome, Outcome } from '../domain/outcome';
+import type { ProviderAction } from '../domain/commands';
+import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outcome } from '../domain/outcome';
 
 /**
  * The one interface every payment provider adapter implements. Adapters translate; they never retry and
@@ -13,7 +13,8 @@ import type { FinalOutcome, Outcome } from '../domain/outcome';
  */
 
 export interface ProviderCommand {
-  readonly command: PaymentCommand;
+  /** `revalidate` here means: replace the expired authorization with a new one. */
+  readonly command: ProviderAction;
   /** The provider's id of the authorization the command acts on. */
   readonly transactionId: string;
   readonly amountMinor: number;
@@ -30,6 +31,22 @@ export interface ProviderResult {
   readonly operationId?: string;
   readonly status: string;
   readonly reason?: string;
+  /** The authorization the payment rests on after the command, where the command made a new one. */
+  readonly authorization?: AuthorizationReference;
+}
+
+export interface AuthorizationQuery {
+  readonly transactionId: string;
+  /** What the payment needs the authorization to cover; 0 checks only that it is usable. */
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+/** What the provider knows about an authorization, judged against what the payment needs. */
+export interface AuthorizationState extends AuthorizationReference {
+  readonly validity: AuthorizationValidity;
+  /** Why it cannot back the payment, when it cannot. */
+  readonly reason?: string;
 }
 
 /** A verified webhook, reduced to what the workflow needs. */
@@ -45,7 +62,10 @@ export interface ProviderEvent {
 
 export interface PaymentProvider {
   readonly name: string;
+  /** Captures, refunds, cancels, or (revalidate) replaces an expired authorization with a new one. */
   execute(command: ProviderCommand): Promise<ProviderResult>;
+  /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
+  inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**
    * Throws WebhookVerificationError when the webhook is not authentic; answers undefined for an authentic
    * webhook that reports no outcome (an intermediate state, an event type Settle does not use).

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mibMethod } from '../domain/commands';
 import type { FinalOutcome } from '../domain/outcome';
+import { sendMibCommand } from '../sim/mib/sendCommand';
 import { installRuntime } from '../worker/runtime';
 import { createDevServerEnv } from './ephemeralTemporal';
 import { startStack, type Stack } from './stack';
@@ -47,10 +48,9 @@ async function main() {
     for (const scenario of SCENARIOS) {
       Object.assign(stack.gateway.sim.control, scenario.gateway);
       const reference = `REPLAY-${scenario.name}`;
-      const response = await fetch(`${stack.api.url}/mib`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const answer = await sendMibCommand(
+        stack.api.url,
+        {
           jsonrpc: '2.0',
           id: reference,
           method: mibMethod('capture'),
@@ -63,9 +63,10 @@ async function main() {
               ],
             },
           },
-        }),
-      });
-      const { result } = (await response.json()) as { result: { workflow_id: string } };
+        },
+        { secret: stack.config.MIB_INTAKE_SECRET },
+      );
+      const { result } = answer.body as { result: { workflow_id: string } };
       const handle = stack.temporal.workflow.getHandle(result.workflow_id);
       const { outcome } = await handle.result();
       if (outcome !== scenario.outcome)

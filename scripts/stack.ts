@@ -88,6 +88,7 @@ export async function startStack({
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       providers: createProviderRegistry(config),
       logger: createLogger('api', config.LOG_LEVEL),
+      mibIntakeSecret: config.MIB_INTAKE_SECRET,
     });
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());

@@ -26,6 +26,8 @@ export interface GatewayControl {
   declineNext: number;
   /** Settle pending operations as `failed` instead of `succeeded`. */
   failSettlement: boolean;
+  /** How long a new authorization (or one first seen) stays valid; card authorizations last about 7 days. */
+  authorizationTtlMs: number;
   /** Drop every connection without an answer, as a gateway that is down. */
   down: boolean;
 }
@@ -53,17 +55,50 @@ interface Operation {
 interface Authorization {
   id: string;
   amount: number;
-  currency: string;
+  /** Unknown (null) for an authorization first seen by a status request, until an operation names it. */
+  currency: string | null;
   status: 'authorized' | 'cancelled';
+  expires_at: string;
+  /** Whether the card may be charged again without the customer (a new authorization on revalidate). */
+  reauthorizable: boolean;
+  /** The expired authorization this one replaces. */
+  replaces?: string;
   captured: number;
   refunded: number;
   /** Amounts of operations accepted but not settled yet, held against the authorization like real ones. */
   pending: Record<OperationKind, number>;
 }
 
-function newAuthorization(id: string, amount: number, currency: string): Authorization {
-  const pending = { capture: 0, refund: 0, cancellation: 0 };
-  return { id, amount, currency, status: 'authorized', captured: 0, refunded: 0, pending };
+interface NewAuthorization {
+  readonly id?: string;
+  readonly amount: number;
+  readonly currency: string | null;
+  readonly expiresAt: number;
+  readonly reauthorizable?: boolean;
+  readonly replaces?: string;
+}
+
+function newAuthorization(options: NewAuthorization): Authorization {
+  return {
+    id: options.id ?? newId('auth'),
+    amount: options.amount,
+    currency: options.currency,
+    status: 'authorized',
+    expires_at: new Date(options.expiresAt).toISOString(),
+    reauthorizable: options.reauthorizable ?? true,
+    ...(options.replaces ? { replaces: options.replaces } : {}),
+    captured: 0,
+    refunded: 0,
+    pending: { capture: 0, refund: 0, cancellation: 0 },
+  };
+}
+
+const isExpired = (authorization: Authorization) => Date.parse(authorization.expires_at) <= Date.now();
+
+/** The authorization as the API shows it: `expired` once past its expiry, unless cancelled. */
+function present(authorization: Authorization) {
+  const expired = authorization.status === 'authorized' && isExpired(authorization);
+  return { ...authorization, status: expired ? 'expired' : authorization.status };
 }
 
 export interface WebhookDelivery {
@@ -89,6 +124,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     failStatus: 503,
     declineNext: 0,
     failSettlement: false,
+    authorizationTtlMs: 7 * 24 * 3600_000,
     down: false,
     ...initial,
   };
@@ -123,21 +159,32 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     }
   });
 
+  // An authorization as made at checkout; `id`, `expires_at` and `reauthorizable` let tests and demos set
+  // up the cases revalidate has to handle.
   app.post('/v1/authorizations', (req, res) => {
-    const { amount, currency } = req.body ?? {};
+    const { id, amount, currency, expires_at, reauthorizable } = req.body ?? {};
     if (!Number.isSafeInteger(amount) || amount <= 0 || typeof currency !== 'string') {
       return invalid(res, 'amount (positive integer, minor units) and currency are required');
     }
-    const authorization = newAuthorization(newId('auth'), amount, currency);
+    if (id !== undefined && (typeof id !== 'string' || !id || authorizations.has(id))) {
+      return invalid(res, 'id must be a new, non-empty string');
+    }
+    const expiresAt =
+      expires_at === undefined ? Date.now() + control.authorizationTtlMs : Date.parse(expires_at);
+    if (Number.isNaN(expiresAt)) return invalid(res, 'expires_at must be an ISO 8601 date');
+    const authorization = newAuthorization({
+      id,
+      amount,
+      currency,
+      expiresAt,
+      reauthorizable: reauthorizable !== false,
+    });
     authorizations.set(authorization.id, authorization);
-    res.json(authorization);
+    res.json(present(authorization));
   });
 
   app.get('/v1/authorizations/:id', (req, res) => {
-    const authorization = authorizations.get(req.params.id);
-    if (!authorization)
-      return void res.status(404).json({ error: { type: 'not_found', message: 'no such authorization' } });
-    res.json(authorization);
+    res.json(present(knownAuthorization(req.params.id, null)));
   });
 
   app.get('/v1/operations/:id', (req, res) => {
@@ -148,8 +195,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   });
 
   app.post('/v1/authorizations/:id/:kind', (req, res) => {
-    const kind = KIND_BY_PATH[String(req.params.kind)];
-    if (!kind)
+    const path = String(req.params.kind);
+    const kind = KIND_BY_PATH[path];
+    if (!kind && path !== 'reauthorizations')
       return void res.status(404).json({ error: { type: 'not_found', message: 'no such endpoint' } });
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0)
@@ -171,7 +219,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       }
       return void res.status(earlier.status).json(earlier.body);
     }
-    const [status, body] = operate(String(req.params.id), kind, req.body ?? {});
+    const [status, body] = kind
+      ? operate(String(req.params.id), kind, req.body ?? {})
+      : reauthorize(String(req.params.id), req.body ?? {});
     if (status < 500) idempotency.set(key, { fingerprint, status, body });
     res.status(status).json(body);
   });
@@ -191,12 +241,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     if (!Number.isSafeInteger(amount) || (amount as number) < minimum || typeof currency !== 'string') {
       return [400, { error: { type: 'invalid_request_error', message: 'amount and currency are required' } }];
     }
-    // Unknown authorization ids are taken as authorizations made elsewhere, so any MIB payment can be demoed.
-    let authorization = authorizations.get(authorizationId);
-    if (!authorization) {
-      authorization = newAuthorization(authorizationId, Number.MAX_SAFE_INTEGER, currency);
-      authorizations.set(authorizationId, authorization);
-    }
+    const authorization = knownAuthorization(authorizationId, currency);
     const operation: Operation = {
       id: newId(kind.slice(0, 3)),
       object: kind,
@@ -227,6 +272,67 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       timers.add(timer);
     }
     return [200, { ...operation }];
+  }
+
+  /**
+   * An authorization id the gateway has not seen is taken as one made elsewhere at checkout (any amount,
+   * valid for authorizationTtlMs from now), so that any MIB payment can be demoed.
+   */
+  function knownAuthorization(id: string, currency: string | null): Authorization {
+    let authorization = authorizations.get(id);
+    if (!authorization) {
+      const expiresAt = Date.now() + control.authorizationTtlMs;
+      authorization = newAuthorization({ id, amount: Number.MAX_SAFE_INTEGER, currency, expiresAt });
+      authorizations.set(id, authorization);
+    }
+    authorization.currency ??= currency;
+    return authorization;
+  }
+
+  /**
+   * A new authorization for the same card, amount and currency, replacing an expired one: what a merchant-
+   * initiated charge does at a real gateway. Only an expired, reusable, uncancelled authorization qualifies.
+   */
+  function reauthorize(authorizationId: string, body: Record<string, unknown>): [number, unknown] {
+    const expired = authorizations.get(authorizationId);
+    if (!expired) return [404, { error: { type: 'not_found', message: 'no such authorization' } }];
+    const shown = present(expired);
+    const refusal =
+      control.declineNext > 0
+        ? 'card_declined'
+        : shown.status === 'cancelled'
+          ? 'authorization_cancelled'
+          : shown.status !== 'expired'
+            ? 'authorization_still_valid'
+            : !expired.reauthorizable
+              ? 'card_not_reusable'
+              : undefined;
+    if (refusal) {
+      control.declineNext = Math.max(0, control.declineNext - 1);
+      return [
+        402,
+        { id: newId('rea'), object: 'reauthorization', status: 'declined', decline_reason: refusal },
+      ];
+    }
+    const replacement = newAuthorization({
+      amount: expired.amount - expired.captured,
+      currency: expired.currency,
+      expiresAt: Date.now() + control.authorizationTtlMs,
+      replaces: expired.id,
+    });
+    authorizations.set(replacement.id, replacement);
+    const metadata = isStringRecord(body.metadata) ? body.metadata : {};
+    return [
+      200,
+      {
+        id: newId('rea'),
+        object: 'reauthorization',
+        status: 'succeeded',
+        authorization: expired.id,
+        new_authorization: present(replacement),
+        metadata,
+      },
+    ];
   }
 
   /** Sends the operation's final state as one event; a redelivery carries the same event id and body. */
@@ -294,6 +400,8 @@ function businessRefusal(authorization: Authorization, operation: Operation): st
   const { pending } = authorization;
   if (authorization.status === 'cancelled' || pending.cancellation > 0) return 'authorization_cancelled';
   if (operation.currency !== authorization.currency) return 'currency_mismatch';
+  // An expired authorization can no longer be captured; refunds act on funds already captured.
+  if (operation.object === 'capture' && isExpired(authorization)) return 'authorization_expired';
   const captured = authorization.captured + pending.capture;
   if (operation.object === 'capture' && captured + operation.amount > authorization.amount) {
     return 'amount_exceeds_authorization';

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { statusQuery } from '../../workflows/paymentCommand';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,8 @@ describe('MIB commands end to end (dev server)', () => {
     command('capture', reference, amount, extra);
 
   const post = async (path: string, body: string | object, headers: Record<string, string> = {}) => {
+    if (path === '/mib')
+      return sendMibCommand(stack.api.url, body, { secret: stack.config.MIB_INTAKE_SECRET, headers });
     const response = await fetch(`${stack.api.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -109,7 +112,7 @@ describe('MIB commands end to end (dev server)', () => {
       status: 'succeeded',
     });
     expect(notification).toEqual({
-      id: `${workflowId}:${NS}.notify_captured`,
+      id: `${workflowId}:${(await env.client.workflow.getHandle(workflowId).describe()).runId}:${NS}.notify_captured`,
       endpoint: 'custom-payment',
       method: `${NS}.notify_captured`,
       receivedAt: expect.any(String),
@@ -255,12 +258,11 @@ describe('MIB commands end to end (dev server)', () => {
       ['not JSON-RPC', { hello: 'world' }, 400, -32600, null],
       ['a wrong jsonrpc version', { ...valid, jsonrpc: '1.0' }, 400, -32600, 'req-PAY-BAD'],
       ['an unknown method', { ...valid, method: `${NS}.explode` }, 404, -32601, 'req-PAY-BAD'],
-      ['validate, not carried out yet', { ...valid, method: `${NS}.validate` }, 404, -32601, 'req-PAY-BAD'],
       [
-        'revalidate, not carried out yet',
-        { ...valid, method: `${NS}.revalidate` },
-        404,
-        -32601,
+        'a validate without the authorization to check',
+        command('validate', 'PAY-BAD', '10.00', { transactions: [{ amount: '10.00' }] }),
+        400,
+        -32602,
         'req-PAY-BAD',
       ],
       ['a capture of nothing', capture('PAY-BAD', '0.00'), 400, -32602, 'req-PAY-BAD'],

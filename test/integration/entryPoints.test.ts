@@ -3,6 +3,7 @@ import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { freePort, runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
@@ -50,10 +51,9 @@ describe('the worker and API entry points', () => {
     try {
       await worker.waitFor('"message":"worker started"');
       await api.waitFor('"message":"API listening"');
-      const answer = await fetch(`http://127.0.0.1:${apiPort}/mib`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const answer = await sendMibCommand(
+        `http://127.0.0.1:${apiPort}`,
+        {
           jsonrpc: '2.0',
           id: 'e-1',
           method: 'magento.payments.payments_management.capture',
@@ -64,8 +64,9 @@ describe('the worker and API entry points', () => {
               transactions: [{ amount: '1500', gateway_information: { transaction_id: 'auth_e' } }],
             },
           },
-        }),
-      });
+        },
+        { secret: settleEnv.MIB_INTAKE_SECRET!, auth: 'signature' },
+      );
       expect(answer.status).toBe(200);
       const notification = await eventually(async () =>
         mibSim.notifications.find((n) => n.method.endsWith('.notify_captured')),

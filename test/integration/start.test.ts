@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { localDefaults } from '../../config';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
@@ -42,10 +44,9 @@ describe('npm start', () => {
   }
 
   async function capture(reference: string): Promise<string> {
-    const answer = await fetch(`http://127.0.0.1:${ports.API_PORT}/mib`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const answer = await sendMibCommand(
+      `http://127.0.0.1:${ports.API_PORT}`,
+      {
         jsonrpc: '2.0',
         id: '1',
         method: 'magento.payments.payments_management.capture',
@@ -56,9 +57,10 @@ describe('npm start', () => {
             transactions: [{ amount: '12.00', gateway_information: { transaction_id: `auth_${reference}` } }],
           },
         },
-      }),
-    });
-    const { result } = (await answer.json()) as { result: { workflow_id: string } };
+      },
+      { secret: localDefaults().MIB_INTAKE_SECRET },
+    );
+    const { result } = answer.body as { result: { workflow_id: string } };
     await eventually(async () => {
       const response = await fetch(
         `http://127.0.0.1:${ports.MIB_SIM_PORT}/notifications?reference=${reference}`,

@@ -149,6 +149,60 @@ describe('gateway simulator', () => {
     expect(late.body.decline_reason).toBe('authorization_cancelled');
   });
 
+  it('shows an authorization past its expiry as expired and refuses to capture on it', async () => {
+    sim.control.mode = 'immediate';
+    const auth = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR' })).body;
+    const path = `/v1/authorizations/${auth.id}`;
+    expect(await post(`${path}/captures`, { amount: 400, currency: 'EUR' }, 'exp-c1')).toMatchObject({
+      status: 200,
+    });
+    const expired = {
+      id: 'auth_expired_unit',
+      amount: 1000,
+      currency: 'EUR',
+      expires_at: '2020-01-01T00:00:00Z',
+    };
+    expect((await post('/v1/authorizations', expired)).body).toMatchObject({ status: 'expired' });
+    const capture = await post(
+      '/v1/authorizations/auth_expired_unit/captures',
+      { amount: 1, currency: 'EUR' },
+      'exp-c2',
+    );
+    expect(capture).toMatchObject({ status: 402, body: { decline_reason: 'authorization_expired' } });
+    const shown = await fetch(`${gateway.url}${path}`, { headers: { authorization: 'Bearer key-12345678' } });
+    expect(await shown.json()).toMatchObject({ status: 'authorized', captured: 400 });
+  });
+
+  it('replaces only an expired, reusable authorization with a new one', async () => {
+    const create = (id: string, extra: object) =>
+      post('/v1/authorizations', { id, amount: 500, currency: 'EUR', ...extra });
+    await create('auth_valid_unit', {});
+    await create('auth_old_unit', { expires_at: '2020-01-01T00:00:00Z' });
+    await create('auth_single_use_unit', { expires_at: '2020-01-01T00:00:00Z', reauthorizable: false });
+    const reauthorize = (id: string, key: string) =>
+      post(`/v1/authorizations/${id}/reauthorizations`, { amount: 500, currency: 'EUR' }, key);
+    expect(await reauthorize('auth_valid_unit', 're-1')).toMatchObject({
+      status: 402,
+      body: { decline_reason: 'authorization_still_valid' },
+    });
+    expect(await reauthorize('auth_single_use_unit', 're-2')).toMatchObject({
+      status: 402,
+      body: { decline_reason: 'card_not_reusable' },
+    });
+    const renewed = await reauthorize('auth_old_unit', 're-3');
+    expect(renewed).toMatchObject({
+      status: 200,
+      body: {
+        status: 'succeeded',
+        new_authorization: { status: 'authorized', replaces: 'auth_old_unit', amount: 500 },
+      },
+    });
+    expect(await reauthorize('auth_old_unit', 're-3')).toEqual(renewed);
+    expect(
+      (await post('/v1/authorizations', { id: 'auth_valid_unit', amount: 1, currency: 'EUR' })).status,
+    ).toBe(400);
+  });
+
   it('drops connections while it is down', async () => {
     sim.control.down = true;
     await expect(fetch(`${gateway.url}/v1/operations/x`)).rejects.toThrow();

@@ -35,6 +35,7 @@ describe('the API without a reachable Temporal', () => {
         taskQueue: 'unused',
         providers: createProviderRegistry(config),
         logger: recordingLogger,
+        mibIntakeSecret: config.MIB_INTAKE_SECRET,
       }),
       0,
     );
@@ -59,7 +60,11 @@ describe('the API without a reachable Temporal', () => {
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${api.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${config.MIB_INTAKE_SECRET}`,
+        ...headers,
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, body: await response.json() };

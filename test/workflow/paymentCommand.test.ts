@@ -2,12 +2,17 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ExecuteProviderCommandInput, NotifyMibInput } from '../../activities';
+import type {
+  ExecuteProviderCommandInput,
+  InspectAuthorizationInput,
+  NotifyMibInput,
+} from '../../activities';
 import { NON_RETRYABLE } from '../../domain/failures';
-import type { ProviderEvent, ProviderResult } from '../../providers/types';
+import type { AuthorizationState, ProviderEvent, ProviderResult } from '../../providers/types';
 import {
   paymentCommandWorkflow,
   providerEventSignal,
+  retryNotificationSignal,
   statusQuery,
   type PaymentCommandInput,
 } from '../../workflows/paymentCommand';
@@ -22,6 +27,9 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
   let executions: ExecuteProviderCommandInput[];
   let notifications: NotifyMibInput[];
   let answer: (input: ExecuteProviderCommandInput) => Promise<ProviderResult>;
+  let inspections: InspectAuthorizationInput[];
+  let authorizationState: AuthorizationState;
+  let deliver: (notification: NotifyMibInput) => Promise<void>;
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -32,6 +40,8 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
   beforeEach(() => {
     executions = [];
     notifications = [];
+    inspections = [];
+    deliver = async () => undefined;
   });
 
   const input: PaymentCommandInput = {
@@ -71,7 +81,12 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
           executions.push(request);
           return answer(request);
         },
+        inspectAuthorization: async (query: InspectAuthorizationInput) => {
+          inspections.push(query);
+          return authorizationState;
+        },
         notifyMib: async (notification: NotifyMibInput) => {
+          await deliver(notification);
           notifications.push(notification);
         },
       },
@@ -79,8 +94,8 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     return worker.runUntil(() => run(worker));
   }
 
-  const start = (workflowId: string) =>
-    env.client.workflow.start(paymentCommandWorkflow, { workflowId, taskQueue, args: [input] });
+  const start = (workflowId: string, args: PaymentCommandInput = input) =>
+    env.client.workflow.start(paymentCommandWorkflow, { workflowId, taskQueue, args: [args] });
 
   it('waits three days for the capture webhook, then notifies notify_captured', async () => {
     answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
@@ -218,4 +233,127 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     expect(executions).toHaveLength(1);
     expect(notifications).toHaveLength(0);
   });
+
+  describe('validate and revalidate', () => {
+    const check = (command: 'validate' | 'revalidate'): PaymentCommandInput => ({ ...input, command });
+    const authorization = (extra: Partial<AuthorizationState>): AuthorizationState => ({
+      transactionId: 'auth_7',
+      status: 'authorized',
+      validity: 'valid',
+      expiresAt: '2026-12-01T00:00:00.000Z',
+      ...extra,
+    });
+
+    const EXPIRED = authorization({
+      status: 'expired',
+      validity: 'expired',
+      reason: 'authorization_expired',
+    });
+
+    it('validates a valid authorization by reading it, and reports its status', async () => {
+      authorizationState = authorization({});
+      const result = await withWorker(async () => (await start('wf-validate', check('validate'))).result());
+      expect(result.notification).toBe('magento.payments.payments_management.notify_validated');
+      expect(inspections).toEqual([
+        { provider: 'gateway', transactionId: 'auth_7', amountMinor: 4990, currency: 'EUR' },
+      ]);
+      expect(executions).toHaveLength(0);
+      expect(notifications[0]!.result).toMatchObject({
+        outcome: 'settled',
+        authorization: { transactionId: 'auth_7', status: 'authorized' },
+      });
+    });
+
+    it('fails validation of an expired authorization, with the reason, and asks for no new one', async () => {
+      authorizationState = EXPIRED;
+      const result = await withWorker(async () =>
+        (await start('wf-validate-expired', check('validate'))).result(),
+      );
+      expect(result.notification).toBe('magento.payments.payments_management.notify_validation_failed');
+      expect(notifications[0]!.result).toMatchObject({
+        outcome: 'declined',
+        reason: 'authorization_expired',
+      });
+      expect(executions).toHaveLength(0);
+    });
+
+    it('revalidates a still valid authorization without a provider action', async () => {
+      authorizationState = authorization({});
+      const result = await withWorker(async () => (await start('wf-reval', check('revalidate'))).result());
+      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
+      expect(executions).toHaveLength(0);
+    });
+
+    it('replaces an expired authorization with a new one and reports the new transaction', async () => {
+      authorizationState = EXPIRED;
+      answer = async () => ({
+        outcome: 'settled',
+        operationId: 'rea_1',
+        status: 'succeeded',
+        authorization: { transactionId: 'auth_new', status: 'authorized' },
+      });
+      const result = await withWorker(async () =>
+        (await start('wf-reval-new', check('revalidate'))).result(),
+      );
+      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
+      expect(executions).toEqual([
+        expect.objectContaining({
+          command: 'revalidate',
+          transactionId: 'auth_7',
+          idempotencyKey: 'wf-reval-new',
+        }),
+      ]);
+      expect(notifications[0]!.result.authorization).toEqual({
+        transactionId: 'auth_new',
+        status: 'authorized',
+      });
+    });
+
+    it('fails revalidation when the provider will not authorize again', async () => {
+      authorizationState = EXPIRED;
+      answer = async () => ({
+        outcome: 'declined',
+        operationId: 'rea_2',
+        status: 'declined',
+        reason: 'card_not_reusable',
+      });
+      const result = await withWorker(async () => (await start('wf-reval-no', check('revalidate'))).result());
+      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidation_failed');
+      expect(notifications[0]!.result).toMatchObject({ outcome: 'declined', reason: 'card_not_reusable' });
+    });
+  });
+
+  it('marks the payment stuck when MIB refuses the notification, and delivers it when an operator retries', async () => {
+    answer = async () => ({ outcome: 'settled', operationId: 'cap_9', status: 'succeeded' });
+    let refusals = 1;
+    deliver = async () => {
+      if (refusals-- > 0)
+        throw ApplicationFailure.nonRetryable('MIB answered HTTP 400', NON_RETRYABLE.mibRejected);
+    };
+    await withWorker(async () => {
+      const handle = await start('wf-stuck');
+      const stuck = await eventuallyStatus(handle, 'stuck');
+      expect(stuck.lastError).toContain('MIB answered HTTP 400');
+      const { searchAttributes } = await handle.describe();
+      expect(searchAttributes.SettlePhase).toEqual(['stuck']);
+      // Days pass: a stuck payment stays stuck, it is neither dropped nor failed.
+      await env.sleep('3 days');
+      expect((await handle.query(statusQuery)).phase).toBe('stuck');
+      expect(notifications).toHaveLength(0);
+      await handle.signal(retryNotificationSignal);
+      expect((await handle.result()).notification).toBe(
+        'magento.payments.payments_management.notify_captured',
+      );
+    });
+    expect(notifications).toHaveLength(1);
+  });
+
+  async function eventuallyStatus(handle: Awaited<ReturnType<typeof start>>, phase: string) {
+    for (let i = 0; i < 100; i++) {
+      const status = await handle.query(statusQuery);
+      if (status.phase === phase) return status;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the workflow never reached phase ${phase}`);
+  }
 });

@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { SignatureError, verifySignature } from '../domain/signature';
+
+/**
+ * Who may send payment commands: whoever holds the shared intake secret, shown either as a bearer token
+ * (`Authorization: Bearer <secret>`) or as an HMAC of the raw body (`X-Settle-Signature: t=…,v1=…`, the
+ * scheme of domain/signature.ts), which also proves the body was not altered and bounds replays in time.
+ */
+
+export const INTAKE_SIGNATURE_HEADER = 'x-settle-signature';
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Undefined when the caller proved it holds the secret; otherwise why not (safe to show the caller). */
+export function intakeAuthFailure(headers: Headers, rawBody: Buffer, secret: string): string | undefined {
+  const signature = headers[INTAKE_SIGNATURE_HEADER];
+  if (typeof signature === 'string') {
+    try {
+      verifySignature(signature, rawBody, secret);
+      return undefined;
+    } catch (error) {
+      if (error instanceof SignatureError) return `${INTAKE_SIGNATURE_HEADER}: ${error.message}`;
+      throw error;
+    }
+  }
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+    return sameSecret(authorization.slice('Bearer '.length), secret) ? undefined : 'wrong bearer token';
+  }
+  return `authentication required: a bearer token or an ${INTAKE_SIGNATURE_HEADER} header`;
+}
+
+/** Constant-time comparison that does not leak the secret's length either. */
+function sameSecret(given: string, secret: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
