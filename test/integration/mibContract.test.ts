@@ -3,6 +3,7 @@ import { mibMethod } from '../../domain/commands';
 import { signPayload } from '../../domain/signature';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -172,6 +173,32 @@ describe('the MIB payment contract (dev server)', () => {
     expect(newTransaction(second)).toBe(newTransaction(first));
     const calls = stack.gateway.sim.calls.filter((call) => call.idempotencyKey === first.workflowId);
     expect(calls.map((call) => call.replayed)).toEqual([false, true]);
+  });
+
+  it('delivers a notification once after MIB answered 503 for a while', async () => {
+    Object.assign(stack.mib.sim.faults, { failNext: 2, failStatus: 503 });
+    const { notification } = await notified('capture', 'PAY-MIB-DOWN');
+    expect(stack.mib.sim.faults.failNext).toBe(0);
+    expect(notification.duplicate).toBe(false);
+    expect(stack.mib.sim.notifications.filter((n) => n.id === notification.id)).toHaveLength(1);
+  });
+
+  it('leaves a payment stuck, visible in search, when MIB refuses its notification, until an operator retries', async () => {
+    Object.assign(stack.mib.sim.faults, { failNext: 1, failStatus: 400 });
+    const workflowId = await send('capture', 'PAY-MIB-REFUSES');
+    await eventually(async () => {
+      const { count } = await env.client.workflow.count(
+        `SettlePaymentReference="PAY-MIB-REFUSES" AND SettlePhase="stuck"`,
+      );
+      return count === 1 ? true : undefined;
+    });
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    expect(await handle.query(statusQuery)).toMatchObject({
+      phase: 'stuck',
+      lastError: expect.stringContaining('400'),
+    });
+    await handle.signal(retryNotificationSignal);
+    expect(await handle.result()).toMatchObject({ notification: mibMethod('notify_captured') });
   });
 
   describe('callers without the intake secret', () => {
