@@ -45,7 +45,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   const notifications: ReceivedNotification[] = [];
   const registrations: Registration[] = [];
   const faults: MibFaults = { failNext: 0, failStatus: 503 };
-  const stats = { tokensIssued: 0 };
+  const stats = { tokensIssued: 0, tokensRefused: 0 };
 
   const app = express();
   app.disable('x-powered-by');
@@ -93,6 +93,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   // Every MIB request: OAuth token, then the client id in the path, then the injected faults.
   app.use(`/:clientId`, express.json({ limit: '1mb' }), (req, res, next) => {
     if (!authorized(req)) {
+      stats.tokensRefused += 1;
       res.status(401).json({ error: 'invalid_token' });
     } else if (req.params.clientId !== clientId) {
       res.status(404).json({ error: `unknown client ${req.params.clientId}` });
@@ -172,7 +173,9 @@ function clientCredentials(req: Request): [string | undefined, string | undefine
   if (basic) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const at = decoded.indexOf(':');
-    return [decodeURIComponent(decoded.slice(0, at)), decodeURIComponent(decoded.slice(at + 1))];
+    // RFC 6749 §2.3.1: both halves are form-urlencoded, so '+' stands for a space.
+    const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+    return [formDecode(decoded.slice(0, at)), formDecode(decoded.slice(at + 1))];
   }
   return [req.body?.client_id, req.body?.client_secret];
 }
