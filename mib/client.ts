@@ -1,15 +1,18 @@
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../domain/json';
+import { REGISTER_METHOD, type EndpointRegistration } from './registration';
 import { requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
 
 /**
  * The client Settle uses to talk to the Magento Integration Bus: JSON-RPC 2.0 over HTTP POST, every request
  * authorized with an OAuth 2.0 client-credentials token that is cached until shortly before it expires.
  *
+ * Two kinds of request: notifications to the delegate URL, and the endpoint's registration.
+ *
  * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429, refused
- * credentials or a wrong URL — which an operator can fix without losing the notification — and any answer
+ * credentials or a wrong URL — which an operator can fix without losing the request — and any answer
  * that is not a JSON-RPC result for the request) is worth retrying; MibRejectedError (another 4xx, or a
- * JSON-RPC error: MIB refuses this notification) is not.
+ * JSON-RPC error: MIB refuses this request) is not.
  */
 
 export interface MibClientOptions {
@@ -38,24 +41,41 @@ export class MibRejectedError extends Error {
   }
 }
 
+interface JsonRpcCall {
+  readonly jsonrpc: '2.0';
+  readonly id: string;
+  readonly method: string;
+  readonly params: unknown;
+}
+
 export class MibClient {
   private token?: AccessToken;
   private pendingToken?: Promise<AccessToken>;
 
   constructor(private readonly options: MibClientOptions) {}
 
+  /** `<base>/<client_id>/`: where registrations go. */
+  get registrationUrl(): string {
+    const { baseUrl, clientId } = this.options;
+    return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(clientId)}/`;
+  }
+
   /** `<base>/<client_id>/delegate/<endpoint name>`: where notifications go. */
   get delegateUrl(): string {
-    const { baseUrl, clientId, endpointName } = this.options;
-    return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(clientId)}/delegate/${encodeURIComponent(endpointName)}`;
+    return `${this.registrationUrl}delegate/${encodeURIComponent(this.options.endpointName)}`;
   }
 
   /** Sends a JSON-RPC request to the delegate URL; resolves once MIB accepted it. */
-  async notify(body: { id: string; method: string; params: unknown }): Promise<void> {
+  async notify(body: Omit<JsonRpcCall, 'jsonrpc'>): Promise<void> {
     await this.call(this.delegateUrl, { jsonrpc: '2.0', ...body });
   }
 
-  private async call(url: string, body: { jsonrpc: '2.0'; id: string }): Promise<unknown> {
+  /** `magento.service_bus.remote.register` to the registration URL; resolves once MIB accepted it. */
+  async register(params: EndpointRegistration, requestId: string): Promise<void> {
+    await this.call(this.registrationUrl, { jsonrpc: '2.0', id: requestId, method: REGISTER_METHOD, params });
+  }
+
+  private async call(url: string, body: JsonRpcCall): Promise<unknown> {
     const token = await this.accessToken();
     let response = await this.post(url, body, token);
     if (response.status === 401) {

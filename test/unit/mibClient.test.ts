@@ -28,10 +28,20 @@ describe('MibClient', () => {
     params: { payment: { reference: 'R' } },
   });
 
-  it('builds the delegate URL from base, client id and endpoint name', () => {
-    expect(client({ baseUrl: 'https://mib.example/' }).delegateUrl).toBe(
-      'https://mib.example/client-1/delegate/custom-payment',
-    );
+  it('builds the registration and delegate URLs from base, client id and endpoint name', () => {
+    const mib = client({ baseUrl: 'https://mib.example/' });
+    expect(mib.registrationUrl).toBe('https://mib.example/client-1/');
+    expect(mib.delegateUrl).toBe('https://mib.example/client-1/delegate/custom-payment');
+  });
+
+  it('registers an endpoint at <base>/<client_id>/ with the same token', async () => {
+    const mib = client({ refreshMarginMs: 0 });
+    const before = sim.stats.tokensIssued;
+    await mib.notify(notification('g-1'));
+    const registration = { id: 'custom-payment', url: 'https://settle.example/mib', contracts: ['c'] };
+    await mib.register(registration, 'reg-1');
+    expect(sim.registrations.at(-1)).toEqual({ ...registration, receivedAt: expect.any(String) });
+    expect(sim.stats.tokensIssued - before).toBe(1);
   });
 
   it('keeps its token across calls until the refresh margin before expiry', async () => {
