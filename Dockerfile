@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
 COPY api ./api
+COPY cli ./cli
 COPY config ./config
 COPY domain ./domain
 COPY mib ./mib

@@ -8,9 +8,11 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ['*.js', 'test/helpers/*.js'],
+    files: ['*.js', 'test/helpers/*.js', 'cli/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
+  // The `settle` bin loads tsx and the TypeScript entry point with require, as CommonJS does.
+  { files: ['cli/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': [

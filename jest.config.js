@@ -5,7 +5,12 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   testMatch: ['**/*.test.ts'],
   reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest'],
+    // oauth4webapi ships only ES modules; Node 20 requires them natively, jest's module loader does not.
+    '/node_modules/oauth4webapi/.+\\.js$': ['@swc/jest'],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
   // Starting Temporal servers and bundling workflow code takes seconds, not milliseconds.
   testTimeout: 60_000,
   // Two cores: the integration tests run their own servers, so two test files at a time is the limit.

@@ -1,7 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { NON_RETRYABLE } from '../domain/failures';
 import type { MibClient } from '../mib/client';
-import { MibRejectedError } from '../mib/client';
 import { buildNotification, type GatewayResult } from '../mib/notification';
 import type { Payment } from '../mib/payment';
 import type { ProviderRegistry } from '../providers/registry';
@@ -13,9 +12,14 @@ import {
   type ProviderCommand,
   type ProviderResult,
 } from '../providers/types';
+import { failFastOnMibRejection } from './mibFailures';
+import { createRegisterEndpoint } from './registerEndpoint';
+
+export type { RegisterEndpointInput } from './registerEndpoint';
 
 /**
- * Every side effect of a payment command. Each activity is idempotent: the provider gets the same
+ * Every side effect: the payment command's (provider call, notification) and the endpoint's registration
+ * with MIB (activities/registerEndpoint.ts). Each activity is idempotent: the provider gets the same
  * idempotency key on every attempt and a notification the same id, so Temporal's retries are safe.
  * Errors that retrying cannot mend are thrown as non-retryable ApplicationFailures (domain/failures).
  */
@@ -74,16 +78,13 @@ export function createActivities({ providers, mib }: ActivityDependencies) {
 
     /** Delivers the outcome to MIB's delegate URL; resolves once MIB accepted it. */
     async notifyMib({ notificationId, method, payment, result }: NotifyMibInput): Promise<void> {
-      try {
-        await mib.notify(buildNotification(notificationId, method, payment, result));
-      } catch (error) {
-        if (error instanceof MibRejectedError) {
-          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.mibRejected);
-        }
-        throw error;
-      }
+      await failFastOnMibRejection(() =>
+        mib.notify(buildNotification(notificationId, method, payment, result)),
+      );
       Context.current().log.info('notified MIB', { method, notificationId });
     },
+
+    registerEndpoint: createRegisterEndpoint(mib),
   };
 }
 

@@ -43,3 +43,11 @@ export function parsePaymentWorkflowId(workflowId: string): PaymentWorkflowIdPar
   if (!reference || !fingerprint || !PAYMENT_COMMANDS.includes(command)) return undefined;
   return { reference, command, fingerprint };
 }
+
+/** The one-off registration of an endpoint (`settle register`): one run at a time per endpoint. */
+export function registrationWorkflowId(endpointName: string): string {
+  return `settle-register:${endpointName}`;
+}
+
+/** The Temporal Schedule that re-registers the endpoint (`settle register --every`). */
+export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';

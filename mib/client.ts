@@ -1,14 +1,18 @@
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../domain/json';
+import { REGISTER_METHOD, type EndpointRegistration } from './registration';
+import { requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
 
 /**
  * The client Settle uses to talk to the Magento Integration Bus: JSON-RPC 2.0 over HTTP POST, every request
  * authorized with an OAuth 2.0 client-credentials token that is cached until shortly before it expires.
  *
+ * Two kinds of request: notifications to the delegate URL, and the endpoint's registration.
+ *
  * Errors tell the caller whether trying again can help: MibUnavailableError (network, 5xx, 429, refused
- * credentials or a wrong URL — which an operator can fix without losing the notification — and any answer
+ * credentials or a wrong URL — which an operator can fix without losing the request — and any answer
  * that is not a JSON-RPC result for the request) is worth retrying; MibRejectedError (another 4xx, or a
- * JSON-RPC error: MIB refuses this notification) is not.
+ * JSON-RPC error: MIB refuses this request) is not.
  */
 
 export interface MibClientOptions {
@@ -37,33 +41,47 @@ export class MibRejectedError extends Error {
   }
 }
 
-interface CachedToken {
-  readonly value: string;
-  readonly expiresAt: number;
+interface JsonRpcCall {
+  readonly jsonrpc: '2.0';
+  readonly id: string;
+  readonly method: string;
+  readonly params: unknown;
 }
 
 export class MibClient {
-  private token?: CachedToken;
-  private pendingToken?: Promise<CachedToken>;
+  private token?: AccessToken;
+  private pendingToken?: Promise<AccessToken>;
 
   constructor(private readonly options: MibClientOptions) {}
 
+  /** `<base>/<client_id>/`: where registrations go. */
+  get registrationUrl(): string {
+    const { baseUrl, clientId } = this.options;
+    return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(clientId)}/`;
+  }
+
   /** `<base>/<client_id>/delegate/<endpoint name>`: where notifications go. */
   get delegateUrl(): string {
-    const { baseUrl, clientId, endpointName } = this.options;
-    return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(clientId)}/delegate/${encodeURIComponent(endpointName)}`;
+    return `${this.registrationUrl}delegate/${encodeURIComponent(this.options.endpointName)}`;
   }
 
   /** Sends a JSON-RPC request to the delegate URL; resolves once MIB accepted it. */
-  async notify(body: { id: string; method: string; params: unknown }): Promise<void> {
+  async notify(body: Omit<JsonRpcCall, 'jsonrpc'>): Promise<void> {
     await this.call(this.delegateUrl, { jsonrpc: '2.0', ...body });
   }
 
-  private async call(url: string, body: { jsonrpc: '2.0'; id: string }): Promise<unknown> {
-    let response = await this.post(url, body, await this.accessToken());
+  /** `magento.service_bus.remote.register` to the registration URL; resolves once MIB accepted it. */
+  async register(params: EndpointRegistration, requestId: string): Promise<void> {
+    await this.call(this.registrationUrl, { jsonrpc: '2.0', id: requestId, method: REGISTER_METHOD, params });
+  }
+
+  private async call(url: string, body: JsonRpcCall): Promise<unknown> {
+    const token = await this.accessToken();
+    let response = await this.post(url, body, token);
     if (response.status === 401) {
-      // The token may have been revoked or expired early: one fresh token, one more try.
-      this.token = undefined;
+      // The token may have been revoked or expired early: one fresh token, one more try. Only the token that
+      // was refused is dropped, so a concurrent call's fresh token is kept.
+      if (this.token?.value === token) this.token = undefined;
       response = await this.post(url, body, await this.accessToken());
     }
     return checkJsonRpcAnswer(response, url, body.id);
@@ -87,35 +105,14 @@ export class MibClient {
     return this.token.value;
   }
 
-  private async fetchToken(): Promise<CachedToken> {
-    const { clientId, clientSecret, tokenUrl } = this.options;
-    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString(
-      'base64',
-    );
-    const answer = await send(tokenUrl, {
-      method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-      dispatcher: this.options.dispatcher,
-    });
-    // Every token failure is worth retrying: a wrong secret or URL is fixed by an operator, not by MIB.
-    if (answer.status === 400 || answer.status === 401) {
-      throw new MibUnavailableError(
-        `token endpoint ${tokenUrl} refused the client credentials (HTTP ${answer.status}): check MOM_CLIENT and SERVICE_BUS_SECRET`,
-      );
+  private async fetchToken(): Promise<AccessToken> {
+    try {
+      return await requestAccessToken(this.options);
+    } catch (error) {
+      // Every token failure is worth retrying: a wrong secret or URL is fixed by an operator, not by MIB.
+      if (error instanceof TokenRequestError) throw new MibUnavailableError(error.message);
+      throw error;
     }
-    if (answer.status !== 200) {
-      throw new MibUnavailableError(
-        `token endpoint ${tokenUrl} answered HTTP ${answer.status}: check MIB_TOKEN_URL`,
-      );
-    }
-    const json = parseJsonOrUndefined(answer.text) as
-      { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof json?.access_token !== 'string') {
-      throw new MibUnavailableError(`token endpoint ${tokenUrl} answered without an access_token`);
-    }
-    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 3600;
-    return { value: json.access_token, expiresAt: Date.now() + expiresIn * 1000 };
   }
 }
 

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow the worker runs.
 export { paymentCommandWorkflow } from './paymentCommand';
+export { registerEndpointWorkflow } from './registerEndpoint';

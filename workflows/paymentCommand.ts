@@ -16,6 +16,7 @@ import { NON_RETRYABLE } from '../domain/failures';
 import type { FinalOutcome, Phase } from '../domain/outcome';
 import type { Payment } from '../mib/payment';
 import type { AuthorizationState, ProviderEvent, ProviderResult } from '../providers/types';
+import { MIB_RETRY } from './retryPolicies';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
 /** Everything the workflow needs, decided by the API when the command arrived. */
@@ -61,16 +62,8 @@ const { executeProviderCommand, inspectAuthorization } = proxyActivities<Activit
   },
 });
 
-// MIB must hear the outcome however long it is down: the same policy, with its own non-retryable type.
-const { notifyMib } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE.mibRejected],
-  },
-});
+// MIB must hear the outcome however long it is down.
+const { notifyMib } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MIB_RETRY });
 
 /**
  * One MIB payment command, from the provider call to the notification: check or act at the provider, wait

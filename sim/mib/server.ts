@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
 import { NOTIFICATION_METHODS } from '../../domain/commands';
-import { jsonRpcError, jsonRpcResult, JSON_RPC_ERRORS, idOf, type JsonRpcId } from '../../mib/jsonRpc';
+import {
+  jsonRpcError,
+  jsonRpcResult,
+  JSON_RPC_ERRORS,
+  idOf,
+  issuesOf,
+  type JsonRpcId,
+} from '../../mib/jsonRpc';
+import {
+  endpointRegistrationSchema,
+  REGISTER_METHOD,
+  type EndpointRegistration,
+} from '../../mib/registration';
 
 /**
  * The Magento Integration Bus simulator: the stand-in for MIB, which reached end of support in 2024.
@@ -27,10 +39,7 @@ export interface ReceivedNotification {
   readonly duplicate: boolean;
 }
 
-export interface Registration {
-  readonly id: string;
-  readonly url: string;
-  readonly contracts: string[];
+export interface Registration extends EndpointRegistration {
   readonly receivedAt: string;
 }
 
@@ -45,7 +54,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   const notifications: ReceivedNotification[] = [];
   const registrations: Registration[] = [];
   const faults: MibFaults = { failNext: 0, failStatus: 503 };
-  const stats = { tokensIssued: 0 };
+  const stats = { tokensIssued: 0, tokensRefused: 0 };
 
   const app = express();
   app.disable('x-powered-by');
@@ -93,6 +102,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   // Every MIB request: OAuth token, then the client id in the path, then the injected faults.
   app.use(`/:clientId`, express.json({ limit: '1mb' }), (req, res, next) => {
     if (!authorized(req)) {
+      stats.tokensRefused += 1;
       res.status(401).json({ error: 'invalid_token' });
     } else if (req.params.clientId !== clientId) {
       res.status(404).json({ error: `unknown client ${req.params.clientId}` });
@@ -135,29 +145,25 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
     }
   });
 
+  // Exactly the seed's message: JSON-RPC 2.0, the register method, and params {id, url, contracts} only.
   app.post('/:clientId', (req, res) => {
-    const body = req.body as { method?: unknown; params?: Partial<Registration> };
+    const body = req.body as { jsonrpc?: unknown; method?: unknown; params?: unknown };
     const id = idOf(body);
-    const params = body?.params;
-    if (body?.method !== 'magento.service_bus.remote.register') {
+    const params = endpointRegistrationSchema.safeParse(body?.params);
+    if (body?.jsonrpc !== '2.0' || typeof body.method !== 'string') {
+      res.status(400).json(jsonRpcError(id, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request'));
+    } else if (body.method !== REGISTER_METHOD) {
       res
         .status(404)
-        .json(jsonRpcError(id, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${String(body?.method)}`));
-    } else if (
-      typeof params?.id !== 'string' ||
-      typeof params.url !== 'string' ||
-      !Array.isArray(params.contracts)
-    ) {
-      res
-        .status(400)
-        .json(jsonRpcError(id, JSON_RPC_ERRORS.invalidParams, 'params need id, url and contracts'));
+        .json(jsonRpcError(id, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${body.method}`));
+    } else if (!params.success) {
+      res.status(400).json(
+        jsonRpcError(id, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+          issues: issuesOf(params.error, 'params'),
+        }),
+      );
     } else {
-      registrations.push({
-        id: params.id,
-        url: params.url,
-        contracts: params.contracts,
-        receivedAt: new Date().toISOString(),
-      });
+      registrations.push({ ...params.data, receivedAt: new Date().toISOString() });
       res.json(jsonRpcResult(id, {}));
     }
   });
@@ -172,7 +178,9 @@ function clientCredentials(req: Request): [string | undefined, string | undefine
   if (basic) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const at = decoded.indexOf(':');
-    return [decodeURIComponent(decoded.slice(0, at)), decodeURIComponent(decoded.slice(at + 1))];
+    // RFC 6749 §2.3.1: both halves are form-urlencoded, so '+' stands for a space.
+    const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+    return [formDecode(decoded.slice(0, at)), formDecode(decoded.slice(at + 1))];
   }
   return [req.body?.client_id, req.body?.client_secret];
 }

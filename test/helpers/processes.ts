@@ -17,8 +17,8 @@ export interface SettleProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function runEntryPoint(script: string, env: NodeJS.ProcessEnv): SettleProcess {
-  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [script], {
+export function runEntryPoint(script: string, env: NodeJS.ProcessEnv, args: string[] = []): SettleProcess {
+  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [script, ...args], {
     cwd: PROJECT_ROOT,
     env,
   });

@@ -4,6 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { localDefaults, loadConfig } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
+import { MIB_PAYMENTS_CONTRACT } from '../../domain/commands';
 import { NON_RETRYABLE } from '../../domain/failures';
 import { commandParamsSchema } from '../../mib/payment';
 import { createProviderRegistry } from '../../providers/fromConfig';
@@ -200,6 +201,39 @@ describe('activities', () => {
       Object.assign(mibSim.faults, { failNext: 1, failStatus: 400 });
       const error = await env.run(activities.notifyMib, input('n-5')).catch((e: unknown) => e);
       expect(error).toMatchObject({ type: NON_RETRYABLE.mibRejected, nonRetryable: true });
+    });
+  });
+
+  describe('registerEndpoint', () => {
+    const input = { endpointName: 'custom-payment', url: 'https://settle.example/mib' };
+
+    it('registers the endpoint for the payments contract at <base>/<client_id>/ and returns what it sent', async () => {
+      const before = mibSim.registrations.length;
+      const registration = await env.run(activities.registerEndpoint, input);
+      const sent = {
+        id: 'custom-payment',
+        url: 'https://settle.example/mib',
+        contracts: [MIB_PAYMENTS_CONTRACT],
+      };
+      expect(registration).toEqual(sent);
+      expect(mibSim.registrations.slice(before)).toEqual([{ ...sent, receivedAt: expect.any(String) }]);
+    });
+
+    it('throws a retryable error while MIB answers 503', async () => {
+      const before = mibSim.registrations.length;
+      mibSim.faults.failNext = 1;
+      const error = await env.run(activities.registerEndpoint, input).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(ApplicationFailure);
+      expect(mibSim.registrations.length).toBe(before);
+    });
+
+    it('fails non-retryably when MIB rejects the registration (JSON-RPC invalid params)', async () => {
+      const error = await env
+        .run(activities.registerEndpoint, { ...input, url: 'not a url' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ type: NON_RETRYABLE.mibRejected, nonRetryable: true });
+      expect((error as Error).message).toMatch(/-32602/);
     });
   });
 });

@@ -28,22 +28,31 @@ describe('MibClient', () => {
     params: { payment: { reference: 'R' } },
   });
 
-  it('builds the delegate URL from base, client id and endpoint name', () => {
-    expect(client({ baseUrl: 'https://mib.example/' }).delegateUrl).toBe(
-      'https://mib.example/client-1/delegate/custom-payment',
-    );
+  it('builds the registration and delegate URLs from base, client id and endpoint name', () => {
+    const mib = client({ baseUrl: 'https://mib.example/' });
+    expect(mib.registrationUrl).toBe('https://mib.example/client-1/');
+    expect(mib.delegateUrl).toBe('https://mib.example/client-1/delegate/custom-payment');
   });
 
-  it('fetches a new token before the cached one is within the refresh margin of its expiry', async () => {
-    // The simulator's tokens live 20 s; with a 30 s margin every call needs a fresh one, with 0 s none does.
+  it('registers an endpoint at <base>/<client_id>/ with the same token', async () => {
+    const mib = client({ refreshMarginMs: 0 });
     const before = sim.stats.tokensIssued;
-    const eager = client();
+    await mib.notify(notification('g-1'));
+    const registration = { id: 'custom-payment', url: 'https://settle.example/mib', contracts: ['c'] };
+    await mib.register(registration, 'reg-1');
+    expect(sim.registrations.at(-1)).toEqual({ ...registration, receivedAt: expect.any(String) });
+    expect(sim.stats.tokensIssued - before).toBe(1);
+  });
+
+  it('keeps its token across calls until the refresh margin before expiry', async () => {
+    const before = sim.stats.tokensIssued;
+    const relaxed = client({ refreshMarginMs: 0 });
+    for (const id of ['k-1', 'k-2', 'k-3']) await relaxed.notify(notification(id));
+    expect(sim.stats.tokensIssued - before).toBe(1);
+    // The simulator's tokens live 20 s; with a 30 s margin every call needs a fresh one.
+    const eager = client({ refreshMarginMs: 30_000 });
     await eager.notify(notification('t-1'));
     await eager.notify(notification('t-2'));
-    expect(sim.stats.tokensIssued - before).toBe(2);
-    const relaxed = client({ refreshMarginMs: 0 });
-    await relaxed.notify(notification('t-3'));
-    await relaxed.notify(notification('t-4'));
     expect(sim.stats.tokensIssued - before).toBe(3);
   });
 
@@ -52,6 +61,56 @@ describe('MibClient', () => {
     const shared = client({ refreshMarginMs: 0 });
     await Promise.all(['c-1', 'c-2', 'c-3'].map((id) => shared.notify(notification(id))));
     expect(sim.stats.tokensIssued - before).toBe(1);
+  });
+
+  it('refreshes a token MIB no longer honours exactly once, and sends the call once more', async () => {
+    const mib = client({ refreshMarginMs: 0 });
+    await mib.notify(notification('r-1'));
+    const [issued, refused] = [sim.stats.tokensIssued, sim.stats.tokensRefused];
+    await fetch(`${server.url}/_control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ revokeTokens: true }),
+    });
+    await mib.notify(notification('r-2'));
+    expect(sim.stats.tokensIssued - issued).toBe(1);
+    expect(sim.stats.tokensRefused - refused).toBe(1);
+    expect(sim.notifications.filter((n) => n.id === 'r-2')).toHaveLength(1);
+    // The fresh token is cached again.
+    await mib.notify(notification('r-3'));
+    expect(sim.stats.tokensIssued - issued).toBe(1);
+  });
+
+  it('gives up after one refresh when MIB still answers 401, leaving the call retryable', async () => {
+    const mib = client({ refreshMarginMs: 0 });
+    await mib.notify(notification('a-1'));
+    const issued = sim.stats.tokensIssued;
+    Object.assign(sim.faults, { failNext: 3, failStatus: 401 });
+    try {
+      await expect(mib.notify(notification('a-2'))).rejects.toBeInstanceOf(MibUnavailableError);
+      // Two attempts, one new token: the third injected 401 is still waiting.
+      expect(sim.faults.failNext).toBe(1);
+      expect(sim.stats.tokensIssued - issued).toBe(1);
+    } finally {
+      sim.faults.failNext = 0;
+    }
+  });
+
+  it('sends client credentials form-encoded in HTTP Basic, as RFC 6749 asks', async () => {
+    const odd = createMibSimulator({ clientId: 'client:1', clientSecret: 'a secret+with %:signs' });
+    const oddServer = await listen(odd.app, 0);
+    try {
+      const mib = client({
+        baseUrl: oddServer.url,
+        tokenUrl: `${oddServer.url}/oauth/token`,
+        clientId: 'client:1',
+        clientSecret: 'a secret+with %:signs',
+      });
+      await mib.notify(notification('b-1'));
+      expect(odd.notifications.map((n) => n.id)).toEqual(['b-1']);
+    } finally {
+      await oddServer.close();
+    }
   });
 
   it('keeps a notification retryable while the client credentials are refused, naming the settings', async () => {
@@ -73,8 +132,8 @@ describe('MibClient', () => {
     expect((error as Error).message).toMatch(/-32601/);
   });
 
-  it('keeps a notification retryable while the delegate URL answers 403 or 404 (a wrong client or endpoint)', async () => {
-    for (const failStatus of [403, 404]) {
+  it('keeps a notification retryable on 5xx, 429, and 403 or 404 (a wrong client or endpoint)', async () => {
+    for (const failStatus of [500, 503, 429, 403, 404]) {
       Object.assign(sim.faults, { failNext: 1, failStatus });
       await expect(client().notify(notification(`f-${failStatus}`))).rejects.toBeInstanceOf(
         MibUnavailableError,
@@ -82,9 +141,50 @@ describe('MibClient', () => {
     }
   });
 
+  it('treats another 4xx as a rejection that retrying cannot mend', async () => {
+    for (const failStatus of [400, 409, 422]) {
+      Object.assign(sim.faults, { failNext: 1, failStatus });
+      const error = await client()
+        .notify(notification(`x-${failStatus}`))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MibRejectedError);
+      expect((error as MibRejectedError).status).toBe(failStatus);
+    }
+  });
+
+  it('keeps a notification retryable while the token endpoint is down or answers nonsense', async () => {
+    const app = express();
+    let answer: (res: express.Response) => void = () => {};
+    app.post('/oauth/token', (_req, res) => answer(res));
+    const broken = await listen(app, 0);
+    const viaBroken = client({ tokenUrl: `${broken.url}/oauth/token` });
+    try {
+      const cases: [(res: express.Response) => void, RegExp][] = [
+        [(res) => res.status(503).send('maintenance'), /answered HTTP 503: check MIB_TOKEN_URL/],
+        [(res) => res.status(404).json({}), /answered HTTP 404: check MIB_TOKEN_URL/],
+        [(res) => res.type('html').send('<html></html>'), /without a usable access token/],
+        [(res) => res.json({ token_type: 'Bearer' }), /without a usable access token/],
+      ];
+      for (const [reply, message] of cases) {
+        answer = reply;
+        const error = await viaBroken.notify(notification('d-1')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MibUnavailableError);
+        expect((error as Error).message).toMatch(message);
+      }
+    } finally {
+      await broken.close();
+    }
+    const error = await viaBroken.notify(notification('d-2')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MibUnavailableError);
+    expect((error as Error).message).toMatch(/token endpoint .* not reachable: .*check MIB_TOKEN_URL/);
+    expect(sim.notifications.filter((n) => String(n.id).startsWith('d-'))).toEqual([]);
+  });
+
   it('does not take a 200 that is not a JSON-RPC result for the notification as delivered', async () => {
     const app = express();
-    app.post('/oauth/token', (_req, res) => res.json({ access_token: 't', expires_in: 3600 }));
+    app.post('/oauth/token', (_req, res) =>
+      res.json({ access_token: 't', token_type: 'Bearer', expires_in: 3600 }),
+    );
     let answer: (res: express.Response) => void = () => {};
     app.post('/client-1/delegate/custom-payment', (_req, res) => answer(res));
     const proxy = await listen(app, 0);

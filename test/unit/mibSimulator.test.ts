@@ -68,6 +68,37 @@ describe('MIB simulator', () => {
     ]);
   });
 
+  it('refuses a registration that is not exactly the seed message, and records none of them', async () => {
+    const before = sim.registrations.length;
+    const { params } = registration;
+    const invalidParams = [
+      { ...params, extra: 'field' },
+      { id: params.id, url: params.url },
+      { ...params, contracts: [] },
+      { ...params, contracts: [42] },
+      { ...params, url: 'not a url' },
+      { ...params, id: '' },
+    ];
+    for (const bad of invalidParams) {
+      expect(await call('/client-1/', { ...registration, params: bad })).toMatchObject({
+        status: 400,
+        body: { error: { code: -32602, data: { issues: expect.any(Array) } } },
+      });
+    }
+    const { jsonrpc: _omitted, ...withoutVersion } = registration;
+    expect(await call('/client-1/', withoutVersion)).toMatchObject({
+      status: 400,
+      body: { error: { code: -32600 } },
+    });
+    expect(
+      await call('/client-1/', { ...registration, method: 'magento.service_bus.remote.unregister' }),
+    ).toMatchObject({
+      status: 404,
+      body: { error: { code: -32601 } },
+    });
+    expect(sim.registrations.length).toBe(before);
+  });
+
   it('refuses requests without a valid token, for another client, or with an unknown method', async () => {
     expect((await call('/client-1/', registration, 'forged')).status).toBe(401);
     expect((await call('/client-2/', registration)).status).toBe(404);

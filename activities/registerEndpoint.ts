@@ -1,0 +1,28 @@
+import { Context } from '@temporalio/activity';
+import type { MibClient } from '../mib/client';
+import { paymentEndpointRegistration, type EndpointRegistration } from '../mib/registration';
+import { failFastOnMibRejection } from './mibFailures';
+
+export interface RegisterEndpointInput {
+  /** The endpoint name agreed with Magento (SERVICE_BUS_ENDPOINT_NAME). */
+  readonly endpointName: string;
+  /** Where MIB is to forward the commands: `<PUBLIC_URL>/mib`. */
+  readonly url: string;
+}
+
+/** `registerEndpoint`: tells MIB where Settle takes the payments contract's commands. */
+export function createRegisterEndpoint(mib: MibClient) {
+  // Registering the same endpoint again only confirms it, so Temporal's retries are safe.
+  return async function registerEndpoint({
+    endpointName,
+    url,
+  }: RegisterEndpointInput): Promise<EndpointRegistration> {
+    const registration = paymentEndpointRegistration(endpointName, url);
+    // One JSON-RPC id per workflow run, the same on every attempt.
+    const { workflowExecution: run, activityId } = Context.current().info;
+    const requestId = run ? `${run.workflowId}:${run.runId}` : activityId;
+    await failFastOnMibRejection(() => mib.register(registration, requestId));
+    Context.current().log.info('registered the endpoint with MIB', { ...registration });
+    return registration;
+  };
+}
