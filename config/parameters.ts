@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError } from './errors';
 import type { SettleConfig } from './index';
+import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * `config/parameters.yml`, Symfony style as in Magento's seed: one `parameters:` mapping of flat dotted keys.
@@ -33,12 +34,7 @@ const SETTING_OF_KEY = new Map(
   Object.entries(PARAMETERS).map(([setting, key]) => [key as string, setting as SettingName]),
 );
 
-/** The project root: the nearest folder with a package.json above this file (from source and from dist/). */
-function projectRoot(from = __dirname): string {
-  return existsSync(join(from, 'package.json')) || dirname(from) === from ? from : projectRoot(dirname(from));
-}
-
-export const DEFAULT_PARAMETERS_FILE = join(projectRoot(), 'config', 'parameters.yml');
+export const DEFAULT_PARAMETERS_FILE = join(PROJECT_ROOT, 'config', 'parameters.yml');
 
 /**
  * The parameters file a process reads: the one SETTLE_CONFIG_FILE names (which must exist), else
