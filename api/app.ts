@@ -4,6 +4,8 @@ import type { Logger } from '../config/logger';
 import { JSON_RPC_ERRORS, jsonRpcError } from '../mib/jsonRpc';
 import type { ProviderRegistry } from '../providers/registry';
 import { mibIntakeRouter } from './mibIntake';
+import { openApiDocument } from './openapi';
+import type { Health } from './schemas';
 import { webhookRouter } from './webhooks';
 
 export interface ApiDependencies {
@@ -14,12 +16,16 @@ export interface ApiDependencies {
   readonly mibIntakeSecret: string;
 }
 
-/** The HTTP edge: MIB intake, provider webhooks, health. */
+/** The HTTP edge: MIB intake, provider webhooks, health, and the OpenAPI document of them all. */
 export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies Health);
+  });
+  const openapi = openApiDocument({ providers: deps.providers.names });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
   });
   app.use(mibIntakeRouter(deps));
   app.use(webhookRouter(deps));

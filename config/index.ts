@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { ConfigError } from './errors';
+import { PARAMETERS, parametersFileOf, readParametersFile, type SettingName } from './parameters';
+
+export { ConfigError } from './errors';
 
 /**
- * Settle's one configuration, read from environment variables and validated at start-up: a missing or
- * malformed value stops the process with a message naming the variable. `localDefaults` holds the values
- * of the embedded local stack (`npm start`, the tests); production supplies its own.
+ * Settle's one configuration, read from `config/parameters.yml` and environment variables (which win), and
+ * validated at start-up: a missing or malformed value stops the process with a message naming its key and
+ * variable. `localDefaults` holds the values of the embedded local stack (`npm start`, the tests);
+ * production supplies its own.
  */
 
 const url = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
@@ -48,18 +53,55 @@ export function temporalAddress(config: SettleConfig): string {
   return config.TEMPORAL_ADDRESS ?? 'localhost:7233';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigSources {
+  /** The parameters file to read beneath the environment, or null for none. */
+  readonly file?: string | null;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): SettleConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error)}`);
+/**
+ * `loadConfig()` is the process's configuration: its parameters file (SETTLE_CONFIG_FILE, else
+ * config/parameters.yml if present) beneath process.env. With an explicit env only the file named in
+ * `sources` is read, so the tests and the local stack never pick up a developer's parameters.yml.
+ */
+export function loadConfig(env?: Environment, sources: ConfigSources = {}): SettleConfig {
+  const file = sources.file !== undefined ? sources.file : env ? null : parametersFileOf(process.env);
+  const environment = env ?? process.env;
+  const fromFile = file === null ? {} : readParametersFile(file);
+  const values: Partial<Record<SettingName, string>> = {};
+  const origin: Partial<Record<SettingName, string>> = {};
+  for (const setting of Object.keys(PARAMETERS) as SettingName[]) {
+    if (environment[setting] !== undefined) {
+      values[setting] = environment[setting];
+      origin[setting] = 'the environment';
+    } else if (fromFile[setting] !== undefined) {
+      values[setting] = fromFile[setting];
+      origin[setting] = file!;
+    }
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error, values, origin)}`);
+  }
   return parsed.data;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+/** One line per issue, naming the parameters.yml key and the variable, and where a bad value came from; never the value. */
+function describeIssues(
+  error: z.ZodError,
+  values: Readonly<Record<string, string | undefined>> = {},
+  origin: Readonly<Record<string, string | undefined>> = {},
+): string {
+  return error.issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const key = (PARAMETERS as Record<string, string>)[name];
+      const label = key ? `${key} (${name})` : issue.path.join('.');
+      if (values[name] === undefined && issue.code === 'invalid_type') return `  ${label}: required`;
+      return `  ${label}: ${issue.message}${origin[name] ? ` (from ${origin[name]})` : ''}`;
+    })
+    .join('\n');
 }
 
 export interface LocalPorts {
@@ -81,7 +123,7 @@ const localPortsSchema = z.object({
 /** Ports of the embedded local stack (`npm start`, `npm run sim:*`), each overridable by its variable. */
 export function localPorts(env: Record<string, string | undefined> = process.env): LocalPorts {
   const parsed = localPortsSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error, env)}`);
   const p = parsed.data;
   return {
     api: p.API_PORT,

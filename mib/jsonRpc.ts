@@ -12,21 +12,35 @@ export const JSON_RPC_ERRORS = {
   unauthorized: -32001,
 } as const;
 
-export type JsonRpcId = string | number | null;
+export const jsonRpcIdSchema = z.union([z.string(), z.number(), z.null()]);
+export type JsonRpcId = z.infer<typeof jsonRpcIdSchema>;
 
 export const jsonRpcRequestSchema = z.object({
   jsonrpc: z.literal('2.0'),
   method: z.string().min(1),
   params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
-  id: z.union([z.string(), z.number(), z.null()]).optional(),
+  id: jsonRpcIdSchema.optional(),
 });
 
 export type JsonRpcRequest = z.infer<typeof jsonRpcRequestSchema>;
 
-export interface JsonRpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
+export const jsonRpcErrorObjectSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+export type JsonRpcErrorObject = z.infer<typeof jsonRpcErrorObjectSchema>;
+
+/** The schema of a response carrying `result`; the types below are what the helpers build. */
+export function jsonRpcResultResponseSchema<Result extends z.ZodType>(result: Result) {
+  return z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcIdSchema, result });
+}
+
+/** The schema of an error response, its code one of `codes` (all codes when none are given). */
+export function jsonRpcErrorResponseSchema(...codes: number[]) {
+  const error =
+    codes.length > 0 ? jsonRpcErrorObjectSchema.extend({ code: z.literal(codes) }) : jsonRpcErrorObjectSchema;
+  return z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcIdSchema, error });
 }
 
 export type JsonRpcResponse =

@@ -34,6 +34,8 @@ describe('the worker and API entry points', () => {
     gatewaySim.control.webhookUrl = `http://127.0.0.1:${apiPort}/webhooks/gateway`;
     settleEnv = {
       PATH: process.env.PATH,
+      // An empty parameters file: a developer's config/parameters.yml must not reach these processes.
+      SETTLE_CONFIG_FILE: '/dev/null',
       ...localDefaults({ api: apiPort, mib: servers[0]!.port, gateway: servers[1]!.port }),
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: 'entry-points',

@@ -1,6 +1,22 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { ConfigError, loadConfig, localDefaults } from '../../config';
+import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
 
-describe('configuration', () => {
+/** The ConfigError message loadConfig throws (and fails the test when it throws none). */
+function configError(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration from the environment', () => {
   it('accepts the local defaults and fills in the rest', () => {
     const config = loadConfig(localDefaults());
     expect(config.TEMPORAL_TASK_QUEUE).toBe('settle-payments');
@@ -8,23 +24,215 @@ describe('configuration', () => {
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
-  it('names every missing or malformed key', () => {
+  it('names every missing or malformed key, by parameters.yml key and variable, without the values', () => {
     const env = {
       ...localDefaults(),
       MIB_BASE_URL: 'not a url',
       GATEWAY_API_KEY: undefined,
       API_PORT: '99999',
     };
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    let message = '';
+    const message = configError(() => loadConfig(env));
+    expect(message).toMatch(/service_bus\.base_url \(MIB_BASE_URL\): .*\(from the environment\)/);
+    expect(message).toMatch(/gateway\.api_key \(GATEWAY_API_KEY\): required/);
+    expect(message).toMatch(/api\.port \(API_PORT\): /);
+    expect(message).not.toMatch(/local-gateway-webhook-secret|not a url/);
+  });
+});
+
+describe('configuration from config/parameters.yml', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'settle-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (text: string, name = 'parameters.yml') => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const complete = `parameters:
+  service_bus.endpoint_name: acme-payments
+  mom_client: acme-client
+  service_bus.secret: "mib-secret-1"
+  service_bus.base_url: https://mib.example.com/
+  service_bus.token_url: https://mib.example.com/oauth/token
+  service_bus.intake_secret: intake-secret-1
+  service_bus.register_every: 12h
+  settle.public_url: https://settle.example.com
+  temporal.address: temporal.internal:7233
+  temporal.namespace: payments
+  temporal.task_queue: acme-queue
+  api.port: 8080
+  gateway.url: https://gateway.example.com
+  gateway.api_key: 12345678
+  gateway.webhook_secret: webhook-secret-1
+  log.level: warn
+`;
+
+  it("reads the seed's keys and every other setting from the file", () => {
+    const config = loadConfig({}, { file: write(complete) });
+    expect(config).toEqual({
+      SERVICE_BUS_ENDPOINT_NAME: 'acme-payments',
+      MOM_CLIENT: 'acme-client',
+      SERVICE_BUS_SECRET: 'mib-secret-1',
+      MIB_BASE_URL: 'https://mib.example.com',
+      MIB_TOKEN_URL: 'https://mib.example.com/oauth/token',
+      MIB_INTAKE_SECRET: 'intake-secret-1',
+      MIB_REGISTER_EVERY: '12h',
+      PUBLIC_URL: 'https://settle.example.com',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'payments',
+      TEMPORAL_TASK_QUEUE: 'acme-queue',
+      API_PORT: 8080,
+      GATEWAY_URL: 'https://gateway.example.com',
+      // A value YAML reads as a number stays the text that was written.
+      GATEWAY_API_KEY: '12345678',
+      GATEWAY_WEBHOOK_SECRET: 'webhook-secret-1',
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  it('keeps a value that YAML would read as another number as it was written', () => {
+    const file = write(complete.replace('gateway.api_key: 12345678', 'gateway.api_key: 1e100000'));
+    expect(loadConfig({}, { file }).GATEWAY_API_KEY).toBe('1e100000');
+  });
+
+  it('lets environment variables win over the file', () => {
+    const file = write(complete);
+    const config = loadConfig({ MOM_CLIENT: 'from-env', API_PORT: '9090', PATH: '/bin' }, { file });
+    expect(config.MOM_CLIENT).toBe('from-env');
+    expect(config.API_PORT).toBe(9090);
+    expect(config.SERVICE_BUS_SECRET).toBe('mib-secret-1');
+  });
+
+  it('names a missing key, and treats an empty or ~ value as unset', () => {
+    const file = write(
+      complete
+        .replace('mom_client: acme-client', 'mom_client: ~')
+        .replace(/ {2}gateway\.url: .*\n/, '')
+        .replace('log.level: warn', 'log.level:'),
+    );
+    const message = configError(() => loadConfig({}, { file }));
+    expect(message).toMatch(/^ {2}mom_client \(MOM_CLIENT\): required$/m);
+    expect(message).toMatch(/^ {2}gateway\.url \(GATEWAY_URL\): required$/m);
+    expect(message.split('\n')).toHaveLength(3);
+  });
+
+  it('names a malformed value, where it came from, and not the value', () => {
+    const file = write(complete.replace('service_bus.secret: "mib-secret-1"', 'service_bus.secret: short'));
+    const message = configError(() => loadConfig({ LOG_LEVEL: 'loud' }, { file }));
+    expect(message).toContain(
+      `service_bus.secret (SERVICE_BUS_SECRET): must be at least 8 characters (from ${file})`,
+    );
+    expect(message).toMatch(/log\.level \(LOG_LEVEL\): .*\(from the environment\)/);
+    expect(message).not.toMatch(/short|loud/);
+  });
+
+  it('refuses malformed YAML, naming the file and the line', () => {
+    const file = write('parameters:\n  mom_client: [unclosed\n  service_bus.secret: x\n');
+    expect(configError(() => loadConfig({}, { file }))).toMatch(
+      new RegExp(`^invalid configuration file ${file}: not valid YAML: .*line 3`, 's'),
+    );
+    const duplicate = write('parameters:\n  mom_client: a\n  mom_client: b\n', 'duplicate.yml');
+    expect(configError(() => loadConfig({}, { file: duplicate }))).toMatch(
+      /not valid YAML: Map keys must be unique/,
+    );
+  });
+
+  it('refuses an unknown key, a nested mapping and another top-level key, naming them', () => {
+    const unknown = write(`${complete}  service_bus.secrett: typo-of-a-key\n`);
+    expect(configError(() => loadConfig({}, { file: unknown }))).toBe(
+      `invalid configuration file ${unknown}: unknown key "service_bus.secrett"; config/parameters.yml.dist lists every key`,
+    );
+    const nested = write('parameters:\n  service_bus:\n    secret: local-mib-secret\n', 'nested.yml');
+    expect(configError(() => loadConfig({}, { file: nested }))).toMatch(/unknown key "service_bus"/);
+    const list = write('parameters:\n  mom_client: [a, b]\n', 'list.yml');
+    expect(configError(() => loadConfig({}, { file: list }))).toMatch(
+      /mom_client \(MOM_CLIENT\) must be a single value/,
+    );
+    const services = write('services:\n  foo: bar\n', 'services.yml');
+    expect(configError(() => loadConfig({}, { file: services }))).toMatch(/unknown top-level key "services"/);
+    const scalar = write('just text\n', 'scalar.yml');
+    expect(configError(() => loadConfig({}, { file: scalar }))).toMatch(
+      /expected a mapping with the key "parameters"/,
+    );
+  });
+
+  it('refuses an explicitly named file that does not exist', () => {
+    const missing = join(dir, 'nope.yml');
+    expect(configError(() => loadConfig(localDefaults(), { file: missing }))).toBe(
+      `configuration file ${missing} does not exist`,
+    );
+  });
+
+  it('takes an empty file as one that sets nothing', () => {
+    const file = write('# nothing yet\n');
+    expect(loadConfig(localDefaults(), { file })).toEqual(loadConfig(localDefaults()));
+  });
+
+  it('finds the file a process reads: SETTLE_CONFIG_FILE, else config/parameters.yml if present, else none', () => {
+    expect(DEFAULT_PARAMETERS_FILE).toBe(join(__dirname, '..', '..', 'config', 'parameters.yml'));
+    const present = write(complete);
+    expect(parametersFileOf({ SETTLE_CONFIG_FILE: present }, join(dir, 'absent.yml'))).toBe(present);
+    // Named but missing: still chosen, so that reading it fails loudly instead of silently reading nothing.
+    expect(parametersFileOf({ SETTLE_CONFIG_FILE: join(dir, 'gone.yml') })).toBe(join(dir, 'gone.yml'));
+    expect(parametersFileOf({}, present)).toBe(present);
+    expect(parametersFileOf({}, join(dir, 'absent.yml'))).toBeNull();
+  });
+
+  it("reads the process's file and environment when called without arguments", () => {
+    const saved = { ...process.env };
     try {
-      loadConfig(env);
-    } catch (error) {
-      message = (error as Error).message;
+      for (const variable of Object.keys(PARAMETERS)) delete process.env[variable];
+      process.env.SETTLE_CONFIG_FILE = write(complete);
+      process.env.LOG_LEVEL = 'error';
+      expect(loadConfig()).toMatchObject({ MOM_CLIENT: 'acme-client', LOG_LEVEL: 'error' });
+      process.env.SETTLE_CONFIG_FILE = join(dir, 'gone.yml');
+      expect(configError(() => loadConfig())).toBe(
+        `configuration file ${join(dir, 'gone.yml')} does not exist`,
+      );
+    } finally {
+      process.env = saved;
     }
-    expect(message).toMatch(/MIB_BASE_URL/);
-    expect(message).toMatch(/GATEWAY_API_KEY/);
-    expect(message).toMatch(/API_PORT/);
-    expect(message).not.toMatch(/local-gateway-webhook-secret/);
+  });
+
+  it('reads no parameters file when called with an explicit environment, unless one is named', () => {
+    // Even with SETTLE_CONFIG_FILE in that environment: the local stack and the tests stay hermetic.
+    const file = write(complete);
+    expect(loadConfig({ ...localDefaults(), SETTLE_CONFIG_FILE: file }).MOM_CLIENT).toBe('settle-local');
+  });
+});
+
+describe('config/parameters.yml.dist', () => {
+  const dist = join(__dirname, '..', '..', 'config', 'parameters.yml.dist');
+
+  it('documents every key, each with its variable, and nothing else', () => {
+    const text = readFileSync(dist, 'utf8');
+    const { parameters } = parse(text) as { parameters: Record<string, unknown> };
+    expect(Object.keys(parameters).sort()).toEqual(Object.values(PARAMETERS).sort());
+    for (const [variable, key] of Object.entries(PARAMETERS)) {
+      const comment = text
+        .slice(0, text.indexOf(`  ${key}:`))
+        .split('\n\n')
+        .at(-1)!;
+      expect({ key, comment }).toEqual({ key, comment: expect.stringContaining(`Env ${variable}.`) });
+    }
+  });
+
+  it('as copied, stops start-up naming each required key, and runs once they are set', () => {
+    const message = configError(() => loadConfig({}, { file: dist }));
+    for (const key of [
+      'mom_client',
+      'service_bus.secret',
+      'service_bus.base_url',
+      'service_bus.token_url',
+      'service_bus.intake_secret',
+      'gateway.url',
+      'gateway.api_key',
+      'gateway.webhook_secret',
+    ]) {
+      expect(message).toContain(`  ${key} (`);
+    }
+    expect(loadConfig(localDefaults(), { file: dist }).MIB_REGISTER_EVERY).toBe('24h');
   });
 });
