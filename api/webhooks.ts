@@ -29,7 +29,7 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let event: ProviderEvent | undefined;
     try {
-      event = provider.parseWebhook(body, req.headers);
+      event = await provider.parseWebhook(body, req.headers);
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
       logger.warn('webhook rejected', { provider: provider.name, reason: error.message });

@@ -3,11 +3,13 @@
  * - settled: the command reached its goal (funds moved, hold released).
  * - declined: a business failure; final, reported as `*_failed`.
  * - pending: the provider accepted and will tell later (webhook or status API).
+ * - unknown: Settle cannot tell whether the provider acted (the answer was lost: a timeout, a connection
+ *   cut after the request went out). Never taken as failed: Settle asks the provider again.
  */
-export type Outcome = 'settled' | 'declined' | 'pending';
+export type Outcome = 'settled' | 'declined' | 'pending' | 'unknown';
 
 /** An outcome that ends the command. */
-export type FinalOutcome = Exclude<Outcome, 'pending'>;
+export type FinalOutcome = Exclude<Outcome, 'pending' | 'unknown'>;
 
 /**
  * The life of a payment command, as shown in the `SettlePhase` search attribute. `stuck`: progress stopped
@@ -24,4 +26,8 @@ export interface AuthorizationReference {
   /** The provider's word for the authorization's state, e.g. "authorized". */
   readonly status: string;
   readonly expiresAt?: string;
+}
+
+export function isFinal(outcome: Outcome): outcome is FinalOutcome {
+  return outcome === 'settled' || outcome === 'declined';
 }

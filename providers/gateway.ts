@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { ProviderAction } from '../domain/commands';
-import type { Outcome } from '../domain/outcome';
+import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
 import { SignatureError, verifySignature } from '../domain/signature';
 import {
@@ -156,10 +156,10 @@ export class GatewayProvider implements PaymentProvider {
     return { status, text };
   }
 
-  parseWebhook(
+  async parseWebhook(
     rawBody: Buffer,
     headers: Readonly<Record<string, string | string[] | undefined>>,
-  ): ProviderEvent | undefined {
+  ): Promise<ProviderEvent | undefined> {
     const header = headers[GATEWAY_SIGNATURE_HEADER];
     try {
       verifySignature(typeof header === 'string' ? header : undefined, rawBody, this.options.webhookSecret);
@@ -173,7 +173,7 @@ export class GatewayProvider implements PaymentProvider {
     const { operation } = event.data.data;
     const result = toResult(operation);
     const workflowId = operation.metadata?.workflow_id;
-    if (!result || result.outcome === 'pending' || !workflowId) return undefined;
+    if (!result || !isFinal(result.outcome) || !workflowId) return undefined;
     return {
       workflowId,
       eventId: event.data.id,

@@ -49,6 +49,12 @@ export interface AuthorizationState extends AuthorizationReference {
   readonly reason?: string;
 }
 
+/** What a status request needs to find a command's operation at the provider. */
+export interface StatusQuery extends ProviderCommand {
+  /** The provider's operation id, when its answer named one; absent after an unknown outcome. */
+  readonly operationId?: string;
+}
+
 /** A verified webhook, reduced to what the workflow needs. */
 export interface ProviderEvent {
   readonly workflowId: string;
@@ -67,13 +73,19 @@ export interface PaymentProvider {
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**
+   * Only for providers with a status API: asks what became of a command (pending, after a lost answer, or
+   * when a webhook could not be trusted). Answers undefined when the provider has no record of it, which
+   * means it never acted; webhook-only providers leave this out and Settle waits for their webhook.
+   */
+  fetchStatus?(query: StatusQuery): Promise<ProviderResult | undefined>;
+  /**
    * Throws WebhookVerificationError when the webhook is not authentic; answers undefined for an authentic
    * webhook that reports no outcome (an intermediate state, an event type Settle does not use).
    */
   parseWebhook(
     rawBody: Buffer,
     headers: Readonly<Record<string, string | string[] | undefined>>,
-  ): ProviderEvent | undefined;
+  ): Promise<ProviderEvent | undefined>;
 }
 
 export class ProviderRejectedError extends Error {
