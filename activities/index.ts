@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { NON_RETRYABLE } from '../domain/failures';
 import type { MibClient } from '../mib/client';
 import { buildNotification, type GatewayResult } from '../mib/notification';
@@ -11,7 +12,9 @@ import {
   type PaymentProvider,
   type ProviderCommand,
   type ProviderResult,
+  type StatusQuery,
 } from '../providers/types';
+import { createPaymentLockActivities } from './paymentLock';
 import { failFastOnMibRejection } from './mibFailures';
 import { createRegisterEndpoint } from './registerEndpoint';
 
@@ -27,6 +30,8 @@ export type { RegisterEndpointInput } from './registerEndpoint';
 export interface ActivityDependencies {
   readonly providers: ProviderRegistry;
   readonly mib: MibClient;
+  /** For the payment lock (signal-with-start of the lock workflow). */
+  readonly temporal: Client;
 }
 
 export interface ExecuteProviderCommandInput extends ProviderCommand {
@@ -37,6 +42,10 @@ export interface InspectAuthorizationInput extends AuthorizationQuery {
   readonly provider: string;
 }
 
+export interface FetchProviderStatusInput extends StatusQuery {
+  readonly provider: string;
+}
+
 export interface NotifyMibInput {
   readonly notificationId: string;
   readonly method: string;
@@ -44,7 +53,7 @@ export interface NotifyMibInput {
   readonly result: GatewayResult;
 }
 
-export function createActivities({ providers, mib }: ActivityDependencies) {
+export function createActivities({ providers, mib, temporal }: ActivityDependencies) {
   // A worker configured without the provider the API chose: retried until the worker is fixed.
   const adapterFor = (provider: string): PaymentProvider => {
     const adapter = providers.get(provider);
@@ -68,6 +77,21 @@ export function createActivities({ providers, mib }: ActivityDependencies) {
       }
     },
 
+    /**
+     * Asks a provider with a status API what became of a command; undefined when it has no record of it.
+     * Workflows call it only for providers that have one (SettlementPolicy).
+     */
+    async fetchProviderStatus({
+      provider,
+      ...query
+    }: FetchProviderStatusInput): Promise<ProviderResult | undefined> {
+      const adapter = adapterFor(provider);
+      if (!adapter.fetchStatus) {
+        throw ApplicationFailure.nonRetryable(`provider "${provider}" has no status API`);
+      }
+      return adapter.fetchStatus(query);
+    },
+
     /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
     async inspectAuthorization({
       provider,
@@ -85,6 +109,7 @@ export function createActivities({ providers, mib }: ActivityDependencies) {
     },
 
     registerEndpoint: createRegisterEndpoint(mib),
+    ...createPaymentLockActivities(temporal),
   };
 }
 

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../config/logger';
 import { JSON_RPC_ERRORS, jsonRpcError } from '../mib/jsonRpc';
 import type { ProviderRegistry } from '../providers/registry';
-import { mibIntakeRouter } from './mibIntake';
+import { mibIntakeRouter, type MibIntakeDependencies } from './mibIntake';
 import { openApiDocument } from './openapi';
 import type { Health } from './schemas';
 import { webhookRouter } from './webhooks';
@@ -14,6 +14,7 @@ export interface ApiDependencies {
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
   readonly mibIntakeSecret: string;
+  readonly settlement: MibIntakeDependencies['settlement'];
 }
 
 /** The HTTP edge: MIB intake, provider webhooks, health, and the OpenAPI document of them all. */

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, temporalAddress } from '../config';
+import { loadConfig, settlementPolicies, temporalAddress } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -17,6 +17,7 @@ async function main() {
     providers: createProviderRegistry(config),
     logger,
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
+    settlement: settlementPolicies(config),
   });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });

@@ -4,6 +4,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import express, { type Router } from 'express';
 import { CHECK_COMMANDS, commandOfMethod, type PaymentCommand } from '../domain/commands';
 import { fingerprint } from '../domain/fingerprint';
+import type { SettlementPolicy } from '../domain/settlement';
 import { paymentWorkflowId, type PaymentCommandIdentity } from '../domain/workflowId';
 import type { Logger } from '../config/logger';
 import {
@@ -35,6 +36,8 @@ export interface MibIntakeDependencies {
   readonly logger: Logger;
   /** The shared secret MIB proves it holds (api/callerAuth.ts). */
   readonly mibIntakeSecret: string;
+  /** How long each command may take to settle and how its outcome is asked for (config/). */
+  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
   readonly bodyLimit?: string;
 }
 
@@ -180,6 +183,7 @@ async function handleRequest(
     transactionId,
     amountMinor: amount.minor,
     currency: amount.currency,
+    settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
   };
   try {
     await deps.temporal.workflow.start(paymentCommandWorkflow, {
@@ -189,6 +193,7 @@ async function handleRequest(
       ...startPolicy(command),
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.paymentReference, value: payment.reference },
+        { key: SEARCH_ATTRIBUTES.orderId, value: payment.order_id ?? payment.reference },
         { key: SEARCH_ATTRIBUTES.command, value: command },
         { key: SEARCH_ATTRIBUTES.provider, value: provider },
         { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },

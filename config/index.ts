@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import type { PaymentCommand } from '../domain/commands';
+import {
+  DurationError,
+  parseDeadlines,
+  parseDuration,
+  parseSchedule,
+  type SettlementPolicy,
+} from '../domain/settlement';
 import { ConfigError } from './errors';
 import { PARAMETERS, parametersFileOf, readParametersFile, type SettingName } from './parameters';
 
@@ -43,10 +51,56 @@ const schema = z.object({
   GATEWAY_URL: url,
   GATEWAY_API_KEY: secret,
   GATEWAY_WEBHOOK_SECRET: secret,
+  /** Pauses between status requests while an outcome is pending or unknown; the last one repeats. */
+  SETTLEMENT_POLL_SCHEDULE: z.string().default('1m,5m,15m,1h,6h').check(durations(parseSchedule)),
+  /** Per command, how long until a payment without an outcome is stuck, over DEFAULT_DEADLINES. */
+  SETTLEMENT_DEADLINES: z
+    .string()
+    .default('')
+    .check(durations((text) => parseDeadlines(text, DEFAULT_DEADLINES))),
+  /** The operator's bearer token for `/payments` (list, show, resolve, recheck); unset: no operator API. */
+  ADMIN_TOKEN: secret.optional(),
+  /** Where the worker serves Prometheus metrics (`/metrics`); none when unset. */
+  METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+/** A check that the text parses with `parse`, reporting the parser's message. */
+function durations(parse: (text: string) => unknown) {
+  return (ctx: z.core.ParsePayload<string>) => {
+    try {
+      parse(ctx.value);
+    } catch (error) {
+      if (!(error instanceof DurationError)) throw error;
+      ctx.issues.push({ code: 'custom', message: error.message, input: ctx.value });
+    }
+  };
+}
+
+const DAY = parseDuration('1d');
+/** Settlement deadlines unless SETTLEMENT_DEADLINES says otherwise: card captures settle within days. */
+export const DEFAULT_DEADLINES: Readonly<Record<PaymentCommand, number>> = {
+  validate: DAY,
+  revalidate: DAY,
+  capture: 7 * DAY,
+  refund: 14 * DAY,
+  cancel: 2 * DAY,
+};
+
 export type SettleConfig = z.infer<typeof schema>;
+
+/** The settlement policy of each command at a provider with or without a status API. */
+export function settlementPolicies(
+  config: SettleConfig,
+): (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy {
+  const schedule = parseSchedule(config.SETTLEMENT_POLL_SCHEDULE);
+  const deadlines = parseDeadlines(config.SETTLEMENT_DEADLINES, DEFAULT_DEADLINES);
+  return (command, providerHasStatusApi) => ({
+    pollScheduleMs: schedule,
+    statusApi: providerHasStatusApi,
+    deadlineMs: deadlines[command],
+  });
+}
 
 /** Where the worker and the API look for Temporal when TEMPORAL_ADDRESS is not set: a local server. */
 export function temporalAddress(config: SettleConfig): string {
@@ -145,6 +199,7 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     SERVICE_BUS_SECRET: 'local-mib-secret',
     SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
     MIB_INTAKE_SECRET: 'local-mib-intake-secret',
+    ADMIN_TOKEN: 'local-operator-token',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',

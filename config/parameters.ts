@@ -25,6 +25,10 @@ export const PARAMETERS = {
   GATEWAY_URL: 'gateway.url',
   GATEWAY_API_KEY: 'gateway.api_key',
   GATEWAY_WEBHOOK_SECRET: 'gateway.webhook_secret',
+  SETTLEMENT_POLL_SCHEDULE: 'settlement.poll_schedule',
+  SETTLEMENT_DEADLINES: 'settlement.deadlines',
+  ADMIN_TOKEN: 'operator.token',
+  METRICS_PORT: 'metrics.port',
   LOG_LEVEL: 'log.level',
 } as const satisfies Record<keyof SettleConfig, string>; // every setting has a key, and every key is a setting
 

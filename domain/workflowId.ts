@@ -51,3 +51,8 @@ export function registrationWorkflowId(endpointName: string): string {
 
 /** The Temporal Schedule that re-registers the endpoint (`settle register --every`). */
 export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
+
+/** The lock that lets one command of a payment act at the provider at a time (workflows/paymentLock.ts). */
+export function paymentLockId(reference: string): string {
+  return `payment-lock:${reference}`;
+}

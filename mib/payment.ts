@@ -30,6 +30,8 @@ export const transactionSchema = z.looseObject({
 export const paymentSchema = z
   .looseObject({
     reference: z.string().min(1).max(200),
+    /** The order the payment belongs to, where MIB sends it (assumption); else the reference stands in. */
+    order_id: z.string().min(1).max(200).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"'),
     transactions: z.array(transactionSchema).min(1),
     lines: z.array(z.looseObject({})).optional(),

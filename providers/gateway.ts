@@ -13,6 +13,7 @@ import {
   type ProviderCommand,
   type ProviderEvent,
   type ProviderResult,
+  type StatusQuery,
 } from './types';
 
 /**
@@ -37,13 +38,24 @@ const OPERATION_PATHS: Readonly<Record<ProviderAction, string>> = {
   cancel: 'cancellations',
 };
 
-/** The gateway's status words and what each means for the command. */
+/**
+ * The gateway's answers and what each means for the command: its status words, and no answer at all. A
+ * connection cut or timed out after the request went out leaves unknown whether the gateway acted; a
+ * connection never made (refused, unknown host) is only an outage and is retried.
+ */
 const OUTCOMES: Readonly<Record<string, Outcome>> = {
   succeeded: 'settled',
   pending: 'pending',
   declined: 'declined',
   failed: 'declined',
+  no_answer: 'unknown',
 };
+const ANSWER_LOST = new Set([
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ECONNRESET',
+]);
 
 const authorizationSchema = z.object({
   id: z.string(),
@@ -82,14 +94,26 @@ export class GatewayProvider implements PaymentProvider {
 
   async execute(command: ProviderCommand): Promise<ProviderResult> {
     const path = `${authorizationPath(command.transactionId)}/${OPERATION_PATHS[command.command]}`;
-    const { status, text } = await this.send('POST', path, command.command, {
-      idempotencyKey: command.idempotencyKey,
-      body: {
-        amount: command.amountMinor,
-        currency: command.currency,
-        metadata: { workflow_id: command.workflowId },
-      },
-    });
+    let answer: HttpAnswer;
+    try {
+      answer = await this.send('POST', path, command.command, {
+        idempotencyKey: command.idempotencyKey,
+        body: {
+          amount: command.amountMinor,
+          currency: command.currency,
+          metadata: { workflow_id: command.workflowId },
+        },
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (!code || !ANSWER_LOST.has(code)) throw error;
+      return {
+        outcome: OUTCOMES.no_answer!,
+        status: 'no_answer',
+        reason: `the gateway's answer was lost (${code})`,
+      };
+    }
+    const { status, text } = answer;
     const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
     if (status === 409) {
       // The key was used before with other parameters: an earlier attempt may have moved money.
@@ -123,6 +147,21 @@ export class GatewayProvider implements PaymentProvider {
     if (status >= 400 || !parsed.success)
       throw new Error(`gateway answered HTTP ${status} with an unreadable authorization`);
     return judgeAuthorization(parsed.data, query);
+  }
+
+  async fetchStatus(query: StatusQuery): Promise<ProviderResult | undefined> {
+    const path = query.operationId
+      ? `/v1/operations/${encodeURIComponent(query.operationId)}`
+      : `/v1/operations?idempotency_key=${encodeURIComponent(query.idempotencyKey)}`;
+    const { status, text } = await this.send('GET', path, 'a status request');
+    if (status === 404) return undefined;
+    const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable operation`);
+    const result = toResult(parsed.data);
+    if (!result)
+      throw new Error(`gateway answered status "${parsed.data.status}", which Settle does not know`);
+    return result;
   }
 
   /** One request; what retrying can mend (outage, overload, refused credentials) throws. */

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApi } from '../api/app';
-import { loadConfig, localDefaults, type SettleConfig } from '../config';
+import { loadConfig, localDefaults, settlementPolicies, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { listen, type RunningServer } from '../config/server';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -89,6 +89,7 @@ export async function startStack({
       providers: createProviderRegistry(config),
       logger: createLogger('api', config.LOG_LEVEL),
       mibIntakeSecret: config.MIB_INTAKE_SECRET,
+      settlement: settlementPolicies(config),
     });
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { SettleConfig } from '../config';
@@ -29,6 +30,8 @@ export async function createSettleWorker(
   const activities = createActivities({
     providers: createProviderRegistry(config),
     mib: createMibClient(config),
+    // The payment lock's signal-with-start goes through the worker's own connection.
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
   });
   return Worker.create({
     connection,

@@ -1,23 +1,49 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
+  continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  metricMeter,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { notificationMethod, type PaymentCommand } from '../domain/commands';
+import { notificationMethod, type PaymentCommand, type ProviderAction } from '../domain/commands';
 import { NON_RETRYABLE } from '../domain/failures';
-import type { FinalOutcome, Phase } from '../domain/outcome';
+import { isFinal, type FinalOutcome, type Phase } from '../domain/outcome';
+import { pollDelayMs, type SettlementPolicy } from '../domain/settlement';
+import { paymentLockId } from '../domain/workflowId';
 import type { Payment } from '../mib/payment';
 import type { AuthorizationState, ProviderEvent, ProviderResult } from '../providers/types';
+import {
+  lockGrantedSignal,
+  providerEventSignal,
+  recheckSignal,
+  resolveUpdate,
+  retryNotificationSignal,
+  statusQuery,
+  type PaymentCommandStatus,
+  type Resolution,
+  type TimelineEntry,
+} from './messages';
+import { releaseLockSignal } from './paymentLock';
 import { MIB_RETRY } from './retryPolicies';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
+
+export {
+  providerEventSignal,
+  recheckSignal,
+  resolveUpdate,
+  retryNotificationSignal,
+  statusQuery,
+  type PaymentCommandStatus,
+} from './messages';
 
 /** Everything the workflow needs, decided by the API when the command arrived. */
 export interface PaymentCommandInput {
@@ -28,6 +54,8 @@ export interface PaymentCommandInput {
   readonly transactionId: string;
   readonly amountMinor: number;
   readonly currency: string;
+  /** Absent in commands accepted before settlement policies existed: they wait for the webhook alone. */
+  readonly settlement?: SettlementPolicy;
 }
 
 export interface PaymentCommandResult {
@@ -36,76 +64,250 @@ export interface PaymentCommandResult {
   readonly operationId?: string;
 }
 
-export interface PaymentCommandStatus {
-  readonly phase: Phase;
-  readonly outcome?: FinalOutcome;
-  readonly operationId?: string;
-  /** Why the payment is stuck, when it is. */
+/** What a continued run takes over from the run before it (continue-as-new while waiting). */
+export interface CarriedState {
+  readonly result: ProviderResult;
+  readonly pollIndex: number;
+  readonly deadlineAt: number;
+  readonly stuckReason?: string;
+  readonly attempts: PaymentCommandStatus['attempts'];
   readonly lastError?: string;
+  readonly timeline: readonly TimelineEntry[];
+  readonly events: readonly ProviderEvent[];
+  readonly seenEventIds: readonly string[];
 }
 
-/** A verified provider webhook, sent by the API. */
-export const providerEventSignal = defineSignal<[ProviderEvent]>('providerEvent');
-export const statusQuery = defineQuery<PaymentCommandStatus>('status');
-/** An operator's go-ahead to deliver a notification MIB refused once more (after fixing the cause). */
-export const retryNotificationSignal = defineSignal('retryNotification');
+/** Commands started before the payment lock, polling and deadlines replay on the old path. */
+export const SETTLEMENT_PATCH = 'settlement-polling-deadlines-lock';
+/** A waiting payment continues as new past this many history events, well inside Temporal's limits. */
+export const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+const TIMELINE_LIMIT = 200;
+/** Workflow time in ms: deterministic, replayed from the history. */
+const now = () => new Date().getTime();
+const EVENT_IDS_KEPT = 100;
 
 // Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
 // provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
-const { executeProviderCommand, inspectAuthorization } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
-  },
-});
+const { executeProviderCommand, inspectAuthorization, fetchProviderStatus, requestPaymentLock } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
+    },
+  });
 
 // MIB must hear the outcome however long it is down.
 const { notifyMib } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MIB_RETRY });
 
+/** Counts stuck payments; created where it is used, since this module is also imported outside workflows. */
+const stuckPayments = () =>
+  metricMeter.createCounter(
+    'settle_payments_stuck',
+    'payments',
+    'Payment commands that became stuck: no outcome by the deadline, or MIB refused the notification',
+  );
+
 /**
- * One MIB payment command, from the provider call to the notification: check or act at the provider, wait
- * for the webhook when the provider answers "pending" (for as many days as settlement takes), then notify MIB.
+ * One MIB payment command, from the provider call to the notification: take the payment's lock, check or
+ * act at the provider, then wait for the outcome — the provider's webhook, a status request on the polling
+ * schedule, or an operator — for as many days as settlement takes, and notify MIB. Past the command's
+ * deadline, or when MIB refuses the notification, the payment is `stuck`: visible, counted, logged, and
+ * still waiting. An unknown outcome is never taken as a failure: Settle asks the provider again.
  */
-export async function paymentCommandWorkflow(input: PaymentCommandInput): Promise<PaymentCommandResult> {
-  const { workflowId, firstExecutionRunId } = workflowInfo();
-  let status: PaymentCommandStatus = { phase: 'executing' };
-  const setStatus = (next: PaymentCommandStatus) => {
-    status = next;
+export async function paymentCommandWorkflow(
+  input: PaymentCommandInput,
+  carried?: CarriedState,
+): Promise<PaymentCommandResult> {
+  const { workflowId, firstExecutionRunId, startTime } = workflowInfo();
+  const current = patched(SETTLEMENT_PATCH);
+  const policy: SettlementPolicy = input.settlement ?? {
+    pollScheduleMs: [],
+    statusApi: false,
+    deadlineMs: Infinity,
+  };
+  const { statusApi } = policy;
+
+  // --- State, shown by the `status` query ---
+  let phase: Phase = 'executing';
+  let outcome: FinalOutcome | undefined = undefined;
+  let result: ProviderResult | undefined = carried?.result;
+  let stuckReason = carried?.stuckReason;
+  let lastError = carried?.lastError;
+  let resolution: (Resolution & { at: string }) | undefined;
+  let nextCheckAt: number | undefined;
+  let lockHeld = false;
+  const deadlineAt = carried?.deadlineAt ?? startTime.getTime() + policy.deadlineMs;
+  const attempts = { provider: 0, statusChecks: 0, notifications: 0, ...carried?.attempts };
+  const timeline: TimelineEntry[] = [...(carried?.timeline ?? [])];
+  const note = (what: string) => {
+    timeline.push({ at: new Date().toISOString(), what });
+    if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
+  };
+  let shownOutcome: FinalOutcome | undefined;
+  /** Upserts the search attributes only when they change: a poll cycle adds no history for them. */
+  const setPhase = (next: Phase) => {
+    if (next === phase && outcome === shownOutcome) return;
+    phase = next;
+    shownOutcome = outcome;
     upsertSearchAttributes([
-      { key: SEARCH_ATTRIBUTES.phase, value: next.phase },
-      ...(next.outcome ? [{ key: SEARCH_ATTRIBUTES.outcome, value: next.outcome }] : []),
+      { key: SEARCH_ATTRIBUTES.phase, value: next },
+      ...(outcome ? [{ key: SEARCH_ATTRIBUTES.outcome, value: outcome }] : []),
     ]);
   };
-
-  // Webhooks may arrive before the provider call returns: keep each operation's first final event; a
-  // redelivery or a later event of the same operation changes nothing.
-  const eventsByOperation = new Map<string, ProviderEvent>();
-  setHandler(providerEventSignal, (event) => {
-    if (!eventsByOperation.has(event.operationId)) eventsByOperation.set(event.operationId, event);
+  const markStuck = (reason: string) => {
+    stuckReason = reason;
+    note(`stuck: ${reason}`);
+    log.error('payment is stuck', { reason, reference: input.payment.reference, command: input.command });
+    stuckPayments().add(1, { command: input.command, provider: input.provider });
+    setPhase('stuck');
+  };
+  const status = (): PaymentCommandStatus => ({
+    workflowId,
+    reference: input.payment.reference,
+    command: input.command,
+    provider: input.provider,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    phase,
+    outcome,
+    transactionId: input.transactionId,
+    newTransactionId:
+      result?.authorization && result.authorization.transactionId !== input.transactionId
+        ? result.authorization.transactionId
+        : undefined,
+    operationId: result?.operationId,
+    attempts: { ...attempts },
+    lastError,
+    stuckReason,
+    deadline: new Date(Math.min(deadlineAt, 8.64e15)).toISOString(),
+    nextCheckAt: nextCheckAt === undefined ? undefined : new Date(nextCheckAt).toISOString(),
+    resolution,
+    timeline: [...timeline],
   });
-  setHandler(statusQuery, () => status);
+
+  // --- Messages ---
+  // Webhooks may arrive before the provider call returns: keep each operation's first final event; a
+  // redelivered event (same id) or a later event of the same operation changes nothing.
+  const eventsByOperation = new Map((carried?.events ?? []).map((event) => [event.operationId, event]));
+  const seenEventIds = new Set(carried?.seenEventIds ?? []);
+  setHandler(providerEventSignal, (event) => {
+    if (seenEventIds.has(event.eventId)) return;
+    seenEventIds.add(event.eventId);
+    if (eventsByOperation.has(event.operationId)) return;
+    eventsByOperation.set(event.operationId, event);
+    note(`webhook ${event.eventId}: operation ${event.operationId} ${event.status}`);
+  });
+  setHandler(statusQuery, status);
+  let recheckRequested = false;
+  setHandler(recheckSignal, () => {
+    recheckRequested = true;
+    note('operator asked to recheck the provider');
+  });
   let retryRequested = false;
   setHandler(retryNotificationSignal, () => {
     retryRequested = true;
   });
+  let lockGranted = false;
+  setHandler(lockGrantedSignal, () => {
+    lockGranted = true;
+  });
+  setHandler(
+    resolveUpdate,
+    (request) => {
+      resolution = { ...request, at: new Date().toISOString() };
+      note(`resolved as ${request.outcome} by ${request.operator}: ${request.reason}`);
+      return status();
+    },
+    { validator: (request) => refuseResolution(request, { phase, outcome, resolution, lockHeld }) },
+  );
 
-  let result = await carryOut(input, workflowId);
-  if (result.outcome === 'pending') {
-    const operationId = result.operationId;
-    if (!operationId)
-      throw ApplicationFailure.nonRetryable('provider answered pending without an operation id');
-    setStatus({ phase: 'awaiting_settlement', operationId });
-    await condition(() => eventsByOperation.has(operationId));
-    result = { ...result, ...eventsByOperation.get(operationId)! };
+  // --- 1. Act at the provider, alone ---
+  const act = async (): Promise<ProviderResult> => {
+    attempts.provider += 1;
+    return carryOut(input, workflowId);
+  };
+  if (!carried) {
+    if (current) {
+      const acting = (async () => {
+        await requestPaymentLock({ reference: input.payment.reference, requester: workflowId });
+        await condition(() => lockGranted);
+        lockHeld = true;
+        note('acting at the provider');
+        try {
+          return await act();
+        } finally {
+          lockHeld = false;
+          await releaseLock(input.payment.reference, workflowId);
+        }
+      })();
+      result = await beforeDeadline(acting);
+    } else {
+      result = await act();
+    }
+    note(`provider answered ${result.status} (${result.outcome})`);
   }
 
-  const outcome: FinalOutcome = result.outcome === 'settled' ? 'settled' : 'declined';
+  // --- 2. Wait for the outcome ---
+  if (carried) setPhase(stuckReason ? 'stuck' : 'awaiting_settlement');
+  let pollIndex = carried?.pollIndex ?? 0;
+  for (;;) {
+    const decided = decide();
+    if (decided) {
+      result = decided;
+      break;
+    }
+    if (!current) {
+      // The first version waited for the webhook alone.
+      setPhase('awaiting_settlement');
+      await condition(() => decide() !== undefined);
+      continue;
+    }
+    if (!stuckReason) setPhase('awaiting_settlement');
+    const unknown = result!.outcome === 'unknown';
+    // Pending at a webhook-only provider: only the webhook, an operator or the deadline wakes the wait.
+    const delay = statusApi || unknown ? pollDelayMs(policy, pollIndex) : undefined;
+    nextCheckAt = delay === undefined ? undefined : now() + delay;
+    const wakeAt = Math.min(nextCheckAt ?? Infinity, stuckReason ? Infinity : deadlineAt);
+    const suggested = () => workflowInfo().continueAsNewSuggested;
+    const woken = () => decide() !== undefined || recheckRequested || suggested();
+    if (wakeAt === Infinity) await condition(woken);
+    else await condition(woken, Math.max(wakeAt - now(), 1));
+    if (decide()) continue;
+    if (!stuckReason && now() >= deadlineAt) markStuck('no outcome from the provider by the deadline');
+    const due = nextCheckAt !== undefined && now() >= nextCheckAt;
+    if (recheckRequested || due) {
+      if (due) pollIndex += 1;
+      recheckRequested = false;
+      nextCheckAt = undefined;
+      result = await askAgain(result!);
+    }
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    if (continueAsNewSuggested || historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof paymentCommandWorkflow>(input, {
+        result: result!,
+        pollIndex,
+        deadlineAt,
+        stuckReason,
+        attempts,
+        lastError,
+        timeline,
+        events: [...eventsByOperation.values()],
+        seenEventIds: [...seenEventIds].slice(-EVENT_IDS_KEPT),
+      });
+    }
+  }
+
+  // --- 3. Tell MIB ---
+  outcome = result.outcome === 'settled' ? 'settled' : 'declined';
+  stuckReason = undefined;
+  nextCheckAt = undefined;
   const method = notificationMethod(input.command, outcome === 'settled');
   const { operationId } = result;
-  setStatus({ phase: 'notifying', outcome, operationId });
+  setPhase('notifying');
   const notification = {
     // Stable across retries, so MIB can drop a redelivery; a validate or revalidate sent again later runs
     // again under the same workflow id, and its new answer must not look like a duplicate.
@@ -125,23 +327,90 @@ export async function paymentCommandWorkflow(input: PaymentCommandInput): Promis
   // until an operator has fixed the cause and signals retryNotification. Nothing is dropped.
   for (;;) {
     try {
+      attempts.notifications += 1;
       await notifyMib(notification);
       break;
     } catch (error) {
       const refusal = mibRefusal(error);
       if (refusal === undefined) throw error;
-      log.error('MIB refused the notification; the payment is stuck until an operator retries', {
-        method,
-        error: refusal,
-      });
-      setStatus({ phase: 'stuck', outcome, operationId, lastError: refusal });
+      lastError = refusal;
+      markStuck(`MIB refused the notification: ${refusal}`);
       retryRequested = false;
       await condition(() => retryRequested);
-      setStatus({ phase: 'notifying', outcome, operationId });
+      stuckReason = undefined;
+      note('operator asked to deliver the notification again');
+      setPhase('notifying');
     }
   }
-  setStatus({ phase: 'done', outcome, operationId });
+  note(`MIB notified: ${method}`);
+  setPhase('done');
   return { outcome, notification: method, operationId };
+
+  /** The final result, if one is known: an operator's resolution, the provider's answer or its webhook. */
+  function decide(): ProviderResult | undefined {
+    if (resolution) {
+      return {
+        ...result!,
+        outcome: resolution.outcome,
+        status: `resolved_by_operator`,
+        reason: resolution.outcome === 'declined' ? resolution.reason : undefined,
+      };
+    }
+    if (result && isFinal(result.outcome)) return result;
+    const event = result?.operationId ? eventsByOperation.get(result.operationId) : undefined;
+    return event ? { ...result!, ...event } : undefined;
+  }
+
+  /** Waits for `work`; past the deadline the payment shows as stuck while the work goes on. */
+  async function beforeDeadline<T>(work: Promise<T>): Promise<T> {
+    let finished = false;
+    const tracked = work.finally(() => {
+      finished = true;
+    });
+    const left = deadlineAt - now();
+    if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
+      markStuck(`the provider call has not finished by the deadline${lastError ? `: ${lastError}` : ''}`);
+    }
+    return tracked;
+  }
+
+  /**
+   * Asks the provider again about a pending or unknown command. With a status API: its answer; no record of
+   * an unknown command means it never arrived, so the command goes out again (same idempotency key). Without
+   * one, an unknown command goes out again, which the idempotency key turns into a question.
+   */
+  async function askAgain(previous: ProviderResult): Promise<ProviderResult> {
+    if (!statusApi) {
+      if (previous.outcome !== 'unknown') {
+        note('the provider has no status API; waiting for its webhook');
+        return previous;
+      }
+      note('outcome unknown; sending the command again with the same idempotency key');
+      return act();
+    }
+    attempts.statusChecks += 1;
+    const answer = await fetchProviderStatus({
+      provider: input.provider,
+      command: providerAction(input.command),
+      transactionId: input.transactionId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      idempotencyKey: workflowId,
+      workflowId,
+      operationId: previous.operationId,
+    });
+    if (!answer) {
+      if (previous.outcome === 'unknown') {
+        note('the provider has no record of the command; sending it again with the same idempotency key');
+        return act();
+      }
+      lastError = `the provider has no record of operation ${previous.operationId ?? '(none)'}`;
+      note(lastError);
+      return previous;
+    }
+    note(`status check: ${answer.status} (${answer.outcome})`);
+    return answer;
+  }
 }
 
 /**
@@ -166,6 +435,12 @@ async function carryOut(input: PaymentCommandInput, workflowId: string): Promise
   });
 }
 
+/** The provider action of a command that is pending or unknown; a validate only reads, so it never is. */
+function providerAction(command: PaymentCommand): ProviderAction {
+  if (command === 'validate') throw ApplicationFailure.nonRetryable('a validate has no provider action');
+  return command;
+}
+
 /** A read authorization as the command's result: valid settles a validate or revalidate, else it fails. */
 function verdict(state: AuthorizationState): ProviderResult {
   const authorization = {
@@ -176,6 +451,36 @@ function verdict(state: AuthorizationState): ProviderResult {
   return state.validity === 'valid'
     ? { outcome: 'settled', status: state.status, authorization }
     : { outcome: 'declined', status: state.status, reason: state.reason ?? `authorization ${state.status}` };
+}
+
+/** Why an operator may not resolve the payment now, or nothing when they may. */
+function refuseResolution(
+  request: Resolution,
+  state: { phase: Phase; outcome?: FinalOutcome; resolution?: Resolution; lockHeld: boolean },
+): void {
+  if (request.outcome !== 'settled' && request.outcome !== 'declined') {
+    throw new Error('outcome must be "settled" or "declined"');
+  }
+  if (!request.reason?.trim()) throw new Error('a reason is required');
+  if (!request.operator?.trim()) throw new Error('the operator must be named');
+  if (state.resolution) throw new Error('the payment was already resolved by an operator');
+  if (state.outcome) {
+    throw new Error(
+      `the outcome is already known (${state.outcome}); a refused notification is delivered again with retryNotification`,
+    );
+  }
+  if (state.phase === 'executing' || state.lockHeld) {
+    throw new Error('a provider call is still in flight; wait for its answer or fix the provider first');
+  }
+}
+
+/** Lets the payment's next command act; a lock that has already ended needs no release. */
+async function releaseLock(reference: string, requester: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(paymentLockId(reference)).signal(releaseLockSignal, { requester });
+  } catch (error) {
+    log.warn('could not release the payment lock', { error: (error as Error).message });
+  }
 }
 
 /** The message of MIB's refusal, or undefined when the error is something else. */

@@ -7,6 +7,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  */
 export const SEARCH_ATTRIBUTES = {
   paymentReference: defineSearchAttributeKey('SettlePaymentReference', SearchAttributeType.KEYWORD),
+  orderId: defineSearchAttributeKey('SettleOrderId', SearchAttributeType.KEYWORD),
   command: defineSearchAttributeKey('SettleCommand', SearchAttributeType.KEYWORD),
   provider: defineSearchAttributeKey('SettleProvider', SearchAttributeType.KEYWORD),
   phase: defineSearchAttributeKey('SettlePhase', SearchAttributeType.KEYWORD),

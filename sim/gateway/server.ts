@@ -30,6 +30,8 @@ export interface GatewayControl {
   authorizationTtlMs: number;
   /** Drop every connection without an answer, as a gateway that is down. */
   down: boolean;
+  /** Carry out the next N operation requests but cut the connection instead of answering (answer lost). */
+  loseAnswerNext: number;
 }
 
 export interface GatewaySimulatorOptions {
@@ -126,6 +128,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     failSettlement: false,
     authorizationTtlMs: 7 * 24 * 3600_000,
     down: false,
+    loseAnswerNext: 0,
     ...initial,
   };
   const authorizations = new Map<string, Authorization>();
@@ -187,6 +190,16 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     res.json(present(knownAuthorization(req.params.id, null)));
   });
 
+  // The status API by idempotency key: what became of a request whose answer was lost.
+  app.get('/v1/operations', (req, res) => {
+    const earlier = idempotency.get(String(req.query.idempotency_key ?? ''));
+    if (!earlier)
+      return void res.status(404).json({ error: { type: 'not_found', message: 'no request with that key' } });
+    const id = (earlier.body as { id?: unknown }).id;
+    const operation = typeof id === 'string' ? operations.get(id) : undefined;
+    res.json(operation ?? earlier.body);
+  });
+
   app.get('/v1/operations/:id', (req, res) => {
     const operation = operations.get(req.params.id);
     if (!operation)
@@ -223,6 +236,10 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       ? operate(String(req.params.id), kind, req.body ?? {})
       : reauthorize(String(req.params.id), req.body ?? {});
     if (status < 500) idempotency.set(key, { fingerprint, status, body });
+    if (control.loseAnswerNext > 0) {
+      control.loseAnswerNext -= 1;
+      return void req.socket.destroy();
+    }
     res.status(status).json(body);
   });
 

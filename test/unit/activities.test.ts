@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -34,6 +35,8 @@ describe('activities', () => {
     activities = createActivities({
       providers: createProviderRegistry(config),
       mib: createMibClient(config),
+      // Lazy: these activities never use the payment lock's Temporal client.
+      temporal: new Client(),
     });
   });
 
@@ -98,11 +101,10 @@ describe('activities', () => {
       });
     });
 
-    it('throws a retryable error on 5xx, 429 and a gateway that is down', async () => {
+    it('throws a retryable error on 5xx and 429', async () => {
       for (const control of [
         { failNext: 1, failStatus: 503 },
         { failNext: 1, failStatus: 429 },
-        { down: true },
       ]) {
         Object.assign(gatewaySim.control, control);
         const error = await env
@@ -114,6 +116,34 @@ describe('activities', () => {
       }
     });
 
+    it('reports a lost answer as unknown, and the status API then tells what the gateway did', async () => {
+      gatewaySim.control.loseAnswerNext = 1;
+      const lost = command('lost-answer');
+      expect(await env.run(activities.executeProviderCommand, lost)).toMatchObject({
+        outcome: 'unknown',
+        status: 'no_answer',
+      });
+      // The gateway did act: asked by the idempotency key, it shows the capture.
+      const found: ProviderResult | undefined = await env.run(activities.fetchProviderStatus, lost);
+      expect(found).toMatchObject({
+        outcome: 'settled',
+        status: 'succeeded',
+        operationId: expect.any(String),
+      });
+      const byId = { ...lost, operationId: found?.operationId };
+      expect(await env.run(activities.fetchProviderStatus, byId)).toEqual(found);
+    });
+
+    it('reports a gateway that is down as unknown, and the status API then has no record of it', async () => {
+      gatewaySim.control.down = true;
+      const dropped = command('dropped');
+      expect(await env.run(activities.executeProviderCommand, dropped)).toMatchObject({ outcome: 'unknown' });
+      const whileDown = await env.run(activities.fetchProviderStatus, dropped).catch((e: unknown) => e);
+      expect(whileDown).toBeInstanceOf(Error);
+      gatewaySim.control.down = false;
+      expect(await env.run(activities.fetchProviderStatus, dropped)).toBeUndefined();
+    });
+
     it('reports a refused API key as a retryable error that names the setting', async () => {
       const config = loadConfig({
         ...localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
@@ -122,6 +152,7 @@ describe('activities', () => {
       const misconfigured = createActivities({
         providers: createProviderRegistry(config),
         mib: createMibClient(config),
+        temporal: new Client(),
       });
       const error = await env
         .run(misconfigured.executeProviderCommand, command('bad-key'))

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, localDefaults } from '../../config';
+import { ConfigError, loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
 
 /** The ConfigError message loadConfig throws (and fails the test when it throws none). */
@@ -66,6 +66,10 @@ describe('configuration from config/parameters.yml', () => {
   gateway.url: https://gateway.example.com
   gateway.api_key: 12345678
   gateway.webhook_secret: webhook-secret-1
+  settlement.poll_schedule: 30s,2m,1h
+  settlement.deadlines: capture=3d,refund=30d
+  operator.token: operator-token-1
+  metrics.port: 9464
   log.level: warn
 `;
 
@@ -88,8 +92,42 @@ describe('configuration from config/parameters.yml', () => {
       // A value YAML reads as a number stays the text that was written.
       GATEWAY_API_KEY: '12345678',
       GATEWAY_WEBHOOK_SECRET: 'webhook-secret-1',
+      SETTLEMENT_POLL_SCHEDULE: '30s,2m,1h',
+      SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
+      ADMIN_TOKEN: 'operator-token-1',
+      METRICS_PORT: 9464,
       LOG_LEVEL: 'warn',
     });
+    // Each command's settlement policy: the schedule, and its deadline over the defaults.
+    const policy = settlementPolicies(config);
+    expect(policy('capture', true)).toEqual({
+      pollScheduleMs: [30_000, 120_000, 3_600_000],
+      statusApi: true,
+      deadlineMs: 3 * 86_400_000,
+    });
+    expect(policy('cancel', false)).toMatchObject({ statusApi: false, deadlineMs: 2 * 86_400_000 });
+  });
+
+  it.each([
+    [
+      'settlement.poll_schedule',
+      '1m,,5m',
+      /settlement\.poll_schedule \(SETTLEMENT_POLL_SCHEDULE\): .*durations/,
+    ],
+    [
+      'settlement.poll_schedule',
+      '5 minutes',
+      /settlement\.poll_schedule \(SETTLEMENT_POLL_SCHEDULE\): .*duration/,
+    ],
+    ['settlement.deadlines', 'capture=soon', /settlement\.deadlines \(SETTLEMENT_DEADLINES\): .*duration/],
+    [
+      'settlement.deadlines',
+      'shipping=2d',
+      /settlement\.deadlines \(SETTLEMENT_DEADLINES\): .*<command>=<duration>/,
+    ],
+  ])('stops on a malformed %s (%s), naming the key', (key, value, message) => {
+    const file = write(complete.replace(new RegExp(`${key.replace('.', '\\.')}: .*`), `${key}: "${value}"`));
+    expect(() => loadConfig({}, { file })).toThrow(message);
   });
 
   it('keeps a value that YAML would read as another number as it was written', () => {

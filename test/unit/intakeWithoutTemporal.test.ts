@@ -1,6 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createApi } from '../../api/app';
-import { loadConfig, localDefaults } from '../../config';
+import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
@@ -36,6 +36,7 @@ describe('the API without a reachable Temporal', () => {
         providers: createProviderRegistry(config),
         logger: recordingLogger,
         mibIntakeSecret: config.MIB_INTAKE_SECRET,
+        settlement: settlementPolicies(config),
       }),
       0,
     );

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Ajv2020 from 'ajv/dist/2020';
 import { createApi } from '../../api/app';
-import { loadConfig, localDefaults } from '../../config';
+import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS, mibMethod } from '../../domain/commands';
 import { createProviderRegistry } from '../../providers/fromConfig';
@@ -41,6 +41,7 @@ describe('the OpenAPI document', () => {
       providers: createProviderRegistry(config),
       logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
       mibIntakeSecret: config.MIB_INTAKE_SECRET,
+      settlement: settlementPolicies(config),
     });
     api = await listen(app, 0);
     const response = await fetch(`${api.url}/openapi.json`);

@@ -1,22 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type {
-  ExecuteProviderCommandInput,
-  InspectAuthorizationInput,
-  NotifyMibInput,
-} from '../../activities';
 import { NON_RETRYABLE } from '../../domain/failures';
-import type { AuthorizationState, ProviderEvent, ProviderResult } from '../../providers/types';
-import {
-  paymentCommandWorkflow,
-  providerEventSignal,
-  retryNotificationSignal,
-  statusQuery,
-  type PaymentCommandInput,
-} from '../../workflows/paymentCommand';
-import { createTimeSkippingEnv, prebuiltBundle } from '../helpers/temporal';
+import type { AuthorizationState, ProviderEvent } from '../../providers/types';
+import { providerEventSignal, retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
+import { createTimeSkippingEnv } from '../helpers/temporal';
 
 /**
  * The payment workflow on the time-skipping test server, its activities replaced by functions that record
@@ -24,12 +13,7 @@ import { createTimeSkippingEnv, prebuiltBundle } from '../helpers/temporal';
  */
 describe('paymentCommandWorkflow (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
-  let executions: ExecuteProviderCommandInput[];
-  let notifications: NotifyMibInput[];
-  let answer: (input: ExecuteProviderCommandInput) => Promise<ProviderResult>;
-  let inspections: InspectAuthorizationInput[];
-  let authorizationState: AuthorizationState;
-  let deliver: (notification: NotifyMibInput) => Promise<void>;
+  const h = paymentWorkflowHarness(() => env);
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -37,25 +21,8 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
   afterAll(async () => {
     await env?.teardown();
   });
-  beforeEach(() => {
-    executions = [];
-    notifications = [];
-    inspections = [];
-    deliver = async () => undefined;
-  });
+  beforeEach(() => h.reset());
 
-  const input: PaymentCommandInput = {
-    command: 'capture',
-    provider: 'gateway',
-    payment: {
-      reference: 'PAY-7',
-      currency: 'EUR',
-      transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_7' } }],
-    },
-    transactionId: 'auth_7',
-    amountMinor: 4990,
-    currency: 'EUR',
-  };
   const settledEvent = (workflowId: string, extra: Partial<ProviderEvent> = {}): ProviderEvent => ({
     workflowId,
     eventId: 'evt_1',
@@ -65,45 +32,16 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     ...extra,
   });
 
-  // Each test its own task queue, so that a failed test's worker cannot take another's tasks.
-  let taskQueue = '';
-  beforeEach(() => {
-    taskQueue = `payments-${expect.getState().currentTestName}`;
-  });
-
-  async function withWorker<T>(run: (worker: Worker) => Promise<T>): Promise<T> {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      ...prebuiltBundle,
-      activities: {
-        executeProviderCommand: async (request: ExecuteProviderCommandInput) => {
-          executions.push(request);
-          return answer(request);
-        },
-        inspectAuthorization: async (query: InspectAuthorizationInput) => {
-          inspections.push(query);
-          return authorizationState;
-        },
-        notifyMib: async (notification: NotifyMibInput) => {
-          await deliver(notification);
-          notifications.push(notification);
-        },
-      },
-    });
-    return worker.runUntil(() => run(worker));
-  }
-
-  const start = (workflowId: string, args: PaymentCommandInput = input) =>
-    env.client.workflow.start(paymentCommandWorkflow, { workflowId, taskQueue, args: [args] });
-
   it('waits three days for the capture webhook, then notifies notify_captured', async () => {
-    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
-    await withWorker(async () => {
-      const handle = await start('wf-3-days');
+    h.answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-3-days');
       await env.sleep('3 days');
-      expect(await handle.query(statusQuery)).toEqual({ phase: 'awaiting_settlement', operationId: 'cap_1' });
-      expect(notifications).toHaveLength(0);
+      expect(await handle.query(statusQuery)).toMatchObject({
+        phase: 'awaiting_settlement',
+        operationId: 'cap_1',
+      });
+      expect(h.notifications).toHaveLength(0);
       await handle.signal(providerEventSignal, settledEvent('wf-3-days'));
       expect(await handle.result()).toEqual({
         outcome: 'settled',
@@ -111,7 +49,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
         operationId: 'cap_1',
       });
     });
-    expect(executions).toEqual([
+    expect(h.executions).toEqual([
       {
         provider: 'gateway',
         command: 'capture',
@@ -122,23 +60,23 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
         workflowId: 'wf-3-days',
       },
     ]);
-    expect(notifications).toEqual([
+    expect(h.notifications).toEqual([
       {
         // Stable across retries; the run id keeps a later re-run of a check from looking like a duplicate.
         notificationId: expect.stringMatching(
           /^wf-3-days:[0-9a-f-]{36}:magento\.payments\.payments_management\.notify_captured$/,
         ),
         method: 'magento.payments.payments_management.notify_captured',
-        payment: input.payment,
+        payment: h.input('wf-3-days').payment,
         result: { provider: 'gateway', outcome: 'settled', operationId: 'cap_1', status: 'succeeded' },
       },
     ]);
   });
 
   it('notifies notify_capture_failed with the reason when the settlement fails', async () => {
-    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
-    await withWorker(async () => {
-      const handle = await start('wf-failed-settlement');
+    h.answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-failed-settlement');
       await env.sleep('1 day');
       await handle.signal(
         providerEventSignal,
@@ -152,7 +90,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
         'magento.payments.payments_management.notify_capture_failed',
       );
     });
-    expect(notifications[0]?.result).toEqual({
+    expect(h.notifications[0]?.result).toEqual({
       provider: 'gateway',
       outcome: 'declined',
       operationId: 'cap_1',
@@ -166,12 +104,12 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       ['settled', 'notify_captured'],
       ['declined', 'notify_capture_failed'],
     ] as const) {
-      answer = async () => ({
+      h.answer = async () => ({
         outcome,
         operationId: 'cap_2',
         status: outcome === 'settled' ? 'succeeded' : 'declined',
       });
-      const result = await withWorker(async () => (await start(`wf-immediate-${outcome}`)).result());
+      const result = await h.withWorker(async () => (await h.start(`wf-immediate-${outcome}`)).result());
       expect(result.notification).toBe(`magento.payments.payments_management.${method}`);
     }
   });
@@ -179,12 +117,12 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
   it('counts a webhook that arrives before the provider call returns, and only the first event of an operation', async () => {
     let release!: () => void;
     const released = new Promise<void>((done) => (release = done));
-    answer = async () => {
+    h.answer = async () => {
       await released;
       return { outcome: 'pending', operationId: 'cap_1', status: 'pending' };
     };
-    await withWorker(async () => {
-      const handle = await start('wf-early');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-early');
       // The first event wins; a redelivery and a later, contradicting event of the same operation are dropped.
       await handle.signal(providerEventSignal, settledEvent('wf-early'));
       await handle.signal(providerEventSignal, settledEvent('wf-early'));
@@ -195,13 +133,13 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       release();
       expect((await handle.result()).outcome).toBe('settled');
     });
-    expect(notifications).toHaveLength(1);
+    expect(h.notifications).toHaveLength(1);
   });
 
   it('ignores events of other operations while it waits', async () => {
-    answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
-    await withWorker(async () => {
-      const handle = await start('wf-other-op');
+    h.answer = async () => ({ outcome: 'pending', operationId: 'cap_1', status: 'pending' });
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-other-op');
       await handle.signal(
         providerEventSignal,
         settledEvent('wf-other-op', { eventId: 'evt_x', operationId: 'cap_other' }),
@@ -215,30 +153,32 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
 
   it('retries a provider outage until the provider answers', async () => {
     let attempts = 0;
-    answer = async () => {
+    h.answer = async () => {
       attempts += 1;
       if (attempts < 4) throw new Error('gateway answered HTTP 503');
       return { outcome: 'settled', operationId: 'cap_3', status: 'succeeded' };
     };
-    await withWorker(async () => expect((await (await start('wf-outage')).result()).outcome).toBe('settled'));
-    expect(executions).toHaveLength(4);
-    expect(new Set(executions.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-outage']));
+    await h.withWorker(async () =>
+      expect((await (await h.start('wf-outage')).result()).outcome).toBe('settled'),
+    );
+    expect(h.executions).toHaveLength(4);
+    expect(new Set(h.executions.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-outage']));
   });
 
   it('stops retrying a request the provider refused, and notifies nothing', async () => {
-    answer = async () => {
+    h.answer = async () => {
       throw ApplicationFailure.nonRetryable('idempotency key reused', NON_RETRYABLE.providerRejected);
     };
-    const error = await withWorker(async () =>
-      (await start('wf-rejected')).result().catch((e: unknown) => e),
+    const error = await h.withWorker(async () =>
+      (await h.start('wf-rejected')).result().catch((e: unknown) => e),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(executions).toHaveLength(1);
-    expect(notifications).toHaveLength(0);
+    expect(h.executions).toHaveLength(1);
+    expect(h.notifications).toHaveLength(0);
   });
 
   describe('validate and revalidate', () => {
-    const check = (command: 'validate' | 'revalidate'): PaymentCommandInput => ({ ...input, command });
+    const check = (command: 'validate' | 'revalidate') => ({ command });
     const authorization = (extra: Partial<AuthorizationState>): AuthorizationState => ({
       transactionId: 'auth_7',
       status: 'authorized',
@@ -254,87 +194,93 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     });
 
     it('validates a valid authorization by reading it, and reports its status', async () => {
-      authorizationState = authorization({});
-      const result = await withWorker(async () => (await start('wf-validate', check('validate'))).result());
+      h.authorizationState = authorization({});
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-validate', check('validate'))).result(),
+      );
       expect(result.notification).toBe('magento.payments.payments_management.notify_validated');
-      expect(inspections).toEqual([
+      expect(h.inspections).toEqual([
         { provider: 'gateway', transactionId: 'auth_7', amountMinor: 4990, currency: 'EUR' },
       ]);
-      expect(executions).toHaveLength(0);
-      expect(notifications[0]!.result).toMatchObject({
+      expect(h.executions).toHaveLength(0);
+      expect(h.notifications[0]!.result).toMatchObject({
         outcome: 'settled',
         authorization: { transactionId: 'auth_7', status: 'authorized' },
       });
     });
 
     it('fails validation of an expired authorization, with the reason, and asks for no new one', async () => {
-      authorizationState = EXPIRED;
-      const result = await withWorker(async () =>
-        (await start('wf-validate-expired', check('validate'))).result(),
+      h.authorizationState = EXPIRED;
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-validate-expired', check('validate'))).result(),
       );
       expect(result.notification).toBe('magento.payments.payments_management.notify_validation_failed');
-      expect(notifications[0]!.result).toMatchObject({
+      expect(h.notifications[0]!.result).toMatchObject({
         outcome: 'declined',
         reason: 'authorization_expired',
       });
-      expect(executions).toHaveLength(0);
+      expect(h.executions).toHaveLength(0);
     });
 
     it('revalidates a still valid authorization without a provider action', async () => {
-      authorizationState = authorization({});
-      const result = await withWorker(async () => (await start('wf-reval', check('revalidate'))).result());
+      h.authorizationState = authorization({});
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-reval', check('revalidate'))).result(),
+      );
       expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
-      expect(executions).toHaveLength(0);
+      expect(h.executions).toHaveLength(0);
     });
 
     it('replaces an expired authorization with a new one and reports the new transaction', async () => {
-      authorizationState = EXPIRED;
-      answer = async () => ({
+      h.authorizationState = EXPIRED;
+      h.answer = async () => ({
         outcome: 'settled',
         operationId: 'rea_1',
         status: 'succeeded',
         authorization: { transactionId: 'auth_new', status: 'authorized' },
       });
-      const result = await withWorker(async () =>
-        (await start('wf-reval-new', check('revalidate'))).result(),
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-reval-new', check('revalidate'))).result(),
       );
       expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
-      expect(executions).toEqual([
+      expect(h.executions).toEqual([
         expect.objectContaining({
           command: 'revalidate',
           transactionId: 'auth_7',
           idempotencyKey: 'wf-reval-new',
         }),
       ]);
-      expect(notifications[0]!.result.authorization).toEqual({
+      expect(h.notifications[0]!.result.authorization).toEqual({
         transactionId: 'auth_new',
         status: 'authorized',
       });
     });
 
     it('fails revalidation when the provider will not authorize again', async () => {
-      authorizationState = EXPIRED;
-      answer = async () => ({
+      h.authorizationState = EXPIRED;
+      h.answer = async () => ({
         outcome: 'declined',
         operationId: 'rea_2',
         status: 'declined',
         reason: 'card_not_reusable',
       });
-      const result = await withWorker(async () => (await start('wf-reval-no', check('revalidate'))).result());
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-reval-no', check('revalidate'))).result(),
+      );
       expect(result.notification).toBe('magento.payments.payments_management.notify_revalidation_failed');
-      expect(notifications[0]!.result).toMatchObject({ outcome: 'declined', reason: 'card_not_reusable' });
+      expect(h.notifications[0]!.result).toMatchObject({ outcome: 'declined', reason: 'card_not_reusable' });
     });
   });
 
   it('marks the payment stuck when MIB refuses the notification, and delivers it when an operator retries', async () => {
-    answer = async () => ({ outcome: 'settled', operationId: 'cap_9', status: 'succeeded' });
+    h.answer = async () => ({ outcome: 'settled', operationId: 'cap_9', status: 'succeeded' });
     let refusals = 1;
-    deliver = async () => {
+    h.deliver = async () => {
       if (refusals-- > 0)
         throw ApplicationFailure.nonRetryable('MIB answered HTTP 400', NON_RETRYABLE.mibRejected);
     };
-    await withWorker(async () => {
-      const handle = await start('wf-stuck');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-stuck');
       const stuck = await eventuallyStatus(handle, 'stuck');
       expect(stuck.lastError).toContain('MIB answered HTTP 400');
       const { searchAttributes } = await handle.describe();
@@ -342,16 +288,16 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       // Days pass: a stuck payment stays stuck, it is neither dropped nor failed.
       await env.sleep('3 days');
       expect((await handle.query(statusQuery)).phase).toBe('stuck');
-      expect(notifications).toHaveLength(0);
+      expect(h.notifications).toHaveLength(0);
       await handle.signal(retryNotificationSignal);
       expect((await handle.result()).notification).toBe(
         'magento.payments.payments_management.notify_captured',
       );
     });
-    expect(notifications).toHaveLength(1);
+    expect(h.notifications).toHaveLength(1);
   });
 
-  async function eventuallyStatus(handle: Awaited<ReturnType<typeof start>>, phase: string) {
+  async function eventuallyStatus(handle: Awaited<ReturnType<typeof h.start>>, phase: string) {
     for (let i = 0; i < 100; i++) {
       const status = await handle.query(statusQuery);
       if (status.phase === phase) return status;

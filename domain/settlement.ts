@@ -1,0 +1,73 @@
+import type { PaymentCommand } from './commands';
+
+/**
+ * How long Settle waits for a command's outcome and how it asks for it. Decided when the command arrives
+ * (from configuration and the provider's abilities) and carried in the workflow's input, so that a running
+ * payment keeps the policy it started with.
+ */
+export interface SettlementPolicy {
+  /**
+   * Pauses between status requests while the outcome is pending or unknown, in ms; the last one repeats.
+   * A webhook-only provider is asked again only about an unknown outcome (by resending the command).
+   */
+  readonly pollScheduleMs: readonly number[];
+  /** Whether the provider has a status API (PaymentProvider.fetchStatus). */
+  readonly statusApi: boolean;
+  /** Past this long after the command arrived without an outcome, the payment is `stuck`. */
+  readonly deadlineMs: number;
+}
+
+const UNITS_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+export class DurationError extends Error {
+  override readonly name = 'DurationError';
+}
+
+/** `90s`, `5m`, `6h`, `14d` → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^([1-9][0-9]*)(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new DurationError(`"${text}" is not a duration such as 90s, 5m, 6h or 14d`);
+  return Number(match[1]) * UNITS_MS[match[2]!]!;
+}
+
+/** `1m,5m,15m,1h,6h` → [60000, 300000, …]. */
+export function parseSchedule(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 0 || parts.some((part) => part === '')) {
+    throw new DurationError(`"${text}" is not a comma-separated list of durations`);
+  }
+  return parts.map(parseDuration);
+}
+
+/** `capture=7d,refund=14d` → deadlines per command, over the defaults; every command has one. */
+export function parseDeadlines(
+  text: string,
+  defaults: Readonly<Record<PaymentCommand, number>>,
+): Record<PaymentCommand, number> {
+  const deadlines = { ...defaults };
+  for (const part of text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
+    const [command, duration, ...rest] = part.split('=');
+    if (rest.length > 0 || duration === undefined || !(command! in defaults)) {
+      throw new DurationError(
+        `"${part}" is not <command>=<duration> with one of ${Object.keys(defaults).join(', ')}`,
+      );
+    }
+    deadlines[command as PaymentCommand] = parseDuration(duration);
+  }
+  return deadlines;
+}
+
+/** The pause before status request number `index` (0-based): the schedule's last pause repeats. */
+export function pollDelayMs(policy: SettlementPolicy, index: number): number | undefined {
+  const schedule = policy.pollScheduleMs;
+  if (schedule.length === 0) return undefined;
+  return schedule[Math.min(index, schedule.length - 1)];
+}

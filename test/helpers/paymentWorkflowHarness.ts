@@ -1,0 +1,112 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type {
+  ExecuteProviderCommandInput,
+  FetchProviderStatusInput,
+  InspectAuthorizationInput,
+  NotifyMibInput,
+} from '../../activities';
+import { createPaymentLockActivities } from '../../activities/paymentLock';
+import { paymentLockId } from '../../domain/workflowId';
+import type { AuthorizationState, ProviderResult } from '../../providers/types';
+import { paymentCommandWorkflow, type PaymentCommandInput } from '../../workflows/paymentCommand';
+import { prebuiltBundle } from './temporal';
+
+/**
+ * The payment workflow on the time-skipping server with its provider and MIB activities replaced by
+ * functions that record their calls and answer what a test sets; the payment lock is the real one.
+ */
+export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
+  const harness = {
+    executions: [] as ExecuteProviderCommandInput[],
+    inspections: [] as InspectAuthorizationInput[],
+    statusChecks: [] as FetchProviderStatusInput[],
+    notifications: [] as NotifyMibInput[],
+    answer: async (_input: ExecuteProviderCommandInput): Promise<ProviderResult> => {
+      throw new Error('no answer set');
+    },
+    authorizationState: undefined as AuthorizationState | undefined,
+    status: async (_input: FetchProviderStatusInput): Promise<ProviderResult | undefined> => undefined,
+    deliver: async (_notification: NotifyMibInput): Promise<void> => undefined,
+    /** Each test its own task queue, so that a failed test's worker cannot take another's tasks. */
+    taskQueue: '',
+    /** Payment references of this test, whose locks must end while the test's worker still runs. */
+    references: [] as string[],
+
+    reset() {
+      harness.executions = [];
+      harness.inspections = [];
+      harness.statusChecks = [];
+      harness.notifications = [];
+      harness.status = async () => undefined;
+      harness.deliver = async () => undefined;
+      harness.taskQueue = `payments-${expect.getState().currentTestName}`;
+      harness.references = [];
+    },
+
+    async withWorker<T>(run: (worker: Worker) => Promise<T>): Promise<T> {
+      const worker = await Worker.create({
+        connection: env().nativeConnection,
+        taskQueue: harness.taskQueue,
+        ...prebuiltBundle,
+        activities: {
+          executeProviderCommand: async (request: ExecuteProviderCommandInput) => {
+            harness.executions.push(request);
+            return harness.answer(request);
+          },
+          inspectAuthorization: async (query: InspectAuthorizationInput) => {
+            harness.inspections.push(query);
+            return harness.authorizationState!;
+          },
+          fetchProviderStatus: async (query: FetchProviderStatusInput) => {
+            harness.statusChecks.push(query);
+            return harness.status(query);
+          },
+          notifyMib: async (notification: NotifyMibInput) => {
+            await harness.deliver(notification);
+            harness.notifications.push(notification);
+          },
+          ...createPaymentLockActivities(env().client),
+        },
+      });
+      return worker.runUntil(async () => {
+        const result = await run(worker);
+        // A lock left waiting on this task queue, without its worker, would keep the time-skipping server
+        // from skipping time in later tests: let the idle locks end while the worker still runs.
+        await env().sleep('2 minutes');
+        for (const reference of harness.references) {
+          const { status } = await env().client.workflow.getHandle(paymentLockId(reference)).describe();
+          if (status.name === 'RUNNING') throw new Error(`the lock of ${reference} is still held`);
+        }
+        return result;
+      });
+    },
+
+    /** A capture of 49.90 EUR; the payment reference is the workflow id, so tests never share a lock. */
+    input(workflowId: string, overrides: Partial<PaymentCommandInput> = {}): PaymentCommandInput {
+      return {
+        command: 'capture',
+        provider: 'gateway',
+        payment: {
+          reference: workflowId,
+          currency: 'EUR',
+          transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_7' } }],
+        },
+        transactionId: 'auth_7',
+        amountMinor: 4990,
+        currency: 'EUR',
+        ...overrides,
+      };
+    },
+
+    start(workflowId: string, overrides: Partial<PaymentCommandInput> = {}) {
+      harness.references.push(workflowId);
+      return env().client.workflow.start(paymentCommandWorkflow, {
+        workflowId,
+        taskQueue: harness.taskQueue,
+        args: [harness.input(workflowId, overrides)],
+      });
+    },
+  };
+  return harness;
+}

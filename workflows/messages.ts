@@ -1,0 +1,68 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PaymentCommand } from '../domain/commands';
+import type { FinalOutcome, Phase } from '../domain/outcome';
+import type { ProviderEvent } from '../providers/types';
+
+/**
+ * The messages a payment command workflow understands: from the API (webhooks, the operator), from the
+ * payment's lock, and the query that shows where it stands. Defined once, used by the workflow, the API,
+ * the CLI and the tests.
+ */
+
+export interface TimelineEntry {
+  /** Workflow time, ISO 8601. */
+  readonly at: string;
+  readonly what: string;
+}
+
+export interface Resolution {
+  readonly outcome: FinalOutcome;
+  readonly reason: string;
+  readonly operator: string;
+}
+
+/** Where a payment command stands: what the operator sees (`GET /payments/:id`, `settle payments show`). */
+export interface PaymentCommandStatus {
+  readonly workflowId: string;
+  readonly reference: string;
+  readonly command: PaymentCommand;
+  readonly provider: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly phase: Phase;
+  /** The decided outcome, once there is one. */
+  readonly outcome?: FinalOutcome;
+  /** The authorization the command acts on, and the one that replaced it (revalidate). */
+  readonly transactionId: string;
+  readonly newTransactionId?: string;
+  /** The provider's id of the command's operation. */
+  readonly operationId?: string;
+  /** Calls the workflow made; retries inside a call show in the activity (GET /payments/:id adds them). */
+  readonly attempts: {
+    readonly provider: number;
+    readonly statusChecks: number;
+    readonly notifications: number;
+  };
+  readonly lastError?: string;
+  /** Why the payment is stuck, while it is. */
+  readonly stuckReason?: string;
+  /** When the command is stuck if no outcome is known by then. */
+  readonly deadline: string;
+  /** When Settle next asks the provider, if it polls. */
+  readonly nextCheckAt?: string;
+  readonly resolution?: Resolution & { readonly at: string };
+  /** What happened when, oldest first (the oldest entries are dropped past a few hundred). */
+  readonly timeline: readonly TimelineEntry[];
+}
+
+/** A verified provider webhook, sent by the API. */
+export const providerEventSignal = defineSignal<[ProviderEvent]>('providerEvent');
+export const statusQuery = defineQuery<PaymentCommandStatus>('status');
+/** An operator decides the outcome the provider never reported; refused where it makes no sense. */
+export const resolveUpdate = defineUpdate<PaymentCommandStatus, [Resolution]>('resolve');
+/** Ask the provider now instead of at the next scheduled check. */
+export const recheckSignal = defineSignal('recheck');
+/** An operator's go-ahead to deliver a notification MIB refused once more (after fixing the cause). */
+export const retryNotificationSignal = defineSignal('retryNotification');
+/** The payment's lock (workflows/paymentLock.ts) lets this command act at the provider. */
+export const lockGrantedSignal = defineSignal('paymentLockGranted');
