@@ -2,19 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, localDefaults } from '../../config';
+import { loadConfig, localDefaults } from '../../config';
+import { configError } from '../helpers/configError';
 import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
-
-/** The ConfigError message loadConfig throws (and fails the test when it throws none). */
-function configError(load: () => unknown): string {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration from the environment', () => {
   it('accepts the local defaults and fills in the rest', () => {
@@ -88,6 +78,7 @@ describe('configuration from config/parameters.yml', () => {
       // A value YAML reads as a number stays the text that was written.
       GATEWAY_API_KEY: '12345678',
       GATEWAY_WEBHOOK_SECRET: 'webhook-secret-1',
+      DEFAULT_PROVIDER: 'gateway',
       LOG_LEVEL: 'warn',
     });
   });
@@ -114,7 +105,9 @@ describe('configuration from config/parameters.yml', () => {
     );
     const message = configError(() => loadConfig({}, { file }));
     expect(message).toMatch(/^ {2}mom_client \(MOM_CLIENT\): required$/m);
-    expect(message).toMatch(/^ {2}gateway\.url \(GATEWAY_URL\): required$/m);
+    expect(message).toMatch(
+      /^ {2}gateway\.url \(GATEWAY_URL\): required \(gateway is the default provider \(DEFAULT_PROVIDER\)\)$/m,
+    );
     expect(message.split('\n')).toHaveLength(3);
   });
 
