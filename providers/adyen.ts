@@ -128,10 +128,12 @@ export class AdyenProvider implements PaymentProvider {
     }
     // The webhook names the workflow only through this reference; one that does not fit would be lost.
     if (command.workflowId.length > MAX_REFERENCE) {
+      const reference = parsePaymentWorkflowId(command.workflowId)?.reference ?? '';
+      const room = MAX_REFERENCE - (command.workflowId.length - reference.length);
       return {
         outcome: 'declined',
         status: 'rejected',
-        reason: `reference_too_long: Adyen carries at most ${MAX_REFERENCE} characters of reference, and this payment's workflow id has ${command.workflowId.length}; use a payment reference of at most ${MAX_REFERENCE - (command.workflowId.length - (parsePaymentWorkflowId(command.workflowId)?.reference.length ?? 0))} characters`,
+        reason: `reference_too_long: Adyen carries at most ${MAX_REFERENCE} characters of reference; use a payment reference of at most ${room} characters`,
       };
     }
     const merchantAccount = this.options.merchantAccount;
