@@ -7,7 +7,9 @@ import {
   parseSchedule,
   type SettlementPolicy,
 } from '../domain/settlement';
+import { PROVIDER_NAMES, RouteSyntaxError, parseRoutes, type ProviderName } from '../providers/routes';
 import { ConfigError } from './errors';
+import { redactFromLogs } from './logger';
 import { PARAMETERS, parametersFileOf, readParametersFile, type SettingName } from './parameters';
 
 export { ConfigError } from './errors';
@@ -22,6 +24,15 @@ export { ConfigError } from './errors';
 const url = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
 const port = z.coerce.number().int().min(0).max(65535);
 const secret = z.string().min(8, 'must be at least 8 characters');
+const routes = z.string().transform((text, ctx) => {
+  try {
+    return parseRoutes(text);
+  } catch (error) {
+    if (!(error instanceof RouteSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+});
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
@@ -48,9 +59,46 @@ const schema = z.object({
     .string()
     .regex(/^[1-9][0-9]*(s|m|h|d)$/, 'must be a duration such as "24h", "30m" or "7d"')
     .default('24h'),
-  GATEWAY_URL: url,
-  GATEWAY_API_KEY: secret,
-  GATEWAY_WEBHOOK_SECRET: secret,
+  /** The provider of a payment whose transaction names none and matches no route. */
+  DEFAULT_PROVIDER: z.enum(PROVIDER_NAMES).default('gateway'),
+  /** Rules from the payment model (gateway_id, payment_method) to a provider; see providers/routes.ts. */
+  PROVIDER_ROUTES: routes.optional(),
+  // Each provider's settings are required only while it serves payments (see PROVIDER_SETTINGS below).
+  GATEWAY_URL: url.optional(),
+  GATEWAY_API_KEY: secret.optional(),
+  GATEWAY_WEBHOOK_SECRET: secret.optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, "must be the endpoint's signing secret (whsec_…)")
+    .optional(),
+  /** Another Stripe API base, such as stripe-mock in the tests; Stripe's own when unset. */
+  STRIPE_API_BASE: url.optional(),
+  ADYEN_API_KEY: secret.optional(),
+  ADYEN_MERCHANT_ACCOUNT: z.string().min(1).optional(),
+  ADYEN_HMAC_KEY: z
+    .string()
+    .regex(
+      /^([0-9A-Fa-f]{2}){16,}$/,
+      'must be the hex HMAC key from the Customer Area (at least 32 hex digits)',
+    )
+    .optional(),
+  /** `test` (default) or `live`; live needs ADYEN_LIVE_URL_PREFIX. */
+  ADYEN_ENVIRONMENT: z.enum(['test', 'live']).optional(),
+  ADYEN_LIVE_URL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be the prefix of your live endpoints, e.g. 1797a841fbb37ca7-AdyenDemo')
+    .optional(),
+  /** Another base for Adyen's Checkout API (a proxy, the tests' stand-in), e.g. https://127.0.0.1:8443. */
+  ADYEN_CHECKOUT_URL: z
+    .url({ protocol: /^https$/ })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  /** PEM file of extra certificate authorities to trust for that base (a TLS-inspecting proxy, the stand-in). */
+  ADYEN_CA_FILE: z.string().min(1).optional(),
   /** Pauses between status requests while an outcome is pending or unknown; the last one repeats. */
   SETTLEMENT_POLL_SCHEDULE: z.string().default('1m,5m,15m,1h,6h').check(durations(parseSchedule)),
   /** Per command, how long until a payment without an outcome is stuck, over DEFAULT_DEADLINES. */
@@ -87,7 +135,90 @@ export const DEFAULT_DEADLINES: Readonly<Record<PaymentCommand, number>> = {
   cancel: 2 * DAY,
 };
 
-export type SettleConfig = z.infer<typeof schema>;
+type ParsedConfig = z.infer<typeof schema>;
+
+/**
+ * Each provider's settings. A provider serves payments when it is the default, a route names it, or any of its
+ * settings is given (a payment may then name it in gateway_id); it must then have every required one.
+ */
+export const PROVIDER_SETTINGS = {
+  gateway: {
+    required: ['GATEWAY_URL', 'GATEWAY_API_KEY', 'GATEWAY_WEBHOOK_SECRET'],
+    optional: [],
+  },
+  stripe: { required: ['STRIPE_API_KEY', 'STRIPE_WEBHOOK_SECRET'], optional: ['STRIPE_API_BASE'] },
+  adyen: {
+    required: ['ADYEN_API_KEY', 'ADYEN_MERCHANT_ACCOUNT', 'ADYEN_HMAC_KEY'],
+    optional: ['ADYEN_ENVIRONMENT', 'ADYEN_LIVE_URL_PREFIX', 'ADYEN_CHECKOUT_URL', 'ADYEN_CA_FILE'],
+  },
+} as const satisfies Record<
+  ProviderName,
+  { required: readonly (keyof ParsedConfig)[]; optional: readonly (keyof ParsedConfig)[] }
+>;
+
+/** Settings whose values never reach a log line (config/logger.ts masks them). */
+const SECRET_SETTINGS = [
+  'SERVICE_BUS_SECRET',
+  'MIB_INTAKE_SECRET',
+  'GATEWAY_API_KEY',
+  'GATEWAY_WEBHOOK_SECRET',
+  'STRIPE_API_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'ADYEN_API_KEY',
+  'ADYEN_HMAC_KEY',
+  'ADMIN_TOKEN',
+] as const satisfies readonly (keyof ParsedConfig)[];
+
+/** Why a provider serves payments under these (raw) settings, or undefined when it serves none. */
+function servesPayments(values: RawSettings, provider: ProviderName): string | undefined {
+  if ((values.DEFAULT_PROVIDER ?? 'gateway') === provider)
+    return `${provider} is the default provider (DEFAULT_PROVIDER)`;
+  if (routesOf(values).some((route) => route.provider === provider))
+    return `PROVIDER_ROUTES sends payments to ${provider}`;
+  const { required, optional } = PROVIDER_SETTINGS[provider];
+  const given = [...required, ...optional].find((setting) => values[setting] !== undefined);
+  return given ? `${given} configures ${provider}` : undefined;
+}
+
+/** The routes, or none while they are malformed (which the schema reports). */
+function routesOf(values: RawSettings) {
+  try {
+    return values.PROVIDER_ROUTES ? parseRoutes(values.PROVIDER_ROUTES) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** One line per required setting missing for a provider that serves payments, or for live Adyen. */
+function missingProviderSettings(values: RawSettings): string[] {
+  const line = (setting: SettingName, why: string) =>
+    `  ${PARAMETERS[setting]} (${setting}): required (${why})`;
+  const lines: string[] = [];
+  for (const provider of PROVIDER_NAMES) {
+    const why = servesPayments(values, provider);
+    if (!why) continue;
+    for (const setting of PROVIDER_SETTINGS[provider].required)
+      if (values[setting] === undefined) lines.push(line(setting, why));
+  }
+  if (values.ADYEN_ENVIRONMENT === 'live' && !values.ADYEN_LIVE_URL_PREFIX && !values.ADYEN_CHECKOUT_URL)
+    lines.push(line('ADYEN_LIVE_URL_PREFIX', 'ADYEN_ENVIRONMENT is live'));
+  return lines;
+}
+
+export type SettleConfig = ParsedConfig;
+type RawSettings = Partial<Record<SettingName, string>>;
+
+/** The providers that serve payments under a loaded configuration (their settings are then complete). */
+export function configuredProviders(config: SettleConfig): ProviderName[] {
+  return PROVIDER_NAMES.filter(
+    (provider) =>
+      config.DEFAULT_PROVIDER === provider ||
+      config.PROVIDER_ROUTES?.some((route) => route.provider === provider) ||
+      [...PROVIDER_SETTINGS[provider].required, ...PROVIDER_SETTINGS[provider].optional].some(
+        (setting) => config[setting] !== undefined,
+      ),
+  );
+}
 
 /** The settlement policy of each command at a provider with or without a status API. */
 export function settlementPolicies(
@@ -135,9 +266,12 @@ export function loadConfig(env?: Environment, sources: ConfigSources = {}): Sett
     }
   }
   const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error, values, origin)}`);
+  const missing = missingProviderSettings(values);
+  if (!parsed.success || missing.length > 0) {
+    const issues = parsed.success ? [] : [describeIssues(parsed.error, values, origin)];
+    throw new ConfigError(`invalid configuration:\n${[...issues, ...missing].join('\n')}`);
   }
+  redactFromLogs(SECRET_SETTINGS.map((setting) => parsed.data[setting]));
   return parsed.data;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs, one object per line on stdout, from Settle's code and from the Temporal SDK alike.
  * Callers pass explicit fields (workflow id, payment reference, …); secrets and card data are never handed
- * to the logger.
+ * to the logger. As a second line of defence, every secret the configuration holds (API keys, webhook and
+ * HMAC secrets; see loadConfig) is masked in every line, should one reach a message through a library's error.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -30,9 +31,28 @@ export interface LogLine {
   readonly fields?: Record<string, unknown>;
 }
 
+export const REDACTED = '[redacted]';
+const secrets = new Set<string>();
+
+/** Masks these values (as written, and as they appear inside a JSON string) in every later log line. */
+export function redactFromLogs(values: readonly (string | undefined)[]): void {
+  for (const value of values) {
+    // Shorter values would mask ordinary words; the configuration refuses secrets that short anyway.
+    if (value === undefined || value.length < 8) continue;
+    secrets.add(value);
+    secrets.add(JSON.stringify(value).slice(1, -1));
+  }
+}
+
+export function redact(text: string): string {
+  let result = text;
+  for (const secret of secrets) result = result.replaceAll(secret, REDACTED);
+  return result;
+}
+
 export function writeLogLine({ time, level, component, message, fields }: LogLine): void {
   const line = { time: time.toISOString(), level, component, message, ...fields };
-  process.stdout.write(`${JSON.stringify(line, errorsAsObjects)}\n`);
+  process.stdout.write(`${redact(JSON.stringify(line, errorsAsObjects))}\n`);
 }
 
 /** Errors have no enumerable fields; log their name, message and cause instead of `{}`. */

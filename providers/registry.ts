@@ -1,11 +1,13 @@
 import type { Payment } from '../mib/payment';
 import { commandTransaction } from '../mib/payment';
+import { routeFor, type ProviderRoute } from './routes';
 import type { PaymentProvider } from './types';
 
 /**
- * Which provider serves a payment: the one the acted-on transaction's `gateway_information.gateway_id`
- * names, or the default (the gateway simulator) when it names none. A payment that names a provider Settle
- * does not have is never sent to another one.
+ * Which provider serves a payment, decided from the acted-on transaction: the first configured route that
+ * matches its `gateway_id` / `payment_method` (PROVIDER_ROUTES); else the provider its `gateway_id` names;
+ * else, when it names none, the default provider (the gateway simulator unless DEFAULT_PROVIDER says
+ * otherwise). A payment that names a provider Settle does not have is never sent to another one.
  */
 export class ProviderRegistry {
   private readonly byName: ReadonlyMap<string, PaymentProvider>;
@@ -13,9 +15,12 @@ export class ProviderRegistry {
   constructor(
     providers: readonly PaymentProvider[],
     private readonly defaultName: string,
+    private readonly routes: readonly ProviderRoute[] = [],
   ) {
     this.byName = new Map(providers.map((provider) => [provider.name, provider]));
     if (!this.byName.has(defaultName)) throw new Error(`default provider "${defaultName}" is not configured`);
+    const missing = routes.find((route) => !this.byName.has(route.provider));
+    if (missing) throw new Error(`PROVIDER_ROUTES names "${missing.provider}", which is not configured`);
   }
 
   get(name: string): PaymentProvider | undefined {
@@ -24,7 +29,13 @@ export class ProviderRegistry {
 
   /** The name of the provider that serves this payment, or undefined when it names an unknown one. */
   nameFor(payment: Payment): string | undefined {
-    const gatewayId = commandTransaction(payment).gateway_information?.gateway_id;
+    const transaction = commandTransaction(payment);
+    const gatewayId = transaction.gateway_information?.gateway_id;
+    const routed = routeFor(this.routes, {
+      gateway_id: gatewayId,
+      payment_method: transaction.payment_method,
+    });
+    if (routed) return routed;
     if (gatewayId === undefined) return this.defaultName;
     return this.byName.has(gatewayId) ? gatewayId : undefined;
   }

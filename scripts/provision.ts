@@ -1,14 +1,17 @@
+import { resolveStripeMock } from './stripe-mock';
 import { resolveTemporalCli, resolveTestServer, type Resolution } from './temporal-binaries';
 
 /**
- * `npm run provision`: makes sure the Temporal CLI and the time-skipping test server are at hand (building
- * them from the package registries when needed) and prints where they are. With CI=true a fallback to the
+ * `npm run provision`: makes sure the Temporal CLI, the time-skipping test server and stripe-mock (for the
+ * Stripe adapter's tests) are at hand, building them from the package registries when needed, and prints
+ * where they are. With CI=true a fallback to the
  * SDK's download, which needs internet, is an error.
  */
 async function main() {
   const log = (line: string) => console.log(`provision: ${line}`);
   const resolutions = [await resolveTemporalCli({ log }), await resolveTestServer({ log })];
   for (const r of resolutions) console.log(describe(r));
+  console.log(`stripe-mock: ${await resolveStripeMock({ log })}`);
   const missing = resolutions.filter((r) => r.source === 'sdk-download');
   if (missing.length > 0 && process.env.CI === 'true') {
     for (const r of missing)

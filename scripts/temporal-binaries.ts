@@ -40,7 +40,7 @@ export interface Resolution {
   readonly hint: string;
 }
 
-interface BinarySpec {
+export interface BinarySpec {
   readonly label: string;
   readonly envVar: string;
   readonly commandName: string;
@@ -48,6 +48,8 @@ interface BinarySpec {
   readonly hint: string;
   /** Builds the program into `dir` (which it may fill as it likes) and returns the executable's name in it. */
   build(dir: string): Promise<string>;
+  /** False for programs the Temporal SDK cannot download: then nothing found is an error naming what was tried. */
+  readonly sdkFallback?: boolean;
 }
 
 const projectRoot = resolve(__dirname, '..');
@@ -136,7 +138,7 @@ export interface ResolveOptions {
   readonly log?: (line: string) => void;
 }
 
-async function resolveBinary(
+export async function resolveBinary(
   spec: BinarySpec,
   { build = true, log = () => {} }: ResolveOptions = {},
 ): Promise<Resolution> {
@@ -172,6 +174,9 @@ async function resolveBinary(
     } catch (error) {
       tried.push(`build: ${(error as Error).message}`);
     }
+  }
+  if (spec.sdkFallback === false) {
+    throw new Error(`${spec.label}: not found. Tried:\n  - ${tried.join('\n  - ')}\nTo fix: ${spec.hint}.`);
   }
   log(`${spec.label}: falling back to the Temporal SDK's own download (needs internet)`);
   return {
@@ -273,7 +278,7 @@ export function findOnPath(command: string): string | undefined {
   return undefined;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!findOnPath(command)) return Promise.reject(new Error(`${command} is not on PATH`));
   return new Promise((done, fail) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });

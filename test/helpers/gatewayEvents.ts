@@ -3,7 +3,7 @@ import { signPayload } from '../../domain/signature';
 
 /** A gateway webhook as the gateway simulator sends it: its body, and headers signed with `secret`. */
 export function gatewayEvent(
-  secret: string,
+  secret: string | undefined,
   {
     eventId,
     operationId,
@@ -11,6 +11,7 @@ export function gatewayEvent(
     workflowId,
   }: { eventId: string; operationId: string; status?: string; workflowId: string },
 ): { body: string; headers: Record<string, string> } {
+  if (!secret) throw new Error('the gateway is not configured: no GATEWAY_WEBHOOK_SECRET');
   const body = JSON.stringify({
     id: eventId,
     type: `capture.${status}`,

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { resolveStripeMock } from '../../scripts/stripe-mock';
 import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import { BUNDLE_PATH } from './paths';
 
 /**
- * Once per `jest` run, before the test files: the Temporal binaries (built from the registries if needed,
+ * Once per `jest` run, before the test files: the Temporal binaries and stripe-mock (built from the registries if needed,
  * so parallel test files never race to build them) and one workflow bundle that every worker in the tests
  * loads instead of bundling again.
  */
@@ -18,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
         resolution.executable.path;
     }
   }
+  process.env.STRIPE_MOCK_PATH = await resolveStripeMock({ log });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);

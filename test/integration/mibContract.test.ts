@@ -4,6 +4,7 @@ import { signPayload } from '../../domain/signature';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { notificationOf } from '../helpers/notifications';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -61,14 +62,7 @@ describe('the MIB payment contract (dev server)', () => {
   /** Sends a command and waits until MIB received the notification that answers it. */
   async function notified(name: string, reference: string, amount?: string) {
     const workflowId = await send(name, reference, amount);
-    const handle = stack.temporal.workflow.getHandle(workflowId);
-    await handle.result();
-    const { runId } = await handle.describe();
-    const received = stack.mib.sim.notifications.filter((n) =>
-      String(n.id).startsWith(`${workflowId}:${runId}:`),
-    );
-    expect(received).toHaveLength(1);
-    return { workflowId, runId, notification: received[0]! };
+    return { workflowId, ...(await notificationOf(stack, workflowId)) };
   }
 
   /** An authorization made at checkout, as the gateway simulator lets tests set one up. */

@@ -2,19 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { configError } from '../helpers/configError';
 import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
-
-/** The ConfigError message loadConfig throws (and fails the test when it throws none). */
-function configError(load: () => unknown): string {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration from the environment', () => {
   it('accepts the local defaults and fills in the rest', () => {
@@ -96,6 +86,7 @@ describe('configuration from config/parameters.yml', () => {
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
       ADMIN_TOKEN: 'operator-token-1',
       METRICS_PORT: 9464,
+      DEFAULT_PROVIDER: 'gateway',
       LOG_LEVEL: 'warn',
     });
     // Each command's settlement policy: the schedule, and its deadline over the defaults.
@@ -152,7 +143,9 @@ describe('configuration from config/parameters.yml', () => {
     );
     const message = configError(() => loadConfig({}, { file }));
     expect(message).toMatch(/^ {2}mom_client \(MOM_CLIENT\): required$/m);
-    expect(message).toMatch(/^ {2}gateway\.url \(GATEWAY_URL\): required$/m);
+    expect(message).toMatch(
+      /^ {2}gateway\.url \(GATEWAY_URL\): required \(gateway is the default provider \(DEFAULT_PROVIDER\)\)$/m,
+    );
     expect(message.split('\n')).toHaveLength(3);
   });
 

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import {
+  CheckoutAPI,
+  Client,
+  EnvironmentEnum,
+  HttpClientException,
+  HttpURLConnectionClient,
+  hmacValidator as HmacValidator,
+} from '@adyen/api-library';
+import type ClientInterface from '@adyen/api-library/lib/src/httpClient/clientInterface';
+import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/models';
+import { z } from 'zod';
+import { isFinal, type Outcome } from '../domain/outcome';
+import { parseJsonOrUndefined } from '../domain/json';
+import { parsePaymentWorkflowId } from '../domain/workflowId';
+import { idempotencyKeyFor } from './idempotency';
+import {
+  WebhookVerificationError,
+  type AuthorizationQuery,
+  type AuthorizationState,
+  type PaymentProvider,
+  type ProviderCommand,
+  type ProviderEvent,
+  type ProviderResult,
+} from './types';
+
+/**
+ * Adapter for Adyen, through `@adyen/api-library`'s Checkout modifications API. A payment's transaction_id is
+ * the authorisation's pspReference. Capture, refund and cancel are only ever "received": the outcome comes
+ * as a webhook alone (CAPTURE, CAPTURE_FAILED, REFUND, REFUND_FAILED, CANCELLATION), HMAC-signed, matched to
+ * the command by the modification's pspReference, to the workflow by the modification's `reference`, which
+ * Adyen returns as the webhook's merchantReference. Adyen has no status API for modifications (no
+ * fetchStatus) and none to read an authorisation, so validate and revalidate fail with that reason.
+ */
+
+/** Adyen's limits: a modification's reference, an Idempotency-Key. */
+const MAX_REFERENCE = 80;
+const MAX_IDEMPOTENCY_KEY = 64;
+
+export const ADYEN_CANNOT_READ_AUTHORISATIONS =
+  'not_supported: Adyen has no API to read an authorisation, so Settle cannot check or renew it';
+
+/**
+ * What Adyen's answers mean: the modification call's `status`, and each webhook's eventCode and `success`.
+ * CAPTURE_FAILED and REFUND_FAILED come after a successful CAPTURE or REFUND, when the bank later refused it.
+ */
+export const ADYEN_OUTCOMES = {
+  answers: { received: 'pending' } as Readonly<Record<string, Outcome>>,
+  events: {
+    CAPTURE: { true: 'settled', false: 'declined' },
+    CAPTURE_FAILED: { true: 'declined' },
+    REFUND: { true: 'settled', false: 'declined' },
+    REFUND_FAILED: { true: 'declined' },
+    CANCELLATION: { true: 'settled', false: 'declined' },
+  } as Readonly<Record<string, Readonly<Record<string, Outcome>>>>,
+};
+
+/**
+ * Adyen's HTTP answers that are not a modification: a request it refused before acting (validation, such as
+ * an unknown pspReference or an amount over what is left) fails the command; what retrying can mend throws.
+ * Adyen replays an Idempotency-Key's first answer and reports no mismatch, so no answer here is "rejected".
+ */
+function errorKind(
+  status: number | undefined,
+  errorCode: string | undefined,
+): 'declined' | 'retry' | 'credentials' {
+  if (status === 401 || status === 403) return 'credentials';
+  if (status === 422 && errorCode === '704') return 'retry'; // the same Idempotency-Key is still in progress
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429)
+    return 'declined';
+  return 'retry';
+}
+
+export interface AdyenProviderOptions {
+  readonly apiKey: string;
+  readonly merchantAccount: string;
+  /** The webhook's HMAC key from the Customer Area, in hex. */
+  readonly hmacKey: string;
+  readonly environment: 'test' | 'live';
+  readonly liveUrlPrefix?: string;
+  /** Another base for the Checkout API (a proxy, the tests' stand-in); https only, as the library speaks. */
+  readonly checkoutUrl?: string;
+  /** Extra certificate authorities (PEM) to trust for that base. */
+  readonly caFile?: string;
+  readonly timeoutMs?: number;
+}
+
+const itemSchema = z.looseObject({
+  eventCode: z.string(),
+  success: z.string(),
+  pspReference: z.string(),
+  originalReference: z.string().optional(),
+  merchantReference: z.string(),
+  merchantAccountCode: z.string(),
+  amount: z.looseObject({ value: z.number(), currency: z.string() }),
+  reason: z.string().optional(),
+  additionalData: z.record(z.string(), z.string().optional()).optional(),
+});
+const notificationSchema = z.looseObject({
+  notificationItems: z.array(z.looseObject({ NotificationRequestItem: itemSchema })).min(1),
+});
+
+export class AdyenProvider implements PaymentProvider {
+  readonly name = 'adyen';
+  private readonly checkout: CheckoutAPI;
+  private readonly hmac = new HmacValidator();
+
+  constructor(private readonly options: AdyenProviderOptions) {
+    const client = new Client({
+      apiKey: options.apiKey,
+      environment: options.environment === 'live' ? EnvironmentEnum.LIVE : EnvironmentEnum.TEST,
+      liveEndpointUrlPrefix: options.liveUrlPrefix,
+      connectionTimeoutMillis: options.timeoutMs ?? 30_000,
+      applicationName: 'Settle',
+    });
+    if (options.checkoutUrl || options.caFile) {
+      client.httpClient = new RebasedHttpClient(
+        options.checkoutUrl,
+        options.caFile ? readFileSync(options.caFile) : undefined,
+      );
+    }
+    this.checkout = new CheckoutAPI(client);
+  }
+
+  async execute(command: ProviderCommand): Promise<ProviderResult> {
+    if (command.command === 'revalidate') {
+      return { outcome: 'declined', status: 'not_supported', reason: ADYEN_CANNOT_READ_AUTHORISATIONS };
+    }
+    // The webhook names the workflow only through this reference; one that does not fit would be lost.
+    if (command.workflowId.length > MAX_REFERENCE) {
+      const reference = parsePaymentWorkflowId(command.workflowId)?.reference ?? '';
+      const room = MAX_REFERENCE - (command.workflowId.length - reference.length);
+      return {
+        outcome: 'declined',
+        status: 'rejected',
+        reason: `reference_too_long: Adyen carries at most ${MAX_REFERENCE} characters of reference; use a payment reference of at most ${room} characters`,
+      };
+    }
+    const merchantAccount = this.options.merchantAccount;
+    const amount = { value: command.amountMinor, currency: command.currency };
+    const reference = command.workflowId;
+    const request = { idempotencyKey: idempotencyKeyFor(command.idempotencyKey, MAX_IDEMPOTENCY_KEY) };
+    const api = this.checkout.ModificationsApi;
+    const psp = command.transactionId;
+    try {
+      const answer =
+        command.command === 'capture'
+          ? await api.captureAuthorisedPayment(psp, { merchantAccount, amount, reference }, request)
+          : command.command === 'refund'
+            ? await api.refundCapturedPayment(psp, { merchantAccount, amount, reference }, request)
+            : await api.cancelAuthorisedPaymentByPspReference(psp, { merchantAccount, reference }, request);
+      const outcome = ADYEN_OUTCOMES.answers[answer.status];
+      if (!outcome) throw new Error(`Adyen answered status "${answer.status}", which Settle does not know`);
+      return { outcome, operationId: answer.pspReference, status: answer.status };
+    } catch (error) {
+      return declinedOrThrow(error, command.command);
+    }
+  }
+
+  /** Adyen offers no way to read an authorisation: validate and revalidate fail, saying so. */
+  async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
+    return {
+      transactionId: query.transactionId,
+      status: 'unknown',
+      validity: 'invalid',
+      reason: ADYEN_CANNOT_READ_AUTHORISATIONS,
+    };
+  }
+
+  async parseWebhook(rawBody: Buffer): Promise<ProviderEvent | undefined> {
+    const parsed = notificationSchema.safeParse(parseJsonOrUndefined(rawBody.toString('utf8')));
+    if (!parsed.success)
+      throw new WebhookVerificationError('not an Adyen notification (JSON, notificationItems)');
+    const items = parsed.data.notificationItems.map((entry) => entry.NotificationRequestItem);
+    for (const item of items) {
+      let valid: boolean;
+      try {
+        valid = this.hmac.validateHMAC(item as unknown as NotificationRequestItem, this.options.hmacKey);
+      } catch (error) {
+        throw new WebhookVerificationError((error as Error).message); // no hmacSignature at all
+      }
+      if (!valid) throw new WebhookVerificationError('the HMAC signature does not match (ADYEN_HMAC_KEY)');
+    }
+    // Adyen sends one item per request; a batch could only be acknowledged whole, so it is refused visibly
+    // rather than partly dropped.
+    if (items.length > 1) {
+      throw new WebhookVerificationError(
+        `${items.length} items in one notification; Settle takes one at a time`,
+      );
+    }
+    // Authentic from here on: whatever it says is acknowledged, so that Adyen stops redelivering it.
+    const item = items[0]!;
+    const outcome = ADYEN_OUTCOMES.events[item.eventCode]?.[item.success];
+    const workflowId = item.merchantReference;
+    if (!outcome || !isFinal(outcome) || !parsePaymentWorkflowId(workflowId)) return undefined;
+    return {
+      workflowId,
+      // Adyen identifies a notification by these three: a redelivery repeats them.
+      eventId: `${item.eventCode}:${item.pspReference}:${item.success}`,
+      operationId: item.pspReference,
+      outcome,
+      status: `${item.eventCode}:${item.success}`,
+      ...(outcome === 'declined' ? { reason: item.reason || item.eventCode } : {}),
+    };
+  }
+}
+
+/** The library's own HTTP client, sent to another base and trusting extra authorities. */
+class RebasedHttpClient implements ClientInterface {
+  private readonly inner = new HttpURLConnectionClient();
+
+  constructor(
+    private readonly base: string | undefined,
+    private readonly ca: Buffer | undefined,
+  ) {}
+
+  request(
+    ...[endpoint, json, config, isApiKeyRequired, options = {}]: Parameters<ClientInterface['request']>
+  ) {
+    let target = endpoint;
+    if (this.base) {
+      const url = new URL(endpoint);
+      target = `${this.base}${url.pathname}${url.search}`;
+    }
+    return this.inner.request(
+      target,
+      json,
+      config,
+      isApiKeyRequired,
+      this.ca ? { ...options, ca: this.ca } : options,
+    );
+  }
+}
+
+/** An Adyen failure as the command's outcome, or thrown for Temporal to retry. */
+function declinedOrThrow(error: unknown, what: string): ProviderResult {
+  const status = (error as { statusCode?: number }).statusCode;
+  const exception = error instanceof HttpClientException ? error : undefined;
+  const errorCode = exception?.errorCode ?? exception?.apiError?.errorCode;
+  const message = exception?.apiError?.message ?? (error as { message?: string }).message ?? String(error);
+  switch (errorKind(status, errorCode)) {
+    case 'declined':
+      return {
+        outcome: 'declined',
+        status: 'rejected',
+        reason: `${errorCode ? `${errorCode}: ` : ''}${message}`,
+      };
+    case 'credentials':
+      // A configuration fault, not the payment's: retried (visibly) until it is fixed.
+      throw new Error(
+        `Adyen refused Settle's credentials for ${what} (HTTP ${status}): check ADYEN_API_KEY and ADYEN_MERCHANT_ACCOUNT`,
+      );
+    case 'retry':
+      throw new Error(`Adyen ${what} failed${status ? ` (HTTP ${status})` : ''}: ${message}`);
+  }
+}

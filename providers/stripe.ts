@@ -1,0 +1,407 @@
+import Stripe from 'stripe';
+import type { ProviderAction } from '../domain/commands';
+import { isFinal, type AuthorizationReference, type Outcome } from '../domain/outcome';
+import { idempotencyKeyFor } from './idempotency';
+import {
+  ProviderRejectedError,
+  WebhookVerificationError,
+  type AuthorizationQuery,
+  type AuthorizationState,
+  type PaymentProvider,
+  type ProviderCommand,
+  type ProviderEvent,
+  type ProviderResult,
+  type StatusQuery,
+} from './types';
+
+/**
+ * Adapter for Stripe, through the official `stripe` package. A payment's transaction_id is a manual-capture
+ * PaymentIntent (`pi_…`). capture and cancel answer at once; a refund may stay `pending` and settles by
+ * webhook (`refund.updated`, `refund.failed`, `charge.refund.updated`) or by polling it (fetchStatus). Every
+ * POST carries an Idempotency-Key derived from the workflow id, and every object Settle changes carries
+ * `metadata.workflow_id`, which leads a webhook (or a status search) back to the workflow.
+ */
+
+export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
+/** Stripe's own default tolerance for a webhook's timestamp. */
+const WEBHOOK_TOLERANCE_S = 300;
+const MAX_IDEMPOTENCY_KEY = 255;
+/** PaymentIntents Stripe cancelled because their authorization ran out: revalidate may replace them. */
+const EXPIRY_CANCELLATIONS: ReadonlySet<string> = new Set(['automatic', 'expired']);
+
+/**
+ * Stripe's status words per command and what each means: the PaymentIntent's status after a capture, cancel
+ * or reauthorization (revalidate), the Refund's after a refund. A word missing here is not an answer to the
+ * command (e.g. `requires_capture` after a capture): execute treats it as a fault, fetchStatus as "not done".
+ */
+export const STRIPE_OUTCOMES: Readonly<Record<ProviderAction, Readonly<Record<string, Outcome>>>> = {
+  revalidate: {
+    requires_capture: 'settled',
+    requires_action: 'declined', // the bank wants the customer present (3-D Secure): not possible off-session
+    requires_payment_method: 'declined',
+    canceled: 'declined',
+  },
+  capture: {
+    succeeded: 'settled',
+    processing: 'pending',
+    requires_payment_method: 'declined', // an asynchronous capture that failed
+    canceled: 'declined',
+  },
+  refund: {
+    succeeded: 'settled',
+    pending: 'pending',
+    requires_action: 'pending',
+    failed: 'declined',
+    canceled: 'declined',
+  },
+  cancel: { canceled: 'settled' },
+};
+
+/**
+ * Stripe's error classes and what each means for a command. A business refusal is the outcome `declined`;
+ * what retrying can mend throws (Temporal retries with the same idempotency key); an idempotency key reused
+ * with other parameters leaves the money in doubt and stops for a person. A timeout after the request went
+ * out is `unknown`: Stripe may have acted, so Settle asks it (fetchStatus) rather than guess.
+ */
+const STRIPE_ERRORS: Readonly<Record<string, 'declined' | 'retry' | 'rejected' | 'credentials'>> = {
+  StripeCardError: 'declined',
+  StripeInvalidRequestError: 'declined', // invalid state, amount too large, unknown PaymentIntent
+  StripeIdempotencyError: 'rejected',
+  StripeRateLimitError: 'retry',
+  StripeAPIError: 'retry', // 5xx, and 409 (a request with the same key still in flight, a lock timeout)
+  StripeConnectionError: 'retry',
+  StripeAuthenticationError: 'credentials',
+  StripePermissionError: 'credentials',
+};
+
+export interface StripeProviderOptions {
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+  /** Another API base, such as stripe-mock: `http://127.0.0.1:12111`. */
+  readonly apiBase?: string;
+  readonly timeoutMs?: number;
+}
+
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'stripe';
+  private readonly stripe: Stripe;
+
+  constructor(private readonly options: StripeProviderOptions) {
+    const base = options.apiBase ? new URL(options.apiBase) : undefined;
+    this.stripe = new Stripe(options.apiKey, {
+      // Temporal retries, visibly and with backoff; the SDK's own retries would hide attempts.
+      maxNetworkRetries: 0,
+      timeout: options.timeoutMs ?? 30_000,
+      telemetry: false,
+      appInfo: { name: 'Settle' },
+      ...(base
+        ? {
+            host: base.hostname,
+            port: base.port || (base.protocol === 'https:' ? 443 : 80),
+            protocol: base.protocol === 'http:' ? 'http' : 'https',
+          }
+        : {}),
+    });
+  }
+
+  async execute(command: ProviderCommand): Promise<ProviderResult> {
+    const request = { idempotencyKey: idempotencyKeyFor(command.idempotencyKey, MAX_IDEMPOTENCY_KEY) };
+    const metadata = { workflow_id: command.workflowId };
+    try {
+      switch (command.command) {
+        case 'capture': {
+          const intent = await this.stripe.paymentIntents.capture(
+            command.transactionId,
+            { amount_to_capture: command.amountMinor, metadata },
+            request,
+          );
+          return known(intentResult('capture', intent), intent.status);
+        }
+        case 'cancel': {
+          const intent = await this.stripe.paymentIntents.cancel(command.transactionId, {}, request);
+          return known(intentResult('cancel', intent), intent.status);
+        }
+        case 'refund': {
+          const refund = await this.stripe.refunds.create(
+            { payment_intent: command.transactionId, amount: command.amountMinor, metadata },
+            request,
+          );
+          return known(refundResult(refund), refund.status ?? 'none');
+        }
+        case 'revalidate':
+          return await this.reauthorize(command, request.idempotencyKey);
+      }
+    } catch (error) {
+      return declinedOrThrow(error, command.command, { lostAnswerIsUnknown: true });
+    }
+  }
+
+  /**
+   * A new off-session manual-capture PaymentIntent for the same customer and card, replacing the expired one.
+   * Only a card saved to a customer can be charged again without the customer.
+   */
+  private async reauthorize(command: ProviderCommand, idempotencyKey: string): Promise<ProviderResult> {
+    const expired = await this.stripe.paymentIntents.retrieve(command.transactionId);
+    const customer = idOf(expired.customer);
+    const paymentMethod = idOf(expired.payment_method);
+    if (!customer || !paymentMethod) {
+      return {
+        outcome: 'declined',
+        status: 'rejected',
+        reason: 'card_not_reusable: the PaymentIntent has no customer with a saved payment method',
+      };
+    }
+    const intent = await this.stripe.paymentIntents.create(
+      {
+        amount: command.amountMinor > 0 ? command.amountMinor : expired.amount,
+        currency: command.currency.toLowerCase(),
+        customer,
+        payment_method: paymentMethod,
+        capture_method: 'manual',
+        confirm: true,
+        off_session: true,
+        metadata: { workflow_id: command.workflowId, replaces: expired.id },
+        expand: ['latest_charge'],
+      },
+      { idempotencyKey },
+    );
+    return known(intentResult('revalidate', intent), intent.status);
+  }
+
+  async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(query.transactionId, { expand: ['latest_charge'] });
+    } catch (error) {
+      if (isMissing(error)) {
+        return {
+          transactionId: query.transactionId,
+          status: 'not_found',
+          validity: 'invalid',
+          reason: 'no_such_payment_intent',
+        };
+      }
+      throw retryable(error, 'inspect');
+    }
+    return judgeAuthorization(intent, query);
+  }
+
+  /**
+   * What became of a command: by the operation id when its answer named one, else by the metadata Settle put on
+   * the objects it creates (refunds of the PaymentIntent; PaymentIntents of the customer). Undefined: Stripe
+   * has no trace of it, so it never acted.
+   */
+  async fetchStatus(query: StatusQuery): Promise<ProviderResult | undefined> {
+    try {
+      switch (query.command) {
+        case 'refund': {
+          const refund = query.operationId
+            ? await this.stripe.refunds.retrieve(query.operationId)
+            : (await this.stripe.refunds.list({ payment_intent: query.transactionId, limit: 100 })).data.find(
+                (candidate) => candidate.metadata?.workflow_id === query.workflowId,
+              );
+          return refund ? refundResult(refund) : undefined;
+        }
+        case 'capture': {
+          const intent = await this.stripe.paymentIntents.retrieve(query.transactionId);
+          // Captured by this command only if the capture wrote this workflow's id.
+          if (intent.metadata.workflow_id !== query.workflowId && intent.status !== 'canceled')
+            return undefined;
+          return intentResult('capture', intent);
+        }
+        case 'cancel':
+          return intentResult('cancel', await this.stripe.paymentIntents.retrieve(query.transactionId));
+        case 'revalidate': {
+          const intent = query.operationId
+            ? await this.stripe.paymentIntents.retrieve(query.operationId, { expand: ['latest_charge'] })
+            : await this.findReplacement(query);
+          return intent ? intentResult('revalidate', intent) : undefined;
+        }
+      }
+    } catch (error) {
+      throw retryable(error, `status of ${query.command}`);
+    }
+  }
+
+  private async findReplacement(query: StatusQuery): Promise<Stripe.PaymentIntent | undefined> {
+    const customer = idOf((await this.stripe.paymentIntents.retrieve(query.transactionId)).customer);
+    if (!customer) return undefined;
+    const intents = await this.stripe.paymentIntents.list({
+      customer,
+      limit: 100,
+      expand: ['data.latest_charge'],
+    });
+    return intents.data.find((intent) => intent.metadata.workflow_id === query.workflowId);
+  }
+
+  async parseWebhook(
+    rawBody: Buffer,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): Promise<ProviderEvent | undefined> {
+    const header = headers[STRIPE_SIGNATURE_HEADER];
+    let event: Stripe.Event;
+    try {
+      event = await this.stripe.webhooks.constructEventAsync(
+        rawBody,
+        typeof header === 'string' ? header : '',
+        this.options.webhookSecret,
+        WEBHOOK_TOLERANCE_S,
+      );
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeSignatureVerificationError)
+        throw new WebhookVerificationError(error.message);
+      throw error;
+    }
+    // Authentic from here on: whatever it says is acknowledged, so that Stripe stops redelivering it.
+    const result = eventResult(event);
+    const workflowId = (event.data.object as { metadata?: Record<string, string> }).metadata?.workflow_id;
+    if (!result?.operationId || !isFinal(result.outcome) || !workflowId) return undefined;
+    return {
+      workflowId,
+      eventId: event.id,
+      operationId: result.operationId,
+      outcome: result.outcome,
+      status: result.status,
+      reason: result.reason,
+    };
+  }
+}
+
+/** The events Settle subscribes to, read as the result of the operation they are about. */
+function eventResult(event: Stripe.Event): ProviderResult | undefined {
+  switch (event.type) {
+    case 'refund.updated':
+    case 'refund.failed':
+    case 'charge.refund.updated':
+      return refundResult(event.data.object);
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed':
+      return intentResult('capture', event.data.object);
+    default:
+      return undefined;
+  }
+}
+
+function intentResult(command: ProviderAction, intent: Stripe.PaymentIntent): ProviderResult | undefined {
+  const outcome = STRIPE_OUTCOMES[command][intent.status];
+  if (!outcome) return undefined;
+  const failure = intent.last_payment_error;
+  return {
+    outcome,
+    operationId: intent.id,
+    status: intent.status,
+    ...(outcome === 'declined'
+      ? {
+          reason: failure
+            ? `${failure.decline_code ?? failure.code ?? failure.type}: ${failure.message ?? ''}`.trim()
+            : `payment_intent_${intent.status}`,
+        }
+      : {}),
+    ...(command === 'revalidate' && outcome === 'settled' ? { authorization: authorizationOf(intent) } : {}),
+  };
+}
+
+function refundResult(refund: Stripe.Refund): ProviderResult | undefined {
+  const status = refund.status ?? 'none';
+  const outcome = STRIPE_OUTCOMES.refund[status];
+  if (!outcome) return undefined;
+  return {
+    outcome,
+    operationId: refund.id,
+    status,
+    ...(outcome === 'declined' ? { reason: refund.failure_reason ?? `refund_${status}` } : {}),
+  };
+}
+
+/** An answer execute must understand; a status word Settle does not know is a fault, retried. */
+function known(result: ProviderResult | undefined, status: string): ProviderResult {
+  if (!result) throw new Error(`Stripe answered status "${status}", which Settle does not know`);
+  return result;
+}
+
+function authorizationOf(intent: Stripe.PaymentIntent): AuthorizationReference {
+  const captureBefore = captureBeforeOf(intent);
+  return {
+    transactionId: intent.id,
+    status: intent.status,
+    ...(captureBefore ? { expiresAt: captureBefore.toISOString() } : {}),
+  };
+}
+
+/** When the card's authorization runs out, as the charge reports it (needs latest_charge expanded). */
+function captureBeforeOf(intent: Stripe.PaymentIntent): Date | undefined {
+  const charge = intent.latest_charge;
+  const seconds =
+    typeof charge === 'object' ? charge?.payment_method_details?.card?.capture_before : undefined;
+  return seconds ? new Date(seconds * 1000) : undefined;
+}
+
+/** Whether the PaymentIntent can back what the payment needs. */
+function judgeAuthorization(intent: Stripe.PaymentIntent, query: AuthorizationQuery): AuthorizationState {
+  const reference = authorizationOf(intent);
+  const invalid = (reason: string): AuthorizationState => ({ ...reference, validity: 'invalid', reason });
+  const expired: AuthorizationState = { ...reference, validity: 'expired', reason: 'authorization_expired' };
+  if (intent.status === 'canceled') {
+    return EXPIRY_CANCELLATIONS.has(intent.cancellation_reason ?? '')
+      ? expired
+      : invalid('authorization_canceled');
+  }
+  if (intent.status !== 'requires_capture') return invalid(`payment_intent_${intent.status}`);
+  const captureBefore = captureBeforeOf(intent);
+  if (captureBefore && captureBefore.getTime() <= Date.now()) return expired;
+  if (intent.currency.toUpperCase() !== query.currency) return invalid('currency_mismatch');
+  if (query.amountMinor > intent.amount_capturable) return invalid('amount_exceeds_authorization');
+  return { ...reference, validity: 'valid' };
+}
+
+/** A Stripe error as the command's outcome, or thrown as what retrying can (or cannot) mend. */
+function declinedOrThrow(
+  error: unknown,
+  what: string,
+  { lostAnswerIsUnknown }: { lostAnswerIsUnknown: boolean },
+): ProviderResult {
+  if (!(error instanceof Stripe.errors.StripeError)) throw error;
+  const kind = STRIPE_ERRORS[error.type] ?? 'retry';
+  if (kind === 'declined') {
+    const code = error.decline_code ?? error.code ?? error.type;
+    return {
+      outcome: 'declined',
+      status: error.type === 'StripeCardError' ? 'declined' : 'rejected',
+      reason: `${code}: ${error.message}`,
+    };
+  }
+  if (lostAnswerIsUnknown && isTimeout(error)) {
+    return { outcome: 'unknown', status: 'timeout', reason: error.message };
+  }
+  throw retryable(error, what);
+}
+
+/** The error to throw for a Stripe failure that is not a business answer. */
+function retryable(error: unknown, what: string): Error {
+  if (!(error instanceof Stripe.errors.StripeError)) return error as Error;
+  const kind = STRIPE_ERRORS[error.type] ?? 'retry';
+  if (kind === 'rejected') {
+    // The key was used before with other parameters: an earlier attempt may have moved money.
+    return new ProviderRejectedError(`Stripe refused ${what}: ${error.message}`);
+  }
+  if (kind === 'credentials') {
+    // A configuration fault, not the payment's: retried (visibly) until the key is fixed.
+    return new Error(`Stripe refused Settle's credentials for ${what} (${error.type}): check STRIPE_API_KEY`);
+  }
+  return new Error(
+    `Stripe ${what} failed (${error.type}${error.statusCode ? ` ${error.statusCode}` : ''}): ${error.message}`,
+  );
+}
+
+function isTimeout(error: InstanceType<typeof Stripe.errors.StripeError>): boolean {
+  const detail = error.detail as { code?: string } | undefined;
+  return error.type === 'StripeConnectionError' && detail?.code === 'ETIMEDOUT';
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing';
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | undefined {
+  return typeof value === 'string' ? value : (value?.id ?? undefined);
+}

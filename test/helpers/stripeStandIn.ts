@@ -1,0 +1,470 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { readBody } from './httpBodies';
+
+/**
+ * Stripe for the tests: every request goes first to stripe-mock, Stripe's own mock server, which checks it
+ * against Stripe's OpenAPI spec (an invalid request gets stripe-mock's 4xx, as Stripe would answer). stripe-mock
+ * is stateless and answers fixtures, so this front keeps the state a real account would (PaymentIntents,
+ * refunds, idempotency keys) and answers stripe-mock's object with that state laid over it. It also signs and
+ * sends the webhooks Stripe would (with the SDK's generateTestHeaderString), and injects faults.
+ */
+
+export interface StripeCall {
+  readonly method: string;
+  readonly path: string;
+  readonly idempotencyKey?: string;
+  readonly params: URLSearchParams;
+  /** stripe-mock's verdict on the request. */
+  readonly mockStatus: number;
+  readonly replayed: boolean;
+}
+
+export interface StripeControl {
+  /** The status a new refund starts in; `pending` ones settle after webhookDelayMs. */
+  refundStatus: 'succeeded' | 'pending' | 'failed';
+  /** What a pending refund turns into. */
+  settleRefundsAs: 'succeeded' | 'failed';
+  webhookDelayMs: number;
+  /** Where webhooks go (Settle's /webhooks/stripe); none are sent without it. */
+  webhookUrl?: string;
+  webhookSecret: string;
+  /** The next N requests answer failStatus without acting. */
+  failNext: number;
+  failStatus: number;
+  /** The next N requests act, and their answer never comes (the client times out). */
+  swallowNext: number;
+  /** The next N PaymentIntent creations are declined with this card error. */
+  declineNext: number;
+}
+
+interface Intent {
+  id: string;
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  currency: string;
+  status: string;
+  capture_method: string;
+  cancellation_reason: string | null;
+  customer: string | null;
+  payment_method: string | null;
+  metadata: Record<string, string>;
+  latest_charge: string;
+  captureBefore: number;
+  refunded: number;
+}
+
+interface Refund {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  payment_intent: string;
+  failure_reason?: string;
+  metadata: Record<string, string>;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface StripeStandIn {
+  readonly url: string;
+  readonly control: StripeControl;
+  readonly calls: StripeCall[];
+  readonly intents: Map<string, Intent>;
+  readonly refunds: Map<string, Refund>;
+  readonly webhooks: { type: string; status: number; body: string }[];
+  /** An authorization made at checkout: a manual-capture PaymentIntent awaiting capture. */
+  authorize(fields?: Partial<Intent> & { expired?: boolean }): string;
+  stop(): Promise<void>;
+}
+
+let sequence = 0;
+const nextId = (prefix: string) => `${prefix}_settle${Date.now().toString(36)}${(sequence++).toString(36)}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+export async function startStripeStandIn(
+  stripeMockUrl: string,
+  control: Partial<StripeControl> & { webhookSecret: string },
+): Promise<StripeStandIn> {
+  const state: StripeStandIn = {
+    url: '',
+    control: {
+      refundStatus: 'succeeded',
+      settleRefundsAs: 'succeeded',
+      webhookDelayMs: 100,
+      failNext: 0,
+      failStatus: 500,
+      swallowNext: 0,
+      declineNext: 0,
+      ...control,
+    },
+    calls: [],
+    intents: new Map(),
+    refunds: new Map(),
+    webhooks: [],
+    authorize: (fields = {}) => {
+      const { expired, ...rest } = fields;
+      const amount = rest.amount ?? 10_000;
+      const intent: Intent = {
+        id: nextId('pi'),
+        amount,
+        amount_capturable: amount,
+        amount_received: 0,
+        currency: 'eur',
+        status: 'requires_capture',
+        capture_method: 'manual',
+        cancellation_reason: null,
+        customer: 'cus_settle',
+        payment_method: 'pm_card_visa',
+        metadata: {},
+        latest_charge: nextId('ch'),
+        captureBefore: expired ? now() - 3600 : now() + 7 * 86_400,
+        refunded: 0,
+        ...rest,
+      };
+      state.intents.set(intent.id, intent);
+      return intent.id;
+    },
+    stop: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+    },
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const remembered = new Map<string, { fingerprint: string; answer: Answer }>();
+  const swallowed = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((error: Error) => {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: { type: 'api_error', message: error.message } }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const method = req.method ?? 'GET';
+    const params = new URLSearchParams(method === 'GET' ? url.search : body);
+    const idempotencyKey = header(req, 'idempotency-key');
+    const { control } = state;
+    if (control.failNext > 0) {
+      control.failNext -= 1;
+      const type =
+        control.failStatus === 429
+          ? 'rate_limit_error'
+          : control.failStatus === 401
+            ? 'authentication_error'
+            : 'api_error';
+      return send(res, {
+        status: control.failStatus,
+        body: { error: { type, message: `injected HTTP ${control.failStatus}` } },
+      });
+    }
+    const mock = await fetch(`${stripeMockUrl}${url.pathname}${url.search}`, {
+      method,
+      headers: {
+        authorization: header(req, 'authorization') ?? '',
+        'content-type': header(req, 'content-type') ?? 'application/x-www-form-urlencoded',
+        ...(header(req, 'stripe-version') ? { 'stripe-version': header(req, 'stripe-version')! } : {}),
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body: method === 'GET' ? undefined : body,
+    });
+    const mockBody = (await mock.json()) as Record<string, unknown>;
+    const record = (replayed: boolean) =>
+      state.calls.push({
+        method,
+        path: url.pathname,
+        idempotencyKey,
+        params,
+        mockStatus: mock.status,
+        replayed,
+      });
+    if (mock.status >= 400) {
+      record(false);
+      return send(res, { status: mock.status, body: mockBody });
+    }
+
+    const fingerprint = `${method} ${url.pathname} ${body}`;
+    const earlier = idempotencyKey ? remembered.get(idempotencyKey) : undefined;
+    if (earlier) {
+      record(true);
+      if (earlier.fingerprint === fingerprint) return send(res, earlier.answer);
+      return send(res, {
+        status: 400,
+        body: {
+          error: {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+          },
+        },
+      });
+    }
+    record(false);
+    const answer = act(method, url.pathname, params, mockBody);
+    if (idempotencyKey && method === 'POST') remembered.set(idempotencyKey, { fingerprint, answer });
+    if (control.swallowNext > 0) {
+      control.swallowNext -= 1;
+      swallowed.add(res); // Stripe acted; the answer is lost on the way.
+      return;
+    }
+    send(res, answer);
+  }
+
+  /** What a Stripe account would do with the (valid) request, as its answer. */
+  function act(
+    method: string,
+    path: string,
+    params: URLSearchParams,
+    fixture: Record<string, unknown>,
+  ): Answer {
+    const segments = path.split('/').filter(Boolean); // v1, resource, id?, action?
+    const [, resource, id, action] = segments;
+    const expand = [...params.entries()]
+      .filter(([key]) => key.startsWith('expand['))
+      .map(([, value]) => value);
+    const metadata = metadataOf(params);
+    if (resource === 'payment_intents') {
+      if (method === 'GET' && !id) {
+        const customer = params.get('customer');
+        const data = [...state.intents.values()]
+          .filter((intent) => !customer || intent.customer === customer)
+          .map((intent) => intentBody(intent, firstOf(fixture), expand.includes('data.latest_charge')));
+        return ok({ object: 'list', data, has_more: false, url: '/v1/payment_intents' });
+      }
+      if (method === 'POST' && !id) return createIntent(params, metadata, fixture, expand);
+      const intent = state.intents.get(id!);
+      if (!intent) return missing('payment_intent', id!);
+      if (method === 'GET') return ok(intentBody(intent, fixture, expand.includes('latest_charge')));
+      if (action === 'capture') {
+        if (intent.status !== 'requires_capture') return unexpectedState(intent, 'captured');
+        const amount = Number(params.get('amount_to_capture') ?? intent.amount_capturable);
+        if (amount > intent.amount_capturable) {
+          return invalid(
+            'amount_too_large',
+            `The amount to capture (${amount}) is greater than the amount capturable (${intent.amount_capturable}).`,
+          );
+        }
+        Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 });
+        Object.assign(intent.metadata, metadata);
+        return ok(intentBody(intent, fixture, false));
+      }
+      if (action === 'cancel') {
+        if (intent.status !== 'requires_capture') return unexpectedState(intent, 'canceled');
+        Object.assign(intent, {
+          status: 'canceled',
+          amount_capturable: 0,
+          cancellation_reason: params.get('cancellation_reason'),
+        });
+        return ok(intentBody(intent, fixture, false));
+      }
+    }
+    if (resource === 'refunds') {
+      if (method === 'GET' && !id) {
+        const intent = params.get('payment_intent');
+        const data = [...state.refunds.values()]
+          .filter((refund) => !intent || refund.payment_intent === intent)
+          .map((refund) => ({ ...firstOf(fixture), ...refund }));
+        return ok({ object: 'list', data, has_more: false, url: '/v1/refunds' });
+      }
+      if (method === 'POST' && !id) return createRefund(params, metadata, fixture);
+      const refund = state.refunds.get(id!);
+      return refund ? ok({ ...fixture, ...refund }) : missing('refund', id!);
+    }
+    return ok(fixture);
+  }
+
+  function createIntent(
+    params: URLSearchParams,
+    metadata: Record<string, string>,
+    fixture: Record<string, unknown>,
+    expand: string[],
+  ): Answer {
+    if (state.control.declineNext > 0) {
+      state.control.declineNext -= 1;
+      return {
+        status: 402,
+        body: {
+          error: {
+            type: 'card_error',
+            code: 'authentication_required',
+            decline_code: 'authentication_required',
+            message: 'Your card was declined. This transaction requires authentication.',
+          },
+        },
+      };
+    }
+    const id = state.authorize({
+      amount: Number(params.get('amount')),
+      currency: params.get('currency') ?? 'eur',
+      customer: params.get('customer'),
+      payment_method: params.get('payment_method'),
+      capture_method: params.get('capture_method') ?? 'automatic',
+      status: params.get('confirm') === 'true' ? 'requires_capture' : 'requires_confirmation',
+      metadata,
+    });
+    return ok(intentBody(state.intents.get(id)!, fixture, expand.includes('latest_charge')));
+  }
+
+  function createRefund(
+    params: URLSearchParams,
+    metadata: Record<string, string>,
+    fixture: Record<string, unknown>,
+  ): Answer {
+    const intent = state.intents.get(params.get('payment_intent') ?? '');
+    if (!intent) return missing('payment_intent', params.get('payment_intent') ?? '');
+    if (intent.status !== 'succeeded') {
+      return invalid(
+        'charge_not_captured',
+        `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
+      );
+    }
+    const left = intent.amount_received - intent.refunded;
+    const amount = Number(params.get('amount') ?? left);
+    if (amount > left) {
+      return invalid(
+        'amount_too_large',
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${left}).`,
+      );
+    }
+    const status = state.control.refundStatus;
+    if (status !== 'failed') intent.refunded += amount;
+    const refund: Refund = {
+      id: nextId('re'),
+      amount,
+      currency: intent.currency,
+      status,
+      payment_intent: intent.id,
+      metadata,
+      ...(status === 'failed' ? { failure_reason: 'expired_or_canceled_card' } : {}),
+    };
+    state.refunds.set(refund.id, refund);
+    if (status === 'pending') settleLater(refund, fixture);
+    return ok({ ...fixture, ...refund });
+  }
+
+  /** The pending refund settles, and Stripe tells the webhook endpoint (twice, as Stripe does: both events). */
+  function settleLater(refund: Refund, fixture: Record<string, unknown>) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      refund.status = state.control.settleRefundsAs;
+      if (refund.status === 'failed') {
+        refund.failure_reason = 'lost_or_stolen_card';
+        state.intents.get(refund.payment_intent)!.refunded -= refund.amount;
+      }
+      const object = { ...fixture, ...refund };
+      void (async () => {
+        await sendEvent(refund.status === 'failed' ? 'refund.failed' : 'refund.updated', object);
+        await sendEvent('charge.refund.updated', object);
+      })();
+    }, state.control.webhookDelayMs);
+    timers.add(timer);
+  }
+
+  async function sendEvent(type: string, object: unknown) {
+    const { webhookUrl, webhookSecret } = state.control;
+    if (!webhookUrl) return;
+    const payload = JSON.stringify({
+      id: nextId('evt'),
+      object: 'event',
+      api_version: '2026-10-28.endive',
+      created: now(),
+      type,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: { object },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const answer = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body: payload,
+      }).catch(() => undefined);
+      state.webhooks.push({ type, status: answer?.status ?? 0, body: payload });
+      if (answer && answer.status < 300) return;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  Object.assign(state, { url: `http://127.0.0.1:${port}` });
+  server.on('close', () => swallowed.forEach((res) => res.destroy()));
+  return state;
+}
+
+function intentBody(intent: Intent, fixture: Record<string, unknown>, expandCharge: boolean) {
+  const { captureBefore, refunded: _refunded, latest_charge, ...fields } = intent;
+  const charge =
+    expandCharge && typeof fixture.latest_charge === 'object' && fixture.latest_charge
+      ? chargeBody(fixture.latest_charge as Record<string, unknown>, latest_charge, captureBefore)
+      : expandCharge
+        ? chargeBody({}, latest_charge, captureBefore)
+        : latest_charge;
+  return { ...fixture, ...fields, object: 'payment_intent', latest_charge: charge, last_payment_error: null };
+}
+
+function chargeBody(fixture: Record<string, unknown>, id: string, captureBefore: number) {
+  const details = (fixture.payment_method_details ?? {}) as { card?: Record<string, unknown> };
+  return {
+    ...fixture,
+    id,
+    object: 'charge',
+    payment_method_details: {
+      ...details,
+      type: 'card',
+      card: { ...details.card, capture_before: captureBefore },
+    },
+  };
+}
+
+function metadataOf(params: URLSearchParams): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of params) {
+    const name = /^metadata\[(.+)\]$/.exec(key)?.[1];
+    if (name) metadata[name] = value;
+  }
+  return metadata;
+}
+
+function firstOf(list: Record<string, unknown>): Record<string, unknown> {
+  return ((list.data as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
+}
+
+const ok = (body: unknown): Answer => ({ status: 200, body });
+const invalid = (code: string, message: string): Answer => ({
+  status: 400,
+  body: { error: { type: 'invalid_request_error', code, message } },
+});
+const missing = (kind: string, id: string): Answer => ({
+  status: 404,
+  body: {
+    error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${kind}: '${id}'` },
+  },
+});
+const unexpectedState = (intent: Intent, verb: string): Answer =>
+  invalid(
+    'payment_intent_unexpected_state',
+    `This PaymentIntent could not be ${verb} because it has a status of ${intent.status}.`,
+  );
+
+function send(res: ServerResponse, { status, body }: Answer) {
+  res.writeHead(status, { 'content-type': 'application/json', 'request-id': nextId('req') });
+  res.end(JSON.stringify(body));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,223 @@
+import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/models';
+import { ADYEN_CANNOT_READ_AUTHORISATIONS, AdyenProvider } from '../../providers/adyen';
+import { WebhookVerificationError, type PaymentProvider } from '../../providers/types';
+import { providerCommand } from '../helpers/providerCommands';
+import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
+
+/**
+ * The Adyen adapter through `@adyen/api-library` (its own HTTPS client, serializers and HMAC validator)
+ * against a stand-in that follows Adyen's documented request and response shapes.
+ */
+describe('Adyen adapter', () => {
+  const credentials = {
+    apiKey: 'AQE-settle-test-key',
+    merchantAccount: 'SettleECOM',
+    hmacKey: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+  };
+  let adyen: AdyenStandIn;
+  let provider: AdyenProvider;
+
+  beforeAll(async () => {
+    adyen = await startAdyenStandIn({ ...credentials, control: { webhookDelayMs: 50 } });
+    provider = new AdyenProvider({
+      ...credentials,
+      environment: 'test',
+      checkoutUrl: adyen.url,
+      caFile: adyen.caFile,
+    });
+  });
+  afterAll(async () => adyen?.stop());
+
+  const command = providerCommand;
+
+  it.each(['capture', 'refund', 'cancel'] as const)(
+    '%s: answers pending with the modification pspReference, carrying the workflow id as reference',
+    async (name) => {
+      const psp = adyen.authorise();
+      const modification = command(name, psp);
+      const result = await provider.execute(modification);
+      expect(result).toEqual({
+        outcome: 'pending',
+        operationId: expect.stringMatching(/^[A-Z0-9]{16}$/),
+        status: 'received',
+      });
+      const sent = adyen.modifications.find((m) => m.pspReference === result.operationId)!;
+      expect(sent).toMatchObject({
+        paymentPspReference: psp,
+        idempotencyKey: modification.workflowId,
+        replayed: false,
+      });
+      expect(sent.body).toEqual({
+        merchantAccount: 'SettleECOM',
+        reference: modification.workflowId,
+        ...(name === 'cancel' ? {} : { amount: { value: 4990, currency: 'EUR' } }),
+      });
+    },
+  );
+
+  it('sends a retried call with the same Idempotency-Key (hashed to 64 characters when longer) and gets the first answer', async () => {
+    const psp = adyen.authorise();
+    const long = command('capture', psp);
+    const workflowId = `payment:${'R'.repeat(60)}:capture:0123456789abcdef`;
+    const capture = { ...long, workflowId: long.workflowId, idempotencyKey: workflowId };
+    const first = await provider.execute(capture);
+    expect(await provider.execute(capture)).toEqual(first);
+    const calls = adyen.modifications.filter((m) => m.paymentPspReference === psp);
+    expect(calls.map((m) => m.replayed)).toEqual([false, true]);
+    expect(calls[0]!.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('declines what Adyen refuses before acting, with its error code', async () => {
+    expect(await provider.execute(command('capture', 'NOSUCHPSPREF0000'))).toEqual({
+      outcome: 'declined',
+      status: 'rejected',
+      reason: '167: Original pspReference required for this operation',
+    });
+  });
+
+  it("declines a payment whose workflow id does not fit Adyen's 80-character reference, before calling", async () => {
+    const psp = adyen.authorise();
+    const workflowId = `payment:${'R'.repeat(60)}:capture:0123456789abcdef`;
+    const result = await provider.execute({ ...command('capture', psp), workflowId });
+    expect(result).toMatchObject({
+      outcome: 'declined',
+      reason: expect.stringMatching(/^reference_too_long: .* at most 47 characters/),
+    });
+    expect(adyen.modifications.filter((m) => m.paymentPspReference === psp)).toEqual([]);
+  });
+
+  it('throws, for Temporal to retry, on 5xx, 429, refused credentials and lost connections', async () => {
+    const psp = adyen.authorise();
+    for (const [status, message] of [
+      [500, /HTTP 500/],
+      [429, /HTTP 429/],
+    ] as const) {
+      Object.assign(adyen.control, { failNext: 1, failStatus: status });
+      await expect(provider.execute(command('capture', psp))).rejects.toThrow(message);
+    }
+    const wrongKey = new AdyenProvider({
+      ...credentials,
+      apiKey: 'AQE-wrong-key',
+      environment: 'test',
+      checkoutUrl: adyen.url,
+      caFile: adyen.caFile,
+    });
+    await expect(wrongKey.execute(command('capture', psp))).rejects.toThrow(/check ADYEN_API_KEY/);
+    const unreachable = new AdyenProvider({
+      ...credentials,
+      environment: 'test',
+      checkoutUrl: 'https://127.0.0.1:1',
+      caFile: adyen.caFile,
+    });
+    await expect(unreachable.execute(command('capture', psp))).rejects.toThrow(
+      /Adyen capture failed.*ECONNREFUSED/,
+    );
+    expect(adyen.modifications.filter((m) => m.paymentPspReference === psp)).toEqual([]);
+  });
+
+  it('fails validate and revalidate with the reason: Adyen cannot read an authorisation', async () => {
+    const psp = adyen.authorise();
+    expect(
+      await provider.inspectAuthorization({ transactionId: psp, amountMinor: 0, currency: 'EUR' }),
+    ).toMatchObject({
+      validity: 'invalid',
+      reason: ADYEN_CANNOT_READ_AUTHORISATIONS,
+    });
+    expect(await provider.execute(command('revalidate', psp))).toMatchObject({
+      outcome: 'declined',
+      reason: ADYEN_CANNOT_READ_AUTHORISATIONS,
+    });
+    expect((provider as PaymentProvider).fetchStatus).toBeUndefined();
+  });
+
+  describe('webhooks', () => {
+    const item = (fields: Partial<NotificationRequestItem> = {}) =>
+      adyen.signedItem({
+        eventCode: 'CAPTURE' as NotificationRequestItem['eventCode'],
+        success: 'true' as NotificationRequestItem['success'],
+        pspReference: 'CAPTUREPSPREF001',
+        originalReference: 'PAYMENTPSPREF001',
+        merchantAccountCode: 'SettleECOM',
+        merchantReference: 'payment:PAY-7:capture:0123456789abcdef',
+        amount: { value: 4990, currency: 'EUR' },
+        ...fields,
+      });
+    const body = (...items: NotificationRequestItem[]) =>
+      Buffer.from(
+        JSON.stringify({
+          live: 'false',
+          notificationItems: items.map((i) => ({ NotificationRequestItem: i })),
+        }),
+      );
+
+    it('reads a verified notification as the outcome of the modification it names', async () => {
+      expect(await provider.parseWebhook(body(item()))).toEqual({
+        workflowId: 'payment:PAY-7:capture:0123456789abcdef',
+        eventId: 'CAPTURE:CAPTUREPSPREF001:true',
+        operationId: 'CAPTUREPSPREF001',
+        outcome: 'settled',
+        status: 'CAPTURE:true',
+      });
+      for (const [eventCode, success] of [
+        ['CAPTURE', 'false'],
+        ['CAPTURE_FAILED', 'true'],
+        ['REFUND', 'false'],
+        ['REFUND_FAILED', 'true'],
+        ['CANCELLATION', 'false'],
+      ]) {
+        const failed = item({
+          eventCode,
+          success,
+          reason: 'Insufficient balance on payment',
+        } as Partial<NotificationRequestItem>);
+        expect(await provider.parseWebhook(body(failed))).toMatchObject({
+          outcome: 'declined',
+          reason: 'Insufficient balance on payment',
+        });
+      }
+    });
+
+    it('rejects a tampered notification, one without a signature, one signed with another key, and batches', async () => {
+      const tampered = { ...item(), amount: { value: 1, currency: 'EUR' } };
+      const unsigned = { ...item(), additionalData: {} };
+      const otherKey = new AdyenProvider({ ...credentials, hmacKey: 'AA'.repeat(32), environment: 'test' });
+      await expect(provider.parseWebhook(body(tampered))).rejects.toThrow(WebhookVerificationError);
+      await expect(provider.parseWebhook(body(unsigned))).rejects.toThrow(/hmacSignature/);
+      await expect(otherKey.parseWebhook(body(item()))).rejects.toThrow(WebhookVerificationError);
+      await expect(provider.parseWebhook(Buffer.from('[accepted]'))).rejects.toThrow(
+        WebhookVerificationError,
+      );
+      await expect(provider.parseWebhook(body(item(), item()))).rejects.toThrow(/2 items/);
+    });
+
+    it('acknowledges authentic notifications that carry no outcome for a workflow', async () => {
+      for (const other of [
+        item({ eventCode: 'AUTHORISATION' as NotificationRequestItem['eventCode'] }),
+        item({ merchantReference: 'ORDER-123' }),
+      ]) {
+        expect(await provider.parseWebhook(body(other))).toBeUndefined();
+      }
+    });
+
+    it('verifies what the stand-in sends after a modification, as Adyen signs it', async () => {
+      const psp = adyen.authorise(1000);
+      const refundFirst = command('refund', psp, 500);
+      const { operationId } = await provider.execute(refundFirst);
+      const sent = await waitFor(() => adyen.notifications.find((n) => n.item.pspReference === operationId));
+      expect(await provider.parseWebhook(body(sent.item))).toMatchObject({
+        workflowId: refundFirst.workflowId,
+        operationId,
+        outcome: 'declined', // nothing captured yet
+      });
+    });
+  });
+});
+
+async function waitFor<T>(read: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 100; i += 1) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error('timed out');
+}

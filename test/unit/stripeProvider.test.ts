@@ -1,0 +1,358 @@
+import Stripe from 'stripe';
+import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
+import { STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
+import { ProviderRejectedError, WebhookVerificationError } from '../../providers/types';
+import { providerCommand } from '../helpers/providerCommands';
+import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
+
+/**
+ * The Stripe adapter through the official SDK against stripe-mock (every request checked against Stripe's
+ * OpenAPI spec), with the stand-in in front keeping an account's state; webhooks signed by the SDK's own
+ * test-header generator.
+ */
+describe('Stripe adapter', () => {
+  const webhookSecret = 'whsec_settleTestSecret';
+  let mock: RunningStripeMock;
+  let stripe: StripeStandIn;
+  let provider: StripeProvider;
+
+  beforeAll(async () => {
+    mock = await startStripeMock(process.env.STRIPE_MOCK_PATH);
+    stripe = await startStripeStandIn(mock.url, { webhookSecret });
+    provider = new StripeProvider({
+      apiKey: 'sk_test_settle',
+      webhookSecret,
+      apiBase: stripe.url,
+      timeoutMs: 2000,
+    });
+  });
+  afterAll(async () => {
+    await stripe?.stop();
+    await mock?.stop();
+  });
+  beforeEach(() => {
+    Object.assign(stripe.control, { refundStatus: 'succeeded', failNext: 0, swallowNext: 0, declineNext: 0 });
+  });
+  afterEach(() => {
+    // stripe-mock, which knows Stripe's API, accepted every request the adapter made.
+    expect(stripe.calls.filter((call) => call.mockStatus >= 400)).toEqual([]);
+  });
+
+  const command = providerCommand;
+  const query = (transactionId: string, amountMinor = 4990) => ({
+    transactionId,
+    amountMinor,
+    currency: 'EUR',
+  });
+  const captured = async (amount = 4990) => {
+    const id = stripe.authorize();
+    expect(await provider.execute(command('capture', id, amount))).toMatchObject({ outcome: 'settled' });
+    return id;
+  };
+
+  describe('validate: inspectAuthorization', () => {
+    it('finds an uncaptured, unexpired PaymentIntent that covers the amount valid', async () => {
+      const id = stripe.authorize();
+      const state = await provider.inspectAuthorization(query(id));
+      expect(state).toMatchObject({ transactionId: id, status: 'requires_capture', validity: 'valid' });
+      expect(Date.parse(state.expiresAt!)).toBeGreaterThan(Date.now());
+    });
+
+    it.each([
+      ['past its capture_before', { expired: true }, 'expired', 'authorization_expired'],
+      [
+        'cancelled by Stripe on expiry',
+        { status: 'canceled', cancellation_reason: 'automatic' },
+        'expired',
+        'authorization_expired',
+      ],
+      [
+        'cancelled',
+        { status: 'canceled', cancellation_reason: 'requested_by_customer' },
+        'invalid',
+        'authorization_canceled',
+      ],
+      ['already captured', { status: 'succeeded' }, 'invalid', 'payment_intent_succeeded'],
+      ['in another currency', { currency: 'usd' }, 'invalid', 'currency_mismatch'],
+      ['smaller than the amount', { amount: 1000 }, 'invalid', 'amount_exceeds_authorization'],
+    ])('judges one %s', async (_what, fields, validity, reason) => {
+      const id = stripe.authorize(fields);
+      expect(await provider.inspectAuthorization(query(id))).toMatchObject({ validity, reason });
+    });
+
+    it('reports a PaymentIntent Stripe does not know as not found, and retries what retrying can mend', async () => {
+      // stripe-mock knows every id; the account does not.
+      expect(await provider.inspectAuthorization(query('pi_unknown'))).toMatchObject({
+        status: 'not_found',
+        validity: 'invalid',
+      });
+      stripe.control.failNext = 1;
+      stripe.control.failStatus = 503;
+      await expect(provider.inspectAuthorization(query(stripe.authorize()))).rejects.toThrow(
+        /StripeAPIError 503/,
+      );
+    });
+  });
+
+  describe('execute', () => {
+    it('captures (partially), with the workflow id as Idempotency-Key and in metadata', async () => {
+      const id = stripe.authorize({ amount: 10_000 });
+      const capture = command('capture', id, 6000);
+      expect(await provider.execute(capture)).toEqual({
+        outcome: 'settled',
+        operationId: id,
+        status: 'succeeded',
+      });
+      expect(stripe.intents.get(id)).toMatchObject({
+        amount_received: 6000,
+        metadata: { workflow_id: capture.workflowId },
+      });
+      const call = stripe.calls.find((c) => c.path === `/v1/payment_intents/${id}/capture`)!;
+      expect(call.idempotencyKey).toBe(capture.workflowId);
+      expect(call.params.get('amount_to_capture')).toBe('6000');
+    });
+
+    it('answers a retried capture from the idempotency key, and stops at a key reused with other parameters', async () => {
+      const id = stripe.authorize();
+      const capture = command('capture', id);
+      const first = await provider.execute(capture);
+      expect(await provider.execute(capture)).toEqual(first);
+      expect(
+        stripe.calls.filter((c) => c.idempotencyKey === capture.workflowId).map((c) => c.replayed),
+      ).toEqual([false, true]);
+      await expect(provider.execute({ ...capture, amountMinor: 100 })).rejects.toThrow(ProviderRejectedError);
+    });
+
+    it('declines what Stripe refuses for the payment, with its code', async () => {
+      const id = await captured();
+      expect(await provider.execute(command('capture', id))).toMatchObject({
+        outcome: 'declined',
+        status: 'rejected',
+        reason: expect.stringMatching(/^payment_intent_unexpected_state: /),
+      });
+      expect(await provider.execute(command('cancel', id))).toMatchObject({ outcome: 'declined' });
+      expect(await provider.execute(command('refund', id, 99_999))).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringMatching(/^amount_too_large: /),
+      });
+      expect(await provider.execute(command('capture', 'pi_unknown'))).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringMatching(/^resource_missing: /),
+      });
+    });
+
+    it('throws, for Temporal to retry, on 5xx, 429, refused credentials and lost connections', async () => {
+      const id = stripe.authorize();
+      for (const [status, message] of [
+        [500, /StripeAPIError 500/],
+        [429, /StripeRateLimitError/],
+        [401, /check STRIPE_API_KEY/],
+      ] as const) {
+        Object.assign(stripe.control, { failNext: 1, failStatus: status });
+        await expect(provider.execute(command('capture', id))).rejects.toThrow(message);
+      }
+      const unreachable = new StripeProvider({
+        apiKey: 'sk_test_settle',
+        webhookSecret,
+        apiBase: 'http://127.0.0.1:1',
+      });
+      await expect(unreachable.execute(command('capture', id))).rejects.toThrow(/StripeConnectionError/);
+      expect(stripe.intents.get(id)!.status).toBe('requires_capture');
+    });
+
+    it('cancels', async () => {
+      const id = stripe.authorize();
+      expect(await provider.execute(command('cancel', id))).toEqual({
+        outcome: 'settled',
+        operationId: id,
+        status: 'canceled',
+      });
+    });
+
+    it('refunds at once, or pending with the refund as the operation, or declined with the failure reason', async () => {
+      const id = await captured();
+      const now = await provider.execute(command('refund', id, 1000));
+      expect(now).toEqual({
+        outcome: 'settled',
+        operationId: expect.stringMatching(/^re_/),
+        status: 'succeeded',
+      });
+      stripe.control.refundStatus = 'pending';
+      const later = await provider.execute(command('refund', id, 1000));
+      expect(later).toEqual({
+        outcome: 'pending',
+        operationId: expect.stringMatching(/^re_/),
+        status: 'pending',
+      });
+      stripe.control.refundStatus = 'failed';
+      expect(await provider.execute(command('refund', id, 1000))).toMatchObject({
+        outcome: 'declined',
+        reason: 'expired_or_canceled_card',
+      });
+    });
+
+    it('revalidate: replaces an expired authorization with a new off-session one for the same card', async () => {
+      const expired = stripe.authorize({ expired: true, customer: 'cus_alice', payment_method: 'pm_alice' });
+      const revalidate = command('revalidate', expired);
+      const result = await provider.execute(revalidate);
+      expect(result).toMatchObject({ outcome: 'settled', status: 'requires_capture' });
+      const replacement = stripe.intents.get(result.authorization!.transactionId)!;
+      expect(replacement).toMatchObject({
+        customer: 'cus_alice',
+        payment_method: 'pm_alice',
+        capture_method: 'manual',
+        amount: 4990,
+        metadata: { workflow_id: revalidate.workflowId, replaces: expired },
+      });
+      expect(result.authorization).toEqual({
+        transactionId: replacement.id,
+        status: 'requires_capture',
+        expiresAt: expect.any(String),
+      });
+      const create = stripe.calls.find((c) => c.method === 'POST' && c.path === '/v1/payment_intents')!;
+      expect(create.params.get('off_session')).toBe('true');
+      expect(create.idempotencyKey).toBe(revalidate.workflowId);
+    });
+
+    it('revalidate: declines a card that cannot be charged again', async () => {
+      const noCustomer = stripe.authorize({ expired: true, customer: null });
+      expect(await provider.execute(command('revalidate', noCustomer))).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringMatching(/^card_not_reusable/),
+      });
+      stripe.control.declineNext = 1;
+      expect(
+        await provider.execute(command('revalidate', stripe.authorize({ expired: true }))),
+      ).toMatchObject({
+        outcome: 'declined',
+        status: 'declined',
+        reason: expect.stringMatching(/^authentication_required: /),
+      });
+    });
+  });
+
+  describe('fetchStatus', () => {
+    it('reads a refund by its id, or finds it by the workflow id when its answer was lost', async () => {
+      const id = await captured();
+      stripe.control.refundStatus = 'pending';
+      const refund = command('refund', id, 1000);
+      const { operationId } = await provider.execute(refund);
+      expect(await provider.fetchStatus({ ...refund, operationId })).toMatchObject({
+        outcome: 'pending',
+        operationId,
+      });
+      stripe.refunds.get(operationId!)!.status = 'succeeded';
+      expect(await provider.fetchStatus({ ...refund, operationId })).toMatchObject({ outcome: 'settled' });
+      expect(await provider.fetchStatus(refund)).toMatchObject({ outcome: 'settled', operationId });
+      expect(await provider.fetchStatus(command('refund', id, 1000))).toBeUndefined();
+    });
+
+    it('turns a timeout after the request went out into unknown, which the status then resolves', async () => {
+      const id = stripe.authorize();
+      const capture = command('capture', id);
+      stripe.control.swallowNext = 1;
+      expect(await provider.execute(capture)).toMatchObject({ outcome: 'unknown', status: 'timeout' });
+      expect(await provider.fetchStatus(capture)).toEqual({
+        outcome: 'settled',
+        operationId: id,
+        status: 'succeeded',
+      });
+      // A capture that never reached Stripe leaves no trace: never acted.
+      expect(await provider.fetchStatus(command('capture', stripe.authorize()))).toBeUndefined();
+    });
+
+    it('finds a replacement authorization by the workflow id', async () => {
+      const expired = stripe.authorize({ expired: true, customer: 'cus_bob' });
+      const revalidate = command('revalidate', expired);
+      expect(await provider.fetchStatus(revalidate)).toBeUndefined();
+      const result = await provider.execute(revalidate);
+      expect(await provider.fetchStatus(revalidate)).toMatchObject({
+        outcome: 'settled',
+        authorization: { transactionId: result.authorization!.transactionId },
+      });
+    });
+
+    it('reads a cancellation', async () => {
+      const id = stripe.authorize();
+      const cancel = command('cancel', id);
+      expect(await provider.fetchStatus(cancel)).toBeUndefined();
+      await provider.execute(cancel);
+      expect(await provider.fetchStatus(cancel)).toMatchObject({ outcome: 'settled', status: 'canceled' });
+    });
+  });
+
+  describe('webhooks', () => {
+    const refundEvent = (
+      status: string,
+      metadata: Record<string, string> = { workflow_id: 'payment:PAY-1:refund:0123456789abcdef' },
+      type = 'refund.updated',
+    ) =>
+      JSON.stringify({
+        id: 'evt_1',
+        object: 'event',
+        type,
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            id: 're_1',
+            object: 'refund',
+            status,
+            amount: 1000,
+            metadata,
+            failure_reason: status === 'failed' ? 'lost_or_stolen_card' : null,
+          },
+        },
+      });
+    const signed = (payload: string, options: { secret?: string; timestamp?: number } = {}) => ({
+      [STRIPE_SIGNATURE_HEADER]: Stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: options.secret ?? webhookSecret,
+        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+      }),
+    });
+
+    it('reads a verified refund event as the outcome of that refund', async () => {
+      const payload = refundEvent('succeeded');
+      expect(await provider.parseWebhook(Buffer.from(payload), signed(payload))).toEqual({
+        workflowId: 'payment:PAY-1:refund:0123456789abcdef',
+        eventId: 'evt_1',
+        operationId: 're_1',
+        outcome: 'settled',
+        status: 'succeeded',
+      });
+      const failed = refundEvent('failed', undefined, 'charge.refund.updated');
+      expect(await provider.parseWebhook(Buffer.from(failed), signed(failed))).toMatchObject({
+        outcome: 'declined',
+        reason: 'lost_or_stolen_card',
+      });
+    });
+
+    it('refuses a stale timestamp, a wrong secret, a missing signature and an altered body', async () => {
+      const payload = refundEvent('succeeded');
+      const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
+      for (const headers of [
+        signed(payload, { timestamp: tenMinutesAgo }),
+        signed(payload, { secret: 'whsec_someoneElse' }),
+        {},
+      ]) {
+        await expect(provider.parseWebhook(Buffer.from(payload), headers)).rejects.toThrow(
+          WebhookVerificationError,
+        );
+      }
+      const altered = payload.replace('"amount":1000', '"amount":9000');
+      await expect(provider.parseWebhook(Buffer.from(altered), signed(payload))).rejects.toThrow(
+        WebhookVerificationError,
+      );
+    });
+
+    it('acknowledges authentic events without an outcome for a workflow', async () => {
+      for (const payload of [
+        refundEvent('pending'),
+        refundEvent('succeeded', {}),
+        refundEvent('succeeded', undefined, 'customer.created'),
+      ]) {
+        expect(await provider.parseWebhook(Buffer.from(payload), signed(payload))).toBeUndefined();
+      }
+    });
+  });
+});
