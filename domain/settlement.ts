@@ -15,6 +15,8 @@ export interface SettlementPolicy {
   readonly statusApi: boolean;
   /** Past this long after the command arrived without an outcome, the payment is `stuck`. */
   readonly deadlineMs: number;
+  /** A waiting payment continues as new past this many history events (default 2,000). */
+  readonly historyEventsBeforeContinue?: number;
 }
 
 const UNITS_MS: Readonly<Record<string, number>> = {

@@ -285,7 +285,8 @@ export async function paymentCommandWorkflow(
       result = await askAgain(result!);
     }
     const { historyLength, continueAsNewSuggested } = workflowInfo();
-    if (continueAsNewSuggested || historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+    const historyBudget = policy.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+    if (continueAsNewSuggested || historyLength > historyBudget) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof paymentCommandWorkflow>(input, {
         result: result!,

@@ -74,9 +74,13 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
         // A lock left waiting on this task queue, without its worker, would keep the time-skipping server
         // from skipping time in later tests: let the idle locks end while the worker still runs.
         await env().sleep('2 minutes');
-        for (const reference of harness.references) {
-          const { status } = await env().client.workflow.getHandle(paymentLockId(reference)).describe();
-          if (status.name === 'RUNNING') throw new Error(`the lock of ${reference} is still held`);
+        for (const reference of new Set(harness.references)) {
+          const lock = env().client.workflow.getHandle(paymentLockId(reference));
+          const running = await lock.describe().then(
+            ({ status }) => status.name === 'RUNNING',
+            () => false,
+          );
+          if (running) throw new Error(`the lock of ${reference} is still held`);
         }
         return result;
       });
@@ -100,11 +104,12 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
     },
 
     start(workflowId: string, overrides: Partial<PaymentCommandInput> = {}) {
-      harness.references.push(workflowId);
+      const input = harness.input(workflowId, overrides);
+      harness.references.push(input.payment.reference);
       return env().client.workflow.start(paymentCommandWorkflow, {
         workflowId,
         taskQueue: harness.taskQueue,
-        args: [harness.input(workflowId, overrides)],
+        args: [input],
       });
     },
   };

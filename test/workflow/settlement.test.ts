@@ -1,0 +1,360 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { localDefaults } from '../../config';
+import { listen, type RunningServer } from '../../config/server';
+import { parseSchedule, type SettlementPolicy } from '../../domain/settlement';
+import { buildNotification } from '../../mib/notification';
+import { GatewayProvider } from '../../providers/gateway';
+import type { ProviderResult } from '../../providers/types';
+import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
+import { createMibClient } from '../../worker/createWorker';
+import {
+  providerEventSignal,
+  recheckSignal,
+  resolveUpdate,
+  statusQuery,
+} from '../../workflows/paymentCommand';
+import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+
+/**
+ * Settlements that take days, outages that take hours, answers that get lost: on the time-skipping server,
+ * with the provider and MIB activities answering what each test sets (or, for the outages, the real
+ * gateway and MIB simulators behind the real adapter and client).
+ */
+describe('settlement (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  const h = paymentWorkflowHarness(() => env);
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  beforeEach(() => h.reset());
+
+  const polling = (extra: Partial<SettlementPolicy> = {}): SettlementPolicy => ({
+    pollScheduleMs: parseSchedule('1m,5m,15m,1h,6h'),
+    statusApi: true,
+    deadlineMs: 14 * DAY,
+    ...extra,
+  });
+  const webhookOnly = (extra: Partial<SettlementPolicy> = {}): SettlementPolicy => ({
+    ...polling(extra),
+    statusApi: false,
+  });
+  const pending = (operationId: string): ProviderResult => ({
+    outcome: 'pending',
+    operationId,
+    status: 'pending',
+  });
+  const settled = (operationId: string): ProviderResult => ({
+    outcome: 'settled',
+    operationId,
+    status: 'succeeded',
+  });
+  const NS = 'magento.payments.payments_management';
+  /** A provider's status API whose operation settles `after` ms of workflow time; remembers its last check. */
+  const settlingAfter = (started: number, after: number, operationId: string) => {
+    const clock = {
+      lastCheck: started,
+      status: async () => {
+        clock.lastCheck = await env.currentTimeMs();
+        return clock.lastCheck - started >= after ? settled(operationId) : pending(operationId);
+      },
+    };
+    return clock;
+  };
+
+  it('settles a refund by polling after 10 days', async () => {
+    const started = await env.currentTimeMs();
+    h.answer = async () => pending('ref_1');
+    const settlesAfter = settlingAfter(started, 10 * DAY, 'ref_1');
+    h.status = settlesAfter.status;
+    const result = await h.withWorker(async () =>
+      (await h.start('wf-refund-10-days', { command: 'refund', settlement: polling() })).result(),
+    );
+    expect(result).toEqual({
+      outcome: 'settled',
+      notification: `${NS}.notify_refunded`,
+      operationId: 'ref_1',
+    });
+    const elapsed = settlesAfter.lastCheck - started;
+    expect(elapsed).toBeGreaterThanOrEqual(10 * DAY);
+    expect(elapsed).toBeLessThan(10 * DAY + 6 * HOUR + HOUR);
+    // 1m, 5m, 15m, 1h, then every 6 hours: 4 checks in the first 81 minutes and 4 a day after.
+    expect(h.statusChecks.length).toBeGreaterThan(40);
+    expect(h.statusChecks.length).toBeLessThan(46);
+    expect(new Set(h.statusChecks.map((check) => check.operationId))).toEqual(new Set(['ref_1']));
+    expect(h.executions).toHaveLength(1);
+  });
+
+  it('finds a refund whose webhook never comes by polling, at the next scheduled check', async () => {
+    const started = await env.currentTimeMs();
+    h.answer = async () => pending('ref_2');
+    const settlesAfter = settlingAfter(started, 2 * HOUR, 'ref_2');
+    h.status = settlesAfter.status;
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-no-webhook', { command: 'refund', settlement: polling() });
+      expect((await handle.result()).notification).toBe(`${NS}.notify_refunded`);
+      const { timeline } = await handle.query(statusQuery);
+      expect(timeline.filter((entry) => entry.what.startsWith('webhook'))).toEqual([]);
+    });
+    // Checks at 1m, 6m, 21m, 1h21m (pending), then 7h21m (settled).
+    expect(h.statusChecks).toHaveLength(5);
+    expect(settlesAfter.lastCheck - started).toBeGreaterThan(7 * HOUR);
+    expect(settlesAfter.lastCheck - started).toBeLessThan(8 * HOUR);
+  });
+
+  it('marks a capture stuck past its deadline, keeps waiting, and notifies what an operator resolves', async () => {
+    h.answer = async () => pending('cap_stuck');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-deadline', { settlement: webhookOnly({ deadlineMs: 7 * DAY }) });
+      await env.sleep('6 days');
+      expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
+      await env.sleep('2 days');
+      const stuck = await handle.query(statusQuery);
+      expect(stuck).toMatchObject({
+        phase: 'stuck',
+        stuckReason: 'no outcome from the provider by the deadline',
+        operationId: 'cap_stuck',
+      });
+      expect((await handle.describe()).searchAttributes.SettlePhase).toEqual(['stuck']);
+      expect(h.notifications).toHaveLength(0);
+
+      // Refused where it makes no sense: no operator named, an outcome that is not final.
+      const refused = (request: object) =>
+        handle.executeUpdate(resolveUpdate, { args: [request as never] }).catch((error: unknown) => error);
+      const anonymous = await refused({ outcome: 'settled', reason: 'bank statement', operator: ' ' });
+      expect(anonymous).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((anonymous as Error).cause)).toContain('the operator must be named');
+      expect(await refused({ outcome: 'pending', reason: 'x', operator: 'ana' })).toBeInstanceOf(
+        WorkflowUpdateFailedError,
+      );
+
+      const resolved = await handle.executeUpdate(resolveUpdate, {
+        args: [{ outcome: 'settled', reason: 'funds seen on the bank statement', operator: 'ana' }],
+      });
+      expect(resolved.resolution).toMatchObject({ outcome: 'settled', operator: 'ana' });
+      expect(await handle.result()).toMatchObject({
+        outcome: 'settled',
+        notification: `${NS}.notify_captured`,
+      });
+      // A finished payment takes no resolution at all.
+      const again = await refused({ outcome: 'declined', reason: 'changed my mind', operator: 'bo' });
+      expect(again).toBeInstanceOf(WorkflowNotFoundError);
+    });
+    expect(h.notifications).toHaveLength(1);
+    expect(h.notifications[0]!.result).toMatchObject({ outcome: 'settled', status: 'resolved_by_operator' });
+  });
+
+  it('re-asks an unknown outcome and ends settled, never failed by guesswork', async () => {
+    // The gateway acted but its answer was lost: the status request by idempotency key finds the capture.
+    h.answer = async () => ({ outcome: 'unknown', status: 'no_answer', reason: 'socket closed' });
+    h.status = async (query) => (query.operationId ? undefined : settled('cap_found'));
+    const result = await h.withWorker(async () =>
+      (await h.start('wf-unknown', { settlement: polling() })).result(),
+    );
+    expect(result).toEqual({
+      outcome: 'settled',
+      notification: `${NS}.notify_captured`,
+      operationId: 'cap_found',
+    });
+    expect(h.executions).toHaveLength(1);
+    // Asked by the idempotency key: with no answer, Settle had no operation id to ask about.
+    expect(h.statusChecks).toHaveLength(1);
+    expect(h.statusChecks[0]).toMatchObject({ idempotencyKey: 'wf-unknown' });
+    expect(h.statusChecks[0]!.operationId).toBeUndefined();
+  });
+
+  it('sends an unknown command again when the provider has no record of it, with the same key', async () => {
+    let calls = 0;
+    h.answer = async () =>
+      ++calls === 1 ? { outcome: 'unknown', status: 'no_answer' } : settled('cap_again');
+    h.status = async () => undefined;
+    await h.withWorker(async () => (await h.start('wf-unknown-resend', { settlement: polling() })).result());
+    expect(h.executions.map((e) => e.idempotencyKey)).toEqual(['wf-unknown-resend', 'wf-unknown-resend']);
+  });
+
+  it('re-asks an unknown outcome at a webhook-only provider by sending the command again', async () => {
+    let calls = 0;
+    h.answer = async () => (++calls === 1 ? { outcome: 'unknown', status: 'no_answer' } : pending('cap_w'));
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-unknown-webhook', { settlement: webhookOnly() });
+      await env.sleep('2 minutes');
+      await handle.signal(providerEventSignal, {
+        workflowId: 'wf-unknown-webhook',
+        eventId: 'evt_w',
+        ...settled('cap_w'),
+        operationId: 'cap_w',
+        outcome: 'settled',
+      });
+      expect((await handle.result()).outcome).toBe('settled');
+    });
+    expect(h.executions).toHaveLength(2);
+    expect(h.statusChecks).toHaveLength(0);
+  });
+
+  it('counts one transition however often a webhook is delivered', async () => {
+    h.answer = async () => pending('cap_dup');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-dup-webhooks', { settlement: webhookOnly() });
+      const event = { workflowId: 'wf-dup-webhooks', eventId: 'evt_dup', operationId: 'cap_dup' };
+      await env.sleep('1 hour');
+      for (let i = 0; i < 3; i++)
+        await handle.signal(providerEventSignal, { ...event, outcome: 'settled', status: 'succeeded' });
+      await handle.signal(providerEventSignal, {
+        ...event,
+        eventId: 'evt_late',
+        outcome: 'declined',
+        status: 'failed',
+      });
+      expect((await handle.result()).outcome).toBe('settled');
+      const { timeline } = await handle.query(statusQuery);
+      expect(timeline.filter((entry) => entry.what.startsWith('webhook'))).toHaveLength(1);
+    });
+    expect(h.notifications).toHaveLength(1);
+  });
+
+  it('asks the provider at once when an operator wants a recheck', async () => {
+    h.answer = async () => pending('cap_re');
+    let settledNow = false;
+    h.status = async () => (settledNow ? settled('cap_re') : pending('cap_re'));
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-recheck', { settlement: polling({ pollScheduleMs: [DAY] }) });
+      await env.sleep('1 hour');
+      expect(h.statusChecks).toHaveLength(0);
+      settledNow = true;
+      await handle.signal(recheckSignal);
+      expect((await handle.result()).outcome).toBe('settled');
+    });
+    expect(h.statusChecks).toHaveLength(1);
+  });
+
+  it('lets a cancel that arrives while the capture call is in flight wait for it', async () => {
+    let finishCapture!: () => void;
+    const captureFinished = new Promise<void>((done) => (finishCapture = done));
+    const order: string[] = [];
+    h.answer = async (request) => {
+      order.push(`${request.command} starts`);
+      if (request.command === 'capture') await captureFinished;
+      order.push(`${request.command} ends`);
+      return settled(`${request.command}_1`);
+    };
+    const payment = h.input('PAY-SERIAL').payment;
+    await h.withWorker(async () => {
+      const capture = await h.start('wf-serial-capture', { payment });
+      while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
+      const cancel = await h.start('wf-serial-cancel', { command: 'cancel', payment });
+      await new Promise((done) => setTimeout(done, 1500));
+      expect(order).toEqual(['capture starts']);
+      expect((await cancel.query(statusQuery)).phase).toBe('executing');
+      finishCapture();
+      await capture.result();
+      await cancel.result();
+    });
+    expect(order).toEqual(['capture starts', 'capture ends', 'cancel starts', 'cancel ends']);
+  });
+
+  it('polls for 30 days well inside history limits, continuing as new with all its state', async () => {
+    const started = await env.currentTimeMs();
+    h.answer = async () => pending('ref_30');
+    h.status = settlingAfter(started, 30 * DAY, 'ref_30').status;
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-30-days', {
+        command: 'refund',
+        settlement: polling({ deadlineMs: 40 * DAY, historyEventsBeforeContinue: 300 }),
+      });
+      expect((await handle.result()).notification).toBe(`${NS}.notify_refunded`);
+      const last = await handle.describe();
+      // The chain continued as new several times; each run stayed small.
+      expect(last.runId).not.toBe(last.raw.workflowExecutionInfo?.firstRunId);
+      expect(last.historyLength).toBeLessThan(400);
+      const status = await handle.query(statusQuery);
+      expect(status.attempts.statusChecks).toBe(h.statusChecks.length);
+      expect(status.timeline.some((entry) => entry.what === 'acting at the provider')).toBe(true);
+    });
+    expect(h.statusChecks.length).toBeGreaterThan(120);
+    expect(h.executions).toHaveLength(1);
+    expect(h.notifications).toHaveLength(1);
+  });
+
+  describe('outages, against the real simulators', () => {
+    let gatewaySim: GatewaySimulator;
+    let mibSim: MibSimulator;
+    let servers: RunningServer[];
+    const defaults = localDefaults();
+    beforeAll(async () => {
+      gatewaySim = createGatewaySimulator({
+        apiKey: defaults.GATEWAY_API_KEY,
+        webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+        control: { mode: 'immediate' },
+      });
+      mibSim = createMibSimulator({
+        clientId: defaults.MOM_CLIENT,
+        clientSecret: defaults.SERVICE_BUS_SECRET,
+      });
+      servers = [await listen(gatewaySim.app, 0), await listen(mibSim.app, 0)];
+    });
+    afterAll(async () => {
+      gatewaySim.stop();
+      for (const server of servers) await server.close();
+    });
+
+    it('retries a gateway answering 503 for 2 hours, and the gateway records one capture for the key', async () => {
+      const gateway = new GatewayProvider({
+        baseUrl: servers[0]!.url,
+        apiKey: defaults.GATEWAY_API_KEY,
+        webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+      });
+      // Backoff 1 s doubling to 5 min: 32 failed attempts span a little over 2 hours.
+      Object.assign(gatewaySim.control, { failNext: 32, failStatus: 503 });
+      const started = await env.currentTimeMs();
+      let lastAttempt = started;
+      h.answer = async (request) => {
+        lastAttempt = await env.currentTimeMs();
+        return gateway.execute(request);
+      };
+      const result = await h.withWorker(async () =>
+        (await h.start('wf-gateway-down', { settlement: polling() })).result(),
+      );
+      expect(result.outcome).toBe('settled');
+      expect(lastAttempt - started).toBeGreaterThanOrEqual(2 * HOUR);
+      expect(lastAttempt - started).toBeLessThan(3 * HOUR);
+      expect(h.executions).toHaveLength(33);
+      const calls = gatewaySim.calls.filter((call) => call.idempotencyKey === 'wf-gateway-down');
+      expect(calls.map((call) => call.replayed)).toEqual([false]);
+      const captures = [...gatewaySim.operations.values()].filter(
+        (operation) => operation.metadata.workflow_id === 'wf-gateway-down',
+      );
+      expect(captures).toHaveLength(1);
+    });
+
+    it('delivers the notification once after MIB was unreachable for 6 hours', async () => {
+      const mib = createMibClient({
+        ...defaults,
+        MIB_BASE_URL: servers[1]!.url,
+        MIB_TOKEN_URL: `${servers[1]!.url}/oauth/token`,
+      } as never);
+      // Backoff 1 s doubling to 10 min: 45 failed attempts span a little over 6 hours.
+      Object.assign(mibSim.faults, { failNext: 45, failStatus: 503 });
+      h.answer = async () => settled('cap_mib');
+      const started = await env.currentTimeMs();
+      let lastAttempt = started;
+      h.deliver = async (n) => {
+        lastAttempt = await env.currentTimeMs();
+        await mib.notify(buildNotification(n.notificationId, n.method, n.payment, n.result));
+      };
+      await h.withWorker(async () => (await h.start('wf-mib-down', { settlement: polling() })).result());
+      expect(lastAttempt - started).toBeGreaterThanOrEqual(6 * HOUR);
+      expect(lastAttempt - started).toBeLessThan(7 * HOUR);
+      const received = mibSim.notifications.filter((n) => String(n.id).startsWith('wf-mib-down:'));
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({ method: `${NS}.notify_captured`, duplicate: false });
+    });
+  });
+});
