@@ -53,6 +53,21 @@ export interface NotifyMibInput {
   readonly result: GatewayResult;
 }
 
+/**
+ * Runs `work` while telling Temporal every second that this worker is alive, so that the workflow's
+ * heartbeat timeout notices a worker that died mid-call within seconds (not after the whole call timeout)
+ * and another attempt, with the same idempotency key, goes out.
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createActivities({ providers, mib, temporal }: ActivityDependencies) {
   // A worker configured without the provider the API chose: retried until the worker is fixed.
   const adapterFor = (provider: string): PaymentProvider => {
@@ -68,7 +83,7 @@ export function createActivities({ providers, mib, temporal }: ActivityDependenc
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
       try {
-        return await adapterFor(provider).execute(command);
+        return await heartbeating(() => adapterFor(provider).execute(command));
       } catch (error) {
         if (error instanceof ProviderRejectedError) {
           throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
@@ -89,7 +104,7 @@ export function createActivities({ providers, mib, temporal }: ActivityDependenc
       if (!adapter.fetchStatus) {
         throw ApplicationFailure.nonRetryable(`provider "${provider}" has no status API`);
       }
-      return adapter.fetchStatus(query);
+      return heartbeating(() => adapter.fetchStatus!(query));
     },
 
     /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
@@ -97,13 +112,13 @@ export function createActivities({ providers, mib, temporal }: ActivityDependenc
       provider,
       ...query
     }: InspectAuthorizationInput): Promise<AuthorizationState> {
-      return adapterFor(provider).inspectAuthorization(query);
+      return heartbeating(() => adapterFor(provider).inspectAuthorization(query));
     },
 
     /** Delivers the outcome to MIB's delegate URL; resolves once MIB accepted it. */
     async notifyMib({ notificationId, method, payment, result }: NotifyMibInput): Promise<void> {
-      await failFastOnMibRejection(() =>
-        mib.notify(buildNotification(notificationId, method, payment, result)),
+      await heartbeating(() =>
+        failFastOnMibRejection(() => mib.notify(buildNotification(notificationId, method, payment, result))),
       );
       Context.current().log.info('notified MIB', { method, notificationId });
     },

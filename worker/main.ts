@@ -10,7 +10,9 @@ import { ensureSearchAttributes } from './searchAttributes';
 async function main() {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
+  installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {
+    metricsPort: config.METRICS_PORT,
+  });
   const address = temporalAddress(config);
   await registerSearchAttributes(address, config.TEMPORAL_NAMESPACE, logger);
   const connection = await NativeConnection.connect({ address });

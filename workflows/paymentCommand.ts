@@ -91,6 +91,8 @@ const EVENT_IDS_KEPT = 100;
 const { executeProviderCommand, inspectAuthorization, fetchProviderStatus, requestPaymentLock } =
   proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
+    // The activities heartbeat every second: a worker that dies mid-call is noticed within 10 s.
+    heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
@@ -100,7 +102,11 @@ const { executeProviderCommand, inspectAuthorization, fetchProviderStatus, reque
   });
 
 // MIB must hear the outcome however long it is down.
-const { notifyMib } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MIB_RETRY });
+const { notifyMib } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: MIB_RETRY,
+});
 
 /** Counts stuck payments; created where it is used, since this module is also imported outside workflows. */
 const stuckPayments = () =>

@@ -32,6 +32,8 @@ export interface GatewayControl {
   down: boolean;
   /** Carry out the next N operation requests but cut the connection instead of answering (answer lost). */
   loseAnswerNext: number;
+  /** Carry out an operation request at once but answer only this much later (a slow gateway). */
+  answerDelayMs: number;
 }
 
 export interface GatewaySimulatorOptions {
@@ -129,6 +131,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     authorizationTtlMs: 7 * 24 * 3600_000,
     down: false,
     loseAnswerNext: 0,
+    answerDelayMs: 0,
     ...initial,
   };
   const authorizations = new Map<string, Authorization>();
@@ -239,6 +242,13 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     if (control.loseAnswerNext > 0) {
       control.loseAnswerNext -= 1;
       return void req.socket.destroy();
+    }
+    if (control.answerDelayMs > 0) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) res.status(status).json(body);
+      }, control.answerDelayMs);
+      return void timers.add(timer);
     }
     res.status(status).json(body);
   });
