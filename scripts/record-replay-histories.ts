@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { mibMethod } from '../domain/commands';
-import type { FinalOutcome } from '../domain/outcome';
+import { mibMethod, type PaymentCommand } from '../domain/commands';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import { installRuntime } from '../worker/runtime';
+import { resolveUpdate, statusQuery, type PaymentCommandResult } from '../workflows/paymentCommand';
 import { createDevServerEnv } from './ephemeralTemporal';
 import { startStack, type Stack } from './stack';
 
@@ -12,30 +13,81 @@ import { startStack, type Stack } from './stack';
  * `npm run record:replay`: runs each main path of the payment workflow on a fresh dev server, through the
  * real API, worker and simulators, and writes its history to test/replay/histories/<name>.json. The replay
  * test then checks that today's workflow code still replays every recorded path (a change that alters one
- * must be guarded with patched()).
+ * must be guarded with patched()). The `v1-*` histories were recorded before the settlement patch and are
+ * kept, not re-recorded: they stand for payments that were running when it was deployed.
  */
 
 const OUT = resolve(__dirname, '..', 'test', 'replay', 'histories');
+/** Where the gateway's webhooks go when a path must be found by polling: nowhere. */
+const NO_WEBHOOKS = 'http://127.0.0.1:9/webhooks-never-arrive';
+
+type GatewayControl = Stack['gateway']['sim']['control'];
 
 interface Scenario {
   readonly name: string;
-  readonly gateway: Partial<Stack['gateway']['sim']['control']>;
-  /** What the run must end with, so that a history is never recorded under the wrong name. */
-  readonly outcome: FinalOutcome;
+  readonly command: PaymentCommand;
+  readonly gateway: Partial<GatewayControl>;
+  /** Runs before the command (e.g. the capture a refund needs). */
+  readonly before?: (stack: Stack, reference: string) => Promise<void>;
+  /** Runs while the command waits (e.g. an operator's resolution). */
+  readonly during?: (handle: WorkflowHandle) => Promise<void>;
+  /** The notification the run must end with, so that a history is never recorded under the wrong name. */
+  readonly notification: string;
 }
+
+const BASELINE: Partial<GatewayControl> = {
+  mode: 'pending',
+  webhookDelayMs: 300,
+  failNext: 0,
+  declineNext: 0,
+  loseAnswerNext: 0,
+};
 
 const SCENARIOS: readonly Scenario[] = [
   {
     name: 'capture-settled-by-webhook',
-    gateway: { mode: 'pending', webhookDelayMs: 300 },
-    outcome: 'settled',
+    command: 'capture',
+    gateway: {},
+    notification: 'notify_captured',
   },
-  { name: 'capture-settled-immediately', gateway: { mode: 'immediate' }, outcome: 'settled' },
-  { name: 'capture-declined', gateway: { mode: 'immediate', declineNext: 1 }, outcome: 'declined' },
+  {
+    name: 'refund-settled-by-polling',
+    command: 'refund',
+    before: (stack, reference) => send(stack, 'capture', reference),
+    gateway: { webhookDelayMs: 200, webhookUrl: NO_WEBHOOKS },
+    notification: 'notify_refunded',
+  },
+  {
+    name: 'capture-declined',
+    command: 'capture',
+    gateway: { mode: 'immediate', declineNext: 1 },
+    notification: 'notify_capture_failed',
+  },
+  {
+    name: 'cancel-stuck-then-resolved',
+    command: 'cancel',
+    gateway: { webhookDelayMs: 3_600_000, webhookUrl: NO_WEBHOOKS },
+    during: async (handle) => {
+      await until(async () => (await handle.query(statusQuery)).phase === 'stuck');
+      await handle.executeUpdate(resolveUpdate, {
+        args: [
+          { outcome: 'settled', reason: 'hold released, seen in the bank statement', operator: 'recorder' },
+        ],
+      });
+    },
+    notification: 'notify_cancelled',
+  },
   {
     name: 'capture-retried-through-outage',
-    gateway: { mode: 'immediate', failNext: 2, failStatus: 503 },
-    outcome: 'settled',
+    command: 'capture',
+    gateway: { failNext: 2, failStatus: 503 },
+    notification: 'notify_captured',
+  },
+  {
+    name: 'capture-answer-lost-then-found',
+    command: 'capture',
+    gateway: { mode: 'immediate', loseAnswerNext: 1 },
+    notification: 'notify_captured',
   },
 ];
 
@@ -43,34 +95,24 @@ async function main() {
   installRuntime('ERROR', { handleSignals: false });
   mkdirSync(OUT, { recursive: true });
   const env = await createDevServerEnv();
-  const stack = await startStack({ address: env.address, env: { LOG_LEVEL: 'error' } });
+  const stack = await startStack({
+    address: env.address,
+    // Polling every second and a cancel deadline of 2 s, so that each path takes seconds, not days.
+    env: { LOG_LEVEL: 'error', SETTLEMENT_POLL_SCHEDULE: '1s', SETTLEMENT_DEADLINES: 'cancel=2s' },
+  });
+  const webhookUrl = stack.gateway.sim.control.webhookUrl;
   try {
     for (const scenario of SCENARIOS) {
-      Object.assign(stack.gateway.sim.control, scenario.gateway);
       const reference = `REPLAY-${scenario.name}`;
-      const answer = await sendMibCommand(
-        stack.api.url,
-        {
-          jsonrpc: '2.0',
-          id: reference,
-          method: mibMethod('capture'),
-          params: {
-            payment: {
-              reference,
-              currency: 'EUR',
-              transactions: [
-                { amount: '25.00', gateway_information: { transaction_id: `auth_${scenario.name}` } },
-              ],
-            },
-          },
-        },
-        { secret: stack.config.MIB_INTAKE_SECRET },
-      );
-      const { result } = answer.body as { result: { workflow_id: string } };
-      const handle = stack.temporal.workflow.getHandle(result.workflow_id);
-      const { outcome } = await handle.result();
-      if (outcome !== scenario.outcome)
-        throw new Error(`${scenario.name} ended ${outcome}, not ${scenario.outcome}`);
+      Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl, mode: 'immediate' });
+      await scenario.before?.(stack, reference);
+      Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl }, scenario.gateway);
+      const workflowId = await start(stack, scenario.command, reference);
+      const handle = stack.temporal.workflow.getHandle(workflowId);
+      await scenario.during?.(handle);
+      const { notification } = (await handle.result()) as PaymentCommandResult;
+      if (notification !== mibMethod(scenario.notification))
+        throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
       const file = join(OUT, `${scenario.name}.json`);
       writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
       console.log(`recorded ${file}`);
@@ -78,6 +120,39 @@ async function main() {
   } finally {
     await stack.stop();
     await env.teardown();
+  }
+}
+
+/** Sends a command of 25.00 EUR on the reference's authorization; answers its workflow id. */
+async function start(stack: Stack, command: PaymentCommand, reference: string): Promise<string> {
+  const answer = await sendMibCommand(
+    stack.api.url,
+    {
+      jsonrpc: '2.0',
+      id: `${command}-${reference}`,
+      method: mibMethod(command),
+      params: {
+        payment: {
+          reference,
+          currency: 'EUR',
+          transactions: [{ amount: '25.00', gateway_information: { transaction_id: `auth_${reference}` } }],
+        },
+      },
+    },
+    { secret: stack.config.MIB_INTAKE_SECRET },
+  );
+  return (answer.body as { result: { workflow_id: string } }).result.workflow_id;
+}
+
+async function send(stack: Stack, command: PaymentCommand, reference: string): Promise<void> {
+  await stack.temporal.workflow.getHandle(await start(stack, command, reference)).result();
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((done) => setTimeout(done, 200));
   }
 }
 

@@ -16,17 +16,46 @@ interface ReplayHistory {
   events: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
 }
 
+type AttemptEvent = { activityTaskStartedEventAttributes?: { attempt?: number } };
+
 describe('replay of recorded histories', () => {
   beforeAll(quietRuntime);
 
-  it('has the recorded capture paths', () => {
+  const activitiesOf = (file: string) =>
+    load(file)
+      .events.map((event) => event.activityTaskScheduledEventAttributes?.activityType.name)
+      .filter(Boolean);
+  const eventTypesOf = (file: string) => load(file).events.map((event) => event.eventType);
+
+  it('has each main path, and each recorded history shows the path it is named for', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'capture-settled-by-webhook.json',
-        'capture-settled-immediately.json',
+        'refund-settled-by-polling.json',
         'capture-declined.json',
+        'cancel-stuck-then-resolved.json',
+        'capture-retried-through-outage.json',
+        'capture-answer-lost-then-found.json',
+        // Recorded before the settlement patch: payments that were running when it was deployed.
+        'v1-capture-settled-by-webhook.json',
       ]),
     );
+    expect(eventTypesOf('capture-settled-by-webhook.json')).toContain(
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+    );
+    expect(activitiesOf('refund-settled-by-polling.json')).toContain('fetchProviderStatus');
+    expect(eventTypesOf('cancel-stuck-then-resolved.json')).toContain(
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    );
+    // Retries leave no events but the attempt number of the call that finally went through.
+    const attempts = (load('capture-retried-through-outage.json').events as AttemptEvent[]).map(
+      (event) => event.activityTaskStartedEventAttributes?.attempt ?? 0,
+    );
+    expect(Math.max(...attempts)).toBe(3);
+    expect(activitiesOf('capture-answer-lost-then-found.json')).toContain('fetchProviderStatus');
+    // The first version had no payment lock; today's code must still replay it without one.
+    expect(activitiesOf('v1-capture-settled-by-webhook.json')).not.toContain('requestPaymentLock');
+    expect(activitiesOf('capture-settled-by-webhook.json')).toContain('requestPaymentLock');
   });
 
   it.each(files)('replays %s', async (file) => {
@@ -34,7 +63,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('catches a history whose command sequence the code no longer produces', async () => {
-    const history = load('capture-settled-by-webhook.json');
+    const history = load('v1-capture-settled-by-webhook.json');
     const scheduled = history.events.find((event) => event.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
     await expect(Worker.runReplayHistory(prebuiltBundle, history, 'altered')).rejects.toBeInstanceOf(
