@@ -3,9 +3,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { type Router } from 'express';
 import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
-import { WebhookVerificationError, type ProviderEvent } from '../providers/types';
+import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } from '../providers/types';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
-import { providerEventSignal } from '../workflows/paymentCommand';
+import { providerEventSignal, recheckSignal } from '../workflows/paymentCommand';
 
 /**
  * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's
@@ -19,6 +19,22 @@ export interface WebhookDependencies {
 }
 
 export function webhookRouter({ temporal, providers, logger }: WebhookDependencies): Router {
+  /**
+   * A webhook that fails verification is never believed; but where the provider has a status API, the
+   * payment it names is asked about (Hyperswitch's lesson): a real event with a broken signature still
+   * settles the payment, and a forged one costs a status request. Only payment workflows are signalled.
+   */
+  async function recheckClaimedPayment(provider: PaymentProvider, body: Buffer): Promise<void> {
+    const workflowId = provider.fetchStatus ? provider.webhookHint?.(body) : undefined;
+    if (!workflowId || !parsePaymentWorkflowId(workflowId)) return;
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(recheckSignal);
+      logger.info('asking the provider about the payment an unverified webhook named', { workflowId });
+    } catch (error) {
+      logger.info('unverified webhook names no running payment', { error: (error as Error).message });
+    }
+  }
+
   const router = express.Router();
   router.post('/webhooks/:provider', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const provider = providers.get(String(req.params.provider));
@@ -33,6 +49,7 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
       logger.warn('webhook rejected', { provider: provider.name, reason: error.message });
+      await recheckClaimedPayment(provider, body);
       res.status(401).json({ error: `webhook verification failed: ${error.message}` });
       return;
     }

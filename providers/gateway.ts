@@ -164,6 +164,11 @@ export class GatewayProvider implements PaymentProvider {
     return result;
   }
 
+  webhookHint(rawBody: Buffer): string | undefined {
+    return webhookSchema.safeParse(parseJsonOrUndefined(rawBody.toString('utf8'))).data?.data.operation
+      .metadata?.workflow_id;
+  }
+
   /** One request; what retrying can mend (outage, overload, refused credentials) throws. */
   private async send(
     method: 'GET' | 'POST',

@@ -1,3 +1,4 @@
+import { parseJsonOrUndefined } from '../domain/json';
 import Stripe from 'stripe';
 import type { ProviderAction } from '../domain/commands';
 import { isFinal, type AuthorizationReference, type Outcome } from '../domain/outcome';
@@ -232,6 +233,13 @@ export class StripeProvider implements PaymentProvider {
       expand: ['data.latest_charge'],
     });
     return intents.data.find((intent) => intent.metadata.workflow_id === query.workflowId);
+  }
+
+  webhookHint(rawBody: Buffer): string | undefined {
+    const event = parseJsonOrUndefined(rawBody.toString('utf8')) as
+      { data?: { object?: { metadata?: { workflow_id?: unknown } } } } | undefined;
+    const workflowId = event?.data?.object?.metadata?.workflow_id;
+    return typeof workflowId === 'string' ? workflowId : undefined;
   }
 
   async parseWebhook(

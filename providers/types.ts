@@ -79,6 +79,11 @@ export interface PaymentProvider {
    */
   fetchStatus?(query: StatusQuery): Promise<ProviderResult | undefined>;
   /**
+   * Only with a status API: the workflow id a webhook that failed verification claims to be about. Nothing
+   * else in it is believed: Settle asks the provider about that payment instead (and still answers 401).
+   */
+  webhookHint?(rawBody: Buffer): string | undefined;
+  /**
    * Throws WebhookVerificationError when the webhook is not authentic; answers undefined for an authentic
    * webhook that reports no outcome (an intermediate state, an event type Settle does not use).
    */

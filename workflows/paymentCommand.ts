@@ -210,7 +210,7 @@ export async function paymentCommandWorkflow(
   let recheckRequested = false;
   setHandler(recheckSignal, () => {
     recheckRequested = true;
-    note('operator asked to recheck the provider');
+    note('asked to recheck the provider');
   });
   let retryRequested = false;
   setHandler(retryNotificationSignal, () => {
