@@ -86,7 +86,11 @@ describe('MIB commands end to end (dev server)', () => {
   };
   const waitForNotification = (reference: string) =>
     eventually(async () => (await notificationsFor(reference))[0], 30_000, `a notification for ${reference}`);
-  const workflowCount = async (query?: string) => (await env.client.workflow.count(query)).count;
+  /** Payment command workflows matching the query (payment locks come and go beside them). */
+  const workflowCount = async (query?: string) => {
+    const commands = 'WorkflowType="paymentCommandWorkflow"';
+    return (await env.client.workflow.count(query ? `${commands} AND ${query}` : commands)).count;
+  };
 
   it('turns a capture command into notify_captured at MIB, after the gateway webhook', async () => {
     const answer = await post('/mib', capture('PAY-E2E-1'));

@@ -95,7 +95,8 @@ describe('npm start', () => {
         })) {
           list.push(workflow);
         }
-        return list.length > 0 ? list : undefined;
+        // Stopped right after MIB had the notification, the workflow may finish only after the restart.
+        return list.some((w) => w.status.name === 'COMPLETED') ? list : undefined;
       });
       expect(found.map((w) => [w.workflowId, w.status.name])).toEqual([[workflowId, 'COMPLETED']]);
     } finally {
