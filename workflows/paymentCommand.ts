@@ -75,6 +75,8 @@ export interface CarriedState {
   readonly timeline: readonly TimelineEntry[];
   readonly events: readonly ProviderEvent[];
   readonly seenEventIds: readonly string[];
+  /** An operator's recheck that arrived as the run continued as new. */
+  readonly recheckRequested?: boolean;
 }
 
 /** Commands started before the payment lock, polling and deadlines replay on the old path. */
@@ -207,7 +209,7 @@ export async function paymentCommandWorkflow(
     note(`webhook ${event.eventId}: operation ${event.operationId} ${event.status}`);
   });
   setHandler(statusQuery, status);
-  let recheckRequested = false;
+  let recheckRequested = carried?.recheckRequested ?? false;
   setHandler(recheckSignal, () => {
     recheckRequested = true;
     note('asked to recheck the provider');
@@ -227,7 +229,10 @@ export async function paymentCommandWorkflow(
       note(`resolved as ${request.outcome} by ${request.operator}: ${request.reason}`);
       return status();
     },
-    { validator: (request) => refuseResolution(request, { phase, outcome, resolution, lockHeld }) },
+    {
+      validator: (request) =>
+        refuseResolution(request, { phase, outcome, resolution, lockHeld, answered: result !== undefined }),
+    },
   );
 
   // --- 1. Act at the provider, alone ---
@@ -292,6 +297,8 @@ export async function paymentCommandWorkflow(
     }
     const { historyLength, continueAsNewSuggested } = workflowInfo();
     const historyBudget = policy.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+    // A resolution or webhook that arrived during the status request is acted on before continuing.
+    if (decide()) continue;
     if (continueAsNewSuggested || historyLength > historyBudget) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof paymentCommandWorkflow>(input, {
@@ -304,6 +311,7 @@ export async function paymentCommandWorkflow(
         timeline,
         events: [...eventsByOperation.values()],
         seenEventIds: [...seenEventIds].slice(-EVENT_IDS_KEPT),
+        recheckRequested,
       });
     }
   }
@@ -463,7 +471,14 @@ function verdict(state: AuthorizationState): ProviderResult {
 /** Why an operator may not resolve the payment now, or nothing when they may. */
 function refuseResolution(
   request: Resolution,
-  state: { phase: Phase; outcome?: FinalOutcome; resolution?: Resolution; lockHeld: boolean },
+  state: {
+    phase: Phase;
+    outcome?: FinalOutcome;
+    resolution?: Resolution;
+    lockHeld: boolean;
+    /** Whether the provider has answered the command at all; before that, it is still going to act. */
+    answered: boolean;
+  },
 ): void {
   if (request.outcome !== 'settled' && request.outcome !== 'declined') {
     throw new Error('outcome must be "settled" or "declined"');
@@ -476,8 +491,10 @@ function refuseResolution(
       `the outcome is already known (${state.outcome}); a refused notification is delivered again with retryNotification`,
     );
   }
-  if (state.phase === 'executing' || state.lockHeld) {
-    throw new Error('a provider call is still in flight; wait for its answer or fix the provider first');
+  if (!state.answered || state.lockHeld) {
+    throw new Error(
+      'the command has not had its provider answer yet (a call is in flight or due); wait for it or fix the provider first',
+    );
   }
 }
 

@@ -260,6 +260,35 @@ describe('settlement (time-skipping)', () => {
     expect(order).toEqual(['capture starts', 'capture ends', 'cancel starts', 'cancel ends']);
   });
 
+  it('refuses to resolve a command that is stuck waiting for its turn: it has yet to act', async () => {
+    let finishCapture!: () => void;
+    const captureFinished = new Promise<void>((done) => (finishCapture = done));
+    h.answer = async (request) => {
+      if (request.command === 'capture') await captureFinished;
+      return settled(`${request.command}_1`);
+    };
+    const payment = h.input('PAY-QUEUED').payment;
+    await h.withWorker(async () => {
+      const capture = await h.start('wf-queued-capture', { payment });
+      while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
+      const cancel = await h.start('wf-queued-cancel', {
+        command: 'cancel',
+        payment,
+        settlement: webhookOnly({ deadlineMs: 500 }),
+      });
+      while ((await cancel.query(statusQuery)).phase !== 'stuck')
+        await new Promise((done) => setTimeout(done, 50));
+      const refused = await cancel
+        .executeUpdate(resolveUpdate, { args: [{ outcome: 'declined', reason: 'give up', operator: 'ana' }] })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((refused as Error).cause)).toContain('has not had its provider answer yet');
+      finishCapture();
+      await capture.result();
+      expect((await cancel.result()).notification).toBe(`${NS}.notify_cancelled`);
+    });
+  });
+
   it('polls for 30 days well inside history limits, continuing as new with all its state', async () => {
     const started = await env.currentTimeMs();
     h.answer = async () => pending('ref_30');
