@@ -5,6 +5,7 @@ import { JSON_RPC_ERRORS, jsonRpcError } from '../mib/jsonRpc';
 import type { ProviderRegistry } from '../providers/registry';
 import { mibIntakeRouter, type MibIntakeDependencies } from './mibIntake';
 import { openApiDocument } from './openapi';
+import { paymentsRouter } from './payments';
 import type { Health } from './schemas';
 import { webhookRouter } from './webhooks';
 
@@ -15,9 +16,11 @@ export interface ApiDependencies {
   readonly logger: Logger;
   readonly mibIntakeSecret: string;
   readonly settlement: MibIntakeDependencies['settlement'];
+  /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
+  readonly adminToken?: string;
 }
 
-/** The HTTP edge: MIB intake, provider webhooks, health, and the OpenAPI document of them all. */
+/** The HTTP edge: MIB intake, provider webhooks, the operator API, health, and the OpenAPI document of them all. */
 export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -30,6 +33,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
   app.use(mibIntakeRouter(deps));
   app.use(webhookRouter(deps));
+  app.use(paymentsRouter(deps));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });

@@ -23,11 +23,26 @@ export function intakeAuthFailure(headers: Headers, rawBody: Buffer, secret: str
       throw error;
     }
   }
+  if (bearerToken(headers) === undefined)
+    return `authentication required: a bearer token or an ${INTAKE_SIGNATURE_HEADER} header`;
+  return bearerAuthFailure(headers, secret);
+}
+
+/**
+ * Undefined when `Authorization: Bearer <secret>` carries the secret; otherwise why not (safe to show the
+ * caller). Shared by MIB's intake and the operator API, each with its own secret.
+ */
+export function bearerAuthFailure(headers: Headers, secret: string): string | undefined {
+  const token = bearerToken(headers);
+  if (token === undefined) return 'authentication required: Authorization: Bearer <token>';
+  return sameSecret(token, secret) ? undefined : 'wrong bearer token';
+}
+
+function bearerToken(headers: Headers): string | undefined {
   const authorization = headers.authorization;
-  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-    return sameSecret(authorization.slice('Bearer '.length), secret) ? undefined : 'wrong bearer token';
-  }
-  return `authentication required: a bearer token or an ${INTAKE_SIGNATURE_HEADER} header`;
+  return typeof authorization === 'string' && authorization.startsWith('Bearer ')
+    ? authorization.slice('Bearer '.length)
+    : undefined;
 }
 
 /** Constant-time comparison that does not leak the secret's length either. */

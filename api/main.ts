@@ -18,6 +18,7 @@ async function main() {
     logger,
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
     settlement: settlementPolicies(config),
+    adminToken: config.ADMIN_TOKEN,
   });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });

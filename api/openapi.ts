@@ -11,6 +11,15 @@ import {
   transactionSchema,
 } from '../mib/payment';
 import {
+  invalidInputSchema,
+  paymentDetailsSchema,
+  paymentListFilterSchema,
+  paymentListSchema,
+  paymentStatusSchema,
+  resolutionSchema,
+  signalAcceptedSchema,
+} from './paymentSchemas';
+import {
   commandAcceptedResponseSchema,
   errorBodySchema,
   healthSchema,
@@ -76,6 +85,15 @@ const COMPONENTS = {
     'delivered: false for an authentic webhook with nothing to deliver (no running workflow, no outcome).',
   ],
   Error: [errorBodySchema, 'An error outside JSON-RPC.'],
+  PaymentList: [paymentListSchema, 'Payments that match the filter, from Temporal visibility.'],
+  PaymentDetails: [paymentDetailsSchema, 'Where a payment command stands, and its workflow run.'],
+  PaymentStatus: [paymentStatusSchema, "The payment command workflow's status query."],
+  Resolution: [resolutionSchema, 'An operator decides the outcome the provider never reported.'],
+  SignalAccepted: [
+    signalAcceptedSchema,
+    'The workflow received the request; its timeline shows what follows.',
+  ],
+  InvalidInput: [invalidInputSchema, 'The request is invalid; issues name each field and what is wrong.'],
   Health: [healthSchema, 'The process serves HTTP.'],
 } as const satisfies Record<string, readonly [z.ZodType, string]>;
 
@@ -109,6 +127,46 @@ export interface OpenApiOptions {
   /** The providers configured for webhooks, the values of `{provider}`. */
   readonly providers: readonly string[];
 }
+
+/** The query parameters of `GET /payments`, one per field of the filter schema. */
+function listParameters() {
+  return Object.entries(paymentListFilterSchema.shape).map(([name, field]) => {
+    const { $schema: _dialect, description, ...schema } = z.toJSONSchema(field, { io: 'input' });
+    return { name, in: 'query', required: false, description, schema };
+  });
+}
+
+const ADMIN = [{ adminBearer: [] }];
+const PAYMENT_ID = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The payment workflow id, `payment:<reference>:<command>:<fingerprint>`, URL-encoded.',
+  schema: { type: 'string', pattern: '^payment:.+:.+:.+$' },
+};
+const OPERATOR_ERRORS = {
+  '401': { description: 'No or a wrong admin bearer token.', content: json('Error') },
+  '503': {
+    description: 'The operator API is disabled (no ADMIN_TOKEN), or Temporal is unreachable.',
+    content: json('Error'),
+  },
+};
+const NOT_FOUND = { description: 'No payment workflow of that id.', content: json('Error') };
+const signalOperation = (operationId: string, summary: string, description: string, refused: string) => ({
+  post: {
+    operationId,
+    summary,
+    description,
+    security: ADMIN,
+    parameters: [PAYMENT_ID],
+    responses: {
+      '202': { description: 'The workflow received the request.', content: json('SignalAccepted') },
+      '404': NOT_FOUND,
+      '409': { description: refused, content: json('Error') },
+      ...OPERATOR_ERRORS,
+    },
+  },
+});
 
 export function openApiDocument({ providers }: OpenApiOptions) {
   const methods = PAYMENT_COMMANDS.map((command) => `\`${mibMethod(command)}\``).join(', ');
@@ -211,6 +269,77 @@ export function openApiDocument({ providers }: OpenApiOptions) {
           },
         },
       },
+      '/payments': {
+        get: {
+          operationId: 'listPayments',
+          summary: 'Payments by phase, command, provider, outcome, reference or order',
+          description:
+            "From Temporal visibility (the workflows' search attributes, which lag their state by a moment). " +
+            '`?phase=stuck` lists the payments that need a person.',
+          security: ADMIN,
+          parameters: listParameters(),
+          responses: {
+            '200': { description: 'The matching payments.', content: json('PaymentList') },
+            '400': { description: 'A filter is invalid.', content: json('InvalidInput') },
+            ...OPERATOR_ERRORS,
+          },
+        },
+      },
+      '/payments/{id}': {
+        get: {
+          operationId: 'showPayment',
+          summary: 'One payment: phase, outcome, attempts, last error, provider references, timeline',
+          description:
+            "The workflow's status query, with its run and the activities in progress (e.g. a provider call " +
+            'retried through an outage: its attempt and last failure).',
+          security: ADMIN,
+          parameters: [PAYMENT_ID],
+          responses: {
+            '200': { description: 'The payment.', content: json('PaymentDetails') },
+            '404': NOT_FOUND,
+            ...OPERATOR_ERRORS,
+          },
+        },
+      },
+      '/payments/{id}/resolve': {
+        post: {
+          operationId: 'resolvePayment',
+          summary: 'Decide the outcome the provider never reported',
+          description:
+            "The workflow's resolve update: its validator refuses a payment whose outcome is known, one " +
+            'already resolved, or one whose provider call is still in flight. Once accepted, the workflow ' +
+            'sends MIB the matching notification.',
+          security: ADMIN,
+          parameters: [PAYMENT_ID],
+          requestBody: { required: true, content: json('Resolution') },
+          responses: {
+            '200': {
+              description: 'Resolved; the status at that moment (the notification follows).',
+              content: json('PaymentStatus'),
+            },
+            '400': { description: 'The body is invalid or not JSON.', content: json('InvalidInput') },
+            '404': NOT_FOUND,
+            '409': {
+              description: "Refused: the validator's reason, or the workflow has ended.",
+              content: json('Error'),
+            },
+            '413': { description: 'The body is over 16 kB.', content: json('Error') },
+            ...OPERATOR_ERRORS,
+          },
+        },
+      },
+      '/payments/{id}/recheck': signalOperation(
+        'recheckPayment',
+        'Ask the provider now',
+        'Instead of at the next scheduled check; the timeline shows the answer.',
+        'The outcome is already known, or the workflow has ended.',
+      ),
+      '/payments/{id}/retry-notification': signalOperation(
+        'retryNotification',
+        'Deliver a refused notification again',
+        'For a payment stuck because MIB refused its notification, once the cause is fixed.',
+        'The payment has no refused notification, or the workflow has ended.',
+      ),
       '/health': {
         get: {
           operationId: 'health',
@@ -234,6 +363,11 @@ export function openApiDocument({ providers }: OpenApiOptions) {
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
+        adminBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: '`Authorization: Bearer <ADMIN_TOKEN>` (`operator.token`): the operator API.',
+        },
         mibBearer: {
           type: 'http',
           scheme: 'bearer',

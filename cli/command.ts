@@ -24,9 +24,18 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * added to every command; its errors become UsageErrors.
  */
 export function parseOptions<O extends Options>(args: string[], options: O) {
+  return parseCommandLine(args, options, false).values;
+}
+
+/** The same, with positional arguments allowed (the command checks how many it got). */
+export function parseOptionsAndArguments<O extends Options>(args: string[], options: O) {
+  return parseCommandLine(args, options, true);
+}
+
+function parseCommandLine<O extends Options>(args: string[], options: O, allowPositionals: boolean) {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
   try {
-    return parseArgs({ args, options: all, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args, options: all, strict: true, allowPositionals });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message);

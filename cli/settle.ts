@@ -1,5 +1,6 @@
 import { ConfigError } from '../config';
 import { EXIT, UsageError, type Command } from './command';
+import { paymentsCommand } from './payments';
 import { registerCommand } from './register';
 
 /**
@@ -8,6 +9,7 @@ import { registerCommand } from './register';
  */
 const COMMANDS: Readonly<Record<string, Command>> = {
   register: registerCommand,
+  payments: paymentsCommand,
 };
 
 export function usage(): string {

@@ -90,6 +90,7 @@ export async function startStack({
       logger: createLogger('api', config.LOG_LEVEL),
       mibIntakeSecret: config.MIB_INTAKE_SECRET,
       settlement: settlementPolicies(config),
+      adminToken: config.ADMIN_TOKEN,
     });
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());

@@ -42,6 +42,7 @@ describe('the OpenAPI document', () => {
       logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
       mibIntakeSecret: config.MIB_INTAKE_SECRET,
       settlement: settlementPolicies(config),
+      adminToken: config.ADMIN_TOKEN,
     });
     api = await listen(app, 0);
     const response = await fetch(`${api.url}/openapi.json`);
@@ -95,12 +96,23 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('lists every path and operation of the API, and how MIB authenticates', () => {
+  it('lists every path and operation of the API, and how MIB and the operator authenticate', () => {
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(operations.sort()).toEqual(
-      ['POST /mib', 'OPTIONS /mib', 'POST /webhooks/{provider}', 'GET /health', 'GET /openapi.json'].sort(),
+      [
+        'POST /mib',
+        'OPTIONS /mib',
+        'POST /webhooks/{provider}',
+        'GET /health',
+        'GET /openapi.json',
+        'GET /payments',
+        'GET /payments/{id}',
+        'POST /payments/{id}/resolve',
+        'POST /payments/{id}/recheck',
+        'POST /payments/{id}/retry-notification',
+      ].sort(),
     );
     expect(Object.keys(document.paths['/mib']!.post!.responses).sort()).toEqual(
       ['200', '204', '400', '401', '404', '413', '503'].sort(),
@@ -108,7 +120,13 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
+    for (const [path, item] of Object.entries(document.paths).filter(([path]) =>
+      path.startsWith('/payments'),
+    ))
+      for (const operation of Object.values(item))
+        expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
     expect(document.components.securitySchemes).toEqual({
+      adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
     });
@@ -154,8 +172,14 @@ describe('the OpenAPI document', () => {
     expect(body([])).toBe(false);
   });
 
-  const send = async (method: string, path: string, body?: unknown, secret = config.MIB_INTAKE_SECRET) => {
-    const response = await fetch(`${api.url}${path}`, {
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    secret = config.MIB_INTAKE_SECRET,
+    base = api.url,
+  ) => {
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',
@@ -227,5 +251,71 @@ describe('the OpenAPI document', () => {
     expect(
       component('CommandAccepted')({ jsonrpc: '2.0', id: 1, result: { accepted: true, workflow_id: 'w' } }),
     ).toBe(true);
+  });
+
+  it('describes what the operator API answers', async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      send(method, path, body, config.ADMIN_TOKEN);
+    const id = encodeURIComponent('payment:PAY-1:capture:0123456789abcdef');
+    const listParameters = (document.paths['/payments']!.get as unknown as { parameters: { name: string }[] })
+      .parameters;
+    expect(listParameters.map((p) => p.name).sort()).toEqual(
+      ['command', 'limit', 'orderId', 'outcome', 'phase', 'provider', 'reference', 'status'].sort(),
+    );
+    // The MIB intake secret is not the operator's.
+    await expectDocumented('/payments', 'get', send('GET', '/payments'), 401);
+    await expectDocumented('/payments/{id}', 'get', send('GET', `/payments/${id}`, undefined, ''), 401);
+    const invalid = admin('GET', '/payments?phase=lost&limit=9999&colour=red');
+    await expectDocumented('/payments', 'get', invalid, 400);
+    expect((await invalid).body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(
+      ['query', 'query.limit', 'query.phase'].sort(),
+    );
+    await expectDocumented('/payments/{id}', 'get', admin('GET', '/payments/settle-register:x'), 404);
+    const resolve = `/payments/${id}/resolve`;
+    const badBody = admin('POST', resolve, { outcome: 'paid', reason: ' ', operator: 'ops' });
+    await expectDocumented('/payments/{id}/resolve', 'post', badBody, 400);
+    expect((await badBody).body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      'body.outcome',
+      'body.reason',
+    ]);
+    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, '{"outcome"'), 400);
+    const large = { outcome: 'settled', reason: 'x'.repeat(20_000), operator: 'ops' };
+    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, large), 413);
+    // Temporal is unreachable.
+    await expectDocumented('/payments', 'get', admin('GET', '/payments?phase=stuck'), 503);
+    await expectDocumented('/payments/{id}', 'get', admin('GET', `/payments/${id}`), 503);
+    const resolution = { outcome: 'settled', reason: 'settled in the dashboard', operator: 'ops' };
+    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, resolution), 503);
+    for (const action of ['recheck', 'retry-notification'])
+      await expectDocumented(
+        `/payments/{id}/${action}`,
+        'post',
+        admin('POST', `/payments/${id}/${action}`),
+        503,
+      );
+  });
+
+  it('answers 503 for the operator API when no ADMIN_TOKEN is configured', async () => {
+    const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+    const disabled = await listen(
+      createApi({
+        temporal: new Client({ connection }),
+        taskQueue: 'unused',
+        providers: createProviderRegistry(config),
+        logger: quietLogger,
+        mibIntakeSecret: config.MIB_INTAKE_SECRET,
+        settlement: settlementPolicies(config),
+      }),
+      0,
+    );
+    try {
+      for (const token of [config.ADMIN_TOKEN!, '']) {
+        const answer = send('GET', '/payments?phase=stuck', undefined, token, disabled.url);
+        await expectDocumented('/payments', 'get', answer, 503);
+        expect((await answer).body).toEqual({ error: 'operator API disabled: set ADMIN_TOKEN' });
+      }
+    } finally {
+      await disabled.close();
+    }
   });
 });

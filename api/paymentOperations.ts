@@ -1,0 +1,228 @@
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { temporal as proto } from '@temporalio/proto';
+import { parsePaymentWorkflowId } from '../domain/workflowId';
+import {
+  paymentCommandWorkflow,
+  recheckSignal,
+  resolveUpdate,
+  retryNotificationSignal,
+  statusQuery,
+  type PaymentCommandStatus,
+} from '../workflows/paymentCommand';
+import type { Resolution } from '../workflows/messages';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import type {
+  PaymentDetails,
+  PaymentList,
+  PaymentListFilter,
+  PaymentStatus,
+  PaymentSummary,
+} from './paymentSchemas';
+
+/**
+ * What an operator does to payments, on Temporal: list them from visibility, show one (its `status` query and
+ * what Temporal knows of its run), resolve it (the workflow's `resolve` update, whose validator refuses what
+ * makes no sense), ask the provider again (`recheck`) or deliver a refused notification again
+ * (`retryNotification`). Shared by the API (`/payments`) and the CLI (`settle payments`).
+ */
+
+/** Why an operation cannot be done; `refused`: the payment is not in a state where it makes sense. */
+export class OperatorError extends Error {
+  override readonly name = 'OperatorError';
+  constructor(
+    readonly kind: 'not_found' | 'refused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const WORKFLOW_TYPE = paymentCommandWorkflow.name;
+
+/**
+ * The visibility query for a filter. Only validated values reach it, and each is quoted, so no filter can
+ * change the query's meaning. Runs that continued as new are left out: the payment is the run after them.
+ */
+export function visibilityQuery(filter: Omit<PaymentListFilter, 'limit'>): string {
+  const clauses = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
+  const equal = (attribute: { name: string }, value: string | undefined) => {
+    if (value !== undefined) clauses.push(`${attribute.name} = ${quote(value)}`);
+  };
+  equal(SEARCH_ATTRIBUTES.phase, filter.phase);
+  equal(SEARCH_ATTRIBUTES.command, filter.command);
+  equal(SEARCH_ATTRIBUTES.provider, filter.provider);
+  equal(SEARCH_ATTRIBUTES.outcome, filter.outcome);
+  equal(SEARCH_ATTRIBUTES.paymentReference, filter.reference);
+  equal(SEARCH_ATTRIBUTES.orderId, filter.orderId);
+  if (filter.status === 'open') clauses.push(`ExecutionStatus = "Running"`);
+  if (filter.status === 'closed') clauses.push(`ExecutionStatus != "Running"`);
+  clauses.push(`ExecutionStatus != "ContinuedAsNew"`);
+  return clauses.join(' AND ');
+}
+
+/** A string literal of Temporal's query language (SQL-like: backslash escapes). */
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export async function listPayments(client: Client, filter: PaymentListFilter): Promise<PaymentList> {
+  const query = visibilityQuery(filter);
+  const payments: PaymentSummary[] = [];
+  // One more than asked tells whether there are more.
+  for await (const info of client.workflow.list({ query, pageSize: filter.limit + 1 })) {
+    if (payments.length === filter.limit) return { query, payments, more: true };
+    payments.push(summaryOf(info));
+  }
+  return { query, payments, more: false };
+}
+
+function summaryOf(info: WorkflowExecutionInfo): PaymentSummary {
+  const attribute = (key: (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]) =>
+    info.typedSearchAttributes.get(key);
+  return {
+    workflowId: info.workflowId,
+    reference: attribute(SEARCH_ATTRIBUTES.paymentReference),
+    orderId: attribute(SEARCH_ATTRIBUTES.orderId),
+    command: attribute(SEARCH_ATTRIBUTES.command),
+    provider: attribute(SEARCH_ATTRIBUTES.provider),
+    phase: attribute(SEARCH_ATTRIBUTES.phase),
+    outcome: attribute(SEARCH_ATTRIBUTES.outcome),
+    status: info.status.name,
+    startTime: info.startTime.toISOString(),
+    closeTime: info.closeTime?.toISOString(),
+  };
+}
+
+export async function showPayment(client: Client, workflowId: string): Promise<PaymentDetails> {
+  const handle = paymentHandle(client, workflowId);
+  const description = await handle.describe().catch(notFound(workflowId));
+  if (description.type !== WORKFLOW_TYPE) throw notAPayment(workflowId);
+  const status = await queryStatus(handle);
+  const pending = description.raw.pendingActivities ?? [];
+  return {
+    ...plain(status),
+    execution: {
+      status: description.status.name,
+      runId: description.runId,
+      startTime: description.startTime.toISOString(),
+      closeTime: description.closeTime?.toISOString(),
+      historyLength: description.historyLength,
+    },
+    pendingActivities: pending.map((activity) => ({
+      activity: activity.activityType?.name ?? '(unknown)',
+      state: pendingState(activity.state),
+      attempt: activity.attempt ?? 1,
+      lastFailure: activity.lastFailure?.message ?? undefined,
+      nextAttemptAt: optionalTsToDate(activity.nextAttemptScheduleTime)?.toISOString(),
+    })),
+  };
+}
+
+/** Decides the outcome; the workflow then sends MIB the matching notification. Answers the status then. */
+export async function resolvePayment(
+  client: Client,
+  workflowId: string,
+  resolution: Resolution,
+): Promise<PaymentStatus> {
+  const handle = paymentHandle(client, workflowId);
+  try {
+    return plain(await handle.executeUpdate(resolveUpdate, { args: [resolution] }));
+  } catch (error) {
+    // The validator's refusal (or the handler's failure), in the workflow's own words.
+    if (error instanceof WorkflowUpdateFailedError)
+      throw new OperatorError('refused', `resolve refused: ${error.cause?.message ?? error.message}`);
+    throw await whyNotRunning(handle, error, 'resolve');
+  }
+}
+
+/** Asks the provider now instead of at the next scheduled check; the timeline shows the answer. */
+export async function recheckPayment(client: Client, workflowId: string): Promise<void> {
+  const handle = paymentHandle(client, workflowId);
+  const status = await queryStatus(handle);
+  if (status.outcome) {
+    const refusedNotification =
+      status.phase === 'stuck' ? '; MIB refused its notification: use retry-notification' : '';
+    throw new OperatorError(
+      'refused',
+      `nothing to ask the provider: the outcome is known (${status.outcome})${refusedNotification}`,
+    );
+  }
+  await handle.signal(recheckSignal).catch(async (error) => {
+    throw await whyNotRunning(handle, error, 'recheck');
+  });
+}
+
+/** Delivers again a notification MIB refused, once its cause is fixed; only a payment stuck on one has it. */
+export async function retryNotification(client: Client, workflowId: string): Promise<void> {
+  const handle = paymentHandle(client, workflowId);
+  const status = await queryStatus(handle);
+  if (status.phase !== 'stuck' || !status.outcome) {
+    const why = status.stuckReason ? ` (${status.stuckReason}); resolve it or recheck the provider` : '';
+    throw new OperatorError(
+      'refused',
+      `no refused notification to deliver again: the payment is ${status.phase}${why}`,
+    );
+  }
+  await handle.signal(retryNotificationSignal).catch(async (error) => {
+    throw await whyNotRunning(handle, error, 'retry-notification');
+  });
+}
+
+/** A handle on a payment workflow; any other id is no payment. */
+function paymentHandle(client: Client, workflowId: string): WorkflowHandle<typeof paymentCommandWorkflow> {
+  if (!parsePaymentWorkflowId(workflowId)) throw notAPayment(workflowId);
+  return client.workflow.getHandle<typeof paymentCommandWorkflow>(workflowId);
+}
+
+function notAPayment(workflowId: string): OperatorError {
+  return new OperatorError(
+    'not_found',
+    `"${workflowId}" is not a payment workflow (payment:<reference>:<command>:<fingerprint>)`,
+  );
+}
+
+function notFound(workflowId: string) {
+  return (error: unknown): never => {
+    if (error instanceof WorkflowNotFoundError)
+      throw new OperatorError('not_found', `no payment workflow "${workflowId}"`);
+    throw error;
+  };
+}
+
+async function queryStatus(handle: WorkflowHandle<typeof paymentCommandWorkflow>) {
+  return handle.query(statusQuery).catch(notFound(handle.workflowId));
+}
+
+/**
+ * Temporal answers "not found" both for an unknown workflow and for a message to one that has ended: tell them
+ * apart, since an ended payment cannot be acted on any more.
+ */
+async function whyNotRunning(handle: WorkflowHandle, error: unknown, action: string): Promise<unknown> {
+  if (!(error instanceof WorkflowNotFoundError)) return error;
+  try {
+    const { status } = await handle.describe();
+    return new OperatorError('refused', `${action} refused: the payment workflow has ended (${status.name})`);
+  } catch (describeError) {
+    if (describeError instanceof WorkflowNotFoundError)
+      return new OperatorError('not_found', `no payment workflow "${handle.workflowId}"`);
+    return describeError;
+  }
+}
+
+/** `scheduled`, `started`, … from PENDING_ACTIVITY_STATE_SCHEDULED and the like. */
+function pendingState(state: proto.api.enums.v1.PendingActivityState | null | undefined): string {
+  const name = proto.api.enums.v1.PendingActivityState[state ?? 0] ?? 'unknown';
+  return name.replace(/^PENDING_ACTIVITY_STATE_/, '').toLowerCase();
+}
+
+/** The status as the operator's answers type it (mutable arrays). */
+function plain(status: PaymentCommandStatus): PaymentStatus {
+  return { ...status, timeline: [...status.timeline] };
+}
