@@ -64,12 +64,18 @@ async function main() {
     });
     stops.push(() => stack.stop());
     const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
+    // The development token may be shown; a real one never is.
+    const operatorAuth =
+      config.ADMIN_TOKEN === localDefaults().ADMIN_TOKEN
+        ? `(Authorization: Bearer ${config.ADMIN_TOKEN})`
+        : '(Authorization: Bearer <ADMIN_TOKEN>)';
     console.log(
       [
         '',
         'Settle is running:',
         `  API (MIB intake)   ${stack.api.url}/mib`,
         `  webhooks           ${stack.api.url}/webhooks/gateway`,
+        ...(config.ADMIN_TOKEN ? [`  operator API       ${stack.api.url}/payments   ${operatorAuth}`] : []),
         `  Temporal           ${address}${ui}`,
         `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
         `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,

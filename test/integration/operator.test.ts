@@ -223,7 +223,7 @@ describe('the operator (dev server)', () => {
     });
     expect(payment.attempts.statusChecks).toBe(1);
     expect(payment.timeline.slice(-2).map((entry) => entry.what)).toEqual([
-      'operator asked to recheck the provider',
+      'asked to recheck the provider',
       'status check: pending (pending)',
     ]);
     expect(payment.phase).toBe('stuck');
@@ -435,7 +435,7 @@ describe('the operator (dev server)', () => {
       status: 409,
       body: {
         error:
-          'resolve refused: a provider call is still in flight; wait for its answer or fix the provider first',
+          'resolve refused: the command has not had its provider answer yet (a call is in flight or due); wait for it or fix the provider first',
       },
     });
     const { code, output } = await settle(['show', workflowId]);
