@@ -51,16 +51,7 @@ export async function startStack({
   };
   try {
     // The simulators share Settle's credentials; their URLs are known once they listen.
-    const credentials = { ...localDefaults(), ...pickDefined(env) };
-    const mibSim = createMibSimulator({
-      clientId: credentials.MOM_CLIENT,
-      clientSecret: credentials.SERVICE_BUS_SECRET,
-    });
-    const gatewaySim = createGatewaySimulator({
-      apiKey: credentials.GATEWAY_API_KEY,
-      webhookSecret: credentials.GATEWAY_WEBHOOK_SECRET,
-      control: gateway,
-    });
+    const { mibSim, gatewaySim } = createSimulators({ ...localDefaults(), ...pickDefined(env) }, gateway);
     stops.push(async () => gatewaySim.stop());
     const mib = await listen(mibSim.app, ports.mib ?? 0);
     stops.push(() => mib.close());
@@ -109,6 +100,26 @@ export async function startStack({
     await stop();
     throw error;
   }
+}
+
+type SimulatorCredentials = Pick<
+  ReturnType<typeof localDefaults>,
+  'MOM_CLIENT' | 'SERVICE_BUS_SECRET' | 'GATEWAY_API_KEY' | 'GATEWAY_WEBHOOK_SECRET'
+>;
+
+/** The MIB and gateway simulators, sharing Settle's credentials (not yet listening). */
+export function createSimulators(credentials: SimulatorCredentials, gateway?: Partial<GatewayControl>) {
+  return {
+    mibSim: createMibSimulator({
+      clientId: credentials.MOM_CLIENT,
+      clientSecret: credentials.SERVICE_BUS_SECRET,
+    }),
+    gatewaySim: createGatewaySimulator({
+      apiKey: credentials.GATEWAY_API_KEY,
+      webhookSecret: credentials.GATEWAY_WEBHOOK_SECRET,
+      control: gateway,
+    }),
+  };
 }
 
 function pickDefined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -1,16 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
 import { createLogger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { startDevServer } from './devServer';
 import { startStack } from './stack';
-import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
  * `npm start`: all of Settle on one machine. Without TEMPORAL_ADDRESS it starts a Temporal dev server (state
@@ -46,7 +41,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown());
 
   try {
-    const address = config.TEMPORAL_ADDRESS ?? (await startDevServer(ports, dataDir, stops));
+    const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops));
     const connection = await Connection.connect({ address });
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
       .catch((error: Error) => {
@@ -91,82 +86,16 @@ async function main() {
 }
 
 /** Starts `temporal server start-dev` with its state in the data folder; resolves with its gRPC address. */
-async function startDevServer(ports: LocalPorts, dataDir: string, stops: Stop[]): Promise<string> {
-  mkdirSync(dataDir, { recursive: true });
-  const dbFilename = join(dataDir, 'temporal.db');
-  const address = `127.0.0.1:${ports.temporal}`;
-  const resolution = await resolveTemporalCli({ log: (line) => console.log(line) });
-  return withResolution(resolution, async (executable) => {
-    if (executable.type === 'cached-download') {
-      // With internet: the SDK downloads the CLI and runs the same dev server.
-      const env = await TestWorkflowEnvironment.createLocal({
-        server: {
-          executable,
-          dbFilename,
-          port: ports.temporal,
-          uiPort: ports.temporalUi,
-          searchAttributes: ALL_SEARCH_ATTRIBUTES,
-        },
-      });
-      stops.push(() => env.teardown());
-      return address;
-    }
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal)];
-    args.push('--ui-port', String(ports.temporalUi), '--db-filename', dbFilename, '--log-level', 'warn');
-    // The flag registers them before the server serves, but only in a new database; ensureSearchAttributes
-    // adds any that an existing database lacks.
-    for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
-      args.push('--search-attribute', `${name}=${cliType(type)}`);
-    const log = createWriteStream(join(dataDir, 'temporal.log'), { flags: 'a' });
-    const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-    stops.push(() => stopChild(child));
-    await waitForPort(ports.temporal, child, join(dataDir, 'temporal.log'));
-    return address;
+async function startLocalServer(ports: LocalPorts, dataDir: string, stops: Stop[]): Promise<string> {
+  const server = await startDevServer({
+    dbFile: join(dataDir, 'temporal.db'),
+    port: ports.temporal,
+    uiPort: ports.temporalUi,
+    logFile: join(dataDir, 'temporal.log'),
+    log: (line) => console.log(line),
   });
-}
-
-/** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
-function cliType(type: string): string {
-  return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
-}
-
-function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((done, fail) => {
-    const exited = (code: number | null) =>
-      fail(new Error(`the Temporal dev server exited with ${code}; see ${logFile}`));
-    child.once('exit', exited);
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        child.off('exit', exited);
-        done();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline)
-          fail(new Error(`the Temporal dev server did not listen on ${port}; see ${logFile}`));
-        else if (child.exitCode === null) setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
-/** SIGINT lets the dev server close its SQLite database cleanly; SIGKILL only if it hangs. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGINT');
-  });
+  stops.push(() => server.stop());
+  return server.address;
 }
 
 void main();

@@ -34,6 +34,11 @@ export interface GatewayControl {
   loseAnswerNext: number;
   /** Carry out an operation request at once but answer only this much later (a slow gateway). */
   answerDelayMs: number;
+  /**
+   * How long a webhook delivery waits for the answer before it counts as failed and is redelivered, as real
+   * gateways give up after seconds (Adyen after 10 s); 0: as long as the HTTP client waits (minutes).
+   */
+  webhookTimeoutMs: number;
 }
 
 export interface GatewaySimulatorOptions {
@@ -132,6 +137,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     down: false,
     loseAnswerNext: 0,
     answerDelayMs: 0,
+    webhookTimeoutMs: 0,
     ...initial,
   };
   const authorizations = new Map<string, Authorization>();
@@ -389,6 +395,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
           'gateway-signature': signPayload(webhookSecret, body, Math.floor(Date.now() / 1000)),
         },
         body,
+        ...(control.webhookTimeoutMs > 0
+          ? { headersTimeout: control.webhookTimeoutMs, bodyTimeout: control.webhookTimeoutMs }
+          : {}),
       });
       await response.body.dump();
       status = response.statusCode;

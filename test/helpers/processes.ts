@@ -17,11 +17,24 @@ export interface SettleProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function runEntryPoint(script: string, env: NodeJS.ProcessEnv, args: string[] = []): SettleProcess {
-  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [script, ...args], {
-    cwd: PROJECT_ROOT,
-    env,
-  });
+export interface RunOptions {
+  /**
+   * Run the script in this one process (`node --import tsx`), as a container runs `node dist/worker/main.js`.
+   * The tsx command runs the script in a child process of its own, which a SIGKILL to tsx would not reach.
+   */
+  readonly oneProcess?: boolean;
+}
+
+export function runEntryPoint(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  { oneProcess = false }: RunOptions = {},
+): SettleProcess {
+  const [command, ...prefix] = oneProcess
+    ? [process.execPath, '--import', 'tsx']
+    : [join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')];
+  const child = spawn(command!, [...prefix, script, ...args], { cwd: PROJECT_ROOT, env });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,10 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { localDefaults } from '../../config';
-import { listen, type RunningServer } from '../../config/server';
-import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
-import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
+import type { GatewaySimulator } from '../../sim/gateway/server';
+import type { MibSimulator } from '../../sim/mib/server';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { freePort, runEntryPoint } from '../helpers/processes';
+import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
 /**
@@ -16,34 +15,19 @@ describe('the worker and API entry points', () => {
   let env: TestWorkflowEnvironment;
   let mibSim: MibSimulator;
   let gatewaySim: GatewaySimulator;
-  let servers: RunningServer[];
+  let simulators: SimulatorsForProcesses;
   let settleEnv: NodeJS.ProcessEnv;
   let apiPort: number;
 
   beforeAll(async () => {
     env = await createDevServerEnv();
-    const defaults = localDefaults();
-    mibSim = createMibSimulator({ clientId: defaults.MOM_CLIENT, clientSecret: defaults.SERVICE_BUS_SECRET });
-    gatewaySim = createGatewaySimulator({
-      apiKey: defaults.GATEWAY_API_KEY,
-      webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
-      control: { webhookDelayMs: 100 },
-    });
-    servers = [await listen(mibSim.app, 0), await listen(gatewaySim.app, 0)];
     apiPort = await freePort();
-    gatewaySim.control.webhookUrl = `http://127.0.0.1:${apiPort}/webhooks/gateway`;
-    settleEnv = {
-      PATH: process.env.PATH,
-      // An empty parameters file: a developer's config/parameters.yml must not reach these processes.
-      SETTLE_CONFIG_FILE: '/dev/null',
-      ...localDefaults({ api: apiPort, mib: servers[0]!.port, gateway: servers[1]!.port }),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: 'entry-points',
-    };
+    simulators = await startSimulators(apiPort, { webhookDelayMs: 100 });
+    ({ mibSim, gatewaySim } = simulators);
+    settleEnv = { ...simulators.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'entry-points' };
   });
   afterAll(async () => {
-    gatewaySim?.stop();
-    await Promise.all(servers.map((server) => server.close()));
+    await simulators?.stop();
     await env?.teardown();
   });
 

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { resolveTemporalCli, withResolution } from './temporal-binaries';
+
+/**
+ * `temporal server start-dev` as a child process with its state in a SQLite file: what `npm start` runs,
+ * and what the crash tests stop and start again on the same file and port.
+ */
+
+export interface DevServerOptions {
+  /** The SQLite file; a new one is created, an existing one is reopened with every workflow in it. */
+  readonly dbFile: string;
+  readonly port: number;
+  /** The Web UI's port; none (headless) when unset. */
+  readonly uiPort?: number;
+  /** Where the server's own output goes (appended). */
+  readonly logFile: string;
+  /** Progress lines of the CLI's resolution (a first build takes minutes). */
+  readonly log?: (line: string) => void;
+}
+
+export interface DevServer {
+  /** The gRPC frontend, host:port. */
+  readonly address: string;
+  /** Stops the server and resolves once it has exited and closed its database. */
+  stop(): Promise<void>;
+}
+
+export async function startDevServer({
+  dbFile,
+  port,
+  uiPort,
+  logFile,
+  log,
+}: DevServerOptions): Promise<DevServer> {
+  mkdirSync(dirname(dbFile), { recursive: true });
+  mkdirSync(dirname(logFile), { recursive: true });
+  const address = `127.0.0.1:${port}`;
+  const resolution = await resolveTemporalCli({ log });
+  return withResolution(resolution, async (executable) => {
+    if (executable.type === 'cached-download') {
+      // With internet: the SDK downloads the CLI and runs the same dev server.
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable,
+          dbFilename: dbFile,
+          port,
+          ...(uiPort === undefined ? { ui: false } : { ui: true, uiPort }),
+          searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        },
+      });
+      return { address, stop: () => env.teardown() };
+    }
+    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
+    args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+    args.push('--db-filename', dbFile, '--log-level', 'warn');
+    // The flag registers them before the server serves, but only in a new database; ensureSearchAttributes
+    // (worker start, npm start) adds any that an existing database lacks.
+    for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
+      args.push('--search-attribute', `${name}=${cliType(type)}`);
+    const output = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pipe(output);
+    child.stderr.pipe(output);
+    try {
+      await waitForPort(port, child, logFile);
+    } catch (error) {
+      await stopChild(child);
+      throw error;
+    }
+    return { address, stop: () => stopChild(child) };
+  });
+}
+
+/** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
+function cliType(type: string): string {
+  return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
+}
+
+function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((done, fail) => {
+    const exited = (code: number | null) =>
+      fail(new Error(`the Temporal dev server exited with ${code}; see ${logFile}`));
+    child.once('exit', exited);
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        child.off('exit', exited);
+        done();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline)
+          fail(new Error(`the Temporal dev server did not listen on ${port}; see ${logFile}`));
+        else if (child.exitCode === null) setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+/** SIGINT lets the dev server close its SQLite database cleanly; SIGKILL only if it hangs. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGINT');
+  });
+}

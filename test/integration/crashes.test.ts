@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../../scripts/devServer';
+import type { GatewaySimulator } from '../../sim/gateway/server';
+import type { MibSimulator } from '../../sim/mib/server';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
+import { eventually } from '../helpers/temporal';
+
+/**
+ * What survives what, with every part real and in its own process: the Temporal dev server (`temporal server
+ * start-dev` on a SQLite file), the worker and the API as `npm run worker` and `npm run api` start them, and
+ * the simulators in the test process. A worker killed with SIGKILL between the gateway acting and its
+ * answer, and a dev server stopped and started again while a capture waits for its webhook, each end with
+ * one capture at the gateway and one notification at MIB. The worker's Prometheus endpoint counts a stuck
+ * payment.
+ */
+describe('crashes on a real dev server', () => {
+  jest.setTimeout(120_000);
+  let dataDir: string;
+  let temporalPort: number;
+  let server: DevServer;
+  let mibSim: MibSimulator;
+  let gatewaySim: GatewaySimulator;
+  let simulators: SimulatorsForProcesses;
+  let apiPort: number;
+  let metricsPort: number;
+  let settleEnv: NodeJS.ProcessEnv;
+  let worker: SettleProcess;
+  let api: SettleProcess;
+  let connection: Connection;
+  let client: Client;
+
+  /** The dev server on the same SQLite file and port each time. */
+  const startTemporal = () =>
+    startDevServer({
+      dbFile: join(dataDir, 'temporal.db'),
+      port: temporalPort,
+      logFile: join(dataDir, 'temporal.log'),
+    });
+
+  /** The worker in one process (no tsx wrapper), so that a SIGKILL hits it as it would in a container. */
+  async function startWorker(): Promise<SettleProcess> {
+    const started = runEntryPoint('worker/main.ts', settleEnv, [], { oneProcess: true });
+    await started.waitFor('"message":"worker started"');
+    return started;
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'settle-crashes-'));
+    [temporalPort, apiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    server = await startTemporal();
+    simulators = await startSimulators(apiPort);
+    ({ mibSim, gatewaySim } = simulators);
+    settleEnv = {
+      ...simulators.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: 'crashes',
+      METRICS_PORT: String(metricsPort),
+      // No status request within the test: an outcome must come from the webhook.
+      SETTLEMENT_POLL_SCHEDULE: '1h',
+    };
+    api = runEntryPoint('api/main.ts', settleEnv);
+    [worker] = await Promise.all([startWorker(), api.waitFor('"message":"API listening"')]);
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection });
+  });
+  afterAll(async () => {
+    await Promise.all([worker?.stop('SIGTERM'), api?.stop('SIGTERM')]);
+    await simulators?.stop();
+    await connection?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function capture(reference: string): Promise<string> {
+    const answer = await sendMibCommand(
+      `http://127.0.0.1:${apiPort}`,
+      {
+        jsonrpc: '2.0',
+        id: reference,
+        method: 'magento.payments.payments_management.capture',
+        params: {
+          payment: {
+            reference,
+            currency: 'EUR',
+            transactions: [{ amount: '25.00', gateway_information: { transaction_id: `auth_${reference}` } }],
+          },
+        },
+      },
+      { secret: settleEnv.MIB_INTAKE_SECRET! },
+    );
+    expect(answer.status).toBe(200);
+    return (answer.body as { result: { workflow_id: string } }).result.workflow_id;
+  }
+
+  const operationsOf = (workflowId: string) =>
+    [...gatewaySim.operations.values()].filter((op) => op.metadata.workflow_id === workflowId);
+  const callsOf = (workflowId: string) =>
+    gatewaySim.calls.filter((call) => call.idempotencyKey === workflowId);
+  const notificationsOf = (reference: string) =>
+    mibSim.notifications.filter(
+      (n) => (n.params as { payment: { reference: string } }).payment.reference === reference,
+    );
+
+  /** One capture at the gateway, acted on once, and one notify_captured at MIB, after the workflow has ended. */
+  async function expectOneCaptureAndOneNotification(workflowId: string, reference: string) {
+    expect(await client.workflow.getHandle(workflowId).result()).toMatchObject({ outcome: 'settled' });
+    expect(operationsOf(workflowId)).toEqual([expect.objectContaining({ object: 'capture', amount: 2500 })]);
+    expect(callsOf(workflowId).filter((call) => !call.replayed)).toHaveLength(1);
+    expect(notificationsOf(reference).map((n) => n.method)).toEqual([
+      'magento.payments.payments_management.notify_captured',
+    ]);
+  }
+
+  it('a worker killed after the gateway acted, before it answered: one capture, one notification', async () => {
+    // The gateway captures at once but answers a minute later: the worker dies waiting for the answer.
+    Object.assign(gatewaySim.control, { mode: 'immediate', answerDelayMs: 60_000 });
+    const workflowId = await capture('PAY-KILL');
+    await eventually(
+      async () => (operationsOf(workflowId).length > 0 ? true : undefined),
+      60_000,
+      'the capture at the gateway',
+    );
+    worker.child.kill('SIGKILL');
+    expect(await worker.exited).toBeNull();
+    expect(worker.child.signalCode).toBe('SIGKILL');
+    gatewaySim.control.answerDelayMs = 0;
+    worker = await startWorker();
+    // The activity's heartbeat times out (10 s); its retry on the new worker sends the capture again with the
+    // same idempotency key, and the gateway answers with the capture it already made.
+    await expectOneCaptureAndOneNotification(workflowId, 'PAY-KILL');
+    expect(callsOf(workflowId).map((call) => call.replayed)).toEqual([false, true]);
+  });
+
+  it('a dev server stopped and started again while a capture waits for its webhook: one capture, one notification', async () => {
+    // The webhook comes 8 s after the capture, when the server is down. A delivery without an answer within
+    // 1 s has failed, and the gateway sends it again 1 s, 2 s, 4 s… later (six deliveries in all).
+    Object.assign(gatewaySim.control, { mode: 'pending', webhookDelayMs: 8000, webhookTimeoutMs: 1000 });
+    const workflowId = await capture('PAY-OUTAGE');
+    const handle = client.workflow.getHandle(workflowId);
+    await eventually(async () =>
+      (await handle.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
+    );
+    const [operation] = operationsOf(workflowId);
+    await server.stop();
+    const deliveries = () => gatewaySim.webhooks.filter((w) => w.operationId === operation!.id);
+    // While Temporal is down the API cannot record the event and answers nothing: two deliveries fail.
+    await eventually(async () => (deliveries().length >= 2 ? true : undefined), 60_000, 'two deliveries');
+    expect(deliveries().map((delivery) => delivery.status)).toEqual(['network-error', 'network-error']);
+
+    server = await startTemporal();
+    // The same worker and API processes carry on. The event reaches the workflow through the API's signal
+    // call, which kept retrying while the server was down, or through a redelivery (a duplicate is dropped).
+    await expectOneCaptureAndOneNotification(workflowId, 'PAY-OUTAGE');
+    // The gateway stops redelivering once a delivery is acknowledged.
+    await eventually(
+      async () => (deliveries().at(-1)!.status === 200 ? true : undefined),
+      60_000,
+      'an acknowledged delivery',
+    );
+    expect([worker.child.exitCode, api.child.exitCode]).toEqual([null, null]);
+  });
+
+  it('a stuck payment is counted in the worker’s Prometheus metrics as settle_payments_stuck', async () => {
+    gatewaySim.control.mode = 'immediate';
+    Object.assign(mibSim.faults, { failNext: 1, failStatus: 400 });
+    const workflowId = await capture('PAY-STUCK');
+    const handle = client.workflow.getHandle(workflowId);
+    await eventually(async () => ((await handle.query(statusQuery)).phase === 'stuck' ? true : undefined));
+    // The workflow's counter goes out through the SDK runtime's Prometheus exporter, without prefix or suffix.
+    const stuckLine =
+      /^settle_payments_stuck\{(?=[^}]*command="capture")(?=[^}]*provider="gateway")[^}]*\} 1$/m;
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        return stuckLine.test(metrics) ? true : undefined;
+      },
+      30_000,
+      'settle_payments_stuck 1 at /metrics',
+    );
+    await handle.signal(retryNotificationSignal);
+    expect(await handle.result()).toMatchObject({ outcome: 'settled' });
+    expect(notificationsOf('PAY-STUCK')).toHaveLength(1);
+  });
+});
