@@ -1,0 +1,31 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { installRuntime } from '../../worker/runtime';
+import type { BaselineActivities } from './workflows';
+
+/**
+ * The baseline's worker, in a process of its own as Settle's is: the no-op workflow and activity on
+ * BENCH_TASK_QUEUE of TEMPORAL_ADDRESS, with Settle's worker tuning (SETTLE_WORKER_TUNING), so that the
+ * ratio measures Settle's code and not a difference in configuration.
+ */
+async function main() {
+  installRuntime('WARN');
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const activities: BaselineActivities = { noop: async () => {} };
+  const bundle = process.env.BENCH_BASELINE_BUNDLE;
+  const worker = await Worker.create({
+    connection,
+    taskQueue: process.env.BENCH_TASK_QUEUE!,
+    activities,
+    ...(bundle
+      ? { workflowBundle: { codePath: bundle } }
+      : { workflowsPath: require.resolve('./workflows') }),
+  });
+  console.log('baseline worker started');
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

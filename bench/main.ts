@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { installRuntime } from '../worker/runtime';
+import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
+
+/**
+ * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
+ *   --smoke                 a tiny run of every part, in seconds
+ *   --commands N            commands per concurrency level (1000)
+ *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
+ *   --rate R --paced N      N commands at a steady R per second (50, 1500); --paced 0 skips
+ *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
+ *   --out DIR               where results.json, results.md and chart.svg go (bench/results)
+ * TEMPORAL_ADDRESS runs against that server instead of a dev server of its own; LOG_LEVEL sets the API's
+ * and the worker's log level (info).
+ */
+
+const USAGE =
+  'usage: npm run bench -- [--smoke] [--commands N] [--concurrency 5,10,25] [--rate R] [--paced N] [--waiting N] [--out DIR]';
+
+function optionsFrom(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: 'boolean' },
+      commands: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      paced: { type: 'string' },
+      waiting: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const base = values.smoke ? SMOKE_RUN : FULL_RUN;
+  const count = (name: string, value: string | undefined, fallback: number, minimum = 0) => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < minimum)
+      throw new Error(`--${name} must be an integer ≥ ${minimum}`);
+    return parsed;
+  };
+  return {
+    ...base,
+    commands: count('commands', values.commands, base.commands, 1),
+    concurrency: values.concurrency
+      ? values.concurrency.split(',').map((level) => count('concurrency', level, 0, 1))
+      : base.concurrency,
+    rate: count('rate', values.rate, base.rate, 1),
+    pacedCommands: count('paced', values.paced, base.pacedCommands),
+    waiting: count('waiting', values.waiting, base.waiting),
+    out: values.out ?? base.out,
+    address: process.env.TEMPORAL_ADDRESS || undefined,
+    logLevel: process.env.LOG_LEVEL ?? base.logLevel,
+  };
+}
+
+async function main() {
+  let options: BenchOptions;
+  try {
+    options = optionsFrom(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  installRuntime('WARN', { handleSignals: false });
+  const { report, files } = await runBench(options);
+  for (const target of report.targets)
+    console.log(`${target.met ? 'met    ' : 'MISSED '} ${target.target}: ${target.value}`);
+  console.log(`results: ${files.join(', ')}`);
+  const { lost, duplicated } = report.totals;
+  process.exit(lost === 0 && duplicated === 0 ? 0 : 1);
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});

@@ -1,0 +1,272 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { localDefaults } from '../config';
+import { listen, type RunningServer } from '../config/server';
+import { createDevServerEnv } from '../scripts/ephemeralTemporal';
+import { createGatewaySimulator } from '../sim/gateway/server';
+import { createMibSimulator } from '../sim/mib/server';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
+import { runBaseline, runSettle, runWaiting, type BenchContext, type SettleRun } from './phases';
+import { MemorySampler, startProcess, type BenchProcess } from './processes';
+import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
+import { round } from './stats';
+
+/**
+ * One benchmark run: its own Temporal dev server (SQLite on local disk) unless `address` is given, the MIB
+ * and gateway simulators in this process, Settle's API and worker and the baseline's worker as processes of
+ * their own; then the measurements of phases.ts, and the report in `out`.
+ */
+
+export interface BenchOptions {
+  /** Commands (and baseline workflows) per concurrency level. */
+  readonly commands: number;
+  readonly concurrency: readonly number[];
+  /** The steady-rate run: commands per second, and how many. 0 commands skips it. */
+  readonly rate: number;
+  readonly pacedCommands: number;
+  /** Payments waiting at once for their webhook; 0 skips the run. */
+  readonly waiting: number;
+  readonly waitingConcurrency: number;
+  /** Commands and workflows sent before measuring, so that connections and code are warm. */
+  readonly warmup: number;
+  readonly webhookDelayMs: number;
+  readonly out: string;
+  /** An existing Temporal server (TEMPORAL_ADDRESS); otherwise a dev server of the run's own. */
+  readonly address?: string;
+  readonly logLevel: string;
+  readonly progress: boolean;
+  readonly stallTimeoutMs: number;
+  /** Prebuilt workflow bundles, so that the workers start without bundling (the smoke test). */
+  readonly bundles?: { readonly settle?: string; readonly baseline?: string };
+}
+
+export const FULL_RUN: BenchOptions = {
+  commands: 1000,
+  concurrency: [5, 10, 25, 50, 100],
+  rate: 50,
+  pacedCommands: 1500,
+  waiting: 10_000,
+  waitingConcurrency: 50,
+  warmup: 100,
+  webhookDelayMs: 200,
+  out: join(__dirname, 'results'),
+  logLevel: 'info',
+  progress: true,
+  stallTimeoutMs: 60_000,
+};
+
+/** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
+export const SMOKE_RUN: BenchOptions = {
+  ...FULL_RUN,
+  commands: 16,
+  concurrency: [2, 8],
+  rate: 20,
+  pacedCommands: 16,
+  waiting: 24,
+  waitingConcurrency: 8,
+  warmup: 8,
+  webhookDelayMs: 50,
+  stallTimeoutMs: 20_000,
+};
+
+export async function runBench(options: BenchOptions): Promise<{ report: BenchReport; files: string[] }> {
+  const loadBefore = loadavg().map((value) => round(value, 2));
+  const runId = `bench-${randomBytes(3).toString('hex')}`;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  try {
+    const address = options.address ?? (await ownDevServer(cleanups));
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    if (options.address) await ensureSearchAttributes(connection, 'default');
+    const temporal = new Client({ connection });
+
+    const defaults = localDefaults();
+    const mib = createMibSimulator({
+      clientId: defaults.MOM_CLIENT,
+      clientSecret: defaults.SERVICE_BUS_SECRET,
+    });
+    const gateway = createGatewaySimulator({
+      apiKey: defaults.GATEWAY_API_KEY,
+      webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+      control: { mode: 'pending', webhookDelayMs: options.webhookDelayMs },
+    });
+    cleanups.push(() => gateway.stop());
+    const servers: RunningServer[] = [await listen(mib.app, 0), await listen(gateway.app, 0)];
+    cleanups.push(() => Promise.all(servers.map((server) => server.close())));
+    const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
+
+    const settleQueue = `${runId}-settle`;
+    const baselineQueue = `${runId}-baseline`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      // Only these settings: a developer's config/parameters.yml must not reach the measured processes.
+      SETTLE_CONFIG_FILE: '/dev/null',
+      ...localDefaults({ api: 0, mib: mibServer.port, gateway: gatewayServer.port }),
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: settleQueue,
+      LOG_LEVEL: options.logLevel,
+    };
+    const processes: BenchProcess[] = [
+      startProcess('api', 'api/main.ts', env),
+      startProcess(
+        'worker',
+        'bench/settleWorker.ts',
+        { ...env, ...(options.bundles?.settle ? { BENCH_WORKFLOW_BUNDLE: options.bundles.settle } : {}) },
+        { ipc: true },
+      ),
+      startProcess('baseline worker', 'bench/baseline/worker.ts', {
+        ...env,
+        BENCH_TASK_QUEUE: baselineQueue,
+        ...(options.bundles?.baseline ? { BENCH_BASELINE_BUNDLE: options.bundles.baseline } : {}),
+      }),
+    ];
+    cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
+    const [api, worker, baselineWorker] = processes as [BenchProcess, BenchProcess, BenchProcess];
+    const [apiLine] = await Promise.all([
+      api.waitFor('"API listening"'),
+      worker.waitFor('"worker started"'),
+      baselineWorker.waitFor('baseline worker started'),
+    ]);
+    const apiUrl = (JSON.parse(apiLine) as { url: string }).url;
+    gateway.control.webhookUrl = `${apiUrl}/webhooks/gateway`;
+    const memory = new MemorySampler({ worker: worker.child.pid!, api: api.child.pid! });
+    cleanups.push(() => memory.stop());
+
+    const ctx: BenchContext = {
+      runId,
+      apiUrl,
+      intakeSecret: defaults.MIB_INTAKE_SECRET,
+      gatewayUrl: gatewayServer.url,
+      gatewayApiKey: defaults.GATEWAY_API_KEY,
+      gateway,
+      mib,
+      temporal,
+      settleQueue,
+      baselineQueue,
+      worker,
+      memory,
+      progress: options.progress,
+      stallTimeoutMs: options.stallTimeoutMs,
+    };
+
+    const settleRuns: SettleRun[] = [];
+    if (options.warmup > 0) {
+      settleRuns.push(
+        await runSettle(ctx, { phase: 'warmup', count: options.warmup, pace: { concurrency: 10 } }),
+      );
+      await runBaseline(ctx, 'warmup', options.warmup, { concurrency: 10 });
+    }
+    const levels: LevelResult[] = [];
+    for (const concurrency of options.concurrency) {
+      const baseline = await runBaseline(ctx, `c${concurrency}`, options.commands, { concurrency });
+      const settle = await runSettle(ctx, {
+        phase: `c${concurrency}`,
+        count: options.commands,
+        pace: { concurrency },
+      });
+      settleRuns.push(settle);
+      levels.push({
+        concurrency,
+        settle,
+        baseline,
+        ratio: round(settle.throughput / baseline.throughput, 2),
+      });
+    }
+    let paced: BenchReport['paced'];
+    if (options.pacedCommands > 0) {
+      const settle = await runSettle(ctx, {
+        phase: 'paced',
+        count: options.pacedCommands,
+        pace: { rate: options.rate },
+      });
+      settleRuns.push(settle);
+      paced = { rate: options.rate, settle };
+    }
+    const waiting =
+      options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
+    if (waiting) settleRuns.push(waiting.intake);
+    await allClosed(temporal, settleQueue);
+
+    // Counted again over everything MIB received, so that a late duplicate of an earlier run counts too.
+    const ids = new Set<unknown>();
+    let duplicated = 0;
+    for (const notification of mib.notifications) {
+      if (notification.duplicate || ids.has(notification.id)) duplicated += 1;
+      ids.add(notification.id);
+    }
+    const sum = (f: (run: SettleRun) => number) => settleRuns.reduce((total, run) => total + f(run), 0);
+    const withoutTargets: Omit<BenchReport, 'targets'> = {
+      generatedAt: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model.trim() ?? 'unknown',
+        cores: cpus().length,
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        os: `${osType()} ${release()}`,
+        node: process.versions.node,
+        temporal: options.address
+          ? `the server at ${options.address}`
+          : 'dev server (Temporal CLI), SQLite on local disk',
+      },
+      loadAverage: { before: loadBefore, after: loadavg().map((value) => round(value, 2)) },
+      settings: {
+        commands: options.commands,
+        concurrency: options.concurrency,
+        mix: MIX,
+        mixDescription:
+          'validate 25 %, capture 37.5 %, refund 25 %, cancel 12.5 %; half of them settled by webhook, half at once',
+        activitiesPerCommand: ACTIVITIES_PER_COMMAND,
+        webhookDelayMs: options.webhookDelayMs,
+        rate: options.rate,
+        pacedCommands: options.pacedCommands,
+        waiting: options.waiting,
+        waitingConcurrency: options.waitingConcurrency,
+        warmup: options.warmup,
+        logLevel: options.logLevel,
+      },
+      levels,
+      paced,
+      waiting,
+      totals: {
+        commands: sum((run) => run.commands),
+        lost: sum((run) => run.lost),
+        duplicated: Math.max(
+          duplicated,
+          sum((run) => run.duplicated),
+        ),
+        unexpected: sum((run) => run.unexpected),
+        refused: sum((run) => run.refused),
+      },
+    };
+    const report: BenchReport = { ...withoutTargets, targets: targetsOf(withoutTargets) };
+    return { report, files: writeReport(report, options.out) };
+  } finally {
+    await cleanUp();
+  }
+}
+
+/** Waits (up to 30 s) until the workflows that notified MIB have also completed, so none is cut off at the end. */
+async function allClosed(temporal: Client, taskQueue: string): Promise<void> {
+  const query = `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`;
+  for (let tries = 0; tries < 120; tries += 1) {
+    if ((await temporal.workflow.count(query)).count === 0) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** A headless dev server whose SQLite file lives in a temporary folder on local disk, removed afterwards. */
+async function ownDevServer(cleanups: (() => Promise<unknown> | void)[]): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), 'settle-bench-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const env: TestWorkflowEnvironment = await createDevServerEnv({ dbFilename: join(folder, 'temporal.db') });
+  cleanups.push(() => env.teardown());
+  return env.address;
+}
