@@ -41,9 +41,14 @@ function optionsFrom(argv: string[]): BenchOptions {
   return {
     ...base,
     commands: count('commands', values.commands, base.commands, 1),
-    concurrency: values.concurrency
-      ? values.concurrency.split(',').map((level) => count('concurrency', level, 0, 1))
-      : base.concurrency,
+    // An empty list (--concurrency=) runs no level, for a run of the waiting payments alone.
+    concurrency:
+      values.concurrency === undefined
+        ? base.concurrency
+        : values.concurrency
+            .split(',')
+            .filter(Boolean)
+            .map((level) => count('concurrency', level, 0, 1)),
     rate: count('rate', values.rate, base.rate, 1),
     pacedCommands: count('paced', values.paced, base.pacedCommands),
     waiting: count('waiting', values.waiting, base.waiting),

@@ -62,6 +62,8 @@ export interface SettleRun {
   readonly notifyMs: Percentiles;
   /** Peak resident memory of the worker and the API during the run (MB). */
   readonly peakRssMb: Record<string, number>;
+  /** CPU time per process during the run (s): where the cores went. */
+  readonly cpuSeconds: Record<string, number>;
 }
 
 interface Sent {
@@ -191,7 +193,7 @@ export async function runSettle(ctx: BenchContext, options: SettleRunOptions): P
     notifyMs: percentiles(
       sent.filter((one) => one.notifiedAt !== undefined).map((one) => one.notifiedAt! - one.sentAt),
     ),
-    peakRssMb: ctx.memory.take(),
+    ...ctx.memory.take(),
   };
   progress.finish(
     `${result.throughput} commands/s, ack p99 ${result.ackMs.p99} ms, lost ${result.lost}, duplicated ${result.duplicated}`,
@@ -233,6 +235,8 @@ export interface BaselineRun {
   readonly startMs: Percentiles;
   /** Start → close, by the server's clock. */
   readonly completeMs: Percentiles;
+  /** CPU time per process during the run (s). */
+  readonly cpuSeconds: Record<string, number>;
 }
 
 /** The same number of workflows, each with ACTIVITIES_PER_COMMAND no-op activities, started with the client. */
@@ -248,6 +252,7 @@ export async function runBaseline(
   let firstStart = Infinity;
   const progress = new Progress(`baseline ${phase}`, count, ctx.progress);
   let completed = 0;
+  ctx.memory.take();
   await drive(count, pace, async (index) => {
     firstStart = Math.min(firstStart, Date.now());
     const started = performance.now();
@@ -285,6 +290,7 @@ export async function runBaseline(
     throughput: round(completeMs.length / seconds),
     startMs: percentiles(startMs),
     completeMs: percentiles(completeMs),
+    cpuSeconds: ctx.memory.take().cpuSeconds,
   };
   progress.finish(`${result.throughput} workflows/s, start p99 ${result.startMs.p99} ms`);
   return result;

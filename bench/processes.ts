@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -116,16 +116,51 @@ export function resetPeak(pid: number): void {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds (Linux: /proc/<pid>/stat). */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pids of this process's children whose command line contains `text` (the dev server we started). */
+export function childPidsMatching(text: string): number[] {
+  try {
+    // Each thread lists the children it started; the SDK's native threads start the dev server.
+    const children = readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean),
+    );
+    return children.map(Number).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text));
+  } catch {
+    return [];
+  }
+}
+
+export interface Usage {
+  /** Peak resident memory per process (MB). */
+  readonly peakRssMb: Record<string, number>;
+  /** CPU time per process (s), where the pid is known. */
+  readonly cpuSeconds: Record<string, number>;
+}
+
 /**
  * Samples the resident memory of some processes every `intervalMs`, keeping the maximum since the last
- * `take()`; together with VmHWM this catches short peaks between samples.
+ * `take()` (together with VmHWM this catches short peaks between samples), and counts the CPU time each
+ * used in between, which shows where the machine's two cores go.
  */
 export class MemorySampler {
   private readonly peaks = new Map<string, number>();
+  private readonly cpuAtStart = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly pids: Readonly<Record<string, number>>,
+    /** Processes whose CPU time is counted but whose memory is not reported. */
+    private readonly cpuOnly: Readonly<Record<string, number>> = {},
     intervalMs = 200,
   ) {
     this.reset();
@@ -139,22 +174,39 @@ export class MemorySampler {
     }
   }
 
+  private cpuNow(): Map<string, number> {
+    const all = { ...this.pids, ...this.cpuOnly };
+    return new Map(
+      Object.entries(all).flatMap(([name, pid]) => {
+        const seconds = cpuSecondsOf(pid);
+        return seconds === undefined ? [] : [[name, seconds] as const];
+      }),
+    );
+  }
+
   private reset() {
     this.peaks.clear();
     for (const pid of Object.values(this.pids)) resetPeak(pid);
+    this.cpuAtStart.clear();
+    for (const [name, seconds] of this.cpuNow()) this.cpuAtStart.set(name, seconds);
   }
 
-  /** Peak resident memory (MB) per process since the last call, and a new period from now. */
-  take(): Record<string, number> {
+  /** Peak memory and CPU time per process since the last call, and a new period from now. */
+  take(): Usage {
     this.sample();
-    const peaks = Object.fromEntries([...this.peaks].map(([name, bytes]) => [name, megabytes(bytes)]));
+    const peakRssMb = Object.fromEntries([...this.peaks].map(([name, bytes]) => [name, megabytes(bytes)]));
+    const cpuSeconds = Object.fromEntries(
+      [...this.cpuNow()].map(([name, seconds]) => [name, round2(seconds - (this.cpuAtStart.get(name) ?? 0))]),
+    );
     this.reset();
-    return peaks;
+    return { peakRssMb, cpuSeconds };
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
 }
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export const megabytes = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

@@ -113,6 +113,26 @@ export function markdownOf(report: BenchReport): string {
       )
       .map((row) => `| ${row} |`),
   ];
+  if (report.levels.length > 0) {
+    const perCommand = (cpu: Record<string, number>, count: number) =>
+      Object.entries(cpu)
+        .filter(([, seconds]) => seconds > 0.005)
+        .map(([name, seconds]) => `${name} ${((seconds * 1000) / count).toFixed(1)}`)
+        .join(', ');
+    lines.push(
+      '',
+      '## Where the CPU goes',
+      '',
+      'CPU time per command (Settle) or workflow (baseline) in ms, by process, from /proc: what holds throughput back.',
+      '',
+      '| concurrency | Settle | baseline |',
+      '| ---: | --- | --- |',
+      ...report.levels.map(
+        ({ concurrency, settle, baseline }) =>
+          `| ${concurrency} | ${perCommand(settle.cpuSeconds, settle.commands)} | ${perCommand(baseline.cpuSeconds, baseline.workflows)} |`,
+      ),
+    );
+  }
   if (report.paced) {
     const { rate, settle } = report.paced;
     lines.push(

@@ -1,18 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { localDefaults } from '../config';
 import { listen, type RunningServer } from '../config/server';
 import { createDevServerEnv } from '../scripts/ephemeralTemporal';
 import { createGatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator } from '../sim/mib/server';
+import { WORKFLOWS_PATH } from '../worker/createWorker';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
 import { runBaseline, runSettle, runWaiting, type BenchContext, type SettleRun } from './phases';
-import { MemorySampler, startProcess, type BenchProcess } from './processes';
+import { childPidsMatching, MemorySampler, startProcess, type BenchProcess } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { round } from './stats';
 
@@ -41,8 +43,8 @@ export interface BenchOptions {
   readonly logLevel: string;
   readonly progress: boolean;
   readonly stallTimeoutMs: number;
-  /** Prebuilt workflow bundles, so that the workers start without bundling (the smoke test). */
-  readonly bundles?: { readonly settle?: string; readonly baseline?: string };
+  /** Prebuilt workflow bundles for the workers; the missing ones are bundled here, before the workers start. */
+  readonly bundles?: Partial<WorkflowBundles>;
 }
 
 export const FULL_RUN: BenchOptions = {
@@ -103,6 +105,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
+    const bundles = await bundleWorkflows(options.bundles ?? {}, cleanups);
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
     const env: NodeJS.ProcessEnv = {
@@ -114,19 +117,20 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: settleQueue,
       LOG_LEVEL: options.logLevel,
+      BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
     };
     const processes: BenchProcess[] = [
       startProcess('api', 'api/main.ts', env),
       startProcess(
         'worker',
         'bench/settleWorker.ts',
-        { ...env, ...(options.bundles?.settle ? { BENCH_WORKFLOW_BUNDLE: options.bundles.settle } : {}) },
+        { ...env, BENCH_WORKFLOW_BUNDLE: bundles.settle },
         { ipc: true },
       ),
       startProcess('baseline worker', 'bench/baseline/worker.ts', {
         ...env,
         BENCH_TASK_QUEUE: baselineQueue,
-        ...(options.bundles?.baseline ? { BENCH_BASELINE_BUNDLE: options.bundles.baseline } : {}),
+        BENCH_BASELINE_BUNDLE: bundles.baseline,
       }),
     ];
     cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
@@ -138,7 +142,14 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     ]);
     const apiUrl = (JSON.parse(apiLine) as { url: string }).url;
     gateway.control.webhookUrl = `${apiUrl}/webhooks/gateway`;
-    const memory = new MemorySampler({ worker: worker.child.pid!, api: api.child.pid! });
+    const memory = new MemorySampler(
+      { worker: worker.child.pid!, api: api.child.pid! },
+      {
+        'baseline worker': baselineWorker.child.pid!,
+        'bench (simulators, load)': process.pid,
+        ...Object.fromEntries(childPidsMatching('start-dev').map((pid) => ['Temporal server', pid])),
+      },
+    );
     cleanups.push(() => memory.stop());
 
     const ctx: BenchContext = {
@@ -231,6 +242,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         waitingConcurrency: options.waitingConcurrency,
         warmup: options.warmup,
         logLevel: options.logLevel,
+        workerOptionsTried: process.env.BENCH_WORKER_OPTIONS || undefined,
       },
       levels,
       paced,
@@ -252,6 +264,42 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     await cleanUp();
   }
 }
+
+interface WorkflowBundles {
+  readonly settle: string;
+  readonly baseline: string;
+}
+
+/**
+ * Both workers load a workflow bundle built beforehand, as the built image's worker does (npm run build):
+ * bundling in the worker would leave webpack's memory in the process measured.
+ */
+async function bundleWorkflows(
+  prebuilt: Partial<WorkflowBundles>,
+  cleanups: (() => Promise<unknown> | void)[],
+): Promise<WorkflowBundles> {
+  const folder = mkdtempSync(join(tmpdir(), 'settle-bench-bundles-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const write = async (name: string, workflowsPath: string) => {
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    const path = join(folder, `${name}.js`);
+    writeFileSync(path, code);
+    return path;
+  };
+  return {
+    settle: prebuilt.settle ?? (await write('settle', WORKFLOWS_PATH)),
+    baseline: prebuilt.baseline ?? (await write('baseline', require.resolve('./baseline/workflows'))),
+  };
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
 
 /** Waits (up to 30 s) until the workflows that notified MIB have also completed, so none is cut off at the end. */
 async function allClosed(temporal: Client, taskQueue: string): Promise<void> {

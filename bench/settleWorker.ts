@@ -3,6 +3,7 @@ import { loadConfig, temporalAddress } from '../config';
 import { createLogger } from '../config/logger';
 import { createSettleWorker } from '../worker/createWorker';
 import { installRuntime } from '../worker/runtime';
+import { experiment } from './experiment';
 
 /**
  * Settle's worker as the benchmark runs it: `createSettleWorker` configured from the environment, as
@@ -18,6 +19,7 @@ async function main() {
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE;
   const worker = await createSettleWorker(config, connection, {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
+    ...experiment(),
   });
   // The channel must not keep the process alive once the worker has drained.
   process.channel?.unref();

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { installRuntime } from '../../worker/runtime';
+import { experiment } from '../experiment';
 import type { BaselineActivities } from './workflows';
 
 /**
@@ -19,6 +20,7 @@ async function main() {
     ...(bundle
       ? { workflowBundle: { codePath: bundle } }
       : { workflowsPath: require.resolve('./workflows') }),
+    ...experiment(),
   });
   console.log('baseline worker started');
   await worker.run();
