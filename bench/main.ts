@@ -7,7 +7,8 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
  *   --smoke                 a tiny run of every part, in seconds
  *   --commands N            commands per concurrency level (1000)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
- *   --rate R --paced N      N commands at a steady R per second (50, 1500); --paced 0 skips
+ *   --rate 10,25,50         steady-rate runs, commands per second
+ *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them
  *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
  *   --out DIR               where results.json, results.md and chart.svg go (bench/results)
  * TEMPORAL_ADDRESS runs against that server instead of a dev server of its own; LOG_LEVEL sets the API's
@@ -15,7 +16,7 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--concurrency 5,10,25] [--rate R] [--paced N] [--waiting N] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -25,7 +26,7 @@ function optionsFrom(argv: string[]): BenchOptions {
       commands: { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
-      paced: { type: 'string' },
+      'paced-seconds': { type: 'string' },
       waiting: { type: 'string' },
       out: { type: 'string' },
     },
@@ -49,8 +50,11 @@ function optionsFrom(argv: string[]): BenchOptions {
             .split(',')
             .filter(Boolean)
             .map((level) => count('concurrency', level, 0, 1)),
-    rate: count('rate', values.rate, base.rate, 1),
-    pacedCommands: count('paced', values.paced, base.pacedCommands),
+    rates:
+      values.rate === undefined
+        ? base.rates
+        : values.rate.split(',').map((rate) => count('rate', rate, 0, 1)),
+    pacedSeconds: count('paced-seconds', values['paced-seconds'], base.pacedSeconds),
     waiting: count('waiting', values.waiting, base.waiting),
     out: values.out ?? base.out,
     address: process.env.TEMPORAL_ADDRESS || undefined,

@@ -27,7 +27,8 @@ export interface BenchReport {
   readonly loadAverage: { readonly before: number[]; readonly after: number[] };
   readonly settings: Record<string, unknown>;
   readonly levels: readonly LevelResult[];
-  readonly paced?: { readonly rate: number; readonly settle: SettleRun };
+  /** Steady-rate runs, one per rate. */
+  readonly paced: readonly { readonly rate: number; readonly settle: SettleRun }[];
   readonly waiting?: WaitingRun;
   /** Over every run, warm-up included, counted again at the end (late duplicates too). */
   readonly totals: {
@@ -53,11 +54,13 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
       met: ratio >= 0.8,
     });
   }
-  if (report.paced) {
-    const { ackMs } = report.paced.settle;
+  // The target names 50 commands/s; a run without that rate is judged at its highest.
+  const paced = report.paced.find((run) => run.rate === 50) ?? report.paced.at(-1);
+  if (paced) {
+    const { ackMs, throughput } = paced.settle;
     targets.push({
-      target: `API acknowledgement p99 ≤ 20 ms at ${report.paced.rate} commands/s`,
-      value: `${ackMs.p99} ms`,
+      target: `API acknowledgement p99 ≤ 20 ms at ${paced.rate} commands/s`,
+      value: `${ackMs.p99} ms (${throughput} commands/s carried)`,
       met: ackMs.p99 <= 20,
     });
   }
@@ -133,15 +136,19 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
-  if (report.paced) {
-    const { rate, settle } = report.paced;
+  if (report.paced.length > 0) {
     lines.push(
       '',
-      `## At a steady ${rate} commands/s`,
+      '## At a steady rate',
       '',
-      '| commands | achieved commands/s | API ack p50 / p95 / p99 / max | command → notification p50 / p95 / p99 | worker / API peak RSS (MB) | lost | duplicated |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| ${settle.commands} | ${settle.throughput} | ${triple(settle.ackMs)} / ${settle.ackMs.max} | ${triple(settle.notifyMs)} | ${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'} | ${settle.lost} | ${settle.duplicated} |`,
+      `Commands sent at a fixed pace for ${settings.pacedSeconds} s each, whatever the answers take (open loop, as MIB forwards what the OMS produces). Where the machine cannot carry the rate, the backlog grows and so does every latency.`,
+      '',
+      '| offered commands/s | commands | carried commands/s | API ack p50 / p95 / p99 / max | command → notification p50 / p95 / p99 | worker / API peak RSS (MB) | lost | duplicated |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...report.paced.map(
+        ({ rate, settle }) =>
+          `| ${rate} | ${settle.commands} | ${settle.throughput} | ${triple(settle.ackMs)} / ${settle.ackMs.max} | ${triple(settle.notifyMs)} | ${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'} | ${settle.lost} | ${settle.duplicated} |`,
+      ),
     );
   }
   if (report.waiting) {

@@ -28,9 +28,9 @@ export interface BenchOptions {
   /** Commands (and baseline workflows) per concurrency level. */
   readonly commands: number;
   readonly concurrency: readonly number[];
-  /** The steady-rate run: commands per second, and how many. 0 commands skips it. */
-  readonly rate: number;
-  readonly pacedCommands: number;
+  /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
+  readonly rates: readonly number[];
+  readonly pacedSeconds: number;
   /** Payments waiting at once for their webhook; 0 skips the run. */
   readonly waiting: number;
   readonly waitingConcurrency: number;
@@ -50,8 +50,8 @@ export interface BenchOptions {
 export const FULL_RUN: BenchOptions = {
   commands: 1000,
   concurrency: [5, 10, 25, 50, 100],
-  rate: 50,
-  pacedCommands: 1500,
+  rates: [10, 25, 50],
+  pacedSeconds: 30,
   waiting: 10_000,
   waitingConcurrency: 50,
   warmup: 100,
@@ -67,8 +67,8 @@ export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
   concurrency: [2, 8],
-  rate: 20,
-  pacedCommands: 16,
+  rates: [20],
+  pacedSeconds: 1,
   waiting: 24,
   waitingConcurrency: 8,
   warmup: 8,
@@ -192,15 +192,12 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         ratio: round(settle.throughput / baseline.throughput, 2),
       });
     }
-    let paced: BenchReport['paced'];
-    if (options.pacedCommands > 0) {
-      const settle = await runSettle(ctx, {
-        phase: 'paced',
-        count: options.pacedCommands,
-        pace: { rate: options.rate },
-      });
+    const paced: { rate: number; settle: SettleRun }[] = [];
+    for (const rate of options.pacedSeconds > 0 ? options.rates : []) {
+      const count = Math.max(1, Math.round(rate * options.pacedSeconds));
+      const settle = await runSettle(ctx, { phase: `rate${rate}`, count, pace: { rate } });
       settleRuns.push(settle);
-      paced = { rate: options.rate, settle };
+      paced.push({ rate, settle });
     }
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
@@ -236,8 +233,8 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
           'validate 25 %, capture 37.5 %, refund 25 %, cancel 12.5 %; half of them settled by webhook, half at once',
         activitiesPerCommand: ACTIVITIES_PER_COMMAND,
         webhookDelayMs: options.webhookDelayMs,
-        rate: options.rate,
-        pacedCommands: options.pacedCommands,
+        rates: options.rates,
+        pacedSeconds: options.pacedSeconds,
         waiting: options.waiting,
         waitingConcurrency: options.waitingConcurrency,
         warmup: options.warmup,

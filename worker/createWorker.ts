@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { SettleConfig } from '../config';
@@ -6,6 +8,21 @@ import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** The bundle `npm run build` writes beside the compiled code (worker/bundleWorkflows.ts). */
+export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
+
+/**
+ * Where the worker gets its workflow code: the compiled worker loads the bundle made at build time, if there
+ * is one; from source (tsx), the worker bundles at start, so that the code it runs is never stale.
+ */
+export function workflowSource(
+  compiled = __filename.endsWith('.js'),
+  prebuilt = PREBUILT_BUNDLE_PATH,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return compiled && existsSync(prebuilt)
+    ? { workflowBundle: { codePath: prebuilt } }
+    : { workflowsPath: WORKFLOWS_PATH };
+}
 
 export function createMibClient(config: SettleConfig): MibClient {
   return new MibClient({
@@ -35,7 +52,7 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
-    ...(overrides.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(overrides.workflowBundle ? {} : workflowSource()),
     ...overrides,
   });
 }
