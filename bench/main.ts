@@ -6,6 +6,7 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
  * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
  *   --smoke                 a tiny run of every part, in seconds
  *   --commands N            commands per concurrency level (1000)
+ *   --rounds R              alternating rounds of baseline and Settle per level (3)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
  *   --rate 10,25,50         steady-rate runs, commands per second
  *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them
@@ -16,7 +17,7 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -24,6 +25,7 @@ function optionsFrom(argv: string[]): BenchOptions {
     options: {
       smoke: { type: 'boolean' },
       commands: { type: 'string' },
+      rounds: { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       'paced-seconds': { type: 'string' },
@@ -42,6 +44,7 @@ function optionsFrom(argv: string[]): BenchOptions {
   return {
     ...base,
     commands: count('commands', values.commands, base.commands, 1),
+    rounds: count('rounds', values.rounds, base.rounds, 1),
     // An empty list (--concurrency=) runs no level, for a run of the waiting payments alone.
     concurrency:
       values.concurrency === undefined

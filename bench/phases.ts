@@ -66,6 +66,75 @@ export interface SettleRun {
   readonly cpuSeconds: Record<string, number>;
 }
 
+/** Each run's latency samples (ack and notification, or start and close), kept out of the report for merging. */
+const samples = new WeakMap<object, [number[], number[]]>();
+
+const sumOf = <T>(runs: readonly T[], f: (run: T) => number) =>
+  runs.reduce((total, run) => total + f(run), 0);
+
+function mergeRecords(records: readonly Record<string, number>[], f: (values: number[]) => number) {
+  const names = [...new Set(records.flatMap((record) => Object.keys(record)))];
+  return Object.fromEntries(
+    names.map((name) => [name, round(f(records.map((record) => record[name] ?? 0)), 2)]),
+  );
+}
+
+function pooled(runs: readonly object[], which: 0 | 1): Percentiles {
+  return percentiles(runs.flatMap((run) => samples.get(run)?.[which] ?? []));
+}
+
+/**
+ * Rounds of one measurement as one: counts and times add up, latencies are pooled. Alternating short rounds
+ * of Settle and of the baseline spreads the load of a shared machine over both.
+ */
+export function mergeSettleRuns(runs: readonly SettleRun[]): SettleRun {
+  const seconds = sumOf(runs, (run) => run.seconds);
+  const notified = sumOf(runs, (run) => run.notified);
+  return {
+    commands: sumOf(runs, (run) => run.commands),
+    accepted: sumOf(runs, (run) => run.accepted),
+    refused: sumOf(runs, (run) => run.refused),
+    notified,
+    lost: sumOf(runs, (run) => run.lost),
+    duplicated: sumOf(runs, (run) => run.duplicated),
+    unexpected: sumOf(runs, (run) => run.unexpected),
+    seconds: round(seconds, 2),
+    throughput: round(notified / seconds),
+    sendSeconds: round(
+      sumOf(runs, (run) => run.sendSeconds),
+      2,
+    ),
+    finishedAt: Math.max(...runs.map((run) => run.finishedAt)),
+    ackMs: pooled(runs, 0),
+    notifyMs: pooled(runs, 1),
+    peakRssMb: mergeRecords(
+      runs.map((run) => run.peakRssMb),
+      (values) => Math.max(...values),
+    ),
+    cpuSeconds: mergeRecords(
+      runs.map((run) => run.cpuSeconds),
+      (values) => values.reduce((a, b) => a + b, 0),
+    ),
+  };
+}
+
+export function mergeBaselineRuns(runs: readonly BaselineRun[]): BaselineRun {
+  const seconds = sumOf(runs, (run) => run.seconds);
+  const completed = sumOf(runs, (run) => run.completed);
+  return {
+    workflows: sumOf(runs, (run) => run.workflows),
+    completed,
+    seconds: round(seconds, 2),
+    throughput: round(completed / seconds),
+    startMs: pooled(runs, 0),
+    completeMs: pooled(runs, 1),
+    cpuSeconds: mergeRecords(
+      runs.map((run) => run.cpuSeconds),
+      (values) => values.reduce((a, b) => a + b, 0),
+    ),
+  };
+}
+
 interface Sent {
   readonly command: BenchCommand;
   sentAt: number;
@@ -177,6 +246,10 @@ export async function runSettle(ctx: BenchContext, options: SettleRunOptions): P
   const lastAnswered = Math.max(...sent.map((one) => one.sentAt + (one.ackMs ?? 0)));
   const lastNotified = Math.max(...sent.map((one) => one.notifiedAt ?? 0));
   const seconds = (lastNotified - firstSent) / 1000;
+  const ackMs = sent.map((one) => one.ackMs ?? 0);
+  const notifyMs = sent
+    .filter((one) => one.notifiedAt !== undefined)
+    .map((one) => one.notifiedAt! - one.sentAt);
   const result: SettleRun = {
     commands: count,
     accepted: accepted.length,
@@ -189,12 +262,11 @@ export async function runSettle(ctx: BenchContext, options: SettleRunOptions): P
     throughput: round(tracker.notified / seconds),
     sendSeconds: round((lastAnswered - firstSent) / 1000, 2),
     finishedAt: lastNotified,
-    ackMs: percentiles(sent.map((one) => one.ackMs ?? 0)),
-    notifyMs: percentiles(
-      sent.filter((one) => one.notifiedAt !== undefined).map((one) => one.notifiedAt! - one.sentAt),
-    ),
+    ackMs: percentiles(ackMs),
+    notifyMs: percentiles(notifyMs),
     ...ctx.memory.take(),
   };
+  samples.set(result, [ackMs, notifyMs]);
   progress.finish(
     `${result.throughput} commands/s, ack p99 ${result.ackMs.p99} ms, lost ${result.lost}, duplicated ${result.duplicated}`,
   );
@@ -292,6 +364,7 @@ export async function runBaseline(
     completeMs: percentiles(completeMs),
     cpuSeconds: ctx.memory.take().cpuSeconds,
   };
+  samples.set(result, [startMs, completeMs]);
   progress.finish(`${result.throughput} workflows/s, start p99 ${result.startMs.p99} ms`);
   return result;
 }

@@ -37,6 +37,8 @@ export interface BenchReport {
     readonly duplicated: number;
     readonly unexpected: number;
     readonly refused: number;
+    readonly webhookRedeliveries: number;
+    readonly providerCallsRepeated: number;
   };
   readonly targets: readonly Target[];
 }
@@ -94,7 +96,7 @@ export function markdownOf(report: BenchReport): string {
     '',
     '## Throughput and latency against concurrency',
     '',
-    `${settings.commands} commands per level (Settle) and as many workflows with ${settings.activitiesPerCommand} no-op activities each (baseline). Latencies in ms, p50 / p95 / p99.`,
+    `${settings.commands} commands per level (Settle) and as many workflows with ${settings.activitiesPerCommand} no-op activities each (baseline), in ${settings.rounds} alternating rounds each. Throughput counts from the first request to the last notification (Settle) or the last workflow's close (baseline). Latencies in ms, p50 / p95 / p99.`,
     '',
     '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification | baseline start | baseline start → close | worker / API peak RSS (MB) | lost | duplicated |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -177,7 +179,7 @@ export function markdownOf(report: BenchReport): string {
     '| --- | --- | :---: |',
     ...report.targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
     '',
-    `Every run together: ${totals.commands} commands, ${totals.refused} refused, ${totals.lost} lost, ${totals.duplicated} duplicated, ${totals.unexpected} with another notification than expected.`,
+    `Every run together: ${totals.commands} commands, ${totals.refused} refused, ${totals.lost} lost, ${totals.duplicated} duplicated, ${totals.unexpected} with another notification than expected; ${totals.webhookRedeliveries} webhooks not acknowledged at once (redelivered by the gateway), ${totals.providerCallsRepeated} provider calls repeated by an activity retry.`,
     '',
   );
   return lines.join('\n');

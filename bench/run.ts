@@ -4,16 +4,26 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { localDefaults } from '../config';
 import { listen, type RunningServer } from '../config/server';
 import { createDevServerEnv } from '../scripts/ephemeralTemporal';
 import { createGatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator } from '../sim/mib/server';
+import { bundleWorkflows } from '../worker/bundle';
 import { WORKFLOWS_PATH } from '../worker/createWorker';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
-import { runBaseline, runSettle, runWaiting, type BenchContext, type SettleRun } from './phases';
+import {
+  mergeBaselineRuns,
+  mergeSettleRuns,
+  runBaseline,
+  runSettle,
+  runWaiting,
+  type BaselineRun,
+  type BenchContext,
+  type SettleRun,
+} from './phases';
+import { freePort } from '../test/helpers/processes';
 import { childPidsMatching, MemorySampler, startProcess, type BenchProcess } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { round } from './stats';
@@ -27,6 +37,8 @@ import { round } from './stats';
 export interface BenchOptions {
   /** Commands (and baseline workflows) per concurrency level. */
   readonly commands: number;
+  /** Each level alternates this many rounds of the baseline and of Settle, so both see the same load. */
+  readonly rounds: number;
   readonly concurrency: readonly number[];
   /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
   readonly rates: readonly number[];
@@ -49,6 +61,7 @@ export interface BenchOptions {
 
 export const FULL_RUN: BenchOptions = {
   commands: 1000,
+  rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
   rates: [10, 25, 50],
   pacedSeconds: 30,
@@ -66,6 +79,7 @@ export const FULL_RUN: BenchOptions = {
 export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
+  rounds: 2,
   concurrency: [2, 8],
   rates: [20],
   pacedSeconds: 1,
@@ -105,7 +119,8 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
-    const bundles = await bundleWorkflows(options.bundles ?? {}, cleanups);
+    const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
+    const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
     const env: NodeJS.ProcessEnv = {
@@ -113,7 +128,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       HOME: process.env.HOME,
       // Only these settings: a developer's config/parameters.yml must not reach the measured processes.
       SETTLE_CONFIG_FILE: '/dev/null',
-      ...localDefaults({ api: 0, mib: mibServer.port, gateway: gatewayServer.port }),
+      ...localDefaults({ api: apiPort, mib: mibServer.port, gateway: gatewayServer.port }),
       TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: settleQueue,
       LOG_LEVEL: options.logLevel,
@@ -135,12 +150,13 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     ];
     cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
     const [api, worker, baselineWorker] = processes as [BenchProcess, BenchProcess, BenchProcess];
-    const [apiLine] = await Promise.all([
-      api.waitFor('"API listening"'),
-      worker.waitFor('"worker started"'),
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // Readiness that does not depend on LOG_LEVEL: the API answers /health, the workers print a line.
+    await Promise.all([
+      untilHealthy(apiUrl, api),
+      worker.waitFor('bench worker ready'),
       baselineWorker.waitFor('baseline worker started'),
     ]);
-    const apiUrl = (JSON.parse(apiLine) as { url: string }).url;
     gateway.control.webhookUrl = `${apiUrl}/webhooks/gateway`;
     const memory = new MemorySampler(
       { worker: worker.child.pid!, api: api.child.pid! },
@@ -178,12 +194,18 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     }
     const levels: LevelResult[] = [];
     for (const concurrency of options.concurrency) {
-      const baseline = await runBaseline(ctx, `c${concurrency}`, options.commands, { concurrency });
-      const settle = await runSettle(ctx, {
-        phase: `c${concurrency}`,
-        count: options.commands,
-        pace: { concurrency },
-      });
+      const baselineRounds: BaselineRun[] = [];
+      const settleRounds: SettleRun[] = [];
+      for (let index = 0; index < options.rounds; index += 1) {
+        // The last round takes the remainder, so the level sends exactly `commands`.
+        const share = Math.floor(options.commands / options.rounds);
+        const count = index === options.rounds - 1 ? options.commands - share * index : share;
+        const phase = `c${concurrency}r${index + 1}`;
+        baselineRounds.push(await runBaseline(ctx, phase, count, { concurrency }));
+        settleRounds.push(await runSettle(ctx, { phase, count, pace: { concurrency } }));
+      }
+      const settle = mergeSettleRuns(settleRounds);
+      const baseline = mergeBaselineRuns(baselineRounds);
       settleRuns.push(settle);
       levels.push({
         concurrency,
@@ -227,6 +249,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       loadAverage: { before: loadBefore, after: loadavg().map((value) => round(value, 2)) },
       settings: {
         commands: options.commands,
+        rounds: options.rounds,
         concurrency: options.concurrency,
         mix: MIX,
         mixDescription:
@@ -253,6 +276,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         ),
         unexpected: sum((run) => run.unexpected),
         refused: sum((run) => run.refused),
+        // Retries that stretch the tail: webhooks the API did not acknowledge at once, and provider calls
+        // that reached the gateway again with the same idempotency key (an activity retried).
+        webhookRedeliveries: gateway.webhooks.filter((delivery) => delivery.status !== 200).length,
+        providerCallsRepeated: gateway.calls.filter((call) => call.replayed).length,
       },
     };
     const report: BenchReport = { ...withoutTargets, targets: targetsOf(withoutTargets) };
@@ -271,16 +298,15 @@ interface WorkflowBundles {
  * Both workers load a workflow bundle built beforehand, as the built image's worker does (npm run build):
  * bundling in the worker would leave webpack's memory in the process measured.
  */
-async function bundleWorkflows(
+async function prebuildBundles(
   prebuilt: Partial<WorkflowBundles>,
   cleanups: (() => Promise<unknown> | void)[],
 ): Promise<WorkflowBundles> {
   const folder = mkdtempSync(join(tmpdir(), 'settle-bench-bundles-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
   const write = async (name: string, workflowsPath: string) => {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
     const path = join(folder, `${name}.js`);
-    writeFileSync(path, code);
+    writeFileSync(path, await bundleWorkflows(workflowsPath));
     return path;
   };
   return {
@@ -289,14 +315,20 @@ async function bundleWorkflows(
   };
 }
 
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
+async function untilHealthy(url: string, api: BenchProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
+    if (api.child.exitCode !== null)
+      throw new Error(`the API exited with ${api.child.exitCode}:\n${api.tail()}`);
+    if (Date.now() > deadline) throw new Error(`the API did not answer ${url}/health:\n${api.tail()}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
 
 /** Waits (up to 30 s) until the workflows that notified MIB have also completed, so none is cut off at the end. */
 async function allClosed(temporal: Client, taskQueue: string): Promise<void> {

@@ -27,6 +27,8 @@ async function main() {
     process.send?.({ ...worker.getStatus(), maxCachedWorkflows: worker.options.maxCachedWorkflows });
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // Whatever LOG_LEVEL says, the benchmark must know when the worker polls.
+  console.log('bench worker ready');
   await worker.run();
   await connection.close();
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from './createWorker';
+import { bundleWorkflows } from './bundle';
+import { PREBUILT_BUNDLE_PATH } from './createWorker';
 
 /**
  * Run by `npm run build` (as dist/worker/bundleWorkflows.js): bundles the workflow code once, at build time,
@@ -8,8 +8,7 @@ import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from './createWorker';
  * memory in every worker process: about 120 MB of resident memory (measured with `npm run bench`).
  */
 async function main() {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
-  writeFileSync(PREBUILT_BUNDLE_PATH, code);
+  writeFileSync(PREBUILT_BUNDLE_PATH, await bundleWorkflows());
   console.log(`workflow bundle written to ${PREBUILT_BUNDLE_PATH}`);
 }
 

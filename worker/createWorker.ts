@@ -35,6 +35,14 @@ export function createMibClient(config: SettleConfig): MibClient {
 }
 
 /**
+ * Settings measured with `npm run bench` (README, "Benchmark"). The SDK's default workflow cache grows with
+ * the heap limit (2,310 workflows on a 24 GB machine), and each cached workflow holds about 200 KB: 10,000
+ * payments waiting for their webhook took the worker past 1 GB. A waiting payment needs no memory; when its
+ * webhook comes, a payment no longer cached is replayed from its short history, which costs milliseconds.
+ */
+export const WORKER_TUNING = { maxCachedWorkflows: 250 } as const satisfies Partial<WorkerOptions>;
+
+/**
  * A worker that runs Settle's workflows and activities on the configured task queue. `overrides` lets tests
  * pass a prebuilt workflow bundle.
  */
@@ -52,6 +60,7 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    ...WORKER_TUNING,
     ...(overrides.workflowBundle ? {} : workflowSource()),
     ...overrides,
   });

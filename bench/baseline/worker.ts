@@ -1,12 +1,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { WORKER_TUNING } from '../../worker/createWorker';
 import { installRuntime } from '../../worker/runtime';
 import { experiment } from '../experiment';
 import type { BaselineActivities } from './workflows';
 
 /**
  * The baseline's worker, in a process of its own as Settle's is: the no-op workflow and activity on
- * BENCH_TASK_QUEUE of TEMPORAL_ADDRESS, with Settle's worker tuning (SETTLE_WORKER_TUNING), so that the
- * ratio measures Settle's code and not a difference in configuration.
+ * BENCH_TASK_QUEUE of TEMPORAL_ADDRESS, with Settle's worker tuning (WORKER_TUNING), so that the ratio
+ * measures Settle's code and not a difference in configuration.
  */
 async function main() {
   installRuntime('WARN');
@@ -17,6 +18,7 @@ async function main() {
     connection,
     taskQueue: process.env.BENCH_TASK_QUEUE!,
     activities,
+    ...WORKER_TUNING,
     ...(bundle
       ? { workflowBundle: { codePath: bundle } }
       : { workflowsPath: require.resolve('./workflows') }),

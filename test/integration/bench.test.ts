@@ -41,6 +41,8 @@ describe('the benchmark harness', () => {
       duplicated: 0,
       unexpected: 0,
       refused: 0,
+      webhookRedeliveries: 0,
+      providerCallsRepeated: 0,
     });
     expect(report.levels.map((level) => level.concurrency)).toEqual(concurrency);
     for (const { settle, baseline, ratio } of report.levels) {
