@@ -5,7 +5,7 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
 /**
  * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
  *   --smoke                 a tiny run of every part, in seconds
- *   --commands N            commands per concurrency level (1000)
+ *   --commands N            commands per concurrency level (600)
  *   --rounds R              alternating rounds of baseline and Settle per level (3)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
  *   --rate 10,25,50         steady-rate runs, commands per second

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /**
  * The processes the benchmark measures (the API and the workers), each a node process of its own so that
@@ -57,6 +57,12 @@ export function startProcess(
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
+  // BENCH_LOG_DIR=<folder>: everything each process printed, for a look at retries and errors afterwards.
+  if (process.env.BENCH_LOG_DIR) {
+    const log = createWriteStream(join(process.env.BENCH_LOG_DIR, `${name.replace(/\W+/g, '-')}.log`));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const tail = () => lines.join('\n');
 

@@ -60,7 +60,7 @@ export interface BenchOptions {
 }
 
 export const FULL_RUN: BenchOptions = {
-  commands: 1000,
+  commands: 600,
   rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
   rates: [10, 25, 50],
