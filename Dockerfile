@@ -28,7 +28,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The worker bundles the workflow code at start; it runs as the unprivileged `node` user.
+# The worker loads dist/workflow-bundle.js, which npm run build made; it runs as the unprivileged `node` user.
 USER node
 EXPOSE 3000
 CMD ["node", "dist/worker/main.js"]

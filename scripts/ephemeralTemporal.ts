@@ -14,12 +14,18 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** A real Temporal dev server (the CLI's `server start-dev`, in memory) with Settle's search attributes. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * A real, headless Temporal dev server (the CLI's `server start-dev`) with Settle's search attributes; in
+ * memory, or in the SQLite file `dbFilename` (the benchmark's, which measures a server that writes to disk).
+ */
+export async function createDevServerEnv({
+  dbFilename,
+}: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
   return withResolution(await resolveTemporalCli(), (executable) =>
     TestWorkflowEnvironment.createLocal({
       server: {
         executable,
+        ...(dbFilename ? { dbFilename } : {}),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'pretty', level: 'error' },
       },

@@ -1,4 +1,6 @@
 import { Client } from '@temporalio/client';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { SettleConfig } from '../config';
@@ -7,6 +9,21 @@ import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** The bundle `npm run build` writes beside the compiled code (worker/bundleWorkflows.ts). */
+export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
+
+/**
+ * Where the worker gets its workflow code: the compiled worker loads the bundle made at build time, if there
+ * is one; from source (tsx), the worker bundles at start, so that the code it runs is never stale.
+ */
+export function workflowSource(
+  compiled = __filename.endsWith('.js'),
+  prebuilt = PREBUILT_BUNDLE_PATH,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return compiled && existsSync(prebuilt)
+    ? { workflowBundle: { codePath: prebuilt } }
+    : { workflowsPath: WORKFLOWS_PATH };
+}
 
 export function createMibClient(config: SettleConfig): MibClient {
   return new MibClient({
@@ -17,6 +34,14 @@ export function createMibClient(config: SettleConfig): MibClient {
     endpointName: config.SERVICE_BUS_ENDPOINT_NAME,
   });
 }
+
+/**
+ * Settings measured with `npm run bench` (README, "Benchmark"). The SDK's default workflow cache grows with
+ * the heap limit (2,310 workflows on a 24 GB machine), and each cached workflow holds about 200 KB: 10,000
+ * payments waiting for their webhook took the worker past 1 GB. A waiting payment needs no memory; when its
+ * webhook comes, a payment no longer cached is replayed from its short history, which costs milliseconds.
+ */
+export const WORKER_TUNING = { maxCachedWorkflows: 250 } as const satisfies Partial<WorkerOptions>;
 
 /**
  * A worker that runs Settle's workflows and activities on the configured task queue. `overrides` lets tests
@@ -38,7 +63,8 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
-    ...(overrides.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...WORKER_TUNING,
+    ...(overrides.workflowBundle ? {} : workflowSource()),
     ...overrides,
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Response } from 'express';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { canonicalJson } from '../../domain/fingerprint';
 import { signPayload } from '../../domain/signature';
 
@@ -39,6 +39,11 @@ export interface GatewayControl {
    * gateways give up after seconds (Adyen after 10 s); 0: as long as the HTTP client waits (minutes).
    */
   webhookTimeoutMs: number;
+  /**
+   * Keep pending operations unsettled, with no timer, until this is set back to false; then all of them
+   * settle and their webhooks go out at once. The benchmark parks thousands of payments this way.
+   */
+  holdWebhooks: boolean;
 }
 
 export interface GatewaySimulatorOptions {
@@ -72,6 +77,8 @@ interface Authorization {
   reauthorizable: boolean;
   /** The expired authorization this one replaces. */
   replaces?: string;
+  /** How operations on it settle, whatever the control's mode (a gateway's test cards behave this way). */
+  settlement?: SettlementMode;
   captured: number;
   refunded: number;
   /** Amounts of operations accepted but not settled yet, held against the authorization like real ones. */
@@ -85,6 +92,7 @@ interface NewAuthorization {
   readonly expiresAt: number;
   readonly reauthorizable?: boolean;
   readonly replaces?: string;
+  readonly settlement?: SettlementMode;
 }
 
 function newAuthorization(options: NewAuthorization): Authorization {
@@ -96,6 +104,7 @@ function newAuthorization(options: NewAuthorization): Authorization {
     expires_at: new Date(options.expiresAt).toISOString(),
     reauthorizable: options.reauthorizable ?? true,
     ...(options.replaces ? { replaces: options.replaces } : {}),
+    ...(options.settlement ? { settlement: options.settlement } : {}),
     captured: 0,
     refunded: 0,
     pending: { capture: 0, refund: 0, cancellation: 0 },
@@ -125,6 +134,8 @@ const KIND_BY_PATH: Record<string, OperationKind> = {
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('hex')}`;
 
+const SETTLEMENT_MODES: readonly unknown[] = ['immediate', 'pending'] satisfies SettlementMode[];
+
 export function createGatewaySimulator({ apiKey, webhookSecret, control: initial }: GatewaySimulatorOptions) {
   const control: GatewayControl = {
     mode: 'pending',
@@ -138,6 +149,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     loseAnswerNext: 0,
     answerDelayMs: 0,
     webhookTimeoutMs: 0,
+    holdWebhooks: false,
     ...initial,
   };
   const authorizations = new Map<string, Authorization>();
@@ -147,6 +159,12 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   const calls: { path: string; idempotencyKey: string; replayed: boolean }[] = [];
   const webhooks: WebhookDelivery[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  /** Pending operations held while `holdWebhooks` is on. */
+  const held: { authorization: Authorization; operation: Operation }[] = [];
+  // Webhooks released by the thousand queue here instead of opening a connection each, as a real gateway's
+  // delivery workers would.
+  const webhookAgent = new Agent({ connections: 32 });
+  let stopped = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -157,7 +175,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   app.get('/_webhooks', (_req, res) => res.json(webhooks));
   app.get('/_control', (_req, res) => res.json(control));
   app.post('/_control', (req, res) => {
+    const holding = control.holdWebhooks;
     Object.assign(control, pick(req.body ?? {}, Object.keys(control).concat('webhookUrl')));
+    if (holding && !control.holdWebhooks) releaseHeld();
     res.json(control);
   });
 
@@ -174,9 +194,16 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   // An authorization as made at checkout; `id`, `expires_at` and `reauthorizable` let tests and demos set
   // up the cases revalidate has to handle.
   app.post('/v1/authorizations', (req, res) => {
-    const { id, amount, currency, expires_at, reauthorizable } = req.body ?? {};
+    const { id, amount, currency, expires_at, reauthorizable, settlement, captured } = req.body ?? {};
     if (!Number.isSafeInteger(amount) || amount <= 0 || typeof currency !== 'string') {
       return invalid(res, 'amount (positive integer, minor units) and currency are required');
+    }
+    if (settlement !== undefined && !SETTLEMENT_MODES.includes(settlement)) {
+      return invalid(res, 'settlement must be "immediate" or "pending"');
+    }
+    // Captured already, e.g. at checkout: such an authorization can be refunded at once.
+    if (captured !== undefined && !(Number.isSafeInteger(captured) && captured >= 0 && captured <= amount)) {
+      return invalid(res, 'captured must be an integer between 0 and amount');
     }
     if (id !== undefined && (typeof id !== 'string' || !id || authorizations.has(id))) {
       return invalid(res, 'id must be a new, non-empty string');
@@ -190,7 +217,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       currency,
       expiresAt,
       reauthorizable: reauthorizable !== false,
+      settlement,
     });
+    authorization.captured = captured ?? 0;
     authorizations.set(authorization.id, authorization);
     res.json(present(authorization));
   });
@@ -294,17 +323,29 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     }
     // At least 1, so that a pending cancellation (which may carry amount 0) still holds the authorization.
     authorization.pending[kind] += Math.max(operation.amount, 1);
-    if (control.mode === 'immediate') {
+    if ((authorization.settlement ?? control.mode) === 'immediate') {
       settle(authorization, operation, 'succeeded');
+    } else if (control.holdWebhooks) {
+      held.push({ authorization, operation });
     } else {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        settle(authorization, operation, control.failSettlement ? 'failed' : 'succeeded');
-        sendWebhook(operation);
-      }, control.webhookDelayMs);
-      timers.add(timer);
+      settleLater(authorization, operation, control.webhookDelayMs);
     }
     return [200, { ...operation }];
+  }
+
+  function settleLater(authorization: Authorization, operation: Operation, delayMs: number) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      settle(authorization, operation, control.failSettlement ? 'failed' : 'succeeded');
+      sendWebhook(operation);
+    }, delayMs);
+    timers.add(timer);
+  }
+
+  /** Settles every held operation after webhookDelayMs; their webhooks share the delivery connections. */
+  function releaseHeld() {
+    for (const { authorization, operation } of held.splice(0))
+      settleLater(authorization, operation, control.webhookDelayMs);
   }
 
   /**
@@ -385,11 +426,12 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     body: string,
     attempt: number,
   ): Promise<void> {
-    if (!control.webhookUrl) return;
+    if (!control.webhookUrl || stopped) return;
     let status: number | 'network-error';
     try {
       const response = await request(control.webhookUrl, {
         method: 'POST',
+        dispatcher: webhookAgent,
         headers: {
           'content-type': 'application/json',
           'gateway-signature': signPayload(webhookSecret, body, Math.floor(Date.now() / 1000)),
@@ -424,8 +466,14 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     calls,
     webhooks,
     operations,
-    /** Stops pending webhook timers, so a test can end cleanly. */
-    stop: () => timers.forEach((timer) => clearTimeout(timer)),
+    /** How many pending operations `holdWebhooks` holds right now. */
+    heldCount: () => held.length,
+    /** Stops pending webhook timers and delivery connections, so a test can end cleanly. */
+    stop: () => {
+      stopped = true;
+      timers.forEach((timer) => clearTimeout(timer));
+      void webhookAgent.destroy();
+    },
   };
 }
 

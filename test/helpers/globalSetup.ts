@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveStripeMock } from '../../scripts/stripe-mock';
 import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
-import { WORKFLOWS_PATH } from '../../worker/createWorker';
+import { bundleWorkflows } from '../../worker/bundle';
 import { BUNDLE_PATH } from './paths';
 
 /**
@@ -20,16 +19,7 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   process.env.STRIPE_MOCK_PATH = await resolveStripeMock({ log });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const code = await bundleWorkflows();
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
 }
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

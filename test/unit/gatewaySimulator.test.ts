@@ -149,6 +149,45 @@ describe('gateway simulator', () => {
     expect(late.body.decline_reason).toBe('authorization_cancelled');
   });
 
+  it("settles by the authorization's own settlement mode, and holds webhooks until released", async () => {
+    Object.assign(sim.control, { mode: 'pending', webhookDelayMs: 10, holdWebhooks: false });
+    const instant = (
+      await post('/v1/authorizations', { amount: 900, currency: 'EUR', settlement: 'immediate' })
+    ).body;
+    expect(instant.settlement).toBe('immediate');
+    const captured = await post(
+      `/v1/authorizations/${instant.id}/captures`,
+      { amount: 900, currency: 'EUR' },
+      'm1',
+    );
+    expect(captured.body.status).toBe('succeeded');
+    expect(
+      (await post('/v1/authorizations', { amount: 1, currency: 'EUR', settlement: 'later' })).status,
+    ).toBe(400);
+
+    await post('/_control', { holdWebhooks: true });
+    const before = received.length;
+    const held = await Promise.all(
+      ['h1', 'h2', 'h3'].map((key) =>
+        post(`/v1/authorizations/auth_${key}/captures`, { amount: 5, currency: 'EUR' }, key),
+      ),
+    );
+    expect(held.map((answer) => answer.body.status)).toEqual(['pending', 'pending', 'pending']);
+    await new Promise((done) => setTimeout(done, 100));
+    expect(sim.heldCount()).toBe(3);
+    expect(received.length).toBe(before); // nothing settles while held
+
+    expect((await post('/_control', { holdWebhooks: false })).body.holdWebhooks).toBe(false);
+    expect(sim.heldCount()).toBe(0);
+    await eventually(
+      async () => (received.length >= before + 3 ? true : undefined),
+      10_000,
+      'released webhooks',
+    );
+    const types = received.slice(before).map((hook) => JSON.parse(hook.body.toString()).type);
+    expect(types).toEqual(['capture.succeeded', 'capture.succeeded', 'capture.succeeded']);
+  });
+
   it('shows an authorization past its expiry as expired and refuses to capture on it', async () => {
     sim.control.mode = 'immediate';
     const auth = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR' })).body;

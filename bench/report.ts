@@ -1,0 +1,242 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lineChart } from './chart';
+import type { BaselineRun, SettleRun, WaitingRun } from './phases';
+import type { Percentiles } from './stats';
+
+/** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
+
+export interface LevelResult {
+  readonly concurrency: number;
+  readonly settle: SettleRun;
+  readonly baseline: BaselineRun;
+  /** Settle's commands/s ÷ the baseline's workflows/s. */
+  readonly ratio: number;
+}
+
+export interface Target {
+  readonly target: string;
+  readonly value: string;
+  readonly met: boolean;
+}
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly machine: Record<string, string | number>;
+  /** 1, 5 and 15-minute load averages: the machine is shared, and this says how busy it was. */
+  readonly loadAverage: { readonly before: number[]; readonly after: number[] };
+  readonly settings: Record<string, unknown>;
+  readonly levels: readonly LevelResult[];
+  /** Steady-rate runs, one per rate. */
+  readonly paced: readonly { readonly rate: number; readonly settle: SettleRun }[];
+  readonly waiting?: WaitingRun;
+  /** Over every run, warm-up included, counted again at the end (late duplicates too). */
+  readonly totals: {
+    readonly commands: number;
+    readonly lost: number;
+    readonly duplicated: number;
+    readonly unexpected: number;
+    readonly refused: number;
+    readonly webhookRedeliveries: number;
+    readonly providerCallsRepeated: number;
+  };
+  readonly targets: readonly Target[];
+}
+
+export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const best = (values: number[]) => Math.max(0, ...values);
+  if (report.levels.length > 0) {
+    const settle = best(report.levels.map((level) => level.settle.throughput));
+    const baseline = best(report.levels.map((level) => level.baseline.throughput));
+    const ratio = baseline > 0 ? settle / baseline : 0;
+    targets.push({
+      target: "Settle's throughput ≥ 0.8 × the baseline's (peak over the concurrency levels)",
+      value: `${ratio.toFixed(2)} (${settle} commands/s vs ${baseline} workflows/s)`,
+      met: ratio >= 0.8,
+    });
+  }
+  // The target names 50 commands/s; a run without that rate is judged at its highest.
+  const paced = report.paced.find((run) => run.rate === 50) ?? report.paced.at(-1);
+  if (paced) {
+    const { ackMs, throughput } = paced.settle;
+    targets.push({
+      target: `API acknowledgement p99 ≤ 20 ms at ${paced.rate} commands/s`,
+      value: `${ackMs.p99} ms (${throughput} commands/s carried)`,
+      met: ackMs.p99 <= 20,
+    });
+  }
+  const { lost, duplicated } = report.totals;
+  targets.push({
+    target: '0 lost, 0 duplicated notifications at every load',
+    value: `${lost} lost, ${duplicated} duplicated`,
+    met: lost === 0 && duplicated === 0,
+  });
+  if (report.waiting) {
+    const { worker, waiting } = report.waiting;
+    targets.push({
+      target: `worker RSS ≤ 400 MB with ${waiting} payments waiting`,
+      value: `${worker.rssWhileWaitingMb} MB waiting, ${worker.peakRssMb} MB peak`,
+      met: Math.max(worker.rssWhileWaitingMb, worker.peakRssMb) <= 400,
+    });
+  }
+  return targets;
+}
+
+const triple = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99}`;
+
+export function markdownOf(report: BenchReport): string {
+  const { machine, loadAverage, settings } = report;
+  const lines = [
+    `# Settle benchmark, ${report.generatedAt}`,
+    '',
+    `One run of \`npm run bench\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGb} GB), ${machine.os}, Node ${machine.node}; Temporal: ${machine.temporal}.`,
+    `Load average (1/5/15 min) before ${loadAverage.before.join(' / ')}, after ${loadAverage.after.join(' / ')}: the machine is shared, so the figures are noisy.`,
+    `Mix: ${settings.mixDescription}. Gateway webhooks after ${settings.webhookDelayMs} ms. Log level ${settings.logLevel}.`,
+    '',
+    '## Throughput and latency against concurrency',
+    '',
+    `${settings.commands} commands per level (Settle) and as many workflows with ${settings.activitiesPerCommand} no-op activities each (baseline), in ${settings.rounds} alternating rounds each. Throughput counts from the first request to the last notification (Settle) or the last workflow's close (baseline). Latencies in ms, p50 / p95 / p99.`,
+    '',
+    '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification | baseline start | baseline start → close | worker / API peak RSS (MB) | lost | duplicated |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...report.levels
+      .map(({ concurrency, settle, baseline, ratio }) =>
+        [
+          concurrency,
+          settle.throughput,
+          baseline.throughput,
+          ratio.toFixed(2),
+          triple(settle.ackMs),
+          triple(settle.notifyMs),
+          triple(baseline.startMs),
+          triple(baseline.completeMs),
+          `${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'}`,
+          settle.lost,
+          settle.duplicated,
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+  ];
+  if (report.levels.length > 0) {
+    const perCommand = (cpu: Record<string, number>, count: number) =>
+      Object.entries(cpu)
+        .filter(([, seconds]) => seconds > 0.005)
+        .map(([name, seconds]) => `${name} ${((seconds * 1000) / count).toFixed(1)}`)
+        .join(', ');
+    lines.push(
+      '',
+      '## Where the CPU goes',
+      '',
+      'CPU time per command (Settle) or workflow (baseline) in ms, by process, from /proc: what holds throughput back.',
+      '',
+      '| concurrency | Settle | baseline |',
+      '| ---: | --- | --- |',
+      ...report.levels.map(
+        ({ concurrency, settle, baseline }) =>
+          `| ${concurrency} | ${perCommand(settle.cpuSeconds, settle.commands)} | ${perCommand(baseline.cpuSeconds, baseline.workflows)} |`,
+      ),
+    );
+  }
+  if (report.paced.length > 0) {
+    lines.push(
+      '',
+      '## At a steady rate',
+      '',
+      `Commands sent at a fixed pace for ${settings.pacedSeconds} s each, whatever the answers take (open loop, as MIB forwards what the OMS produces). Where the machine cannot carry the rate, the backlog grows and so does every latency.`,
+      '',
+      '| offered commands/s | commands | carried commands/s | API ack p50 / p95 / p99 / max | command → notification p50 / p95 / p99 | worker / API peak RSS (MB) | lost | duplicated |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...report.paced.map(
+        ({ rate, settle }) =>
+          `| ${rate} | ${settle.commands} | ${settle.throughput} | ${triple(settle.ackMs)} / ${settle.ackMs.max} | ${triple(settle.notifyMs)} | ${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'} | ${settle.lost} | ${settle.duplicated} |`,
+      ),
+    );
+  }
+  if (report.waiting) {
+    const { waiting, payments, intake, worker, settleSeconds, settledPerSecond } = report.waiting;
+    lines.push(
+      '',
+      `## ${payments} payments waiting for their webhook`,
+      '',
+      '| what | value |',
+      '| --- | ---: |',
+      `| payments waiting in \`awaiting_settlement\` at once | ${waiting} |`,
+      `| intake: POST /mib answered (commands/s), ack p50 / p95 / p99 ms | ${(intake.accepted / intake.sendSeconds).toFixed(1)}, ${triple(intake.ackMs)} |`,
+      `| worker RSS while they wait | ${worker.rssWhileWaitingMb} MB |`,
+      `| worker peak RSS (intake, waiting and settling) | ${worker.peakRssMb} MB |`,
+      `| workflows in the worker's cache while waiting / after settling (cache size ${worker.maxCachedWorkflows}) | ${worker.cachedWorkflowsWhileWaiting} / ${worker.cachedWorkflowsAfter} |`,
+      `| all webhooks released → every notification at MIB | ${settleSeconds} s (${settledPerSecond} payments/s) |`,
+      `| lost / duplicated | ${intake.lost} / ${intake.duplicated} |`,
+    );
+  }
+  const { totals } = report;
+  lines.push(
+    '',
+    '## Targets',
+    '',
+    '| target | reached | met |',
+    '| --- | --- | :---: |',
+    ...report.targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
+    '',
+    `Every run together: ${totals.commands} commands, ${totals.refused} refused, ${totals.lost} lost, ${totals.duplicated} duplicated, ${totals.unexpected} with another notification than expected; ${totals.webhookRedeliveries} webhooks not acknowledged at once (redelivered by the gateway), ${totals.providerCallsRepeated} provider calls repeated by an activity retry.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function chartOf(report: BenchReport): string {
+  const levels = report.levels;
+  const point = (f: (level: LevelResult) => number) =>
+    levels.map((level) => [level.concurrency, f(level)] as const);
+  return lineChart(
+    [
+      {
+        title: 'Throughput',
+        yLabel: 'per second',
+        series: [
+          { name: 'Settle commands/s', color: '#1f6feb', points: point((l) => l.settle.throughput) },
+          {
+            name: 'baseline workflows/s',
+            color: '#888',
+            dashed: true,
+            points: point((l) => l.baseline.throughput),
+          },
+        ],
+      },
+      {
+        title: 'API acknowledgement',
+        yLabel: 'ms',
+        series: [
+          { name: 'p50', color: '#f08c00', points: point((l) => l.settle.ackMs.p50) },
+          { name: 'p99', color: '#d1242f', points: point((l) => l.settle.ackMs.p99) },
+        ],
+      },
+      {
+        title: 'Command → notification',
+        yLabel: 'ms',
+        series: [
+          { name: 'p50', color: '#1f6feb', points: point((l) => l.settle.notifyMs.p50) },
+          { name: 'p99', color: '#6f42c1', dashed: true, points: point((l) => l.settle.notifyMs.p99) },
+        ],
+      },
+    ],
+    'concurrency (requests in flight)',
+    `Settle vs bare Temporal, ${report.machine.cores} cores, load average ${report.loadAverage.before[0]}, ${report.generatedAt}`,
+  );
+}
+
+/** Writes results.json, results.md and chart.svg into `folder`; returns their paths. */
+export function writeReport(report: BenchReport, folder: string): string[] {
+  mkdirSync(folder, { recursive: true });
+  const files: [string, string][] = [
+    ['results.json', `${JSON.stringify(report, null, 2)}\n`],
+    ['results.md', markdownOf(report)],
+    ['chart.svg', chartOf(report)],
+  ];
+  return files.map(([name, content]) => {
+    const path = join(folder, name);
+    writeFileSync(path, content);
+    return path;
+  });
+}

@@ -1,0 +1,349 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { localDefaults } from '../config';
+import { listen, type RunningServer } from '../config/server';
+import { createDevServerEnv } from '../scripts/ephemeralTemporal';
+import { createGatewaySimulator } from '../sim/gateway/server';
+import { createMibSimulator } from '../sim/mib/server';
+import { bundleWorkflows } from '../worker/bundle';
+import { WORKFLOWS_PATH } from '../worker/createWorker';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
+import {
+  mergeBaselineRuns,
+  mergeSettleRuns,
+  runBaseline,
+  runSettle,
+  runWaiting,
+  type BaselineRun,
+  type BenchContext,
+  type SettleRun,
+} from './phases';
+import { freePort } from '../test/helpers/processes';
+import { childPidsMatching, MemorySampler, startProcess, type BenchProcess } from './processes';
+import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
+import { round } from './stats';
+
+/**
+ * One benchmark run: its own Temporal dev server (SQLite on local disk) unless `address` is given, the MIB
+ * and gateway simulators in this process, Settle's API and worker and the baseline's worker as processes of
+ * their own; then the measurements of phases.ts, and the report in `out`.
+ */
+
+export interface BenchOptions {
+  /** Commands (and baseline workflows) per concurrency level. */
+  readonly commands: number;
+  /** Each level alternates this many rounds of the baseline and of Settle, so both see the same load. */
+  readonly rounds: number;
+  readonly concurrency: readonly number[];
+  /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
+  readonly rates: readonly number[];
+  readonly pacedSeconds: number;
+  /** Payments waiting at once for their webhook; 0 skips the run. */
+  readonly waiting: number;
+  readonly waitingConcurrency: number;
+  /** Commands and workflows sent before measuring, so that connections and code are warm. */
+  readonly warmup: number;
+  readonly webhookDelayMs: number;
+  readonly out: string;
+  /** An existing Temporal server (TEMPORAL_ADDRESS); otherwise a dev server of the run's own. */
+  readonly address?: string;
+  readonly logLevel: string;
+  readonly progress: boolean;
+  readonly stallTimeoutMs: number;
+  /** Prebuilt workflow bundles for the workers; the missing ones are bundled here, before the workers start. */
+  readonly bundles?: Partial<WorkflowBundles>;
+}
+
+export const FULL_RUN: BenchOptions = {
+  commands: 600,
+  rounds: 3,
+  concurrency: [5, 10, 25, 50, 100],
+  rates: [10, 25, 50],
+  pacedSeconds: 30,
+  waiting: 10_000,
+  waitingConcurrency: 50,
+  warmup: 100,
+  webhookDelayMs: 200,
+  out: join(__dirname, 'results'),
+  logLevel: 'info',
+  progress: true,
+  stallTimeoutMs: 60_000,
+};
+
+/** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
+export const SMOKE_RUN: BenchOptions = {
+  ...FULL_RUN,
+  commands: 16,
+  rounds: 2,
+  concurrency: [2, 8],
+  rates: [20],
+  pacedSeconds: 1,
+  waiting: 24,
+  waitingConcurrency: 8,
+  warmup: 8,
+  webhookDelayMs: 50,
+  stallTimeoutMs: 20_000,
+};
+
+export async function runBench(options: BenchOptions): Promise<{ report: BenchReport; files: string[] }> {
+  const loadBefore = loadavg().map((value) => round(value, 2));
+  const runId = `bench-${randomBytes(3).toString('hex')}`;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  try {
+    const address = options.address ?? (await ownDevServer(cleanups));
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    if (options.address) await ensureSearchAttributes(connection, 'default');
+    const temporal = new Client({ connection });
+
+    const defaults = localDefaults();
+    const mib = createMibSimulator({
+      clientId: defaults.MOM_CLIENT,
+      clientSecret: defaults.SERVICE_BUS_SECRET,
+    });
+    const gateway = createGatewaySimulator({
+      apiKey: defaults.GATEWAY_API_KEY,
+      webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+      control: { mode: 'pending', webhookDelayMs: options.webhookDelayMs },
+    });
+    cleanups.push(() => gateway.stop());
+    const servers: RunningServer[] = [await listen(mib.app, 0), await listen(gateway.app, 0)];
+    cleanups.push(() => Promise.all(servers.map((server) => server.close())));
+    const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
+
+    const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
+    const apiPort = await freePort();
+    const settleQueue = `${runId}-settle`;
+    const baselineQueue = `${runId}-baseline`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      // Only these settings: a developer's config/parameters.yml must not reach the measured processes.
+      SETTLE_CONFIG_FILE: '/dev/null',
+      ...localDefaults({ api: apiPort, mib: mibServer.port, gateway: gatewayServer.port }),
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: settleQueue,
+      LOG_LEVEL: options.logLevel,
+      BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
+    };
+    const processes: BenchProcess[] = [
+      startProcess('api', 'api/main.ts', env),
+      startProcess(
+        'worker',
+        'bench/settleWorker.ts',
+        { ...env, BENCH_WORKFLOW_BUNDLE: bundles.settle },
+        { ipc: true },
+      ),
+      startProcess('baseline worker', 'bench/baseline/worker.ts', {
+        ...env,
+        BENCH_TASK_QUEUE: baselineQueue,
+        BENCH_BASELINE_BUNDLE: bundles.baseline,
+      }),
+    ];
+    cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
+    const [api, worker, baselineWorker] = processes as [BenchProcess, BenchProcess, BenchProcess];
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // Readiness that does not depend on LOG_LEVEL: the API answers /health, the workers print a line.
+    await Promise.all([
+      untilHealthy(apiUrl, api),
+      worker.waitFor('bench worker ready'),
+      baselineWorker.waitFor('baseline worker started'),
+    ]);
+    gateway.control.webhookUrl = `${apiUrl}/webhooks/gateway`;
+    const memory = new MemorySampler(
+      { worker: worker.child.pid!, api: api.child.pid! },
+      {
+        'baseline worker': baselineWorker.child.pid!,
+        'bench (simulators, load)': process.pid,
+        ...Object.fromEntries(childPidsMatching('start-dev').map((pid) => ['Temporal server', pid])),
+      },
+    );
+    cleanups.push(() => memory.stop());
+
+    const ctx: BenchContext = {
+      runId,
+      apiUrl,
+      intakeSecret: defaults.MIB_INTAKE_SECRET,
+      gatewayUrl: gatewayServer.url,
+      gatewayApiKey: defaults.GATEWAY_API_KEY,
+      gateway,
+      mib,
+      temporal,
+      settleQueue,
+      baselineQueue,
+      worker,
+      memory,
+      progress: options.progress,
+      stallTimeoutMs: options.stallTimeoutMs,
+    };
+
+    const settleRuns: SettleRun[] = [];
+    if (options.warmup > 0) {
+      settleRuns.push(
+        await runSettle(ctx, { phase: 'warmup', count: options.warmup, pace: { concurrency: 10 } }),
+      );
+      await runBaseline(ctx, 'warmup', options.warmup, { concurrency: 10 });
+    }
+    const levels: LevelResult[] = [];
+    for (const concurrency of options.concurrency) {
+      const baselineRounds: BaselineRun[] = [];
+      const settleRounds: SettleRun[] = [];
+      for (let index = 0; index < options.rounds; index += 1) {
+        // The last round takes the remainder, so the level sends exactly `commands`.
+        const share = Math.floor(options.commands / options.rounds);
+        const count = index === options.rounds - 1 ? options.commands - share * index : share;
+        const phase = `c${concurrency}r${index + 1}`;
+        baselineRounds.push(await runBaseline(ctx, phase, count, { concurrency }));
+        settleRounds.push(await runSettle(ctx, { phase, count, pace: { concurrency } }));
+      }
+      const settle = mergeSettleRuns(settleRounds);
+      const baseline = mergeBaselineRuns(baselineRounds);
+      settleRuns.push(settle);
+      levels.push({
+        concurrency,
+        settle,
+        baseline,
+        ratio: round(settle.throughput / baseline.throughput, 2),
+      });
+    }
+    const paced: { rate: number; settle: SettleRun }[] = [];
+    for (const rate of options.pacedSeconds > 0 ? options.rates : []) {
+      const count = Math.max(1, Math.round(rate * options.pacedSeconds));
+      const settle = await runSettle(ctx, { phase: `rate${rate}`, count, pace: { rate } });
+      settleRuns.push(settle);
+      paced.push({ rate, settle });
+    }
+    const waiting =
+      options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
+    if (waiting) settleRuns.push(waiting.intake);
+    await allClosed(temporal, settleQueue);
+
+    // Counted again over everything MIB received, so that a late duplicate of an earlier run counts too.
+    const ids = new Set<unknown>();
+    let duplicated = 0;
+    for (const notification of mib.notifications) {
+      if (notification.duplicate || ids.has(notification.id)) duplicated += 1;
+      ids.add(notification.id);
+    }
+    const sum = (f: (run: SettleRun) => number) => settleRuns.reduce((total, run) => total + f(run), 0);
+    const withoutTargets: Omit<BenchReport, 'targets'> = {
+      generatedAt: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model.trim() ?? 'unknown',
+        cores: cpus().length,
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        os: `${osType()} ${release()}`,
+        node: process.versions.node,
+        temporal: options.address
+          ? `the server at ${options.address}`
+          : 'dev server (Temporal CLI), SQLite on local disk',
+      },
+      loadAverage: { before: loadBefore, after: loadavg().map((value) => round(value, 2)) },
+      settings: {
+        commands: options.commands,
+        rounds: options.rounds,
+        concurrency: options.concurrency,
+        mix: MIX,
+        mixDescription:
+          'validate 25 %, capture 37.5 %, refund 25 %, cancel 12.5 %; half of them settled by webhook, half at once',
+        activitiesPerCommand: ACTIVITIES_PER_COMMAND,
+        webhookDelayMs: options.webhookDelayMs,
+        rates: options.rates,
+        pacedSeconds: options.pacedSeconds,
+        waiting: options.waiting,
+        waitingConcurrency: options.waitingConcurrency,
+        warmup: options.warmup,
+        logLevel: options.logLevel,
+        workerOptionsTried: process.env.BENCH_WORKER_OPTIONS || undefined,
+      },
+      levels,
+      paced,
+      waiting,
+      totals: {
+        commands: sum((run) => run.commands),
+        lost: sum((run) => run.lost),
+        duplicated: Math.max(
+          duplicated,
+          sum((run) => run.duplicated),
+        ),
+        unexpected: sum((run) => run.unexpected),
+        refused: sum((run) => run.refused),
+        // Retries that stretch the tail: webhooks the API did not acknowledge at once, and provider calls
+        // that reached the gateway again with the same idempotency key (an activity retried).
+        webhookRedeliveries: gateway.webhooks.filter((delivery) => delivery.status !== 200).length,
+        providerCallsRepeated: gateway.calls.filter((call) => call.replayed).length,
+      },
+    };
+    const report: BenchReport = { ...withoutTargets, targets: targetsOf(withoutTargets) };
+    return { report, files: writeReport(report, options.out) };
+  } finally {
+    await cleanUp();
+  }
+}
+
+interface WorkflowBundles {
+  readonly settle: string;
+  readonly baseline: string;
+}
+
+/**
+ * Both workers load a workflow bundle built beforehand, as the built image's worker does (npm run build):
+ * bundling in the worker would leave webpack's memory in the process measured.
+ */
+async function prebuildBundles(
+  prebuilt: Partial<WorkflowBundles>,
+  cleanups: (() => Promise<unknown> | void)[],
+): Promise<WorkflowBundles> {
+  const folder = mkdtempSync(join(tmpdir(), 'settle-bench-bundles-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const write = async (name: string, workflowsPath: string) => {
+    const path = join(folder, `${name}.js`);
+    writeFileSync(path, await bundleWorkflows(workflowsPath));
+    return path;
+  };
+  return {
+    settle: prebuilt.settle ?? (await write('settle', WORKFLOWS_PATH)),
+    baseline: prebuilt.baseline ?? (await write('baseline', require.resolve('./baseline/workflows'))),
+  };
+}
+
+async function untilHealthy(url: string, api: BenchProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
+    if (api.child.exitCode !== null)
+      throw new Error(`the API exited with ${api.child.exitCode}:\n${api.tail()}`);
+    if (Date.now() > deadline) throw new Error(`the API did not answer ${url}/health:\n${api.tail()}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/** Waits (up to 30 s) until the workflows that notified MIB have also completed, so none is cut off at the end. */
+async function allClosed(temporal: Client, taskQueue: string): Promise<void> {
+  const query = `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`;
+  for (let tries = 0; tries < 120; tries += 1) {
+    if ((await temporal.workflow.count(query)).count === 0) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** A headless dev server whose SQLite file lives in a temporary folder on local disk, removed afterwards. */
+async function ownDevServer(cleanups: (() => Promise<unknown> | void)[]): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), 'settle-bench-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const env: TestWorkflowEnvironment = await createDevServerEnv({ dbFilename: join(folder, 'temporal.db') });
+  cleanups.push(() => env.teardown());
+  return env.address;
+}

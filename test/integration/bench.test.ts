@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBench, SMOKE_RUN } from '../../bench/run';
+import { percentiles } from '../../bench/stats';
+import { BUNDLE_PATH } from '../helpers/paths';
+import { quietRuntime } from '../helpers/temporal';
+
+/**
+ * The benchmark harness itself (`npm run bench`, which npm test does not run): on a tiny load it must start
+ * its own dev server and processes, carry every command to its notification, and write a complete report.
+ */
+describe('the benchmark harness', () => {
+  jest.setTimeout(120_000);
+  let out: string;
+  beforeAll(() => {
+    quietRuntime();
+    out = mkdtempSync(join(tmpdir(), 'settle-bench-test-'));
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('takes nearest-rank percentiles', () => {
+    const samples = Array.from({ length: 200 }, (_, i) => 200 - i); // 1…200, unsorted
+    expect(percentiles(samples)).toEqual({ p50: 100, p95: 190, p99: 198, max: 200 });
+    expect(percentiles([7])).toEqual({ p50: 7, p95: 7, p99: 7, max: 7 });
+    expect(percentiles([])).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+  });
+
+  it('--smoke: every command notified once, and results.json, results.md and chart.svg written', async () => {
+    const { report, files } = await runBench({
+      ...SMOKE_RUN,
+      out,
+      progress: false,
+      bundles: { settle: BUNDLE_PATH },
+    });
+    const { commands, concurrency, warmup, rates, pacedSeconds, waiting } = SMOKE_RUN;
+    const pacedCommands = rates[0]! * pacedSeconds;
+    expect(report.totals).toEqual({
+      commands: warmup + commands * concurrency.length + pacedCommands + waiting,
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+      refused: 0,
+      // Retries are allowed (a loaded machine may time a signal out); losing or doubling a notification is not.
+      webhookRedeliveries: expect.any(Number),
+      providerCallsRepeated: expect.any(Number),
+    });
+    expect(report.levels.map((level) => level.concurrency)).toEqual(concurrency);
+    for (const { settle, baseline, ratio } of report.levels) {
+      expect(settle.notified).toBe(commands);
+      expect(baseline.completed).toBe(commands);
+      expect(settle.throughput).toBeGreaterThan(0);
+      expect(baseline.throughput).toBeGreaterThan(0);
+      expect(ratio).toBeCloseTo(settle.throughput / baseline.throughput, 1);
+      for (const p of [settle.ackMs, settle.notifyMs, baseline.startMs, baseline.completeMs]) {
+        expect(p.p50).toBeGreaterThan(0);
+        expect(p.p50).toBeLessThanOrEqual(p.p95);
+        expect(p.p95).toBeLessThanOrEqual(p.p99);
+        expect(p.p99).toBeLessThanOrEqual(p.max);
+      }
+      // A notification comes after its acknowledgement.
+      expect(settle.notifyMs.p50).toBeGreaterThan(settle.ackMs.p50);
+      expect(settle.peakRssMb.worker).toBeGreaterThan(50);
+      expect(settle.peakRssMb.api).toBeGreaterThan(30);
+      expect(settle.cpuSeconds.worker).toBeGreaterThan(0);
+    }
+    expect(report.paced).toHaveLength(1);
+    expect(report.paced[0]).toMatchObject({
+      rate: rates[0],
+      settle: { notified: pacedCommands, lost: 0 },
+    });
+    expect(report.waiting).toMatchObject({
+      payments: waiting,
+      waiting,
+      intake: { notified: waiting, lost: 0 },
+    });
+    expect(report.waiting!.worker.rssWhileWaitingMb).toBeGreaterThan(50);
+    expect(report.waiting!.worker.cachedWorkflowsWhileWaiting).toBe(waiting);
+    expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
+    expect(report.targets.map((t) => t.target)).toHaveLength(4);
+
+    expect(files.map((file) => file.slice(out.length + 1))).toEqual([
+      'results.json',
+      'results.md',
+      'chart.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(report);
+    const markdown = readFileSync(join(out, 'results.md'), 'utf8');
+    for (const heading of [
+      '## Throughput and latency against concurrency',
+      '## Where the CPU goes',
+      '## Targets',
+    ])
+      expect(markdown).toContain(heading);
+    expect(markdown).toContain(`| ${concurrency[0]} | ${report.levels[0]!.settle.throughput} |`);
+    const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline /g)).toHaveLength(6); // 2 throughput and 4 latency series
+  });
+});
