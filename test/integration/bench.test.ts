@@ -75,7 +75,10 @@ describe('the benchmark harness', () => {
       intake: { notified: waiting, lost: 0 },
     });
     expect(report.waiting!.worker.rssWhileWaitingMb).toBeGreaterThan(50);
-    expect(report.waiting!.worker.cachedWorkflowsWhileWaiting).toBe(waiting);
+    // The parked payments stay cached beside their payment locks and earlier runs, up to the cache size.
+    const { cachedWorkflowsWhileWaiting, maxCachedWorkflows } = report.waiting!.worker;
+    expect(cachedWorkflowsWhileWaiting).toBeGreaterThanOrEqual(waiting);
+    expect(cachedWorkflowsWhileWaiting).toBeLessThanOrEqual(maxCachedWorkflows);
     expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
     expect(report.targets.map((t) => t.target)).toHaveLength(4);
 
