@@ -8,14 +8,14 @@ import {
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
+import { paymentCommandWorkflow } from '../workflows/paymentCommand';
 import {
-  paymentCommandWorkflow,
   recheckSignal,
   resolveUpdate,
   retryNotificationSignal,
   statusQuery,
   type PaymentCommandStatus,
-} from '../workflows/paymentCommand';
+} from '../workflows/messages';
 import type { Resolution } from '../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import type {

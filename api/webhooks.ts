@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
 import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } from '../providers/types';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
-import { providerEventSignal, recheckSignal } from '../workflows/paymentCommand';
+import { providerEventSignal, recheckSignal } from '../workflows/messages';
 
 /**
  * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's

@@ -5,7 +5,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mibMethod, type PaymentCommand } from '../domain/commands';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import { installRuntime } from '../worker/runtime';
-import { resolveUpdate, statusQuery, type PaymentCommandResult } from '../workflows/paymentCommand';
+import { type PaymentCommandResult } from '../workflows/paymentCommand';
+import { resolveUpdate, statusQuery } from '../workflows/messages';
 import { createDevServerEnv } from './ephemeralTemporal';
 import { startStack, type Stack } from './stack';
 

@@ -36,15 +36,6 @@ import { releaseLockSignal } from './paymentLock';
 import { MIB_RETRY } from './retryPolicies';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
-export {
-  providerEventSignal,
-  recheckSignal,
-  resolveUpdate,
-  retryNotificationSignal,
-  statusQuery,
-  type PaymentCommandStatus,
-} from './messages';
-
 /** Everything the workflow needs, decided by the API when the command arrived. */
 export interface PaymentCommandInput {
   readonly command: PaymentCommand;

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
-import { statusQuery } from '../../workflows/paymentCommand';
+import { statusQuery } from '../../workflows/messages';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayEvent } from '../helpers/gatewayEvents';

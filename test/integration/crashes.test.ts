@@ -6,7 +6,7 @@ import { startDevServer, type DevServer } from '../../scripts/devServer';
 import type { GatewaySimulator } from '../../sim/gateway/server';
 import type { MibSimulator } from '../../sim/mib/server';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
-import { retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
 import { eventually } from '../helpers/temporal';

@@ -3,7 +3,7 @@ import { mibMethod } from '../../domain/commands';
 import { signPayload } from '../../domain/signature';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
-import { retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { notificationOf } from '../helpers/notifications';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 

@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NON_RETRYABLE } from '../../domain/failures';
 import type { AuthorizationState, ProviderEvent } from '../../providers/types';
-import { providerEventSignal, retryNotificationSignal, statusQuery } from '../../workflows/paymentCommand';
+import { providerEventSignal, retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

@@ -9,12 +9,7 @@ import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 import { createMibClient } from '../../worker/createWorker';
-import {
-  providerEventSignal,
-  recheckSignal,
-  resolveUpdate,
-  statusQuery,
-} from '../../workflows/paymentCommand';
+import { providerEventSignal, recheckSignal, resolveUpdate, statusQuery } from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
