@@ -75,6 +75,8 @@ export const SETTLEMENT_PATCH = 'settlement-polling-deadlines-lock';
 /** A waiting payment continues as new past this many history events, well inside Temporal's limits. */
 export const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 const TIMELINE_LIMIT = 200;
+/** How long a command waits for its turn before it asks the payment's lock again. */
+const LOCK_REQUEST_REPEAT = '10 minutes';
 /** Workflow time in ms: deterministic, replayed from the history. */
 const now = () => new Date().getTime();
 const EVENT_IDS_KEPT = 100;
@@ -234,8 +236,12 @@ export async function paymentCommandWorkflow(
   if (!carried) {
     if (current) {
       const acting = (async () => {
-        await requestPaymentLock({ reference: input.payment.reference, requester: workflowId });
-        await condition(() => lockGranted);
+        // Asked again now and then: a lock workflow ended by hand is started anew, and a lock that already
+        // has this request ignores it. Without this, a terminated lock would leave the command waiting forever.
+        while (!lockGranted) {
+          await requestPaymentLock({ reference: input.payment.reference, requester: workflowId });
+          await condition(() => lockGranted, LOCK_REQUEST_REPEAT);
+        }
         lockHeld = true;
         note('acting at the provider');
         try {
