@@ -381,7 +381,11 @@ export async function paymentCommandWorkflow(
     });
     const left = deadlineAt - now();
     if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
-      markStuck(`the provider call has not finished by the deadline${lastError ? `: ${lastError}` : ''}`);
+      markStuck(
+        lockHeld
+          ? 'the provider call has not finished by the deadline'
+          : "still waiting for the payment's other command to finish at the provider by the deadline",
+      );
     }
     return tracked;
   }

@@ -273,6 +273,9 @@ describe('settlement (time-skipping)', () => {
       });
       while ((await cancel.query(statusQuery)).phase !== 'stuck')
         await new Promise((done) => setTimeout(done, 50));
+      expect((await cancel.query(statusQuery)).stuckReason).toBe(
+        "still waiting for the payment's other command to finish at the provider by the deadline",
+      );
       const refused = await cancel
         .executeUpdate(resolveUpdate, { args: [{ outcome: 'declined', reason: 'give up', operator: 'ana' }] })
         .catch((error: unknown) => error);
