@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SQLITE_PRAGMAS } from './devServer';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
@@ -25,7 +26,7 @@ export async function createDevServerEnv({
     TestWorkflowEnvironment.createLocal({
       server: {
         executable,
-        ...(dbFilename ? { dbFilename } : {}),
+        ...(dbFilename ? { dbFilename, extraArgs: SQLITE_PRAGMAS } : {}),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'pretty', level: 'error' },
       },
