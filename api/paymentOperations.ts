@@ -8,6 +8,7 @@ import {
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
+import { paymentActWorkflow } from '../workflows/paymentAct';
 import { paymentCommandWorkflow } from '../workflows/paymentCommand';
 import {
   recheckSignal,
@@ -105,7 +106,10 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
   const description = await handle.describe().catch(notFound(workflowId));
   if (description.type !== WORKFLOW_TYPE) throw notAPayment(workflowId);
   const status = await queryStatus(handle);
-  const pending = description.raw.pendingActivities ?? [];
+  const pending = [
+    ...(description.raw.pendingActivities ?? []),
+    ...(await actActivities(client, description)),
+  ];
   return {
     ...plain(status),
     execution: {
@@ -123,6 +127,31 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
       nextAttemptAt: optionalTsToDate(activity.nextAttemptScheduleTime)?.toISOString(),
     })),
   };
+}
+
+/**
+ * The activities of the command's act at the provider, which runs as a child workflow (paymentAct.ts): a
+ * provider call retrying through an outage shows there. An act that has just ended shows nothing.
+ */
+async function actActivities(
+  client: Client,
+  description: Awaited<ReturnType<WorkflowHandle['describe']>>,
+): Promise<proto.api.workflow.v1.IPendingActivityInfo[]> {
+  const acts = (description.raw.pendingChildren ?? []).filter(
+    (child) => child.workflowTypeName === paymentActWorkflow.name && child.workflowId,
+  );
+  const described = await Promise.all(
+    acts.map((child) =>
+      client.workflow
+        .getHandle(child.workflowId!, child.runId ?? undefined)
+        .describe()
+        .then(
+          (act) => act.raw.pendingActivities ?? [],
+          () => [],
+        ),
+    ),
+  );
+  return described.flat();
 }
 
 /** Decides the outcome; the workflow then sends MIB the matching notification. Answers the status then. */

@@ -14,8 +14,9 @@ import { startStack, type Stack } from './stack';
  * `npm run record:replay`: runs each main path of the payment workflow on a fresh dev server, through the
  * real API, worker and simulators, and writes its history to test/replay/histories/<name>.json. The replay
  * test then checks that today's workflow code still replays every recorded path (a change that alters one
- * must be guarded with patched()). The `v1-*` histories were recorded before the settlement patch and are
- * kept, not re-recorded: they stand for payments that were running when it was deployed.
+ * must be guarded with patched()). A command's act at the provider (a child workflow) is written beside it as
+ * <name>--act.json. The `v1-*` histories (before the settlement patch) and the `v2-*` ones (before the act
+ * workflow) are kept, not re-recorded: they stand for payments that were running when each was deployed.
  */
 
 const OUT = resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -114,14 +115,31 @@ async function main() {
       const { notification } = (await handle.result()) as PaymentCommandResult;
       if (notification !== mibMethod(scenario.notification))
         throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
-      const file = join(OUT, `${scenario.name}.json`);
-      writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
-      console.log(`recorded ${file}`);
+      const history = await handle.fetchHistory();
+      record(scenario.name, history);
+      // The command's act at the provider runs as a child workflow with a history of its own.
+      const acts = (history.events ?? []).flatMap((event) => {
+        const started = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+        return started?.workflowId ? [started] : [];
+      });
+      for (const [index, act] of acts.entries()) {
+        const actHandle = stack.temporal.workflow.getHandle(act.workflowId!, act.runId ?? undefined);
+        record(
+          `${scenario.name}--act${acts.length > 1 ? `-${index + 1}` : ''}`,
+          await actHandle.fetchHistory(),
+        );
+      }
     }
   } finally {
     await stack.stop();
     await env.teardown();
   }
+}
+
+function record(name: string, history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): void {
+  const file = join(OUT, `${name}.json`);
+  writeFileSync(file, `${historyToJSON(history)}\n`);
+  console.log(`recorded ${file}`);
 }
 
 /** Sends a command of 25.00 EUR on the reference's authorization; answers its workflow id. */

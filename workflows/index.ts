@@ -2,3 +2,4 @@
 export { paymentCommandWorkflow } from './paymentCommand';
 export { paymentLockWorkflow } from './paymentLock';
 export { registerEndpointWorkflow } from './registerEndpoint';
+export { paymentActWorkflow } from './paymentAct';

@@ -1,26 +1,31 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancelledFailure,
+  ChildWorkflowFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   metricMeter,
+  ParentClosePolicy,
   patched,
-  proxyActivities,
   setHandler,
+  sleep,
+  startChild,
+  TerminatedFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { notificationMethod, type PaymentCommand, type ProviderAction } from '../domain/commands';
 import { NON_RETRYABLE } from '../domain/failures';
 import { isFinal, type FinalOutcome, type Phase } from '../domain/outcome';
 import { pollDelayMs, type SettlementPolicy } from '../domain/settlement';
 import { paymentLockId } from '../domain/workflowId';
 import type { Payment } from '../mib/payment';
-import type { AuthorizationState, ProviderEvent, ProviderResult } from '../providers/types';
+import type { ProviderEvent, ProviderResult } from '../providers/types';
 import {
   lockGrantedSignal,
   providerEventSignal,
@@ -32,8 +37,9 @@ import {
   type Resolution,
   type TimelineEntry,
 } from './messages';
+import { paymentActWorkflow } from './paymentAct';
 import { releaseLockSignal } from './paymentLock';
-import { MIB_RETRY } from './retryPolicies';
+import { carryOut, notifyMib, providerCalls, remote } from './providerCalls';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
 /** Everything the workflow needs, decided by the API when the command arrived. */
@@ -72,36 +78,23 @@ export interface CarriedState {
 
 /** Commands started before the payment lock, polling and deadlines replay on the old path. */
 export const SETTLEMENT_PATCH = 'settlement-polling-deadlines-lock';
+/**
+ * Commands started before it took its turn through the act workflow (and before its calls went local first)
+ * replay with the lock workflow of the settlement patch.
+ */
+export const ACT_ALONE_PATCH = 'act-alone-local-first';
 /** A waiting payment continues as new past this many history events, well inside Temporal's limits. */
 export const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 const TIMELINE_LIMIT = 200;
 /** How long a command waits for its turn before it asks the payment's lock again. */
 const LOCK_REQUEST_REPEAT = '10 minutes';
+/** While another command of the payment acts, a command looks again after 1 s, doubling up to this. */
+const TURN_CHECK_MAX_MS = 10 * 60_000;
 /** Workflow time in ms: deterministic, replayed from the history. */
 const now = () => new Date().getTime();
 const EVENT_IDS_KEPT = 100;
 
-// Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
-// provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
-const { executeProviderCommand, inspectAuthorization, fetchProviderStatus, requestPaymentLock } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
-    // The activities heartbeat every second: a worker that dies mid-call is noticed within 10 s.
-    heartbeatTimeout: '10 seconds',
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
-    },
-  });
-
-// MIB must hear the outcome however long it is down.
-const { notifyMib } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: MIB_RETRY,
-});
+const { fetchProviderStatus, requestPaymentLock } = remote;
 
 /** Counts stuck payments; created where it is used, since this module is also imported outside workflows. */
 const stuckPayments = () =>
@@ -123,7 +116,9 @@ export async function paymentCommandWorkflow(
   carried?: CarriedState,
 ): Promise<PaymentCommandResult> {
   const { workflowId, firstExecutionRunId, startTime } = workflowInfo();
-  const current = patched(SETTLEMENT_PATCH);
+  // Each patch costs a marker and an upsert of TemporalChangeVersion: a new command records only the newest.
+  const alone = patched(ACT_ALONE_PATCH);
+  const current = alone || patched(SETTLEMENT_PATCH);
   const policy: SettlementPolicy = input.settlement ?? {
     pollScheduleMs: [],
     statusApi: false,
@@ -230,11 +225,14 @@ export async function paymentCommandWorkflow(
 
   // --- 1. Act at the provider, alone ---
   const act = async (): Promise<ProviderResult> => {
+    if (alone) return actAlone();
     attempts.provider += 1;
-    return carryOut(input, workflowId);
+    return carryOut(input, workflowId, remote);
   };
   if (!carried) {
-    if (current) {
+    if (alone) {
+      result = await beforeDeadline(act());
+    } else if (current) {
       const acting = (async () => {
         // Asked again now and then: a lock workflow ended by hand is started anew, and a lock that already
         // has this request ignores it. Without this, a terminated lock would leave the command waiting forever.
@@ -373,6 +371,47 @@ export async function paymentCommandWorkflow(
     return event ? { ...result!, ...event } : undefined;
   }
 
+  /**
+   * Acts at the provider in the child `payment-lock:<reference>` (paymentAct.ts), which only one command of
+   * the payment can run at a time; while another one runs it, waits and tries again. A validate only reads
+   * the authorization: it needs no turn. A child ended by hand leaves the answer unknown: act again, with the
+   * same idempotency key.
+   */
+  async function actAlone(): Promise<ProviderResult> {
+    attempts.provider += 1;
+    if (input.command === 'validate') return carryOut(input, workflowId, providerCalls);
+    for (let waits = 0; ;) {
+      let turn;
+      try {
+        turn = await startChild(paymentActWorkflow, {
+          workflowId: paymentLockId(input.payment.reference),
+          args: [input, workflowId],
+          // The act goes on, and holds the payment's turn, even if this workflow is ended by hand.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        if (waits === 0) note("waiting for the payment's other command to finish at the provider");
+        await sleep(Math.min(1000 * 2 ** waits, TURN_CHECK_MAX_MS));
+        waits += 1;
+        continue;
+      }
+      lockHeld = true;
+      note('acting at the provider');
+      try {
+        return await turn.result();
+      } catch (error) {
+        const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
+        if (!(cause instanceof TerminatedFailure || cause instanceof CancelledFailure)) throw error;
+        note('the act at the provider was ended by hand; acting again with the same idempotency key');
+        waits = 0;
+      } finally {
+        lockHeld = false;
+      }
+    }
+  }
+
   /** Waits for `work`; past the deadline the payment shows as stuck while the work goes on. */
   async function beforeDeadline<T>(work: Promise<T>): Promise<T> {
     let finished = false;
@@ -429,44 +468,10 @@ export async function paymentCommandWorkflow(
   }
 }
 
-/**
- * The provider calls a command takes. validate reads the authorization; revalidate reads it and, when it
- * has expired, asks the provider for a new one (the multi-call coordination MIB leaves to the integration);
- * capture, refund and cancel are one idempotent call each.
- */
-async function carryOut(input: PaymentCommandInput, workflowId: string): Promise<ProviderResult> {
-  const { command, provider, transactionId, amountMinor, currency } = input;
-  if (command === 'validate' || command === 'revalidate') {
-    const state = await inspectAuthorization({ provider, transactionId, amountMinor, currency });
-    if (command === 'validate' || state.validity !== 'expired') return verdict(state);
-  }
-  return executeProviderCommand({
-    provider,
-    command,
-    transactionId,
-    amountMinor,
-    currency,
-    idempotencyKey: workflowId,
-    workflowId,
-  });
-}
-
 /** The provider action of a command that is pending or unknown; a validate only reads, so it never is. */
 function providerAction(command: PaymentCommand): ProviderAction {
   if (command === 'validate') throw ApplicationFailure.nonRetryable('a validate has no provider action');
   return command;
-}
-
-/** A read authorization as the command's result: valid settles a validate or revalidate, else it fails. */
-function verdict(state: AuthorizationState): ProviderResult {
-  const authorization = {
-    transactionId: state.transactionId,
-    status: state.status,
-    ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
-  };
-  return state.validity === 'valid'
-    ? { outcome: 'settled', status: state.status, authorization }
-    : { outcome: 'declined', status: state.status, reason: state.reason ?? `authorization ${state.status}` };
 }
 
 /** Why an operator may not resolve the payment now, or nothing when they may. */
@@ -510,7 +515,8 @@ async function releaseLock(reference: string, requester: string): Promise<void> 
 
 /** The message of MIB's refusal, or undefined when the error is something else. */
 function mibRefusal(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  // A local attempt fails with MIB's refusal itself, a regular activity wraps it.
+  const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof ApplicationFailure && cause.type === NON_RETRYABLE.mibRejected
     ? cause.message
     : undefined;

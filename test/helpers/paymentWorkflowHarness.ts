@@ -6,7 +6,6 @@ import type {
   InspectAuthorizationInput,
   NotifyMibInput,
 } from '../../activities';
-import { createPaymentLockActivities } from '../../activities/paymentLock';
 import { paymentLockId } from '../../domain/workflowId';
 import type { AuthorizationState, ProviderResult } from '../../providers/types';
 import { paymentCommandWorkflow, type PaymentCommandInput } from '../../workflows/paymentCommand';
@@ -14,7 +13,7 @@ import { prebuiltBundle } from './temporal';
 
 /**
  * The payment workflow on the time-skipping server with its provider and MIB activities replaced by
- * functions that record their calls and answer what a test sets; the payment lock is the real one.
+ * functions that record their calls and answer what a test sets; the payment's turn (paymentAct.ts) is real.
  */
 export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
   const harness = {
@@ -30,7 +29,7 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
     deliver: async (_notification: NotifyMibInput): Promise<void> => undefined,
     /** Each test its own task queue, so that a failed test's worker cannot take another's tasks. */
     taskQueue: '',
-    /** Payment references of this test, whose locks must end while the test's worker still runs. */
+    /** Payment references of this test, whose act workflows must all have ended with the test. */
     references: [] as string[],
 
     reset() {
@@ -66,21 +65,18 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
             await harness.deliver(notification);
             harness.notifications.push(notification);
           },
-          ...createPaymentLockActivities(env().client),
         },
       });
       return worker.runUntil(async () => {
         const result = await run(worker);
-        // A lock left waiting on this task queue, without its worker, would keep the time-skipping server
-        // from skipping time in later tests: let the idle locks end while the worker still runs.
-        await env().sleep('2 minutes');
+        // The payment's turn ends with its act: a command that has its outcome holds no turn.
         for (const reference of new Set(harness.references)) {
           const lock = env().client.workflow.getHandle(paymentLockId(reference));
           const running = await lock.describe().then(
             ({ status }) => status.name === 'RUNNING',
             () => false,
           );
-          if (running) throw new Error(`the lock of ${reference} is still held`);
+          if (running) throw new Error(`the turn of ${reference} is still held`);
         }
         return result;
       });

@@ -36,8 +36,12 @@ describe('replay of recorded histories', () => {
         'cancel-stuck-then-resolved.json',
         'capture-retried-through-outage.json',
         'capture-answer-lost-then-found.json',
-        // Recorded before the settlement patch: payments that were running when it was deployed.
+        // A command's act at the provider, a child workflow, replays from its own history.
+        'capture-retried-through-outage--act.json',
+        // Recorded before the settlement patch and before the act workflow: payments that were running
+        // when each was deployed.
         'v1-capture-settled-by-webhook.json',
+        'v2-capture-settled-by-webhook.json',
       ]),
     );
     expect(eventTypesOf('capture-settled-by-webhook.json')).toContain(
@@ -47,15 +51,22 @@ describe('replay of recorded histories', () => {
     expect(eventTypesOf('cancel-stuck-then-resolved.json')).toContain(
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
     );
-    // Retries leave no events but the attempt number of the call that finally went through.
-    const attempts = (load('capture-retried-through-outage.json').events as AttemptEvent[]).map(
+    // Retries leave no events but the attempt number of the call that finally went through: the local
+    // attempt failed (a marker), the activity's first failed, its second went through.
+    const attempts = (load('capture-retried-through-outage--act.json').events as AttemptEvent[]).map(
       (event) => event.activityTaskStartedEventAttributes?.attempt ?? 0,
     );
-    expect(Math.max(...attempts)).toBe(3);
+    expect(Math.max(...attempts)).toBe(2);
+    expect(eventTypesOf('capture-retried-through-outage--act.json')).toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(activitiesOf('capture-answer-lost-then-found.json')).toContain('fetchProviderStatus');
-    // The first version had no payment lock; today's code must still replay it without one.
+    // The first version had no payment lock, the second a lock workflow; today's takes the payment's turn
+    // by starting its act. Today's code must replay all three.
     expect(activitiesOf('v1-capture-settled-by-webhook.json')).not.toContain('requestPaymentLock');
-    expect(activitiesOf('capture-settled-by-webhook.json')).toContain('requestPaymentLock');
+    expect(activitiesOf('v2-capture-settled-by-webhook.json')).toContain('requestPaymentLock');
+    expect(activitiesOf('capture-settled-by-webhook.json')).not.toContain('requestPaymentLock');
+    expect(eventTypesOf('capture-settled-by-webhook.json')).toContain(
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+    );
   });
 
   it.each(files)('replays %s', async (file) => {

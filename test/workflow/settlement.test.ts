@@ -287,28 +287,6 @@ describe('settlement (time-skipping)', () => {
     });
   });
 
-  it('recovers when the payment lock is terminated by hand: the waiting command asks again', async () => {
-    let finishCapture!: () => void;
-    const captureFinished = new Promise<void>((done) => (finishCapture = done));
-    h.answer = async (request) => {
-      if (request.command === 'capture') await captureFinished;
-      return settled(`${request.command}_1`);
-    };
-    const payment = h.input('PAY-LOCK-GONE').payment;
-    await h.withWorker(async () => {
-      const capture = await h.start('wf-lock-gone-capture', { payment });
-      while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
-      const cancel = await h.start('wf-lock-gone-cancel', { command: 'cancel', payment });
-      await new Promise((done) => setTimeout(done, 500));
-      await env.client.workflow.getHandle('payment-lock:PAY-LOCK-GONE').terminate('operator mistake');
-      finishCapture();
-      await capture.result();
-      // The cancel's request died with the lock; within 10 minutes it asks a new lock, and acts.
-      expect((await cancel.result()).notification).toBe(`${NS}.notify_cancelled`);
-    });
-    expect(h.executions.map((e) => e.command)).toEqual(['capture', 'cancel']);
-  });
-
   it('polls for 30 days well inside history limits, continuing as new with all its state', async () => {
     const started = await env.currentTimeMs();
     h.answer = async () => pending('ref_30');
@@ -360,8 +338,9 @@ describe('settlement (time-skipping)', () => {
         apiKey: defaults.GATEWAY_API_KEY,
         webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
       });
-      // Backoff 1 s doubling to 5 min: 32 failed attempts span a little over 2 hours.
-      Object.assign(gatewaySim.control, { failNext: 32, failStatus: 503 });
+      // A local attempt, then the activity's retries, backoff 1 s doubling to 5 min: 33 failed attempts
+      // span a little over 2 hours.
+      Object.assign(gatewaySim.control, { failNext: 33, failStatus: 503 });
       const started = await env.currentTimeMs();
       let lastAttempt = started;
       h.answer = async (request) => {
@@ -374,7 +353,7 @@ describe('settlement (time-skipping)', () => {
       expect(result.outcome).toBe('settled');
       expect(lastAttempt - started).toBeGreaterThanOrEqual(2 * HOUR);
       expect(lastAttempt - started).toBeLessThan(3 * HOUR);
-      expect(h.executions).toHaveLength(33);
+      expect(h.executions).toHaveLength(34);
       const calls = gatewaySim.calls.filter((call) => call.idempotencyKey === 'wf-gateway-down');
       expect(calls.map((call) => call.replayed)).toEqual([false]);
       const captures = [...gatewaySim.operations.values()].filter(

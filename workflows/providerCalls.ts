@@ -1,0 +1,128 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE } from '../domain/failures';
+import type { AuthorizationState, ProviderResult } from '../providers/types';
+import type { PaymentCommandInput } from './paymentCommand';
+import { MIB_RETRY } from './retryPolicies';
+
+// Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
+// provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
+const PROVIDER_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  // The activities heartbeat every second: a worker that dies mid-call is noticed within 10 s.
+  heartbeatTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
+  },
+};
+
+/** The provider activities as regular activities: durable retries, visible while they retry. */
+export const remote = proxyActivities<Activities>(PROVIDER_OPTIONS);
+
+// MIB must hear the outcome however long it is down.
+export const { notifyMib } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: MIB_RETRY,
+});
+
+/** One attempt inside the workflow task; a failure that retrying can mend goes on as a regular activity. */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Failures no retry mends, in local and regular attempts alike. */
+const FINAL = new Set<string>([NON_RETRYABLE.providerRejected, NON_RETRYABLE.mibRejected]);
+
+/**
+ * Whether a failed call is beyond retrying: refused for good, or the workflow itself is being cancelled. A
+ * local activity fails with its own error; a regular one wraps it in an ActivityFailure.
+ */
+export function isFinal(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof CancelledFailure) return true;
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || FINAL.has(cause.type ?? ''));
+}
+
+/**
+ * Calls an activity first as a local activity — run by the worker inside the workflow task, so the common
+ * answer in milliseconds costs no activity task and no further workflow task — and, only when that attempt
+ * fails with something retrying can mend, as the regular activity `then`: durable retries for as long as an
+ * outage lasts, listed with its attempts and last failure in the Web UI and `GET /payments/:id`. Every
+ * attempt carries the same idempotency key (provider) or notification id (MIB).
+ */
+export async function localFirst<I, O>(
+  first: (input: I) => Promise<O>,
+  then: (input: I) => Promise<O>,
+  input: I,
+): Promise<O> {
+  try {
+    return await first(input);
+  } catch (error) {
+    if (isFinal(error)) throw error;
+    return then(input);
+  }
+}
+
+/** The calls a command makes at the provider, each local first. */
+export const providerCalls = {
+  inspectAuthorization: (query: Parameters<Activities['inspectAuthorization']>[0]) =>
+    localFirst(local.inspectAuthorization, remote.inspectAuthorization, query),
+  executeProviderCommand: (command: Parameters<Activities['executeProviderCommand']>[0]) =>
+    localFirst(local.executeProviderCommand, remote.executeProviderCommand, command),
+};
+
+type Call<K extends keyof Activities> = (...args: Parameters<Activities[K]>) => ReturnType<Activities[K]>;
+export interface ProviderCalls {
+  readonly inspectAuthorization: Call<'inspectAuthorization'>;
+  readonly executeProviderCommand: Call<'executeProviderCommand'>;
+}
+
+/**
+ * The provider calls a command takes. validate reads the authorization; revalidate reads it and, when it
+ * has expired, asks the provider for a new one (the multi-call coordination MIB leaves to the integration);
+ * capture, refund and cancel are one idempotent call each.
+ */
+export async function carryOut(
+  input: PaymentCommandInput,
+  workflowId: string,
+  calls: ProviderCalls,
+): Promise<ProviderResult> {
+  const { command, provider, transactionId, amountMinor, currency } = input;
+  if (command === 'validate' || command === 'revalidate') {
+    const state = await calls.inspectAuthorization({ provider, transactionId, amountMinor, currency });
+    if (command === 'validate' || state.validity !== 'expired') return verdict(state);
+  }
+  return calls.executeProviderCommand({
+    provider,
+    command,
+    transactionId,
+    amountMinor,
+    currency,
+    idempotencyKey: workflowId,
+    workflowId,
+  });
+}
+
+/** A read authorization as the command's result: valid settles a validate or revalidate, else it fails. */
+function verdict(state: AuthorizationState): ProviderResult {
+  const authorization = {
+    transactionId: state.transactionId,
+    status: state.status,
+    ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
+  };
+  return state.validity === 'valid'
+    ? { outcome: 'settled', status: state.status, authorization }
+    : { outcome: 'declined', status: state.status, reason: state.reason ?? `authorization ${state.status}` };
+}
