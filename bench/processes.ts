@@ -27,13 +27,15 @@ export function startProcess(
   name: string,
   script: string,
   env: NodeJS.ProcessEnv,
-  { ipc = false } = {},
+  { ipc = false, from }: { ipc?: boolean; from?: string } = {},
 ): BenchProcess {
   // BENCH_PROFILE=<folder>: a V8 CPU profile of each measured process, written there when it exits.
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  // `from`: a folder with the project compiled to JavaScript; otherwise the TypeScript source under tsx.
+  const entry = from ? [join(from, script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ import {
   type SettleRun,
 } from './phases';
 import { freePort } from '../test/helpers/processes';
-import { childPidsMatching, MemorySampler, startProcess, type BenchProcess } from './processes';
+import { childPidsMatching, MemorySampler, PROJECT_ROOT, startProcess, type BenchProcess } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { round } from './stats';
 
@@ -57,6 +58,11 @@ export interface BenchOptions {
   readonly stallTimeoutMs: number;
   /** Prebuilt workflow bundles for the workers; the missing ones are bundled here, before the workers start. */
   readonly bundles?: Partial<WorkflowBundles>;
+  /**
+   * Run the measured processes compiled to JavaScript, as a deployed worker and API run (`node dist/…`),
+   * instead of under tsx, whose compiler and module cache add about 50 MB to each.
+   */
+  readonly compiled: boolean;
 }
 
 export const FULL_RUN: BenchOptions = {
@@ -73,6 +79,7 @@ export const FULL_RUN: BenchOptions = {
   logLevel: 'info',
   progress: true,
   stallTimeoutMs: 60_000,
+  compiled: true,
 };
 
 /** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
@@ -88,6 +95,8 @@ export const SMOKE_RUN: BenchOptions = {
   warmup: 8,
   webhookDelayMs: 50,
   stallTimeoutMs: 20_000,
+  // Seconds, not a compilation: the smoke test checks the harness, not the memory.
+  compiled: false,
 };
 
 export async function runBench(options: BenchOptions): Promise<{ report: BenchReport; files: string[] }> {
@@ -120,6 +129,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
     const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
+    const from = options.compiled ? compileProcesses() : undefined;
     const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
@@ -135,18 +145,19 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
     };
     const processes: BenchProcess[] = [
-      startProcess('api', 'api/main.ts', env),
+      startProcess('api', 'api/main.ts', env, { from }),
       startProcess(
         'worker',
         'bench/settleWorker.ts',
         { ...env, BENCH_WORKFLOW_BUNDLE: bundles.settle },
-        { ipc: true },
+        { ipc: true, from },
       ),
-      startProcess('baseline worker', 'bench/baseline/worker.ts', {
-        ...env,
-        BENCH_TASK_QUEUE: baselineQueue,
-        BENCH_BASELINE_BUNDLE: bundles.baseline,
-      }),
+      startProcess(
+        'baseline worker',
+        'bench/baseline/worker.ts',
+        { ...env, BENCH_TASK_QUEUE: baselineQueue, BENCH_BASELINE_BUNDLE: bundles.baseline },
+        { from },
+      ),
     ];
     cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
     const [api, worker, baselineWorker] = processes as [BenchProcess, BenchProcess, BenchProcess];
@@ -346,4 +357,19 @@ async function ownDevServer(cleanups: (() => Promise<unknown> | void)[]): Promis
   const env: TestWorkflowEnvironment = await createDevServerEnv({ dbFilename: join(folder, 'temporal.db') });
   cleanups.push(() => env.teardown());
   return env.address;
+}
+
+/**
+ * Compiles the project (tsconfig.build.json, bench included) into .cache/bench-dist, inside the project so
+ * that the compiled files find node_modules; answers the folder.
+ */
+function compileProcesses(): string {
+  const out = join(PROJECT_ROOT, '.cache', 'bench-dist');
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', out],
+    { cwd: PROJECT_ROOT, stdio: 'inherit' },
+  );
+  return out;
 }
