@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   CancelledFailure,
+  ChildWorkflowCancellationType,
   ChildWorkflowFailure,
   condition,
   continueAsNew,
@@ -386,8 +387,10 @@ export async function paymentCommandWorkflow(
         turn = await startChild(paymentActWorkflow, {
           workflowId: paymentLockId(input.payment.reference),
           args: [input, workflowId],
-          // The act goes on, and holds the payment's turn, even if this workflow is ended by hand.
+          // The act goes on, and holds the payment's turn, even if this workflow is cancelled or ended by
+          // hand: its provider call may be moving money.
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          cancellationType: ChildWorkflowCancellationType.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         });
       } catch (error) {

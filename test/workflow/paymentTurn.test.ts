@@ -57,4 +57,26 @@ describe("the payment's turn (dev server)", () => {
     expect(new Set(captures.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-turn-gone-capture']));
     expect(h.executions.map((e) => e.command)).toContain('cancel');
   }, 120_000);
+
+  it('lets the act finish when its command is cancelled mid-call: the call may be moving money', async () => {
+    let finishCapture!: () => void;
+    const captureFinished = new Promise<void>((done) => (finishCapture = done));
+    h.answer = async (request) => {
+      await captureFinished;
+      return settled(`${request.command}_1`);
+    };
+    await h.withWorker(async () => {
+      const capture = await h.start('wf-turn-cancelled');
+      await eventually(async () => (h.executions.length > 0 ? true : undefined));
+      await capture.cancel();
+      expect(await capture.result().catch((error: Error) => error.name)).toBe('WorkflowFailedError');
+      expect((await capture.describe()).status.name).toBe('CANCELLED');
+      const act = env.client.workflow.getHandle('payment-lock:wf-turn-cancelled');
+      expect((await act.describe()).status.name).toBe('RUNNING');
+      finishCapture();
+      expect(await act.result()).toMatchObject({ outcome: 'settled', operationId: 'capture_1' });
+    });
+    expect(h.executions).toHaveLength(1);
+    expect(h.notifications).toHaveLength(0);
+  }, 120_000);
 });
