@@ -518,8 +518,7 @@ async function releaseLock(reference: string, requester: string): Promise<void> 
 
 /** The message of MIB's refusal, or undefined when the error is something else. */
 function mibRefusal(error: unknown): string | undefined {
-  // A local attempt fails with MIB's refusal itself, a regular activity wraps it.
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
   return cause instanceof ApplicationFailure && cause.type === NON_RETRYABLE.mibRejected
     ? cause.message
     : undefined;

@@ -42,17 +42,17 @@ const local = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 1 },
 });
 
-/** Failures no retry mends, in local and regular attempts alike. */
-const FINAL = new Set<string>([NON_RETRYABLE.providerRejected, NON_RETRYABLE.mibRejected]);
-
 /**
  * Whether a failed call is beyond retrying: refused for good, or the workflow itself is being cancelled. A
  * local activity fails with its own error; a regular one wraps it in an ActivityFailure.
  */
-export function isFinal(error: unknown): boolean {
+function beyondRetrying(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof CancelledFailure) return true;
-  return cause instanceof ApplicationFailure && (cause.nonRetryable || FINAL.has(cause.type ?? ''));
+  return (
+    cause instanceof ApplicationFailure &&
+    (cause.nonRetryable || cause.type === NON_RETRYABLE.providerRejected)
+  );
 }
 
 /**
@@ -60,9 +60,10 @@ export function isFinal(error: unknown): boolean {
  * answer in milliseconds costs no activity task and no further workflow task — and, only when that attempt
  * fails with something retrying can mend, as the regular activity `then`: durable retries for as long as an
  * outage lasts, listed with its attempts and last failure in the Web UI and `GET /payments/:id`. Every
- * attempt carries the same idempotency key (provider) or notification id (MIB).
+ * attempt carries the same idempotency key. (Not for the MIB notification: a signal arriving during a local
+ * activity loses its result, and the notification would go out twice.)
  */
-export async function localFirst<I, O>(
+async function localFirst<I, O>(
   first: (input: I) => Promise<O>,
   then: (input: I) => Promise<O>,
   input: I,
@@ -70,7 +71,7 @@ export async function localFirst<I, O>(
   try {
     return await first(input);
   } catch (error) {
-    if (isFinal(error)) throw error;
+    if (beyondRetrying(error)) throw error;
     return then(input);
   }
 }
