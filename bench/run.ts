@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../config';
-import { listen, type RunningServer } from '../config/server';
+import { freePort, listen, type RunningServer } from '../config/server';
 import { createDevServerEnv } from '../scripts/ephemeralTemporal';
 import { createGatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator } from '../sim/mib/server';
@@ -24,7 +24,6 @@ import {
   type BenchContext,
   type SettleRun,
 } from './phases';
-import { freePort } from '../test/helpers/processes';
 import { childPidsMatching, MemorySampler, PROJECT_ROOT, startProcess, type BenchProcess } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { round } from './stats';

@@ -7,7 +7,8 @@ import type { GatewaySimulator } from '../../sim/gateway/server';
 import type { MibSimulator } from '../../sim/mib/server';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
-import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { freePort } from '../../config/server';
 import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
 import { eventually } from '../helpers/temporal';
 

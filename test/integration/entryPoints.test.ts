@@ -2,7 +2,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { GatewaySimulator } from '../../sim/gateway/server';
 import type { MibSimulator } from '../../sim/mib/server';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
-import { freePort, runEntryPoint } from '../helpers/processes';
+import { runEntryPoint } from '../helpers/processes';
+import { freePort } from '../../config/server';
 import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 

@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
-import { freePort, runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { freePort } from '../../config/server';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
 /**
