@@ -94,7 +94,7 @@ export const SMOKE_RUN: BenchOptions = {
   warmup: 8,
   webhookDelayMs: 50,
   stallTimeoutMs: 20_000,
-  // Seconds, not a compilation: the smoke test checks the harness, not the memory.
+  // `--smoke` starts in seconds under tsx; the test passes `compiled: true`, as the full run runs.
   compiled: false,
 };
 
@@ -128,7 +128,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
     const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
-    const from = options.compiled ? compileProcesses() : undefined;
+    const from = options.compiled ? compileProcesses(runId, cleanups) : undefined;
     const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
@@ -359,12 +359,12 @@ async function ownDevServer(cleanups: (() => Promise<unknown> | void)[]): Promis
 }
 
 /**
- * Compiles the project (tsconfig.build.json, bench included) into .cache/bench-dist, inside the project so
- * that the compiled files find node_modules; answers the folder.
+ * Compiles the project (tsconfig.build.json, bench included) into .cache/bench-dist/<run>, inside the project
+ * so that the compiled files find node_modules, and a folder per run so that two runs never share one.
  */
-function compileProcesses(): string {
-  const out = join(PROJECT_ROOT, '.cache', 'bench-dist');
-  rmSync(out, { recursive: true, force: true });
+function compileProcesses(runId: string, cleanups: (() => Promise<unknown> | void)[]): string {
+  const out = join(PROJECT_ROOT, '.cache', 'bench-dist', runId);
+  cleanups.push(() => rmSync(out, { recursive: true, force: true }));
   execFileSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', out],

@@ -32,6 +32,8 @@ describe('the benchmark harness', () => {
       out,
       progress: false,
       bundles: { settle: BUNDLE_PATH },
+      // As the full run does: the measured processes compiled, as deployed.
+      compiled: true,
     });
     const { commands, concurrency, warmup, rates, pacedSeconds, waiting } = SMOKE_RUN;
     const pacedCommands = rates[0]! * pacedSeconds;
