@@ -131,7 +131,7 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
 
 /**
  * The activities of the command's act at the provider, which runs as a child workflow (paymentAct.ts): a
- * provider call retrying through an outage shows there. An act that has just ended shows nothing.
+ * provider call retrying through an outage shows there. An act that ended between the two reads shows nothing.
  */
 async function actActivities(
   client: Client,
@@ -147,7 +147,11 @@ async function actActivities(
         .describe()
         .then(
           (act) => act.raw.pendingActivities ?? [],
-          () => [],
+          (error: unknown) => {
+            // Ended and gone between the two reads: nothing in progress. Anything else is the operator's to see.
+            if (error instanceof WorkflowNotFoundError) return [];
+            throw error;
+          },
         ),
     ),
   );
