@@ -1,9 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { NON_RETRYABLE } from '../domain/failures';
-import type { MibClient } from '../mib/client';
-import { buildNotification, type GatewayResult } from '../mib/notification';
-import type { Payment } from '../mib/payment';
+import type { MibClient } from '../oms/mib/client';
+import { buildNotification, type GatewayResult } from '../oms/mib/notification';
+import type { Payment } from '../oms/mib/payment';
 import type { ProviderRegistry } from '../providers/registry';
 import {
   ProviderRejectedError,
@@ -15,10 +15,10 @@ import {
   type StatusQuery,
 } from '../providers/types';
 import { createPaymentLockActivities } from './paymentLock';
-import { failFastOnMibRejection } from './mibFailures';
-import { createRegisterEndpoint } from './registerEndpoint';
+import { failFastOnMibRejection } from '../oms/mib/failures';
+import { createRegisterEndpoint } from '../oms/mib/registerEndpoint';
 
-export type { RegisterEndpointInput } from './registerEndpoint';
+export type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
 
 /**
  * Every side effect: the payment command's (provider call, notification) and the endpoint's registration

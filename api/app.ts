@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../config/logger';
-import { JSON_RPC_ERRORS, jsonRpcError } from '../mib/jsonRpc';
+import { JSON_RPC_ERRORS, jsonRpcError } from '../oms/mib/jsonRpc';
 import type { ProviderRegistry } from '../providers/registry';
-import { mibIntakeRouter, type MibIntakeDependencies } from './mibIntake';
+import { mibIntakeRouter, type MibIntakeDependencies } from '../oms/mib/intake';
 import { openApiDocument } from './openapi';
 import { paymentsRouter } from './payments';
 import type { Health } from './schemas';

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config/projectRoot';
-import { PAYMENT_COMMANDS, mibMethod } from '../domain/commands';
-import { JSON_RPC_ERRORS as E, jsonRpcErrorResponseSchema } from '../mib/jsonRpc';
+import { PAYMENT_COMMANDS } from '../domain/commands';
+import { mibMethod } from '../oms/mib/methods';
+import { JSON_RPC_ERRORS as E, jsonRpcErrorResponseSchema } from '../oms/mib/jsonRpc';
 import {
   commandParamsSchema,
   gatewayInformationSchema,
   paymentSchema,
   transactionSchema,
-} from '../mib/payment';
+} from '../oms/mib/payment';
 import {
   invalidInputSchema,
   paymentDetailsSchema,

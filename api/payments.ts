@@ -2,7 +2,7 @@ import { ServiceError, type Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../config/logger';
-import { issuesOf } from '../mib/jsonRpc';
+import { issuesOf } from '../oms/mib/jsonRpc';
 import { bearerAuthFailure } from './callerAuth';
 import {
   OperatorError,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { PAYMENT_COMMANDS, mibMethod } from '../domain/commands';
-import { jsonRpcRequestSchema, jsonRpcResultResponseSchema } from '../mib/jsonRpc';
-import { commandParamsSchema } from '../mib/payment';
+import { PAYMENT_COMMANDS } from '../domain/commands';
+import { mibMethod } from '../oms/mib/methods';
+import { jsonRpcRequestSchema, jsonRpcResultResponseSchema } from '../oms/mib/jsonRpc';
+import { commandParamsSchema } from '../oms/mib/payment';
 
 /**
  * The bodies of Settle's HTTP API that no other module defines a schema for, built from the MIB schemas

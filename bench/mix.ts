@@ -1,4 +1,5 @@
-import { mibMethod, notificationMethod, type PaymentCommand } from '../domain/commands';
+import { type PaymentCommand } from '../domain/commands';
+import { mibMethod, notificationMethod } from '../oms/mib/methods';
 import type { SettlementMode } from '../sim/gateway/server';
 
 /**

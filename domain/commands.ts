@@ -1,53 +1,13 @@
 /**
- * The MIB payment commands and the notifications that report their outcome: one table, used by the
- * intake, the workflow, the MIB client and the MIB simulator.
+ * The payment commands Settle carries out, whichever front door they came through. Each door maps its own
+ * vocabulary onto these kinds (oms/<door>/).
  */
-
-export const MIB_PAYMENTS_CONTRACT = 'magento.payments.payments_management';
 
 export const PAYMENT_COMMANDS = ['validate', 'revalidate', 'capture', 'refund', 'cancel'] as const;
 export type PaymentCommand = (typeof PAYMENT_COMMANDS)[number];
 
-/** Commands that check an authorization rather than move money: MIB may send them again, days later. */
+/** Commands that check an authorization rather than move money: a door may send them again, days later. */
 export const CHECK_COMMANDS: ReadonlySet<PaymentCommand> = new Set(['validate', 'revalidate']);
 
 /** Commands that change something at the provider, each through one idempotent provider call. */
 export type ProviderAction = Exclude<PaymentCommand, 'validate'>;
-
-interface NotificationPair {
-  /** The command reached its goal: the funds moved, the authorization is valid, the hold was released. */
-  readonly succeeded: string;
-  readonly failed: string;
-}
-
-export const NOTIFICATIONS: Readonly<Record<PaymentCommand, NotificationPair>> = {
-  validate: { succeeded: 'notify_validated', failed: 'notify_validation_failed' },
-  revalidate: { succeeded: 'notify_revalidated', failed: 'notify_revalidation_failed' },
-  capture: { succeeded: 'notify_captured', failed: 'notify_capture_failed' },
-  refund: { succeeded: 'notify_refunded', failed: 'notify_refund_failed' },
-  cancel: { succeeded: 'notify_cancelled', failed: 'notify_cancellation_failed' },
-};
-
-/** Full JSON-RPC method name of a command or notification, e.g. `magento.payments.payments_management.capture`. */
-export function mibMethod(name: string): string {
-  return `${MIB_PAYMENTS_CONTRACT}.${name}`;
-}
-
-/** The command a JSON-RPC method names, or undefined when it is not a payment command. */
-export function commandOfMethod(method: string): PaymentCommand | undefined {
-  const prefix = `${MIB_PAYMENTS_CONTRACT}.`;
-  if (!method.startsWith(prefix)) return undefined;
-  const name = method.slice(prefix.length);
-  return (PAYMENT_COMMANDS as readonly string[]).includes(name) ? (name as PaymentCommand) : undefined;
-}
-
-/** Full JSON-RPC method of the notification that reports a command's outcome. */
-export function notificationMethod(command: PaymentCommand, succeeded: boolean): string {
-  const pair = NOTIFICATIONS[command];
-  return mibMethod(succeeded ? pair.succeeded : pair.failed);
-}
-
-/** Every notification method MIB accepts, for the simulator's validation. */
-export const NOTIFICATION_METHODS: ReadonlySet<string> = new Set(
-  Object.values(NOTIFICATIONS).flatMap((pair) => [mibMethod(pair.succeeded), mibMethod(pair.failed)]),
-);

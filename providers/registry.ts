@@ -1,10 +1,15 @@
-import type { Payment } from '../mib/payment';
-import { commandTransaction } from '../mib/payment';
 import { routeFor, type ProviderRoute } from './routes';
 import type { PaymentProvider } from './types';
 
+/** What a front door knows of a payment that chooses its provider. */
+export interface ProviderHints {
+  /** The provider the payment names, if it names one. */
+  readonly gatewayId?: string;
+  readonly paymentMethod?: string;
+}
+
 /**
- * Which provider serves a payment, decided from the acted-on transaction: the first configured route that
+ * Which provider serves a payment, decided from what its front door tells of it: the first configured route that
  * matches its `gateway_id` / `payment_method` (PROVIDER_ROUTES); else the provider its `gateway_id` names;
  * else, when it names none, the default provider (the gateway simulator unless DEFAULT_PROVIDER says
  * otherwise). A payment that names a provider Settle does not have is never sent to another one.
@@ -27,14 +32,9 @@ export class ProviderRegistry {
     return this.byName.get(name);
   }
 
-  /** The name of the provider that serves this payment, or undefined when it names an unknown one. */
-  nameFor(payment: Payment): string | undefined {
-    const transaction = commandTransaction(payment);
-    const gatewayId = transaction.gateway_information?.gateway_id;
-    const routed = routeFor(this.routes, {
-      gateway_id: gatewayId,
-      payment_method: transaction.payment_method,
-    });
+  /** The name of the provider that serves a payment, or undefined when it names an unknown one. */
+  nameFor({ gatewayId, paymentMethod }: ProviderHints): string | undefined {
+    const routed = routeFor(this.routes, { gateway_id: gatewayId, payment_method: paymentMethod });
     if (routed) return routed;
     if (gatewayId === undefined) return this.defaultName;
     return this.byName.has(gatewayId) ? gatewayId : undefined;

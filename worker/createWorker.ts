@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { SettleConfig } from '../config';
-import { MibClient } from '../mib/client';
+import { MibClient } from '../oms/mib/client';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */

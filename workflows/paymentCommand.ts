@@ -20,12 +20,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { notificationMethod, type PaymentCommand, type ProviderAction } from '../domain/commands';
+import { type PaymentCommand, type ProviderAction } from '../domain/commands';
+import { notificationMethod } from '../oms/mib/methods';
 import { NON_RETRYABLE } from '../domain/failures';
 import { isFinal, type FinalOutcome, type Phase } from '../domain/outcome';
 import { pollDelayMs, type SettlementPolicy } from '../domain/settlement';
 import { paymentLockId } from '../domain/workflowId';
-import type { Payment } from '../mib/payment';
+import type { Payment } from '../oms/mib/payment';
 import type { ProviderEvent, ProviderResult } from '../providers/types';
 import {
   lockGrantedSignal,

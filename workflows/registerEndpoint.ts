@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RegisterEndpointInput } from '../activities';
-import type { EndpointRegistration } from '../mib/registration';
+import type { EndpointRegistration } from '../oms/mib/registration';
 import { MIB_RETRY } from './retryPolicies';
 
 const { registerEndpoint } = proxyActivities<Activities>({

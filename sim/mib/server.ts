@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
-import { NOTIFICATION_METHODS } from '../../domain/commands';
+import { NOTIFICATION_METHODS } from '../../oms/mib/methods';
 import {
   jsonRpcError,
   jsonRpcResult,
@@ -8,12 +8,12 @@ import {
   idOf,
   issuesOf,
   type JsonRpcId,
-} from '../../mib/jsonRpc';
+} from '../../oms/mib/jsonRpc';
 import {
   endpointRegistrationSchema,
   REGISTER_METHOD,
   type EndpointRegistration,
-} from '../../mib/registration';
+} from '../../oms/mib/registration';
 
 /**
  * The Magento Integration Bus simulator: the stand-in for MIB, which reached end of support in 2024.

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mibMethod } from '../../domain/commands';
+import { mibMethod } from '../../oms/mib/methods';
 import { signPayload } from '../../domain/signature';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';

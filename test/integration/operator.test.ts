@@ -6,7 +6,7 @@ import {
   type PaymentDetails,
 } from '../../api/paymentSchemas';
 import { localDefaults } from '../../config';
-import { mibMethod } from '../../domain/commands';
+import { mibMethod } from '../../oms/mib/methods';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { notificationOf } from '../helpers/notifications';

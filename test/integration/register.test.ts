@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
-import { MIB_PAYMENTS_CONTRACT } from '../../domain/commands';
+import { MIB_PAYMENTS_CONTRACT } from '../../oms/mib/methods';
 import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../../domain/workflowId';
 import { startStack, type Stack } from '../../scripts/stack';
 import { runEntryPoint } from '../helpers/processes';

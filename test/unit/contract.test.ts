@@ -1,14 +1,10 @@
-import {
-  commandOfMethod,
-  NOTIFICATION_METHODS,
-  notificationMethod,
-  PAYMENT_COMMANDS,
-} from '../../domain/commands';
+import { PAYMENT_COMMANDS } from '../../domain/commands';
+import { commandOfMethod, NOTIFICATION_METHODS, notificationMethod } from '../../oms/mib/methods';
 import { canonicalJson, fingerprint } from '../../domain/fingerprint';
 import { parsePaymentWorkflowId, paymentWorkflowId } from '../../domain/workflowId';
-import { buildNotification } from '../../mib/notification';
-import { commandParamsSchema } from '../../mib/payment';
-import { issuesOf } from '../../mib/jsonRpc';
+import { buildNotification } from '../../oms/mib/notification';
+import { commandParamsSchema } from '../../oms/mib/payment';
+import { issuesOf } from '../../oms/mib/jsonRpc';
 
 const NS = 'magento.payments.payments_management';
 

@@ -1,6 +1,6 @@
 import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
-import { MibClient, MibRejectedError, MibUnavailableError } from '../../mib/client';
+import { MibClient, MibRejectedError, MibUnavailableError } from '../../oms/mib/client';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 
 /** The MIB client against the MIB simulator over HTTP: token life, and which failures may be retried. */

@@ -8,7 +8,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import { createApi } from '../../api/app';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
-import { PAYMENT_COMMANDS, mibMethod } from '../../domain/commands';
+import { PAYMENT_COMMANDS } from '../../domain/commands';
+import { mibMethod } from '../../oms/mib/methods';
 import { createProviderRegistry } from '../../providers/fromConfig';
 
 /**

@@ -1,6 +1,6 @@
 import { loadConfig, localDefaults } from '../../config';
 import { createLogger, writeLogLine } from '../../config/logger';
-import { paymentSchema, type Payment } from '../../mib/payment';
+import { paymentSchema, providerHints, type Payment } from '../../oms/mib/payment';
 import { createProviderRegistry } from '../../providers/fromConfig';
 import { parseRoutes } from '../../providers/routes';
 import { configError } from '../helpers/configError';
@@ -89,7 +89,7 @@ describe('provider routing', () => {
     [{ gateway_information: { gateway_id: 'gateway' } }, 'gateway'],
     [{ gateway_information: { gateway_id: 'paypal' } }, undefined],
   ])('routes %j to %s', (transaction, provider) => {
-    expect(registry.nameFor(payment(transaction))).toBe(provider);
+    expect(registry.nameFor(providerHints(payment(transaction)))).toBe(provider);
   });
 });
 

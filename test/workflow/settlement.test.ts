@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { parseSchedule, type SettlementPolicy } from '../../domain/settlement';
-import { buildNotification } from '../../mib/notification';
+import { buildNotification } from '../../oms/mib/notification';
 import { GatewayProvider } from '../../providers/gateway';
 import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';

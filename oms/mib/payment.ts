@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidAmountError, toMinorUnits, type Money } from '../domain/money';
+import { InvalidAmountError, toMinorUnits, type Money } from '../../domain/money';
+import type { ProviderHints } from '../../providers/registry';
 
 /**
  * The MIB payment model (an assumption assembled from public MOM test data, see DOMAIN.md). MIB uses the
@@ -66,4 +67,13 @@ export function commandTransaction(payment: Payment): PaymentTransaction {
 
 export function commandAmount(payment: Payment): Money {
   return toMinorUnits(commandTransaction(payment).amount, payment.currency);
+}
+
+/** What the acted-on transaction tells of the provider that serves it (providers/registry.ts). */
+export function providerHints(payment: Payment): ProviderHints {
+  const transaction = commandTransaction(payment);
+  return {
+    gatewayId: transaction.gateway_information?.gateway_id,
+    paymentMethod: transaction.payment_method,
+  };
 }

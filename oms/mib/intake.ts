@@ -2,11 +2,12 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import express, { type Router } from 'express';
-import { CHECK_COMMANDS, commandOfMethod, type PaymentCommand } from '../domain/commands';
-import { fingerprint } from '../domain/fingerprint';
-import type { SettlementPolicy } from '../domain/settlement';
-import { paymentWorkflowId, type PaymentCommandIdentity } from '../domain/workflowId';
-import type { Logger } from '../config/logger';
+import { CHECK_COMMANDS, type PaymentCommand } from '../../domain/commands';
+import { commandOfMethod } from './methods';
+import { fingerprint } from '../../domain/fingerprint';
+import type { SettlementPolicy } from '../../domain/settlement';
+import { paymentWorkflowId, type PaymentCommandIdentity } from '../../domain/workflowId';
+import type { Logger } from '../../config/logger';
 import {
   JSON_RPC_ERRORS,
   idOf,
@@ -15,12 +16,12 @@ import {
   jsonRpcRequestSchema,
   jsonRpcResult,
   type JsonRpcResponse,
-} from '../mib/jsonRpc';
-import { commandAmount, commandParamsSchema, commandTransaction } from '../mib/payment';
-import type { ProviderRegistry } from '../providers/registry';
-import { paymentCommandWorkflow, type PaymentCommandInput } from '../workflows/paymentCommand';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
-import { intakeAuthFailure } from './callerAuth';
+} from './jsonRpc';
+import { commandAmount, commandParamsSchema, commandTransaction, providerHints } from './payment';
+import type { ProviderRegistry } from '../../providers/registry';
+import { paymentCommandWorkflow, type PaymentCommandInput } from '../../workflows/paymentCommand';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { intakeAuthFailure } from '../../api/callerAuth';
 
 /**
  * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command becomes one
@@ -152,7 +153,7 @@ async function handleRequest(
   if (!transactionId) {
     return invalid('gateway_information.transaction_id', `required: the authorization to ${command}`);
   }
-  const provider = deps.providers.nameFor(payment);
+  const provider = deps.providers.nameFor(providerHints(payment));
   if (!provider) {
     const known = deps.providers.names.join(', ');
     return invalid(

@@ -1,4 +1,4 @@
-import type { AuthorizationReference, FinalOutcome } from '../domain/outcome';
+import type { AuthorizationReference, FinalOutcome } from '../../domain/outcome';
 import type { Payment } from './payment';
 
 /** What the provider said, as it goes back to MIB. */

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { parseJsonOrUndefined } from '../domain/json';
+import { parseJsonOrUndefined } from '../../domain/json';
 import { REGISTER_METHOD, type EndpointRegistration } from './registration';
 import { requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import type { MibClient } from '../mib/client';
-import { paymentEndpointRegistration, type EndpointRegistration } from '../mib/registration';
-import { failFastOnMibRejection } from './mibFailures';
+import type { MibClient } from './client';
+import { paymentEndpointRegistration, type EndpointRegistration } from './registration';
+import { failFastOnMibRejection } from './failures';
 
 export interface RegisterEndpointInput {
   /** The endpoint name agreed with Magento (SERVICE_BUS_ENDPOINT_NAME). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIB_PAYMENTS_CONTRACT } from '../domain/commands';
+import { MIB_PAYMENTS_CONTRACT } from './methods';
 
 /**
  * `magento.service_bus.remote.register`, the message that tells MIB where to forward the commands of an

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { NON_RETRYABLE } from '../domain/failures';
-import { MibRejectedError } from '../mib/client';
+import { NON_RETRYABLE } from '../../domain/failures';
+import { MibRejectedError } from './client';
 
 /**
  * Runs a call to MIB. When MIB refuses the request itself (MibRejectedError), retrying cannot help: that

@@ -1,0 +1,46 @@
+import { PAYMENT_COMMANDS, type PaymentCommand } from '../../domain/commands';
+
+/**
+ * MIB's JSON-RPC methods: the payment commands and the notifications that report their outcome, one table
+ * used by the intake, the reporter, the MIB client and the MIB simulator.
+ */
+
+export const MIB_PAYMENTS_CONTRACT = 'magento.payments.payments_management';
+
+interface NotificationPair {
+  /** The command reached its goal: the funds moved, the authorization is valid, the hold was released. */
+  readonly succeeded: string;
+  readonly failed: string;
+}
+
+export const NOTIFICATIONS: Readonly<Record<PaymentCommand, NotificationPair>> = {
+  validate: { succeeded: 'notify_validated', failed: 'notify_validation_failed' },
+  revalidate: { succeeded: 'notify_revalidated', failed: 'notify_revalidation_failed' },
+  capture: { succeeded: 'notify_captured', failed: 'notify_capture_failed' },
+  refund: { succeeded: 'notify_refunded', failed: 'notify_refund_failed' },
+  cancel: { succeeded: 'notify_cancelled', failed: 'notify_cancellation_failed' },
+};
+
+/** Full JSON-RPC method name of a command or notification, e.g. `magento.payments.payments_management.capture`. */
+export function mibMethod(name: string): string {
+  return `${MIB_PAYMENTS_CONTRACT}.${name}`;
+}
+
+/** The command a JSON-RPC method names, or undefined when it is not a payment command. */
+export function commandOfMethod(method: string): PaymentCommand | undefined {
+  const prefix = `${MIB_PAYMENTS_CONTRACT}.`;
+  if (!method.startsWith(prefix)) return undefined;
+  const name = method.slice(prefix.length);
+  return (PAYMENT_COMMANDS as readonly string[]).includes(name) ? (name as PaymentCommand) : undefined;
+}
+
+/** Full JSON-RPC method of the notification that reports a command's outcome. */
+export function notificationMethod(command: PaymentCommand, succeeded: boolean): string {
+  const pair = NOTIFICATIONS[command];
+  return mibMethod(succeeded ? pair.succeeded : pair.failed);
+}
+
+/** Every notification method MIB accepts, for the simulator's validation. */
+export const NOTIFICATION_METHODS: ReadonlySet<string> = new Set(
+  Object.values(NOTIFICATIONS).flatMap((pair) => [mibMethod(pair.succeeded), mibMethod(pair.failed)]),
+);
