@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { NON_RETRYABLE } from '../domain/failures';
-import type { MibClient } from '../oms/mib/client';
-import { buildNotification, type GatewayResult } from '../oms/mib/notification';
-import type { Payment } from '../oms/mib/payment';
+import type { PaymentCommand } from '../domain/commands';
+import { NON_RETRYABLE, ReportRefusedError } from '../domain/failures';
+import type { OutcomeReport } from '../domain/outcome';
+import type { ReplyContext } from '../domain/paymentCommand';
+import type { Reporter } from '../oms/door';
+import type { createMibActivities } from '../oms/mib/activities';
 import type { ProviderRegistry } from '../providers/registry';
 import {
   ProviderRejectedError,
@@ -14,24 +15,21 @@ import {
   type ProviderResult,
   type StatusQuery,
 } from '../providers/types';
-import { createPaymentLockActivities } from './paymentLock';
-import { failFastOnMibRejection } from '../oms/mib/failures';
-import { createRegisterEndpoint } from '../oms/mib/registerEndpoint';
 
 export type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
 
 /**
- * Every side effect: the payment command's (provider call, notification) and the endpoint's registration
- * with MIB (activities/registerEndpoint.ts). Each activity is idempotent: the provider gets the same
- * idempotency key on every attempt and a notification the same id, so Temporal's retries are safe.
- * Errors that retrying cannot mend are thrown as non-retryable ApplicationFailures (domain/failures).
+ * Every side effect of a payment command: the provider calls and the outcome report through the command's
+ * front door (the doors add their own activities, such as MIB's endpoint registration). Each activity is
+ * idempotent: the provider gets the same idempotency key on every attempt and a report the same id, so
+ * Temporal's retries are safe. Errors that retrying cannot mend are thrown as non-retryable
+ * ApplicationFailures (domain/failures).
  */
 
 export interface ActivityDependencies {
   readonly providers: ProviderRegistry;
-  readonly mib: MibClient;
-  /** For the payment lock (signal-with-start of the lock workflow). */
-  readonly temporal: Client;
+  /** Each front door's reporter, by door name (ReplyContext.door). */
+  readonly reporters: Readonly<Record<string, Reporter>>;
 }
 
 export interface ExecuteProviderCommandInput extends ProviderCommand {
@@ -46,11 +44,12 @@ export interface FetchProviderStatusInput extends StatusQuery {
   readonly provider: string;
 }
 
-export interface NotifyMibInput {
-  readonly notificationId: string;
-  readonly method: string;
-  readonly payment: Payment;
-  readonly result: GatewayResult;
+export interface ReportOutcomeInput {
+  /** Stable across retries, so the OMS can drop a redelivery. */
+  readonly reportId: string;
+  readonly command: PaymentCommand;
+  readonly reply: ReplyContext;
+  readonly result: OutcomeReport;
 }
 
 /**
@@ -70,7 +69,7 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createActivities({ providers, mib, temporal }: ActivityDependencies) {
+export function createActivities({ providers, reporters }: ActivityDependencies) {
   // A worker configured without the provider the API chose: retried until the worker is fixed.
   const adapterFor = (provider: string): PaymentProvider => {
     const adapter = providers.get(provider);
@@ -117,17 +116,30 @@ export function createActivities({ providers, mib, temporal }: ActivityDependenc
       return heartbeating(() => adapterFor(provider).inspectAuthorization(query));
     },
 
-    /** Delivers the outcome to MIB's delegate URL; resolves once MIB accepted it. */
-    async notifyMib({ notificationId, method, payment, result }: NotifyMibInput): Promise<void> {
-      await heartbeating(() =>
-        failFastOnMibRejection(() => mib.notify(buildNotification(notificationId, method, payment, result))),
-      );
-      Context.current().log.info('notified MIB', { method, notificationId });
+    /**
+     * Hands the outcome to the command's front door, which delivers it in its OMS's contract; resolves with
+     * what the door reported once its OMS accepted it. An OMS refusing the report fails for good (the
+     * payment becomes stuck); an OMS that cannot be reached is retried.
+     */
+    async reportOutcome({ reportId, command, reply, result }: ReportOutcomeInput): Promise<string> {
+      const reporter = reporters[reply.door];
+      // A worker configured without the door the API took the command through: retried until it is fixed.
+      if (!reporter) throw new Error(`front door "${reply.door}" is not configured on this worker`);
+      try {
+        const reported = await heartbeating(() =>
+          reporter.report({ reportId, command, context: reply.context, result }),
+        );
+        Context.current().log.info('outcome reported', { door: reply.door, reported, reportId });
+        return reported;
+      } catch (error) {
+        if (error instanceof ReportRefusedError) {
+          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.reportRefused);
+        }
+        throw error;
+      }
     },
-
-    registerEndpoint: createRegisterEndpoint(mib),
-    ...createPaymentLockActivities(temporal),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Every activity a workflow may call: the core's and each front door's own. */
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createMibActivities>;

@@ -85,7 +85,7 @@ export async function listPayments(client: Client, filter: PaymentListFilter): P
 }
 
 function summaryOf(info: WorkflowExecutionInfo): PaymentSummary {
-  const attribute = (key: (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]) =>
+  const attribute = (key: typeof SEARCH_ATTRIBUTES.phase) =>
     info.typedSearchAttributes.get(key);
   return {
     workflowId: info.workflowId,

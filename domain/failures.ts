@@ -5,6 +5,16 @@
 export const NON_RETRYABLE = {
   /** The provider refused the request itself (bad request, idempotency key reused): an operator must look. */
   providerRejected: 'ProviderRejected',
-  /** MIB refused the notification with a 4xx other than 401/408/429, or a JSON-RPC error. */
+  /** MIB refused a request (registration) with a 4xx other than 401/408/429, or a JSON-RPC error. */
   mibRejected: 'MibRejected',
+  /** The front door's OMS refused the outcome report itself: retrying cannot mend it, an operator must. */
+  reportRefused: 'ReportRefused',
 } as const;
+
+/**
+ * Thrown by a front door's reporter when its OMS refuses the report itself (not when it is unreachable):
+ * the payment then waits, stuck, for an operator. The message says who refused what, for the operator.
+ */
+export class ReportRefusedError extends Error {
+  override readonly name = 'ReportRefusedError';
+}

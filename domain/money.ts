@@ -68,3 +68,12 @@ export function toMinorUnits(amount: string | number, currency: string): Money {
   if (!Number.isSafeInteger(minor)) throw new InvalidAmountError(`amount "${text}" is too large`);
   return { minor, currency };
 }
+
+/** Minor units back to the major-unit text an operator reads: 4990 EUR → "49.90 EUR". */
+export function formatMoney({ minor, currency }: Money): string {
+  const digits = minorUnitDigits(currency) ?? 0;
+  const sign = minor < 0 ? '-' : '';
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const major = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return `${sign}${major} ${currency}`;
+}

@@ -31,3 +31,17 @@ export interface AuthorizationReference {
 export function isFinal(outcome: Outcome): outcome is FinalOutcome {
   return outcome === 'settled' || outcome === 'declined';
 }
+
+/** A command's outcome as the core hands it to the front door that reports it. */
+export interface OutcomeReport {
+  readonly provider: string;
+  readonly outcome: FinalOutcome;
+  /** The provider's id of the operation (capture, refund, …), where it has one. */
+  readonly operationId?: string;
+  /** The provider's own status word, e.g. "succeeded", or `resolved_by_operator`. */
+  readonly status: string;
+  /** Why a declined command failed, in the provider's (or the operator's) words. */
+  readonly reason?: string;
+  /** The authorization the payment rests on now: the checked one, or a new one that replaced it. */
+  readonly authorization?: AuthorizationReference;
+}

@@ -52,7 +52,10 @@ export function registrationWorkflowId(endpointName: string): string {
 /** The Temporal Schedule that re-registers the endpoint (`settle register --every`). */
 export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
 
-/** The lock that lets one command of a payment act at the provider at a time (workflows/paymentLock.ts). */
+/**
+ * The id of a command's act at the provider (workflows/paymentAct.ts): Temporal runs one workflow per id at a
+ * time, so this id is the payment's turn.
+ */
 export function paymentLockId(reference: string): string {
   return `payment-lock:${reference}`;
 }

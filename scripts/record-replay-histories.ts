@@ -113,7 +113,7 @@ async function main() {
       const workflowId = await start(stack, scenario.command, reference);
       const handle = stack.temporal.workflow.getHandle(workflowId);
       await scenario.during?.(handle);
-      const { notification } = (await handle.result()) as PaymentCommandResult;
+      const { reported: notification } = (await handle.result()) as PaymentCommandResult;
       if (notification !== mibMethod(scenario.notification))
         throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
       const history = await handle.fetchHistory();

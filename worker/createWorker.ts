@@ -1,10 +1,9 @@
-import { Client } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { SettleConfig } from '../config';
-import { MibClient } from '../oms/mib/client';
+import { FRONT_DOORS } from '../oms';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
@@ -23,16 +22,6 @@ export function workflowSource(
   return compiled && existsSync(prebuilt)
     ? { workflowBundle: { codePath: prebuilt } }
     : { workflowsPath: WORKFLOWS_PATH };
-}
-
-export function createMibClient(config: SettleConfig): MibClient {
-  return new MibClient({
-    baseUrl: config.MIB_BASE_URL,
-    tokenUrl: config.MIB_TOKEN_URL,
-    clientId: config.MOM_CLIENT,
-    clientSecret: config.SERVICE_BUS_SECRET,
-    endpointName: config.SERVICE_BUS_ENDPOINT_NAME,
-  });
 }
 
 /**
@@ -55,12 +44,14 @@ export async function createSettleWorker(
   connection: NativeConnection,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
-  const activities = createActivities({
-    providers: createProviderRegistry(config),
-    mib: createMibClient(config),
-    // The payment lock's signal-with-start goes through the worker's own connection.
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-  });
+  const doors = FRONT_DOORS.map((door) => ({ name: door.name, ...door.worker(config) }));
+  const activities = {
+    ...createActivities({
+      providers: createProviderRegistry(config),
+      reporters: Object.fromEntries(doors.map((door) => [door.name, door.reporter])),
+    }),
+    ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
+  };
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

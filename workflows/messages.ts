@@ -1,19 +1,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PaymentCommand } from '../domain/commands';
 import type { FinalOutcome, Phase } from '../domain/outcome';
+import type { TimelineEntry } from '../domain/timeline';
 import type { ProviderEvent } from '../providers/types';
 
 /**
- * The messages a payment command workflow understands: from the API (webhooks, the operator), from the
- * payment's lock, and the query that shows where it stands. Defined once, used by the workflow, the API,
- * the CLI and the tests.
+ * The messages a payment command workflow understands: from the API (webhooks, the operator) and the query
+ * that shows where it stands. Defined once, used by the workflow, the API, the CLI and the tests.
  */
 
-export interface TimelineEntry {
-  /** Workflow time, ISO 8601. */
-  readonly at: string;
-  readonly what: string;
-}
+export type { TimelineEntry };
 
 export interface Resolution {
   readonly outcome: FinalOutcome;
@@ -24,6 +20,8 @@ export interface Resolution {
 /** Where a payment command stands: what the operator sees (`GET /payments/:id`, `settle payments show`). */
 export interface PaymentCommandStatus {
   readonly workflowId: string;
+  /** The front door the command came through. */
+  readonly door: string;
   readonly reference: string;
   readonly command: PaymentCommand;
   readonly provider: string;
@@ -51,7 +49,11 @@ export interface PaymentCommandStatus {
   /** When Settle next asks the provider, if it polls. */
   readonly nextCheckAt?: string;
   readonly resolution?: Resolution & { readonly at: string };
-  /** What happened when, oldest first (the oldest entries are dropped past a few hundred). */
+  /** What the command waits for now, in words. */
+  readonly waitingFor?: string;
+  /** What an operator can do now, as the command that does it; absent while nothing is needed. */
+  readonly nextStep?: string;
+  /** What happened when, oldest first: the first entries, the milestones and the latest ones. */
   readonly timeline: readonly TimelineEntry[];
 }
 
@@ -62,7 +64,5 @@ export const statusQuery = defineQuery<PaymentCommandStatus>('status');
 export const resolveUpdate = defineUpdate<PaymentCommandStatus, [Resolution]>('resolve');
 /** Ask the provider now instead of at the next scheduled check. */
 export const recheckSignal = defineSignal('recheck');
-/** An operator's go-ahead to deliver a notification MIB refused once more (after fixing the cause). */
+/** An operator's go-ahead to deliver an outcome report the OMS refused once more (after fixing the cause). */
 export const retryNotificationSignal = defineSignal('retryNotification');
-/** The payment's lock (workflows/paymentLock.ts) lets this command act at the provider. */
-export const lockGrantedSignal = defineSignal('paymentLockGranted');

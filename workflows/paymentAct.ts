@@ -1,5 +1,5 @@
 import type { ProviderResult } from '../providers/types';
-import type { PaymentCommandInput } from './paymentCommand';
+import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { carryOut, providerCalls } from './providerCalls';
 
 /**

@@ -9,8 +9,7 @@ import {
 import type { Activities } from '../activities';
 import { NON_RETRYABLE } from '../domain/failures';
 import type { AuthorizationState, ProviderResult } from '../providers/types';
-import type { PaymentCommandInput } from './paymentCommand';
-import { MIB_RETRY } from './retryPolicies';
+import type { PaymentCommandInput } from '../domain/paymentCommand';
 
 // Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
 // provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
@@ -28,13 +27,6 @@ const PROVIDER_OPTIONS: ActivityOptions = {
 
 /** The provider activities as regular activities: durable retries, visible while they retry. */
 export const remote = proxyActivities<Activities>(PROVIDER_OPTIONS);
-
-// MIB must hear the outcome however long it is down.
-export const { notifyMib } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: MIB_RETRY,
-});
 
 /** One attempt inside the workflow task; a failure that retrying can mend goes on as a regular activity. */
 const local = proxyLocalActivities<Activities>({
@@ -60,8 +52,8 @@ function beyondRetrying(error: unknown): boolean {
  * answer in milliseconds costs no activity task and no further workflow task — and, only when that attempt
  * fails with something retrying can mend, as the regular activity `then`: durable retries for as long as an
  * outage lasts, listed with its attempts and last failure in the Web UI and `GET /payments/:id`. Every
- * attempt carries the same idempotency key. (Not for the MIB notification: a signal arriving during a local
- * activity loses its result, and the notification would go out twice.)
+ * attempt carries the same idempotency key. (Not for the outcome report: a signal arriving during a local
+ * activity loses its result, and the report would go out twice.)
  */
 async function localFirst<I, O>(
   first: (input: I) => Promise<O>,

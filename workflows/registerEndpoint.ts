@@ -1,11 +1,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RegisterEndpointInput } from '../activities';
 import type { EndpointRegistration } from '../oms/mib/registration';
-import { MIB_RETRY } from './retryPolicies';
+import { OMS_RETRY } from './retryPolicies';
 
 const { registerEndpoint } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: MIB_RETRY,
+  retry: OMS_RETRY,
 });
 
 /**

@@ -2,13 +2,13 @@ import type { RetryPolicy } from '@temporalio/common';
 import { NON_RETRYABLE } from '../domain/failures';
 
 /**
- * Calls to MIB retry for as long as MIB is down or refuses the credentials (1 s doubling, capped at 10 min,
- * no attempt limit): an operator mends those. Only MIB refusing the request itself (MibRejected) stops the
- * retries: a registration then fails visibly in the Web UI, a payment's notification leaves it stuck.
+ * Calls to an OMS retry for as long as it is down or refuses the credentials (1 s doubling, capped at
+ * 10 min, no attempt limit): an operator mends those. Only the OMS refusing the request itself stops the
+ * retries: an outcome report then leaves the payment stuck, a registration fails visibly in the Web UI.
  */
-export const MIB_RETRY: RetryPolicy = {
+export const OMS_RETRY: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '10 minutes',
-  nonRetryableErrorTypes: [NON_RETRYABLE.mibRejected],
+  nonRetryableErrorTypes: [NON_RETRYABLE.reportRefused, NON_RETRYABLE.mibRejected],
 };

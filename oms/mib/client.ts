@@ -1,3 +1,4 @@
+import type { SettleConfig } from '../../config';
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../../domain/json';
 import { REGISTER_METHOD, type EndpointRegistration } from './registration';
@@ -162,4 +163,15 @@ function checkJsonRpcAnswer(answer: HttpAnswer, url: string, id: string): unknow
     );
   }
   return json.result;
+}
+
+/** The MIB client of a configuration: MIB's URLs, the OAuth client and the endpoint name agreed with Magento. */
+export function createMibClient(config: SettleConfig): MibClient {
+  return new MibClient({
+    baseUrl: config.MIB_BASE_URL,
+    tokenUrl: config.MIB_TOKEN_URL,
+    clientId: config.MOM_CLIENT,
+    clientSecret: config.SERVICE_BUS_SECRET,
+    endpointName: config.SERVICE_BUS_ENDPOINT_NAME,
+  });
 }

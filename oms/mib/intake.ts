@@ -1,8 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import express, { type Router } from 'express';
-import { CHECK_COMMANDS, type PaymentCommand } from '../../domain/commands';
+import type { PaymentCommand } from '../../domain/commands';
 import { commandOfMethod } from './methods';
 import { fingerprint } from '../../domain/fingerprint';
 import type { SettlementPolicy } from '../../domain/settlement';
@@ -17,11 +15,20 @@ import {
   jsonRpcResult,
   type JsonRpcResponse,
 } from './jsonRpc';
-import { commandAmount, commandParamsSchema, commandTransaction, providerHints } from './payment';
+import type { PaymentCommandInput } from '../../domain/paymentCommand';
+import { startPaymentCommand } from '../startCommand';
+import {
+  commandAmount,
+  commandParamsSchema,
+  commandTransaction,
+  providerHints,
+  type MibReplyContext,
+} from './payment';
 import type { ProviderRegistry } from '../../providers/registry';
-import { paymentCommandWorkflow, type PaymentCommandInput } from '../../workflows/paymentCommand';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { intakeAuthFailure } from '../../api/callerAuth';
+
+/** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
+export const MIB_DOOR = 'mib';
 
 /**
  * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command becomes one
@@ -179,64 +186,23 @@ async function handleRequest(
   });
   const input: PaymentCommandInput = {
     command,
+    reference: payment.reference,
     provider,
-    payment,
     transactionId,
     amountMinor: amount.minor,
     currency: amount.currency,
     settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+    reply: { door: MIB_DOOR, context: { payment } satisfies MibReplyContext },
   };
   try {
-    await deps.temporal.workflow.start(paymentCommandWorkflow, {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [input],
-      ...startPolicy(command),
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.paymentReference, value: payment.reference },
-        { key: SEARCH_ATTRIBUTES.orderId, value: payment.order_id ?? payment.reference },
-        { key: SEARCH_ATTRIBUTES.command, value: command },
-        { key: SEARCH_ATTRIBUTES.provider, value: provider },
-        { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
-      ],
-    });
-    deps.logger.info('payment command accepted', { workflowId, reference: payment.reference, command });
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      deps.logger.info('payment command redelivered; already accepted', {
-        workflowId,
-        reference: payment.reference,
-      });
-    } else {
-      const { message, cause } = error as Error;
-      deps.logger.error('could not start the payment workflow', {
-        workflowId,
-        reference: payment.reference,
-        error: message,
-        cause: cause instanceof Error ? cause.message : undefined,
-      });
-      // Answered even without an id: MIB must see the 503 and deliver the command again.
-      return jsonRpcError(
-        replyId,
-        JSON_RPC_ERRORS.internalError,
-        'Internal error: the command could not be accepted; retry',
-      );
-    }
+    await startPaymentCommand(deps, input, { workflowId, orderId: payment.order_id ?? payment.reference });
+  } catch {
+    // Answered even without an id: MIB must see the 503 and deliver the command again.
+    return jsonRpcError(
+      replyId,
+      JSON_RPC_ERRORS.internalError,
+      'Internal error: the command could not be accepted; retry',
+    );
   }
   return respond(jsonRpcResult(replyId, { accepted: true, workflow_id: workflowId }));
-}
-
-/**
- * A redelivered capture, refund or cancel must not act twice, even after its workflow finished. A validate
- * or revalidate only checks (a revalidate's new authorization carries the same idempotency key): a
- * redelivery while it runs joins the running check; the same check sent again later (pre-orders are
- * revalidated again days on) runs again and is answered again.
- */
-function startPolicy(command: PaymentCommand) {
-  return CHECK_COMMANDS.has(command)
-    ? {
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      }
-    : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
 }

@@ -1,19 +1,5 @@
-import type { AuthorizationReference, FinalOutcome } from '../../domain/outcome';
+import type { OutcomeReport } from '../../domain/outcome';
 import type { Payment } from './payment';
-
-/** What the provider said, as it goes back to MIB. */
-export interface GatewayResult {
-  readonly provider: string;
-  readonly outcome: FinalOutcome;
-  /** The provider's id of the operation (capture, refund, …), where it has one. */
-  readonly operationId?: string;
-  /** The provider's own status word, e.g. "succeeded". */
-  readonly status: string;
-  /** Why a declined command failed, in the provider's words. */
-  readonly reason?: string;
-  /** The authorization the payment rests on now: the checked one, or a new one that replaced it. */
-  readonly authorization?: AuthorizationReference;
-}
 
 export interface NotificationRequest {
   readonly jsonrpc: '2.0';
@@ -33,7 +19,7 @@ export function buildNotification(
   id: string,
   method: string,
   payment: Payment,
-  result: GatewayResult,
+  result: OutcomeReport,
 ): NotificationRequest {
   const [first, ...rest] = payment.transactions;
   const gatewayInformation = {

@@ -77,3 +77,8 @@ export function providerHints(payment: Payment): ProviderHints {
     paymentMethod: transaction.payment_method,
   };
 }
+
+/** What the MIB door keeps of a command to report its outcome: the payment model, as received. */
+export interface MibReplyContext {
+  readonly payment: Payment;
+}

@@ -4,29 +4,32 @@ import type {
   ExecuteProviderCommandInput,
   FetchProviderStatusInput,
   InspectAuthorizationInput,
-  NotifyMibInput,
+  ReportOutcomeInput,
 } from '../../activities';
+import type { PaymentCommandInput } from '../../domain/paymentCommand';
+import { notificationMethod } from '../../oms/mib/methods';
 import { paymentLockId } from '../../domain/workflowId';
 import type { AuthorizationState, ProviderResult } from '../../providers/types';
-import { paymentCommandWorkflow, type PaymentCommandInput } from '../../workflows/paymentCommand';
+import { paymentCommandWorkflow } from '../../workflows/paymentCommand';
 import { prebuiltBundle } from './temporal';
 
 /**
- * The payment workflow on the time-skipping server with its provider and MIB activities replaced by
+ * The payment workflow on the time-skipping server with its provider and report activities replaced by
  * functions that record their calls and answer what a test sets; the payment's turn (paymentAct.ts) is real.
+ * Commands come through the MIB door, whose report is the notification method.
  */
 export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
   const harness = {
     executions: [] as ExecuteProviderCommandInput[],
     inspections: [] as InspectAuthorizationInput[],
     statusChecks: [] as FetchProviderStatusInput[],
-    notifications: [] as NotifyMibInput[],
+    notifications: [] as ReportOutcomeInput[],
     answer: async (_input: ExecuteProviderCommandInput): Promise<ProviderResult> => {
       throw new Error('no answer set');
     },
     authorizationState: undefined as AuthorizationState | undefined,
     status: async (_input: FetchProviderStatusInput): Promise<ProviderResult | undefined> => undefined,
-    deliver: async (_notification: NotifyMibInput): Promise<void> => undefined,
+    deliver: async (_report: ReportOutcomeInput): Promise<void> => undefined,
     /** Each test its own task queue, so that a failed test's worker cannot take another's tasks. */
     taskQueue: '',
     /** Payment references of this test, whose act workflows must all have ended with the test. */
@@ -61,9 +64,10 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
             harness.statusChecks.push(query);
             return harness.status(query);
           },
-          notifyMib: async (notification: NotifyMibInput) => {
-            await harness.deliver(notification);
-            harness.notifications.push(notification);
+          reportOutcome: async (report: ReportOutcomeInput) => {
+            await harness.deliver(report);
+            harness.notifications.push(report);
+            return notificationMethod(report.command, report.result.outcome === 'settled');
           },
         },
       });
@@ -84,24 +88,28 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
 
     /** A capture of 49.90 EUR; the payment reference is the workflow id, so tests never share a lock. */
     input(workflowId: string, overrides: Partial<PaymentCommandInput> = {}): PaymentCommandInput {
+      const payment = {
+        reference: workflowId,
+        currency: 'EUR',
+        transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_7' } }],
+      };
       return {
         command: 'capture',
+        reference: workflowId,
         provider: 'gateway',
-        payment: {
-          reference: workflowId,
-          currency: 'EUR',
-          transactions: [{ amount: '49.90', gateway_information: { transaction_id: 'auth_7' } }],
-        },
         transactionId: 'auth_7',
         amountMinor: 4990,
         currency: 'EUR',
+        // Webhook only, and a deadline far beyond any test's wait (Infinity does not survive JSON).
+        settlement: { pollScheduleMs: [], statusApi: false, deadlineMs: 1000 * 86_400_000 },
+        reply: { door: 'mib', context: { payment } },
         ...overrides,
       };
     },
 
     start(workflowId: string, overrides: Partial<PaymentCommandInput> = {}) {
       const input = harness.input(workflowId, overrides);
-      harness.references.push(input.payment.reference);
+      harness.references.push(input.reference);
       return env().client.workflow.start(paymentCommandWorkflow, {
         workflowId,
         taskQueue: harness.taskQueue,

@@ -1,9 +1,8 @@
-import { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
-import { localDefaults, loadConfig } from '../../config';
+import { localDefaults, loadConfig, type SettleConfig } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { MIB_PAYMENTS_CONTRACT } from '../../oms/mib/methods';
 import { NON_RETRYABLE } from '../../domain/failures';
@@ -12,7 +11,9 @@ import { createProviderRegistry } from '../../providers/fromConfig';
 import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
-import { createMibClient } from '../../worker/createWorker';
+import { createMibActivities } from '../../oms/mib/activities';
+import { createMibClient } from '../../oms/mib/client';
+import { createMibReporter } from '../../oms/mib/reporter';
 
 /** The activities against the real simulators over HTTP, in Temporal's mock activity context. */
 describe('activities', () => {
@@ -23,6 +24,16 @@ describe('activities', () => {
   // Failures here are expected; the activity's own failure logs would only be noise.
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
   const defaults = localDefaults();
+  const workerActivities = (config: SettleConfig): Activities => {
+    const mib = createMibClient(config);
+    return {
+      ...createActivities({
+        providers: createProviderRegistry(config),
+        reporters: { mib: createMibReporter(mib) },
+      }),
+      ...createMibActivities(mib),
+    };
+  };
 
   beforeAll(async () => {
     mibSim = createMibSimulator({ clientId: defaults.MOM_CLIENT, clientSecret: defaults.SERVICE_BUS_SECRET });
@@ -32,12 +43,7 @@ describe('activities', () => {
     });
     servers = [await listen(mibSim.app, 0), await listen(gatewaySim.app, 0)];
     const config = loadConfig(localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }));
-    activities = createActivities({
-      providers: createProviderRegistry(config),
-      mib: createMibClient(config),
-      // Lazy: these activities never use the payment lock's Temporal client.
-      temporal: new Client(),
-    });
+    activities = workerActivities(config);
   });
 
   afterAll(async () => {
@@ -149,11 +155,7 @@ describe('activities', () => {
         ...localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
         GATEWAY_API_KEY: 'a-revoked-key',
       });
-      const misconfigured = createActivities({
-        providers: createProviderRegistry(config),
-        mib: createMibClient(config),
-        temporal: new Client(),
-      });
+      const misconfigured = workerActivities(config);
       const error = await env
         .run(misconfigured.executeProviderCommand, command('bad-key'))
         .catch((e: unknown) => e);
@@ -173,7 +175,7 @@ describe('activities', () => {
     });
   });
 
-  describe('notifyMib', () => {
+  describe('reportOutcome through the MIB door', () => {
     const payment = commandParamsSchema.parse({
       payment: {
         reference: 'PAY-A',
@@ -182,14 +184,16 @@ describe('activities', () => {
       },
     }).payment;
     const input = (id: string) => ({
-      notificationId: id,
-      method: 'magento.payments.payments_management.notify_captured',
-      payment,
+      reportId: id,
+      command: 'capture' as const,
+      reply: { door: 'mib', context: { payment } },
       result: { provider: 'gateway', outcome: 'settled' as const, operationId: 'cap_1', status: 'succeeded' },
     });
 
     it('delivers the notification to the delegate URL with an OAuth token', async () => {
-      await env.run(activities.notifyMib, input('n-1'));
+      expect(await env.run(activities.reportOutcome, input('n-1'))).toBe(
+        'magento.payments.payments_management.notify_captured',
+      );
       expect(mibSim.notifications.at(-1)).toMatchObject({
         id: 'n-1',
         endpoint: 'custom-payment',
@@ -200,8 +204,8 @@ describe('activities', () => {
 
     it('reuses one token while it is valid, and marks a redelivered notification a duplicate at MIB', async () => {
       const issued = mibSim.stats.tokensIssued;
-      await env.run(activities.notifyMib, input('n-dup'));
-      await env.run(activities.notifyMib, input('n-dup'));
+      await env.run(activities.reportOutcome, input('n-dup'));
+      await env.run(activities.reportOutcome, input('n-dup'));
       expect(mibSim.stats.tokensIssued).toBe(issued);
       expect(mibSim.notifications.filter((n) => n.id === 'n-dup').map((n) => n.duplicate)).toEqual([
         false,
@@ -210,19 +214,19 @@ describe('activities', () => {
     });
 
     it('fetches a new token once when MIB no longer accepts the cached one', async () => {
-      await env.run(activities.notifyMib, input('n-2'));
+      await env.run(activities.reportOutcome, input('n-2'));
       await fetch(`${servers[0]!.url}/_control`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ revokeTokens: true }),
       });
-      await env.run(activities.notifyMib, input('n-3'));
+      await env.run(activities.reportOutcome, input('n-3'));
       expect(mibSim.notifications.map((n) => n.id)).toContain('n-3');
     });
 
     it('throws a retryable error while MIB answers 503', async () => {
       mibSim.faults.failNext = 1;
-      const error = await env.run(activities.notifyMib, input('n-4')).catch((e: unknown) => e);
+      const error = await env.run(activities.reportOutcome, input('n-4')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(ApplicationFailure);
       expect(mibSim.notifications.map((n) => n.id)).not.toContain('n-4');
@@ -230,8 +234,18 @@ describe('activities', () => {
 
     it('fails non-retryably when MIB rejects the notification with a 4xx', async () => {
       Object.assign(mibSim.faults, { failNext: 1, failStatus: 400 });
-      const error = await env.run(activities.notifyMib, input('n-5')).catch((e: unknown) => e);
-      expect(error).toMatchObject({ type: NON_RETRYABLE.mibRejected, nonRetryable: true });
+      const error = await env.run(activities.reportOutcome, input('n-5')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ type: NON_RETRYABLE.reportRefused, nonRetryable: true });
+      expect((error as Error).message).toMatch(/^MIB refused the notification: /);
+    });
+
+    it('retries a report for a front door this worker does not have, and sends nothing', async () => {
+      const before = mibSim.notifications.length;
+      const stray = { ...input('n-6'), reply: { door: 'elsewhere', context: {} } };
+      const error = await env.run(activities.reportOutcome, stray).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(ApplicationFailure);
+      expect((error as Error).message).toBe('front door "elsewhere" is not configured on this worker');
+      expect(mibSim.notifications).toHaveLength(before);
     });
   });
 

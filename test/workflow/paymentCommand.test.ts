@@ -45,7 +45,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       await handle.signal(providerEventSignal, settledEvent('wf-3-days'));
       expect(await handle.result()).toEqual({
         outcome: 'settled',
-        notification: 'magento.payments.payments_management.notify_captured',
+        reported: 'magento.payments.payments_management.notify_captured',
         operationId: 'cap_1',
       });
     });
@@ -63,11 +63,9 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     expect(h.notifications).toEqual([
       {
         // Stable across retries; the run id keeps a later re-run of a check from looking like a duplicate.
-        notificationId: expect.stringMatching(
-          /^wf-3-days:[0-9a-f-]{36}:magento\.payments\.payments_management\.notify_captured$/,
-        ),
-        method: 'magento.payments.payments_management.notify_captured',
-        payment: h.input('wf-3-days').payment,
+        reportId: expect.stringMatching(/^wf-3-days:[0-9a-f-]{36}:settled$/),
+        command: 'capture',
+        reply: h.input('wf-3-days').reply,
         result: { provider: 'gateway', outcome: 'settled', operationId: 'cap_1', status: 'succeeded' },
       },
     ]);
@@ -86,7 +84,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
           reason: 'bank_rejected',
         }),
       );
-      expect((await handle.result()).notification).toBe(
+      expect((await handle.result()).reported).toBe(
         'magento.payments.payments_management.notify_capture_failed',
       );
     });
@@ -110,7 +108,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
         status: outcome === 'settled' ? 'succeeded' : 'declined',
       });
       const result = await h.withWorker(async () => (await h.start(`wf-immediate-${outcome}`)).result());
-      expect(result.notification).toBe(`magento.payments.payments_management.${method}`);
+      expect(result.reported).toBe(`magento.payments.payments_management.${method}`);
     }
   });
 
@@ -198,7 +196,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       const result = await h.withWorker(async () =>
         (await h.start('wf-validate', check('validate'))).result(),
       );
-      expect(result.notification).toBe('magento.payments.payments_management.notify_validated');
+      expect(result.reported).toBe('magento.payments.payments_management.notify_validated');
       expect(h.inspections).toEqual([
         { provider: 'gateway', transactionId: 'auth_7', amountMinor: 4990, currency: 'EUR' },
       ]);
@@ -214,7 +212,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       const result = await h.withWorker(async () =>
         (await h.start('wf-validate-expired', check('validate'))).result(),
       );
-      expect(result.notification).toBe('magento.payments.payments_management.notify_validation_failed');
+      expect(result.reported).toBe('magento.payments.payments_management.notify_validation_failed');
       expect(h.notifications[0]!.result).toMatchObject({
         outcome: 'declined',
         reason: 'authorization_expired',
@@ -227,7 +225,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       const result = await h.withWorker(async () =>
         (await h.start('wf-reval', check('revalidate'))).result(),
       );
-      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
+      expect(result.reported).toBe('magento.payments.payments_management.notify_revalidated');
       expect(h.executions).toHaveLength(0);
     });
 
@@ -242,7 +240,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       const result = await h.withWorker(async () =>
         (await h.start('wf-reval-new', check('revalidate'))).result(),
       );
-      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidated');
+      expect(result.reported).toBe('magento.payments.payments_management.notify_revalidated');
       expect(h.executions).toEqual([
         expect.objectContaining({
           command: 'revalidate',
@@ -267,7 +265,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       const result = await h.withWorker(async () =>
         (await h.start('wf-reval-no', check('revalidate'))).result(),
       );
-      expect(result.notification).toBe('magento.payments.payments_management.notify_revalidation_failed');
+      expect(result.reported).toBe('magento.payments.payments_management.notify_revalidation_failed');
       expect(h.notifications[0]!.result).toMatchObject({ outcome: 'declined', reason: 'card_not_reusable' });
     });
   });
@@ -277,7 +275,10 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     let refusals = 1;
     h.deliver = async () => {
       if (refusals-- > 0)
-        throw ApplicationFailure.nonRetryable('MIB answered HTTP 400', NON_RETRYABLE.mibRejected);
+        throw ApplicationFailure.nonRetryable(
+          'MIB refused the notification: MIB answered HTTP 400',
+          NON_RETRYABLE.reportRefused,
+        );
     };
     await h.withWorker(async () => {
       const handle = await h.start('wf-stuck');
@@ -290,9 +291,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       expect((await handle.query(statusQuery)).phase).toBe('stuck');
       expect(h.notifications).toHaveLength(0);
       await handle.signal(retryNotificationSignal);
-      expect((await handle.result()).notification).toBe(
-        'magento.payments.payments_management.notify_captured',
-      );
+      expect((await handle.result()).reported).toBe('magento.payments.payments_management.notify_captured');
     });
     expect(h.notifications).toHaveLength(1);
   });

@@ -33,19 +33,19 @@ describe("the payment's turn (dev server)", () => {
         await firstCaptureFinished;
       return settled(`${request.command}_1`);
     };
-    const payment = h.input('PAY-TURN-GONE').payment;
+    const reference = h.input('PAY-TURN-GONE').reference;
     await h.withWorker(async () => {
-      const capture = await h.start('wf-turn-gone-capture', { payment });
+      const capture = await h.start('wf-turn-gone-capture', { reference });
       await eventually(async () => (h.executions.length > 0 ? true : undefined));
-      const cancel = await h.start('wf-turn-gone-cancel', { command: 'cancel', payment });
+      const cancel = await h.start('wf-turn-gone-cancel', { command: 'cancel', reference });
       await eventually(async () =>
         (await cancel.query(statusQuery)).timeline.some((entry) => entry.what.startsWith('waiting for'))
           ? true
           : undefined,
       );
       await env.client.workflow.getHandle('payment-lock:PAY-TURN-GONE').terminate('operator mistake');
-      expect((await capture.result()).notification).toContain('notify_captured');
-      expect((await cancel.result()).notification).toContain('notify_cancelled');
+      expect((await capture.result()).reported).toContain('notify_captured');
+      expect((await cancel.result()).reported).toContain('notify_cancelled');
       const { timeline } = await capture.query(statusQuery);
       expect(timeline.map((entry) => entry.what)).toContain(
         'the act at the provider was ended by hand; acting again with the same idempotency key',

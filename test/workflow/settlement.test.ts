@@ -3,12 +3,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { parseSchedule, type SettlementPolicy } from '../../domain/settlement';
-import { buildNotification } from '../../oms/mib/notification';
+import { createMibReporter } from '../../oms/mib/reporter';
 import { GatewayProvider } from '../../providers/gateway';
 import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
-import { createMibClient } from '../../worker/createWorker';
+import { createMibClient } from '../../oms/mib/client';
 import { providerEventSignal, recheckSignal, resolveUpdate, statusQuery } from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
@@ -95,7 +95,7 @@ describe('settlement (time-skipping)', () => {
     h.status = settlesAfter.status;
     await h.withWorker(async () => {
       const handle = await h.start('wf-no-webhook', { command: 'refund', settlement: polling() });
-      expect((await handle.result()).notification).toBe(`${NS}.notify_refunded`);
+      expect((await handle.result()).reported).toBe(`${NS}.notify_refunded`);
       const { timeline } = await handle.query(statusQuery);
       expect(timeline.filter((entry) => entry.what.startsWith('webhook'))).toEqual([]);
     });
@@ -240,11 +240,11 @@ describe('settlement (time-skipping)', () => {
       order.push(`${request.command} ends`);
       return settled(`${request.command}_1`);
     };
-    const payment = h.input('PAY-SERIAL').payment;
+    const reference = h.input('PAY-SERIAL').reference;
     await h.withWorker(async () => {
-      const capture = await h.start('wf-serial-capture', { payment });
+      const capture = await h.start('wf-serial-capture', { reference });
       while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
-      const cancel = await h.start('wf-serial-cancel', { command: 'cancel', payment });
+      const cancel = await h.start('wf-serial-cancel', { command: 'cancel', reference });
       await new Promise((done) => setTimeout(done, 1500));
       expect(order).toEqual(['capture starts']);
       expect((await cancel.query(statusQuery)).phase).toBe('executing');
@@ -262,13 +262,13 @@ describe('settlement (time-skipping)', () => {
       if (request.command === 'capture') await captureFinished;
       return settled(`${request.command}_1`);
     };
-    const payment = h.input('PAY-QUEUED').payment;
+    const reference = h.input('PAY-QUEUED').reference;
     await h.withWorker(async () => {
-      const capture = await h.start('wf-queued-capture', { payment });
+      const capture = await h.start('wf-queued-capture', { reference });
       while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
       const cancel = await h.start('wf-queued-cancel', {
         command: 'cancel',
-        payment,
+        reference,
         settlement: webhookOnly({ deadlineMs: 500 }),
       });
       while ((await cancel.query(statusQuery)).phase !== 'stuck')
@@ -283,7 +283,7 @@ describe('settlement (time-skipping)', () => {
       expect(String((refused as Error).cause)).toContain('has not had its provider answer yet');
       finishCapture();
       await capture.result();
-      expect((await cancel.result()).notification).toBe(`${NS}.notify_cancelled`);
+      expect((await cancel.result()).reported).toBe(`${NS}.notify_cancelled`);
     });
   });
 
@@ -296,7 +296,7 @@ describe('settlement (time-skipping)', () => {
         command: 'refund',
         settlement: polling({ deadlineMs: 40 * DAY, historyEventsBeforeContinue: 300 }),
       });
-      expect((await handle.result()).notification).toBe(`${NS}.notify_refunded`);
+      expect((await handle.result()).reported).toBe(`${NS}.notify_refunded`);
       const last = await handle.describe();
       // The chain continued as new several times; each run stayed small.
       expect(last.runId).not.toBe(last.raw.workflowExecutionInfo?.firstRunId);
@@ -375,7 +375,7 @@ describe('settlement (time-skipping)', () => {
       let lastAttempt = started;
       h.deliver = async (n) => {
         lastAttempt = await env.currentTimeMs();
-        await mib.notify(buildNotification(n.notificationId, n.method, n.payment, n.result));
+        await createMibReporter(mib).report({ ...n, context: n.reply.context });
       };
       await h.withWorker(async () => (await h.start('wf-mib-down', { settlement: polling() })).result());
       expect(lastAttempt - started).toBeGreaterThanOrEqual(6 * HOUR);

@@ -1,0 +1,39 @@
+import type { SettleConfig } from '../config';
+import type { PaymentCommand } from '../domain/commands';
+import type { OutcomeReport } from '../domain/outcome';
+
+/**
+ * What every front door (oms/<door>/) gives the core: a reporter that turns a command's outcome into the
+ * door's own message. The door's intake and routes stand beside it in its folder.
+ */
+
+export interface ReportRequest {
+  /** Stable across retries: the door's message id, so its OMS can drop a redelivery. */
+  readonly reportId: string;
+  readonly command: PaymentCommand;
+  /** What the door kept of the command when it accepted it (ReplyContext.context). */
+  readonly context: unknown;
+  readonly result: OutcomeReport;
+}
+
+export interface Reporter {
+  /**
+   * Delivers the outcome; resolves with what was reported, in the door's words, once its OMS has it. Throws
+   * ReportRefusedError (domain/failures) when the OMS refuses the report itself; any other error is retried.
+   */
+  report(request: ReportRequest): Promise<string>;
+}
+
+/** What a door adds to the worker: its reporter and any activities of its own. */
+export interface DoorWorkerPart {
+  readonly reporter: Reporter;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activities take and return the door's own types
+  readonly activities?: Readonly<Record<string, (...args: any[]) => Promise<unknown>>>;
+}
+
+/** A front door: one entry of oms/index.ts. */
+export interface FrontDoor {
+  /** Its name in a command's reply context (ReplyContext.door) and in the SettleDoor search attribute. */
+  readonly name: string;
+  worker(config: SettleConfig): DoorWorkerPart;
+}

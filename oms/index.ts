@@ -1,0 +1,5 @@
+import type { FrontDoor } from './door';
+import { mibDoor } from './mib';
+
+/** Every front door Settle serves: adding one is a folder under oms/ and an entry here. */
+export const FRONT_DOORS: readonly FrontDoor[] = [mibDoor];

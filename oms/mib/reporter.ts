@@ -1,0 +1,25 @@
+import { ReportRefusedError } from '../../domain/failures';
+import type { Reporter } from '../door';
+import { MibRejectedError, type MibClient } from './client';
+import { notificationMethod } from './methods';
+import { buildNotification } from './notification';
+import type { MibReplyContext } from './payment';
+
+/** Reports an outcome to MIB as the command's notification (notify_captured, notify_capture_failed, …). */
+export function createMibReporter(mib: MibClient): Reporter {
+  return {
+    async report({ reportId, command, context, result }) {
+      const method = notificationMethod(command, result.outcome === 'settled');
+      const { payment } = context as MibReplyContext;
+      try {
+        await mib.notify(buildNotification(reportId, method, payment, result));
+      } catch (error) {
+        if (error instanceof MibRejectedError) {
+          throw new ReportRefusedError(`MIB refused the notification: ${error.message}`);
+        }
+        throw error;
+      }
+      return method;
+    },
+  };
+}

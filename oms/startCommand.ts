@@ -1,0 +1,93 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Logger } from '../config/logger';
+import { CHECK_COMMANDS, type PaymentCommand } from '../domain/commands';
+import { formatMoney } from '../domain/money';
+import { PAYMENT_COMMAND_WORKFLOW, type PaymentCommandInput } from '../domain/paymentCommand';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+
+export interface CommandStarter {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly logger: Logger;
+}
+
+export interface StartOptions {
+  /** Derived from what decides the money (domain/workflowId.ts): a redelivery maps to the same id. */
+  readonly workflowId: string;
+  /** The order the payment belongs to, as the operator searches it; the reference where the door has none. */
+  readonly orderId: string;
+}
+
+/**
+ * Starts a front door's payment command as its workflow — or finds it already started, for a redelivered
+ * command. Resolves `started` or `redelivered`; any other failure is logged and thrown, and the door answers
+ * its OMS that it may deliver the command again. The workflow starts with its search attributes and the
+ * Web UI's summary and details, so an operator sees what it is about from its first moment.
+ */
+export async function startPaymentCommand(
+  { temporal, taskQueue, logger }: CommandStarter,
+  input: PaymentCommandInput,
+  { workflowId, orderId }: StartOptions,
+): Promise<'started' | 'redelivered'> {
+  const { command, reference, provider, amountMinor, currency } = input;
+  const money = formatMoney({ minor: amountMinor, currency });
+  const deadlineMs = input.settlement.deadlineMs;
+  try {
+    await temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      ...startPolicy(command),
+      staticSummary: `${command} ${money} · ${reference} · ${provider}`,
+      staticDetails: [
+        `**${command}** of **${money}** at **${provider}**`,
+        `Payment ${reference}, order ${orderId}, through the ${input.reply.door} front door`,
+        `Authorization ${input.transactionId}`,
+      ].join('\n\n'),
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.paymentReference, value: reference },
+        { key: SEARCH_ATTRIBUTES.orderId, value: orderId },
+        { key: SEARCH_ATTRIBUTES.command, value: command },
+        { key: SEARCH_ATTRIBUTES.provider, value: provider },
+        { key: SEARCH_ATTRIBUTES.door, value: input.reply.door },
+        { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
+        { key: SEARCH_ATTRIBUTES.amountMinor, value: amountMinor },
+        { key: SEARCH_ATTRIBUTES.currency, value: currency },
+        ...(Number.isFinite(deadlineMs)
+          ? [{ key: SEARCH_ATTRIBUTES.deadline, value: new Date(Date.now() + deadlineMs) }]
+          : []),
+      ],
+    });
+    logger.info('payment command accepted', { workflowId, reference, command, door: input.reply.door });
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      logger.info('payment command redelivered; already accepted', { workflowId, reference });
+      return 'redelivered';
+    }
+    const { message, cause } = error as Error;
+    logger.error('could not start the payment workflow', {
+      workflowId,
+      reference,
+      error: message,
+      cause: cause instanceof Error ? cause.message : undefined,
+    });
+    throw error;
+  }
+}
+
+/**
+ * A redelivered capture, refund or cancel must not act twice, even after its workflow finished. A validate
+ * or revalidate only checks (a revalidate's new authorization carries the same idempotency key): a
+ * redelivery while it runs joins the running check; the same check sent again later (pre-orders are
+ * revalidated again days on) runs again and is answered again.
+ */
+function startPolicy(command: PaymentCommand) {
+  return CHECK_COMMANDS.has(command)
+    ? {
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }
+    : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
+}

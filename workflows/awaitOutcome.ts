@@ -1,0 +1,101 @@
+import { allHandlersFinished, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { pollDelayMs } from '../domain/settlement';
+import type { ProviderResult } from '../providers/types';
+import { now, type CarriedState, type CommandState } from './commandState';
+import { remote } from './providerCalls';
+import { actInTurn } from './turn';
+
+/** A waiting payment continues as new past this many history events, well inside Temporal's limits. */
+export const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+
+/**
+ * Waits for the command's final result — the provider's webhook, a status request on the polling schedule,
+ * or an operator — for as many days as settlement takes. Past the deadline the payment is stuck, and still
+ * waits. A long wait continues as new (`continueAs`, the workflow itself) with the state carried over.
+ */
+export async function awaitOutcome(
+  state: CommandState,
+  continueAs: (carried: CarriedState) => Promise<never>,
+): Promise<ProviderResult> {
+  const policy = state.input.settlement;
+  for (;;) {
+    const decided = state.decided();
+    if (decided) return decided;
+    state.setPhase(state.waitingPhase());
+    // Pending at a webhook-only provider: only the webhook, an operator or the deadline wakes the wait.
+    const delay =
+      policy.statusApi || state.result!.outcome === 'unknown'
+        ? pollDelayMs(policy, state.pollIndex)
+        : undefined;
+    state.nextCheckAt = delay === undefined ? undefined : now() + delay;
+    const wakeAt = Math.min(state.nextCheckAt ?? Infinity, state.stuckReason ? Infinity : state.deadlineAt);
+    const woken = () =>
+      state.decided() !== undefined || state.recheckRequested || workflowInfo().continueAsNewSuggested;
+    if (wakeAt === Infinity) await condition(woken);
+    else await condition(woken, Math.max(wakeAt - now(), 1));
+    if (state.decided()) continue;
+    if (!state.stuckReason && now() >= state.deadlineAt) {
+      state.markStuck('no outcome from the provider by the deadline');
+    }
+    const due = state.nextCheckAt !== undefined && now() >= state.nextCheckAt;
+    if (state.recheckRequested || due) {
+      if (due) state.pollIndex += 1;
+      state.recheckRequested = false;
+      state.nextCheckAt = undefined;
+      state.result = await askAgain(state, state.result!);
+    }
+    // A resolution or webhook that arrived during the status request is acted on before continuing.
+    if (state.decided()) continue;
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    if (
+      continueAsNewSuggested ||
+      historyLength > (policy.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE)
+    ) {
+      await condition(allHandlersFinished);
+      await continueAs(state.carried());
+    }
+  }
+}
+
+/**
+ * Asks the provider again about a pending or unknown command. With a status API: its answer; no record of
+ * an unknown command means it never arrived, so the command goes out again (same idempotency key). Without
+ * one, an unknown command goes out again, which the idempotency key turns into a question.
+ */
+async function askAgain(state: CommandState, previous: ProviderResult): Promise<ProviderResult> {
+  const { input } = state;
+  if (!input.settlement.statusApi) {
+    if (previous.outcome !== 'unknown') {
+      state.note('the provider has no status API; waiting for its webhook');
+      return previous;
+    }
+    state.note('outcome unknown; sending the command again with the same idempotency key');
+    return actInTurn(state);
+  }
+  // A validate only reads the authorization: its answer is always final, never asked for again.
+  if (input.command === 'validate')
+    throw ApplicationFailure.nonRetryable('a validate has no provider action');
+  state.attempts.statusChecks += 1;
+  const { workflowId } = workflowInfo();
+  const answer = await remote.fetchProviderStatus({
+    provider: input.provider,
+    command: input.command,
+    transactionId: input.transactionId,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    idempotencyKey: workflowId,
+    workflowId,
+    operationId: previous.operationId,
+  });
+  if (!answer) {
+    if (previous.outcome === 'unknown') {
+      state.note('the provider has no record of the command; sending it again with the same idempotency key');
+      return actInTurn(state);
+    }
+    state.lastError = `the provider has no record of operation ${previous.operationId ?? '(none)'}`;
+    state.note(state.lastError);
+    return previous;
+  }
+  state.note(`status check: ${answer.status} (${answer.outcome})`);
+  return answer;
+}

@@ -1,0 +1,82 @@
+import { workflowInfo } from '@temporalio/workflow';
+import { formatMoney } from '../domain/money';
+import { timelineForDisplay, type Timeline } from '../domain/timeline';
+import type { CommandState } from './commandState';
+import type { PaymentCommandStatus } from './messages';
+
+/** Where a payment command stands, as `status` answers it (`GET /payments/:id`, `settle payments show`). */
+export function statusOf(state: CommandState, timeline: Timeline): PaymentCommandStatus {
+  const { input, result } = state;
+  const { workflowId } = workflowInfo();
+  return {
+    workflowId,
+    door: input.reply.door,
+    reference: input.reference,
+    command: input.command,
+    provider: input.provider,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    phase: state.phase,
+    outcome: state.outcome,
+    transactionId: input.transactionId,
+    newTransactionId:
+      result?.authorization && result.authorization.transactionId !== input.transactionId
+        ? result.authorization.transactionId
+        : undefined,
+    operationId: result?.operationId,
+    attempts: { ...state.attempts },
+    lastError: state.lastError,
+    stuckReason: state.stuckReason,
+    deadline: new Date(Math.min(state.deadlineAt, 8.64e15)).toISOString(),
+    nextCheckAt: state.nextCheckAt === undefined ? undefined : new Date(state.nextCheckAt).toISOString(),
+    resolution: state.resolution,
+    waitingFor: waitingFor(state),
+    nextStep: nextStep(state, workflowId),
+    timeline: timelineForDisplay(timeline),
+  };
+}
+
+/** The Web UI's current details (Markdown): phase, what it waits for, why it is stuck and what to run. */
+export function detailsOf(state: CommandState): string {
+  const { input } = state;
+  const money = formatMoney({ minor: input.amountMinor, currency: input.currency });
+  const lines = [
+    `**${state.phase}**${state.outcome ? ` — ${state.outcome}` : ''}`,
+    `${input.command} of ${money} at ${input.provider}`,
+  ];
+  const waiting = waitingFor(state);
+  if (waiting) lines.push(`Waiting for: ${waiting}`);
+  if (state.stuckReason) lines.push(`Stuck: ${state.stuckReason}`);
+  const step = nextStep(state, workflowInfo().workflowId);
+  if (step) lines.push(`Next step: \`${step}\``);
+  return lines.join('\n\n');
+}
+
+function waitingFor(state: CommandState): string | undefined {
+  switch (state.phase) {
+    case 'executing':
+      return state.acting ? 'the provider to answer the call' : "the payment's turn at the provider";
+    case 'awaiting_settlement':
+    case 'stuck':
+      if (state.outcome) return 'an operator to deliver the refused report again';
+      if (!state.result) return 'the provider to answer the call';
+      return state.input.settlement.statusApi || state.result.outcome === 'unknown'
+        ? "the provider's webhook or the next status check"
+        : "the provider's webhook";
+    case 'notifying':
+      return `the OMS (${state.input.reply.door}) to accept the outcome report`;
+    case 'done':
+      return undefined;
+  }
+}
+
+/** What an operator can do for a stuck payment, as the command that does it. */
+function nextStep(state: CommandState, workflowId: string): string | undefined {
+  if (state.phase !== 'stuck') return undefined;
+  if (state.outcome) return `settle payments retry-notification ${workflowId}`;
+  if (!state.result || state.acting) return undefined;
+  return (
+    `settle payments resolve ${workflowId} --outcome settled|declined --reason "<why>" --operator <name>` +
+    ` (or settle payments recheck ${workflowId})`
+  );
+}

@@ -1,0 +1,82 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  CancelledFailure,
+  ChildWorkflowCancellationType,
+  ChildWorkflowFailure,
+  condition,
+  ParentClosePolicy,
+  sleep,
+  startChild,
+  TerminatedFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { paymentLockId } from '../domain/workflowId';
+import type { ProviderResult } from '../providers/types';
+import { now, type CommandState } from './commandState';
+import { paymentActWorkflow } from './paymentAct';
+import { carryOut, providerCalls } from './providerCalls';
+
+/** While another command of the payment acts, a command looks again after 1 s, doubling up to this. */
+const TURN_CHECK_MAX_MS = 10 * 60_000;
+
+/**
+ * Acts at the provider in the child `payment-lock:<reference>` (paymentAct.ts), which only one command of
+ * the payment can run at a time; while another one runs it, waits and tries again. A validate only reads
+ * the authorization: it needs no turn. A child ended by hand leaves the answer unknown: act again, with the
+ * same idempotency key.
+ */
+export async function actInTurn(state: CommandState): Promise<ProviderResult> {
+  const { input } = state;
+  const { workflowId } = workflowInfo();
+  state.attempts.provider += 1;
+  if (input.command === 'validate') return carryOut(input, workflowId, providerCalls);
+  for (let waits = 0; ;) {
+    let turn;
+    try {
+      turn = await startChild(paymentActWorkflow, {
+        workflowId: paymentLockId(input.reference),
+        args: [input, workflowId],
+        // The act goes on, and holds the payment's turn, even if this workflow is cancelled or ended by
+        // hand: its provider call may be moving money.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      if (waits === 0) state.note("waiting for the payment's other command to finish at the provider");
+      await sleep(Math.min(1000 * 2 ** waits, TURN_CHECK_MAX_MS));
+      waits += 1;
+      continue;
+    }
+    state.acting = true;
+    state.note('acting at the provider');
+    try {
+      return await turn.result();
+    } catch (error) {
+      const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
+      if (!(cause instanceof TerminatedFailure || cause instanceof CancelledFailure)) throw error;
+      state.note('the act at the provider was ended by hand; acting again with the same idempotency key');
+      waits = 0;
+    } finally {
+      state.acting = false;
+    }
+  }
+}
+
+/** Waits for `work`; past the deadline the payment shows as stuck while the work goes on. */
+export async function beforeDeadline<T>(state: CommandState, work: Promise<T>): Promise<T> {
+  let finished = false;
+  const tracked = work.finally(() => {
+    finished = true;
+  });
+  const left = state.deadlineAt - now();
+  if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
+    state.markStuck(
+      state.acting
+        ? 'the provider call has not finished by the deadline'
+        : "still waiting for the payment's other command to finish at the provider by the deadline",
+    );
+  }
+  return tracked;
+}
