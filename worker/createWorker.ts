@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { SettleConfig } from '../config';
+import type { ConfigOf } from '../config';
+
+/** The settings the worker reads. */
+type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'providers'>;
 import { MibClient } from '../oms/mib/client';
 import { createProviderRegistry } from '../providers/fromConfig';
 
@@ -25,7 +28,7 @@ export function workflowSource(
     : { workflowsPath: WORKFLOWS_PATH };
 }
 
-export function createMibClient(config: SettleConfig): MibClient {
+export function createMibClient(config: ConfigOf<'mib'>): MibClient {
   return new MibClient({
     baseUrl: config.MIB_BASE_URL,
     tokenUrl: config.MIB_TOKEN_URL,
@@ -51,7 +54,7 @@ export const WORKER_TUNING = { maxCachedWorkflows: 100 } as const satisfies Part
  * pass a prebuilt workflow bundle.
  */
 export async function createSettleWorker(
-  config: SettleConfig,
+  config: WorkerConfig,
   connection: NativeConnection,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
