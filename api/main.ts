@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, settlementPolicies, temporalAddress } from '../config';
+import { USES, loadConfig, settlementPolicies, temporalAddress } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -7,7 +7,7 @@ import { createApi } from './app';
 
 /** `npm run api`: the HTTP edge on its own, for a container beside a Temporal cluster. */
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
   const connection = await Connection.connect({ address: temporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

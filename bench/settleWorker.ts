@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, temporalAddress } from '../config';
+import { USES, loadConfig, temporalAddress } from '../config';
 import { createLogger } from '../config/logger';
 import { createSettleWorker } from '../worker/createWorker';
 import { installRuntime } from '../worker/runtime';
@@ -12,7 +12,7 @@ import { experiment } from './experiment';
  * BENCH_WORKFLOW_BUNDLE loads a prebuilt workflow bundle (the smoke test's) instead of bundling at start.
  */
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { Help, Option, type Command } from 'commander';
 import type { z } from 'zod';
 import {
   listPayments,
@@ -15,191 +16,201 @@ import {
   type PaymentDetails,
   type PaymentList,
 } from '../api/paymentSchemas';
-import { loadConfig } from '../config';
+import { USES, loadConfig } from '../config';
 import { PAYMENT_COMMANDS } from '../domain/commands';
 import { minorUnitDigits } from '../domain/money';
-import { EXIT, UsageError, parseOptionsAndArguments, type Command } from './command';
+import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
 import { connectTemporal } from './temporal';
 
 /**
  * `settle payments …`: the operator API's `/payments` from a terminal, straight on Temporal with the same
  * operations (api/paymentOperations.ts) and the same checks of filters and resolutions.
  */
-
-const USAGE = `Usage: settle payments <list | show | resolve | recheck | retry-notification> …
-
-  settle payments list [--stuck | --phase <phase>] [--command <command>] [--provider <provider>]
-                       [--outcome settled|declined] [--reference <reference>] [--order <order id>]
-                       [--open | --closed] [--limit <n>] [--json]
-      payments from Temporal visibility (a moment behind), at most --limit (default ${LIST_LIMIT.default})
-  settle payments show <workflow id> [--json]
-      phase, outcome, attempts, last error, provider references, calls in progress and the timeline
-  settle payments resolve <workflow id> --outcome settled|declined --reason "<why>" --operator <name>
-      decide the outcome the provider never reported; MIB then gets the matching notification
-  settle payments recheck <workflow id>
-      ask the provider now instead of at the next scheduled check
-  settle payments retry-notification <workflow id>
-      deliver again a notification MIB refused, once its cause is fixed
-  -h, --help    this text
-
-Phases: ${phaseSchema.options.join(', ')}. Commands: ${PAYMENT_COMMANDS.join(', ')}.
-Exit code 1 when the payment is not found or the request is refused (the message says why).`;
-
-type Options = Parameters<typeof parseOptionsAndArguments>[1];
-
-export const paymentsCommand: Command = {
-  summary: 'list, show and resolve payments; recheck one at the provider',
-  usage: USAGE,
-  async run(args) {
-    const [subcommand, ...rest] = args;
-    switch (subcommand) {
-      case 'list':
-        return list(rest);
-      case 'show':
-        return show(rest);
-      case 'resolve':
-        return resolve(rest);
-      case 'recheck':
-        return signal(rest, recheckPayment, 'asked the provider again');
-      case 'retry-notification':
-        return signal(rest, retryNotification, 'asked the workflow to deliver the notification again');
-      case '-h':
-      case '--help':
-        return help();
-      case undefined:
-        throw new UsageError('no subcommand given');
-      default:
-        throw new UsageError(`unknown subcommand "${subcommand}"`);
-    }
-  },
-};
-
-function help(): number {
-  console.log(USAGE);
-  return EXIT.ok;
+export function paymentsCommand(): Command {
+  const group = settleCommand('payments', 'list, show and resolve payments; recheck one at the provider')
+    .configureHelp({
+      // Each subcommand with its whole usage line, its description beneath.
+      subcommandTerm: (sub) => `settle payments ${sub.name()} ${sub.usage()}`,
+      formatItem: (term, _width, description, helper) =>
+        term.startsWith('settle ')
+          ? `  ${term}\n      ${description}`
+          : Help.prototype.formatItem.call(helper, term, term.length, description, helper),
+    })
+    .helpCommand(false)
+    .addHelpText(
+      'after',
+      `\nPhases: ${phaseSchema.options.join(', ')}. Commands: ${PAYMENT_COMMANDS.join(', ')}.\n` +
+        'Exit code 1 when the payment is not found or the request is refused (the message says why).',
+    );
+  for (const sub of [
+    listCommand(),
+    showCommand(),
+    resolveCommand(),
+    signalCommand(
+      'recheck',
+      'ask the provider now instead of at the next scheduled check',
+      recheckPayment,
+      'asked the provider again',
+    ),
+    signalCommand(
+      'retry-notification',
+      'deliver again a notification MIB refused, once its cause is fixed',
+      retryNotification,
+      'asked the workflow to deliver the notification again',
+    ),
+  ])
+    group.addCommand(sub);
+  return declareUsage(group);
 }
 
-/** The options, and the workflow id when the subcommand takes one; a wrong count is a usage error. */
-function commandLine<O extends Options>(args: string[], options: O, takesWorkflowId: boolean) {
-  const { values, positionals } = parseOptionsAndArguments(args, options);
-  if (!(values as { help?: boolean }).help) {
-    if (takesWorkflowId && positionals.length === 0) throw new UsageError('the workflow id is missing');
-    const extra = positionals[takesWorkflowId ? 1 : 0];
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-  }
-  return { values, workflowId: positionals[0]! };
+function listCommand(): Command {
+  const command = settleCommand(
+    'list',
+    `payments from Temporal visibility (a moment behind), at most --limit (default ${LIST_LIMIT.default})`,
+  )
+    .option('--stuck', 'only stuck payments (--phase stuck)')
+    .option('--phase <phase>', `only payments in this phase: ${phaseSchema.options.join(', ')}`)
+    .option('--command <command>', `only this command: ${PAYMENT_COMMANDS.join(', ')}`)
+    .option('--provider <provider>', 'only payments at this provider')
+    .addOption(new Option('--outcome <settled|declined>', 'only payments with this outcome'))
+    .option('--reference <reference>', "only the payments of this reference (the payment's)")
+    .option('--order <order id>', 'only the payments of this order')
+    .option('--open', 'only running workflows')
+    .option('--closed', 'only ended workflows')
+    .option('--limit <n>', `at most this many (at most ${LIST_LIMIT.max})`)
+    .option('--json', 'as JSON, as GET /payments answers');
+  declareUsage(command, {
+    alternatives: [
+      ['stuck', 'phase'],
+      ['open', 'closed'],
+    ],
+  });
+  return runs(command, async (options: ListOptions) => {
+    if (options.stuck && options.phase !== undefined && options.phase !== 'stuck')
+      throw new UsageError(`--stuck and --phase ${options.phase} contradict each other`, command);
+    if (options.open && options.closed)
+      throw new UsageError('--open and --closed exclude each other', command);
+    const filter = valid(
+      command,
+      paymentListFilterSchema,
+      {
+        phase: options.stuck ? 'stuck' : options.phase,
+        command: options.command,
+        provider: options.provider,
+        outcome: options.outcome,
+        reference: options.reference,
+        orderId: options.order,
+        status: options.open ? 'open' : options.closed ? 'closed' : undefined,
+        limit: options.limit,
+      },
+      { orderId: 'order', status: 'open/--closed' },
+    );
+    return withTemporal(async (client) => {
+      const found = await listPayments(client, filter);
+      console.log(options.json ? JSON.stringify(found, null, 2) : paymentTable(found));
+      return EXIT.ok;
+    });
+  });
+}
+
+interface ListOptions {
+  readonly stuck?: boolean;
+  readonly phase?: string;
+  readonly command?: string;
+  readonly provider?: string;
+  readonly outcome?: string;
+  readonly reference?: string;
+  readonly order?: string;
+  readonly open?: boolean;
+  readonly closed?: boolean;
+  readonly limit?: string;
+  readonly json?: boolean;
+}
+
+function showCommand(): Command {
+  const command = settleCommand(
+    'show',
+    'phase, outcome, attempts, last error, provider references, calls in progress and the timeline',
+  )
+    .argument('<workflow id>')
+    .option('--json', 'as JSON, as GET /payments/<workflow id> answers');
+  declareUsage(command);
+  return runs(command, async (workflowId: string, options: { json?: boolean }) =>
+    withTemporal(async (client) => {
+      const payment = await showPayment(client, workflowId);
+      console.log(options.json ? JSON.stringify(payment, null, 2) : describePayment(payment));
+      return EXIT.ok;
+    }),
+  );
+}
+
+function resolveCommand(): Command {
+  const command = settleCommand(
+    'resolve',
+    'decide the outcome the provider never reported; MIB then gets the matching notification',
+  )
+    .argument('<workflow id>')
+    .addOption(new Option(`--outcome <${resolutionSchema.shape.outcome.options.join('|')}>`, 'the outcome'))
+    .option('--reason <why>', 'why, for the record')
+    .option('--operator <name>', 'who decides');
+  // The resolution's schema requires and checks them, so that its refusals read as the API's.
+  declareUsage(command, { required: Object.keys(resolutionSchema.shape) });
+  return runs(command, async (workflowId: string, options: Record<string, string | undefined>) => {
+    const resolution = valid(command, resolutionSchema, {
+      outcome: options.outcome,
+      reason: options.reason,
+      operator: options.operator,
+    });
+    return withTemporal(async (client) => {
+      await resolvePayment(client, workflowId, resolution);
+      console.log(
+        `resolved ${workflowId} as ${resolution.outcome} (by ${resolution.operator}); ` +
+          `the notification to MIB follows: settle payments show ${workflowId}`,
+      );
+      return EXIT.ok;
+    });
+  });
+}
+
+function signalCommand(
+  name: string,
+  summary: string,
+  send: (client: Client, workflowId: string) => Promise<void>,
+  done: string,
+): Command {
+  const command = declareUsage(settleCommand(name, summary).argument('<workflow id>'));
+  return runs(command, async (workflowId: string) =>
+    withTemporal(async (client) => {
+      await send(client, workflowId);
+      console.log(`${done}; the timeline shows what follows: settle payments show ${workflowId}`);
+      return EXIT.ok;
+    }),
+  );
 }
 
 /** The input as the schema parses it; a refusal names the option, e.g. `--phase: Invalid option: …`. */
-function valid<S extends z.ZodType>(schema: S, input: unknown, optionOf: Record<string, string> = {}) {
+function valid<S extends z.ZodType>(
+  command: Command,
+  schema: S,
+  input: unknown,
+  optionOf: Record<string, string> = {},
+) {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data as z.output<S>;
   const lines = parsed.error.issues.map((issue) => {
     const field = String(issue.path[0] ?? '');
     return `--${optionOf[field] ?? field}: ${issue.message}`;
   });
-  throw new UsageError(lines.join('\n'));
+  throw new UsageError(lines.join('\n'), command);
 }
 
 async function withTemporal(work: (client: Client) => Promise<number>): Promise<number> {
-  const temporal = await connectTemporal(loadConfig());
+  const temporal = await connectTemporal(loadConfig(undefined, { owners: USES['settle payments'] }));
   try {
     return await work(temporal.client);
   } finally {
     await temporal.close();
   }
-}
-
-const string = { type: 'string' } as const;
-const flag = { type: 'boolean' } as const;
-
-async function list(args: string[]): Promise<number> {
-  const { values } = commandLine(
-    args,
-    {
-      stuck: flag,
-      phase: string,
-      command: string,
-      provider: string,
-      outcome: string,
-      reference: string,
-      order: string,
-      open: flag,
-      closed: flag,
-      limit: string,
-      json: flag,
-    },
-    false,
-  );
-  if (values.help) return help();
-  if (values.stuck && values.phase !== undefined && values.phase !== 'stuck')
-    throw new UsageError(`--stuck and --phase ${values.phase} contradict each other`);
-  if (values.open && values.closed) throw new UsageError('--open and --closed exclude each other');
-  const filter = valid(
-    paymentListFilterSchema,
-    {
-      phase: values.stuck ? 'stuck' : values.phase,
-      command: values.command,
-      provider: values.provider,
-      outcome: values.outcome,
-      reference: values.reference,
-      orderId: values.order,
-      status: values.open ? 'open' : values.closed ? 'closed' : undefined,
-      limit: values.limit,
-    },
-    { orderId: 'order', status: 'open/--closed' },
-  );
-  return withTemporal(async (client) => {
-    const found = await listPayments(client, filter);
-    console.log(values.json ? JSON.stringify(found, null, 2) : paymentTable(found));
-    return EXIT.ok;
-  });
-}
-
-async function show(args: string[]): Promise<number> {
-  const { values, workflowId } = commandLine(args, { json: flag }, true);
-  if (values.help) return help();
-  return withTemporal(async (client) => {
-    const payment = await showPayment(client, workflowId);
-    console.log(values.json ? JSON.stringify(payment, null, 2) : describePayment(payment));
-    return EXIT.ok;
-  });
-}
-
-async function resolve(args: string[]): Promise<number> {
-  const { values, workflowId } = commandLine(
-    args,
-    { outcome: string, reason: string, operator: string },
-    true,
-  );
-  if (values.help) return help();
-  const resolution = valid(resolutionSchema, {
-    outcome: values.outcome,
-    reason: values.reason,
-    operator: values.operator,
-  });
-  return withTemporal(async (client) => {
-    await resolvePayment(client, workflowId, resolution);
-    console.log(
-      `resolved ${workflowId} as ${resolution.outcome} (by ${resolution.operator}); ` +
-        `the notification to MIB follows: settle payments show ${workflowId}`,
-    );
-    return EXIT.ok;
-  });
-}
-
-async function signal(
-  args: string[],
-  send: (client: Client, workflowId: string) => Promise<void>,
-  done: string,
-): Promise<number> {
-  const { values, workflowId } = commandLine(args, {}, true);
-  if (values.help) return help();
-  return withTemporal(async (client) => {
-    await send(client, workflowId);
-    console.log(`${done}; the timeline shows what follows: settle payments show ${workflowId}`);
-    return EXIT.ok;
-  });
 }
 
 /** Seconds are enough for a person. */

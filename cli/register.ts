@@ -7,56 +7,54 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, type Duration } from '@temporalio/common';
-import type { RegisterEndpointInput } from '../activities';
-import { ConfigError, loadConfig, type SettleConfig } from '../config';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { Command } from 'commander';
+import { ConfigError, USES, loadConfig, type ConfigOf } from '../config';
+import { isDuration, parseDuration } from '../domain/duration';
+import { MIB_PAYMENTS_CONTRACT } from '../oms/mib/methods';
 import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../domain/workflowId';
-import type { registerEndpointWorkflow } from '../workflows/registerEndpoint';
-import { EXIT, UsageError, parseOptions, type Command } from './command';
+import type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
+import type { EndpointRegistration } from '../oms/mib/registration';
+import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
 import { connectTemporal } from './temporal';
 
 /**
  * `settle register`: the counterpart of Magento's `bin/magento oms:service-bus:register`. It registers
- * Settle's payment endpoint with MIB through `registerEndpointWorkflow` (so a failure retries and shows in
- * the Web UI), now, or on a Temporal Schedule.
+ * Settle's payment endpoint with MIB through the workflow `registerEndpointWorkflow` (so a failure retries
+ * and shows in the Web UI), now, or on a Temporal Schedule.
  */
 
-const USAGE = `Usage: settle register [--schedule | --every <duration>] [--wait]
+type RegisterConfig = ConfigOf<(typeof USES)['settle register'][number]>;
 
-Registers Settle's payment endpoint with MIB (magento.service_bus.remote.register to
-<MIB_BASE_URL>/<MOM_CLIENT>/): id SERVICE_BUS_ENDPOINT_NAME, url <PUBLIC_URL>/mib,
-contracts ["magento.payments.payments_management"].
-
-  settle register               register now (workflow ${registrationWorkflowId('<endpoint>')}) and wait for MIB
-  --schedule                    create or update the schedule ${REGISTRATION_SCHEDULE_ID}, which registers
-                                again every MIB_REGISTER_EVERY (default 24h)
-  --every <duration>            the same, every <duration>: a number and s, m, h or d (24h, 30m, 7d)
-  --wait                        with --schedule or --every: also register now and wait for MIB
-  -h, --help                    this text`;
-
-const DURATION = /^[1-9][0-9]*(s|m|h|d)$/;
+/** The workflow, by its type name: the command line does not load workflow code. */
 const WORKFLOW_TYPE = 'registerEndpointWorkflow';
 /** How often a waiting `settle register` looks for failed attempts to report. */
 const POLL_MS = 1000;
 
-export const registerCommand: Command = {
-  summary: "register Settle's payment endpoint with MIB, now or on a schedule",
-  usage: USAGE,
-  async run(args) {
-    const options = parseOptions(args, {
-      schedule: { type: 'boolean' },
-      every: { type: 'string' },
-      wait: { type: 'boolean' },
-    });
-    if (options.help) {
-      console.log(USAGE);
-      return EXIT.ok;
+export function registerCommand(): Command {
+  const command = settleCommand(
+    'register',
+    "register Settle's payment endpoint with MIB, now or on a schedule",
+  )
+    .description(
+      "Registers Settle's payment endpoint with MIB (magento.service_bus.remote.register to " +
+        '<MIB_BASE_URL>/<MOM_CLIENT>/): id SERVICE_BUS_ENDPOINT_NAME, url <PUBLIC_URL>/mib, ' +
+        `contracts ["${MIB_PAYMENTS_CONTRACT}"]. Without options it registers now (workflow ` +
+        `${registrationWorkflowId('<endpoint>')}) and waits for MIB.`,
+    )
+    .option(
+      '--schedule',
+      `create or update the schedule ${REGISTRATION_SCHEDULE_ID}, which registers again every MIB_REGISTER_EVERY (default 24h)`,
+    )
+    .option('--every <duration>', 'the same, every <duration>: a number and s, m, h or d (24h, 30m, 7d)')
+    .option('--wait', 'with --schedule or --every: also register now and wait for MIB');
+  declareUsage(command, { alternatives: [['schedule', 'every']] });
+  return runs(command, async (options: { schedule?: boolean; every?: string; wait?: boolean }) => {
+    const { every } = options;
+    if (every !== undefined && !isDuration(every)) {
+      throw new UsageError(`--every takes a duration such as 24h, 30m or 7d, not "${every}"`, command);
     }
-    const every = options.every as string | undefined;
-    if (every !== undefined && !DURATION.test(every)) {
-      throw new UsageError(`--every takes a duration such as 24h, 30m or 7d, not "${every}"`);
-    }
-    const config = loadConfig();
+    const config = loadConfig(undefined, { owners: USES['settle register'] });
     const input = registrationInput(config);
     const scheduled = options.schedule === true || every !== undefined;
     const temporal = await connectTemporal(config);
@@ -66,10 +64,10 @@ export const registerCommand: Command = {
     } finally {
       await temporal.close();
     }
-  },
-};
+  });
+}
 
-function registrationInput(config: SettleConfig): RegisterEndpointInput {
+function registrationInput(config: RegisterConfig): RegisterEndpointInput {
   if (!config.PUBLIC_URL) {
     throw new ConfigError(
       'PUBLIC_URL is not set: it is the base URL at which MIB reaches Settle; MIB is told <PUBLIC_URL>/mib',
@@ -80,16 +78,19 @@ function registrationInput(config: SettleConfig): RegisterEndpointInput {
 
 const summaryOf = (input: RegisterEndpointInput) => `register ${input.endpointName} → ${input.url} with MIB`;
 
-async function registerNow(client: Client, config: SettleConfig, input: RegisterEndpointInput) {
+async function registerNow(client: Client, config: RegisterConfig, input: RegisterEndpointInput) {
   const workflowId = registrationWorkflowId(input.endpointName);
   // Two `settle register` at the same time share one run; once it has finished, the next starts a new one.
-  const handle = await client.workflow.start<typeof registerEndpointWorkflow>(WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [input],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    staticSummary: summaryOf(input),
-  });
+  const handle = await client.workflow.start<(input: RegisterEndpointInput) => Promise<EndpointRegistration>>(
+    WORKFLOW_TYPE,
+    {
+      workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: summaryOf(input),
+    },
+  );
   console.log(`registering ${input.endpointName} → ${input.url} with MIB (workflow ${workflowId})`);
   try {
     const registration = await resultReportingRetries(handle);
@@ -132,11 +133,11 @@ function rootCause(error: Error): string {
 
 async function upsertSchedule(
   client: Client,
-  config: SettleConfig,
+  config: RegisterConfig,
   input: RegisterEndpointInput,
   every: string,
 ): Promise<void> {
-  const action: ScheduleOptionsStartWorkflowAction<typeof registerEndpointWorkflow> = {
+  const action: ScheduleOptionsStartWorkflowAction<(input: RegisterEndpointInput) => Promise<unknown>> = {
     type: 'startWorkflow',
     workflowType: WORKFLOW_TYPE,
     args: [input],
@@ -145,7 +146,7 @@ async function upsertSchedule(
     workflowId: registrationWorkflowId(input.endpointName),
     staticSummary: summaryOf(input),
   };
-  const spec = { intervals: [{ every: every as Duration }] };
+  const spec = { intervals: [{ every: parseDuration(every) }] };
   // A registration still retrying (MIB down) is not started a second time.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP };
   const handle = client.schedule.getHandle(REGISTRATION_SCHEDULE_ID);

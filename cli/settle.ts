@@ -1,56 +1,48 @@
+import type { Command } from 'commander';
 import { ConfigError } from '../config';
-import { EXIT, UsageError, type Command } from './command';
+import { EXIT, HelpShown, UsageError, exitCodeOf, settleCommand } from './command';
 import { paymentsCommand } from './payments';
 import { registerCommand } from './register';
 
 /**
  * `settle <command> [options]`: the operator's command line. Each command lives in its own module; adding
- * one (e.g. `settle payments …`) means adding it to COMMANDS.
+ * one means adding it here.
  */
-const COMMANDS: Readonly<Record<string, Command>> = {
-  register: registerCommand,
-  payments: paymentsCommand,
-};
-
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return [
-    'Usage: settle <command> [options]',
-    '',
-    'Commands:',
-    ...lines,
-    '',
-    "Run 'settle <command> --help' for a command's options. Settle's settings come from the environment",
-    '(see the README); the exit code is 0 on success, 1 on failure, 2 for a wrong command line.',
-  ].join('\n');
+export function settleProgram(): Command {
+  return settleCommand('settle', "Settle's command line")
+    .usage('<command> [options]')
+    .configureHelp({ subcommandTerm: (command) => command.name() })
+    .addCommand(registerCommand())
+    .addCommand(paymentsCommand())
+    .addHelpText(
+      'after',
+      "\nRun 'settle <command> --help' for a command's options. Settle's settings come from the environment\n" +
+        'and config/parameters.yml (docs/configuration.md); the exit code is 0 on success, 1 on failure, 2 for\n' +
+        'a wrong command line.',
+    );
 }
 
 /** Runs the command line (without `node` and the script) and resolves with the exit code. */
 export async function runSettle(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return EXIT.ok;
-  }
-  const command = name === undefined ? undefined : COMMANDS[name];
-  if (!command) {
-    console.error(
-      `${name === undefined ? 'settle: no command given' : `settle: unknown command "${name}"`}\n`,
-    );
-    console.error(usage());
-    return EXIT.usage;
-  }
+  const program = settleProgram();
   try {
-    return await command.run(args);
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCodeOf(program);
   } catch (error) {
+    if (error instanceof HelpShown) return EXIT.ok;
     if (error instanceof UsageError) {
-      console.error(`settle ${name}: ${error.message}\n\n${command.usage}`);
+      // The usage of the command named first (`settle payments`), or of `settle` itself.
+      const shown = topCommandOf(error.command ?? program);
+      const label = shown === program ? 'settle' : `settle ${shown.name()}`;
+      console.error(`${label}: ${error.message}\n\n${shown.helpInformation().trimEnd()}`);
       return EXIT.usage;
     }
-    console.error(
-      error instanceof ConfigError ? error.message : `settle ${name}: ${(error as Error).message}`,
-    );
+    const message = (error as Error).message;
+    console.error(error instanceof ConfigError ? message : `settle ${argv[0]}: ${message}`);
     return EXIT.failed;
   }
+}
+
+function topCommandOf(command: Command): Command {
+  return command.parent?.parent ? topCommandOf(command.parent) : command;
 }

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporalAddress, type SettleConfig } from '../config';
+import { temporalAddress, type ConfigOf } from '../config';
 
 export interface TemporalSession {
   readonly client: Client;
@@ -7,7 +7,7 @@ export interface TemporalSession {
 }
 
 /** A Temporal client for one CLI command, on TEMPORAL_ADDRESS (default localhost:7233) and TEMPORAL_NAMESPACE. */
-export async function connectTemporal(config: SettleConfig): Promise<TemporalSession> {
+export async function connectTemporal(config: ConfigOf<'temporal'>): Promise<TemporalSession> {
   const address = temporalAddress(config);
   let connection: Connection;
   try {

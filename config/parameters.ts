@@ -2,52 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError } from './errors';
-import type { SettleConfig } from './index';
+import { SETTINGS, type SettingName } from './catalogue';
 import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * `config/parameters.yml`, Symfony style as in Magento's seed: one `parameters:` mapping of flat dotted keys.
  * Each setting has one key there and one environment variable, which is also its field in SettleConfig.
  */
-export const PARAMETERS = {
-  TEMPORAL_ADDRESS: 'temporal.address',
-  TEMPORAL_NAMESPACE: 'temporal.namespace',
-  TEMPORAL_TASK_QUEUE: 'temporal.task_queue',
-  API_PORT: 'api.port',
-  MIB_BASE_URL: 'service_bus.base_url',
-  MIB_TOKEN_URL: 'service_bus.token_url',
-  MOM_CLIENT: 'mom_client',
-  SERVICE_BUS_SECRET: 'service_bus.secret',
-  SERVICE_BUS_ENDPOINT_NAME: 'service_bus.endpoint_name',
-  MIB_INTAKE_SECRET: 'service_bus.intake_secret',
-  PUBLIC_URL: 'settle.public_url',
-  MIB_REGISTER_EVERY: 'service_bus.register_every',
-  DEFAULT_PROVIDER: 'providers.default',
-  PROVIDER_ROUTES: 'providers.routes',
-  GATEWAY_URL: 'gateway.url',
-  GATEWAY_API_KEY: 'gateway.api_key',
-  GATEWAY_WEBHOOK_SECRET: 'gateway.webhook_secret',
-  SETTLEMENT_POLL_SCHEDULE: 'settlement.poll_schedule',
-  SETTLEMENT_DEADLINES: 'settlement.deadlines',
-  ADMIN_TOKEN: 'operator.token',
-  METRICS_PORT: 'metrics.port',
-  STRIPE_API_KEY: 'stripe.api_key',
-  STRIPE_WEBHOOK_SECRET: 'stripe.webhook_secret',
-  STRIPE_API_BASE: 'stripe.api_base',
-  ADYEN_API_KEY: 'adyen.api_key',
-  ADYEN_MERCHANT_ACCOUNT: 'adyen.merchant_account',
-  ADYEN_HMAC_KEY: 'adyen.hmac_key',
-  ADYEN_ENVIRONMENT: 'adyen.environment',
-  ADYEN_LIVE_URL_PREFIX: 'adyen.live_url_prefix',
-  ADYEN_CHECKOUT_URL: 'adyen.checkout_url',
-  ADYEN_CA_FILE: 'adyen.ca_file',
-  LOG_LEVEL: 'log.level',
-} as const satisfies Record<keyof SettleConfig, string>; // every setting has a key, and every key is a setting
-
-export type SettingName = keyof typeof PARAMETERS;
+export const PARAMETERS = Object.fromEntries(
+  Object.entries(SETTINGS).map(([setting, { key }]) => [setting, key]),
+) as Readonly<Record<SettingName, string>>;
 
 const SETTING_OF_KEY = new Map(
-  Object.entries(PARAMETERS).map(([setting, key]) => [key as string, setting as SettingName]),
+  Object.entries(PARAMETERS).map(([setting, key]) => [key, setting as SettingName]),
 );
 
 export const DEFAULT_PARAMETERS_FILE = join(PROJECT_ROOT, 'config', 'parameters.yml');

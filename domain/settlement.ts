@@ -1,4 +1,5 @@
 import type { PaymentCommand } from './commands';
+import { DurationError, formatDuration, parseDuration } from './duration';
 
 /**
  * How long Settle waits for a command's outcome and how it asks for it. Decided when the command arrives
@@ -19,22 +20,21 @@ export interface SettlementPolicy {
   readonly historyEventsBeforeContinue?: number;
 }
 
-const UNITS_MS: Readonly<Record<string, number>> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
+const DAY = parseDuration('1d');
+/** Settlement deadlines unless configured otherwise: card captures settle within days. */
+export const DEFAULT_DEADLINES: Readonly<Record<PaymentCommand, number>> = {
+  validate: DAY,
+  revalidate: DAY,
+  capture: 7 * DAY,
+  refund: 14 * DAY,
+  cancel: 2 * DAY,
 };
 
-export class DurationError extends Error {
-  override readonly name = 'DurationError';
-}
-
-/** `90s`, `5m`, `6h`, `14d` → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^([1-9][0-9]*)(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new DurationError(`"${text}" is not a duration such as 90s, 5m, 6h or 14d`);
-  return Number(match[1]) * UNITS_MS[match[2]!]!;
+/** Deadlines as parseDeadlines reads them: `validate=1d,…,cancel=2d`. */
+export function formatDeadlines(deadlines: Readonly<Record<PaymentCommand, number>>): string {
+  return Object.entries(deadlines)
+    .map(([command, ms]) => `${command}=${formatDuration(ms)}`)
+    .join(',');
 }
 
 /** `1m,5m,15m,1h,6h` → [60000, 300000, …]. */
@@ -49,7 +49,7 @@ export function parseSchedule(text: string): number[] {
 /** `capture=7d,refund=14d` → deadlines per command, over the defaults; every command has one. */
 export function parseDeadlines(
   text: string,
-  defaults: Readonly<Record<PaymentCommand, number>>,
+  defaults: Readonly<Record<PaymentCommand, number>> = DEFAULT_DEADLINES,
 ): Record<PaymentCommand, number> {
   const deadlines = { ...defaults };
   for (const part of text

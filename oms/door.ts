@@ -1,4 +1,4 @@
-import type { SettleConfig } from '../config';
+import type { ConfigOf } from '../config';
 import type { PaymentCommand } from '../domain/commands';
 import type { OutcomeReport } from '../domain/outcome';
 
@@ -35,5 +35,5 @@ export interface DoorWorkerPart {
 export interface FrontDoor {
   /** Its name in a command's reply context (ReplyContext.door) and in the SettleDoor search attribute. */
   readonly name: string;
-  worker(config: SettleConfig): DoorWorkerPart;
+  worker(config: ConfigOf<'mib'>): DoorWorkerPart;
 }

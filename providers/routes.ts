@@ -3,11 +3,12 @@
  * `<provider>:<field>=<value>[&<field>=<value>]`, read in order, the first whose every condition matches the
  * acted-on transaction wins. Fields are the payment model's `gateway_id` and `payment_method`, e.g.
  * `stripe:gateway_id=stripe_eu, adyen:payment_method=scheme&gateway_id=adyen`.
- * Pure: config/ validates the text with it at start-up, the registry applies it per payment.
+ * Pure: the configuration validates the text with it at start-up, the registry applies it per payment.
  */
 
-export const PROVIDER_NAMES = ['gateway', 'stripe', 'adyen'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import { PROVIDER_NAMES, type ProviderName } from './index';
+
+export { PROVIDER_NAMES, type ProviderName } from './index';
 
 export const ROUTE_FIELDS = ['gateway_id', 'payment_method'] as const;
 export type RouteField = (typeof ROUTE_FIELDS)[number];

@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { SettleConfig } from '../config';
+import type { ConfigOf } from '../config';
 import { FRONT_DOORS } from '../oms';
 import { createProviderRegistry } from '../providers/fromConfig';
+
+/** The settings the worker reads. */
+type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'providers'>;
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -40,7 +43,7 @@ export const WORKER_TUNING = { maxCachedWorkflows: 100 } as const satisfies Part
  * pass a prebuilt workflow bundle.
  */
 export async function createSettleWorker(
-  config: SettleConfig,
+  config: WorkerConfig,
   connection: NativeConnection,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<Worker> {

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, temporalAddress } from '../config';
+import { USES, loadConfig, temporalAddress } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
@@ -8,7 +8,7 @@ import { ensureSearchAttributes } from './searchAttributes';
 
 /** `npm run worker`: the worker on its own, for a container beside a Temporal cluster. Ctrl-C drains it. */
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {
     metricsPort: config.METRICS_PORT,

@@ -1,4 +1,4 @@
-import type { SettleConfig } from '../../config';
+import type { ConfigOf } from '../../config';
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../../domain/json';
 import { REGISTER_METHOD, type EndpointRegistration } from './registration';
@@ -166,7 +166,7 @@ function checkJsonRpcAnswer(answer: HttpAnswer, url: string, id: string): unknow
 }
 
 /** The MIB client of a configuration: MIB's URLs, the OAuth client and the endpoint name agreed with Magento. */
-export function createMibClient(config: SettleConfig): MibClient {
+export function createMibClient(config: ConfigOf<'mib'>): MibClient {
   return new MibClient({
     baseUrl: config.MIB_BASE_URL,
     tokenUrl: config.MIB_TOKEN_URL,

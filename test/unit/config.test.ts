@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { configError } from '../helpers/configError';
 import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
+import { generatedFiles } from '../../config/reference';
 
 describe('configuration from the environment', () => {
   it('accepts the local defaults and fills in the rest', () => {
@@ -26,6 +27,51 @@ describe('configuration from the environment', () => {
     expect(message).toMatch(/gateway\.api_key \(GATEWAY_API_KEY\): required/);
     expect(message).toMatch(/api\.port \(API_PORT\): /);
     expect(message).not.toMatch(/local-gateway-webhook-secret|not a url/);
+  });
+});
+
+describe('loading the parts a process uses', () => {
+  it('needs and checks only the settings of those parts', () => {
+    const config = loadConfig(
+      { TEMPORAL_ADDRESS: 'temporal.internal:7233', API_PORT: 'not a port', MIB_BASE_URL: 'nope' },
+      { owners: ['temporal'] },
+    );
+    expect(config).toEqual({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'settle-payments',
+    });
+    expect(configError(() => loadConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }))).toBe(
+      'invalid configuration:\n  temporal.namespace (TEMPORAL_NAMESPACE): Too small: expected string to have >=1 characters (from the environment)',
+    );
+  });
+
+  it("brings each provider's settings with the providers, and the rule of which serve payments", () => {
+    const message = configError(() => loadConfig({}, { owners: ['providers'] }));
+    expect(message.split('\n').slice(1)).toEqual([
+      '  gateway.url (GATEWAY_URL): required (gateway is the default provider (DEFAULT_PROVIDER))',
+      '  gateway.api_key (GATEWAY_API_KEY): required (gateway is the default provider (DEFAULT_PROVIDER))',
+      '  gateway.webhook_secret (GATEWAY_WEBHOOK_SECRET): required (gateway is the default provider (DEFAULT_PROVIDER))',
+    ]);
+    const { GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRET } = localDefaults();
+    const gateway = { GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRET };
+    expect(loadConfig(gateway, { owners: ['providers'] })).toEqual({
+      ...gateway,
+      DEFAULT_PROVIDER: 'gateway',
+    });
+  });
+
+  it('still refuses a parameters file with an unknown key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settle-config-'));
+    try {
+      const file = join(dir, 'parameters.yml');
+      writeFileSync(file, 'parameters:\n  mom_client: acme\n  temporal.adress: x\n');
+      expect(configError(() => loadConfig({}, { file, owners: ['temporal'] }))).toMatch(
+        /unknown key "temporal\.adress"/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -236,6 +282,12 @@ describe('configuration from config/parameters.yml', () => {
 
 describe('config/parameters.yml.dist', () => {
   const dist = join(__dirname, '..', '..', 'config', 'parameters.yml.dist');
+
+  it('and docs/configuration.md are as the declarations make them (npm run docs:config)', () => {
+    for (const { file, text } of generatedFiles()) {
+      expect({ file, text: readFileSync(file, 'utf8') }).toEqual({ file, text });
+    }
+  });
 
   it('documents every key, each with its variable, and nothing else', () => {
     const text = readFileSync(dist, 'utf8');

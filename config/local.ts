@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { describeIssues } from './issues';
+import { port } from './setting';
+import type { SettleConfig } from './catalogue';
+
+export interface LocalPorts {
+  readonly api: number;
+  readonly mib: number;
+  readonly gateway: number;
+  readonly temporal: number;
+  readonly temporalUi: number;
+}
+
+const localPortsSchema = z.object({
+  API_PORT: port.default(3000),
+  MIB_SIM_PORT: port.default(4001),
+  GATEWAY_SIM_PORT: port.default(4002),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+});
+
+/** Ports of the embedded local stack (`npm start`, `npm run sim:*`), each overridable by its variable. */
+export function localPorts(env: Record<string, string | undefined> = process.env): LocalPorts {
+  const parsed = localPortsSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error, env)}`);
+  const p = parsed.data;
+  return {
+    api: p.API_PORT,
+    mib: p.MIB_SIM_PORT,
+    gateway: p.GATEWAY_SIM_PORT,
+    temporal: p.TEMPORAL_PORT,
+    temporalUi: p.TEMPORAL_UI_PORT,
+  };
+}
+
+/** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
+export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
+  const mib = `http://127.0.0.1:${ports.mib}`;
+  return {
+    API_PORT: String(ports.api),
+    MIB_BASE_URL: mib,
+    MIB_TOKEN_URL: `${mib}/oauth/token`,
+    MOM_CLIENT: 'settle-local',
+    SERVICE_BUS_SECRET: 'local-mib-secret',
+    SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
+    MIB_INTAKE_SECRET: 'local-mib-intake-secret',
+    ADMIN_TOKEN: 'local-operator-token',
+    PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
+    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+    GATEWAY_API_KEY: 'local-gateway-key',
+    GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',
+  } satisfies Partial<Record<keyof SettleConfig, string>>;
+}

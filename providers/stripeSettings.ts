@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { url } from '../config/setting';
+import { defineProvider } from './definition';
+
+/** Stripe's settings (provider `stripe`). */
+export const stripeProvider = defineProvider({
+  owner: 'stripe',
+  title: 'Stripe (provider "stripe")',
+  about: 'Its webhook endpoint is <public url>/webhooks/stripe.',
+  settings: {
+    STRIPE_API_KEY: {
+      key: 'stripe.api_key',
+      schema: z
+        .string()
+        .regex(
+          /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/,
+          'must be a Stripe secret or restricted key (sk_… or rk_…)',
+        ),
+      required: true,
+      secret: true,
+      description:
+        'Secret key (sk_live_…, sk_test_…) or restricted key (rk_…) with write access to PaymentIntents and Refunds.',
+    },
+    STRIPE_WEBHOOK_SECRET: {
+      key: 'stripe.webhook_secret',
+      schema: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, "must be the endpoint's signing secret (whsec_…)"),
+      required: true,
+      secret: true,
+      description: "Signing secret of the webhook endpoint (whsec_…), from the Dashboard's endpoint page.",
+    },
+    STRIPE_API_BASE: {
+      key: 'stripe.api_base',
+      schema: url,
+      description: 'Another API base, e.g. http://127.0.0.1:12111 for stripe-mock.',
+      unset: "Stripe's",
+    },
+  },
+  create(settings) {
+    // Loaded only by a process that talks to Stripe: the SDK takes a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { StripeProvider } = require('./stripe') as typeof import('./stripe');
+    return new StripeProvider({
+      apiKey: settings.STRIPE_API_KEY,
+      webhookSecret: settings.STRIPE_WEBHOOK_SECRET,
+      apiBase: settings.STRIPE_API_BASE,
+    });
+  },
+});
