@@ -46,7 +46,7 @@ export interface RequestBody<B extends z.ZodType> {
    * when the content type is JSON.
    */
   readonly read: 'raw' | 'json';
-  /** In bytes; a larger body is refused with 413 before the handler runs. */
+  /** In bytes; a larger body is refused with 413 before the handler runs. The document shows it as `x-body-limit`. */
   readonly limit: number;
 }
 

@@ -109,7 +109,7 @@ function response({ description, body, headers }: ResponseSpec, convert: Convert
 function operation(declared: Route, convert: Convert) {
   const { request = {}, responses, refusals } = declared;
   const { body } = request;
-  // A path parameter is only ever a non-empty string, which its schema may well accept whatever it is.
+  // Query and body are what a caller gets wrong; a path parameter's schema (an id) may accept any segment.
   if (declared.validate === 'contract' && (request.query || body) && !responses[400])
     throw new Error(`${declared.method} ${declared.path} validates its input: declare its 400 answer`);
   const params = [
