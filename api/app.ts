@@ -1,39 +1,74 @@
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { z } from 'zod';
 import type { Logger } from '../config/logger';
-import { JSON_RPC_ERRORS, jsonRpcError } from '../oms/mib/jsonRpc';
+import type { MibIntakeDependencies } from '../oms/mib/intake';
+import { mibRoutes } from '../oms/mib/routes';
 import type { ProviderRegistry } from '../providers/registry';
-import { mibIntakeRouter, type MibIntakeDependencies } from '../oms/mib/intake';
+import { mountRoutes, route, type RouteSet } from './contract';
 import { openApiDocument } from './openapi';
-import { paymentsRouter } from './payments';
-import type { Health } from './schemas';
-import { webhookRouter } from './webhooks';
+import { paymentRoutes } from './payments';
+import { webhookRoutes } from './webhooks';
 
-export interface ApiDependencies {
+export interface ApiDependencies extends MibIntakeDependencies {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
-  readonly mibIntakeSecret: string;
-  readonly settlement: MibIntakeDependencies['settlement'];
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
 }
 
-/** The HTTP edge: MIB intake, provider webhooks, the operator API, health, and the OpenAPI document of them all. */
+/** The front doors an order management system sends payment commands through, each with its own routes. */
+const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes];
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+/** Health and the document of the whole contract, itself included. */
+function serviceRoutes(document: () => unknown): RouteSet {
+  return {
+    schemas: { Health: [healthSchema, 'The process serves HTTP.'] },
+    routes: [
+      route({
+        method: 'get',
+        path: '/health',
+        operationId: 'health',
+        summary: 'Liveness',
+        validate: 'contract',
+        responses: { 200: { description: 'Serving.', body: healthSchema } },
+        handle: (_req, res) => res.json({ status: 'ok' } satisfies z.infer<typeof healthSchema>),
+      }),
+      route({
+        method: 'get',
+        path: '/openapi.json',
+        operationId: 'openApiDocument',
+        summary: 'This document',
+        validate: 'contract',
+        responses: { 200: { description: 'The OpenAPI 3.1 document.', body: z.looseObject({}) } },
+        handle: (_req, res) => res.json(document()),
+      }),
+    ],
+  };
+}
+
+/** Every route of the API, as declared once for both Express and the OpenAPI document. */
+export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
+  const sets: RouteSet[] = [];
+  let document: unknown;
+  sets.push(
+    serviceRoutes(() => (document ??= openApiDocument(sets))),
+    ...DOORS.map((door) => door(deps)),
+    webhookRoutes(deps),
+    paymentRoutes(deps),
+  );
+  return sets;
+}
+
+/** The HTTP edge: the front doors, provider webhooks, the operator API, health, and the OpenAPI document of them all. */
 export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' } satisfies Health);
-  });
-  const openapi = openApiDocument({ providers: deps.providers.names });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-  app.use(mibIntakeRouter(deps));
-  app.use(webhookRouter(deps));
-  app.use(paymentsRouter(deps));
+  app.use(mountRoutes(apiRoutes(deps), deps.logger));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
@@ -41,24 +76,10 @@ export function createApi(deps: ApiDependencies): Express {
   return app;
 }
 
+/** What no route answered itself: Settle's own trouble. */
 function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: { type?: string; status?: number; message?: string }, req, res, _next) => {
-    const tooLarge = error.type === 'entity.too.large';
-    if (!tooLarge) logger.error('request failed', { path: req.path, error: error.message });
-    const status = tooLarge ? 413 : (error.status ?? 500);
-    const message = tooLarge ? 'Invalid Request: body too large' : 'Internal error';
-    if (req.path === '/mib') {
-      res
-        .status(status)
-        .json(
-          jsonRpcError(
-            null,
-            tooLarge ? JSON_RPC_ERRORS.invalidRequest : JSON_RPC_ERRORS.internalError,
-            message,
-          ),
-        );
-    } else {
-      res.status(status).json({ error: message });
-    }
+  return (error: { status?: number; message?: string }, req, res, _next) => {
+    logger.error('request failed', { path: req.path, error: error.message });
+    res.status(error.status ?? 500).json({ error: 'Internal error' });
   };
 }

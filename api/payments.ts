@@ -1,9 +1,17 @@
 import { ServiceError, type Client } from '@temporalio/client';
-import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
-import type { z } from 'zod';
+import type { RequestHandler, Response } from 'express';
+import { z } from 'zod';
 import type { Logger } from '../config/logger';
-import { issuesOf } from '../oms/mib/jsonRpc';
 import { bearerAuthFailure } from './callerAuth';
+import {
+  KB,
+  errorBodySchema,
+  invalidInputSchema,
+  route,
+  type ResponseSpec,
+  type RouteSet,
+  type SecurityScheme,
+} from './contract';
 import {
   OperatorError,
   listPayments,
@@ -12,7 +20,14 @@ import {
   retryNotification,
   showPayment,
 } from './paymentOperations';
-import { paymentListFilterSchema, resolutionSchema } from './paymentSchemas';
+import {
+  paymentDetailsSchema,
+  paymentListFilterSchema,
+  paymentListSchema,
+  paymentStatusSchema,
+  resolutionSchema,
+  signalAcceptedSchema,
+} from './paymentSchemas';
 
 /**
  * `/payments`: the operator's API (see api/paymentOperations.ts), behind its own credential,
@@ -25,12 +40,46 @@ export interface PaymentsApiDependencies {
   readonly adminToken?: string;
 }
 
+export const RESOLUTION_BODY_LIMIT = 16 * KB;
+
 const STATUS_OF: Record<OperatorError['kind'], number> = { not_found: 404, refused: 409 };
 
-export function paymentsRouter({ temporal, logger, adminToken }: PaymentsApiDependencies): Router {
-  const router = express.Router();
+const adminBearer: SecurityScheme = {
+  name: 'adminBearer',
+  scheme: {
+    type: 'http',
+    scheme: 'bearer',
+    description: '`Authorization: Bearer <ADMIN_TOKEN>` (`operator.token`): the operator API.',
+  },
+};
 
-  router.use('/payments', (req, res, next) => {
+const paymentId = z.object({
+  id: z
+    .string()
+    .describe('The payment workflow id, `payment:<reference>:<command>:<fingerprint>`, URL-encoded.'),
+});
+
+const OPERATOR_ERRORS = {
+  401: {
+    description: 'No or a wrong admin bearer token.',
+    body: errorBodySchema,
+    headers: {
+      'WWW-Authenticate': {
+        description: 'The scheme to authenticate with.',
+        schema: z.literal('Bearer realm="settle-operator"'),
+      },
+    },
+  },
+  503: {
+    description: 'The operator API is disabled (no ADMIN_TOKEN), or Temporal is unreachable.',
+    body: errorBodySchema,
+  },
+} satisfies Record<number, ResponseSpec>;
+const NOT_FOUND = { description: 'No payment workflow of that id.', body: errorBodySchema };
+
+export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDependencies): RouteSet {
+  /** Before the body is read: only the operator is answered anything but 401 (or 503 while switched off). */
+  const operatorOnly: RequestHandler = (req, res, next) => {
     if (!adminToken) {
       res.status(503).json({ error: 'operator API disabled: set ADMIN_TOKEN' });
       return;
@@ -49,47 +98,8 @@ export function paymentsRouter({ temporal, logger, adminToken }: PaymentsApiDepe
       return;
     }
     next();
-  });
-
-  router.get('/payments', (req, res) =>
-    answer(res, async () => {
-      const filter = valid(paymentListFilterSchema, req.query, 'query');
-      return [200, await listPayments(temporal, filter)];
-    }),
-  );
-
-  router.get('/payments/:id', (req, res) =>
-    answer(res, async () => [200, await showPayment(temporal, idOf(req))]),
-  );
-
-  router.post('/payments/:id/resolve', express.json({ limit: '16kb' }), (req, res) =>
-    answer(res, async () => {
-      const resolution = valid(resolutionSchema, req.body, 'body');
-      const workflowId = idOf(req);
-      const status = await resolvePayment(temporal, workflowId, resolution);
-      logger.info('payment resolved by an operator', {
-        workflowId,
-        outcome: resolution.outcome,
-        operator: resolution.operator,
-      });
-      return [200, status];
-    }),
-  );
-
-  const signalRoute = (path: string, send: typeof recheckPayment, what: string) =>
-    router.post(`/payments/:id/${path}`, (req, res) =>
-      answer(res, async () => {
-        const workflowId = idOf(req);
-        await send(temporal, workflowId);
-        logger.info(`operator asked to ${what}`, { workflowId });
-        return [202, { accepted: true, workflowId }];
-      }),
-    );
-  signalRoute('recheck', recheckPayment, 'recheck the provider');
-  signalRoute('retry-notification', retryNotification, 'deliver the notification again');
-
-  router.use('/payments', bodyErrors);
-  return router;
+  };
+  const operator = { security: [adminBearer], guard: operatorOnly, validate: 'contract' } as const;
 
   /** Runs an operation and answers its result, or the error an operator can act on. */
   async function answer(res: Response, work: () => Promise<[number, unknown]>): Promise<void> {
@@ -97,9 +107,7 @@ export function paymentsRouter({ temporal, logger, adminToken }: PaymentsApiDepe
       const [status, body] = await work();
       res.status(status).json(body);
     } catch (error) {
-      if (error instanceof InvalidInput) {
-        res.status(400).json({ error: 'invalid request', issues: error.issues });
-      } else if (error instanceof OperatorError) {
+      if (error instanceof OperatorError) {
         res.status(STATUS_OF[error.kind]).json({ error: error.message });
       } else if (error instanceof ServiceError) {
         logger.error('operator request: Temporal unavailable', { error: error.message });
@@ -109,27 +117,142 @@ export function paymentsRouter({ temporal, logger, adminToken }: PaymentsApiDepe
       }
     }
   }
+
+  const signalRoute = (
+    action: string,
+    operationId: string,
+    send: typeof recheckPayment,
+    what: string,
+    texts: { summary: string; description: string; refused: string },
+  ) =>
+    route({
+      ...operator,
+      method: 'post',
+      path: `/payments/:id/${action}`,
+      operationId,
+      summary: texts.summary,
+      description: texts.description,
+      request: { params: paymentId },
+      responses: {
+        202: { description: 'The workflow received the request.', body: signalAcceptedSchema },
+        404: NOT_FOUND,
+        409: { description: texts.refused, body: errorBodySchema },
+        ...OPERATOR_ERRORS,
+      },
+      handle: (_req, res, { params: { id: workflowId } }) =>
+        answer(res, async () => {
+          await send(temporal, workflowId);
+          logger.info(`operator asked to ${what}`, { workflowId });
+          return [202, { accepted: true, workflowId }];
+        }),
+    });
+
+  return {
+    schemas: {
+      PaymentList: [paymentListSchema, 'Payments that match the filter, from Temporal visibility.'],
+      PaymentDetails: [paymentDetailsSchema, 'Where a payment command stands, and its workflow run.'],
+      PaymentStatus: [paymentStatusSchema, "The payment command workflow's status query."],
+      Resolution: [resolutionSchema, 'An operator decides the outcome the provider never reported.'],
+      SignalAccepted: [
+        signalAcceptedSchema,
+        'The workflow received the request; its timeline shows what follows.',
+      ],
+    },
+    routes: [
+      route({
+        ...operator,
+        method: 'get',
+        path: '/payments',
+        operationId: 'listPayments',
+        summary: 'Payments by phase, command, provider, outcome, reference or order',
+        description:
+          "From Temporal visibility (the workflows' search attributes, which lag their state by a moment). " +
+          '`?phase=stuck` lists the payments that need a person.',
+        request: { query: paymentListFilterSchema },
+        responses: {
+          200: { description: 'The matching payments.', body: paymentListSchema },
+          400: { description: 'A filter is invalid.', body: invalidInputSchema },
+          ...OPERATOR_ERRORS,
+        },
+        handle: (_req, res, { query }) => answer(res, async () => [200, await listPayments(temporal, query)]),
+      }),
+      route({
+        ...operator,
+        method: 'get',
+        path: '/payments/:id',
+        operationId: 'showPayment',
+        summary: 'One payment: phase, outcome, attempts, last error, provider references, timeline',
+        description:
+          "The workflow's status query, with its run and the activities in progress (e.g. a provider call " +
+          'retried through an outage: its attempt and last failure).',
+        request: { params: paymentId },
+        responses: {
+          200: { description: 'The payment.', body: paymentDetailsSchema },
+          404: NOT_FOUND,
+          ...OPERATOR_ERRORS,
+        },
+        handle: (_req, res, { params }) =>
+          answer(res, async () => [200, await showPayment(temporal, params.id)]),
+      }),
+      route({
+        ...operator,
+        method: 'post',
+        path: '/payments/:id/resolve',
+        operationId: 'resolvePayment',
+        summary: 'Decide the outcome the provider never reported',
+        description:
+          "The workflow's resolve update: its validator refuses a payment whose outcome is known, one " +
+          'already resolved, or one whose provider call is still in flight. Once accepted, the workflow ' +
+          'sends MIB the matching notification.',
+        request: {
+          params: paymentId,
+          body: {
+            schema: resolutionSchema,
+            contentType: 'application/json',
+            read: 'json',
+            limit: RESOLUTION_BODY_LIMIT,
+          },
+        },
+        responses: {
+          200: {
+            description: 'Resolved; the status at that moment (the notification follows).',
+            body: paymentStatusSchema,
+          },
+          400: { description: 'The body is invalid or not JSON.', body: invalidInputSchema },
+          404: NOT_FOUND,
+          409: {
+            description: "Refused: the validator's reason, or the workflow has ended.",
+            body: errorBodySchema,
+          },
+          ...OPERATOR_ERRORS,
+        },
+        handle: (_req, res, { params: { id: workflowId }, body: resolution }) =>
+          answer(res, async () => {
+            const status = await resolvePayment(temporal, workflowId, resolution);
+            logger.info('payment resolved by an operator', {
+              workflowId,
+              outcome: resolution.outcome,
+              operator: resolution.operator,
+            });
+            return [200, status];
+          }),
+      }),
+      signalRoute('recheck', 'recheckPayment', recheckPayment, 'recheck the provider', {
+        summary: 'Ask the provider now',
+        description: 'Instead of at the next scheduled check; the timeline shows the answer.',
+        refused: 'The outcome is already known, or the workflow has ended.',
+      }),
+      signalRoute(
+        'retry-notification',
+        'retryNotification',
+        retryNotification,
+        'deliver the notification again',
+        {
+          summary: 'Deliver a refused notification again',
+          description: 'For a payment stuck because MIB refused its notification, once the cause is fixed.',
+          refused: 'The payment has no refused notification, or the workflow has ended.',
+        },
+      ),
+    ],
+  };
 }
-
-class InvalidInput extends Error {
-  constructor(readonly issues: { path: string; message: string }[]) {
-    super('invalid request');
-  }
-}
-
-/** The input as the schema parses it, or an InvalidInput naming each field (`body.outcome`, `query.phase`). */
-function valid<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new InvalidInput(issuesOf(parsed.error, root));
-  return parsed.data;
-}
-
-const idOf = (req: Request) => String(req.params.id);
-
-/** A body that is not JSON, or too large, is the caller's mistake: 400 or 413, not an internal error. */
-const bodyErrors: ErrorRequestHandler = (error: { type?: string }, _req, res, next) => {
-  if (error.type === 'entity.parse.failed')
-    res.status(400).json({ error: 'invalid request', issues: [{ path: 'body', message: 'not valid JSON' }] });
-  else if (error.type === 'entity.too.large') res.status(413).json({ error: 'the body is too large' });
-  else next(error);
-};

@@ -1,11 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import express, { type Router } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
 import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } from '../providers/types';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
+import { MB, errorBodySchema, route, type RouteSet } from './contract';
 
 /**
  * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's
@@ -18,7 +20,12 @@ export interface WebhookDependencies {
   readonly logger: Logger;
 }
 
-export function webhookRouter({ temporal, providers, logger }: WebhookDependencies): Router {
+/** What `POST /webhooks/{provider}` answers an authentic webhook: whether it reached a payment workflow. */
+export const webhookAnswerSchema = z.object({ received: z.literal(true), delivered: z.boolean() });
+
+export const WEBHOOK_BODY_LIMIT = 1 * MB;
+
+export function webhookRoutes({ temporal, providers, logger }: WebhookDependencies): RouteSet {
   /**
    * A webhook that fails verification is never believed; but where the provider has a status API, the
    * payment it names is asked about (Hyperswitch's lesson): a real event with a broken signature still
@@ -35,8 +42,8 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
     }
   }
 
-  const router = express.Router();
-  router.post('/webhooks/:provider', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+  /** Verifies the webhook with its provider's adapter and signals the event to its payment workflow. */
+  async function receive(req: Request, res: Response): Promise<void> {
     const provider = providers.get(String(req.params.provider));
     if (!provider) {
       res.status(404).json({ error: `no provider named "${req.params.provider}" is configured` });
@@ -81,6 +88,50 @@ export function webhookRouter({ temporal, providers, logger }: WebhookDependenci
     }
     logger.info('webhook delivered', { ...fields, outcome: event.outcome });
     res.status(200).json({ received: true, delivered: true });
-  });
-  return router;
+  }
+
+  return {
+    schemas: {
+      WebhookAnswer: [
+        webhookAnswerSchema,
+        'delivered: false for an authentic webhook with nothing to deliver (no running workflow, no outcome).',
+      ],
+    },
+    routes: [
+      route({
+        method: 'post',
+        path: '/webhooks/:provider',
+        operationId: 'receiveProviderWebhook',
+        summary: "A provider's notice of an outcome",
+        description:
+          "The provider's adapter verifies the signature (the gateway: `Gateway-Signature: t=<unix " +
+          'seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with GATEWAY_WEBHOOK_SECRET>`, at most 300 s ' +
+          'old). A verified event is signalled to its payment workflow, and 200 goes out only after ' +
+          'Temporal accepted the signal.',
+        request: {
+          params: z.object({ provider: z.enum(providers.names).describe('A configured provider.') }),
+          // Read raw: the signature is over the bytes as sent.
+          body: {
+            schema: z.unknown(),
+            description: "The provider's own event, as it signed it.",
+            contentType: 'application/json',
+            read: 'raw',
+            limit: WEBHOOK_BODY_LIMIT,
+          },
+        },
+        // An unknown provider is a 404, and only the provider's adapter knows its event.
+        validate: 'handler',
+        responses: {
+          200: { description: 'Authentic; delivered or nothing to deliver.', body: webhookAnswerSchema },
+          401: { description: 'The signature does not verify; nothing changes.', body: errorBodySchema },
+          404: { description: 'No provider of that name is configured.', body: errorBodySchema },
+          503: {
+            description: 'Temporal is unreachable; the provider should redeliver.',
+            body: errorBodySchema,
+          },
+        },
+        handle: receive,
+      }),
+    ],
+  };
 }

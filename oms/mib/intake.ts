@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import express, { type Router } from 'express';
+import type { Request, Response } from 'express';
 import type { PaymentCommand } from '../../domain/commands';
 import { commandOfMethod } from './methods';
 import { fingerprint } from '../../domain/fingerprint';
@@ -46,7 +46,6 @@ export interface MibIntakeDependencies {
   readonly mibIntakeSecret: string;
   /** How long each command may take to settle and how its outcome is asked for (config/). */
   readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
-  readonly bodyLimit?: string;
 }
 
 /** HTTP status per JSON-RPC error: bad input is a 4xx, and only Settle's own trouble asks MIB to retry (503). */
@@ -58,67 +57,60 @@ const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.internalError]: 503,
 };
 
-export function mibIntakeRouter(deps: MibIntakeDependencies): Router {
-  const router = express.Router();
-
-  // MIB probes a registered endpoint with OPTIONS and expects this header.
-  router.options('/mib', (_req, res) => {
-    res.set('X-Magento-Service-Bus', '*').status(204).end();
-  });
-
-  router.post(
-    '/mib',
-    express.raw({ type: () => true, limit: deps.bodyLimit ?? '256kb' }),
-    async (req, res) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      // Before anything is parsed: an unauthenticated caller learns nothing about the payload's validity.
-      const authFailure = intakeAuthFailure(req.headers, body, deps.mibIntakeSecret);
-      if (authFailure) {
-        deps.logger.warn('refused an unauthenticated call to /mib', { reason: authFailure, ip: req.ip });
-        res
-          .status(401)
-          .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
-          .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${authFailure}`));
-        return;
-      }
-      const raw = body.toString('utf8');
-      let message: unknown;
-      try {
-        message = JSON.parse(raw);
-      } catch {
-        res
-          .status(400)
-          .json(jsonRpcError(null, JSON_RPC_ERRORS.parseError, 'Parse error: the body is not valid JSON'));
-        return;
-      }
-      if (Array.isArray(message)) {
-        if (message.length === 0) {
-          res
-            .status(400)
-            .json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request: empty batch'));
-          return;
-        }
-        const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
-          (answer): answer is JsonRpcResponse => answer !== undefined,
-        );
-        // One command that could not be accepted makes MIB deliver the batch again; the rest are idempotent.
-        const retry = answers.some(
-          (answer) => 'error' in answer && answer.error.code === JSON_RPC_ERRORS.internalError,
-        );
-        if (answers.length === 0) res.status(204).end();
-        else res.status(retry ? 503 : 200).json(answers);
-        return;
-      }
-      const answer = await handleRequest(deps, message);
-      if (!answer) {
-        res.status(204).end();
-        return;
-      }
-      res.status('error' in answer ? (HTTP_STATUS[answer.error.code] ?? 500) : 200).json(answer);
-    },
-  );
-
-  return router;
+/**
+ * `POST /mib` (declared in oms/mib/routes.ts): authenticates the caller over the raw body, then answers the
+ * request or the batch.
+ */
+export async function receiveMibRequest(
+  deps: MibIntakeDependencies,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  // Before anything is parsed: an unauthenticated caller learns nothing about the payload's validity.
+  const authFailure = intakeAuthFailure(req.headers, body, deps.mibIntakeSecret);
+  if (authFailure) {
+    deps.logger.warn('refused an unauthenticated call to /mib', { reason: authFailure, ip: req.ip });
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
+      .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${authFailure}`));
+    return;
+  }
+  const raw = body.toString('utf8');
+  let message: unknown;
+  try {
+    message = JSON.parse(raw);
+  } catch {
+    res
+      .status(400)
+      .json(jsonRpcError(null, JSON_RPC_ERRORS.parseError, 'Parse error: the body is not valid JSON'));
+    return;
+  }
+  if (Array.isArray(message)) {
+    if (message.length === 0) {
+      res
+        .status(400)
+        .json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request: empty batch'));
+      return;
+    }
+    const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
+      (answer): answer is JsonRpcResponse => answer !== undefined,
+    );
+    // One command that could not be accepted makes MIB deliver the batch again; the rest are idempotent.
+    const retry = answers.some(
+      (answer) => 'error' in answer && answer.error.code === JSON_RPC_ERRORS.internalError,
+    );
+    if (answers.length === 0) res.status(204).end();
+    else res.status(retry ? 503 : 200).json(answers);
+    return;
+  }
+  const answer = await handleRequest(deps, message);
+  if (!answer) {
+    res.status(204).end();
+    return;
+  }
+  res.status('error' in answer ? (HTTP_STATUS[answer.error.code] ?? 500) : 200).json(answer);
 }
 
 /** One JSON-RPC request → its response, or undefined for a JSON-RPC notification (no id). */

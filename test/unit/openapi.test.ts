@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Ajv2020 from 'ajv/dist/2020';
-import { createApi } from '../../api/app';
+import type { Express } from 'express';
+import { createApi, type ApiDependencies } from '../../api/app';
+import { openApiPath } from '../../api/contract';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
@@ -13,43 +15,57 @@ import { mibMethod } from '../../oms/mib/methods';
 import { createProviderRegistry } from '../../providers/fromConfig';
 
 /**
- * GET /openapi.json through the real app: a valid OpenAPI 3.1 document whose schemas are the intake's own
- * (a valid command passes, one without a reference fails) and whose responses describe what the API
- * really answers. Temporal is unreachable here, which gives the 503 answers too.
+ * GET /openapi.json through the real app, against what the same app serves: a valid OpenAPI 3.1 document,
+ * listing exactly the routes Express has mounted, whose schemas are the ones the code validates with and
+ * whose answers per status are what the API really answers, refusals included. Temporal is unreachable
+ * here, which gives the 503 answers too.
  */
+
+type Operation = {
+  security?: unknown;
+  parameters?: { name: string; in: string }[];
+  requestBody?: { 'x-body-limit'?: number; description?: string };
+  responses: Record<string, { description: string; content?: unknown; headers?: unknown }>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> };
+};
+
+const config = loadConfig(localDefaults());
+const quiet = () => undefined;
+// The 503 cases log errors on purpose.
+const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 describe('the OpenAPI document', () => {
-  const config = loadConfig(localDefaults());
   let connection: Connection;
+  let app: Express;
   let api: RunningServer;
-  let document: {
-    openapi: string;
-    paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
-    components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> };
-  };
+  let document: Document;
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
   const base = 'https://settle.test/openapi.json';
-  // The 503 cases log errors on purpose.
-  const quiet = () => undefined;
+  const deps = (): ApiDependencies => ({
+    temporal: new Client({ connection }),
+    taskQueue: 'unused',
+    providers: createProviderRegistry(config),
+    logger: quietLogger,
+    mibIntakeSecret: config.MIB_INTAKE_SECRET,
+    settlement: settlementPolicies(config),
+    adminToken: config.ADMIN_TOKEN,
+  });
 
   beforeAll(async () => {
     connection = Connection.lazy({
       address: '127.0.0.1:1',
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
     });
-    const app = createApi({
-      temporal: new Client({ connection }),
-      taskQueue: 'unused',
-      providers: createProviderRegistry(config),
-      logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-      mibIntakeSecret: config.MIB_INTAKE_SECRET,
-      settlement: settlementPolicies(config),
-      adminToken: config.ADMIN_TOKEN,
-    });
+    app = createApi(deps());
     api = await listen(app, 0);
     const response = await fetch(`${api.url}/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    document = (await response.json()) as typeof document;
+    document = (await response.json()) as Document;
     // The document's own keywords are not JSON Schema; ajv is told so and then resolves #/components/... refs.
     for (const keyword of ['openapi', 'info', 'paths', 'components']) ajv.addKeyword(keyword);
     ajv.addSchema(document, base);
@@ -59,17 +75,20 @@ describe('the OpenAPI document', () => {
     await connection.close();
   });
 
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ method, path, operation })),
+    );
   const validator = (pointer: string) => {
     const validate = ajv.getSchema(`${base}#${pointer}`);
     if (!validate) throw new Error(`no schema at ${pointer}`);
     return validate;
   };
+  const escape = (path: string) => path.replace(/~/g, '~0').replace(/\//g, '~1');
   const component = (name: string) => validator(`/components/schemas/${name}`);
   /** The schema the document gives for a response; fails when the document has none. */
-  const documented = (path: string, method: string, status: number) => {
-    const escaped = path.replace(/~/g, '~0').replace(/\//g, '~1');
-    return validator(`/paths/${escaped}/${method}/responses/${status}/content/application~1json/schema`);
-  };
+  const documented = (path: string, method: string, status: number) =>
+    validator(`/paths/${escape(path)}/${method}/responses/${status}/content/application~1json/schema`);
 
   it('passes an OpenAPI 3.1 validator', async () => {
     expect(document.openapi).toMatch(/^3\.1\./);
@@ -97,11 +116,20 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('lists every path and operation of the API, and how MIB and the operator authenticate', () => {
-    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
-    );
-    expect(operations.sort()).toEqual(
+  it('lists exactly the routes Express serves', () => {
+    type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+    const mounted = (stack: Layer[]): string[] =>
+      stack.flatMap((layer) =>
+        layer.route
+          ? Object.keys(layer.route.methods).map(
+              (m) => `${m.toUpperCase()} ${openApiPath(layer.route!.path)}`,
+            )
+          : mounted(layer.handle?.stack ?? []),
+      );
+    const served = mounted((app as unknown as { router: { stack: Layer[] } }).router.stack);
+    const listed = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(served.sort()).toEqual(listed.sort());
+    expect(listed.sort()).toEqual(
       [
         'POST /mib',
         'OPTIONS /mib',
@@ -115,17 +143,18 @@ describe('the OpenAPI document', () => {
         'POST /payments/{id}/retry-notification',
       ].sort(),
     );
-    expect(Object.keys(document.paths['/mib']!.post!.responses).sort()).toEqual(
-      ['200', '204', '400', '401', '404', '413', '503'].sort(),
-    );
+  });
+
+  it('says how MIB and the operator authenticate', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
-    for (const [path, item] of Object.entries(document.paths).filter(([path]) =>
-      path.startsWith('/payments'),
+    for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/payments')))
+      expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
+    for (const { path, operation } of operations().filter(
+      ({ path }) => !path.startsWith('/payments') && path !== '/mib',
     ))
-      for (const operation of Object.values(item))
-        expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
+      expect({ path, security: operation.security }).toEqual({ path, security: undefined });
     expect(document.components.securitySchemes).toEqual({
       adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -178,9 +207,9 @@ describe('the OpenAPI document', () => {
     path: string,
     body?: unknown,
     secret = config.MIB_INTAKE_SECRET,
-    base = api.url,
+    to = api.url,
   ) => {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${to}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',
@@ -192,31 +221,61 @@ describe('the OpenAPI document', () => {
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
-  /** Asserts that the answer has the status and a body the document describes for it. */
+  const admin = (method: string, path: string, body?: unknown) =>
+    send(method, path, body, config.ADMIN_TOKEN);
+  type Answer = Awaited<ReturnType<typeof send>>;
+  /** Asserts that the answer has the status and a body the document describes for it; returns the answer. */
   const expectDocumented = async (
     path: string,
     method: string,
-    answer: Promise<{ status: number; body: unknown }>,
+    answering: Promise<Answer>,
     status: number,
-  ) => {
-    const { status: actual, body } = await answer;
-    expect(actual).toBe(status);
+  ): Promise<Answer> => {
+    const answer = await answering;
+    expect(answer.status).toBe(status);
     const validate = documented(path, method, status);
-    expect({ body, valid: validate(body), errors: validate.errors }).toEqual({
-      body,
+    expect({ body: answer.body, valid: validate(answer.body), errors: validate.errors }).toEqual({
+      body: answer.body,
       valid: true,
       errors: null,
     });
+    return answer;
   };
+  const jsonRpcError = (code: number, message: string) => ({
+    jsonrpc: '2.0',
+    id: null,
+    error: { code, message },
+  });
 
-  it('describes what POST /mib really answers', async () => {
+  it('refuses what POST /mib refuses as documented, in the JSON-RPC answers MIB knows', async () => {
     const mib = (body: unknown) => send('POST', '/mib', body);
-    await expectDocumented('/mib', 'post', mib('{"jsonrpc"'), 400);
+    expect((await expectDocumented('/mib', 'post', mib('{"jsonrpc"'), 400)).body).toEqual(
+      jsonRpcError(-32700, 'Parse error: the body is not valid JSON'),
+    );
+    expect((await expectDocumented('/mib', 'post', mib([]), 400)).body).toEqual(
+      jsonRpcError(-32600, 'Invalid Request: empty batch'),
+    );
     await expectDocumented('/mib', 'post', mib({ jsonrpc: '1.0', id: 1, method: 'x' }), 400);
-    await expectDocumented('/mib', 'post', mib(command({ currency: 'XXY' })), 400);
+    const invalidParams = await expectDocumented('/mib', 'post', mib(command({ currency: 'XXY' })), 400);
+    expect(invalidParams.body.error).toMatchObject({
+      code: -32602,
+      data: { issues: [{ path: 'params.payment.currency' }] },
+    });
     await expectDocumented('/mib', 'post', mib({ ...command(), method: 'magento.nope' }), 404);
-    await expectDocumented('/mib', 'post', mib(command({ padding: 'x'.repeat(300_000) })), 413);
-    await expectDocumented('/mib', 'post', send('POST', '/mib', command(), 'not-the-secret'), 401);
+    const large = await expectDocumented('/mib', 'post', mib(command({ padding: 'x'.repeat(300_000) })), 413);
+    expect(large.body).toEqual(jsonRpcError(-32600, 'Invalid Request: body too large'));
+    const unauthorized = await expectDocumented(
+      '/mib',
+      'post',
+      send('POST', '/mib', command(), 'not-the-secret'),
+      401,
+    );
+    expect(unauthorized.body).toEqual(jsonRpcError(-32001, 'Unauthorized: wrong bearer token'));
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer realm="settle-mib-intake"');
+  });
+
+  it('describes what POST /mib answers a command', async () => {
+    const mib = (body: unknown) => send('POST', '/mib', body);
     // Temporal is unreachable: the command must be delivered again, alone or in a batch.
     await expectDocumented('/mib', 'post', mib(command()), 503);
     await expectDocumented(
@@ -232,61 +291,93 @@ describe('the OpenAPI document', () => {
     const notifications = await mib([{ ...notification, method: 'magento.nope' }]);
     expect(notifications).toMatchObject({ status: 204, body: undefined });
     expect(document.paths['/mib']!.post!.responses['204']!.content).toBeUndefined();
-  });
-
-  it('describes the other routes as they answer', async () => {
-    const probe = await send('OPTIONS', '/mib');
-    expect(probe.status).toBe(204);
-    expect(probe.headers.get('x-magento-service-bus')).toBe('*');
-    expect(document.paths['/mib']!.options!.responses['204']).toMatchObject({
-      headers: { 'X-Magento-Service-Bus': { schema: { const: '*' } } },
-    });
-    await expectDocumented('/health', 'get', send('GET', '/health'), 200);
-    await expectDocumented(
-      '/webhooks/{provider}',
-      'post',
-      send('POST', '/webhooks/gateway', { id: 'evt' }),
-      401,
-    );
-    await expectDocumented('/webhooks/{provider}', 'post', send('POST', '/webhooks/nope', {}), 404);
     expect(
       component('CommandAccepted')({ jsonrpc: '2.0', id: 1, result: { accepted: true, workflow_id: 'w' } }),
     ).toBe(true);
   });
 
-  it('describes what the operator API answers', async () => {
-    const admin = (method: string, path: string, body?: unknown) =>
-      send(method, path, body, config.ADMIN_TOKEN);
+  it('describes the probe, health and the webhooks as they answer', async () => {
+    const probe = await send('OPTIONS', '/mib');
+    expect(probe).toMatchObject({ status: 204, body: undefined });
+    expect(probe.headers.get('x-magento-service-bus')).toBe('*');
+    expect(document.paths['/mib']!.options!.responses['204']).toMatchObject({
+      headers: { 'X-Magento-Service-Bus': { schema: { const: '*' } } },
+    });
+    await expectDocumented('/health', 'get', send('GET', '/health'), 200);
+    await expectDocumented('/openapi.json', 'get', send('GET', '/openapi.json'), 200);
+    const webhook = '/webhooks/{provider}';
+    await expectDocumented(webhook, 'post', send('POST', '/webhooks/gateway', { id: 'evt' }), 401);
+    await expectDocumented(webhook, 'post', send('POST', '/webhooks/nope', {}), 404);
+    const provider = document.paths[webhook]!.post!.parameters!.find((p) => p.name === 'provider');
+    expect(provider).toMatchObject({
+      in: 'path',
+      schema: { enum: [...createProviderRegistry(config).names] },
+    });
+  });
+
+  it('refuses operator requests that violate the declared schemas with the documented 400', async () => {
     const id = encodeURIComponent('payment:PAY-1:capture:0123456789abcdef');
-    const listParameters = (document.paths['/payments']!.get as unknown as { parameters: { name: string }[] })
-      .parameters;
-    expect(listParameters.map((p) => p.name).sort()).toEqual(
-      ['command', 'limit', 'orderId', 'outcome', 'phase', 'provider', 'reference', 'status'].sort(),
+    const listParameters = document.paths['/payments']!.get!.parameters!;
+    expect(listParameters.map((p) => `${p.in} ${p.name}`).sort()).toEqual(
+      ['command', 'limit', 'orderId', 'outcome', 'phase', 'provider', 'reference', 'status']
+        .map((n) => `query ${n}`)
+        .sort(),
     );
-    // The MIB intake secret is not the operator's.
-    await expectDocumented('/payments', 'get', send('GET', '/payments'), 401);
-    await expectDocumented('/payments/{id}', 'get', send('GET', `/payments/${id}`, undefined, ''), 401);
-    const invalid = admin('GET', '/payments?phase=lost&limit=9999&colour=red');
-    await expectDocumented('/payments', 'get', invalid, 400);
-    expect((await invalid).body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(
+    const invalid = await expectDocumented(
+      '/payments',
+      'get',
+      admin('GET', '/payments?phase=lost&limit=9999&colour=red'),
+      400,
+    );
+    expect(invalid.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(
       ['query', 'query.limit', 'query.phase'].sort(),
     );
-    await expectDocumented('/payments/{id}', 'get', admin('GET', '/payments/settle-register:x'), 404);
     const resolve = `/payments/${id}/resolve`;
-    const badBody = admin('POST', resolve, { outcome: 'paid', reason: ' ', operator: 'ops' });
-    await expectDocumented('/payments/{id}/resolve', 'post', badBody, 400);
-    expect((await badBody).body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+    const badBody = await expectDocumented(
+      '/payments/{id}/resolve',
+      'post',
+      admin('POST', resolve, { outcome: 'paid', reason: ' ', operator: 'ops' }),
+      400,
+    );
+    expect(badBody.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
       'body.outcome',
       'body.reason',
     ]);
-    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, '{"outcome"'), 400);
-    const large = { outcome: 'settled', reason: 'x'.repeat(20_000), operator: 'ops' };
-    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, large), 413);
+    const notJson = await expectDocumented(
+      '/payments/{id}/resolve',
+      'post',
+      admin('POST', resolve, '{"outcome"'),
+      400,
+    );
+    expect(notJson.body).toEqual({
+      error: 'invalid request',
+      issues: [{ path: 'body', message: 'not valid JSON' }],
+    });
+  });
+
+  it('keeps the operator API to the operator, and answers what Temporal cannot', async () => {
+    const id = encodeURIComponent('payment:PAY-1:capture:0123456789abcdef');
+    // The MIB intake secret is not the operator's; the refusal comes before the body is read.
+    const refused = await expectDocumented('/payments', 'get', send('GET', '/payments'), 401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="settle-operator"');
+    await expectDocumented('/payments/{id}', 'get', send('GET', `/payments/${id}`, undefined, ''), 401);
+    await expectDocumented(
+      '/payments/{id}/resolve',
+      'post',
+      send('POST', `/payments/${id}/resolve`, 'x'.repeat(20_000)),
+      401,
+    );
+    await expectDocumented('/payments/{id}', 'get', admin('GET', '/payments/settle-register:x'), 404);
     // Temporal is unreachable.
     await expectDocumented('/payments', 'get', admin('GET', '/payments?phase=stuck'), 503);
     await expectDocumented('/payments/{id}', 'get', admin('GET', `/payments/${id}`), 503);
     const resolution = { outcome: 'settled', reason: 'settled in the dashboard', operator: 'ops' };
-    await expectDocumented('/payments/{id}/resolve', 'post', admin('POST', resolve, resolution), 503);
+    await expectDocumented(
+      '/payments/{id}/resolve',
+      'post',
+      admin('POST', `/payments/${id}/resolve`, resolution),
+      503,
+    );
     for (const action of ['recheck', 'retry-notification'])
       await expectDocumented(
         `/payments/{id}/${action}`,
@@ -296,24 +387,41 @@ describe('the OpenAPI document', () => {
       );
   });
 
-  it('answers 503 for the operator API when no ADMIN_TOKEN is configured', async () => {
-    const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
-    const disabled = await listen(
-      createApi({
-        temporal: new Client({ connection }),
-        taskQueue: 'unused',
-        providers: createProviderRegistry(config),
-        logger: quietLogger,
-        mibIntakeSecret: config.MIB_INTAKE_SECRET,
-        settlement: settlementPolicies(config),
-      }),
-      0,
+  it('documents every body limit, and refuses a body one byte over it with the documented 413', async () => {
+    const limited = operations().filter(({ operation }) => operation.requestBody);
+    expect(limited.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+      ['post /mib', 'post /payments/{id}/resolve', 'post /webhooks/{provider}'].sort(),
     );
+    const concrete = (path: string) =>
+      path.replace('{provider}', 'gateway').replace('{id}', encodeURIComponent('payment:P:capture:x'));
+    for (const { method, path, operation } of limited) {
+      const limit = operation.requestBody!['x-body-limit']!;
+      expect({ path, limit }).toEqual({ path, limit: expect.any(Number) });
+      expect(operation.requestBody!.description).toMatch(/At most \d+ (kB|MB)\./);
+      expect(operation.responses['413']!.description).toMatch(/^The body is over \d+ (kB|MB)\.$/);
+      const secret = path.startsWith('/payments') ? config.ADMIN_TOKEN : config.MIB_INTAKE_SECRET;
+      const at = await send(method.toUpperCase(), concrete(path), 'x'.repeat(limit), secret);
+      expect({ path, status: at.status }).not.toEqual({ path, status: 413 });
+      await expectDocumented(
+        path,
+        method,
+        send(method.toUpperCase(), concrete(path), 'x'.repeat(limit + 1), secret),
+        413,
+      );
+    }
+  });
+
+  it('answers 503 for the operator API when no ADMIN_TOKEN is configured', async () => {
+    const disabled = await listen(createApi({ ...deps(), adminToken: undefined }), 0);
     try {
       for (const token of [config.ADMIN_TOKEN!, '']) {
-        const answer = send('GET', '/payments?phase=stuck', undefined, token, disabled.url);
-        await expectDocumented('/payments', 'get', answer, 503);
-        expect((await answer).body).toEqual({ error: 'operator API disabled: set ADMIN_TOKEN' });
+        const answer = await expectDocumented(
+          '/payments',
+          'get',
+          send('GET', '/payments?phase=stuck', undefined, token, disabled.url),
+          503,
+        );
+        expect(answer.body).toEqual({ error: 'operator API disabled: set ADMIN_TOKEN' });
       }
     } finally {
       await disabled.close();
