@@ -8,8 +8,7 @@ import {
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
-import { paymentActWorkflow } from '../workflows/paymentAct';
-import { paymentCommandWorkflow } from '../workflows/paymentCommand';
+import { PAYMENT_ACT_WORKFLOW, PAYMENT_COMMAND_WORKFLOW } from '../domain/paymentCommand';
 import {
   recheckSignal,
   resolveUpdate,
@@ -45,7 +44,7 @@ export class OperatorError extends Error {
   }
 }
 
-const WORKFLOW_TYPE = paymentCommandWorkflow.name;
+const WORKFLOW_TYPE = PAYMENT_COMMAND_WORKFLOW;
 
 /**
  * The visibility query for a filter. Only validated values reach it, and each is quoted, so no filter can
@@ -73,32 +72,85 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** A list asks this many running payments for their status at once, and waits this long for each. */
+const LIVE_STATUS = { concurrency: 20, timeoutMs: 2_000 } as const;
+
 export async function listPayments(client: Client, filter: PaymentListFilter): Promise<PaymentList> {
   const query = visibilityQuery(filter);
-  const payments: PaymentSummary[] = [];
+  const found: WorkflowExecutionInfo[] = [];
+  let more = false;
   // One more than asked tells whether there are more.
   for await (const info of client.workflow.list({ query, pageSize: filter.limit + 1 })) {
-    if (payments.length === filter.limit) return { query, payments, more: true };
-    payments.push(summaryOf(info));
+    if (found.length === filter.limit) {
+      more = true;
+      break;
+    }
+    found.push(info);
   }
-  return { query, payments, more: false };
+  const payments = await mapLimited(found, LIVE_STATUS.concurrency, async (info) =>
+    summaryOf(info, info.status.name === 'RUNNING' ? await liveStatus(client, info) : undefined),
+  );
+  return { query, payments, more };
 }
 
-function summaryOf(info: WorkflowExecutionInfo): PaymentSummary {
-  const attribute = (key: typeof SEARCH_ATTRIBUTES.phase) =>
-    info.typedSearchAttributes.get(key);
+/**
+ * The running workflow's status query, or undefined when it does not answer in time (no worker, a busy one,
+ * or the run just ended): the list then shows what visibility recorded.
+ */
+async function liveStatus(
+  client: Client,
+  { workflowId, runId }: WorkflowExecutionInfo,
+): Promise<PaymentCommandStatus | undefined> {
+  const handle = client.workflow.getHandle(workflowId, runId);
+  return client
+    .withDeadline(Date.now() + LIVE_STATUS.timeoutMs, () => handle.query(statusQuery))
+    .catch(() => undefined);
+}
+
+/**
+ * A row from visibility. The next check changes at every poll, so only the status query knows it; phase,
+ * outcome and stuck reason are taken from it too, as they are now. The amount, currency and deadline never
+ * change: visibility has them (the status query stands in for runs started before they were recorded).
+ */
+function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | undefined): PaymentSummary {
+  const attributes = info.typedSearchAttributes;
   return {
     workflowId: info.workflowId,
-    reference: attribute(SEARCH_ATTRIBUTES.paymentReference),
-    orderId: attribute(SEARCH_ATTRIBUTES.orderId),
-    command: attribute(SEARCH_ATTRIBUTES.command),
-    provider: attribute(SEARCH_ATTRIBUTES.provider),
-    phase: attribute(SEARCH_ATTRIBUTES.phase),
-    outcome: attribute(SEARCH_ATTRIBUTES.outcome),
+    reference: attributes.get(SEARCH_ATTRIBUTES.paymentReference),
+    orderId: attributes.get(SEARCH_ATTRIBUTES.orderId),
+    command: attributes.get(SEARCH_ATTRIBUTES.command),
+    provider: attributes.get(SEARCH_ATTRIBUTES.provider),
+    ...(live
+      ? { phase: live.phase, outcome: live.outcome, stuckReason: live.stuckReason }
+      : {
+          phase: attributes.get(SEARCH_ATTRIBUTES.phase),
+          outcome: attributes.get(SEARCH_ATTRIBUTES.outcome),
+          // Emptied, not removed, once the payment is no longer stuck.
+          stuckReason: attributes.get(SEARCH_ATTRIBUTES.stuckReason) || undefined,
+        }),
+    amountMinor: attributes.get(SEARCH_ATTRIBUTES.amountMinor) ?? live?.amountMinor,
+    currency: attributes.get(SEARCH_ATTRIBUTES.currency) ?? live?.currency,
+    deadline: attributes.get(SEARCH_ATTRIBUTES.deadline)?.toISOString() ?? live?.deadline,
+    nextCheckAt: live?.nextCheckAt,
     status: info.status.name,
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString(),
   };
+}
+
+/** `work` on each item, at most `limit` at a time; the results in the items' order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 export async function showPayment(client: Client, workflowId: string): Promise<PaymentDetails> {
@@ -138,7 +190,7 @@ async function actActivities(
   description: Awaited<ReturnType<WorkflowHandle['describe']>>,
 ): Promise<proto.api.workflow.v1.IPendingActivityInfo[]> {
   const acts = (description.raw.pendingChildren ?? []).filter(
-    (child) => child.workflowTypeName === paymentActWorkflow.name && child.workflowId,
+    (child) => child.workflowTypeName === PAYMENT_ACT_WORKFLOW && child.workflowId,
   );
   const described = await Promise.all(
     acts.map((child) =>
@@ -209,9 +261,9 @@ export async function retryNotification(client: Client, workflowId: string): Pro
 }
 
 /** A handle on a payment workflow; any other id is no payment. */
-function paymentHandle(client: Client, workflowId: string): WorkflowHandle<typeof paymentCommandWorkflow> {
+function paymentHandle(client: Client, workflowId: string): WorkflowHandle {
   if (!parsePaymentWorkflowId(workflowId)) throw notAPayment(workflowId);
-  return client.workflow.getHandle<typeof paymentCommandWorkflow>(workflowId);
+  return client.workflow.getHandle(workflowId);
 }
 
 function notAPayment(workflowId: string): OperatorError {
@@ -229,7 +281,7 @@ function notFound(workflowId: string) {
   };
 }
 
-async function queryStatus(handle: WorkflowHandle<typeof paymentCommandWorkflow>) {
+async function queryStatus(handle: WorkflowHandle) {
   return handle.query(statusQuery).catch(notFound(handle.workflowId));
 }
 

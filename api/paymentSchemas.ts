@@ -118,7 +118,11 @@ export const paymentDetailsSchema = paymentStatusSchema.extend({
     .describe('Activities in progress, e.g. a provider call retried through an outage.'),
 });
 
-/** One row of `GET /payments`: the workflow's search attributes. */
+/**
+ * One row of `GET /payments`: the workflow's search attributes, and for a running workflow its `status`
+ * query (phase, outcome, stuck reason and next check as they are now; visibility's, which may lag, when the
+ * query gets no answer in time).
+ */
 export const paymentSummarySchema = z.object({
   workflowId: z.string(),
   reference: z.string().optional(),
@@ -127,6 +131,13 @@ export const paymentSummarySchema = z.object({
   provider: z.string().optional(),
   phase: z.string().optional(),
   outcome: z.string().optional(),
+  stuckReason: z.string().optional().describe('Why the payment is stuck, while it is.'),
+  amountMinor: count.optional().describe('The amount in minor units of the currency.'),
+  currency: z.string().optional(),
+  deadline: instant.optional().describe('When the payment is stuck if no outcome is known by then.'),
+  nextCheckAt: instant
+    .optional()
+    .describe('When Settle next asks the provider (running payments whose status query answered).'),
   status: z.string().describe('RUNNING, COMPLETED, FAILED, …'),
   startTime: instant,
   closeTime: instant.optional(),

@@ -29,3 +29,6 @@ export interface ReplyContext {
 
 /** The workflow type every front door starts, by name: the API and the CLI need not import workflow code. */
 export const PAYMENT_COMMAND_WORKFLOW = 'paymentCommandWorkflow';
+
+/** The child workflow in which a command acts at the provider, holding the payment's turn. */
+export const PAYMENT_ACT_WORKFLOW = 'paymentActWorkflow';

@@ -13,14 +13,16 @@ import {
   jsonRpcError,
   jsonRpcRequestSchema,
   jsonRpcResult,
+  type JsonRpcId,
   type JsonRpcResponse,
 } from './jsonRpc';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
 import { startPaymentCommand } from '../startCommand';
 import {
   commandAmount,
-  commandParamsSchema,
   commandTransaction,
+  orderIdOf,
+  paymentOf,
   providerHints,
   type MibReplyContext,
 } from './payment';
@@ -120,34 +122,31 @@ async function handleRequest(
 ): Promise<JsonRpcResponse | undefined> {
   const envelope = jsonRpcRequestSchema.safeParse(message);
   if (!envelope.success) {
-    return jsonRpcError(idOf(message), JSON_RPC_ERRORS.invalidRequest, 'Invalid Request', {
+    // Answered even without an id, with id null: JSON-RPC cannot tell a broken request's id.
+    return refuse(deps.logger, message, idOf(message), JSON_RPC_ERRORS.invalidRequest, 'Invalid Request', {
       issues: issuesOf(envelope.error, '$'),
     });
   }
   const { id, method, params } = envelope.data;
   const respond = (answer: JsonRpcResponse) => (id === undefined ? undefined : answer);
   const replyId = id ?? null;
+  const refused = (code: number, text: string, data?: RefusalData) =>
+    refuse(deps.logger, message, id, code, text, data);
 
   const command = commandOfMethod(method);
-  if (!command) {
-    return respond(jsonRpcError(replyId, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${method}`));
+  if (!command) return refused(JSON_RPC_ERRORS.methodNotFound, `Method not found: ${clip(method)}`);
+  const parsed = paymentOf(params);
+  if ('error' in parsed) {
+    return refused(JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+      issues: issuesOf(parsed.error, 'params'),
+    });
   }
-  const parsed = commandParamsSchema.safeParse(params);
-  if (!parsed.success) {
-    return respond(
-      jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
-        issues: issuesOf(parsed.error, 'params'),
-      }),
-    );
-  }
-  const { payment } = parsed.data;
+  const { payment } = parsed;
   // Checks the schema cannot make: they depend on the command and on the configured providers.
-  const invalid = (field: string, message: string) =>
-    respond(
-      jsonRpcError(replyId, JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
-        issues: [{ path: `params.payment.transactions.0.${field}`, message }],
-      }),
-    );
+  const invalid = (field: string, reason: string) =>
+    refused(JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+      issues: [{ path: `params.payment.transactions.0.${field}`, message: reason }],
+    });
   const transactionId = commandTransaction(payment).gateway_information?.transaction_id;
   if (!transactionId) {
     return invalid('gateway_information.transaction_id', `required: the authorization to ${command}`);
@@ -187,7 +186,7 @@ async function handleRequest(
     reply: { door: MIB_DOOR, context: { payment } satisfies MibReplyContext },
   };
   try {
-    await startPaymentCommand(deps, input, { workflowId, orderId: payment.order_id ?? payment.reference });
+    await startPaymentCommand(deps, input, { workflowId, orderId: orderIdOf(payment) });
   } catch {
     // Answered even without an id: MIB must see the 503 and deliver the command again.
     return jsonRpcError(
@@ -197,4 +196,44 @@ async function handleRequest(
     );
   }
   return respond(jsonRpcResult(replyId, { accepted: true, workflow_id: workflowId }));
+}
+
+interface RefusalData {
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+}
+
+/**
+ * Logs a refused request, once, with what lets an operator find it (its method and payment reference) and
+ * why; never its amounts or other data. Answers it, unless it is a JSON-RPC notification (id undefined),
+ * which gets no answer: then the log line is the only trace of the refusal.
+ */
+function refuse(
+  logger: Logger,
+  request: unknown,
+  id: JsonRpcId | undefined,
+  code: number,
+  text: string,
+  data?: RefusalData,
+): JsonRpcResponse | undefined {
+  const { method, params } = (typeof request === 'object' && request !== null ? request : {}) as {
+    method?: unknown;
+    params?: { payment?: { reference?: unknown } };
+  };
+  const reference = params?.payment?.reference;
+  logger.warn(
+    id === undefined ? 'refused a payment command sent without id (no answer)' : 'refused a payment command',
+    {
+      method: typeof method === 'string' ? clip(method) : undefined,
+      reference: typeof reference === 'string' ? clip(reference) : undefined,
+      code,
+      error: text,
+      issues: data?.issues,
+    },
+  );
+  return id === undefined ? undefined : jsonRpcError(id, code, text, data);
+}
+
+/** Caller-chosen text in a log line or an answer, kept short. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

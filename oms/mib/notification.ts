@@ -10,8 +10,9 @@ export interface NotificationRequest {
 }
 
 /**
- * The notification MIB receives: the command's payment model, unknown fields untouched, with the gateway's
- * result merged into the acted-on (first) transaction's gateway_information; a failure carries its reason.
+ * The notification MIB receives: the command's payment model as MIB sent it, with the gateway's result
+ * merged into the acted-on (first) transaction's gateway_information (gateway_id where it had none,
+ * operation_id, operation_status, payment_service_response); a failure carries its reason.
  * A validate or revalidate also reports the authorization: its status, and for a revalidate that obtained a
  * new authorization, the new transaction id in place of the expired one.
  */
@@ -22,9 +23,10 @@ export function buildNotification(
   result: OutcomeReport,
 ): NotificationRequest {
   const [first, ...rest] = payment.transactions;
+  // Spread, not rebuilt: every field Settle does not write keeps its value and its place.
   const gatewayInformation = {
-    ...first?.gateway_information,
-    gateway_id: first?.gateway_information?.gateway_id ?? result.provider,
+    ...first.gateway_information,
+    gateway_id: first.gateway_information?.gateway_id ?? result.provider,
     operation_id: result.operationId,
     operation_status: result.status,
     ...(result.authorization
@@ -37,7 +39,7 @@ export function buildNotification(
   };
   const merged: Payment = {
     ...payment,
-    transactions: [{ ...first!, gateway_information: gatewayInformation }, ...rest],
+    transactions: [{ ...first, gateway_information: gatewayInformation }, ...rest],
   };
   const params =
     result.outcome === 'declined'

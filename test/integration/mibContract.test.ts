@@ -4,6 +4,7 @@ import { signPayload } from '../../domain/signature';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
+import { passedBackText, withUnusedFields } from '../helpers/momPayments';
 import { notificationOf } from '../helpers/notifications';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
@@ -150,6 +151,77 @@ describe('the MIB payment contract (dev server)', () => {
     } else if (command === 'validate' || command === 'revalidate') {
       expect(info.transaction_id).toBe(`auth_${reference}`);
     }
+  });
+
+  describe('MOM-shaped payments: null or any JSON type in every field Settle does not read', () => {
+    // null, a number, a boolean, an array and an object: one payment each, beside the plain payment.
+    const VALUES = [null, 0, true, ['a', 1, null, { deep: [false] }], { nested: { list: [1, '2', null] } }];
+    type Received = { method: string; params: { payment: unknown; reason?: string } };
+
+    /** Sends `payment` as a capture; answers MIB's acknowledgement and the notification it received. */
+    async function capture(payment: Record<string, unknown>) {
+      const answer = await sendMibCommand(
+        stack.api.url,
+        {
+          jsonrpc: '2.0',
+          id: `capture-${String(payment.reference)}`,
+          method: mibMethod('capture'),
+          params: { payment },
+        },
+        { secret: stack.config.MIB_INTAKE_SECRET },
+      );
+      const { result } = answer.body as { result: { accepted: boolean; workflow_id: string } };
+      const { notification } = await notificationOf(stack, result.workflow_id);
+      return {
+        status: answer.status,
+        accepted: result.accepted,
+        notification: notification as unknown as Received,
+      };
+    }
+    const settleResult = (notification: Received) => {
+      const [first] = (
+        notification.params.payment as { transactions: Record<string, Record<string, unknown>>[] }
+      ).transactions;
+      const { operationId: _unique, ...result } = JSON.parse(
+        String(first!.gateway_information!.payment_service_response),
+      );
+      return { operation_status: first!.gateway_information!.operation_status, result };
+    };
+
+    it.each([
+      ['notify_captured', async () => undefined],
+      ['notify_capture_failed', (reference: string) => authorize(reference, { amount: 1000 })],
+    ])(
+      'are accepted and answered with %s as the plain payment is, those fields byte for byte',
+      async (expected, setUp) => {
+        const payments = [undefined, ...VALUES].map((value, index) => {
+          const plain = paymentOf(`PAY-MOM-${expected}-${index}`, '49.90');
+          return index === 0 ? plain : withUnusedFields(plain, value);
+        });
+        await Promise.all(payments.map((payment) => setUp(String(payment.reference))));
+        const [plain, ...mom] = await Promise.all(payments.map(capture));
+
+        expect(plain!).toMatchObject({
+          status: 200,
+          accepted: true,
+          notification: { method: mibMethod(expected) },
+        });
+        mom.forEach((answer, index) => {
+          expect({ value: VALUES[index], status: answer.status, method: answer.notification.method }).toEqual(
+            {
+              value: VALUES[index],
+              status: 200,
+              method: mibMethod(expected),
+            },
+          );
+          expect(answer.notification.params.reason).toBe(plain!.notification.params.reason);
+          expect(settleResult(answer.notification)).toEqual(settleResult(plain!.notification));
+        });
+        [plain!, ...mom].forEach((answer, index) =>
+          expect(passedBackText(answer.notification.params.payment)).toBe(passedBackText(payments[index])),
+        );
+      },
+    );
   });
 
   it('runs a revalidate sent again later once more, and replaces the expired authorization only once', async () => {

@@ -6,12 +6,14 @@ import {
   type PaymentDetails,
 } from '../../api/paymentSchemas';
 import { localDefaults } from '../../config';
+import { PAYMENT_COMMAND_WORKFLOW } from '../../domain/paymentCommand';
 import { mibMethod } from '../../oms/mib/methods';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { notificationOf } from '../helpers/notifications';
 import { runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 
 /**
  * The operator, through the API (`/payments`, its own bearer token) and the CLI (`settle payments` as a
@@ -125,16 +127,26 @@ describe('the operator (dev server)', () => {
   it('lists the stuck payments from visibility, and filters safely', async () => {
     const stuck = await listed('phase=stuck', Object.values(ids));
     expect(stuck.query).toContain('SettlePhase = "stuck"');
-    expect(stuck.payments.find((p) => p.workflowId === ids.A)).toEqual({
+    const A = stuck.payments.find((p) => p.workflowId === ids.A);
+    expect(A).toEqual({
       workflowId: ids.A,
       reference: REFERENCES.A,
       orderId: 'ORD-OPS-1',
       command: 'capture',
       provider: 'gateway',
       phase: 'stuck',
+      stuckReason: 'no outcome from the provider by the deadline',
+      amountMinor: 4990,
+      currency: 'EUR',
+      deadline: expect.any(String),
+      nextCheckAt: expect.any(String),
       status: 'RUNNING',
       startTime: expect.any(String),
     });
+    // The deadline 2 s after the start; the next check an hour after the provider's answer (the poll schedule).
+    expect(Date.parse(A!.deadline!) - Date.parse(A!.startTime)).toBeGreaterThanOrEqual(2_000);
+    expect(Date.parse(A!.deadline!) - Date.parse(A!.startTime)).toBeLessThan(5_000);
+    expect(Date.parse(A!.nextCheckAt!) - Date.parse(A!.startTime)).toBeGreaterThan(3_590_000);
     // A filter value is quoted: it matches itself, and cannot change the query.
     await listed(`reference=${encodeURIComponent(REFERENCES.C)}&status=open&command=capture`, [ids.C]);
     await listed(`orderId=ORD-OPS-1&provider=gateway`, Object.values(ids));
@@ -402,6 +414,44 @@ describe('the operator (dev server)', () => {
       expect(help.code).toBe(0);
       expect(help.output).toContain('settle payments resolve <workflow id> --outcome settled|declined');
     });
+  });
+
+  it("lists a running payment whose status query gets no answer with visibility's fields", async () => {
+    // No worker polls this task queue: the workflow never answers a query, and visibility has what it started with.
+    const deadline = new Date('2030-01-02T03:04:05.000Z');
+    const handle = await env.client.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
+      workflowId: 'payment:PAY-OPS-UNANSWERED:refund:0123456789abcdef',
+      taskQueue: 'nobody-polls-this',
+      args: [],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.paymentReference, value: 'PAY-OPS-UNANSWERED' },
+        { key: SEARCH_ATTRIBUTES.command, value: 'refund' },
+        { key: SEARCH_ATTRIBUTES.phase, value: 'stuck' },
+        { key: SEARCH_ATTRIBUTES.stuckReason, value: 'no outcome from the provider by the deadline' },
+        { key: SEARCH_ATTRIBUTES.amountMinor, value: 123456 },
+        { key: SEARCH_ATTRIBUTES.currency, value: 'JPY' },
+        { key: SEARCH_ATTRIBUTES.deadline, value: deadline },
+      ],
+    });
+    try {
+      const { payments } = await listed('reference=PAY-OPS-UNANSWERED', [handle.workflowId]);
+      expect(payments).toEqual([
+        {
+          workflowId: handle.workflowId,
+          reference: 'PAY-OPS-UNANSWERED',
+          command: 'refund',
+          phase: 'stuck',
+          stuckReason: 'no outcome from the provider by the deadline',
+          amountMinor: 123456,
+          currency: 'JPY',
+          deadline: deadline.toISOString(),
+          status: 'RUNNING',
+          startTime: expect.any(String),
+        },
+      ]);
+    } finally {
+      await handle.terminate('test fixture');
+    }
   });
 
   it('shows a provider call retried through an outage, and refuses to resolve it while it is in flight', async () => {

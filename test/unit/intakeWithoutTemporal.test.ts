@@ -5,6 +5,7 @@ import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
  * When Temporal cannot be reached, MIB and the gateway are told to come back later (503), never that their
@@ -96,6 +97,161 @@ describe('the API without a reachable Temporal', () => {
       internalError(1),
       { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found: nope' } },
     ]);
+  });
+
+  it('gets as far as Temporal with a MOM-shaped payment (null and any type in the fields Settle does not read)', async () => {
+    for (const value of UNUSED_VALUES) {
+      const command = capture(8);
+      const mom = { ...command, params: { payment: withUnusedFields(command.params.payment, value) } };
+      expect(await post('/mib', mom)).toEqual({ status: 503, body: internalError(8) });
+    }
+  });
+
+  describe('logs each refused command once, at warn, with its reason', () => {
+    const payment = capture(1).params.payment;
+    const transaction = payment.transactions[0]!;
+    const withPayment = (change: Record<string, unknown>, id?: number) => ({
+      ...capture(id),
+      params: { payment: { ...payment, ...change } },
+    });
+    const withTransaction = (change: Record<string, unknown>, id?: number) =>
+      withPayment({ transactions: [{ ...transaction, ...change }] }, id);
+    const issue = (path: string, message: string | RegExp) => ({
+      path: `params.payment.${path}`,
+      message: typeof message === 'string' ? message : expect.stringMatching(message),
+    });
+    const CAPTURE = 'magento.payments.payments_management.capture';
+    const cases = [
+      ['a bad currency', withPayment({ currency: 'euro' }), 400, -32602, issue('currency', /ISO 4217/)],
+      [
+        'a bad amount',
+        withTransaction({ amount: '10.001' }),
+        400,
+        -32602,
+        issue('transactions.0.amount', 'has more than 2 decimals allowed for EUR'),
+      ],
+      [
+        'a missing transaction_id',
+        withTransaction({ gateway_information: {} }),
+        400,
+        -32602,
+        issue('transactions.0.gateway_information.transaction_id', 'required: the authorization to capture'),
+      ],
+      [
+        'an unknown gateway_id',
+        withTransaction({ gateway_information: { transaction_id: 'a', gateway_id: 'acme' } }),
+        400,
+        -32602,
+        issue('transactions.0.gateway_information.gateway_id', /^no provider of that name is configured/),
+      ],
+      [
+        'a capture of nothing',
+        withTransaction({ amount: '0.00' }),
+        400,
+        -32602,
+        issue('transactions.0.amount', 'a capture of nothing moves no money'),
+      ],
+    ] as const;
+
+    const warnings = () => logged.filter((line) => line.level === 'warn');
+    beforeEach(() => void logged.splice(0));
+
+    it.each(cases)('%s', async (_case, body, status, code, reason) => {
+      const answer = await post('/mib', { ...body, id: 3 });
+      expect(answer).toEqual({
+        status,
+        body: {
+          jsonrpc: '2.0',
+          id: 3,
+          error: { code, message: 'Invalid params', data: { issues: [reason] } },
+        },
+      });
+      expect(warnings()).toEqual([
+        {
+          level: 'warn',
+          message: 'refused a payment command',
+          fields: { method: CAPTURE, reference: 'P', code, error: 'Invalid params', issues: [reason] },
+        },
+      ]);
+      // The line names the payment by its reference only: no amount, no secret.
+      const line = JSON.stringify(warnings());
+      for (const kept of ['10.001', '"1.00"', '0.00', config.MIB_INTAKE_SECRET])
+        expect(line).not.toContain(kept);
+    });
+
+    it('an invalid envelope', async () => {
+      const answer = await post('/mib', { ...capture(4), jsonrpc: '1.0' });
+      expect(answer).toEqual({
+        status: 400,
+        body: { jsonrpc: '2.0', id: 4, error: expect.objectContaining({ code: -32600 }) },
+      });
+      expect(warnings()).toEqual([
+        {
+          level: 'warn',
+          message: 'refused a payment command',
+          fields: {
+            method: CAPTURE,
+            reference: 'P',
+            code: -32600,
+            error: 'Invalid Request',
+            issues: [{ path: '$.jsonrpc', message: expect.any(String) }],
+          },
+        },
+      ]);
+    });
+
+    it('an unknown method', async () => {
+      const answer = await post('/mib', {
+        ...capture(5),
+        method: 'magento.payments.payments_management.explode',
+      });
+      expect(answer.status).toBe(404);
+      expect(warnings()).toEqual([
+        {
+          level: 'warn',
+          message: 'refused a payment command',
+          fields: {
+            method: 'magento.payments.payments_management.explode',
+            reference: 'P',
+            code: -32601,
+            error: 'Method not found: magento.payments.payments_management.explode',
+            issues: undefined,
+          },
+        },
+      ]);
+    });
+
+    it('a command without id (a JSON-RPC notification): answered with nothing, as JSON-RPC requires, but logged', async () => {
+      const response = await fetch(`${api.url}/mib`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.MIB_INTAKE_SECRET}` },
+        body: JSON.stringify(withPayment({ currency: 'euro' })),
+      });
+      expect(response.status).toBe(204);
+      expect(warnings()).toEqual([
+        {
+          level: 'warn',
+          message: 'refused a payment command sent without id (no answer)',
+          fields: expect.objectContaining({
+            method: CAPTURE,
+            reference: 'P',
+            code: -32602,
+            issues: [issue('currency', /ISO 4217/)],
+          }),
+        },
+      ]);
+    });
+
+    it('each command of a batch once', async () => {
+      const batch = cases.map(([, body], index) => ({ ...body, id: 10 + index }));
+      const answer = await post('/mib', [...batch, { ...capture(), method: 'nope' }]);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toHaveLength(cases.length);
+      expect(warnings().map((line) => line.fields?.issues ?? line.fields?.error)).toEqual([
+        ...cases.map(([, , , , reason]) => [reason]),
+        'Method not found: nope',
+      ]);
+    });
   });
 
   it('answers a verified webhook 503, so that the gateway delivers it again', async () => {
