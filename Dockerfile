@@ -13,7 +13,7 @@ COPY api ./api
 COPY cli ./cli
 COPY config ./config
 COPY domain ./domain
-COPY mib ./mib
+COPY oms ./oms
 COPY providers ./providers
 COPY scripts ./scripts
 COPY sim ./sim

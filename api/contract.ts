@@ -7,7 +7,7 @@ import express, {
 } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
-import { issuesOf } from '../oms/mib/jsonRpc';
+import { issuesOf } from '../domain/issues';
 
 /**
  * The HTTP contract, declared once per route: what it accepts and answers, its body limit and how callers

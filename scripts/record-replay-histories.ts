@@ -14,10 +14,10 @@ import { startStack, type Stack } from './stack';
 /**
  * `npm run record:replay`: runs each main path of the payment workflow on a fresh dev server, through the
  * real API, worker and simulators, and writes its history to test/replay/histories/<name>.json. The replay
- * test then checks that today's workflow code still replays every recorded path (a change that alters one
- * must be guarded with patched()). A command's act at the provider (a child workflow) is written beside it as
- * <name>--act.json. The `v1-*` histories (before the settlement patch) and the `v2-*` ones (before the act
- * workflow) are kept, not re-recorded: they stand for payments that were running when each was deployed.
+ * test then checks that today's workflow code still replays every recorded path. A command's act at the
+ * provider (a child workflow) is written beside it as <name>--act.json. Until the first tagged release a
+ * workflow change re-records them all; from then on, a change that alters a recorded path is patched and the
+ * histories of the released paths are kept (CONTRIBUTING.md).
  */
 
 const OUT = resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -44,6 +44,7 @@ const BASELINE: Partial<GatewayControl> = {
   failNext: 0,
   declineNext: 0,
   loseAnswerNext: 0,
+  answerDelayMs: 0,
 };
 
 const SCENARIOS: readonly Scenario[] = [
@@ -85,6 +86,19 @@ const SCENARIOS: readonly Scenario[] = [
     command: 'capture',
     gateway: { failNext: 2, failStatus: 503 },
     notification: 'notify_captured',
+  },
+  {
+    name: 'cancel-waiting-for-capture',
+    command: 'cancel',
+    // A capture of the same payment is still in flight at the gateway: the cancel waits for its turn, then
+    // finds the authorization captured, which a cancel cannot release.
+    before: async (stack, reference) => {
+      stack.gateway.sim.control.answerDelayMs = 800;
+      const key = await start(stack, 'capture', reference);
+      await until(async () => stack.gateway.sim.calls.some((call) => call.idempotencyKey.includes(key)));
+    },
+    gateway: { mode: 'immediate' },
+    notification: 'notify_cancellation_failed',
   },
   {
     name: 'capture-answer-lost-then-found',

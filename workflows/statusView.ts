@@ -1,11 +1,28 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { formatMoney } from '../domain/money';
 import { timelineForDisplay, type Timeline } from '../domain/timeline';
-import type { CommandState } from './commandState';
-import type { PaymentCommandStatus } from './messages';
+import type { FinalOutcome, Phase } from '../domain/outcome';
+import type { PaymentCommandInput } from '../domain/paymentCommand';
+import type { ProviderResult } from '../providers/types';
+import type { PaymentCommandStatus, Resolution } from './messages';
+
+/** What the view reads of a command's state (workflows/commandState.ts). */
+export interface CommandFacts {
+  readonly input: PaymentCommandInput;
+  readonly phase: Phase;
+  readonly outcome?: FinalOutcome;
+  readonly result?: ProviderResult;
+  readonly stuckReason?: string;
+  readonly lastError?: string;
+  readonly resolution?: Resolution & { at: string };
+  readonly nextCheckAt?: number;
+  readonly deadlineAt: number;
+  readonly acting: boolean;
+  readonly attempts: PaymentCommandStatus['attempts'];
+}
 
 /** Where a payment command stands, as `status` answers it (`GET /payments/:id`, `settle payments show`). */
-export function statusOf(state: CommandState, timeline: Timeline): PaymentCommandStatus {
+export function statusOf(state: CommandFacts, timeline: Timeline): PaymentCommandStatus {
   const { input, result } = state;
   const { workflowId } = workflowInfo();
   return {
@@ -37,7 +54,7 @@ export function statusOf(state: CommandState, timeline: Timeline): PaymentComman
 }
 
 /** The Web UI's current details (Markdown): phase, what it waits for, why it is stuck and what to run. */
-export function detailsOf(state: CommandState): string {
+export function detailsOf(state: CommandFacts): string {
   const { input } = state;
   const money = formatMoney({ minor: input.amountMinor, currency: input.currency });
   const lines = [
@@ -52,7 +69,7 @@ export function detailsOf(state: CommandState): string {
   return lines.join('\n\n');
 }
 
-function waitingFor(state: CommandState): string | undefined {
+function waitingFor(state: CommandFacts): string | undefined {
   switch (state.phase) {
     case 'executing':
       return state.acting ? 'the provider to answer the call' : "the payment's turn at the provider";
@@ -71,7 +88,7 @@ function waitingFor(state: CommandState): string | undefined {
 }
 
 /** What an operator can do for a stuck payment, as the command that does it. */
-function nextStep(state: CommandState, workflowId: string): string | undefined {
+function nextStep(state: CommandFacts, workflowId: string): string | undefined {
   if (state.phase !== 'stuck') return undefined;
   if (state.outcome) return `settle payments retry-notification ${workflowId}`;
   if (!state.result || state.acting) return undefined;

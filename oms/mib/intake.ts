@@ -9,13 +9,13 @@ import type { Logger } from '../../config/logger';
 import {
   JSON_RPC_ERRORS,
   idOf,
-  issuesOf,
   jsonRpcError,
   jsonRpcRequestSchema,
   jsonRpcResult,
   type JsonRpcId,
   type JsonRpcResponse,
 } from './jsonRpc';
+import { issuesOf } from '../../domain/issues';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
 import { startPaymentCommand } from '../startCommand';
 import {

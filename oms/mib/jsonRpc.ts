@@ -60,11 +60,3 @@ export function idOf(request: unknown): JsonRpcId {
   const id = (request as { id?: unknown } | null)?.id;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
-
-/** zod issues as `{path, message}` pairs, the path dotted from the request root (e.g. `params.payment.currency`). */
-export function issuesOf(error: z.ZodError, root: string): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: [root, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-}

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
+import { issuesOf } from '../../domain/issues';
 import { NOTIFICATION_METHODS } from '../../oms/mib/methods';
-import {
-  jsonRpcError,
-  jsonRpcResult,
-  JSON_RPC_ERRORS,
-  idOf,
-  issuesOf,
-  type JsonRpcId,
-} from '../../oms/mib/jsonRpc';
+import { jsonRpcError, jsonRpcResult, JSON_RPC_ERRORS, idOf, type JsonRpcId } from '../../oms/mib/jsonRpc';
 import {
   endpointRegistrationSchema,
   REGISTER_METHOD,

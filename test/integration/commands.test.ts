@@ -346,8 +346,8 @@ describe('MIB commands end to end (dev server)', () => {
     });
   });
 
-  it('accepts every Web UI query the README lists', async () => {
-    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  it('accepts every Web UI query the operations guide lists', async () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
     const block = /Ready queries[\s\S]*?```\n([\s\S]*?)```/.exec(readme)![1]!;
     const queries = block
       .split('\n')
@@ -399,7 +399,7 @@ describe('MIB commands end to end (dev server)', () => {
       return timeline.find((entry) => entry.what.startsWith('status check'));
     });
     expect(asked.what).toBe('status check: pending (pending)');
-    // The README's query for captures waiting on their provider finds it.
+    // The operations guide's query for captures waiting on their provider finds it.
     const waiting = 'SettleCommand="capture" AND SettlePhase="awaiting_settlement"';
     expect(await eventually(async () => ((await workflowCount(waiting)) >= 1 ? true : undefined))).toBe(true);
     expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');

@@ -13,7 +13,7 @@ import {
   providerHints,
   type Payment,
 } from '../../oms/mib/payment';
-import { issuesOf } from '../../oms/mib/jsonRpc';
+import { issuesOf } from '../../domain/issues';
 import { passedBackText, UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 const NS = 'magento.payments.payments_management';

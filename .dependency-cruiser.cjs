@@ -1,0 +1,113 @@
+/**
+ * The layering `npm test` checks (npm run lint:layers): the rooms of docs/architecture.md and what each may
+ * import. Type-only imports count as dependencies too, except where a rule says otherwise: a workflow may
+ * know an activity's or a provider's types without importing its code.
+ */
+const IO_BUILTINS =
+  '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|cluster|worker_threads|os|process)$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make modules impossible to read, test or load alone.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'workflows-deterministic',
+      severity: 'error',
+      comment:
+        'Workflow code is replayed: it imports @temporalio/workflow and @temporalio/common, domain/ and other ' +
+        'workflow modules, and other code only for its types.',
+      from: { path: '^workflows/' },
+      to: {
+        pathNot: ['^workflows/', '^domain/', 'node_modules/@temporalio/(workflow|common)/'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'workflows-no-node-builtins',
+      severity: 'error',
+      comment: "Node's built-ins do I/O or are not deterministic; the workflow sandbox has none of them.",
+      from: { path: '^workflows/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'domain-pure',
+      severity: 'error',
+      comment: 'domain/ holds pure types and functions: no I/O, no other room of Settle.',
+      from: { path: '^domain/' },
+      to: {
+        pathNot: ['^domain/', 'node_modules/zod/', '^(node:)?crypto$'],
+      },
+    },
+    {
+      name: 'domain-no-io-builtins',
+      severity: 'error',
+      from: { path: '^domain/' },
+      to: { dependencyTypes: ['core'], path: IO_BUILTINS },
+    },
+    {
+      name: 'doors-apart',
+      severity: 'error',
+      comment: 'A front door does not import another one.',
+      from: { path: '^oms/([^/]+)/' },
+      to: { path: '^oms/([^/]+)/', pathNot: '^oms/$1/' },
+    },
+    {
+      name: 'doors-not-providers',
+      severity: 'error',
+      comment: "Front doors know providers only by the registry's type, handed to them.",
+      from: { path: '^oms/' },
+      to: { path: '^providers/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'providers-not-doors',
+      severity: 'error',
+      comment: 'A provider adapter knows nothing of the OMS that sent the command.',
+      from: { path: '^providers/' },
+      to: { path: '^(oms|api|activities|workflows|worker)/' },
+    },
+    {
+      name: 'providers-apart',
+      severity: 'error',
+      comment:
+        "A provider's adapter and settings do not import another provider's; the shared modules " +
+        '(types, registry, routes, idempotency, the list and its helpers) serve all.',
+      from: { path: '^providers/(gateway|stripe|adyen)' },
+      to: { path: '^providers/(gateway|stripe|adyen)', pathNot: '^providers/$1' },
+    },
+    {
+      name: 'core-not-edges',
+      severity: 'error',
+      comment: 'The core (workflows, activities, domain) never imports the processes or the HTTP edge.',
+      from: { path: '^(workflows|activities|domain)/' },
+      to: { path: '^(api|worker|cli|scripts|bench|test|sim)/' },
+    },
+    {
+      name: 'api-cli-no-workflow-code',
+      severity: 'error',
+      comment:
+        'The API, the CLI and the front doors refer to workflows by type name; only their messages and ' +
+        'search attributes are shared.',
+      from: { path: '^(api|cli|oms)/' },
+      to: {
+        path: '^workflows/',
+        pathNot: '^workflows/(messages|searchAttributes)\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|coverage|\\.cache|\\.data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};
