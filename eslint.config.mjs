@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ['*.js', 'test/helpers/*.js', 'cli/*.cjs'],
+    files: ['*.js', '.dependency-cruiser.cjs', 'test/helpers/*.js', 'cli/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   // The `settle` bin loads tsx and the TypeScript entry point with require, as CommonJS does.

@@ -3,6 +3,7 @@ import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/w
 import { createApi } from '../api/app';
 import { loadConfig, localDefaults, settlementPolicies, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
+import type { FrontDoor } from '../oms/door';
 import { listen, type RunningServer } from '../config/server';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
@@ -24,6 +25,8 @@ export interface StackOptions {
   readonly gateway?: Partial<GatewayControl>;
   /** For tests: a prebuilt workflow bundle and the like. */
   readonly workerOptions?: Partial<WorkerOptions>;
+  /** The front doors the worker reports through (all of oms/ unless a test adds its own). */
+  readonly doors?: readonly FrontDoor[];
 }
 
 export interface Stack {
@@ -43,6 +46,7 @@ export async function startStack({
   env = {},
   gateway,
   workerOptions,
+  doors,
 }: StackOptions): Promise<Stack> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -64,7 +68,7 @@ export async function startStack({
 
     const nativeConnection = await NativeConnection.connect({ address });
     stops.push(() => nativeConnection.close());
-    const worker = await createSettleWorker(config, nativeConnection, workerOptions);
+    const worker = await createSettleWorker(config, nativeConnection, workerOptions, doors);
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

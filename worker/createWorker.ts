@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
 import { FRONT_DOORS } from '../oms';
+import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The settings the worker reads. */
@@ -46,8 +47,9 @@ export async function createSettleWorker(
   config: WorkerConfig,
   connection: NativeConnection,
   overrides: Partial<WorkerOptions> = {},
+  frontDoors: readonly FrontDoor[] = FRONT_DOORS,
 ): Promise<Worker> {
-  const doors = FRONT_DOORS.map((door) => ({ name: door.name, ...door.worker(config) }));
+  const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(config) }));
   const activities = {
     ...createActivities({
       providers: createProviderRegistry(config),
