@@ -109,8 +109,9 @@ async function liveStatus(
 
 /**
  * A row from visibility. The next check changes at every poll, so only the status query knows it; phase,
- * outcome and stuck reason are taken from it too, as they are now. The amount, currency and deadline never
- * change: visibility has them (the status query stands in for runs started before they were recorded).
+ * outcome, stuck reason and deadline are taken from it too, as the workflow knows them. Visibility has the
+ * amount, currency and deadline from the start (the deadline by the door's clock, a few ms before the
+ * workflow's own).
  */
 function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | undefined): PaymentSummary {
   const attributes = info.typedSearchAttributes;
@@ -130,7 +131,7 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
         }),
     amountMinor: attributes.get(SEARCH_ATTRIBUTES.amountMinor) ?? live?.amountMinor,
     currency: attributes.get(SEARCH_ATTRIBUTES.currency) ?? live?.currency,
-    deadline: attributes.get(SEARCH_ATTRIBUTES.deadline)?.toISOString() ?? live?.deadline,
+    deadline: live?.deadline ?? attributes.get(SEARCH_ATTRIBUTES.deadline)?.toISOString(),
     nextCheckAt: live?.nextCheckAt,
     status: info.status.name,
     startTime: info.startTime.toISOString(),

@@ -75,6 +75,7 @@ const instant = z.string().describe('ISO 8601');
 /** What the workflow's `status` query answers (workflows/messages.ts PaymentCommandStatus). */
 export const paymentStatusSchema = z.object({
   workflowId: z.string(),
+  door: z.string().describe('The front door the command came through (mib, …).'),
   reference: z.string(),
   command: commandSchema,
   provider: z.string(),
@@ -93,7 +94,17 @@ export const paymentStatusSchema = z.object({
   deadline: instant.describe('When the payment is stuck if no outcome is known by then.'),
   nextCheckAt: instant.optional().describe('When Settle next asks the provider.'),
   resolution: resolutionSchema.extend({ at: instant }).optional(),
-  timeline: z.array(z.object({ at: instant, what: z.string() })).describe('Oldest first.'),
+  waitingFor: z.string().optional().describe('What the command waits for now, in words.'),
+  nextStep: z
+    .string()
+    .optional()
+    .describe('For a stuck payment: the `settle payments` command that moves it on.'),
+  timeline: z
+    .array(z.object({ at: instant, what: z.string(), milestone: z.literal(true).optional() }))
+    .describe(
+      'Oldest first: the first entries, the milestones (first answer, stuck, resolution, report) and the ' +
+        'latest ones; a marker entry counts what was dropped between them.',
+    ),
 });
 
 /** `GET /payments/{id}`: the status query and what Temporal knows of the workflow. */

@@ -18,7 +18,7 @@ import {
 } from '../api/paymentSchemas';
 import { USES, loadConfig } from '../config';
 import { PAYMENT_COMMANDS } from '../domain/commands';
-import { minorUnitDigits } from '../domain/money';
+import { formatMoney } from '../domain/money';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
 import { connectTemporal } from './temporal';
 
@@ -218,15 +218,18 @@ const time = (iso: string | undefined) => (iso ?? '').replace(/\.\d{3}Z$/, 'Z');
 
 function paymentTable({ payments, more, query }: PaymentList): string {
   if (payments.length === 0) return `no payments match ${query}`;
-  const header = ['PHASE', 'OUTCOME', 'COMMAND', 'PROVIDER', 'STATUS', 'STARTED', 'WORKFLOW ID'];
+  const header = ['PHASE', 'OUTCOME', 'COMMAND', 'AMOUNT', 'PROVIDER', 'STATUS', 'STARTED', 'WORKFLOW ID'];
   const rows = payments.map((p) => [
     p.phase ?? '-',
     p.outcome ?? '-',
     p.command ?? '-',
+    p.amountMinor !== undefined && p.currency
+      ? formatMoney({ minor: p.amountMinor, currency: p.currency })
+      : '-',
     p.provider ?? '-',
     p.status,
     time(p.startTime),
-    p.workflowId,
+    p.stuckReason ? `${p.workflowId}  (stuck: ${p.stuckReason})` : p.workflowId,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
@@ -245,7 +248,10 @@ function describePayment(p: PaymentDetails): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const fields: [string, string | undefined][] = [
     ['reference', p.reference],
-    ['command', `${p.command} ${amount(p.amountMinor, p.currency)} at ${p.provider}`],
+    [
+      'command',
+      `${p.command} ${formatMoney({ minor: p.amountMinor, currency: p.currency })} at ${p.provider}`,
+    ],
     ['phase', p.stuckReason ? `${p.phase}: ${p.stuckReason}` : p.phase],
     ['outcome', p.outcome ?? 'not known yet'],
     [
@@ -263,6 +269,8 @@ function describePayment(p: PaymentDetails): string {
     ['last error', p.lastError],
     ['deadline', p.outcome ? undefined : time(p.deadline)],
     ['next check', p.nextCheckAt && time(p.nextCheckAt)],
+    ['waiting for', p.waitingFor],
+    ['next step', p.nextStep],
     ...p.pendingActivities.map((a): [string, string] => [
       'in progress',
       `${a.activity} (${a.state}), attempt ${a.attempt}` +
@@ -278,12 +286,4 @@ function describePayment(p: PaymentDetails): string {
     'timeline',
     ...p.timeline.map((entry) => `  ${time(entry.at)}  ${entry.what}`),
   ].join('\n');
-}
-
-/** 4990 EUR → "49.90 EUR", exactly (no floating point). */
-function amount(minor: number, currency: string): string {
-  const digits = minorUnitDigits(currency) ?? 0;
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
-  const major = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
-  return `${minor < 0 ? '-' : ''}${major} ${currency}`;
 }

@@ -8,7 +8,7 @@ import type { OutcomeReport } from '../domain/outcome';
  */
 
 export interface ReportRequest {
-  /** Stable across retries: the door's message id, so its OMS can drop a redelivery. */
+  /** One per command run, stable across retries: the door's message id derives from it. */
   readonly reportId: string;
   readonly command: PaymentCommand;
   /** What the door kept of the command when it accepted it (ReplyContext.context). */

@@ -42,7 +42,7 @@ export async function report(state: CommandState, result: ProviderResult): Promi
   const request = {
     // Stable across retries, so the OMS can drop a redelivery; a check sent again later runs again under the
     // same workflow id (another first run id), and its new answer must not look like a duplicate.
-    reportId: `${workflowId}:${firstExecutionRunId}:${outcome}`,
+    reportId: `${workflowId}:${firstExecutionRunId}`,
     command: input.command,
     reply: input.reply,
     result: {
@@ -58,7 +58,7 @@ export async function report(state: CommandState, result: ProviderResult): Promi
     try {
       state.attempts.notifications += 1;
       const reported = await reportOutcome(request);
-      state.note(`${input.reply.door} told: ${reported}`, true);
+      state.note(`reported through ${input.reply.door}: ${reported}`, true);
       state.setPhase('done');
       return { outcome, reported, operationId: result.operationId };
     } catch (error) {

@@ -70,6 +70,9 @@ export async function beforeDeadline<T>(state: CommandState, work: Promise<T>): 
   const tracked = work.finally(() => {
     finished = true;
   });
+  // Its failure reaches the caller through the promise returned below, not as an unhandled rejection while
+  // the deadline is watched (a cancelled command fails its turn's promise at once).
+  tracked.catch(() => undefined);
   const left = state.deadlineAt - now();
   if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
     state.markStuck(

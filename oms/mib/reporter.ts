@@ -12,7 +12,8 @@ export function createMibReporter(mib: MibClient): Reporter {
       const method = notificationMethod(command, result.outcome === 'settled');
       const { payment } = context as MibReplyContext;
       try {
-        await mib.notify(buildNotification(reportId, method, payment, result));
+        // One notification id per command run and method, the same on every retry: MIB drops a redelivery.
+        await mib.notify(buildNotification(`${reportId}:${method}`, method, payment, result));
       } catch (error) {
         if (error instanceof MibRejectedError) {
           throw new ReportRefusedError(`MIB refused the notification: ${error.message}`);

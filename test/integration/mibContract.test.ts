@@ -264,7 +264,7 @@ describe('the MIB payment contract (dev server)', () => {
       lastError: expect.stringContaining('400'),
     });
     await handle.signal(retryNotificationSignal);
-    expect(await handle.result()).toMatchObject({ notification: mibMethod('notify_captured') });
+    expect(await handle.result()).toMatchObject({ reported: mibMethod('notify_captured') });
   });
 
   describe('callers without the intake secret', () => {

@@ -271,7 +271,7 @@ describe('the operator (dev server)', () => {
     });
     expect(done.timeline.slice(-2).map((entry) => entry.what)).toEqual([
       'resolved as settled by alice: settled in the gateway dashboard',
-      `MIB notified: ${mibMethod('notify_captured')}`,
+      `reported through mib: ${mibMethod('notify_captured')}`,
     ]);
     await listed(`reference=${REFERENCES.A}&phase=done&outcome=settled&status=closed`, [ids.A]);
 
@@ -325,8 +325,8 @@ describe('the operator (dev server)', () => {
       payment: { transactions: [{ gateway_information: { operation_status: 'resolved_by_operator' } }] },
     });
     expect((await show(ids.B)).timeline.slice(-2).map((entry) => entry.what)).toEqual([
-      'operator asked to deliver the notification again',
-      `MIB notified: ${mibMethod('notify_capture_failed')}`,
+      'operator asked to deliver the report again',
+      `reported through mib: ${mibMethod('notify_capture_failed')}`,
     ]);
     expect((await retry()).status).toBe(409);
   });
@@ -340,11 +340,11 @@ describe('the operator (dev server)', () => {
       ]);
       expect(table.code).toBe(0);
       const rows = table.output.trim().split('\n');
-      expect(rows[0]).toMatch(/^PHASE +OUTCOME +COMMAND +PROVIDER +STATUS +STARTED +WORKFLOW ID$/);
+      expect(rows[0]).toMatch(/^PHASE +OUTCOME +COMMAND +AMOUNT +PROVIDER +STATUS +STARTED +WORKFLOW ID$/);
       expect(rows.slice(1, -1)).toEqual([
-        expect.stringMatching(/^stuck +- +capture +gateway +RUNNING +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +/),
+        expect.stringMatching(/^stuck +- +capture +49\.90 EUR +gateway +RUNNING +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +/),
       ]);
-      expect(rows[1]!.endsWith(ids.C)).toBe(true);
+      expect(rows[1]!.endsWith(`${ids.C}  (stuck: no outcome from the provider by the deadline)`)).toBe(true);
       expect(rows.at(-1)).toBe('1 payment');
       expect(json.code).toBe(0);
       expect(paymentListSchema.parse(JSON.parse(json.output)).payments.map((p) => p.workflowId)).toEqual([
@@ -356,6 +356,10 @@ describe('the operator (dev server)', () => {
       expect(shown.output).toMatch(/\n {2}phase +stuck: no outcome from the provider by the deadline\n/);
       expect(shown.output).toMatch(/\n {2}attempts +1 provider call, 0 status checks, 0 notifications\n/);
       expect(shown.output).toMatch(/\ntimeline\n {2}\S+Z {2}acting at the provider\n/);
+      // What to do next, as the command that does it.
+      expect(shown.output).toContain(
+        `  next step      settle payments resolve ${ids.C} --outcome settled|declined --reason "<why>" --operator <name>`,
+      );
 
       const resolved = await settle([
         'resolve',

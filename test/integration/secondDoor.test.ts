@@ -132,7 +132,7 @@ describe('a second front door (dev server)', () => {
     });
     expect(reports).toEqual([
       {
-        reportId: expect.stringMatching(/:settled$/),
+        reportId: `${first.body.workflowId}:${(await handle.describe()).raw.workflowExecutionInfo?.firstRunId}`,
         command: 'capture',
         context: { ticket: 'T-1' },
         result: expect.objectContaining({ provider: 'gateway', outcome: 'settled', status: 'succeeded' }),

@@ -75,7 +75,7 @@ describe('settlement (time-skipping)', () => {
     );
     expect(result).toEqual({
       outcome: 'settled',
-      notification: `${NS}.notify_refunded`,
+      reported: `${NS}.notify_refunded`,
       operationId: 'ref_1',
     });
     const elapsed = settlesAfter.lastCheck - started;
@@ -137,7 +137,7 @@ describe('settlement (time-skipping)', () => {
       expect(resolved.resolution).toMatchObject({ outcome: 'settled', operator: 'ana' });
       expect(await handle.result()).toMatchObject({
         outcome: 'settled',
-        notification: `${NS}.notify_captured`,
+        reported: `${NS}.notify_captured`,
       });
       // A finished payment takes no resolution at all.
       const again = await refused({ outcome: 'declined', reason: 'changed my mind', operator: 'bo' });
@@ -156,7 +156,7 @@ describe('settlement (time-skipping)', () => {
     );
     expect(result).toEqual({
       outcome: 'settled',
-      notification: `${NS}.notify_captured`,
+      reported: `${NS}.notify_captured`,
       operationId: 'cap_found',
     });
     expect(h.executions).toHaveLength(1);
@@ -308,6 +308,41 @@ describe('settlement (time-skipping)', () => {
     expect(h.statusChecks.length).toBeGreaterThan(120);
     expect(h.executions).toHaveLength(1);
     expect(h.notifications).toHaveLength(1);
+  });
+
+  it('still shows, after 20 days of polling, when it started, what the provider first answered and when it became stuck', async () => {
+    const started = await env.currentTimeMs();
+    h.answer = async () => pending('ref_20');
+    h.status = async () => pending('ref_20');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-20-days', {
+        command: 'refund',
+        settlement: polling({
+          pollScheduleMs: [HOUR],
+          deadlineMs: 7 * DAY,
+          historyEventsBeforeContinue: 300,
+        }),
+      });
+      await env.sleep('20 days');
+      const { timeline } = await handle.query(statusQuery);
+      // 480 hourly checks: far more than the timeline keeps.
+      expect(h.statusChecks.length).toBeGreaterThan(450);
+      expect(timeline.length).toBeLessThanOrEqual(201);
+      expect(timeline[0]).toMatchObject({ what: 'acting at the provider' });
+      expect(Date.parse(timeline[0]!.at)).toBeLessThan(started + HOUR);
+      expect(timeline).toContainEqual(
+        expect.objectContaining({ what: 'provider answered pending (pending)' }),
+      );
+      const stuck = timeline.find((entry) => entry.what.startsWith('stuck: no outcome'))!;
+      expect(Date.parse(stuck.at) - started).toBeGreaterThanOrEqual(7 * DAY);
+      expect(Date.parse(stuck.at) - started).toBeLessThan(7 * DAY + HOUR);
+      expect(timeline.some((entry) => /entries dropped/.test(entry.what))).toBe(true);
+      // The latest checks are there too.
+      expect(Date.parse(timeline.at(-1)!.at) - started).toBeGreaterThan(19 * DAY);
+      h.status = async () => settled('ref_20');
+      await handle.signal(recheckSignal);
+      expect((await handle.result()).reported).toBe(`${NS}.notify_refunded`);
+    });
   });
 
   describe('outages, against the real simulators', () => {
