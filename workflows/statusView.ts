@@ -64,8 +64,7 @@ export function detailsOf(state: CommandFacts): string {
   const waiting = waitingFor(state);
   if (waiting) lines.push(`Waiting for: ${waiting}`);
   if (state.stuckReason) lines.push(`Stuck: ${state.stuckReason}`);
-  const step = nextStep(state, workflowInfo().workflowId);
-  if (step) lines.push(`Next step: \`${step}\``);
+  lines.push(...nextSteps(state, workflowInfo().workflowId).map((step) => `Next step: \`${step}\``));
   return lines.join('\n\n');
 }
 
@@ -87,13 +86,20 @@ function waitingFor(state: CommandFacts): string | undefined {
   }
 }
 
-/** What an operator can do for a stuck payment, as the command that does it. */
+/** What an operator can do for a stuck payment, as the commands that do it, the likeliest first. */
+function nextSteps(state: CommandFacts, workflowId: string): string[] {
+  if (state.phase !== 'stuck') return [];
+  if (state.outcome) return [`settle payments retry-notification ${workflowId}`];
+  // A call in flight or still to come: the provider must answer first (the retries go on by themselves).
+  if (!state.result || state.acting) return [];
+  return [
+    `settle payments resolve ${workflowId} --outcome settled|declined --reason "<why>" --operator <name>`,
+    `settle payments recheck ${workflowId}`,
+  ];
+}
+
+/** The next steps in one line, for the status query. */
 function nextStep(state: CommandFacts, workflowId: string): string | undefined {
-  if (state.phase !== 'stuck') return undefined;
-  if (state.outcome) return `settle payments retry-notification ${workflowId}`;
-  if (!state.result || state.acting) return undefined;
-  return (
-    `settle payments resolve ${workflowId} --outcome settled|declined --reason "<why>" --operator <name>` +
-    ` (or settle payments recheck ${workflowId})`
-  );
+  const steps = nextSteps(state, workflowId);
+  return steps.length === 0 ? undefined : steps.join('   or   ');
 }

@@ -66,7 +66,9 @@ describe('settle payments with only TEMPORAL_ADDRESS set (dev server)', () => {
       return run.output.includes(workflowId) ? run : undefined;
     }, 30_000);
     expect(listed.code).toBe(0);
-    expect(listed.output).toMatch(/^PHASE +OUTCOME +COMMAND +AMOUNT +PROVIDER +STATUS +STARTED +WORKFLOW ID\n/);
+    expect(listed.output).toMatch(
+      /^PHASE +OUTCOME +COMMAND +AMOUNT +PROVIDER +STATUS +STARTED +WORKFLOW ID\n/,
+    );
     expect(listed.output.trim().split('\n').at(-1)).toBe('1 payment');
 
     const shown = await settle(['payments', 'show', workflowId]);

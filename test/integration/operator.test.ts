@@ -342,7 +342,9 @@ describe('the operator (dev server)', () => {
       const rows = table.output.trim().split('\n');
       expect(rows[0]).toMatch(/^PHASE +OUTCOME +COMMAND +AMOUNT +PROVIDER +STATUS +STARTED +WORKFLOW ID$/);
       expect(rows.slice(1, -1)).toEqual([
-        expect.stringMatching(/^stuck +- +capture +49\.90 EUR +gateway +RUNNING +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +/),
+        expect.stringMatching(
+          /^stuck +- +capture +49\.90 EUR +gateway +RUNNING +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +/,
+        ),
       ]);
       expect(rows[1]!.endsWith(`${ids.C}  (stuck: no outcome from the provider by the deadline)`)).toBe(true);
       expect(rows.at(-1)).toBe('1 payment');

@@ -125,6 +125,8 @@ describe('a second front door (dev server)', () => {
     expect((await send(command)).body).toEqual({ workflowId: first.body.workflowId, started: 'redelivered' });
 
     const handle = stack.temporal.workflow.getHandle(first.body.workflowId);
+    // The Web UI's summary says what the payment is about from its first moment.
+    expect(await (await handle.describe()).staticSummary()).toBe('capture 12.34 EUR · MEMO-1 · gateway');
     expect(await handle.result()).toEqual({
       outcome: 'settled',
       reported: 'memo:settled',

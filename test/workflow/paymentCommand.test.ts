@@ -286,6 +286,14 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       expect(stuck.lastError).toContain('MIB answered HTTP 400');
       const { searchAttributes } = await handle.describe();
       expect(searchAttributes.SettlePhase).toEqual(['stuck']);
+      expect(searchAttributes.SettleStuckReason).toEqual([
+        'MIB refused the notification: MIB answered HTTP 400',
+      ]);
+      // The Web UI's current details say why, and what to run.
+      const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails: string };
+      expect(metadata.currentDetails).toContain('Stuck: MIB refused the notification: MIB answered HTTP 400');
+      expect(metadata.currentDetails).toContain('Next step: `settle payments retry-notification wf-stuck`');
+      expect(stuck.nextStep).toBe('settle payments retry-notification wf-stuck');
       // Days pass: a stuck payment stays stuck, it is neither dropped nor failed.
       await env.sleep('3 days');
       expect((await handle.query(statusQuery)).phase).toBe('stuck');
