@@ -1,10 +1,10 @@
 import { PROVIDERS, type Provider } from '../providers';
+import { mibSettings } from '../oms/mib/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
   logSettings,
   metricsSettings,
-  mibSettings,
   operatorSettings,
   settlementSettings,
   temporalSettings,

@@ -20,7 +20,8 @@ export { USES } from './uses';
  * Settle's one configuration, read from `config/parameters.yml` and environment variables (which win), and
  * validated at start-up: a missing or malformed value stops the process with a message naming its key and
  * variable, never its value. Each process loads only the parts it uses (config/uses.ts). The settings
- * themselves are declared once, in config/sections.ts and beside each provider (config/catalogue.ts).
+ * themselves are declared once: in config/sections.ts, in each front door (oms/<door>/settings.ts) and
+ * beside each provider, all listed in config/catalogue.ts.
  * `localDefaults` holds the values of the embedded local stack (`npm start`, the tests).
  */
 

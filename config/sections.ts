@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
-import { duration, parsedBy, port, secret, section, url } from './setting';
+import { parsedBy, port, secret, section } from './setting';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
 
@@ -39,71 +39,6 @@ export const apiSettings = section({
       schema: port,
       default: '3000',
       description: 'Port of the API (POST /mib, webhooks, /payments, /health, /openapi.json).',
-    },
-  },
-});
-
-export const mibSettings = section({
-  owner: 'mib',
-  title: 'Magento Integration Bus (MIB)',
-  about:
-    "The MIB front door: Settle's OAuth 2.0 client at MIB, the secret of MIB's calls to Settle, and the " +
-    "endpoint's registration. `mom_client`, `service_bus.secret` and `service_bus.endpoint_name` are the keys " +
-    "of Magento's own parameters.yml.",
-  settings: {
-    SERVICE_BUS_ENDPOINT_NAME: {
-      key: 'service_bus.endpoint_name',
-      schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . - only'),
-      default: 'custom-payment',
-      description:
-        'Endpoint name agreed with Magento; registration announces Settle under this id. Letters, digits, _ . - only.',
-    },
-    MOM_CLIENT: {
-      key: 'mom_client',
-      schema: z.string().min(1),
-      required: true,
-      description: 'OAuth 2.0 client id issued by Magento.',
-    },
-    SERVICE_BUS_SECRET: {
-      key: 'service_bus.secret',
-      schema: secret,
-      required: true,
-      secret: true,
-      description: 'OAuth 2.0 client secret issued by Magento, at least 8 characters.',
-    },
-    MIB_BASE_URL: {
-      key: 'service_bus.base_url',
-      schema: url,
-      required: true,
-      description: 'MIB base URL (http or https); Settle appends /<mom_client>/…',
-    },
-    MIB_TOKEN_URL: {
-      key: 'service_bus.token_url',
-      schema: url,
-      required: true,
-      description: 'OAuth 2.0 token endpoint of MIB.',
-    },
-    MIB_INTAKE_SECRET: {
-      key: 'service_bus.intake_secret',
-      schema: secret,
-      required: true,
-      secret: true,
-      description:
-        "Shared secret MIB's calls to POST /mib must carry, as `Authorization: Bearer <secret>` or as an " +
-        'X-Settle-Signature HMAC of the body; at least 8 characters.',
-    },
-    MIB_REGISTER_EVERY: {
-      key: 'service_bus.register_every',
-      schema: duration,
-      default: '24h',
-      description:
-        'How often `settle register --schedule` re-registers the endpoint: a whole number and s, m, h or d.',
-    },
-    PUBLIC_URL: {
-      key: 'settle.public_url',
-      schema: url,
-      description: "Settle's base URL as MIB reaches it; registration tells MIB <public_url>/mib.",
-      unset: 'none (`settle register` needs it)',
     },
   },
 });
