@@ -56,6 +56,6 @@ export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
  * The id of a command's act at the provider (workflows/paymentAct.ts): Temporal runs one workflow per id at a
  * time, so this id is the payment's turn.
  */
-export function paymentLockId(reference: string): string {
+export function paymentTurnId(reference: string): string {
   return `payment-lock:${reference}`;
 }

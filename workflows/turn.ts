@@ -10,7 +10,7 @@ import {
   TerminatedFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { paymentLockId } from '../domain/workflowId';
+import { paymentTurnId } from '../domain/workflowId';
 import type { ProviderResult } from '../providers/types';
 import { now, type CommandState } from './commandState';
 import { paymentActWorkflow } from './paymentAct';
@@ -34,7 +34,7 @@ export async function actInTurn(state: CommandState): Promise<ProviderResult> {
     let turn;
     try {
       turn = await startChild(paymentActWorkflow, {
-        workflowId: paymentLockId(input.reference),
+        workflowId: paymentTurnId(input.reference),
         args: [input, workflowId],
         // The act goes on, and holds the payment's turn, even if this workflow is cancelled or ended by
         // hand: its provider call may be moving money.

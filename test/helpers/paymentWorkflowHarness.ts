@@ -8,7 +8,7 @@ import type {
 } from '../../activities';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
 import { notificationMethod } from '../../oms/mib/methods';
-import { paymentLockId } from '../../domain/workflowId';
+import { paymentTurnId } from '../../domain/workflowId';
 import type { AuthorizationState, ProviderResult } from '../../providers/types';
 import { paymentCommandWorkflow } from '../../workflows/paymentCommand';
 import { prebuiltBundle } from './temporal';
@@ -75,7 +75,7 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
         const result = await run(worker);
         // The payment's turn ends with its act: a command that has its outcome holds no turn.
         for (const reference of new Set(harness.references)) {
-          const lock = env().client.workflow.getHandle(paymentLockId(reference));
+          const lock = env().client.workflow.getHandle(paymentTurnId(reference));
           const running = await lock.describe().then(
             ({ status }) => status.name === 'RUNNING',
             () => false,
