@@ -84,16 +84,16 @@ export async function receiveMibRequest(
   try {
     message = JSON.parse(raw);
   } catch {
-    res
-      .status(400)
-      .json(jsonRpcError(null, JSON_RPC_ERRORS.parseError, 'Parse error: the body is not valid JSON'));
+    const text = 'Parse error: the body is not valid JSON';
+    deps.logger.warn('refused a payment command', { code: JSON_RPC_ERRORS.parseError, error: text });
+    res.status(400).json(jsonRpcError(null, JSON_RPC_ERRORS.parseError, text));
     return;
   }
   if (Array.isArray(message)) {
     if (message.length === 0) {
-      res
-        .status(400)
-        .json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request: empty batch'));
+      const text = 'Invalid Request: empty batch';
+      deps.logger.warn('refused a payment command', { code: JSON_RPC_ERRORS.invalidRequest, error: text });
+      res.status(400).json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, text));
       return;
     }
     const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(

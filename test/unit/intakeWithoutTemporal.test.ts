@@ -242,6 +242,22 @@ describe('the API without a reachable Temporal', () => {
       ]);
     });
 
+    it.each([
+      ['a body that is not JSON', '{"jsonrpc": "2.0",', -32700, 'Parse error: the body is not valid JSON'],
+      ['an empty batch', '[]', -32600, 'Invalid Request: empty batch'],
+    ])('%s', async (_case, body, code, error) => {
+      const response = await fetch(`${api.url}/mib`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${config.MIB_INTAKE_SECRET}` },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code, message: error } });
+      expect(warnings()).toEqual([
+        { level: 'warn', message: 'refused a payment command', fields: { code, error } },
+      ]);
+    });
+
     it('each command of a batch once', async () => {
       const batch = cases.map(([, body], index) => ({ ...body, id: 10 + index }));
       const answer = await post('/mib', [...batch, { ...capture(), method: 'nope' }]);
