@@ -176,6 +176,7 @@ describe('activities', () => {
   });
 
   describe('reportOutcome through the MIB door', () => {
+    const NOTIFY_CAPTURED = 'magento.payments.payments_management.notify_captured';
     const payment = commandParamsSchema.parse({
       payment: {
         reference: 'PAY-A',
@@ -195,7 +196,8 @@ describe('activities', () => {
         'magento.payments.payments_management.notify_captured',
       );
       expect(mibSim.notifications.at(-1)).toMatchObject({
-        id: 'n-1',
+        // The report id of the command's run and the method: the same on every retry.
+        id: `n-1:${NOTIFY_CAPTURED}`,
         endpoint: 'custom-payment',
         method: 'magento.payments.payments_management.notify_captured',
         params: { payment: { reference: 'PAY-A' } },
@@ -207,10 +209,9 @@ describe('activities', () => {
       await env.run(activities.reportOutcome, input('n-dup'));
       await env.run(activities.reportOutcome, input('n-dup'));
       expect(mibSim.stats.tokensIssued).toBe(issued);
-      expect(mibSim.notifications.filter((n) => n.id === 'n-dup').map((n) => n.duplicate)).toEqual([
-        false,
-        true,
-      ]);
+      expect(
+        mibSim.notifications.filter((n) => n.id === `n-dup:${NOTIFY_CAPTURED}`).map((n) => n.duplicate),
+      ).toEqual([false, true]);
     });
 
     it('fetches a new token once when MIB no longer accepts the cached one', async () => {
@@ -221,7 +222,7 @@ describe('activities', () => {
         body: JSON.stringify({ revokeTokens: true }),
       });
       await env.run(activities.reportOutcome, input('n-3'));
-      expect(mibSim.notifications.map((n) => n.id)).toContain('n-3');
+      expect(mibSim.notifications.map((n) => n.id)).toContain(`n-3:${NOTIFY_CAPTURED}`);
     });
 
     it('throws a retryable error while MIB answers 503', async () => {
