@@ -230,7 +230,7 @@ describe('activities', () => {
       const error = await env.run(activities.reportOutcome, input('n-4')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(ApplicationFailure);
-      expect(mibSim.notifications.map((n) => n.id)).not.toContain('n-4');
+      expect(mibSim.notifications.map((n) => n.id)).not.toContain(`n-4:${NOTIFY_CAPTURED}`);
     });
 
     it('fails non-retryably when MIB rejects the notification with a 4xx', async () => {
