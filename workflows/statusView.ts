@@ -93,7 +93,7 @@ function nextSteps(state: CommandFacts, workflowId: string): string[] {
   // A call in flight or still to come: the provider must answer first (the retries go on by themselves).
   if (!state.result || state.acting) return [];
   return [
-    `settle payments resolve ${workflowId} --outcome settled|declined --reason "<why>" --operator <name>`,
+    `settle payments resolve ${workflowId} --outcome <settled or declined> --reason "<why>" --operator <name>`,
     `settle payments recheck ${workflowId}`,
   ];
 }

@@ -360,7 +360,7 @@ describe('the operator (dev server)', () => {
       expect(shown.output).toMatch(/\ntimeline\n {2}\S+Z {2}acting at the provider\n/);
       // What to do next, as the command that does it.
       expect(shown.output).toContain(
-        `  next step      settle payments resolve ${ids.C} --outcome settled|declined --reason "<why>" --operator <name>`,
+        `  next step      settle payments resolve ${ids.C} --outcome <settled or declined> --reason "<why>" --operator <name>`,
       );
 
       const resolved = await settle([
