@@ -3,11 +3,12 @@
 #   docker run settle                      # the worker
 #   docker run settle node dist/api/main.js
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# Every folder the build compiles (test/unit/deployments.test.ts checks the list against the imports).
 COPY activities ./activities
 COPY api ./api
 COPY cli ./cli
@@ -19,16 +20,22 @@ COPY scripts ./scripts
 COPY sim ./sim
 COPY worker ./worker
 COPY workflows ./workflows
-RUN npm run build
+# The compiled code and the workflow bundle, then only the production dependencies for the runtime stage.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
+# The worker serves Prometheus metrics at :9464/metrics, which its health check asks.
 ENV NODE_ENV=production \
-    LISTEN_HOST=0.0.0.0
+    LISTEN_HOST=0.0.0.0 \
+    METRICS_PORT=9464
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY deploy/docker/healthcheck.cjs ./
 # The worker loads dist/workflow-bundle.js, which npm run build made; it runs as the unprivileged `node` user.
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464
+# The API's /health, else the worker's /metrics (a simulator's compose service names its own URL).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "healthcheck.cjs"]
 CMD ["node", "dist/worker/main.js"]

