@@ -49,15 +49,15 @@ export async function startCluster({
   };
   try {
     await postgres.start();
-    stops.push(() => postgres.stop());
+    stops.push(() => postgres.stop().then(() => log('PostgreSQL stopped')));
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(dir, 'postgres')})`);
     await ensureSchemas(binaries, postgres);
     const server = await startTemporalServer(binaries, dir, ports);
-    stops.push(() => server.child.stop());
+    stops.push(() => server.child.stop().then(() => log('Temporal server stopped')));
     log(`Temporal server on ${server.address} (log ${join(dir, 'temporal.log')})`);
     await prepareNamespace(server.address, namespace);
     const ui = await startWebUi(binaries, dir, ports, namespace);
-    stops.push(() => ui.stop());
+    stops.push(() => ui.stop().then(() => log('Web UI stopped')));
     return { address: server.address, uiUrl: `http://localhost:${ports.ui}`, postgres, stop };
   } catch (error) {
     await stop();

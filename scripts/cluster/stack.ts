@@ -98,7 +98,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
   const processes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   // Stopped in reverse: the APIs first (no new commands), then the workers drain.
   for (const child of processes) {
-    stops.push(() => child.stop());
+    stops.push(() => child.stop().then(() => log(`${child.name} stopped`)));
     void child.exited.then((end) => {
       if (child.process.killed === false && end !== 0) log(`${child.name} exited (${end})`);
     });
