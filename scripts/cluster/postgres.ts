@@ -1,5 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findOnPath } from '../temporal-binaries';
@@ -48,13 +56,14 @@ const asRoot = () => process.getuid?.() === 0;
 /** Initializes `dataDir` if it holds no database yet; the caller then starts it. */
 export async function preparePostgres(dir: string, port: number): Promise<Postgres> {
   const bin = postgresBin();
+  const runuser = asRoot() ? findRunuser() : undefined;
   const dataDir = join(dir, 'postgres');
   const logFile = join(dir, 'postgres.log');
   /** Runs one of PostgreSQL's programs (as postgres when root), in a process group of its own. */
   const run = (program: string, args: string[]) =>
     new Promise<void>((done, fail) => {
-      const [command, ...rest] = asRoot()
-        ? ['runuser', '-u', 'postgres', '--', join(bin, program), ...args]
+      const [command, ...rest] = runuser
+        ? [runuser, '-u', 'postgres', '--', join(bin, program), ...args]
         : [join(bin, program), ...args];
       // Detached: the server pg_ctl leaves running must not get the terminal's Ctrl-C (a fast shutdown
       // before the Temporal server has stopped); `npm start` stops it last.
@@ -75,10 +84,15 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
     writeFileSync(passwordFile, `${DB_PASSWORD}\n`, { mode: 0o600 });
     writeFileSync(logFile, '', { flag: 'a' });
     if (asRoot()) {
-      if (!findOnPath('runuser')) throw new Error('PostgreSQL: runuser is missing (util-linux)');
       const { uid, gid } = await postgresUser(INSTALL_HINT);
       for (const path of [dataDir, passwordFile, logFile]) chownSync(path, uid, gid);
+      await promisify(execFile)(runuser!, ['-u', 'postgres', '--', 'test', '-w', dataDir]).catch(() => {
+        throw new Error(
+          `PostgreSQL: the postgres user cannot reach ${dataDir}. To fix: make its parent folders searchable (chmod o+x), or set SETTLE_DATA_DIR to a folder it can reach.`,
+        );
+      });
     }
+    // A failed initdb leaves a half-made folder that a next initdb would refuse.
     await run('initdb', [
       '-D',
       dataDir,
@@ -89,7 +103,10 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       '-E',
       'UTF8',
       '--locale=C.UTF-8',
-    ]);
+    ]).catch((error: Error) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    });
     appendFileSync(
       join(dataDir, 'postgresql.conf'),
       [
@@ -127,6 +144,14 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       return stdout.trim();
     },
   };
+}
+
+/** `runuser`, which root needs to run PostgreSQL's programs as postgres; often outside a user's PATH. */
+function findRunuser(): string {
+  const found =
+    findOnPath('runuser') ?? ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path));
+  if (!found) throw new Error('PostgreSQL: runuser is missing. To fix: install util-linux.');
+  return found;
 }
 
 /** The postgres user's ids; as root, PostgreSQL runs as this user. */
