@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   testMatch: ['**/*.test.ts'],
+  // The cluster suite has its own run (npm run test:cluster, jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
   transform: {
     '^.+\\.ts$': ['@swc/jest'],

@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
 import { createLogger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { startClusterStack } from './cluster/stack';
 import { startDevServer } from './devServer';
 import { startStack } from './stack';
 
@@ -13,11 +15,48 @@ import { startStack } from './stack';
  * stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts); the ports
  * are API_PORT, MIB_SIM_PORT, GATEWAY_SIM_PORT, TEMPORAL_PORT and TEMPORAL_UI_PORT, the state folder
  * SETTLE_DATA_DIR.
+ *
+ * `npm start -- --cluster [--workers N] [--apis M]` runs a real Temporal cluster instead (scripts/cluster/:
+ * PostgreSQL in .data/cluster/, the Temporal server and its Web UI) and Settle as N worker and M API processes.
  */
 
 type Stop = () => Promise<unknown>;
 
+interface Mode {
+  readonly cluster: boolean;
+  readonly workers: number;
+  readonly apis: number;
+}
+
+const USAGE = 'usage: npm start [-- --cluster [--workers N] [--apis M]]';
+
+/** The command line, or exit 2 with what is wrong and the usage. */
+function parseMode(argv: string[]): Mode {
+  const fail = (message: string): never => {
+    console.error(`${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  let values: { cluster?: boolean; workers?: string; apis?: string } = {};
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { cluster: { type: 'boolean' }, workers: { type: 'string' }, apis: { type: 'string' } },
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const count = (name: 'workers' | 'apis') => {
+    const text = values[name];
+    if (text === undefined) return 1;
+    if (!values.cluster) fail(`--${name} needs --cluster`);
+    if (!/^[1-9][0-9]?$/.test(text)) fail(`--${name} must be a whole number from 1 to 99, not "${text}"`);
+    return Number(text);
+  };
+  return { cluster: values.cluster === true, workers: count('workers'), apis: count('apis') };
+}
+
 async function main() {
+  const mode = parseMode(process.argv.slice(2));
   // Ctrl-C is handled below, in order; the SDK's own signal handlers would drain the worker first.
   installRuntime('WARN', { handleSignals: false });
   const ports = localPorts();
@@ -41,49 +80,104 @@ async function main() {
   process.once('SIGTERM', () => void shutdown());
 
   try {
-    const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops));
-    const connection = await Connection.connect({ address });
-    const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
-      .catch((error: Error) => {
-        logger.warn('could not register search attributes; see the README', { error: error.message });
-        return [];
-      })
-      .finally(() => connection.close());
-    if (added.length > 0) logger.info('registered search attributes', { added });
-
-    const stack = await startStack({
-      address,
-      ports,
-      env: process.env,
-      gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
-    });
-    stops.push(() => stack.stop());
-    const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
+    if (mode.cluster && config.TEMPORAL_ADDRESS)
+      throw new Error('--cluster runs its own Temporal server: unset TEMPORAL_ADDRESS, or drop --cluster');
     // The development token may be shown; a real one never is.
-    const operatorAuth =
-      config.ADMIN_TOKEN === localDefaults().ADMIN_TOKEN
+    const operatorAuth = !config.ADMIN_TOKEN
+      ? undefined
+      : config.ADMIN_TOKEN === localDefaults().ADMIN_TOKEN
         ? `(Authorization: Bearer ${config.ADMIN_TOKEN})`
         : '(Authorization: Bearer <ADMIN_TOKEN>)';
-    console.log(
-      [
-        '',
-        'Settle is running:',
-        `  API (MIB intake)   ${stack.api.url}/mib`,
-        `  webhooks           ${stack.api.url}/webhooks/gateway`,
-        ...(config.ADMIN_TOKEN ? [`  operator API       ${stack.api.url}/payments   ${operatorAuth}`] : []),
-        `  Temporal           ${address}${ui}`,
-        `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
-        `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
-        'Ctrl-C stops everything.',
-        '',
-      ].join('\n'),
-    );
+    const lines = mode.cluster
+      ? await startOnCluster(mode, ports, dataDir, config, stops, operatorAuth)
+      : await startEmbedded(config, ports, dataDir, stops, logger, operatorAuth);
+    console.log(['', 'Settle is running:', ...lines, 'Ctrl-C stops everything.', ''].join('\n'));
   } catch (error) {
     console.error((error as Error).message);
     await stopAll();
     process.exit(1);
   }
 }
+
+/** The dev server (or TEMPORAL_ADDRESS's server) with the simulators, worker and API in this process. */
+async function startEmbedded(
+  config: ReturnType<typeof loadConfig>,
+  ports: LocalPorts,
+  dataDir: string,
+  stops: Stop[],
+  logger: ReturnType<typeof createLogger>,
+  operatorAuth: string | undefined,
+): Promise<string[]> {
+  const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops));
+  const connection = await Connection.connect({ address });
+  const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
+    .catch((error: Error) => {
+      logger.warn('could not register search attributes; see the README', { error: error.message });
+      return [];
+    })
+    .finally(() => connection.close());
+  if (added.length > 0) logger.info('registered search attributes', { added });
+
+  const stack = await startStack({
+    address,
+    ports,
+    env: process.env,
+    gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
+  });
+  stops.push(() => stack.stop());
+  const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
+  return [
+    `  API (MIB intake)   ${stack.api.url}/mib`,
+    `  webhooks           ${stack.api.url}/webhooks/gateway`,
+    ...operatorLine(stack.api.url, operatorAuth),
+    `  Temporal           ${address}${ui}`,
+    `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
+    `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
+  ];
+}
+
+/** A real Temporal cluster on PostgreSQL, the simulators here, Settle's workers and APIs as processes. */
+async function startOnCluster(
+  mode: Mode,
+  ports: LocalPorts,
+  dataDir: string,
+  config: ReturnType<typeof loadConfig>,
+  stops: Stop[],
+  operatorAuth: string | undefined,
+): Promise<string[]> {
+  const namespace = config.TEMPORAL_NAMESPACE;
+  const stack = await startClusterStack({
+    dataDir,
+    ports,
+    namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workers: mode.workers,
+    apis: mode.apis,
+    env: process.env,
+    stops,
+    log: (line) => console.log(`cluster: ${line}`),
+  });
+  const [first] = stack.apiUrls;
+  const pids = (role: string) =>
+    stack.processes
+      .filter((child) => child.role === role)
+      .map((child) => `${child.name} (pid ${child.process.pid})`)
+      .join(', ');
+  return [
+    `  API (MIB intake)   ${stack.apiUrls.map((url) => `${url}/mib`).join('  ')}`,
+    `  webhooks           ${first}/webhooks/gateway`,
+    ...operatorLine(first!, operatorAuth),
+    `  Temporal cluster   ${stack.cluster.address}   Web UI ${stack.cluster.uiUrl}   namespace ${namespace}`,
+    `  PostgreSQL         127.0.0.1:${stack.cluster.postgres.port}   data in ${stack.dir}`,
+    `  workers            ${pids('worker')}`,
+    `  API processes      ${pids('api')}`,
+    `  MIB simulator      ${stack.mibUrl}   notifications: ${stack.mibUrl}/notifications`,
+    `  gateway simulator  ${stack.gatewayUrl}   control: ${stack.gatewayUrl}/_control`,
+  ];
+}
+
+const operatorLine = (api: string, auth: string | undefined) =>
+  auth ? [`  operator API       ${api}/payments   ${auth}`] : [];
 
 /** Starts `temporal server start-dev` with its state in the data folder; resolves with its gRPC address. */
 async function startLocalServer(ports: LocalPorts, dataDir: string, stops: Stop[]): Promise<string> {

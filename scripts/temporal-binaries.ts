@@ -63,14 +63,15 @@ const CLI: BinarySpec = {
   cacheEntry: `cli-${TEMPORAL_CLI_VERSION}`,
   hint: `install Go (≥ 1.25) so that Settle can run "go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}", or put the temporal CLI on PATH, or set TEMPORAL_CLI_PATH`,
   async build(dir) {
-    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      ...process.env,
-      GOBIN: dir,
-      GOFLAGS: '-buildvcs=false',
-    });
+    await goInstall(dir, `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`);
     return 'temporal';
   },
 };
+
+/** `go install package@version` with its executable put in `dir` (a cache entry being built). */
+export function goInstall(dir: string, versionedPackage: string): Promise<void> {
+  return run('go', ['install', versionedPackage], { ...process.env, GOBIN: dir, GOFLAGS: '-buildvcs=false' });
+}
 
 const TEST_SERVER: BinarySpec = {
   label: 'Temporal time-skipping test server',

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveClusterBinaries } from './binaries';
+import type { ClusterPorts } from './ports';
+import { prepareNamespace } from './namespace';
+import { preparePostgres, type Postgres } from './postgres';
+import { ensureSchemas } from './schema';
+import { startTemporalServer, startWebUi } from './server';
+
+/**
+ * A real Temporal cluster on this host, for `npm start -- --cluster` and the cluster tests: PostgreSQL with its
+ * data in `dir`, the schemas, the Temporal server and its Web UI, the namespace with Settle's search
+ * attributes. A second start on the same folder finds every workflow of the first.
+ */
+
+export { clusterPorts, type ClusterPorts } from './ports';
+
+export interface ClusterOptions {
+  /** The cluster's folder: PostgreSQL's data, the server's configuration and the logs. */
+  readonly dir: string;
+  readonly ports: ClusterPorts;
+  readonly namespace: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface Cluster {
+  /** The frontend, host:port (Settle's TEMPORAL_ADDRESS). */
+  readonly address: string;
+  readonly uiUrl: string;
+  readonly postgres: Postgres;
+  /** Stops the Web UI, the server, then PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+export async function startCluster({
+  dir,
+  ports,
+  namespace,
+  log = () => {},
+}: ClusterOptions): Promise<Cluster> {
+  mkdirSync(dir, { recursive: true });
+  // Checked first: a missing PostgreSQL says so before minutes of building.
+  const postgres = await preparePostgres(dir, ports.postgres);
+  const binaries = await resolveClusterBinaries({ log });
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse())
+      await step().catch((error: Error) => console.error(error.message));
+  };
+  try {
+    await postgres.start();
+    stops.push(() => postgres.stop().then(() => log('PostgreSQL stopped')));
+    log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(dir, 'postgres')})`);
+    await ensureSchemas(binaries, postgres);
+    const server = await startTemporalServer(binaries, dir, ports);
+    stops.push(() => server.child.stop().then(() => log('Temporal server stopped')));
+    log(`Temporal server on ${server.address} (log ${join(dir, 'temporal.log')})`);
+    await prepareNamespace(server.address, namespace);
+    const ui = await startWebUi(binaries, dir, ports, namespace);
+    stops.push(() => ui.stop().then(() => log('Web UI stopped')));
+    return { address: server.address, uiUrl: `http://localhost:${ports.ui}`, postgres, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
