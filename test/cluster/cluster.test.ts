@@ -178,18 +178,22 @@ describe('Settle on a Temporal cluster', () => {
     await Promise.all(ids.map(untilAwaitingWebhook));
     const before = (await Promise.all(ids.map(taskWorkers))).flat();
     const pidsBefore = new Set(before.map((identity) => Number(identity.split('@')[0])));
-    expect(pidsBefore).toEqual(new Set([first, second]));
+    // The server spreads the tasks; kill a worker that holds some of these payments, whichever it is.
+    const [victim, survivor, victimName] = pidsBefore.has(first)
+      ? [first, second, 'worker 1']
+      : [second, first, 'worker 2'];
+    expect(pidsBefore.has(victim)).toBe(true);
 
-    process.kill(first, 'SIGKILL');
-    await settle!.waitFor('worker 1 exited (SIGKILL)', 10_000);
+    process.kill(victim, 'SIGKILL');
+    await settle!.waitFor(`${victimName} exited (SIGKILL)`, 10_000);
     for (const [i, id] of ids.entries()) await expectSettledOnce(id, references[i]!);
-    // The payments worker 1 held were finished by worker 2.
+    // The payments the killed worker held were finished by the other.
     const after = await Promise.all(ids.map(taskWorkers));
     const moved = after.filter((identities) =>
-      identities.some((identity) => identity.startsWith(`${first}@`)),
+      identities.some((identity) => identity.startsWith(`${victim}@`)),
     );
     expect(moved.length).toBeGreaterThan(0);
-    for (const identities of moved) expect(identities.at(-1)).toMatch(new RegExp(`^${second}@`));
+    for (const identities of moved) expect(identities.at(-1)).toMatch(new RegExp(`^${survivor}@`));
   });
 
   it('PostgreSQL stopped and started again while a capture waits for its webhook: it settles, notified once', async () => {
