@@ -13,8 +13,9 @@ module.exports = {
     '/node_modules/oauth4webapi/.+\\.js$': ['@swc/jest'],
   },
   transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
-  // Starting Temporal servers and bundling workflow code takes seconds, not milliseconds.
-  testTimeout: 60_000,
+  // Starting Temporal servers takes seconds, and a loaded machine makes them several times longer; a test waits
+  // for events with `eventually` (60 s), well inside this.
+  testTimeout: 120_000,
   // Two cores: the integration tests run their own servers, so two test files at a time is the limit.
   maxWorkers: 2,
 };

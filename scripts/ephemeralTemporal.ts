@@ -2,17 +2,73 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SQLITE_PRAGMAS } from './devServer';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { startListening } from './listeningProcess';
 import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
 
 /** Throw-away Temporal servers for the tests, the replay recorder and the benchmark. */
 
-/** The time-skipping test server (Java, from Maven Central or the SDK's download), with Settle's search attributes. */
+/**
+ * The time-skipping test server (Java, from Maven Central or the SDK's download), with Settle's search
+ * attributes. A server on disk is started here, not by the SDK: the SDK gives it a fixed 5 seconds to accept
+ * connections, which a JVM on a loaded machine overruns.
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await withResolution(await resolveTestServer(), (executable) =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
+    executable.type === 'existing-path'
+      ? startTimeSkippingEnv(executable.path)
+      : TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
   );
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
+}
+
+/** Generous: the JVM listens within about a second on an idle machine, and within several under load. */
+const TEST_SERVER_START_TIMEOUT_MS = 180_000;
+
+async function startTimeSkippingEnv(executable: string): Promise<TestWorkflowEnvironment> {
+  const server = await startListening({
+    what: 'the time-skipping test server',
+    command: executable,
+    args: (port) => [String(port)],
+    timeoutMs: TEST_SERVER_START_TIMEOUT_MS,
+  });
+  try {
+    const env = await connectTimeSkipping(`127.0.0.1:${server.port}`);
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      await teardown();
+      await server.stop();
+    };
+    return env;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/**
+ * The SDK connects to a running server only as one without time skipping (`createFromExistingServer`); the
+ * general factory behind it and `createTimeSkipping` takes the flag, and leaves the server running at teardown.
+ */
+type CreateEnvironment = (options: {
+  server: { type: 'existing' };
+  address: string;
+  namespace: string;
+  supportsTimeSkipping: boolean;
+}) => Promise<TestWorkflowEnvironment>;
+
+function connectTimeSkipping(address: string): Promise<TestWorkflowEnvironment> {
+  const { create } = TestWorkflowEnvironment as unknown as { create?: CreateEnvironment };
+  if (typeof create !== 'function')
+    throw new Error(
+      '@temporalio/testing no longer has TestWorkflowEnvironment.create; see scripts/ephemeralTemporal.ts',
+    );
+  return create.call(TestWorkflowEnvironment, {
+    server: { type: 'existing' },
+    address,
+    namespace: 'default',
+    supportsTimeSkipping: true,
+  });
 }
 
 /**

@@ -25,10 +25,14 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 /** Worker options that load the bundle globalSetup built, instead of bundling per test file. */
 export const prebuiltBundle = { workflowBundle: { codePath: BUNDLE_PATH } };
 
-/** Polls until `read` returns a value (not undefined), or fails after `timeoutMs`. */
+/**
+ * Polls until `read` returns a value (not undefined), or fails after `timeoutMs`. Tests wait for the event
+ * they need this way, never for a fixed time: the deadline is for a loaded machine, where what takes
+ * milliseconds when idle can take seconds.
+ */
 export async function eventually<T>(
   read: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

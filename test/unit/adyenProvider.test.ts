@@ -3,6 +3,7 @@ import { ADYEN_CANNOT_READ_AUTHORISATIONS, AdyenProvider } from '../../providers
 import { WebhookVerificationError, type PaymentProvider } from '../../providers/types';
 import { providerCommand } from '../helpers/providerCommands';
 import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The Adyen adapter through `@adyen/api-library` (its own HTTPS client, serializers and HMAC validator)
@@ -203,7 +204,9 @@ describe('Adyen adapter', () => {
       const psp = adyen.authorise(1000);
       const refundFirst = command('refund', psp, 500);
       const { operationId } = await provider.execute(refundFirst);
-      const sent = await waitFor(() => adyen.notifications.find((n) => n.item.pspReference === operationId));
+      const sent = await eventually(async () =>
+        adyen.notifications.find((n) => n.item.pspReference === operationId),
+      );
       expect(await provider.parseWebhook(body(sent.item))).toMatchObject({
         workflowId: refundFirst.workflowId,
         operationId,
@@ -212,12 +215,3 @@ describe('Adyen adapter', () => {
     });
   });
 });
-
-async function waitFor<T>(read: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i += 1) {
-    const value = read();
-    if (value !== undefined) return value;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error('timed out');
-}

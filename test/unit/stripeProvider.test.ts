@@ -19,13 +19,11 @@ describe('Stripe adapter', () => {
   beforeAll(async () => {
     mock = await startStripeMock(process.env.STRIPE_MOCK_PATH);
     stripe = await startStripeStandIn(mock.url, { webhookSecret });
-    provider = new StripeProvider({
-      apiKey: 'sk_test_settle',
-      webhookSecret,
-      apiBase: stripe.url,
-      timeoutMs: 2000,
-    });
+    // A request times out only where a test makes it: a loaded machine may take seconds to answer.
+    provider = stripeProvider(30_000);
   });
+  const stripeProvider = (timeoutMs: number) =>
+    new StripeProvider({ apiKey: 'sk_test_settle', webhookSecret, apiBase: stripe.url, timeoutMs });
   afterAll(async () => {
     await stripe?.stop();
     await mock?.stop();
@@ -251,7 +249,10 @@ describe('Stripe adapter', () => {
       const id = stripe.authorize();
       const capture = command('capture', id);
       stripe.control.swallowNext = 1;
-      expect(await provider.execute(capture)).toMatchObject({ outcome: 'unknown', status: 'timeout' });
+      expect(await stripeProvider(2000).execute(capture)).toMatchObject({
+        outcome: 'unknown',
+        status: 'timeout',
+      });
       expect(await provider.fetchStatus(capture)).toEqual({
         outcome: 'settled',
         operationId: id,

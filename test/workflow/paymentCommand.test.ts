@@ -5,7 +5,7 @@ import { NON_RETRYABLE } from '../../domain/failures';
 import type { AuthorizationState, ProviderEvent } from '../../providers/types';
 import { providerEventSignal, retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { createTimeSkippingEnv, eventually } from '../helpers/temporal';
 
 /**
  * The payment workflow on the time-skipping test server, its activities replaced by functions that record
@@ -304,12 +304,14 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     expect(h.notifications).toHaveLength(1);
   });
 
-  async function eventuallyStatus(handle: Awaited<ReturnType<typeof h.start>>, phase: string) {
-    for (let i = 0; i < 100; i++) {
-      const status = await handle.query(statusQuery);
-      if (status.phase === phase) return status;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the workflow never reached phase ${phase}`);
+  function eventuallyStatus(handle: Awaited<ReturnType<typeof h.start>>, phase: string) {
+    return eventually(
+      async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === phase ? status : undefined;
+      },
+      undefined,
+      `phase ${phase}`,
+    );
   }
 });

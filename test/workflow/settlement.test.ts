@@ -11,7 +11,7 @@ import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 import { createMibClient } from '../../oms/mib/client';
 import { providerEventSignal, recheckSignal, resolveUpdate, statusQuery } from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { createTimeSkippingEnv, eventually } from '../helpers/temporal';
 
 /**
  * Settlements that take days, outages that take hours, answers that get lost: on the time-skipping server,
@@ -245,6 +245,15 @@ describe('settlement (time-skipping)', () => {
       const capture = await h.start('wf-serial-capture', { reference });
       while (h.executions.length === 0) await new Promise((done) => setTimeout(done, 20));
       const cancel = await h.start('wf-serial-cancel', { command: 'cancel', reference });
+      // Once the cancel has run its first task, give it time to (wrongly) start before the capture ends.
+      await eventually(
+        async () =>
+          ((await cancel.fetchHistory()).events ?? []).find(
+            (event) => event.workflowTaskCompletedEventAttributes,
+          ),
+        undefined,
+        "the cancel's first workflow task",
+      );
       await new Promise((done) => setTimeout(done, 1500));
       expect(order).toEqual(['capture starts']);
       expect((await cancel.query(statusQuery)).phase).toBe('executing');
