@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { waitForPort } from './listeningProcess';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
@@ -68,7 +68,10 @@ export async function startDevServer({
     child.stdout.pipe(output);
     child.stderr.pipe(output);
     try {
-      await waitForPort(port, child, logFile);
+      await waitForPort(port, child, {
+        what: `the Temporal dev server (log: ${logFile})`,
+        timeoutMs: 60_000,
+      });
     } catch (error) {
       await stopChild(child);
       throw error;
@@ -92,30 +95,6 @@ export const SQLITE_PRAGMAS = [
 /** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
 function cliType(type: string): string {
   return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
-}
-
-function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((done, fail) => {
-    const exited = (code: number | null) =>
-      fail(new Error(`the Temporal dev server exited with ${code}; see ${logFile}`));
-    child.once('exit', exited);
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        child.off('exit', exited);
-        done();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline)
-          fail(new Error(`the Temporal dev server did not listen on ${port}; see ${logFile}`));
-        else if (child.exitCode === null) setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
 }
 
 /** SIGINT lets the dev server close its SQLite database cleanly; SIGKILL only if it hangs. */

@@ -352,7 +352,8 @@ describe('settlement (time-skipping)', () => {
       await handle.signal(recheckSignal);
       expect((await handle.result()).reported).toBe(`${NS}.notify_refunded`);
     });
-  });
+    // Hundreds of status checks in workflow time: seconds idle, longer on a busy machine.
+  }, 300_000);
 
   describe('outages, against the real simulators', () => {
     let gatewaySim: GatewaySimulator;
