@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { installRuntime } from '../worker/runtime';
-import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
+import { ENGINES, type Engine } from './engines';
+import { variantOf } from './report';
+import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './run';
 
 /**
  * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
@@ -11,13 +13,16 @@ import { FULL_RUN, runBench, SMOKE_RUN, type BenchOptions } from './run';
  *   --rate 10,25,50         steady-rate runs, commands per second
  *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them
  *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
+ *   --engine dev,cluster    the Temporal engines, one after the other (dev: the CLI's dev server on SQLite;
+ *                           cluster: PostgreSQL and the multi-service server, started for the run)
+ *   --workers 1,2           Settle's worker processes, and the baseline's, one measurement per count (1)
  *   --out DIR               where results.json, results.md and chart.svg go (bench/results)
- * TEMPORAL_ADDRESS runs against that server instead of a dev server of its own; LOG_LEVEL sets the API's
+ * TEMPORAL_ADDRESS runs against that server instead of a dev server of its own (not with the cluster); LOG_LEVEL sets the API's
  * and the worker's log level (info).
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -30,6 +35,8 @@ function optionsFrom(argv: string[]): BenchOptions {
       rate: { type: 'string' },
       'paced-seconds': { type: 'string' },
       waiting: { type: 'string' },
+      engine: { type: 'string' },
+      workers: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -59,10 +66,21 @@ function optionsFrom(argv: string[]): BenchOptions {
         : values.rate.split(',').map((rate) => count('rate', rate, 0, 1)),
     pacedSeconds: count('paced-seconds', values['paced-seconds'], base.pacedSeconds),
     waiting: count('waiting', values.waiting, base.waiting),
+    engines: values.engine === undefined ? base.engines : values.engine.split(',').map(engineNamed),
+    workers:
+      values.workers === undefined
+        ? base.workers
+        : values.workers.split(',').map((workers) => count('workers', workers, 0, 1)),
     out: values.out ?? base.out,
     address: process.env.TEMPORAL_ADDRESS || undefined,
     logLevel: process.env.LOG_LEVEL ?? base.logLevel,
   };
+}
+
+function engineNamed(name: string): Engine {
+  const engine = ENGINES.find((one) => one === name);
+  if (!engine) throw new Error(`--engine takes ${ENGINES.join(', ')} or a list of them, not "${name}"`);
+  return engine;
 }
 
 async function main() {
@@ -74,12 +92,19 @@ async function main() {
     process.exit(2);
   }
   installRuntime('WARN', { handleSignals: false });
-  const { report, files } = await runBench(options);
-  for (const target of report.targets)
-    console.log(`${target.met ? 'met    ' : 'MISSED '} ${target.target}: ${target.value}`);
+  // One engine at one worker count: today's report; several: side by side.
+  const { reports, files } =
+    options.engines.length * options.workers.length === 1
+      ? await runBench(options).then(({ report, files: written }) => ({ reports: [report], files: written }))
+      : await runBenches(options);
+  for (const report of reports)
+    for (const target of report.targets)
+      console.log(
+        `${target.met ? 'met    ' : 'MISSED '} ${variantOf(report)}: ${target.target}: ${target.value}`,
+      );
   console.log(`results: ${files.join(', ')}`);
-  const { lost, duplicated } = report.totals;
-  process.exit(lost === 0 && duplicated === 0 ? 0 : 1);
+  const clean = reports.every(({ totals }) => totals.lost === 0 && totals.duplicated === 0);
+  process.exit(clean ? 0 : 1);
 }
 
 main().catch((error: Error) => {

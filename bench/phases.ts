@@ -30,7 +30,8 @@ export interface BenchContext {
   readonly temporal: Client;
   readonly settleQueue: string;
   readonly baselineQueue: string;
-  readonly worker: BenchProcess;
+  /** Settle's worker processes. */
+  readonly workers: readonly BenchProcess[];
   readonly memory: MemorySampler;
   readonly progress: boolean;
   /** How long to wait for the last notification after progress stopped. */
@@ -374,6 +375,7 @@ export interface WaitingRun {
   /** Payments the worker had parked in `awaiting_settlement` at once. */
   readonly waiting: number;
   readonly intake: SettleRun;
+  /** Resident memory of the largest worker; the caches of all of them together. */
   readonly worker: {
     readonly rssWhileWaitingMb: number;
     readonly peakRssMb: number;
@@ -389,6 +391,23 @@ export interface WaitingRun {
 interface WorkerStatus {
   readonly numCachedWorkflows: number;
   readonly maxCachedWorkflows: number;
+}
+
+/** The workers' caches together: workflows cached, and room for as many. */
+async function statusOf(workers: readonly BenchProcess[]): Promise<WorkerStatus> {
+  const each = await Promise.all(workers.map((worker) => worker.ask<WorkerStatus>('status')));
+  return {
+    numCachedWorkflows: sumOf(each, (status) => status.numCachedWorkflows),
+    maxCachedWorkflows: sumOf(each, (status) => status.maxCachedWorkflows),
+  };
+}
+
+/** The largest peak among Settle's workers ("worker", or "worker 1", "worker 2", …). */
+export function workerPeakMb(peakRssMb: Readonly<Record<string, number>>): number {
+  return Math.max(
+    0,
+    ...Object.entries(peakRssMb).flatMap(([name, mb]) => (/^worker\b/.test(name) ? [mb] : [])),
+  );
 }
 
 /**
@@ -424,8 +443,8 @@ export async function runWaiting(ctx: BenchContext, count: number, concurrency: 
         await new Promise((done) => setTimeout(done, 500));
       }
       progress.finish(`${waiting} payments waiting`);
-      const memory = memoryOf(ctx.worker.child.pid!);
-      atRest = { rss: memory?.rss ?? 0, status: await ctx.worker.ask<WorkerStatus>('status') };
+      const rss = ctx.workers.map((worker) => memoryOf(worker.child.pid!)?.rss ?? 0);
+      atRest = { rss: Math.max(...rss), status: await statusOf(ctx.workers) };
       await fetch(`${ctx.gatewayUrl}/_control`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -434,7 +453,7 @@ export async function runWaiting(ctx: BenchContext, count: number, concurrency: 
       releasedAt = Date.now();
     },
   });
-  const after = await ctx.worker.ask<WorkerStatus>('status');
+  const after = await statusOf(ctx.workers);
   const settleSeconds = round((intake.finishedAt - releasedAt) / 1000, 2);
   return {
     payments: count,
@@ -442,7 +461,7 @@ export async function runWaiting(ctx: BenchContext, count: number, concurrency: 
     intake,
     worker: {
       rssWhileWaitingMb: megabytes(atRest?.rss ?? 0),
-      peakRssMb: intake.peakRssMb.worker ?? 0,
+      peakRssMb: workerPeakMb(intake.peakRssMb),
       cachedWorkflowsWhileWaiting: atRest?.status.numCachedWorkflows ?? 0,
       cachedWorkflowsAfter: after.numCachedWorkflows,
       maxCachedWorkflows: after.maxCachedWorkflows,

@@ -130,25 +130,96 @@ export function resetPeak(pid: number): void {
 
 /** CPU time (user + system) a process has used so far, in seconds (Linux: /proc/<pid>/stat). */
 export function cpuSecondsOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  // utime, stime in clock ticks (USER_HZ = 100)
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
+}
+
+/** The pids of this process's children whose command line contains `text` (the dev server we started). */
+export function childPidsMatching(text: string): number[] {
+  // Each thread lists the children it started; the SDK's native threads start the dev server.
+  return childrenOf(process.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What the sampler measures under one name: one process, or a server and the processes it forks. */
+export interface Measured {
+  /** CPU time used so far (s), or undefined once it is gone. */
+  cpuSeconds(): number | undefined;
+  /** Resident memory in bytes, now and at its peak. */
+  memory(): { rss: number; peak: number } | undefined;
+  /** Starts a new peak, where the kernel keeps one. */
+  resetPeak(): void;
+}
+
+export function oneProcess(pid: number): Measured {
+  return {
+    cpuSeconds: () => cpuSecondsOf(pid),
+    memory: () => memoryOf(pid),
+    resetPeak: () => resetPeak(pid),
+  };
+}
+
+/**
+ * A server and its children, as PostgreSQL's postmaster and its backends: CPU time of all of them, the children
+ * that have exited included (the kernel adds theirs to the parent's cutime and cstime), and their memory as
+ * proportional set sizes, which share the shared buffers among the processes instead of counting them in each.
+ */
+export function processTree(pid: number): Measured {
+  const children = () => childrenOf(pid);
+  return {
+    cpuSeconds() {
+      const own = statFields(pid);
+      if (!own) return undefined;
+      // utime, stime, cutime, cstime (fields 14–17) in clock ticks.
+      const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(own[field]), 0);
+      return children().reduce((sum, child) => sum + (cpuSecondsOf(child) ?? 0), ticks / 100);
+    },
+    memory() {
+      const pss = [pid, ...children()].map(pssOf);
+      if (pss[0] === undefined) return undefined;
+      const total = pss.reduce<number>((sum, bytes) => sum + (bytes ?? 0), 0);
+      return { rss: total, peak: total };
+    },
+    resetPeak: () => {},
+  };
+}
+
+function statFields(pid: number): string[] | undefined {
   try {
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   } catch {
     return undefined;
   }
 }
 
-/** The pids of this process's children whose command line contains `text` (the dev server we started). */
-export function childPidsMatching(text: string): number[] {
+function childrenOf(pid: number): number[] {
   try {
-    // Each thread lists the children it started; the SDK's native threads start the dev server.
-    const children = readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean),
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .trim()
+        .split(' ')
+        .filter(Boolean)
+        .map(Number),
     );
-    return children.map(Number).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text));
   } catch {
     return [];
+  }
+}
+
+/** Proportional set size in bytes (Linux: /proc/<pid>/smaps_rollup). */
+function pssOf(pid: number): number | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? NaN) * 1024;
+  } catch {
+    return undefined;
   }
 }
 
@@ -170,9 +241,9 @@ export class MemorySampler {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly pids: Readonly<Record<string, number>>,
+    private readonly measured: Readonly<Record<string, Measured>>,
     /** Processes whose CPU time is counted but whose memory is not reported. */
-    private readonly cpuOnly: Readonly<Record<string, number>> = {},
+    private readonly cpuOnly: Readonly<Record<string, Measured>> = {},
     intervalMs = 200,
   ) {
     this.reset();
@@ -180,17 +251,17 @@ export class MemorySampler {
   }
 
   private sample() {
-    for (const [name, pid] of Object.entries(this.pids)) {
-      const memory = memoryOf(pid);
+    for (const [name, subject] of Object.entries(this.measured)) {
+      const memory = subject.memory();
       if (memory) this.peaks.set(name, Math.max(this.peaks.get(name) ?? 0, memory.rss, memory.peak));
     }
   }
 
   private cpuNow(): Map<string, number> {
-    const all = { ...this.pids, ...this.cpuOnly };
+    const all = { ...this.measured, ...this.cpuOnly };
     return new Map(
-      Object.entries(all).flatMap(([name, pid]) => {
-        const seconds = cpuSecondsOf(pid);
+      Object.entries(all).flatMap(([name, subject]) => {
+        const seconds = subject.cpuSeconds();
         return seconds === undefined ? [] : [[name, seconds] as const];
       }),
     );
@@ -198,7 +269,7 @@ export class MemorySampler {
 
   private reset() {
     this.peaks.clear();
-    for (const pid of Object.values(this.pids)) resetPeak(pid);
+    for (const subject of Object.values(this.measured)) subject.resetPeak();
     this.cpuAtStart.clear();
     for (const [name, seconds] of this.cpuNow()) this.cpuAtStart.set(name, seconds);
   }
@@ -218,6 +289,10 @@ export class MemorySampler {
     clearInterval(this.timer);
   }
 }
+
+/** "worker" when there is one, "worker 1", "worker 2", … when there are several. */
+export const numbered = (name: string, index: number, count: number) =>
+  count === 1 ? name : `${name} ${index + 1}`;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart } from './chart';
 import type { BaselineRun, SettleRun, WaitingRun } from './phases';
+import type { Engine } from './engines';
 import type { Percentiles } from './stats';
 
 /** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
@@ -21,6 +22,10 @@ export interface Target {
 }
 
 export interface BenchReport {
+  /** The Temporal engine measured (engines.ts). */
+  readonly engine: Engine;
+  /** Settle's worker processes, and the baseline's. */
+  readonly workers: number;
   readonly generatedAt: string;
   readonly machine: Record<string, string | number>;
   /** 1, 5 and 15-minute load averages: the machine is shared, and this says how busy it was. */
@@ -85,12 +90,31 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
 
 const triple = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99}`;
 
+/** CPU time per command (or workflow) in ms, by process: "worker 21.0, Temporal server 44.1, …". */
+export const cpuPerCommand = (cpu: Record<string, number>, count: number) =>
+  Object.entries(cpu)
+    .filter(([, seconds]) => seconds > 0.005)
+    .map(([name, seconds]) => `${name} ${((seconds * 1000) / count).toFixed(1)}`)
+    .join(', ');
+
+/** Peak resident memory by process (MB): "worker 180, api 95, Temporal server 140, PostgreSQL 60". */
+export const memoryByProcess = (peakRssMb: Record<string, number>) =>
+  Object.entries(peakRssMb)
+    .map(([name, mb]) => `${name} ${Math.round(mb)}`)
+    .join(', ') || '?';
+
+const workersOf = (count: number) => `${count} worker${count === 1 ? '' : 's'}`;
+
+/** "cluster, 2 workers": one measurement of a run. */
+export const variantOf = (report: Pick<BenchReport, 'engine' | 'workers'>) =>
+  `${report.engine}, ${workersOf(report.workers)}`;
+
 export function markdownOf(report: BenchReport): string {
   const { machine, loadAverage, settings } = report;
   const lines = [
-    `# Settle benchmark, ${report.generatedAt}`,
+    `# Settle benchmark (${variantOf(report)}), ${report.generatedAt}`,
     '',
-    `One run of \`npm run bench\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGb} GB), ${machine.os}, Node ${machine.node}; Temporal: ${machine.temporal}.`,
+    `One run of \`npm run bench\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGb} GB), ${machine.os}, Node ${machine.node}; Temporal: ${machine.temporal}; ${workersOf(report.workers)} for Settle and as many for the baseline.`,
     `Load average (1/5/15 min) before ${loadAverage.before.join(' / ')}, after ${loadAverage.after.join(' / ')}: the machine is shared, so the figures are noisy.`,
     `Mix: ${settings.mixDescription}. Gateway webhooks after ${settings.webhookDelayMs} ms. Log level ${settings.logLevel}.`,
     '',
@@ -98,8 +122,8 @@ export function markdownOf(report: BenchReport): string {
     '',
     `${settings.commands} commands per level (Settle) and as many workflows with ${settings.activitiesPerCommand} no-op activities each (baseline), in ${settings.rounds} alternating rounds each. Throughput counts from the first request to the last notification (Settle) or the last workflow's close (baseline). Latencies in ms, p50 / p95 / p99.`,
     '',
-    '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification | baseline start | baseline start → close | worker / API peak RSS (MB) | lost | duplicated |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification | baseline start | baseline start → close | peak RSS (MB) by process | lost | duplicated |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
     ...report.levels
       .map(({ concurrency, settle, baseline, ratio }) =>
         [
@@ -111,7 +135,7 @@ export function markdownOf(report: BenchReport): string {
           triple(settle.notifyMs),
           triple(baseline.startMs),
           triple(baseline.completeMs),
-          `${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'}`,
+          memoryByProcess(settle.peakRssMb),
           settle.lost,
           settle.duplicated,
         ].join(' | '),
@@ -119,22 +143,17 @@ export function markdownOf(report: BenchReport): string {
       .map((row) => `| ${row} |`),
   ];
   if (report.levels.length > 0) {
-    const perCommand = (cpu: Record<string, number>, count: number) =>
-      Object.entries(cpu)
-        .filter(([, seconds]) => seconds > 0.005)
-        .map(([name, seconds]) => `${name} ${((seconds * 1000) / count).toFixed(1)}`)
-        .join(', ');
     lines.push(
       '',
       '## Where the CPU goes',
       '',
-      'CPU time per command (Settle) or workflow (baseline) in ms, by process, from /proc: what holds throughput back.',
+      'CPU time per command (Settle) or workflow (baseline) in ms, by process, from /proc: what holds throughput back. PostgreSQL counts every one of its processes (the postmaster, its backends and background workers).',
       '',
       '| concurrency | Settle | baseline |',
       '| ---: | --- | --- |',
       ...report.levels.map(
         ({ concurrency, settle, baseline }) =>
-          `| ${concurrency} | ${perCommand(settle.cpuSeconds, settle.commands)} | ${perCommand(baseline.cpuSeconds, baseline.workflows)} |`,
+          `| ${concurrency} | ${cpuPerCommand(settle.cpuSeconds, settle.commands)} | ${cpuPerCommand(baseline.cpuSeconds, baseline.workflows)} |`,
       ),
     );
   }
@@ -145,11 +164,11 @@ export function markdownOf(report: BenchReport): string {
       '',
       `Commands sent at a fixed pace for ${settings.pacedSeconds} s each, whatever the answers take (open loop, as MIB forwards what the OMS produces). Where the machine cannot carry the rate, the backlog grows and so does every latency.`,
       '',
-      '| offered commands/s | commands | carried commands/s | API ack p50 / p95 / p99 / max | command → notification p50 / p95 / p99 | worker / API peak RSS (MB) | lost | duplicated |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| offered commands/s | commands | carried commands/s | API ack p50 / p95 / p99 / max | command → notification p50 / p95 / p99 | peak RSS (MB) by process | lost | duplicated |',
+      '| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
       ...report.paced.map(
         ({ rate, settle }) =>
-          `| ${rate} | ${settle.commands} | ${settle.throughput} | ${triple(settle.ackMs)} / ${settle.ackMs.max} | ${triple(settle.notifyMs)} | ${settle.peakRssMb.worker ?? '?'} / ${settle.peakRssMb.api ?? '?'} | ${settle.lost} | ${settle.duplicated} |`,
+          `| ${rate} | ${settle.commands} | ${settle.throughput} | ${triple(settle.ackMs)} / ${settle.ackMs.max} | ${triple(settle.notifyMs)} | ${memoryByProcess(settle.peakRssMb)} | ${settle.lost} | ${settle.duplicated} |`,
       ),
     );
   }
@@ -163,9 +182,10 @@ export function markdownOf(report: BenchReport): string {
       '| --- | ---: |',
       `| payments waiting in \`awaiting_settlement\` at once | ${waiting} |`,
       `| intake: POST /mib answered (commands/s), ack p50 / p95 / p99 ms | ${(intake.accepted / intake.sendSeconds).toFixed(1)}, ${triple(intake.ackMs)} |`,
-      `| worker RSS while they wait | ${worker.rssWhileWaitingMb} MB |`,
+      `| worker RSS while they wait (the largest worker) | ${worker.rssWhileWaitingMb} MB |`,
       `| worker peak RSS (intake, waiting and settling) | ${worker.peakRssMb} MB |`,
-      `| workflows in the worker's cache while waiting / after settling (cache size ${worker.maxCachedWorkflows}) | ${worker.cachedWorkflowsWhileWaiting} / ${worker.cachedWorkflowsAfter} |`,
+      `| peak RSS by process (MB) | ${memoryByProcess(intake.peakRssMb)} |`,
+      `| workflows in the workers' caches while waiting / after settling (cache size ${worker.maxCachedWorkflows}) | ${worker.cachedWorkflowsWhileWaiting} / ${worker.cachedWorkflowsAfter} |`,
       `| all webhooks released → every notification at MIB | ${settleSeconds} s (${settledPerSecond} payments/s) |`,
       `| lost / duplicated | ${intake.lost} / ${intake.duplicated} |`,
     );
@@ -222,17 +242,21 @@ export function chartOf(report: BenchReport): string {
       },
     ],
     'concurrency (requests in flight)',
-    `Settle vs bare Temporal, ${report.machine.cores} cores, load average ${report.loadAverage.before[0]}, ${report.generatedAt}`,
+    `Settle vs bare Temporal, ${variantOf(report)}, ${report.machine.cores} cores, load average ${report.loadAverage.before[0]}, ${report.generatedAt}`,
   );
 }
 
 /** Writes results.json, results.md and chart.svg into `folder`; returns their paths. */
 export function writeReport(report: BenchReport, folder: string): string[] {
+  return writeResultFiles(folder, report, markdownOf(report), chartOf(report));
+}
+
+export function writeResultFiles(folder: string, json: unknown, markdown: string, chart: string): string[] {
   mkdirSync(folder, { recursive: true });
   const files: [string, string][] = [
-    ['results.json', `${JSON.stringify(report, null, 2)}\n`],
-    ['results.md', markdownOf(report)],
-    ['chart.svg', chartOf(report)],
+    ['results.json', `${JSON.stringify(json, null, 2)}\n`],
+    ['results.md', markdown],
+    ['chart.svg', chart],
   ];
   return files.map(([name, content]) => {
     const path = join(folder, name);

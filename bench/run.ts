@@ -4,10 +4,8 @@ import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:o
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../config';
 import { freePort, listen, type RunningServer } from '../config/server';
-import { createDevServerEnv } from '../scripts/ephemeralTemporal';
 import { createGatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator } from '../sim/mib/server';
 import { bundleWorkflows } from '../worker/bundle';
@@ -24,14 +22,24 @@ import {
   type BenchContext,
   type SettleRun,
 } from './phases';
-import { childPidsMatching, MemorySampler, PROJECT_ROOT, startProcess, type BenchProcess } from './processes';
+import { writeComparison } from './compare';
+import { startEngine, type Engine } from './engines';
+import {
+  MemorySampler,
+  numbered,
+  oneProcess,
+  PROJECT_ROOT,
+  startProcess,
+  type BenchProcess,
+} from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { round } from './stats';
 
 /**
- * One benchmark run: its own Temporal dev server (SQLite on local disk) unless `address` is given, the MIB
- * and gateway simulators in this process, Settle's API and worker and the baseline's worker as processes of
- * their own; then the measurements of phases.ts, and the report in `out`.
+ * A benchmark run: for each engine and each worker count, a Temporal engine of its own (engines.ts; the dev
+ * server may be replaced by `address`), the MIB and gateway simulators in this process, Settle's API and
+ * workers and the baseline's workers as processes of their own; then the measurements of phases.ts, and
+ * the report in `out`.
  */
 
 export interface BenchOptions {
@@ -50,7 +58,11 @@ export interface BenchOptions {
   readonly warmup: number;
   readonly webhookDelayMs: number;
   readonly out: string;
-  /** An existing Temporal server (TEMPORAL_ADDRESS); otherwise a dev server of the run's own. */
+  /** The engines measured, one after the other. */
+  readonly engines: readonly Engine[];
+  /** Settle's worker processes (and the baseline's), one measurement per count on each engine. */
+  readonly workers: readonly number[];
+  /** An existing Temporal server (TEMPORAL_ADDRESS) instead of the dev server of the run's own. */
   readonly address?: string;
   readonly logLevel: string;
   readonly progress: boolean;
@@ -79,6 +91,8 @@ export const FULL_RUN: BenchOptions = {
   progress: true,
   stallTimeoutMs: 60_000,
   compiled: true,
+  engines: ['dev'],
+  workers: [1],
 };
 
 /** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
@@ -98,15 +112,73 @@ export const SMOKE_RUN: BenchOptions = {
   compiled: false,
 };
 
+/** One engine and one worker count: the report, written to `out`. */
 export async function runBench(options: BenchOptions): Promise<{ report: BenchReport; files: string[] }> {
+  const [report, ...more] = await measureAll(options);
+  if (!report || more.length > 0) throw new Error('runBench measures one engine at one worker count');
+  return { report, files: writeReport(report, options.out) };
+}
+
+/** Every engine at every worker count, one after the other: the reports side by side, written to `out`. */
+export async function runBenches(
+  options: BenchOptions,
+): Promise<{ reports: BenchReport[]; files: string[] }> {
+  const reports = await measureAll(options);
+  return { reports, files: writeComparison(reports, options.out) };
+}
+
+interface Prepared {
+  readonly bundles: WorkflowBundles;
+  /** The compiled project, when the processes run compiled. */
+  readonly from?: string;
+}
+
+async function measureAll(options: BenchOptions): Promise<BenchReport[]> {
+  if (options.address && options.engines.includes('cluster'))
+    throw new Error('TEMPORAL_ADDRESS replaces the dev server; it does not go with --engine cluster');
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  try {
+    // Once for every measurement: the workflow bundles and the compiled processes.
+    const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
+    const runId = `bench-${randomBytes(3).toString('hex')}`;
+    const from = options.compiled ? compileProcesses(runId, cleanups) : undefined;
+    const reports: BenchReport[] = [];
+    for (const engine of options.engines)
+      for (const workers of options.workers) {
+        if (options.progress) console.log(`\n== ${engine}, ${workers} worker${workers === 1 ? '' : 's'} ==`);
+        reports.push(await measure(options, engine, workers, { bundles, from }));
+      }
+    return reports;
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<unknown> | void)[]): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
+}
+
+async function measure(
+  options: BenchOptions,
+  engine: Engine,
+  workerCount: number,
+  { bundles, from }: Prepared,
+): Promise<BenchReport> {
   const loadBefore = loadavg().map((value) => round(value, 2));
   const runId = `bench-${randomBytes(3).toString('hex')}`;
   const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanUp = async () => {
-    for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
-  };
   try {
-    const address = options.address ?? (await ownDevServer(cleanups));
+    const temporalEngine = await startEngine(
+      engine,
+      {
+        address: options.address,
+        log: (line) => {
+          if (options.progress) console.log(`[${engine}] ${line}`);
+        },
+      },
+      cleanups,
+    );
+    const { address } = temporalEngine;
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     if (options.address) await ensureSearchAttributes(connection, 'default');
@@ -127,8 +199,6 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
-    const bundles = await prebuildBundles(options.bundles ?? {}, cleanups);
-    const from = options.compiled ? compileProcesses(runId, cleanups) : undefined;
     const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
@@ -143,38 +213,40 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       LOG_LEVEL: options.logLevel,
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
     };
-    const processes: BenchProcess[] = [
-      startProcess('api', 'api/main.ts', env, { from }),
+    const each = (count: number, start: (index: number) => BenchProcess) =>
+      Array.from({ length: count }, (_, index) => start(index));
+    const api = startProcess('api', 'api/main.ts', env, { from });
+    const workers = each(workerCount, (index) =>
       startProcess(
-        'worker',
+        numbered('worker', index, workerCount),
         'bench/settleWorker.ts',
         { ...env, BENCH_WORKFLOW_BUNDLE: bundles.settle },
         { ipc: true, from },
       ),
+    );
+    const baselineWorkers = each(workerCount, (index) =>
       startProcess(
-        'baseline worker',
+        numbered('baseline worker', index, workerCount),
         'bench/baseline/worker.ts',
         { ...env, BENCH_TASK_QUEUE: baselineQueue, BENCH_BASELINE_BUNDLE: bundles.baseline },
         { from },
       ),
-    ];
+    );
+    const processes = [api, ...workers, ...baselineWorkers];
     cleanups.push(() => Promise.all(processes.map((child) => child.stop())));
-    const [api, worker, baselineWorker] = processes as [BenchProcess, BenchProcess, BenchProcess];
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     // Readiness that does not depend on LOG_LEVEL: the API answers /health, the workers print a line.
     await Promise.all([
       untilHealthy(apiUrl, api),
-      worker.waitFor('bench worker ready'),
-      baselineWorker.waitFor('baseline worker started'),
+      ...workers.map((worker) => worker.waitFor('bench worker ready')),
+      ...baselineWorkers.map((worker) => worker.waitFor('baseline worker started')),
     ]);
     gateway.control.webhookUrl = `${apiUrl}/webhooks/gateway`;
+    const byName = (children: BenchProcess[]) =>
+      Object.fromEntries(children.map((child) => [child.name, oneProcess(child.child.pid!)]));
     const memory = new MemorySampler(
-      { worker: worker.child.pid!, api: api.child.pid! },
-      {
-        'baseline worker': baselineWorker.child.pid!,
-        'bench (simulators, load)': process.pid,
-        ...Object.fromEntries(childPidsMatching('start-dev').map((pid) => ['Temporal server', pid])),
-      },
+      { ...byName([...workers, api]), ...temporalEngine.measured },
+      { ...byName(baselineWorkers), 'bench (simulators, load)': oneProcess(process.pid) },
     );
     cleanups.push(() => memory.stop());
 
@@ -189,7 +261,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       temporal,
       settleQueue,
       baselineQueue,
-      worker,
+      workers,
       memory,
       progress: options.progress,
       stallTimeoutMs: options.stallTimeoutMs,
@@ -245,6 +317,8 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     }
     const sum = (f: (run: SettleRun) => number) => settleRuns.reduce((total, run) => total + f(run), 0);
     const withoutTargets: Omit<BenchReport, 'targets'> = {
+      engine,
+      workers: workerCount,
       generatedAt: new Date().toISOString(),
       machine: {
         cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -252,9 +326,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         memoryGb: Math.round(totalmem() / 2 ** 30),
         os: `${osType()} ${release()}`,
         node: process.versions.node,
-        temporal: options.address
-          ? `the server at ${options.address}`
-          : 'dev server (Temporal CLI), SQLite on local disk',
+        temporal: temporalEngine.description,
       },
       loadAverage: { before: loadBefore, after: loadavg().map((value) => round(value, 2)) },
       settings: {
@@ -292,10 +364,9 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         providerCallsRepeated: gateway.calls.filter((call) => call.replayed).length,
       },
     };
-    const report: BenchReport = { ...withoutTargets, targets: targetsOf(withoutTargets) };
-    return { report, files: writeReport(report, options.out) };
+    return { ...withoutTargets, targets: targetsOf(withoutTargets) };
   } finally {
-    await cleanUp();
+    await runCleanups(cleanups);
   }
 }
 
@@ -347,15 +418,6 @@ async function allClosed(temporal: Client, taskQueue: string): Promise<void> {
     if ((await temporal.workflow.count(query)).count === 0) return;
     await new Promise((done) => setTimeout(done, 250));
   }
-}
-
-/** A headless dev server whose SQLite file lives in a temporary folder on local disk, removed afterwards. */
-async function ownDevServer(cleanups: (() => Promise<unknown> | void)[]): Promise<string> {
-  const folder = mkdtempSync(join(tmpdir(), 'settle-bench-'));
-  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  const env: TestWorkflowEnvironment = await createDevServerEnv({ dbFilename: join(folder, 'temporal.db') });
-  cleanups.push(() => env.teardown());
-  return env.address;
 }
 
 /**

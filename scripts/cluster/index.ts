@@ -23,21 +23,35 @@ export interface ClusterOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface Cluster {
+/** PostgreSQL and the Temporal server with the namespace ready, without the Web UI. */
+export interface TemporalCluster {
   /** The frontend, host:port (Settle's TEMPORAL_ADDRESS). */
   readonly address: string;
-  readonly uiUrl: string;
   readonly postgres: Postgres;
-  /** Stops the Web UI, the server, then PostgreSQL. */
+  /** The Temporal server's process id, for measuring it. */
+  readonly serverPid: number;
+  /** Stops what was started, in reverse order: the server, then PostgreSQL. */
   stop(): Promise<void>;
 }
 
-export async function startCluster({
-  dir,
-  ports,
-  namespace,
-  log = () => {},
-}: ClusterOptions): Promise<Cluster> {
+export interface Cluster extends TemporalCluster {
+  readonly uiUrl: string;
+}
+
+/** The whole cluster, its Web UI included (`npm start -- --cluster`). */
+export function startCluster(options: ClusterOptions): Promise<Cluster> {
+  return start(options, true) as Promise<Cluster>;
+}
+
+/** PostgreSQL, the schemas, the Temporal server and the namespace, without the Web UI (the benchmark's). */
+export function startTemporalCluster(options: ClusterOptions): Promise<TemporalCluster> {
+  return start(options, false);
+}
+
+async function start(
+  { dir, ports, namespace, log = () => {} }: ClusterOptions,
+  webUi: boolean,
+): Promise<TemporalCluster | Cluster> {
   mkdirSync(dir, { recursive: true });
   // Checked first: a missing PostgreSQL says so before minutes of building.
   const postgres = await preparePostgres(dir, ports.postgres);
@@ -56,9 +70,11 @@ export async function startCluster({
     stops.push(() => server.child.stop().then(() => log('Temporal server stopped')));
     log(`Temporal server on ${server.address} (log ${join(dir, 'temporal.log')})`);
     await prepareNamespace(server.address, namespace);
+    const cluster = { address: server.address, postgres, serverPid: server.child.process.pid!, stop };
+    if (!webUi) return cluster;
     const ui = await startWebUi(binaries, dir, ports, namespace);
     stops.push(() => ui.stop().then(() => log('Web UI stopped')));
-    return { address: server.address, uiUrl: `http://localhost:${ports.ui}`, postgres, stop };
+    return { ...cluster, uiUrl: `http://localhost:${ports.ui}` };
   } catch (error) {
     await stop();
     throw error;

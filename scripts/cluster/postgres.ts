@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -30,6 +31,8 @@ export interface Postgres {
   stop(): Promise<void>;
   /** Runs SQL as the cluster's database user; resolves with psql's unaligned output. */
   sql(database: string, statement: string): Promise<string>;
+  /** The running server's process id (the postmaster, parent of every backend), from its pid file. */
+  pid(): number | undefined;
 }
 
 /** The folder holding initdb, pg_ctl and psql, or an error that says what to install. */
@@ -142,6 +145,13 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
         env: { ...process.env, PGPASSWORD: DB_PASSWORD },
       });
       return stdout.trim();
+    },
+    pid() {
+      try {
+        return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+      } catch {
+        return undefined;
+      }
     },
   };
 }
