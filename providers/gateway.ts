@@ -17,9 +17,9 @@ import {
 } from './types';
 
 /**
- * Adapter for the gateway simulator (sim/gateway), whose HTTP contract the README documents: one endpoint
- * per operation on an authorization, an Idempotency-Key on every POST, answers `succeeded`, `pending`
- * (outcome by signed webhook later) or `declined`.
+ * Adapter for the gateway simulator (sim/gateway), whose HTTP contract docs/providers.md documents: one
+ * endpoint per operation on an authorization, an Idempotency-Key on every POST, answers `succeeded`,
+ * `pending` (outcome by signed webhook later) or `declined`.
  */
 
 export const GATEWAY_SIGNATURE_HEADER = 'gateway-signature';

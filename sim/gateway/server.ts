@@ -5,7 +5,8 @@ import { canonicalJson } from '../../domain/fingerprint';
 import { signPayload } from '../../domain/signature';
 
 /**
- * The gateway simulator: a small card gateway with the shape of real ones (see README, "Gateway simulator").
+ * The gateway simulator: a small card gateway with the shape of real ones (docs/providers.md, "The gateway
+ * simulator").
  * Authorizations, and captures, refunds and cancellations on them; every POST needs an Idempotency-Key (the
  * same key with the same body replays the first answer, with another body it is refused with 409); answers
  * `succeeded` at once or `pending` with a signed webhook after a delay. It can be told to fail, decline or

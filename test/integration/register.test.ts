@@ -61,7 +61,7 @@ describe('settle register (dev server)', () => {
     expect(registrationsSince(before)).toEqual([{ ...seedParams, receivedAt: expect.any(String) }]);
     const run = await stack.temporal.workflow.getHandle(registrationWorkflowId('custom-payment')).describe();
     expect(run).toMatchObject({ type: 'registerEndpointWorkflow', status: { name: 'COMPLETED' } });
-    // The README's Web UI query finds it.
+    // The operations guide's Web UI query finds it.
     const query = 'WorkflowType="registerEndpointWorkflow"';
     const found = await eventually(async () =>
       (await stack.temporal.workflow.count(query)).count >= 1 ? true : undefined,
