@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
-import { USES, loadConfig, settlementPolicies, temporalAddress } from '../config';
+import { USES, loadConfig, settlementPolicies } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
+import { connectTemporal } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { createApi } from './app';
 
@@ -9,10 +9,9 @@ import { createApi } from './app';
 async function main() {
   const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
-  const connection = await Connection.connect({ address: temporalAddress(config) });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporal(config);
   const app = createApi({
-    temporal,
+    temporal: temporal.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(config),
     logger,
@@ -24,7 +23,7 @@ async function main() {
   logger.info('API listening', { url: running.url });
   const stop = async () => {
     await running.close();
-    await connection.close();
+    await temporal.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

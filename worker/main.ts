@@ -1,7 +1,7 @@
-import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { USES, loadConfig, temporalAddress } from '../config';
+import { USES, loadConfig, type ConfigOf } from '../config';
 import { createLogger, type Logger } from '../config/logger';
+import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
 import { ensureSearchAttributes } from './searchAttributes';
@@ -13,14 +13,11 @@ async function main() {
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {
     metricsPort: config.METRICS_PORT,
   });
-  const address = temporalAddress(config);
-  await registerSearchAttributes(address, config.TEMPORAL_NAMESPACE, logger);
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createSettleWorker(config, connection);
-  logger.info('worker started', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    namespace: config.TEMPORAL_NAMESPACE,
-  });
+  const target = temporalTarget(config);
+  await registerSearchAttributes(config, logger);
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const worker = await createSettleWorker({ ...config, TEMPORAL_NAMESPACE: target.namespace }, connection);
+  logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace });
   // Worker.run() installs SIGINT/SIGTERM handlers that shut it down gracefully.
   await worker.run();
   await connection.close();
@@ -28,17 +25,17 @@ async function main() {
 }
 
 /** Registers Settle's search attributes where the credentials allow; a cluster admin can do it instead (README). */
-async function registerSearchAttributes(address: string, namespace: string, logger: Logger) {
-  const connection = await Connection.connect({ address });
+async function registerSearchAttributes(config: ConfigOf<'temporal'>, logger: Logger) {
+  const temporal = await connectTemporal(config);
   try {
-    const added = await ensureSearchAttributes(connection, namespace);
+    const added = await ensureSearchAttributes(temporal.connection, temporal.namespace);
     if (added.length > 0) logger.info('registered search attributes', { added });
   } catch (error) {
     logger.warn('could not register search attributes; register them as the README shows', {
       error: (error as Error).message,
     });
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 
