@@ -117,6 +117,7 @@ describe('configuration from config/parameters.yml', () => {
       SERVICE_BUS_SECRET: 'mib-secret-1',
       MIB_BASE_URL: 'https://mib.example.com',
       MIB_TOKEN_URL: 'https://mib.example.com/oauth/token',
+      MIB_ALLOW_PLAIN_HTTP: false,
       MIB_INTAKE_SECRET: 'intake-secret-1',
       MIB_REGISTER_EVERY: '12h',
       PUBLIC_URL: 'https://settle.example.com',
