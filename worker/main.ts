@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { USES, loadConfig, type ConfigOf } from '../config';
+import { parseDuration } from '../domain/duration';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createSettleWorker } from './createWorker';
@@ -16,9 +17,12 @@ async function main() {
   const target = temporalTarget(config);
   await registerSearchAttributes(config, logger);
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const worker = await createSettleWorker({ ...config, TEMPORAL_NAMESPACE: target.namespace }, connection);
+  const worker = await createSettleWorker({ ...config, TEMPORAL_NAMESPACE: target.namespace }, connection, {
+    shutdownGraceTime: parseDuration(config.WORKER_SHUTDOWN_GRACE),
+  });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace });
-  // Worker.run() installs SIGINT/SIGTERM handlers that shut it down gracefully.
+  // Worker.run() installs SIGINT/SIGTERM handlers that shut it down: it polls no more, lets the activities in
+  // flight finish for up to WORKER_SHUTDOWN_GRACE, then cancels them (a retry runs them again elsewhere).
   await worker.run();
   await connection.close();
   logger.info('worker stopped');

@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../config/server';
-import { mibMethod } from '../../oms/mib/methods';
-import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { sendCapture } from '../helpers/momPayments';
 import { runEntryPoint } from '../helpers/processes';
 import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
-import { makeCertificates, startTlsFront, type TestCertificates, type TlsFront } from '../helpers/tlsFront';
+import { makeCertificates, startTlsFront, type TestCertificates, type Front } from '../helpers/fronts';
 
 /**
  * The worker, the API and the `settle` command line reach a Temporal frontend served over TLS, and over
@@ -18,7 +17,7 @@ describe('Temporal over TLS and mTLS, configured from the environment', () => {
   let certificates: TestCertificates;
   let simulators: SimulatorsForProcesses;
   let apiPort: number;
-  const fronts: TlsFront[] = [];
+  const fronts: Front[] = [];
 
   beforeAll(async () => {
     env = await createDevServerEnv();
@@ -39,21 +38,10 @@ describe('Temporal over TLS and mTLS, configured from the environment', () => {
   };
 
   const capture = async (reference: string) => {
-    const answer = await sendMibCommand(
+    const answer = await sendCapture(
       `http://127.0.0.1:${apiPort}`,
-      {
-        jsonrpc: '2.0',
-        id: `capture-${reference}`,
-        method: mibMethod('capture'),
-        params: {
-          payment: {
-            reference,
-            currency: 'EUR',
-            transactions: [{ amount: '10.00', gateway_information: { transaction_id: `auth_${reference}` } }],
-          },
-        },
-      },
-      { secret: simulators.env.MIB_INTAKE_SECRET!, auth: 'signature' },
+      simulators.env.MIB_INTAKE_SECRET!,
+      reference,
     );
     expect(answer.status).toBe(200);
     return (answer.body as { result: { workflow_id: string } }).result.workflow_id;

@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, type AddressInfo } from 'node:net';
+import {
+  connect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 
 /** A throw-away certificate authority with a server certificate for 127.0.0.1 and a client certificate. */
 export interface TestCertificates {
@@ -79,8 +85,8 @@ export function makeCertificates(): TestCertificates {
   };
 }
 
-export interface TlsFront {
-  /** host:port of the TLS endpoint. */
+export interface Front {
+  /** host:port where it listens. */
   readonly address: string;
   close(): Promise<void>;
 }
@@ -94,10 +100,9 @@ export function startTlsFront(
   certificates: TestCertificates,
   target: string,
   { mutual }: { mutual: boolean },
-): Promise<TlsFront> {
-  const [host, port] = splitAddress(target);
-  const open = new Set<{ destroy(): void }>();
-  const server: Server = createServer(
+): Promise<Front> {
+  const forwarder = forwarding(target, 0);
+  const server = createTlsServer(
     {
       cert: readFileSync(certificates.serverCert),
       key: readFileSync(certificates.serverKey),
@@ -106,17 +111,51 @@ export function startTlsFront(
       rejectUnauthorized: mutual,
       ALPNProtocols: ['h2'],
     },
-    (socket) => {
-      const upstream = connect(port, host);
-      open.add(socket).add(upstream);
-      socket.once('close', () => open.delete(socket));
-      upstream.once('close', () => open.delete(upstream));
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    },
+    forwarder.accept,
   );
   server.on('tlsClientError', () => {});
+  return listening(server, forwarder);
+}
+
+/** A plain TCP pass-through that holds every chunk from the client for `delayMs`: a slow Temporal. */
+export function startSlowFront(target: string, delayMs: number): Promise<Front> {
+  const forwarder = forwarding(target, delayMs);
+  return listening(createNetServer(forwarder.accept), forwarder);
+}
+
+interface Forwarder {
+  accept(socket: Socket): void;
+  destroyAll(): void;
+}
+
+function forwarding(target: string, delayMs: number): Forwarder {
+  const colon = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, colon), Number(target.slice(colon + 1))];
+  const open = new Set<Socket>();
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    socket.on('error', () => {});
+  };
+  return {
+    accept(socket) {
+      const upstream = connect(port, host);
+      track(socket);
+      track(upstream);
+      socket.once('close', () => upstream.destroy());
+      upstream.once('close', () => socket.destroy());
+      upstream.pipe(socket);
+      if (delayMs === 0) socket.pipe(upstream);
+      // Equal delays keep the chunks in order.
+      else socket.on('data', (chunk: Buffer) => setTimeout(() => upstream.write(chunk), delayMs));
+    },
+    destroyAll() {
+      for (const socket of open) socket.destroy();
+    },
+  };
+}
+
+function listening(server: NetServer, forwarder: Forwarder): Promise<Front> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
@@ -124,14 +163,9 @@ export function startTlsFront(
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            for (const socket of open) socket.destroy();
+            forwarder.destroyAll();
           }),
       }),
     ),
   );
-}
-
-function splitAddress(address: string): [string, number] {
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }
