@@ -45,8 +45,8 @@ export async function requestAccessToken({
   const as: oauth.AuthorizationServer = { issuer: new URL(tokenUrl).origin, token_endpoint: tokenUrl };
   const client: oauth.Client = { client_id: clientId };
   const options: oauth.ClientCredentialsGrantRequestOptions = {
-    // oauth4webapi refuses plain http unless told otherwise; only an explicit setting tells it.
-    [oauth.allowInsecureRequests]: allowPlainHttp,
+    // oauth4webapi refuses plain http unless told otherwise; an http URL that gets this far was allowed above.
+    [oauth.allowInsecureRequests]: new URL(tokenUrl).protocol === 'http:',
     // undici's fetch, so that a Dispatcher (proxy, connection pool) applies to the token request as well.
     [oauth.customFetch]: (url, init) => fetch(url, { ...init, dispatcher }) as unknown as Promise<Response>,
     signal: () => AbortSignal.timeout(TIMEOUT_MS),
