@@ -17,17 +17,49 @@ export interface ApiDependencies extends MibIntakeDependencies {
   readonly logger: Logger;
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
+  /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
+  readonly draining?: () => boolean;
 }
 
 /** The front doors an order management system sends payment commands through, each with its own routes. */
 const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes];
 
 export const healthSchema = z.object({ status: z.literal('ok') });
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'unready']),
+  checks: z.object({
+    temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
+    draining: z.boolean(),
+  }),
+});
+type Readiness = z.infer<typeof readinessSchema>;
 
-/** Health and the document of the whole contract, itself included. */
-function serviceRoutes(document: () => unknown): RouteSet {
+/** How long `/ready` waits for Temporal: a probe must answer before its own timeout (a few seconds). */
+export const READINESS_DEADLINE_MS = 2000;
+
+/** Whether Temporal answers a cheap call (GetSystemInfo) within the deadline. */
+async function temporalCheck(temporal: Client): Promise<Readiness['checks']['temporal']> {
+  const { connection } = temporal;
+  try {
+    await connection.withDeadline(Date.now() + READINESS_DEADLINE_MS, () =>
+      connection.workflowService.getSystemInfo({}),
+    );
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** Liveness, readiness and the document of the whole contract, itself included. */
+function serviceRoutes(deps: ApiDependencies, document: () => unknown): RouteSet {
   return {
-    schemas: { Health: [healthSchema, 'The process serves HTTP.'] },
+    schemas: {
+      Health: [healthSchema, 'The process serves HTTP.'],
+      Readiness: [
+        readinessSchema,
+        'Whether the API can take commands: Temporal answers, and it is not draining.',
+      ],
+    },
     routes: [
       route({
         method: 'get',
@@ -37,6 +69,32 @@ function serviceRoutes(document: () => unknown): RouteSet {
         validate: 'contract',
         responses: { 200: { description: 'Serving.', body: healthSchema } },
         handle: (_req, res) => res.json({ status: 'ok' } satisfies z.infer<typeof healthSchema>),
+      }),
+      route({
+        method: 'get',
+        path: '/ready',
+        operationId: 'readiness',
+        summary: 'Readiness',
+        description:
+          'Ready when Temporal answers within 2 s and the process is not shutting down; a load balancer or ' +
+          'Kubernetes sends traffic only while it is. Liveness is `/health`, which does not ask Temporal.',
+        validate: 'contract',
+        responses: {
+          200: { description: 'Ready.', body: readinessSchema },
+          503: {
+            description: 'Not ready: Temporal does not answer, or the process is draining.',
+            body: readinessSchema,
+          },
+        },
+        handle: async (_req, res) => {
+          const draining = deps.draining?.() ?? false;
+          const temporal = draining
+            ? { ok: false, error: 'shutting down' }
+            : await temporalCheck(deps.temporal);
+          const ready = temporal.ok && !draining;
+          const answer: Readiness = { status: ready ? 'ready' : 'unready', checks: { temporal, draining } };
+          res.status(ready ? 200 : 503).json(answer);
+        },
       }),
       route({
         method: 'get',
@@ -56,7 +114,7 @@ export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
   const sets: RouteSet[] = [];
   let document: unknown;
   sets.push(
-    serviceRoutes(() => (document ??= openApiDocument(sets))),
+    serviceRoutes(deps, () => (document ??= openApiDocument(sets))),
     ...DOORS.map((door) => door(deps)),
     webhookRoutes(deps),
     paymentRoutes(deps),

@@ -1,18 +1,25 @@
-import { Client, Connection } from '@temporalio/client';
-import { USES, loadConfig, settlementPolicies, temporalAddress } from '../config';
+import { USES, loadConfig, settlementPolicies } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
+import { connectTemporal } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { createApi } from './app';
+
+/**
+ * The longest the API waits for its requests in flight after SIGTERM: a workflow start takes milliseconds,
+ * and Kubernetes' default grace period of 30 s, less the pod's preStop pause, leaves this much.
+ */
+const DRAIN_MS = 20_000;
 
 /** `npm run api`: the HTTP edge on its own, for a container beside a Temporal cluster. */
 async function main() {
   const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
-  const connection = await Connection.connect({ address: temporalAddress(config) });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporal(config);
+  let draining = false;
   const app = createApi({
-    temporal,
+    draining: () => draining,
+    temporal: temporal.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(config),
     logger,
@@ -22,9 +29,14 @@ async function main() {
   });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
+  // On SIGTERM: /ready turns 503, the server accepts no new connections, answers the requests in flight
+  // (each may still start its workflow), then the process exits.
   const stop = async () => {
-    await running.close();
-    await connection.close();
+    draining = true;
+    logger.info('API draining', { drainMs: DRAIN_MS });
+    await running.close(DRAIN_MS);
+    await temporal.close();
+    logger.info('API stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -20,7 +20,7 @@ import { USES, loadConfig } from '../config';
 import { PAYMENT_COMMANDS } from '../domain/commands';
 import { formatMoney } from '../domain/money';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
-import { connectTemporal } from './temporal';
+import { connectTemporal } from '../config/temporalConnection';
 
 /**
  * `settle payments …`: the operator API's `/payments` from a terminal, straight on Temporal with the same

@@ -16,7 +16,7 @@ import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../domain/work
 import type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
 import type { EndpointRegistration } from '../oms/mib/registration';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
-import { connectTemporal } from './temporal';
+import { connectTemporal } from '../config/temporalConnection';
 
 /**
  * `settle register`: the counterpart of Magento's `bin/magento oms:service-bus:register`. It registers

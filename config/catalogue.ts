@@ -8,6 +8,7 @@ import {
   operatorSettings,
   settlementSettings,
   temporalSettings,
+  workerSettings,
 } from './sections';
 import type { OptionalValuesOf, Section, Setting, ValuesOf } from './setting';
 
@@ -20,6 +21,7 @@ export const SECTIONS = [
   selectionSettings,
   ...PROVIDERS,
   settlementSettings,
+  workerSettings,
   metricsSettings,
   logSettings,
 ] as const;

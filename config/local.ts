@@ -41,6 +41,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     API_PORT: String(ports.api),
     MIB_BASE_URL: mib,
     MIB_TOKEN_URL: `${mib}/oauth/token`,
+    // The simulator speaks plain http on localhost.
+    MIB_ALLOW_PLAIN_HTTP: 'true',
     MOM_CLIENT: 'settle-local',
     SERVICE_BUS_SECRET: 'local-mib-secret',
     SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',

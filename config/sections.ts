@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
-import { parsedBy, port, secret, section } from './setting';
+import { duration, parsedBy, port, secret, section } from './setting';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
 
@@ -77,6 +77,21 @@ export const settlementSettings = section({
       description:
         'Per command, how long until a payment without an outcome becomes stuck, e.g. capture=7d,refund=14d; ' +
         'unnamed commands keep their default.',
+    },
+  },
+});
+
+export const workerSettings = section({
+  owner: 'worker',
+  title: 'Worker',
+  settings: {
+    WORKER_SHUTDOWN_GRACE: {
+      key: 'worker.shutdown_grace',
+      schema: duration,
+      default: '30s',
+      description:
+        'After SIGTERM, how long the worker lets its activities in flight finish before it cancels them; ' +
+        "keep it below the supervisor's own grace period (Kubernetes' terminationGracePeriodSeconds).",
     },
   },
 });

@@ -7,8 +7,16 @@ export interface RunningServer {
   readonly server: Server;
   readonly port: number;
   readonly url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and resolves once the server has closed. With `drainMs`, requests in flight
+   * are answered first (each connection is closed once idle), for up to that long; without, every
+   * connection is closed at once.
+   */
+  close(drainMs?: number): Promise<void>;
 }
+
+/** How often a draining server closes the connections that have gone idle. */
+const DRAIN_POLL_MS = 50;
 
 /** Listens on the port (0 picks a free one; LISTEN_HOST=0.0.0.0 in containers) and resolves once it accepts connections. */
 export function listen(
@@ -25,11 +33,18 @@ export function listen(
         server,
         port: actual,
         url: `http://${host}:${actual}`,
-        close: () =>
+        close: (drainMs = 0) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            // Keep-alive connections would hold close() open until they time out.
-            server.closeAllConnections();
+            server.close(() => {
+              clearInterval(idle);
+              clearTimeout(deadline);
+              done();
+            });
+            // Keep-alive connections would hold close() open until they time out: close each once it is idle,
+            // the rest at the deadline.
+            server.closeIdleConnections();
+            const idle = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+            const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
           }),
       });
     });

@@ -5,7 +5,7 @@ import type { Owner } from './catalogue';
  * no others (docs/configuration.md shows this table).
  */
 export const USES = {
-  worker: ['temporal', 'mib', 'providers', 'metrics', 'log'],
+  worker: ['temporal', 'mib', 'providers', 'worker', 'metrics', 'log'],
   api: ['temporal', 'api', 'mib', 'operator', 'providers', 'settlement', 'log'],
   'settle register': ['temporal', 'mib'],
   'settle payments': ['temporal'],

@@ -1,10 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApi } from '../api/app';
 import { loadConfig, localDefaults, settlementPolicies, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
 import type { FrontDoor } from '../oms/door';
 import { listen, type RunningServer } from '../config/server';
+import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
@@ -66,18 +67,20 @@ export async function startStack({
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
     const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
 
-    const nativeConnection = await NativeConnection.connect({ address });
+    const target = temporalTarget(config, env);
+    const nativeConnection = await NativeConnection.connect(target.connectionOptions);
     stops.push(() => nativeConnection.close());
-    const worker = await createSettleWorker(config, nativeConnection, workerOptions, doors);
+    const workerConfig = { ...config, TEMPORAL_NAMESPACE: target.namespace };
+    const worker = await createSettleWorker(workerConfig, nativeConnection, workerOptions, doors);
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
 
-    const connection = await Connection.connect({ address });
-    stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const session = await connectTemporal(config, env);
+    stops.push(() => session.close());
+    const temporal = session.client;
     const app = createApi({
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

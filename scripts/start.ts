@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { connectTemporal } from '../config/temporalConnection';
 import { loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
 import { createLogger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
@@ -109,13 +109,13 @@ async function startEmbedded(
   operatorAuth: string | undefined,
 ): Promise<string[]> {
   const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops));
-  const connection = await Connection.connect({ address });
-  const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
+  const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
+  const added = await ensureSearchAttributes(temporal.connection, temporal.namespace)
     .catch((error: Error) => {
       logger.warn('could not register search attributes; see the README', { error: error.message });
       return [];
     })
-    .finally(() => connection.close());
+    .finally(() => temporal.close());
   if (added.length > 0) logger.info('registered search attributes', { added });
 
   const stack = await startStack({

@@ -1,7 +1,8 @@
-import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { USES, loadConfig, temporalAddress } from '../config';
+import { USES, loadConfig, type ConfigOf } from '../config';
+import { parseDuration } from '../domain/duration';
 import { createLogger, type Logger } from '../config/logger';
+import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
 import { ensureSearchAttributes } from './searchAttributes';
@@ -13,32 +14,32 @@ async function main() {
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {
     metricsPort: config.METRICS_PORT,
   });
-  const address = temporalAddress(config);
-  await registerSearchAttributes(address, config.TEMPORAL_NAMESPACE, logger);
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createSettleWorker(config, connection);
-  logger.info('worker started', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    namespace: config.TEMPORAL_NAMESPACE,
+  const target = temporalTarget(config);
+  await registerSearchAttributes(config, logger);
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const worker = await createSettleWorker({ ...config, TEMPORAL_NAMESPACE: target.namespace }, connection, {
+    shutdownGraceTime: parseDuration(config.WORKER_SHUTDOWN_GRACE),
   });
-  // Worker.run() installs SIGINT/SIGTERM handlers that shut it down gracefully.
+  logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace });
+  // Worker.run() installs SIGINT/SIGTERM handlers that shut it down: it polls no more, lets the activities in
+  // flight finish for up to WORKER_SHUTDOWN_GRACE, then cancels them (a retry runs them again elsewhere).
   await worker.run();
   await connection.close();
   logger.info('worker stopped');
 }
 
 /** Registers Settle's search attributes where the credentials allow; a cluster admin can do it instead (README). */
-async function registerSearchAttributes(address: string, namespace: string, logger: Logger) {
-  const connection = await Connection.connect({ address });
+async function registerSearchAttributes(config: ConfigOf<'temporal'>, logger: Logger) {
+  const temporal = await connectTemporal(config);
   try {
-    const added = await ensureSearchAttributes(connection, namespace);
+    const added = await ensureSearchAttributes(temporal.connection, temporal.namespace);
     if (added.length > 0) logger.info('registered search attributes', { added });
   } catch (error) {
     logger.warn('could not register search attributes; register them as the README shows', {
       error: (error as Error).message,
     });
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 

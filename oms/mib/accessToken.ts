@@ -14,6 +14,8 @@ export interface TokenRequest {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Lets the secret go to an http:// token URL (MIB_ALLOW_PLAIN_HTTP); refused otherwise. */
+  readonly allowPlainHttp?: boolean;
   readonly dispatcher?: Dispatcher;
 }
 
@@ -35,13 +37,15 @@ export async function requestAccessToken({
   tokenUrl,
   clientId,
   clientSecret,
+  allowPlainHttp = false,
   dispatcher,
 }: TokenRequest): Promise<AccessToken> {
+  const refusal = plainHttpRefusal(tokenUrl, allowPlainHttp);
+  if (refusal) throw new TokenRequestError(refusal);
   const as: oauth.AuthorizationServer = { issuer: new URL(tokenUrl).origin, token_endpoint: tokenUrl };
   const client: oauth.Client = { client_id: clientId };
   const options: oauth.ClientCredentialsGrantRequestOptions = {
-    // oauth4webapi refuses plain http unless told otherwise. MIB itself is https; an http URL can only
-    // have been configured on purpose, for the MIB simulator on a laptop, in CI or in the compose demo.
+    // oauth4webapi refuses plain http unless told otherwise; an http URL that gets this far was allowed above.
     [oauth.allowInsecureRequests]: new URL(tokenUrl).protocol === 'http:',
     // undici's fetch, so that a Dispatcher (proxy, connection pool) applies to the token request as well.
     [oauth.customFetch]: (url, init) => fetch(url, { ...init, dispatcher }) as unknown as Promise<Response>,
@@ -69,6 +73,18 @@ export async function requestAccessToken({
   } catch (error) {
     throw new TokenRequestError(failureMessage(tokenUrl, response.status, error));
   }
+}
+
+/**
+ * Why the client secret may not go to this token URL, or undefined: MIB itself is https, so an http URL is a
+ * mistake unless the operator allowed it for a local simulator.
+ */
+export function plainHttpRefusal(tokenUrl: string, allowPlainHttp: boolean): string | undefined {
+  if (allowPlainHttp || new URL(tokenUrl).protocol !== 'http:') return undefined;
+  return (
+    `MIB_TOKEN_URL ${tokenUrl} is plain http, which would send the client secret unencrypted: use https, ` +
+    'or set MIB_ALLOW_PLAIN_HTTP=true for a local MIB simulator'
+  );
 }
 
 function failureMessage(tokenUrl: string, status: number, error: unknown): string {

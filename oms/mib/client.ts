@@ -2,7 +2,8 @@ import type { ConfigOf } from '../../config';
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../../domain/json';
 import { REGISTER_METHOD, type EndpointRegistration } from './registration';
-import { requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
+import { ConfigError } from '../../config/errors';
+import { plainHttpRefusal, requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
 
 /**
  * The client Settle uses to talk to the Magento Integration Bus: JSON-RPC 2.0 over HTTP POST, every request
@@ -22,6 +23,8 @@ export interface MibClientOptions {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Lets the client secret go to an http:// token URL (MIB_ALLOW_PLAIN_HTTP). */
+  readonly allowPlainHttp?: boolean;
   readonly endpointName: string;
   readonly dispatcher?: Dispatcher;
   /** Refresh this long before the token's expiry. */
@@ -53,7 +56,11 @@ export class MibClient {
   private token?: AccessToken;
   private pendingToken?: Promise<AccessToken>;
 
-  constructor(private readonly options: MibClientOptions) {}
+  /** Throws at once for an http token URL that MIB_ALLOW_PLAIN_HTTP does not allow. */
+  constructor(private readonly options: MibClientOptions) {
+    const refusal = plainHttpRefusal(options.tokenUrl, options.allowPlainHttp ?? false);
+    if (refusal) throw new ConfigError(`invalid configuration:\n  ${refusal}`);
+  }
 
   /** `<base>/<client_id>/`: where registrations go. */
   get registrationUrl(): string {
@@ -172,6 +179,7 @@ export function createMibClient(config: ConfigOf<'mib'>): MibClient {
     tokenUrl: config.MIB_TOKEN_URL,
     clientId: config.MOM_CLIENT,
     clientSecret: config.SERVICE_BUS_SECRET,
+    allowPlainHttp: config.MIB_ALLOW_PLAIN_HTTP,
     endpointName: config.SERVICE_BUS_ENDPOINT_NAME,
   });
 }

@@ -42,6 +42,14 @@ export const mibSettings = section({
       required: true,
       description: 'OAuth 2.0 token endpoint of MIB.',
     },
+    MIB_ALLOW_PLAIN_HTTP: {
+      key: 'service_bus.allow_plain_http',
+      schema: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
+      default: 'false',
+      description:
+        'true lets the OAuth client send the client secret to an http:// MIB_TOKEN_URL, for a local MIB ' +
+        'simulator only; otherwise an http token URL stops start-up.',
+    },
     MIB_INTAKE_SECRET: {
       key: 'service_bus.intake_secret',
       schema: secret,

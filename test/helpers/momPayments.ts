@@ -1,3 +1,6 @@
+import { mibMethod } from '../../oms/mib/methods';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
+
 /**
  * Payments shaped as MOM sends them: one payment model for every message, with `null` or a value of any JSON
  * type in the fields Settle does not read. Settle must accept them as it accepts the plain payment, and send
@@ -64,4 +67,24 @@ export function passedBackText(payment: unknown): string {
   const gatewayInformation = copy.transactions[0]?.gateway_information;
   for (const key of SETTLE_WRITES) if (gatewayInformation) delete gatewayInformation[key];
   return JSON.stringify(copy);
+}
+
+/** A MIB capture of one transaction, sent to the API at `apiUrl` with an X-Settle-Signature. */
+export function sendCapture(apiUrl: string, secret: string, reference: string, amount = '10.00') {
+  return sendMibCommand(
+    apiUrl,
+    {
+      jsonrpc: '2.0',
+      id: `capture-${reference}`,
+      method: mibMethod('capture'),
+      params: {
+        payment: {
+          reference,
+          currency: 'EUR',
+          transactions: [{ amount, gateway_information: { transaction_id: `auth_${reference}` } }],
+        },
+      },
+    },
+    { secret, auth: 'signature' },
+  );
 }

@@ -95,4 +95,12 @@ describe('the worker and API entry points', () => {
       expect(broken.output()).toMatch(/MIB_BASE_URL/);
     }
   });
+
+  it('the worker refuses a plain-http MIB token URL unless MIB_ALLOW_PLAIN_HTTP allows it', async () => {
+    const worker = runEntryPoint('worker/main.ts', { ...settleEnv, MIB_ALLOW_PLAIN_HTTP: undefined });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain('is plain http, which would send the client secret unencrypted');
+    expect(worker.output()).toContain('MIB_ALLOW_PLAIN_HTTP=true');
+    expect(worker.output()).not.toContain('"message":"worker started"');
+  });
 });

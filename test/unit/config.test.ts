@@ -105,6 +105,7 @@ describe('configuration from config/parameters.yml', () => {
   settlement.poll_schedule: 30s,2m,1h
   settlement.deadlines: capture=3d,refund=30d
   operator.token: operator-token-1
+  worker.shutdown_grace: 45s
   metrics.port: 9464
   log.level: warn
 `;
@@ -117,12 +118,14 @@ describe('configuration from config/parameters.yml', () => {
       SERVICE_BUS_SECRET: 'mib-secret-1',
       MIB_BASE_URL: 'https://mib.example.com',
       MIB_TOKEN_URL: 'https://mib.example.com/oauth/token',
+      MIB_ALLOW_PLAIN_HTTP: false,
       MIB_INTAKE_SECRET: 'intake-secret-1',
       MIB_REGISTER_EVERY: '12h',
       PUBLIC_URL: 'https://settle.example.com',
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
       TEMPORAL_NAMESPACE: 'payments',
       TEMPORAL_TASK_QUEUE: 'acme-queue',
+      WORKER_SHUTDOWN_GRACE: '45s',
       API_PORT: 8080,
       GATEWAY_URL: 'https://gateway.example.com',
       // A value YAML reads as a number stays the text that was written.

@@ -118,6 +118,12 @@ describe('Kubernetes manifests', () => {
       expect(probe?.httpGet?.port).toBe(port);
     // The API waits for the Service to stop sending it requests before SIGTERM closes its server.
     expect(container!.lifecycle?.preStop !== undefined).toBe(stopsTraffic);
+    // The API is ready only while Temporal answers (GET /ready); it is alive while it serves at all.
+    if (stopsTraffic) {
+      expect(container!.readinessProbe?.httpGet?.path).toBe('/ready');
+      expect(container!.livenessProbe?.httpGet?.path).toBe('/health');
+      expect(container!.startupProbe?.httpGet?.path).toBe('/health');
+    }
     expect(container!.envFrom).toEqual([
       { configMapRef: { name: 'settle-config' } },
       { secretRef: { name: 'settle-secrets' } },
@@ -311,6 +317,15 @@ describe('docker-compose.yml', () => {
     expect(composeProblems(text())).toEqual([]);
   });
 
+  it("checks the API's readiness (GET /ready), not only that it serves", () => {
+    expect(parseCompose(text()).services.api!.healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'healthcheck.cjs',
+      'http://127.0.0.1:3000/ready',
+    ]);
+  });
+
   it('the check catches service_healthy on a service without a healthcheck', () => {
     const fixture = readFileSync(
       join(PROJECT_ROOT, 'test/fixtures/compose/healthy-without-healthcheck.yml'),
@@ -376,6 +391,9 @@ describe('Dockerfile', () => {
     const [, probe] = runtime!.match(/^HEALTHCHECK .*CMD \["node", "([^"]+)"\]$/m) ?? [];
     expect(runtime).toContain(`COPY deploy/docker/${probe} ./`);
     expect(existsSync(join(PROJECT_ROOT, 'deploy/docker', probe!))).toBe(true);
+    // Without arguments the probe asks the API's readiness, then the worker's metrics.
+    expect(read(`deploy/docker/${probe}`)).toContain('/ready`');
+    expect(read(`deploy/docker/${probe}`)).not.toContain('/health`');
   });
 
   it('copies every folder the build compiles, none of which .dockerignore leaves out', () => {

@@ -1,6 +1,8 @@
 import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
-import { MibClient, MibRejectedError, MibUnavailableError } from '../../oms/mib/client';
+import { loadConfig } from '../../config';
+import { requestAccessToken } from '../../oms/mib/accessToken';
+import { createMibClient, MibClient, MibRejectedError, MibUnavailableError } from '../../oms/mib/client';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 
 /** The MIB client against the MIB simulator over HTTP: token life, and which failures may be retried. */
@@ -20,12 +22,53 @@ describe('MibClient', () => {
       clientId: 'client-1',
       clientSecret: 'secret-123',
       endpointName: 'custom-payment',
+      // The simulator speaks plain http.
+      allowPlainHttp: true,
       ...options,
     });
   const notification = (id: string) => ({
     id,
     method: 'magento.payments.payments_management.notify_refunded',
     params: { payment: { reference: 'R' } },
+  });
+
+  it('refuses a plain-http token URL unless MIB_ALLOW_PLAIN_HTTP allows it, and sends nothing there', async () => {
+    const refusal =
+      `invalid configuration:\n  MIB_TOKEN_URL ${server.url}/oauth/token is plain http, which would send ` +
+      'the client secret unencrypted: use https, or set MIB_ALLOW_PLAIN_HTTP=true for a local MIB simulator';
+    const before = sim.stats.tokensIssued;
+    expect(() => client({ allowPlainHttp: false })).toThrow(refusal);
+    expect(() => client({ allowPlainHttp: undefined })).toThrow(refusal);
+    // The token request on its own refuses too, before any connection.
+    await expect(
+      requestAccessToken({
+        tokenUrl: `${server.url}/oauth/token`,
+        clientId: 'client-1',
+        clientSecret: 'secret-123',
+      }),
+    ).rejects.toThrow(/is plain http, .*MIB_ALLOW_PLAIN_HTTP=true/);
+    expect(sim.stats.tokensIssued).toBe(before);
+
+    // From the configuration: off by default, on only when set; https needs nothing.
+    const settings = {
+      MOM_CLIENT: 'client-1',
+      SERVICE_BUS_SECRET: 'secret-123',
+      MIB_INTAKE_SECRET: 'intake-secret',
+      MIB_BASE_URL: server.url,
+      MIB_TOKEN_URL: `${server.url}/oauth/token`,
+    };
+    const mibConfig = (env: Record<string, string>) =>
+      loadConfig({ ...settings, ...env }, { owners: ['mib'] });
+    expect(mibConfig({}).MIB_ALLOW_PLAIN_HTTP).toBe(false);
+    expect(() => createMibClient(mibConfig({}))).toThrow(refusal);
+    await createMibClient(mibConfig({ MIB_ALLOW_PLAIN_HTTP: 'true' })).notify(notification('h-1'));
+    expect(sim.stats.tokensIssued).toBe(before + 1);
+    expect(() =>
+      createMibClient(mibConfig({ MIB_TOKEN_URL: 'https://mib.example/oauth/token' })),
+    ).not.toThrow();
+    expect(() => mibConfig({ MIB_ALLOW_PLAIN_HTTP: 'yes' })).toThrow(
+      /service_bus\.allow_plain_http \(MIB_ALLOW_PLAIN_HTTP\): must be true or false/,
+    );
   });
 
   it('builds the registration and delegate URLs from base, client id and endpoint name', () => {

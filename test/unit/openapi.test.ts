@@ -135,6 +135,7 @@ describe('the OpenAPI document', () => {
         'OPTIONS /mib',
         'POST /webhooks/{provider}',
         'GET /health',
+        'GET /ready',
         'GET /openapi.json',
         'GET /payments',
         'GET /payments/{id}',
@@ -304,6 +305,8 @@ describe('the OpenAPI document', () => {
       headers: { 'X-Magento-Service-Bus': { schema: { const: '*' } } },
     });
     await expectDocumented('/health', 'get', send('GET', '/health'), 200);
+    // Nothing listens where this API's Temporal connection points: not ready, as documented.
+    await expectDocumented('/ready', 'get', send('GET', '/ready'), 503);
     await expectDocumented('/openapi.json', 'get', send('GET', '/openapi.json'), 200);
     const webhook = '/webhooks/{provider}';
     await expectDocumented(webhook, 'post', send('POST', '/webhooks/gateway', { id: 'evt' }), 401);

@@ -1,0 +1,71 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { ConfigOf } from './catalogue';
+import type { Environment } from './index';
+import { temporalSettings } from './sections';
+
+/**
+ * Where and how Settle's processes reach Temporal, from the SDK's environment configuration: a profile of
+ * the Temporal config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) beneath the environment (TEMPORAL_API_KEY,
+ * TEMPORAL_TLS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH, …). Settle's own
+ * TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, from the environment or parameters.yml, win over the profile.
+ */
+export interface TemporalTarget {
+  readonly address: string;
+  readonly namespace: string;
+  /** What both the client's `Connection` and the worker's `NativeConnection` take. */
+  readonly connectionOptions: NativeConnectionOptions & { readonly address: string };
+}
+
+/** The address used when neither Settle's settings nor a profile name one: a local server. */
+const LOCAL_ADDRESS = 'localhost:7233';
+const DEFAULT_NAMESPACE = temporalSettings.settings.TEMPORAL_NAMESPACE.default;
+
+export function temporalTarget(config: ConfigOf<'temporal'>, env: Environment = process.env): TemporalTarget {
+  const { connectionOptions, namespace: profileNamespace } = toClientOptions(
+    loadClientConfigProfile({ overrideEnvVars: definedOnly(env) }),
+  );
+  const address = config.TEMPORAL_ADDRESS ?? connectionOptions.address ?? LOCAL_ADDRESS;
+  // TEMPORAL_NAMESPACE has a default; a profile's namespace replaces the default, never a namespace given.
+  const namespace =
+    config.TEMPORAL_NAMESPACE === DEFAULT_NAMESPACE
+      ? (profileNamespace ?? DEFAULT_NAMESPACE)
+      : config.TEMPORAL_NAMESPACE;
+  return { address, namespace, connectionOptions: { ...connectionOptions, address } };
+}
+
+export interface TemporalSession {
+  readonly client: Client;
+  readonly connection: Connection;
+  readonly namespace: string;
+  close(): Promise<void>;
+}
+
+/** A Temporal client on the configured server; an unreachable server is an error naming the address. */
+export async function connectTemporal(
+  config: ConfigOf<'temporal'>,
+  env: Environment = process.env,
+): Promise<TemporalSession> {
+  const target = temporalTarget(config, env);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '10 seconds' });
+  } catch (error) {
+    throw new Error(
+      `Temporal not reachable at ${target.address} (TEMPORAL_ADDRESS): ${(error as Error).message}`,
+    );
+  }
+  return {
+    client: new Client({ connection, namespace: target.namespace }),
+    connection,
+    namespace: target.namespace,
+    close: () => connection.close(),
+  };
+}
+
+function definedOnly(env: Environment): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
