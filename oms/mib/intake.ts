@@ -17,7 +17,7 @@ import {
 } from './jsonRpc';
 import { issuesOf } from '../../domain/issues';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
-import { startPaymentCommand } from '../startCommand';
+import { UnstartableCommandError, startPaymentCommand } from '../startCommand';
 import {
   commandAmount,
   commandTransaction,
@@ -49,6 +49,9 @@ export interface MibIntakeDependencies {
   /** How long each command may take to settle and how its outcome is asked for (config/). */
   readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
 }
+
+/** The most requests a batch may hold; a longer batch is refused whole, and nothing of it starts. */
+export const MIB_BATCH_LIMIT = 100;
 
 /** HTTP status per JSON-RPC error: bad input is a 4xx, and only Settle's own trouble asks MIB to retry (503). */
 const HTTP_STATUS: Record<number, number> = {
@@ -90,12 +93,19 @@ export async function receiveMibRequest(
     return;
   }
   if (Array.isArray(message)) {
-    if (message.length === 0) {
-      const text = 'Invalid Request: empty batch';
+    const batchProblem =
+      message.length === 0
+        ? 'empty batch'
+        : message.length > MIB_BATCH_LIMIT
+          ? `a batch of ${message.length} requests; at most ${MIB_BATCH_LIMIT}`
+          : undefined;
+    if (batchProblem) {
+      const text = `Invalid Request: ${batchProblem}`;
       deps.logger.warn('refused a payment command', { code: JSON_RPC_ERRORS.invalidRequest, error: text });
       res.status(400).json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, text));
       return;
     }
+    // Each start waits for one of a bounded number of slots (oms/startCommand.ts).
     const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
       (answer): answer is JsonRpcResponse => answer !== undefined,
     );
@@ -187,7 +197,13 @@ async function handleRequest(
   };
   try {
     await startPaymentCommand(deps, input, { workflowId, orderId: orderIdOf(payment) });
-  } catch {
+  } catch (error) {
+    if (error instanceof UnstartableCommandError) {
+      // The reply context is { payment }: its paths are those of params.
+      return refused(JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+        issues: [{ path: `params.${error.path}`, message: error.message }],
+      });
+    }
     // Answered even without an id: MIB must see the 503 and deliver the command again.
     return jsonRpcError(
       replyId,

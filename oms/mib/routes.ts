@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../api/contract';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
-import { receiveMibRequest, type MibIntakeDependencies } from './intake';
+import { MIB_BATCH_LIMIT, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
   JSON_RPC_ERRORS as E,
   jsonRpcError,
@@ -10,6 +10,8 @@ import {
   jsonRpcResultResponseSchema,
 } from './jsonRpc';
 import { mibMethod } from './methods';
+import { MAX_MINOR_UNITS } from '../../domain/money';
+import { MAX_NESTING } from '../startCommand';
 import { commandParamsSchema, gatewayInformationSchema, paymentSchema, transactionSchema } from './payment';
 
 /**
@@ -22,7 +24,7 @@ export const paymentCommandRequestSchema = jsonRpcRequestSchema.extend({
   method: z.literal(PAYMENT_COMMANDS.map((command) => mibMethod(command))),
   params: commandParamsSchema,
 });
-const paymentCommandBatchSchema = z.array(paymentCommandRequestSchema).min(1);
+const paymentCommandBatchSchema = z.array(paymentCommandRequestSchema).min(1).max(MIB_BATCH_LIMIT);
 
 /** What `POST /mib` answers a command it accepted (or had already accepted). */
 export const commandAcceptedSchema = z.object({
@@ -79,16 +81,19 @@ export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
       PaymentCommand: [paymentCommandRequestSchema, 'A payment command: a JSON-RPC 2.0 request from MIB.'],
       PaymentCommandBatch: [
         paymentCommandBatchSchema,
-        'A JSON-RPC batch of payment commands; each gets its own answer.',
+        `A JSON-RPC batch of at most ${MIB_BATCH_LIMIT} payment commands; each gets its own answer. A ` +
+          'longer batch is refused whole (-32600) and starts nothing.',
       ],
       CommandParams: [commandParamsSchema, 'params of a payment command.'],
       Payment: [
         paymentSchema,
         'The MIB payment model. Every object keeps unknown fields and passes them back in the notification. ' +
           'Beyond this schema, Settle checks that each amount has no more decimals than the ISO 4217 currency ' +
-          'allows and is not negative, and that the first transaction (the one the command acts on) has a ' +
-          'gateway_information.transaction_id, names a configured provider in gateway_id (or none), and ' +
-          'moves more than nothing unless the command is cancel. A failed check is a -32602 error.',
+          `allows, is not negative and is at most ${MAX_MINOR_UNITS} minor units (999999999.99 EUR), that the ` +
+          'first transaction (the one the command acts on) has a gateway_information.transaction_id, names ' +
+          'a configured provider in gateway_id (or none), and moves more than nothing unless the command ' +
+          `is cancel, and that the payment nests at most ${MAX_NESTING} levels deep. A failed check is a ` +
+          '-32602 error.',
       ],
       PaymentTransaction: [
         transactionSchema,
