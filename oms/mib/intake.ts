@@ -28,6 +28,7 @@ import {
 } from './payment';
 import type { ProviderRegistry } from '../../providers/registry';
 import { intakeAuthFailure } from '../../api/callerAuth';
+import { authGate, type AuthGate } from '../../api/throttle';
 
 /** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
 export const MIB_DOOR = 'mib';
@@ -62,26 +63,40 @@ const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.internalError]: 503,
 };
 
+/** The intake's authentication, throttled per client (api/throttle.ts); its refusals are JSON-RPC errors. */
+export function mibIntakeGate(logger: Logger): AuthGate {
+  return authGate({
+    route: '/mib',
+    logger,
+    unauthorized: (res, reason) =>
+      void res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
+        .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${reason}`)),
+    throttled: (res, seconds) =>
+      void res.json(
+        jsonRpcError(
+          null,
+          JSON_RPC_ERRORS.unauthorized,
+          `Too many failed authentications: retry after ${seconds} s`,
+        ),
+      ),
+  });
+}
+
 /**
  * `POST /mib` (declared in oms/mib/routes.ts): authenticates the caller over the raw body, then answers the
  * request or the batch.
  */
 export async function receiveMibRequest(
   deps: MibIntakeDependencies,
+  gate: AuthGate,
   req: Request,
   res: Response,
 ): Promise<void> {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   // Before anything is parsed: an unauthenticated caller learns nothing about the payload's validity.
-  const authFailure = intakeAuthFailure(req.headers, body, deps.mibIntakeSecret);
-  if (authFailure) {
-    deps.logger.warn('refused an unauthenticated call to /mib', { reason: authFailure, ip: req.ip });
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
-      .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${authFailure}`));
-    return;
-  }
+  if (!gate.admit(req, res, () => intakeAuthFailure(req.headers, body, deps.mibIntakeSecret))) return;
   const raw = body.toString('utf8');
   let message: unknown;
   try {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { throttledResponse } from '../../api/throttle';
 import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../api/contract';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
-import { MIB_BATCH_LIMIT, receiveMibRequest, type MibIntakeDependencies } from './intake';
+import { MIB_BATCH_LIMIT, mibIntakeGate, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
   JSON_RPC_ERRORS as E,
   jsonRpcError,
@@ -75,6 +76,7 @@ const jsonRpcRefusals: Refusals = {
 };
 
 export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
+  const gate = mibIntakeGate(deps.logger);
   const methods = PAYMENT_COMMANDS.map((command) => `\`${mibMethod(command)}\``).join(', ');
   return {
     schemas: {
@@ -185,12 +187,13 @@ export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
             },
           },
           404: { description: 'Method not found.', body: methodNotFoundSchema },
+          429: throttledResponse(unauthorizedSchema),
           503: {
             description: 'A command could not be accepted; MIB should deliver the request again.',
             body: z.union([retrySchema, commandAnswersSchema]),
           },
         },
-        handle: (req, res) => receiveMibRequest(deps, req, res),
+        handle: (req, res) => receiveMibRequest(deps, gate, req, res),
       }),
     ],
   };

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
@@ -480,15 +481,21 @@ describe('MIB commands end to end (dev server)', () => {
     expect(response.headers.get('x-magento-service-bus')).toBe('*');
   });
 
-  it('refuses a webhook with a wrong signature with 401, believes nothing in it, and asks the gateway instead', async () => {
-    stack.gateway.sim.control.webhookDelayMs = 3_600_000; // the real webhook will not come during this test
-    const { body } = await post('/mib', capture('PAY-E2E-5'));
+  /** A capture left waiting for its webhook (which will not come while the test runs), and its status. */
+  const captureAwaitingSettlement = async (reference: string) => {
+    stack.gateway.sim.control.webhookDelayMs = 3_600_000;
+    const { body } = await post('/mib', capture(reference));
     const workflowId = body.result.workflow_id as string;
     const handle = env.client.workflow.getHandle(workflowId);
     const status = await eventually(async () => {
       const s = await handle.query(statusQuery);
       return s.phase === 'awaiting_settlement' ? s : undefined;
     });
+    return { workflowId, handle, status };
+  };
+
+  it('refuses a webhook with a wrong signature with 401, believes nothing in it, and asks the gateway instead', async () => {
+    const { workflowId, handle, status } = await captureAwaitingSettlement('PAY-E2E-5');
     const secret = stack.config.GATEWAY_WEBHOOK_SECRET;
     const event = gatewayEvent(secret, {
       eventId: 'evt_forged',
@@ -527,6 +534,41 @@ describe('MIB commands end to end (dev server)', () => {
     expect(answer).toEqual({ status: 200, body: { received: true, delivered: true } });
     expect((await waitForNotification('PAY-E2E-5')).method).toBe(`${NS}.notify_captured`);
     stack.gateway.sim.control.webhookDelayMs = 200;
+  });
+
+  it('lets 50 forged webhooks for one payment cause one recheck and one provider status call', async () => {
+    const { workflowId, handle, status } = await captureAwaitingSettlement('PAY-E2E-FORGED');
+    // Counted where the status requests arrive: at the gateway simulator's HTTP server.
+    let statusCalls = 0;
+    const count = (req: IncomingMessage) => {
+      if (req.method === 'GET' && req.url?.startsWith('/v1/operations')) statusCalls += 1;
+    };
+    stack.gateway.server.on('request', count);
+    try {
+      const forged = gatewayEvent('wrong-secret', {
+        eventId: 'evt_forged',
+        operationId: status.operationId!,
+        workflowId,
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => post('/webhooks/gateway', forged.body, forged.headers)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(401));
+      await eventually(async () => {
+        const { timeline } = await handle.query(statusQuery);
+        return timeline.some((entry) => entry.what.startsWith('status check')) ? true : undefined;
+      });
+      await new Promise((done) => setTimeout(done, 500)); // room for any further call to arrive
+      expect(statusCalls).toBe(1);
+      const history = await handle.fetchHistory();
+      const rechecks = history.events!.filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'recheck',
+      );
+      expect(rechecks).toHaveLength(1);
+    } finally {
+      stack.gateway.server.off('request', count);
+      stack.gateway.sim.control.webhookDelayMs = 200;
+    }
   });
 
   it('acknowledges an authentic webhook that carries no outcome, without signalling', async () => {
