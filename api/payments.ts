@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import { bearerAuthFailure } from './callerAuth';
+import { authGate, throttledResponse } from './throttle';
 import {
   KB,
   errorBodySchema,
@@ -70,6 +71,7 @@ const OPERATOR_ERRORS = {
       },
     },
   },
+  429: throttledResponse(errorBodySchema),
   503: {
     description: 'The operator API is disabled (no ADMIN_TOKEN), or Temporal is unreachable.',
     body: errorBodySchema,
@@ -78,26 +80,24 @@ const OPERATOR_ERRORS = {
 const NOT_FOUND = { description: 'No payment workflow of that id.', body: errorBodySchema };
 
 export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDependencies): RouteSet {
-  /** Before the body is read: only the operator is answered anything but 401 (or 503 while switched off). */
+  const gate = authGate({
+    route: '/payments',
+    logger,
+    unauthorized: (res, reason) =>
+      void res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="settle-operator"')
+        .json({ error: `Unauthorized: ${reason}` }),
+    throttled: (res, seconds) =>
+      void res.json({ error: `Too many failed authentications: retry after ${seconds} s` }),
+  });
+  /** Before the body is read: only the operator is answered anything but 401 or 429 (503 while switched off). */
   const operatorOnly: RequestHandler = (req, res, next) => {
     if (!adminToken) {
       res.status(503).json({ error: 'operator API disabled: set ADMIN_TOKEN' });
       return;
     }
-    const failure = bearerAuthFailure(req.headers, adminToken);
-    if (failure) {
-      logger.warn('refused an unauthenticated operator call', {
-        path: req.path,
-        reason: failure,
-        ip: req.ip,
-      });
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="settle-operator"')
-        .json({ error: `Unauthorized: ${failure}` });
-      return;
-    }
-    next();
+    if (gate.admit(req, res, () => bearerAuthFailure(req.headers, adminToken))) next();
   };
   const operator = { security: [adminBearer], guard: operatorOnly, validate: 'contract' } as const;
 

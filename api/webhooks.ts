@@ -8,6 +8,9 @@ import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } fr
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
 import { MB, errorBodySchema, route, type RouteSet } from './contract';
+import { oncePer } from './throttle';
+import type { PaymentCommand } from '../domain/commands';
+import type { SettlementPolicy } from '../domain/settlement';
 
 /**
  * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's
@@ -18,22 +21,36 @@ export interface WebhookDependencies {
   readonly temporal: Client;
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
+  /** The settlement policy per command: an unverified webhook asks at most once per its poll interval. */
+  readonly settlement?: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
 }
+
+/** The recheck interval where no settlement policy is given: the default schedule's first pause. */
+const DEFAULT_RECHECK_INTERVAL_MS = 60_000;
 
 /** What `POST /webhooks/{provider}` answers an authentic webhook: whether it reached a payment workflow. */
 export const webhookAnswerSchema = z.object({ received: z.literal(true), delivered: z.boolean() });
 
 export const WEBHOOK_BODY_LIMIT = 1 * MB;
 
-export function webhookRoutes({ temporal, providers, logger }: WebhookDependencies): RouteSet {
+export function webhookRoutes({ temporal, providers, logger, settlement }: WebhookDependencies): RouteSet {
+  const rechecks = oncePer();
+  /** The shortest pause of the command's poll schedule: an unverified webhook asks no more often. */
+  const recheckIntervalMs = (command: PaymentCommand) =>
+    settlement ? Math.min(...settlement(command, true).pollScheduleMs) : DEFAULT_RECHECK_INTERVAL_MS;
+
   /**
    * A webhook that fails verification is never believed; but where the provider has a status API, the
    * payment it names is asked about (Hyperswitch's lesson): a real event with a broken signature still
-   * settles the payment, and a forged one costs a status request. Only payment workflows are signalled.
+   * settles the payment, and a forged one costs a status request — at most one per payment per poll
+   * interval, however many are forged (the throttle is the API's, so forgeries reach neither Temporal nor
+   * the provider). Only payment workflows are signalled.
    */
   async function recheckClaimedPayment(provider: PaymentProvider, body: Buffer): Promise<void> {
     const workflowId = provider.fetchStatus ? provider.webhookHint?.(body) : undefined;
-    if (!workflowId || !parsePaymentWorkflowId(workflowId)) return;
+    const claimed = workflowId ? parsePaymentWorkflowId(workflowId) : undefined;
+    if (!workflowId || !claimed) return;
+    if (!rechecks.take(workflowId, recheckIntervalMs(claimed.command))) return;
     try {
       await temporal.workflow.getHandle(workflowId).signal(recheckSignal);
       logger.info('asking the provider about the payment an unverified webhook named', { workflowId });

@@ -42,11 +42,19 @@ export function minorUnitDigits(currency: string): number | undefined {
   return MINOR_UNITS.get(currency);
 }
 
+/**
+ * The largest amount Settle moves, in minor units: 999,999,999.99 in a two-decimal currency. Far above any
+ * order, and far below where a JavaScript number stops being exact, so a typing error or a forged amount
+ * is refused instead of carried out.
+ */
+export const MAX_MINOR_UNITS = 99_999_999_999;
+
 const DECIMAL = /^(0|[1-9]\d*)(?:\.(\d+))?$/;
 
 /**
  * Parses a non-negative major-unit amount ("12.34", 12.34, "1000") exactly into minor units.
- * More decimals than the currency allows, a negative amount or an unknown currency is an error, never a rounding.
+ * More decimals than the currency allows, a negative amount, an amount above MAX_MINOR_UNITS or an unknown
+ * currency is an error, never a rounding.
  */
 export function toMinorUnits(amount: string | number, currency: string): Money {
   const digits = minorUnitDigits(currency);
@@ -65,7 +73,11 @@ export function toMinorUnits(amount: string | number, currency: string): Money {
     throw new InvalidAmountError(`amount "${text}" has more than ${digits} decimals allowed for ${currency}`);
   }
   const minor = Number(whole + significant.padEnd(digits, '0'));
-  if (!Number.isSafeInteger(minor)) throw new InvalidAmountError(`amount "${text}" is too large`);
+  if (!(minor <= MAX_MINOR_UNITS)) {
+    throw new InvalidAmountError(
+      `amount "${text}" is above the maximum of ${formatMoney({ minor: MAX_MINOR_UNITS, currency })}`,
+    );
+  }
   return { minor, currency };
 }
 

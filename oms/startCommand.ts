@@ -19,10 +19,34 @@ export interface StartOptions {
   readonly orderId: string;
 }
 
+/** How deep a door's reply context may nest: far beyond any payment model, far below what breaks a codec. */
+export const MAX_NESTING = 32;
+
+/** The largest command input Settle starts (JSON bytes), well within Temporal's default payload limit (2 MB). */
+export const MAX_INPUT_BYTES = 512 * 1024;
+
+/** How many workflow starts one API process has in flight at once; more wait their turn. */
+export const MAX_CONCURRENT_STARTS = 16;
+
+/**
+ * A command that can never start, whatever the number of deliveries: the door answers its OMS that the
+ * command is invalid (naming `path`, a dotted path in the door's reply context), never that it may retry.
+ */
+export class UnstartableCommandError extends Error {
+  override readonly name = 'UnstartableCommandError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Starts a front door's payment command as its workflow — or finds it already started, for a redelivered
- * command. Resolves `started` or `redelivered`; any other failure is logged and thrown, and the door answers
- * its OMS that it may deliver the command again. The workflow starts with its search attributes and the
+ * command. Resolves `started` or `redelivered`. A command nested deeper than MAX_NESTING or larger than
+ * MAX_INPUT_BYTES throws UnstartableCommandError before Temporal is asked; any other failure is logged and
+ * thrown, and the door answers its OMS that it may deliver the command again. The workflow starts with its search attributes and the
  * Web UI's summary and details, so an operator sees what it is about from its first moment.
  */
 export async function startPaymentCommand(
@@ -33,32 +57,35 @@ export async function startPaymentCommand(
   const { command, reference, provider, amountMinor, currency } = input;
   const money = formatMoney({ minor: amountMinor, currency });
   const deadlineMs = input.settlement.deadlineMs;
+  checkStartable(input);
   try {
-    await temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
-      workflowId,
-      taskQueue,
-      args: [input],
-      ...startPolicy(command),
-      staticSummary: `${command} ${money} · ${reference} · ${provider}`,
-      staticDetails: [
-        `**${command}** of **${money}** at **${provider}**`,
-        `Payment ${reference}, order ${orderId}, through the ${input.reply.door} front door`,
-        `Authorization ${input.transactionId}`,
-      ].join('\n\n'),
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.paymentReference, value: reference },
-        { key: SEARCH_ATTRIBUTES.orderId, value: orderId },
-        { key: SEARCH_ATTRIBUTES.command, value: command },
-        { key: SEARCH_ATTRIBUTES.provider, value: provider },
-        { key: SEARCH_ATTRIBUTES.door, value: input.reply.door },
-        { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
-        { key: SEARCH_ATTRIBUTES.amountMinor, value: amountMinor },
-        { key: SEARCH_ATTRIBUTES.currency, value: currency },
-        ...(Number.isFinite(deadlineMs)
-          ? [{ key: SEARCH_ATTRIBUTES.deadline, value: new Date(Date.now() + deadlineMs) }]
-          : []),
-      ],
-    });
+    await startSlots.run(() =>
+      temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        ...startPolicy(command),
+        staticSummary: `${command} ${money} · ${reference} · ${provider}`,
+        staticDetails: [
+          `**${command}** of **${money}** at **${provider}**`,
+          `Payment ${reference}, order ${orderId}, through the ${input.reply.door} front door`,
+          `Authorization ${input.transactionId}`,
+        ].join('\n\n'),
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.paymentReference, value: reference },
+          { key: SEARCH_ATTRIBUTES.orderId, value: orderId },
+          { key: SEARCH_ATTRIBUTES.command, value: command },
+          { key: SEARCH_ATTRIBUTES.provider, value: provider },
+          { key: SEARCH_ATTRIBUTES.door, value: input.reply.door },
+          { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
+          { key: SEARCH_ATTRIBUTES.amountMinor, value: amountMinor },
+          { key: SEARCH_ATTRIBUTES.currency, value: currency },
+          ...(Number.isFinite(deadlineMs)
+            ? [{ key: SEARCH_ATTRIBUTES.deadline, value: new Date(Date.now() + deadlineMs) }]
+            : []),
+        ],
+      }),
+    );
     logger.info('payment command accepted', { workflowId, reference, command, door: input.reply.door });
     return 'started';
   } catch (error) {
@@ -91,3 +118,54 @@ function startPolicy(command: PaymentCommand) {
       }
     : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
 }
+
+/** Throws UnstartableCommandError when the input is nested too deep or too large for Temporal. */
+function checkStartable(input: PaymentCommandInput): void {
+  const deep = tooDeep(input.reply.context, 0);
+  if (deep) {
+    throw new UnstartableCommandError(deep.join('.'), `nested deeper than ${MAX_NESTING} levels`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes > MAX_INPUT_BYTES) {
+    const { context } = input.reply;
+    const [largest] = Object.entries(typeof context === 'object' && context !== null ? context : {})
+      .map(([key, value]) => [key, JSON.stringify(value)?.length ?? 0] as const)
+      .sort(([, a], [, b]) => b - a);
+    throw new UnstartableCommandError(
+      largest?.[0] ?? '',
+      `the command is ${bytes} bytes as JSON, more than the ${MAX_INPUT_BYTES} Settle starts`,
+    );
+  }
+}
+
+/** The path to the first value nested deeper than MAX_NESTING (an object or array is one level), if any. */
+function tooDeep(value: unknown, depth: number): (string | number)[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > MAX_NESTING) return [];
+  for (const [key, child] of Object.entries(value)) {
+    const below = tooDeep(child, depth + 1);
+    if (below) return [Array.isArray(value) ? Number(key) : key, ...below];
+  }
+  return undefined;
+}
+
+/** A counting semaphore: at most `size` tasks run at once, the rest wait in order. */
+function slots(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free += 1;
+      }
+    },
+  };
+}
+
+const startSlots = slots(MAX_CONCURRENT_STARTS);

@@ -17,7 +17,7 @@ import {
 } from './jsonRpc';
 import { issuesOf } from '../../domain/issues';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
-import { startPaymentCommand } from '../startCommand';
+import { UnstartableCommandError, startPaymentCommand } from '../startCommand';
 import {
   commandAmount,
   commandTransaction,
@@ -28,6 +28,7 @@ import {
 } from './payment';
 import type { ProviderRegistry } from '../../providers/registry';
 import { intakeAuthFailure } from '../../api/callerAuth';
+import { authGate, type AuthGate } from '../../api/throttle';
 
 /** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
 export const MIB_DOOR = 'mib';
@@ -50,6 +51,9 @@ export interface MibIntakeDependencies {
   readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
 }
 
+/** The most requests a batch may hold; a longer batch is refused whole, and nothing of it starts. */
+export const MIB_BATCH_LIMIT = 100;
+
 /** HTTP status per JSON-RPC error: bad input is a 4xx, and only Settle's own trouble asks MIB to retry (503). */
 const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.parseError]: 400,
@@ -59,26 +63,40 @@ const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.internalError]: 503,
 };
 
+/** The intake's authentication, throttled per client (api/throttle.ts); its refusals are JSON-RPC errors. */
+export function mibIntakeGate(logger: Logger): AuthGate {
+  return authGate({
+    route: '/mib',
+    logger,
+    unauthorized: (res, reason) =>
+      void res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
+        .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${reason}`)),
+    throttled: (res, seconds) =>
+      void res.json(
+        jsonRpcError(
+          null,
+          JSON_RPC_ERRORS.unauthorized,
+          `Too many failed authentications: retry after ${seconds} s`,
+        ),
+      ),
+  });
+}
+
 /**
  * `POST /mib` (declared in oms/mib/routes.ts): authenticates the caller over the raw body, then answers the
  * request or the batch.
  */
 export async function receiveMibRequest(
   deps: MibIntakeDependencies,
+  gate: AuthGate,
   req: Request,
   res: Response,
 ): Promise<void> {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   // Before anything is parsed: an unauthenticated caller learns nothing about the payload's validity.
-  const authFailure = intakeAuthFailure(req.headers, body, deps.mibIntakeSecret);
-  if (authFailure) {
-    deps.logger.warn('refused an unauthenticated call to /mib', { reason: authFailure, ip: req.ip });
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Bearer realm="settle-mib-intake"')
-      .json(jsonRpcError(null, JSON_RPC_ERRORS.unauthorized, `Unauthorized: ${authFailure}`));
-    return;
-  }
+  if (!gate.admit(req, res, () => intakeAuthFailure(req.headers, body, deps.mibIntakeSecret))) return;
   const raw = body.toString('utf8');
   let message: unknown;
   try {
@@ -90,12 +108,19 @@ export async function receiveMibRequest(
     return;
   }
   if (Array.isArray(message)) {
-    if (message.length === 0) {
-      const text = 'Invalid Request: empty batch';
+    const batchProblem =
+      message.length === 0
+        ? 'empty batch'
+        : message.length > MIB_BATCH_LIMIT
+          ? `a batch of ${message.length} requests; at most ${MIB_BATCH_LIMIT}`
+          : undefined;
+    if (batchProblem) {
+      const text = `Invalid Request: ${batchProblem}`;
       deps.logger.warn('refused a payment command', { code: JSON_RPC_ERRORS.invalidRequest, error: text });
       res.status(400).json(jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, text));
       return;
     }
+    // Each start waits for one of a bounded number of slots (oms/startCommand.ts).
     const answers = (await Promise.all(message.map((one) => handleRequest(deps, one)))).filter(
       (answer): answer is JsonRpcResponse => answer !== undefined,
     );
@@ -187,7 +212,13 @@ async function handleRequest(
   };
   try {
     await startPaymentCommand(deps, input, { workflowId, orderId: orderIdOf(payment) });
-  } catch {
+  } catch (error) {
+    if (error instanceof UnstartableCommandError) {
+      // The reply context is { payment }: its paths are those of params.
+      return refused(JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
+        issues: [{ path: `params.${error.path}`, message: error.message }],
+      });
+    }
     // Answered even without an id: MIB must see the 503 and deliver the command again.
     return jsonRpcError(
       replyId,

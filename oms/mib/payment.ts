@@ -18,10 +18,31 @@ const passedBack = z
 
 const amount = z.union([z.string(), z.number()]);
 
+/**
+ * What an id or a reference may hold: it reaches search attributes, log lines, the Web UI and provider
+ * requests, so printable text only, without `"` or `\\` (which break a visibility query) and without control
+ * characters (NUL, newline, …) or line separators.
+ */
+const IDENTIFIER_CHARACTERS = /^[^\p{Cc}\p{Zl}\p{Zp}"\\]*$/u;
+export const IDENTIFIER_MAX_LENGTH = 200;
+export const TRANSACTION_ID_MAX_LENGTH = 500;
+
+function identifier(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .regex(IDENTIFIER_CHARACTERS, 'must be printable text without ", \\ or control characters');
+}
+
 /** The acted-on transaction's gateway_information: what Settle reads of it; the rest passes through. */
 export const gatewayInformationSchema = z.looseObject({
-  gateway_id: z.string().optional().describe('The provider; absent: the route or the default provider.'),
-  transaction_id: z.string().optional().describe('The authorization the command acts on (required).'),
+  gateway_id: identifier(IDENTIFIER_MAX_LENGTH)
+    .optional()
+    .describe('The provider; absent: the route or the default provider.'),
+  transaction_id: identifier(TRANSACTION_ID_MAX_LENGTH)
+    .optional()
+    .describe('The authorization the command acts on (required).'),
   account: passedBack,
   authorization_status: z
     .unknown()
@@ -64,12 +85,14 @@ const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code 
 
 export const paymentSchema = z
   .looseObject({
-    reference: z.string().min(1).max(200),
+    reference: identifier(IDENTIFIER_MAX_LENGTH),
     order_id: z
       .unknown()
+      .superRefine(searchableOrderId)
       .optional()
       .describe(
-        'The order, where MIB sends one: a string or a number is searchable; else the reference stands in.',
+        'The order, where MIB sends one: a string (at most 200 characters, as a reference) or a number is ' +
+          'searchable; else the reference stands in.',
       ),
     currency: currencySchema,
     transactions: transactionsSchema,
@@ -90,6 +113,13 @@ export const paymentSchema = z
   });
 
 export type Payment = z.infer<typeof paymentSchema>;
+
+/** An order_id in text is searched by (orderIdOf), so it is held to what a reference may hold. */
+function searchableOrderId(value: unknown, ctx: z.RefinementCtx): void {
+  if (typeof value !== 'string' || value === '') return;
+  const checked = identifier(IDENTIFIER_MAX_LENGTH).safeParse(value);
+  for (const { message } of checked.error?.issues ?? []) ctx.addIssue({ code: 'custom', message });
+}
 
 /** params of a payment command. */
 export const commandParamsSchema = z.looseObject({ payment: paymentSchema });
@@ -137,9 +167,8 @@ export function commandAmount(payment: Payment): Money {
 export function orderIdOf(payment: Payment): string {
   const { order_id: orderId } = payment;
   if (typeof orderId === 'number' && Number.isFinite(orderId)) return String(orderId);
-  return typeof orderId === 'string' && orderId.length > 0 && orderId.length <= 200
-    ? orderId
-    : payment.reference;
+  // A non-empty string was checked as an identifier.
+  return typeof orderId === 'string' && orderId.length > 0 ? orderId : payment.reference;
 }
 
 /** What the acted-on transaction tells of the provider that serves it (providers/registry.ts). */

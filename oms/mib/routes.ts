@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { throttledResponse } from '../../api/throttle';
 import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../api/contract';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
-import { receiveMibRequest, type MibIntakeDependencies } from './intake';
+import { MIB_BATCH_LIMIT, mibIntakeGate, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
   JSON_RPC_ERRORS as E,
   jsonRpcError,
@@ -10,6 +11,8 @@ import {
   jsonRpcResultResponseSchema,
 } from './jsonRpc';
 import { mibMethod } from './methods';
+import { MAX_MINOR_UNITS } from '../../domain/money';
+import { MAX_NESTING } from '../startCommand';
 import { commandParamsSchema, gatewayInformationSchema, paymentSchema, transactionSchema } from './payment';
 
 /**
@@ -22,7 +25,7 @@ export const paymentCommandRequestSchema = jsonRpcRequestSchema.extend({
   method: z.literal(PAYMENT_COMMANDS.map((command) => mibMethod(command))),
   params: commandParamsSchema,
 });
-const paymentCommandBatchSchema = z.array(paymentCommandRequestSchema).min(1);
+const paymentCommandBatchSchema = z.array(paymentCommandRequestSchema).min(1).max(MIB_BATCH_LIMIT);
 
 /** What `POST /mib` answers a command it accepted (or had already accepted). */
 export const commandAcceptedSchema = z.object({
@@ -73,22 +76,26 @@ const jsonRpcRefusals: Refusals = {
 };
 
 export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
+  const gate = mibIntakeGate(deps.logger);
   const methods = PAYMENT_COMMANDS.map((command) => `\`${mibMethod(command)}\``).join(', ');
   return {
     schemas: {
       PaymentCommand: [paymentCommandRequestSchema, 'A payment command: a JSON-RPC 2.0 request from MIB.'],
       PaymentCommandBatch: [
         paymentCommandBatchSchema,
-        'A JSON-RPC batch of payment commands; each gets its own answer.',
+        `A JSON-RPC batch of at most ${MIB_BATCH_LIMIT} payment commands; each gets its own answer. A ` +
+          'longer batch is refused whole (-32600) and starts nothing.',
       ],
       CommandParams: [commandParamsSchema, 'params of a payment command.'],
       Payment: [
         paymentSchema,
         'The MIB payment model. Every object keeps unknown fields and passes them back in the notification. ' +
           'Beyond this schema, Settle checks that each amount has no more decimals than the ISO 4217 currency ' +
-          'allows and is not negative, and that the first transaction (the one the command acts on) has a ' +
-          'gateway_information.transaction_id, names a configured provider in gateway_id (or none), and ' +
-          'moves more than nothing unless the command is cancel. A failed check is a -32602 error.',
+          `allows, is not negative and is at most ${MAX_MINOR_UNITS} minor units (999999999.99 EUR), that the ` +
+          'first transaction (the one the command acts on) has a gateway_information.transaction_id, names ' +
+          'a configured provider in gateway_id (or none), and moves more than nothing unless the command ' +
+          `is cancel, and that the payment nests at most ${MAX_NESTING} levels deep. A failed check is a ` +
+          '-32602 error.',
       ],
       PaymentTransaction: [
         transactionSchema,
@@ -180,12 +187,13 @@ export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
             },
           },
           404: { description: 'Method not found.', body: methodNotFoundSchema },
+          429: throttledResponse(unauthorizedSchema),
           503: {
             description: 'A command could not be accepted; MIB should deliver the request again.',
             body: z.union([retrySchema, commandAnswersSchema]),
           },
         },
-        handle: (req, res) => receiveMibRequest(deps, req, res),
+        handle: (req, res) => receiveMibRequest(deps, gate, req, res),
       }),
     ],
   };

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
@@ -315,6 +316,107 @@ describe('MIB commands end to end (dev server)', () => {
       expect(stack.gateway.sim.calls.length).toBe(callsBefore);
     });
 
+    const withAuthorization = (gatewayInformation: object, amount: string | number = '10.00') =>
+      capture('PAY-BAD', amount, {
+        transactions: [{ amount, gateway_information: { transaction_id: 't', ...gatewayInformation } }],
+      });
+    // As text: deep enough that JSON.stringify itself overflows the stack.
+    const withLinesNested = (levels: number) =>
+      JSON.stringify(capture('PAY-BAD', '10.00', { lines: 'LINES' })).replace(
+        '"LINES"',
+        `${'['.repeat(levels)}${']'.repeat(levels)}`,
+      );
+    const TEXT_RULE = /printable text without/;
+    const withReference = (reference: string) => ({
+      ...capture(reference, '10.00', {
+        transactions: [{ amount: '10.00', gateway_information: { transaction_id: 't' } }],
+      }),
+      id: 'req-PAY-BAD',
+    });
+    it.each([
+      ['a reference with NUL', withReference('PAY-BAD\u0000x'), 'params.payment.reference', TEXT_RULE],
+      ['a reference with a newline', withReference('PAY-BAD\nx'), 'params.payment.reference', TEXT_RULE],
+      ['a reference with "', withReference('PAY-BAD"x'), 'params.payment.reference', TEXT_RULE],
+      ['a reference with \\', withReference('PAY-BAD\\x'), 'params.payment.reference', TEXT_RULE],
+      ['a reference of 201 characters', withReference('P'.repeat(201)), 'params.payment.reference', /200/],
+      [
+        'a transaction_id of 200,000 characters',
+        withAuthorization({ transaction_id: 'a'.repeat(200_000) }),
+        'params.payment.transactions.0.gateway_information.transaction_id',
+        /500/,
+      ],
+      [
+        'a transaction_id with a newline',
+        withAuthorization({ transaction_id: 'auth\n1' }),
+        'params.payment.transactions.0.gateway_information.transaction_id',
+        TEXT_RULE,
+      ],
+      [
+        'a gateway_id with "',
+        withAuthorization({ gateway_id: 'gate"way' }),
+        'params.payment.transactions.0.gateway_information.gateway_id',
+        TEXT_RULE,
+      ],
+      [
+        'an order_id with a control character',
+        capture('PAY-BAD', '10.00', { order_id: 'ORD\u00071' }),
+        'params.payment.order_id',
+        TEXT_RULE,
+      ],
+      [
+        'an order_id of 201 characters',
+        capture('PAY-BAD', '10.00', { order_id: 'O'.repeat(201) }),
+        'params.payment.order_id',
+        /200/,
+      ],
+      [
+        'an amount of 90,071,992,547,409.91 EUR',
+        capture('PAY-BAD', 90071992547409.91),
+        'params.payment.transactions.0.amount',
+        /above the maximum of 999999999.99 EUR/,
+      ],
+      [
+        'an amount of 1,000,000,000.00 EUR',
+        capture('PAY-BAD', '1000000000.00'),
+        'params.payment.transactions.0.amount',
+        /above the maximum of 999999999.99 EUR/,
+      ],
+      [
+        'a pass-through field nested 6,000 levels deep',
+        withLinesNested(6_000),
+        `params.payment.lines${'.0'.repeat(31)}`,
+        /nested deeper than 32 levels/,
+      ],
+      [
+        'a pass-through field that makes the payment 33 levels deep',
+        withLinesNested(32),
+        `params.payment.lines${'.0'.repeat(31)}`,
+        /nested deeper than 32 levels/,
+      ],
+    ])('%s: -32602 naming the field', async (_case, body, path, message) => {
+      const before = await workflowCount();
+      const callsBefore = stack.gateway.sim.calls.length;
+      const answer = await post('/mib', body);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ id: 'req-PAY-BAD', error: { code: -32602 } });
+      expect(answer.body.error.data.issues).toEqual([{ path, message: expect.stringMatching(message) }]);
+      expect(await workflowCount()).toBe(before);
+      expect(stack.gateway.sim.calls.length).toBe(callsBefore);
+    });
+
+    it('refuses a batch of more than 100 commands whole, and starts none of it', async () => {
+      const batch = Array.from({ length: 101 }, (_, index) => ({ ...valid, id: `req-PAY-BAD-${index}` }));
+      const answer = await post('/mib', batch);
+      expect(answer).toEqual({
+        status: 400,
+        body: {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32600, message: 'Invalid Request: a batch of 101 requests; at most 100' },
+        },
+      });
+    });
+
     it('names the failing fields of invalid params', async () => {
       const answer = await post('/mib', capture('PAY-BAD', '10.001', { currency: 'XYZ' }));
       expect(answer.body.error.data.issues.map((issue: { path: string }) => issue.path)).toEqual([
@@ -346,6 +448,23 @@ describe('MIB commands end to end (dev server)', () => {
     });
   });
 
+  it('accepts ids and amounts at their limits, in any script, and starts them', async () => {
+    const reference = '€'.repeat(200); // 600 bytes in UTF-8
+    const answer = await post(
+      '/mib',
+      capture(reference, '999999999.99', {
+        order_id: 'Ø'.repeat(200),
+        transactions: [
+          {
+            amount: '999999999.99',
+            gateway_information: { gateway_id: 'gateway', transaction_id: `auth_${'ü'.repeat(495)}` },
+          },
+        ],
+      }),
+    );
+    expect(answer).toMatchObject({ status: 200, body: { result: { accepted: true } } });
+  });
+
   it('accepts every Web UI query the operations guide lists', async () => {
     const readme = readFileSync(join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
     const block = /Ready queries[\s\S]*?```\n([\s\S]*?)```/.exec(readme)![1]!;
@@ -362,15 +481,21 @@ describe('MIB commands end to end (dev server)', () => {
     expect(response.headers.get('x-magento-service-bus')).toBe('*');
   });
 
-  it('refuses a webhook with a wrong signature with 401, believes nothing in it, and asks the gateway instead', async () => {
-    stack.gateway.sim.control.webhookDelayMs = 3_600_000; // the real webhook will not come during this test
-    const { body } = await post('/mib', capture('PAY-E2E-5'));
+  /** A capture left waiting for its webhook (which will not come while the test runs), and its status. */
+  const captureAwaitingSettlement = async (reference: string) => {
+    stack.gateway.sim.control.webhookDelayMs = 3_600_000;
+    const { body } = await post('/mib', capture(reference));
     const workflowId = body.result.workflow_id as string;
     const handle = env.client.workflow.getHandle(workflowId);
     const status = await eventually(async () => {
       const s = await handle.query(statusQuery);
       return s.phase === 'awaiting_settlement' ? s : undefined;
     });
+    return { workflowId, handle, status };
+  };
+
+  it('refuses a webhook with a wrong signature with 401, believes nothing in it, and asks the gateway instead', async () => {
+    const { workflowId, handle, status } = await captureAwaitingSettlement('PAY-E2E-5');
     const secret = stack.config.GATEWAY_WEBHOOK_SECRET;
     const event = gatewayEvent(secret, {
       eventId: 'evt_forged',
@@ -409,6 +534,41 @@ describe('MIB commands end to end (dev server)', () => {
     expect(answer).toEqual({ status: 200, body: { received: true, delivered: true } });
     expect((await waitForNotification('PAY-E2E-5')).method).toBe(`${NS}.notify_captured`);
     stack.gateway.sim.control.webhookDelayMs = 200;
+  });
+
+  it('lets 50 forged webhooks for one payment cause one recheck and one provider status call', async () => {
+    const { workflowId, handle, status } = await captureAwaitingSettlement('PAY-E2E-FORGED');
+    // Counted where the status requests arrive: at the gateway simulator's HTTP server.
+    let statusCalls = 0;
+    const count = (req: IncomingMessage) => {
+      if (req.method === 'GET' && req.url?.startsWith('/v1/operations')) statusCalls += 1;
+    };
+    stack.gateway.server.on('request', count);
+    try {
+      const forged = gatewayEvent('wrong-secret', {
+        eventId: 'evt_forged',
+        operationId: status.operationId!,
+        workflowId,
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => post('/webhooks/gateway', forged.body, forged.headers)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(401));
+      await eventually(async () => {
+        const { timeline } = await handle.query(statusQuery);
+        return timeline.some((entry) => entry.what.startsWith('status check')) ? true : undefined;
+      });
+      await new Promise((done) => setTimeout(done, 500)); // room for any further call to arrive
+      expect(statusCalls).toBe(1);
+      const history = await handle.fetchHistory();
+      const rechecks = history.events!.filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'recheck',
+      );
+      expect(rechecks).toHaveLength(1);
+    } finally {
+      stack.gateway.server.off('request', count);
+      stack.gateway.sim.control.webhookDelayMs = 200;
+    }
   });
 
   it('acknowledges an authentic webhook that carries no outcome, without signalling', async () => {

@@ -224,6 +224,29 @@ describe('the MIB payment contract (dev server)', () => {
     );
   });
 
+  it('passes back odd keys such as __proto__ exactly, at every level', async () => {
+    // As text: a JavaScript object literal cannot hold an own __proto__ key, JSON.parse makes one.
+    const reference = 'PAY-MOM-PROTO';
+    const text = JSON.stringify({
+      jsonrpc: '2.0',
+      id: `capture-${reference}`,
+      method: mibMethod('capture'),
+      params: { payment: { ...paymentOf(reference, '49.90'), lines: [{ sku: 'A' }] } },
+    })
+      .replace('"reference":', '"__proto__":{"admin":true},"constructor":null,"reference":')
+      .replace('"sku":"A"', '"sku":"A","__proto__":[1,{"__proto__":"x"}]')
+      .replace('"transaction_id":', '"__proto__":null,"transaction_id":');
+    const sent = (JSON.parse(text) as { params: { payment: object } }).params.payment;
+    expect(passedBackText(sent)).toContain('"__proto__":{"admin":true},"constructor":null,');
+    expect(passedBackText(sent)).toContain('"__proto__":[1,{"__proto__":"x"}]');
+    const answer = await sendMibCommand(stack.api.url, text, { secret: stack.config.MIB_INTAKE_SECRET });
+    expect(answer.status).toBe(200);
+    const { workflow_id: workflowId } = (answer.body as { result: { workflow_id: string } }).result;
+    const { notification } = await notificationOf(stack, workflowId);
+    expect(notification.method).toBe(mibMethod('notify_captured'));
+    expect(passedBackText((notification.params as { payment: unknown }).payment)).toBe(passedBackText(sent));
+  });
+
   it('runs a revalidate sent again later once more, and replaces the expired authorization only once', async () => {
     const reference = 'PAY-REVAL-AGAIN';
     await authorize(reference, { expires_at: yesterday() });

@@ -1,4 +1,4 @@
-import { InvalidAmountError, minorUnitDigits, toMinorUnits } from '../../domain/money';
+import { InvalidAmountError, MAX_MINOR_UNITS, minorUnitDigits, toMinorUnits } from '../../domain/money';
 
 describe('money in minor units', () => {
   it.each([
@@ -11,6 +11,8 @@ describe('money in minor units', () => {
     ['1.234', 'BHD', 1234],
     ['12.5000', 'KWD', 12500],
     ['0', 'EUR', 0],
+    ['999999999.99', 'EUR', MAX_MINOR_UNITS],
+    ['99999999999', 'JPY', MAX_MINOR_UNITS],
   ])('parses %p %s exactly as %d', (amount, currency, minor) => {
     expect(toMinorUnits(amount, currency)).toEqual({ minor, currency });
   });
@@ -34,7 +36,11 @@ describe('money in minor units', () => {
     ['10', 'XXX', /unknown ISO 4217 currency "XXX"/],
     ['10', 'eur', /unknown ISO 4217 currency/],
     [Number.NaN, 'EUR', /not a finite number/],
-    ['90071992547409.93', 'EUR', /too large/],
+    ['90071992547409.93', 'EUR', /above the maximum of 999999999.99 EUR/],
+    [90071992547409.91, 'EUR', /above the maximum of 999999999.99 EUR/],
+    ['1000000000.00', 'EUR', /above the maximum of 999999999.99 EUR/],
+    ['100000000000', 'JPY', /above the maximum of 99999999999 JPY/],
+    ['9'.repeat(400), 'EUR', /above the maximum/],
   ])('refuses %p %s', (amount, currency, message) => {
     expect(() => toMinorUnits(amount, currency)).toThrow(InvalidAmountError);
     expect(() => toMinorUnits(amount, currency)).toThrow(message);

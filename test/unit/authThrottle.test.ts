@@ -1,0 +1,203 @@
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import express from 'express';
+import { Agent, request } from 'node:http';
+import { createApi } from '../../api/app';
+import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate } from '../../api/throttle';
+import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import type { Logger } from '../../config/logger';
+import { listen, type RunningServer } from '../../config/server';
+import { createProviderRegistry } from '../../providers/fromConfig';
+
+type Logged = { level: string; message: string; fields?: Record<string, unknown> };
+function recordingLogger(logged: Logged[]): Logger {
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logged.push({ level, message, fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** One HTTP request from a chosen local address: two addresses are two clients to the server. */
+function send(
+  url: string,
+  { method = 'POST', from = '127.0.0.1', headers = {}, body = '' },
+  agent: Agent,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, localAddress: from, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Failed authentication is throttled per client and route: past the limit a client is answered 429 with
+ * Retry-After, its failures are logged once per window, and other clients are not held back. Temporal is
+ * unreachable here (port 1): authentication comes first, so it is not needed, and an admitted caller is
+ * recognisable by its 503.
+ */
+describe('failed authentication throttled per client and route', () => {
+  const logged: Logged[] = [];
+  const config = loadConfig(localDefaults());
+  const adminToken = 'operator-token-1';
+  const connection = Connection.lazy({
+    address: '127.0.0.1:1',
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let api: RunningServer;
+  beforeAll(async () => {
+    api = await listen(
+      createApi({
+        temporal: new Client({ connection }),
+        taskQueue: 'unused',
+        providers: createProviderRegistry(config),
+        logger: recordingLogger(logged),
+        mibIntakeSecret: config.MIB_INTAKE_SECRET,
+        settlement: settlementPolicies(config),
+        adminToken,
+      }),
+      0,
+    );
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await api.close();
+    await connection.close();
+  });
+
+  const capture = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'magento.payments.payments_management.capture',
+    params: {
+      payment: {
+        reference: 'P',
+        currency: 'EUR',
+        transactions: [{ amount: '1.00', gateway_information: { transaction_id: 'a' } }],
+      },
+    },
+  });
+  const json = { 'content-type': 'application/json' };
+  const wrongMib = { ...json, authorization: 'Bearer wrong-secret' };
+  const rightMib = () => ({ ...json, authorization: `Bearer ${config.MIB_INTAKE_SECRET}` });
+
+  /** `count` requests, 8 at a time; their statuses in order. */
+  async function flood(count: number, one: () => Promise<{ status: number }>): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let sent = 0; sent < count; sent += 8) {
+      const batch = await Promise.all(Array.from({ length: Math.min(8, count - sent) }, one));
+      statuses.push(...batch.map((answer) => answer.status));
+    }
+    return statuses;
+  }
+
+  it('answers 1,000 wrong intake secrets with 401 up to the limit, then 429, and logs two lines', async () => {
+    const before = logged.length;
+    const statuses = await flood(1000, () =>
+      send(`${api.url}/mib`, { headers: wrongMib, body: capture }, agent),
+    );
+    const limit = AUTH_FAILURE_LIMIT.failures;
+    expect(statuses.filter((status) => status === 401)).toHaveLength(limit);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(1000 - limit);
+    expect(statuses.slice(0, limit)).toEqual(Array(limit).fill(401));
+    const lines = logged.slice(before);
+    expect(lines.map((line) => line.message)).toEqual([
+      'refused an unauthenticated call',
+      'throttling a client that keeps failing authentication',
+    ]);
+    expect(lines[0]!.fields).toMatchObject({ route: '/mib', reason: 'wrong bearer token' });
+    expect(JSON.stringify(lines)).not.toContain('wrong-secret');
+    expect(authFailureCounts()['/mib']).toMatchObject({ failed: limit, throttled: 1000 - limit });
+  });
+
+  it('answers a throttled client 429 with Retry-After and a JSON-RPC error, its credentials unread', async () => {
+    const answer = await send(`${api.url}/mib`, { headers: rightMib(), body: capture }, agent);
+    expect(answer.status).toBe(429);
+    const retryAfter = Number(answer.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(AUTH_FAILURE_LIMIT.windowMs / 1000);
+    expect(JSON.parse(answer.body)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32001, message: `Too many failed authentications: retry after ${retryAfter} s` },
+    });
+  });
+
+  it('does not hold back another client: it is admitted (and told to retry, Temporal being away)', async () => {
+    const answer = await send(
+      `${api.url}/mib`,
+      { from: '127.0.0.2', headers: rightMib(), body: capture },
+      agent,
+    );
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).error.code).toBe(-32603);
+  });
+
+  it('throttles the operator API on its own: 1,000 wrong tokens, 429s, two log lines', async () => {
+    // The client throttled at /mib is a new client here.
+    const before = logged.length;
+    const statuses = await flood(1000, () =>
+      send(`${api.url}/payments`, { method: 'GET', headers: { authorization: 'Bearer nope' } }, agent),
+    );
+    const limit = AUTH_FAILURE_LIMIT.failures;
+    expect(statuses.slice(0, limit)).toEqual(Array(limit).fill(401));
+    expect(statuses.slice(limit)).toEqual(Array(1000 - limit).fill(429));
+    expect(logged.slice(before).map((line) => [line.message, line.fields?.route])).toEqual([
+      ['refused an unauthenticated call', '/payments'],
+      ['throttling a client that keeps failing authentication', '/payments'],
+    ]);
+    const other = await send(
+      `${api.url}/payments`,
+      { method: 'GET', from: '127.0.0.2', headers: { authorization: `Bearer ${adminToken}` } },
+      agent,
+    );
+    expect(other.status).toBe(503);
+    expect(JSON.parse(other.body).error).toMatch(/Temporal unavailable/);
+  });
+});
+
+describe('the failed-authentication window', () => {
+  it('lets a throttled client try again once its window has ended, and logs once per window', async () => {
+    let clock = 0;
+    const logged: Logged[] = [];
+    const gate = authGate({
+      route: '/test',
+      logger: recordingLogger(logged),
+      unauthorized: (res, reason) => void res.status(401).json({ error: reason }),
+      throttled: (res) => void res.json({ error: 'throttled' }),
+      limit: { failures: 3, windowMs: 10_000 },
+      now: () => clock,
+    });
+    const app = express();
+    app.get('/test', (req, res) => {
+      if (gate.admit(req, res, () => (req.headers.authorization === 'ok' ? undefined : 'wrong'))) {
+        res.status(200).json({ ok: true });
+      }
+    });
+    const server = await listen(app, 0);
+    const agent = new Agent({ keepAlive: true });
+    const status = async (authorization: string) =>
+      (await send(`${server.url}/test`, { method: 'GET', headers: { authorization } }, agent)).status;
+    try {
+      expect([await status('x'), await status('x'), await status('ok'), await status('x')]).toEqual([
+        401, 401, 200, 401,
+      ]);
+      clock = 4_000;
+      expect(await status('ok')).toBe(429);
+      clock = 10_000;
+      expect(await status('ok')).toBe(200);
+      expect(await status('x')).toBe(401);
+      expect(logged.map((line) => line.message)).toEqual([
+        'refused an unauthenticated call',
+        'throttling a client that keeps failing authentication',
+        'refused an unauthenticated call',
+      ]);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+});
