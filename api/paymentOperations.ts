@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
+import { mapLimited } from '../domain/concurrency';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { PAYMENT_ACT_WORKFLOW, PAYMENT_COMMAND_WORKFLOW } from '../domain/paymentCommand';
 import {
@@ -137,21 +138,6 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString(),
   };
-}
-
-/** `work` on each item, at most `limit` at a time; the results in the items' order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export async function showPayment(client: Client, workflowId: string): Promise<PaymentDetails> {

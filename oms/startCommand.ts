@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Logger } from '../config/logger';
 import { CHECK_COMMANDS, type PaymentCommand } from '../domain/commands';
+import { concurrencyLimit } from '../domain/concurrency';
 import { formatMoney } from '../domain/money';
 import { PAYMENT_COMMAND_WORKFLOW, type PaymentCommandInput } from '../domain/paymentCommand';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
@@ -149,23 +150,4 @@ function tooDeep(value: unknown, depth: number): (string | number)[] | undefined
   return undefined;
 }
 
-/** A counting semaphore: at most `size` tasks run at once, the rest wait in order. */
-function slots(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
-      if (free > 0) free -= 1;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await task();
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else free += 1;
-      }
-    },
-  };
-}
-
-const startSlots = slots(MAX_CONCURRENT_STARTS);
+const startSlots = concurrencyLimit(MAX_CONCURRENT_STARTS);
