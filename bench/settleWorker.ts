@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { USES, loadConfig, temporalAddress } from '../config';
+import { USES, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { temporalTarget } from '../config/temporalConnection';
 import { createSettleWorker } from '../worker/createWorker';
 import { installRuntime } from '../worker/runtime';
 import { experiment } from './experiment';
@@ -15,7 +16,7 @@ async function main() {
   const config = loadConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connection = await NativeConnection.connect(temporalTarget(config).connectionOptions);
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE;
   const worker = await createSettleWorker(config, connection, {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),

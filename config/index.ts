@@ -118,8 +118,3 @@ export function settlementPolicies(
     deadlineMs: deadlines[command],
   });
 }
-
-/** Where the worker and the API look for Temporal when TEMPORAL_ADDRESS is not set: a local server. */
-export function temporalAddress(config: ConfigOf<'temporal'>): string {
-  return config.TEMPORAL_ADDRESS ?? 'localhost:7233';
-}
