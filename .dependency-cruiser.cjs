@@ -90,12 +90,12 @@ module.exports = {
       name: 'api-cli-no-workflow-code',
       severity: 'error',
       comment:
-        'The API, the CLI and the front doors refer to workflows by type name; only their messages and ' +
-        'search attributes are shared.',
+        'The API, the CLI and the front doors refer to workflows by type name; only their messages ' +
+        '(messages.ts, <workflow>Messages.ts) and search attributes are shared.',
       from: { path: '^(api|cli|oms)/' },
       to: {
         path: '^workflows/',
-        pathNot: '^workflows/(messages|searchAttributes)\\.ts$',
+        pathNot: '^workflows/(messages|\\w+Messages|searchAttributes|commandVisibility)\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

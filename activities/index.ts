@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PaymentCommand } from '../domain/commands';
 import { NON_RETRYABLE, ReportRefusedError } from '../domain/failures';
+import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
 import type { ReplyContext } from '../domain/paymentCommand';
 import type { Reporter } from '../oms/door';
@@ -9,6 +10,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import {
   ProviderRejectedError,
   type AuthorizationQuery,
+  type AuthorizationRequest,
   type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
@@ -38,6 +40,18 @@ export interface ExecuteProviderCommandInput extends ProviderCommand {
 
 export interface InspectAuthorizationInput extends AuthorizationQuery {
   readonly provider: string;
+}
+
+export interface AuthorizePaymentInput extends AuthorizationRequest {
+  readonly provider: string;
+}
+
+export interface ReportAuthorizationInput {
+  /** Stable across retries, so the shop can drop a redelivery. */
+  readonly reportId: string;
+  readonly reply: ReplyContext;
+  readonly opening: OrderPaymentOpening;
+  readonly authorization: OrderAuthorization;
 }
 
 export interface FetchProviderStatusInput extends StatusQuery {
@@ -76,6 +90,36 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
     if (!adapter) throw new Error(`provider "${provider}" is not configured on this worker`);
     return adapter;
   };
+  const reporterFor = (door: string): Reporter => {
+    const reporter = reporters[door];
+    // A worker configured without the door the API took the command through: retried until it is fixed.
+    if (!reporter) throw new Error(`front door "${door}" is not configured on this worker`);
+    return reporter;
+  };
+  /** A provider's refusal that leaves the money in doubt is final; anything else is retried. */
+  const providerCall = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await heartbeating(work);
+    } catch (error) {
+      if (error instanceof ProviderRejectedError) {
+        throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
+      }
+      throw error;
+    }
+  };
+  /** A refusal by the door's shop is final: the caller decides what becomes of the payment. */
+  const reporting = async (door: string, reportId: string, work: () => Promise<string>): Promise<string> => {
+    try {
+      const reported = await heartbeating(work);
+      Context.current().log.info('outcome reported', { door, reported, reportId });
+      return reported;
+    } catch (error) {
+      if (error instanceof ReportRefusedError) {
+        throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.reportRefused);
+      }
+      throw error;
+    }
+  };
 
   return {
     /** Carries out the command at the provider; transient failures throw and are retried by Temporal. */
@@ -83,14 +127,7 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
       provider,
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
-      try {
-        return await heartbeating(() => adapterFor(provider).execute(command));
-      } catch (error) {
-        if (error instanceof ProviderRejectedError) {
-          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
-        }
-        throw error;
-      }
+      return providerCall(() => adapterFor(provider).execute(command));
     },
 
     /**
@@ -122,21 +159,42 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
      * payment becomes stuck); an OMS that cannot be reached is retried.
      */
     async reportOutcome({ reportId, command, reply, result }: ReportOutcomeInput): Promise<string> {
-      const reporter = reporters[reply.door];
-      // A worker configured without the door the API took the command through: retried until it is fixed.
-      if (!reporter) throw new Error(`front door "${reply.door}" is not configured on this worker`);
-      try {
-        const reported = await heartbeating(() =>
-          reporter.report({ reportId, command, context: reply.context, result }),
-        );
-        Context.current().log.info('outcome reported', { door: reply.door, reported, reportId });
-        return reported;
-      } catch (error) {
-        if (error instanceof ReportRefusedError) {
-          throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.reportRefused);
-        }
-        throw error;
+      const reporter = reporterFor(reply.door);
+      return reporting(reply.door, reportId, () =>
+        reporter.report({ reportId, command, context: reply.context, result }),
+      );
+    },
+
+    /**
+     * Authorizes an order's payment at checkout, with the same idempotency key on every attempt: a retry
+     * never holds the money twice. Transient failures throw and are retried by Temporal.
+     */
+    async authorizePayment({ provider, ...request }: AuthorizePaymentInput): Promise<OrderAuthorization> {
+      const adapter = adapterFor(provider);
+      if (!adapter.authorize) {
+        return {
+          outcome: 'declined',
+          status: 'unsupported',
+          reason: `${provider} cannot authorize at checkout`,
+        };
       }
+      return providerCall(() => adapter.authorize!(request));
+    },
+
+    /** Tells the order's shop, through its door, how the authorization at checkout went. */
+    async reportAuthorization({
+      reportId,
+      reply,
+      opening,
+      authorization,
+    }: ReportAuthorizationInput): Promise<string> {
+      const reporter = reporterFor(reply.door);
+      if (!reporter.reportAuthorization) {
+        throw ApplicationFailure.nonRetryable(`front door "${reply.door}" does not report authorizations`);
+      }
+      return reporting(reply.door, reportId, () =>
+        reporter.reportAuthorization!({ reportId, context: reply.context, opening, authorization }),
+      );
     },
   };
 }

@@ -4,13 +4,15 @@ import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import type { MibIntakeDependencies } from '../oms/mib/intake';
 import { mibRoutes } from '../oms/mib/routes';
+import type { SprykerDependencies } from '../oms/spryker/door';
+import { sprykerRoutes } from '../oms/spryker/routes';
 import type { ProviderRegistry } from '../providers/registry';
 import { mountRoutes, route, type RouteSet } from './contract';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';
 
-export interface ApiDependencies extends MibIntakeDependencies {
+export interface ApiDependencies extends MibIntakeDependencies, SprykerDependencies {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
@@ -22,7 +24,7 @@ export interface ApiDependencies extends MibIntakeDependencies {
 }
 
 /** The front doors an order management system sends payment commands through, each with its own routes. */
-const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes];
+const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes, sprykerRoutes];
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 export const readinessSchema = z.object({

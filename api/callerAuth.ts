@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../domain/secrets';
 import { SignatureError, verifySignature } from '../domain/signature';
 
 /**
@@ -43,10 +43,4 @@ function bearerToken(headers: Headers): string | undefined {
   return typeof authorization === 'string' && authorization.startsWith('Bearer ')
     ? authorization.slice('Bearer '.length)
     : undefined;
-}
-
-/** Constant-time comparison that does not leak the secret's length either. */
-function sameSecret(given: string, secret: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(secret));
 }

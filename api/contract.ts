@@ -107,7 +107,7 @@ export interface RouteDeclaration<
   B extends Schema,
   V extends 'contract' | 'handler',
 > {
-  readonly method: 'get' | 'post' | 'options';
+  readonly method: 'get' | 'post' | 'delete' | 'options';
   /** Express syntax, `/payments/:id`; the document writes `/payments/{id}`. */
   readonly path: string;
   readonly operationId: string;

@@ -1,9 +1,9 @@
-import { USES, loadConfig, settlementPolicies } from '../config';
+import { USES, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
-import { createProviderRegistry } from '../providers/fromConfig';
 import { createApi } from './app';
+import { apiDependencies } from './dependencies';
 
 /**
  * The longest the API waits for its requests in flight after SIGTERM: a workflow start takes milliseconds,
@@ -17,16 +17,7 @@ async function main() {
   const logger = createLogger('api', config.LOG_LEVEL);
   const temporal = await connectTemporal(config);
   let draining = false;
-  const app = createApi({
-    draining: () => draining,
-    temporal: temporal.client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    providers: createProviderRegistry(config),
-    logger,
-    mibIntakeSecret: config.MIB_INTAKE_SECRET,
-    settlement: settlementPolicies(config),
-    adminToken: config.ADMIN_TOKEN,
-  });
+  const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
   // On SIGTERM: /ready turns 503, the server accepts no new connections, answers the requests in flight

@@ -1,5 +1,6 @@
 import { PROVIDERS, type Provider } from '../providers';
 import { mibSettings } from '../oms/mib/settings';
+import { sprykerSettings } from '../oms/spryker/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
@@ -17,6 +18,7 @@ export const SECTIONS = [
   temporalSettings,
   apiSettings,
   mibSettings,
+  sprykerSettings,
   operatorSettings,
   selectionSettings,
   ...PROVIDERS,

@@ -34,6 +34,9 @@ export function localPorts(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** The tenant the local Spryker shop simulator plays. */
+export const LOCAL_SPRYKER_TENANT = 'local-shop';
+
 /** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
 export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
   const mib = `http://127.0.0.1:${ports.mib}`;
@@ -49,6 +52,7 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     MIB_INTAKE_SECRET: 'local-mib-intake-secret',
     ADMIN_TOKEN: 'local-operator-token',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
+    SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=local-spryker-token-0001`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',
     GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',

@@ -5,8 +5,9 @@ import type { Owner } from './catalogue';
  * no others (docs/configuration.md shows this table).
  */
 export const USES = {
-  worker: ['temporal', 'mib', 'providers', 'worker', 'metrics', 'log'],
-  api: ['temporal', 'api', 'mib', 'operator', 'providers', 'settlement', 'log'],
+  worker: ['temporal', 'mib', 'spryker', 'providers', 'worker', 'metrics', 'log'],
+  api: ['temporal', 'api', 'mib', 'spryker', 'operator', 'providers', 'settlement', 'log'],
   'settle register': ['temporal', 'mib'],
   'settle payments': ['temporal'],
+  'settle spryker announce': ['temporal', 'spryker'],
 } as const satisfies Readonly<Record<string, readonly Owner[]>>;

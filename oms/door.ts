@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { ConfigOf } from '../config';
 import type { PaymentCommand } from '../domain/commands';
+import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
 
 /**
@@ -16,12 +18,29 @@ export interface ReportRequest {
   readonly result: OutcomeReport;
 }
 
+/** How an order's authorization at checkout went, for doors whose shops authorize through Settle. */
+export interface AuthorizationReportRequest {
+  readonly reportId: string;
+  readonly context: unknown;
+  readonly opening: OrderPaymentOpening;
+  readonly authorization: OrderAuthorization;
+}
+
 export interface Reporter {
   /**
    * Delivers the outcome; resolves with what was reported, in the door's words, once its OMS has it. Throws
    * ReportRefusedError (domain/failures) when the OMS refuses the report itself; any other error is retried.
    */
   report(request: ReportRequest): Promise<string>;
+  /** For doors that authorize at checkout (workflows/orderPayment.ts): the same rules as report(). */
+  reportAuthorization?(request: AuthorizationReportRequest): Promise<string>;
+}
+
+/** What the worker hands a door to build its part: its settings, and a Temporal client for doors that need one. */
+export interface DoorWorkerContext {
+  readonly config: ConfigOf<'mib' | 'spryker'>;
+  readonly temporal: Client;
+  readonly taskQueue: string;
 }
 
 /** What a door adds to the worker: its reporter and any activities of its own. */
@@ -35,5 +54,5 @@ export interface DoorWorkerPart {
 export interface FrontDoor {
   /** Its name in a command's reply context (ReplyContext.door) and in the SettleDoor search attribute. */
   readonly name: string;
-  worker(config: ConfigOf<'mib'>): DoorWorkerPart;
+  worker(context: DoorWorkerContext): DoorWorkerPart;
 }

@@ -1,5 +1,6 @@
 import type { FrontDoor } from './door';
 import { mibDoor } from './mib';
+import { sprykerDoor } from './spryker';
 
 /** Every front door Settle serves: adding one is a folder under oms/ and an entry here. */
-export const FRONT_DOORS: readonly FrontDoor[] = [mibDoor];
+export const FRONT_DOORS: readonly FrontDoor[] = [mibDoor, sprykerDoor];

@@ -3,9 +3,8 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import type { Logger } from '../config/logger';
 import { CHECK_COMMANDS, type PaymentCommand } from '../domain/commands';
 import { concurrencyLimit } from '../domain/concurrency';
-import { formatMoney } from '../domain/money';
 import { PAYMENT_COMMAND_WORKFLOW, type PaymentCommandInput } from '../domain/paymentCommand';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { commandVisibility, type CommandPlace } from '../workflows/commandVisibility';
 
 export interface CommandStarter {
   readonly temporal: Client;
@@ -13,11 +12,9 @@ export interface CommandStarter {
   readonly logger: Logger;
 }
 
-export interface StartOptions {
+export interface StartOptions extends CommandPlace {
   /** Derived from what decides the money (domain/workflowId.ts): a redelivery maps to the same id. */
   readonly workflowId: string;
-  /** The order the payment belongs to, as the operator searches it; the reference where the door has none. */
-  readonly orderId: string;
 }
 
 /** How deep a door's reply context may nest: far beyond any payment model, far below what breaks a codec. */
@@ -53,11 +50,9 @@ export class UnstartableCommandError extends Error {
 export async function startPaymentCommand(
   { temporal, taskQueue, logger }: CommandStarter,
   input: PaymentCommandInput,
-  { workflowId, orderId }: StartOptions,
+  { workflowId, ...place }: StartOptions,
 ): Promise<'started' | 'redelivered'> {
-  const { command, reference, provider, amountMinor, currency } = input;
-  const money = formatMoney({ minor: amountMinor, currency });
-  const deadlineMs = input.settlement.deadlineMs;
+  const { command, reference } = input;
   checkStartable(input);
   try {
     await startSlots.run(() =>
@@ -66,25 +61,7 @@ export async function startPaymentCommand(
         taskQueue,
         args: [input],
         ...startPolicy(command),
-        staticSummary: `${command} ${money} · ${reference} · ${provider}`,
-        staticDetails: [
-          `**${command}** of **${money}** at **${provider}**`,
-          `Payment ${reference}, order ${orderId}, through the ${input.reply.door} front door`,
-          `Authorization ${input.transactionId}`,
-        ].join('\n\n'),
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.paymentReference, value: reference },
-          { key: SEARCH_ATTRIBUTES.orderId, value: orderId },
-          { key: SEARCH_ATTRIBUTES.command, value: command },
-          { key: SEARCH_ATTRIBUTES.provider, value: provider },
-          { key: SEARCH_ATTRIBUTES.door, value: input.reply.door },
-          { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
-          { key: SEARCH_ATTRIBUTES.amountMinor, value: amountMinor },
-          { key: SEARCH_ATTRIBUTES.currency, value: currency },
-          ...(Number.isFinite(deadlineMs)
-            ? [{ key: SEARCH_ATTRIBUTES.deadline, value: new Date(Date.now() + deadlineMs) }]
-            : []),
-        ],
+        ...commandVisibility(input, place, Date.now()),
       }),
     );
     logger.info('payment command accepted', { workflowId, reference, command, door: input.reply.door });
@@ -121,7 +98,7 @@ function startPolicy(command: PaymentCommand) {
 }
 
 /** Throws UnstartableCommandError when the input is nested too deep or too large for Temporal. */
-function checkStartable(input: PaymentCommandInput): void {
+export function checkStartable(input: PaymentCommandInput): void {
   const deep = tooDeep(input.reply.context, 0);
   if (deep) {
     throw new UnstartableCommandError(deep.join('.'), `nested deeper than ${MAX_NESTING} levels`);

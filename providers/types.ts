@@ -55,6 +55,33 @@ export interface StatusQuery extends ProviderCommand {
   readonly operationId?: string;
 }
 
+/** A new payment to authorize at checkout, holding the money for a later capture. */
+export interface AuthorizationRequest {
+  /** > 0, integer minor units. */
+  readonly amountMinor: number;
+  /** ISO 4217. */
+  readonly currency: string;
+  /** Same for every attempt: a retried authorization never holds the money twice. */
+  readonly idempotencyKey: string;
+  /** Put on the provider's objects so that a webhook leads back to the workflow. */
+  readonly workflowId: string;
+  /** The shop's order, for the provider's metadata (no personal data). */
+  readonly orderReference: string;
+  /** A provider-specific payment method token where the provider needs one. */
+  readonly paymentMethod?: string;
+}
+
+export interface AuthorizationResult {
+  /** settled: authorized, the money held; declined: refused; pending: the customer must act (redirectUrl). */
+  readonly outcome: 'settled' | 'declined' | 'pending';
+  /** The provider's authorization id, when one was made. */
+  readonly transactionId?: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly expiresAt?: string;
+  readonly redirectUrl?: string;
+}
+
 /** A verified webhook, reduced to what the workflow needs. */
 export interface ProviderEvent {
   readonly workflowId: string;
@@ -70,6 +97,8 @@ export interface PaymentProvider {
   readonly name: string;
   /** Captures, refunds, cancels, or (revalidate) replaces an expired authorization with a new one. */
   execute(command: ProviderCommand): Promise<ProviderResult>;
+  /** Authorizes a new payment (checkout); providers that cannot leave this out. */
+  authorize?(request: AuthorizationRequest): Promise<AuthorizationResult>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**

@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApi } from '../api/app';
-import { loadConfig, localDefaults, settlementPolicies, type SettleConfig } from '../config';
+import { apiDependencies } from '../api/dependencies';
+import { loadConfig, localDefaults, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
 import type { FrontDoor } from '../oms/door';
 import { listen, type RunningServer } from '../config/server';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
-import { createProviderRegistry } from '../providers/fromConfig';
 import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
 import { createSettleWorker } from '../worker/createWorker';
@@ -81,15 +81,7 @@ export async function startStack({
     const session = await connectTemporal(config, env);
     stops.push(() => session.close());
     const temporal = session.client;
-    const app = createApi({
-      temporal,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      providers: createProviderRegistry(config),
-      logger: createLogger('api', config.LOG_LEVEL),
-      mibIntakeSecret: config.MIB_INTAKE_SECRET,
-      settlement: settlementPolicies(config),
-      adminToken: config.ADMIN_TOKEN,
-    });
+    const app = createApi(apiDependencies(config, temporal, createLogger('api', config.LOG_LEVEL)));
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());
     gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;

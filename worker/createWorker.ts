@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
@@ -8,7 +9,7 @@ import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The settings the worker reads. */
-type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'providers'>;
+type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'providers'>;
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -49,7 +50,10 @@ export async function createSettleWorker(
   overrides: Partial<WorkerOptions> = {},
   frontDoors: readonly FrontDoor[] = FRONT_DOORS,
 ): Promise<Worker> {
-  const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(config) }));
+  // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const context = { config, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(context) }));
   const activities = {
     ...createActivities({
       providers: createProviderRegistry(config),

@@ -2,3 +2,6 @@
 export { paymentCommandWorkflow } from './paymentCommand';
 export { paymentActWorkflow } from './paymentAct';
 export { registerEndpointWorkflow } from './registerEndpoint';
+export { orderPaymentWorkflow } from './orderPayment';
+export { mailboxWorkflow } from './mailbox';
+export { announcePaymentMethodsWorkflow } from './announcePaymentMethods';

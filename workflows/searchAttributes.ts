@@ -14,6 +14,8 @@ export const SEARCH_ATTRIBUTES = {
   provider: defineSearchAttributeKey('SettleProvider', SearchAttributeType.KEYWORD),
   /** The front door the command came through (`mib`, …). */
   door: defineSearchAttributeKey('SettleDoor', SearchAttributeType.KEYWORD),
+  /** The shop at a door that serves several (Spryker's tenant); absent for MIB. */
+  tenant: defineSearchAttributeKey('SettleTenant', SearchAttributeType.KEYWORD),
   phase: defineSearchAttributeKey('SettlePhase', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('SettleOutcome', SearchAttributeType.KEYWORD),
   amountMinor: defineSearchAttributeKey('SettleAmountMinor', SearchAttributeType.INT),

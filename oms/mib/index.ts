@@ -7,7 +7,7 @@ import { createMibReporter } from './reporter';
 /** Magento's MIB: JSON-RPC commands in at `POST /mib`, notifications out to MIB's delegate URL. */
 export const mibDoor: FrontDoor = {
   name: MIB_DOOR,
-  worker(config) {
+  worker({ config }) {
     const mib = createMibClient(config);
     return { reporter: createMibReporter(mib), activities: createMibActivities(mib) };
   },

@@ -1,0 +1,50 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../../config/logger';
+import type { PaymentCommand } from '../../domain/commands';
+import type { SettlementPolicy } from '../../domain/settlement';
+import type { ProviderRegistry } from '../../providers/registry';
+
+/** The Spryker door's name: in a command's reply context and the SettleDoor search attribute. */
+export const SPRYKER_DOOR = 'spryker';
+
+/** The door's settings as its parts use them (oms/spryker/settings.ts declares them). */
+export interface SprykerSettings {
+  /** Bearer token by tenant identifier. */
+  readonly tenants: Readonly<Record<string, string>>;
+  /** Provider by payment method name. */
+  readonly methods: Readonly<Record<string, string>>;
+  readonly appIdentifier: string;
+  /** Settle's base URL as shops reach it, for the methods' authorization endpoint. */
+  readonly publicUrl?: string;
+}
+
+/** What the door's HTTP side needs. */
+export interface SprykerDependencies {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
+  /** Absent: the door refuses every call. */
+  readonly spryker?: SprykerSettings;
+}
+
+/** The settings as loaded (config/) in the shape the door uses. */
+export function sprykerSettingsOf(config: {
+  readonly SPRYKER_TENANTS?: Readonly<Record<string, string>>;
+  readonly SPRYKER_PAYMENT_METHODS: Readonly<Record<string, string>>;
+  readonly SPRYKER_APP_IDENTIFIER: string;
+  readonly PUBLIC_URL?: string;
+}): SprykerSettings {
+  return {
+    tenants: config.SPRYKER_TENANTS ?? {},
+    methods: config.SPRYKER_PAYMENT_METHODS,
+    appIdentifier: config.SPRYKER_APP_IDENTIFIER,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+  };
+}
+
+/** The mailbox a tenant fetches one channel's messages from. */
+export function mailboxId(tenant: string, channel: string): string {
+  return `mailbox:${SPRYKER_DOOR}:${tenant}:${channel}`;
+}

@@ -1,0 +1,153 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Request, Response } from 'express';
+import { fingerprint } from '../../domain/fingerprint';
+import { issuesOf } from '../../domain/issues';
+import {
+  orderPaymentWorkflowId,
+  orderReferenceKey,
+  type MoneyCommand,
+  type OrderCommandRequest,
+  type OrderKey,
+  type OrderPaymentState,
+} from '../../domain/orderPayment';
+import { paymentWorkflowId } from '../../domain/workflowId';
+import { admitCommandUpdate, orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { checkStartable, UnstartableCommandError } from '../startCommand';
+import { SPRYKER_DOOR, type SprykerDependencies } from './door';
+import {
+  COMMAND_NAMES,
+  COMMAND_SCHEMAS,
+  incomingAttributes,
+  messageIdOf,
+  type SprykerCommandBody,
+} from './messages';
+import type { SprykerReplyContext } from './reporter';
+import type { SprykerGate } from './gate';
+
+/**
+ * `POST <bus>/payment-commands`: a capture, refund or cancel as a Spryker shop sends it. The order's payment
+ * (workflows/orderPayment.ts) admits it against the money authorized, captured and refunded, and starts its
+ * payment command workflow; a redelivery starts nothing and is answered the same MessageId. Every refusal
+ * is an HTTP error the shop's sender raises (so its OMS command fails visibly), logged once.
+ */
+export async function receiveSprykerCommand(
+  deps: SprykerDependencies,
+  gate: SprykerGate,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const attributes = incomingAttributes(req.headers);
+  const tenant = gate.tenant(req, res, attributes.tenant);
+  if (!tenant) return;
+  const refuse = (status: number, error: string, issues?: { path: string; message: string }[]) => {
+    deps.logger.warn('refused a Spryker command', { tenant, name: attributes.name, status, error });
+    res.status(status).json(issues ? { error, issues } : { error });
+  };
+  const kind = attributes.name ? COMMAND_NAMES[attributes.name] : undefined;
+  if (!kind) {
+    return refuse(
+      400,
+      attributes.name
+        ? `"${attributes.name.slice(0, 80)}" is not a payment command`
+        : 'the message has no Name header',
+    );
+  }
+  // Spryker's sender sets no Content-Type: the body is JSON whatever the header says.
+  let json: unknown;
+  try {
+    json = JSON.parse((req.body as Buffer).toString('utf8'));
+  } catch {
+    return refuse(400, 'invalid message', [{ path: 'body', message: 'not valid JSON' }]);
+  }
+  const parsed = COMMAND_SCHEMAS[kind].safeParse(json);
+  if (!parsed.success) return refuse(400, 'invalid message', issuesOf(parsed.error, 'body'));
+  const body = parsed.data as SprykerCommandBody;
+  const key: OrderKey = { door: SPRYKER_DOOR, tenant, orderReference: body.orderReference };
+
+  let order: OrderPaymentState;
+  try {
+    order = await deps.temporal.workflow.getHandle(orderPaymentWorkflowId(key)).query(orderPaymentQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      return refuse(404, `no payment is known for order ${body.orderReference}`);
+    }
+    return unavailable(deps, res, error);
+  }
+  const request = commandRequest(deps, key, kind, body, order, attributes.correlationId);
+  try {
+    checkStartable(request.input);
+    const admitted = await admit(deps.temporal, key, request);
+    deps.logger.info(
+      admitted.redelivered ? 'Spryker command redelivered; already accepted' : 'Spryker command accepted',
+      {
+        workflowId: admitted.workflowId,
+        tenant,
+      },
+    );
+    res.json({ MessageId: messageIdOf(admitted.workflowId) });
+  } catch (error) {
+    if (error instanceof UnstartableCommandError) return refuse(400, `${error.path}: ${error.message}`);
+    if (error instanceof WorkflowUpdateFailedError) {
+      return refuse(409, (error.cause as Error | undefined)?.message ?? error.message);
+    }
+    return unavailable(deps, res, error);
+  }
+}
+
+function admit(temporal: Client, key: OrderKey, request: OrderCommandRequest) {
+  return temporal.workflow
+    .getHandle(orderPaymentWorkflowId(key))
+    .executeUpdate(admitCommandUpdate, { args: [request], updateId: request.workflowId });
+}
+
+/**
+ * The command's workflow and input. Its id comes from what decides the money — tenant, order, command, amount,
+ * currency and items — so that a redelivery (under an old name too) maps to the same workflow.
+ */
+function commandRequest(
+  deps: SprykerDependencies,
+  key: OrderKey,
+  command: MoneyCommand,
+  body: SprykerCommandBody,
+  order: OrderPaymentState,
+  correlationId: string | undefined,
+): OrderCommandRequest {
+  const reference = orderReferenceKey(key);
+  const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])
+    .map(String)
+    .sort();
+  const workflowId = paymentWorkflowId({
+    reference,
+    command,
+    fingerprint: fingerprint({ command, amount: body.amount, currency: body.currencyIsoCode, items }),
+  });
+  const { provider } = order.opening;
+  const context: SprykerReplyContext = {
+    tenant: key.tenant,
+    orderReference: key.orderReference,
+    workflowId,
+    orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
+    amount: body.amount,
+    currencyIsoCode: body.currencyIsoCode,
+    ...(correlationId ? { correlationId } : {}),
+  };
+  return {
+    workflowId,
+    input: {
+      command,
+      reference,
+      provider,
+      transactionId: order.authorization?.transactionId ?? '',
+      amountMinor: Math.abs(body.amount),
+      currency: body.currencyIsoCode,
+      settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+      reply: { door: SPRYKER_DOOR, context },
+    },
+  };
+}
+
+/** Temporal did not answer: the shop may send the command again (it is idempotent). */
+export function unavailable(deps: SprykerDependencies, res: Response, error: unknown): void {
+  deps.logger.error('could not reach the order payment', { error: (error as Error).message });
+  res.status(503).json({ error: 'Settle cannot take the message now; send it again' });
+}

@@ -1,0 +1,99 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  acknowledgeUpdate,
+  announcedQuery,
+  postUpdate,
+  waitingQuery,
+  type MailboxMessage,
+} from './mailboxMessages';
+
+/**
+ * How much may wait unacknowledged (JSON characters): what a continued run carries must stay well inside
+ * Temporal's 2 MB payload limit. A full mailbox refuses posts; the reports retry until the shop catches up.
+ */
+export const MAILBOX_CAPACITY_CHARS = 1_000_000;
+
+/** Acknowledged ids remembered, so that a report retried after its message was acknowledged adds nothing. */
+const ACKNOWLEDGED_KEPT = 5000;
+
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
+
+export interface MailboxState {
+  readonly waiting: readonly MailboxMessage[];
+  readonly acknowledged: readonly string[];
+  readonly announced: Readonly<Record<string, string>>;
+}
+
+/**
+ * The messages one shop fetches from one channel, held until it acknowledges them: durable, in order, each
+ * once. Runs for as long as the shop is served, continuing as new when its history grows.
+ */
+export async function mailboxWorkflow(carried?: MailboxState): Promise<void> {
+  const waiting = new Map((carried?.waiting ?? []).map((message) => [message.id, message]));
+  const acknowledged = new Set(carried?.acknowledged ?? []);
+  let announced = carried?.announced ?? {};
+  let size = [...waiting.values()].reduce((sum, message) => sum + sizeOf(message), 0);
+
+  setHandler(
+    postUpdate,
+    ({ messages, announced: next }) => {
+      let added = 0;
+      for (const message of messages) {
+        if (waiting.has(message.id) || acknowledged.has(message.id)) continue;
+        waiting.set(message.id, message);
+        size += sizeOf(message);
+        added += 1;
+      }
+      if (next) announced = next;
+      return added;
+    },
+    {
+      validator: ({ messages }) => {
+        const adding = messages.reduce((sum: number, message: MailboxMessage) => sum + sizeOf(message), 0);
+        if (size > 0 && size + adding > MAILBOX_CAPACITY_CHARS) {
+          throw new Error(`the mailbox is full (${waiting.size} messages wait to be acknowledged)`);
+        }
+      },
+    },
+  );
+
+  setHandler(acknowledgeUpdate, (ids) => {
+    let removed = 0;
+    for (const id of ids) {
+      const message = waiting.get(id);
+      if (message) {
+        waiting.delete(id);
+        size -= sizeOf(message);
+        removed += 1;
+      }
+      acknowledged.add(id);
+    }
+    for (const id of acknowledged) {
+      if (acknowledged.size <= ACKNOWLEDGED_KEPT) break;
+      acknowledged.delete(id);
+    }
+    return removed;
+  });
+
+  setHandler(waitingQuery, (limit) => [...waiting.values()].slice(0, Math.max(0, limit)));
+  setHandler(announcedQuery, () => announced);
+
+  await condition(
+    () =>
+      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE,
+  );
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof mailboxWorkflow>({
+    waiting: [...waiting.values()],
+    acknowledged: [...acknowledged],
+    announced,
+  });
+}
+
+const sizeOf = (message: MailboxMessage) => JSON.stringify(message).length;

@@ -1,0 +1,190 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  ChildWorkflowCancellationType,
+  condition,
+  continueAsNew,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { parseDuration } from '../domain/duration';
+import { NON_RETRYABLE } from '../domain/failures';
+import {
+  capturableMinor,
+  openOrderPayment,
+  refusalOf,
+  withCommand,
+  withOutcome,
+  type OrderAuthorization,
+  type OrderPaymentOpening,
+  type OrderPaymentState,
+} from '../domain/orderPayment';
+import type { ReplyContext } from '../domain/paymentCommand';
+import { now } from './commandState';
+import { commandVisibility } from './commandVisibility';
+import {
+  admitCommandUpdate,
+  authorizeOrderUpdate,
+  orderPaymentQuery,
+  recordOutcomeUpdate,
+} from './orderPaymentMessages';
+import { paymentCommandWorkflow } from './paymentCommand';
+import { OMS_RETRY } from './retryPolicies';
+
+const { authorizePayment } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
+  },
+});
+
+// The shop must hear of the authorization however long its door's channel is down.
+const { reportAuthorization } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: OMS_RETRY,
+});
+
+/** An order with no command for this long, and none running, is closed: its workflow ends. */
+const KEPT_IDLE_MS = parseDuration('400d');
+
+/** A busy order continues as new past this many history events, carrying its state. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
+
+export interface OrderPaymentInput {
+  readonly opening: OrderPaymentOpening;
+  /** How the door tells its shop about the authorization (the door's reporter). */
+  readonly reply: ReplyContext;
+  /** The state a continued run takes over. */
+  readonly carried?: OrderPaymentState;
+}
+
+/**
+ * One order's payment for as long as the order lives: the authorization made at checkout, then every
+ * capture, refund and cancel on it, admitted against the money still capturable or refundable and each run
+ * as its own payment command workflow (started here as an abandoned child, so that admitting and starting
+ * are one step). The commands report their outcome back (recordOutcome), and the amounts follow. Queried
+ * for its state; continues as new when its history grows; ends after KEPT_IDLE_MS with nothing running.
+ */
+export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<OrderPaymentState> {
+  const { opening, reply } = input;
+  let state = input.carried ?? openOrderPayment(opening);
+  let changes = 0;
+  let authorizing: Promise<OrderAuthorization> | undefined;
+  const { workflowId } = workflowInfo();
+
+  const authorize = async (): Promise<OrderAuthorization> => {
+    const result = await authorizePayment({
+      provider: opening.provider,
+      amountMinor: opening.amountMinor,
+      currency: opening.currency,
+      idempotencyKey: `${workflowId}:authorize`,
+      workflowId,
+      orderReference: opening.key.orderReference,
+      ...(opening.paymentMethod ? { paymentMethod: opening.paymentMethod } : {}),
+    });
+    state = { ...state, authorization: result };
+    changes += 1;
+    if (result.outcome !== 'pending') {
+      await reportAuthorization({
+        reportId: `${workflowId}:authorize`,
+        reply,
+        opening,
+        authorization: result,
+      });
+    }
+    return result;
+  };
+
+  setHandler(authorizeOrderUpdate, async () => state.authorization ?? (authorizing ??= authorize()), {
+    validator: (asked) => {
+      const mismatch = differenceOf(state.opening, asked);
+      if (mismatch) throw new Error(`order ${opening.key.orderReference} was opened with ${mismatch}`);
+    },
+  });
+
+  setHandler(
+    admitCommandUpdate,
+    async (request) => {
+      if (state.commands[request.workflowId]) return { workflowId: request.workflowId, redelivered: true };
+      // A cancel releases whatever of the authorization is not captured.
+      const command =
+        request.input.command === 'cancel'
+          ? { ...request, input: { ...request.input, amountMinor: capturableMinor(state) } }
+          : request;
+      state = withCommand(state, command);
+      changes += 1;
+      try {
+        await startChild(paymentCommandWorkflow, {
+          workflowId: command.workflowId,
+          args: [command.input],
+          // The command goes on, and reports back, whatever becomes of this run (continue-as-new included).
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          cancellationType: ChildWorkflowCancellationType.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          ...commandVisibility(
+            command.input,
+            { orderId: opening.key.orderReference, tenant: opening.key.tenant },
+            now(),
+          ),
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        return { workflowId: command.workflowId, redelivered: true };
+      }
+      return { workflowId: command.workflowId, redelivered: false };
+    },
+    {
+      validator: (request) => {
+        const refusal = refusalOf(state, request);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    recordOutcomeUpdate,
+    ({ workflowId: commandId, outcome }) => {
+      state = withOutcome(state, commandId, outcome);
+      changes += 1;
+      return state;
+    },
+    {
+      validator: ({ workflowId: commandId }) => {
+        if (!state.commands[commandId]) throw new Error(`${commandId} is not a command of this order`);
+      },
+    },
+  );
+
+  setHandler(orderPaymentQuery, () => state);
+
+  const running = () => Object.values(state.commands).some((command) => command.state === 'running');
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+  for (;;) {
+    const seen = changes;
+    const moved = await condition(() => changes !== seen || historyFull(), KEPT_IDLE_MS);
+    if (historyFull()) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: state });
+    }
+    if (!moved && !running()) break;
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
+
+/** What differs between the order's opening and another one asked for, in words; undefined when nothing. */
+function differenceOf(opened: OrderPaymentOpening, asked: OrderPaymentOpening): string | undefined {
+  if (opened.amountMinor !== asked.amountMinor) return `another amount (${opened.amountMinor} minor units)`;
+  if (opened.currency !== asked.currency) return `another currency (${opened.currency})`;
+  if (opened.provider !== asked.provider) return `another provider (${opened.provider})`;
+  return undefined;
+}
