@@ -8,6 +8,8 @@ import {
   ProviderRejectedError,
   WebhookVerificationError,
   type AuthorizationQuery,
+  type AuthorizationRequest,
+  type AuthorizationResult,
   type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
@@ -19,7 +21,8 @@ import {
 /**
  * Adapter for the gateway simulator (sim/gateway), whose HTTP contract docs/providers.md documents: one
  * endpoint per operation on an authorization, an Idempotency-Key on every POST, answers `succeeded`,
- * `pending` (outcome by signed webhook later) or `declined`.
+ * `pending` (outcome by signed webhook later) or `declined`. An authorization at checkout is answered at once,
+ * `authorized` or `declined`.
  */
 
 export const GATEWAY_SIGNATURE_HEADER = 'gateway-signature';
@@ -50,6 +53,11 @@ const OUTCOMES: Readonly<Record<string, Outcome>> = {
   failed: 'declined',
   no_answer: 'unknown',
 };
+/** The gateway's words for a new authorization at checkout. */
+const AUTHORIZATION_OUTCOMES: Readonly<Record<string, AuthorizationResult['outcome']>> = {
+  authorized: 'settled',
+  declined: 'declined',
+};
 const ANSWER_LOST = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -64,6 +72,7 @@ const authorizationSchema = z.object({
   amount: z.number().optional(),
   captured: z.number().optional(),
   currency: z.string().nullable().optional(),
+  decline_reason: z.string().optional(),
 });
 
 const operationSchema = z.object({
@@ -115,22 +124,35 @@ export class GatewayProvider implements PaymentProvider {
     }
     const { status, text } = answer;
     const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
-    if (status === 409) {
-      // The key was used before with other parameters: an earlier attempt may have moved money.
-      throw new ProviderRejectedError(
-        `gateway refused ${command.command} with HTTP 409: ${errorMessage(text)}`,
-      );
-    }
-    if (status >= 400 && !(status === 402 && parsed.success)) {
-      // Refused before acting (unknown authorization, invalid request): nothing moved, the command failed.
-      const reason = `gateway refused the request (HTTP ${status}): ${errorMessage(text)}`;
-      return { outcome: 'declined', status: 'rejected', reason };
-    }
+    const refusal = refused(status, text, command.command, parsed.success);
+    if (refusal) return refusal;
     if (!parsed.success) throw new Error(`gateway answered an unreadable body (HTTP ${status})`);
     const result = toResult(parsed.data);
     if (!result)
       throw new Error(`gateway answered status "${parsed.data.status}", which Settle does not know`);
     return result;
+  }
+
+  /** A new authorization; a lost answer throws, and the retry (same key) is answered from the first. */
+  async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const { status, text } = await this.send('POST', '/v1/authorizations', 'an authorization', {
+      idempotencyKey: request.idempotencyKey,
+      body: {
+        amount: request.amountMinor,
+        currency: request.currency,
+        metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+      },
+    });
+    const parsed = authorizationSchema.safeParse(parseJsonOrUndefined(text));
+    const refusal = refused(status, text, 'authorization', parsed.success);
+    if (refusal) return refusal;
+    if (!parsed.success) throw new Error(`gateway answered an unreadable authorization (HTTP ${status})`);
+    const { id, status: word, expires_at, decline_reason } = parsed.data;
+    const outcome = AUTHORIZATION_OUTCOMES[word];
+    if (!outcome) throw new Error(`gateway answered status "${word}", which Settle does not know`);
+    return outcome === 'settled'
+      ? { outcome, transactionId: id, status: word, expiresAt: expires_at }
+      : { outcome, status: word, reason: decline_reason };
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -273,6 +295,24 @@ function judgeAuthorization(
   const available = (authorization.amount ?? Infinity) - (authorization.captured ?? 0);
   if (query.amountMinor > available) return invalid('amount_exceeds_authorization');
   return { ...reference, validity: 'valid' };
+}
+
+/**
+ * The command's outcome when the gateway refused it before acting (unknown authorization, invalid request):
+ * nothing moved. A 402 with a readable body is a decline, which the body tells. A 409 throws: the key was used
+ * before with other parameters, and an earlier attempt may have moved money.
+ */
+function refused(
+  status: number,
+  text: string,
+  what: string,
+  readable: boolean,
+): { outcome: 'declined'; status: string; reason: string } | undefined {
+  if (status === 409)
+    throw new ProviderRejectedError(`gateway refused ${what} with HTTP 409: ${errorMessage(text)}`);
+  if (status < 400 || (status === 402 && readable)) return undefined;
+  const reason = `gateway refused the request (HTTP ${status}): ${errorMessage(text)}`;
+  return { outcome: 'declined', status: 'rejected', reason };
 }
 
 /** The gateway's own error message, where its body has one. */

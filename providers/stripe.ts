@@ -7,6 +7,8 @@ import {
   ProviderRejectedError,
   WebhookVerificationError,
   type AuthorizationQuery,
+  type AuthorizationRequest,
+  type AuthorizationResult,
   type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
@@ -20,7 +22,8 @@ import {
  * PaymentIntent (`pi_…`). capture and cancel answer at once; a refund may stay `pending` and settles by
  * webhook (`refund.updated`, `refund.failed`, `charge.refund.updated`) or by polling it (fetchStatus). Every
  * POST carries an Idempotency-Key derived from the workflow id, and every object Settle changes carries
- * `metadata.workflow_id`, which leads a webhook (or a status search) back to the workflow.
+ * `metadata.workflow_id`, which leads a webhook (or a status search) back to the workflow. An authorization
+ * at checkout is a new manual-capture PaymentIntent, confirmed with the request's payment method.
  */
 
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
@@ -31,11 +34,20 @@ const MAX_IDEMPOTENCY_KEY = 255;
 const EXPIRY_CANCELLATIONS: ReadonlySet<string> = new Set(['automatic', 'expired']);
 
 /**
- * Stripe's status words per command and what each means: the PaymentIntent's status after a capture, cancel
- * or reauthorization (revalidate), the Refund's after a refund. A word missing here is not an answer to the
- * command (e.g. `requires_capture` after a capture): execute treats it as a fault, fetchStatus as "not done".
+ * Stripe's status words per command and what each means: the PaymentIntent's status after a capture, cancel,
+ * reauthorization (revalidate) or authorization at checkout (authorize), the Refund's after a refund. A word
+ * missing here is not an answer to the command (e.g. `requires_capture` after a capture): execute and
+ * authorize treat it as a fault, fetchStatus as "not done".
  */
-export const STRIPE_OUTCOMES: Readonly<Record<ProviderAction, Readonly<Record<string, Outcome>>>> = {
+export const STRIPE_OUTCOMES: Readonly<
+  Record<ProviderAction | 'authorize', Readonly<Record<string, Outcome>>>
+> = {
+  authorize: {
+    requires_capture: 'settled',
+    requires_action: 'pending', // the customer authenticates (3-D Secure) at the next action's URL
+    requires_payment_method: 'declined',
+    canceled: 'declined',
+  },
   revalidate: {
     requires_capture: 'settled',
     requires_action: 'declined', // the bank wants the customer present (3-D Secure): not possible off-session
@@ -81,6 +93,8 @@ export interface StripeProviderOptions {
   /** Another API base, such as stripe-mock: `http://127.0.0.1:12111`. */
   readonly apiBase?: string;
   readonly timeoutMs?: number;
+  /** The payment method an authorization at checkout is confirmed with when its request names none. */
+  readonly checkoutPaymentMethod?: string;
 }
 
 export class StripeProvider implements PaymentProvider {
@@ -167,6 +181,44 @@ export class StripeProvider implements PaymentProvider {
       { idempotencyKey },
     );
     return known(intentResult('revalidate', intent), intent.status);
+  }
+
+  /**
+   * A manual-capture PaymentIntent, created and confirmed at once with the payment method. With a return URL,
+   * a card that needs 3-D Secure answers a redirect; without one, redirects are not allowed, and a card that
+   * wants the customer anyway is declined, since nobody could take the customer through.
+   */
+  async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const paymentMethod = request.paymentMethod ?? this.options.checkoutPaymentMethod;
+    if (!paymentMethod) {
+      const reason =
+        'payment_method_missing: the request names none and STRIPE_CHECKOUT_PAYMENT_METHOD is unset';
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: request.amountMinor,
+          currency: request.currency.toLowerCase(),
+          payment_method: paymentMethod,
+          capture_method: 'manual',
+          confirm: true,
+          ...(request.returnUrl
+            ? { return_url: request.returnUrl }
+            : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+          description: `Order ${request.orderReference}`,
+          metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+          expand: ['latest_charge'],
+        },
+        { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
+      );
+    } catch (error) {
+      // A lost answer throws too: the retry, with the same key, is answered from Stripe's record.
+      const { status, reason } = declinedOrThrow(error, 'authorize', { lostAnswerIsUnknown: false });
+      return { outcome: 'declined', status, reason };
+    }
+    return checkoutResult(intent);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -293,20 +345,40 @@ function eventResult(event: Stripe.Event): ProviderResult | undefined {
 function intentResult(command: ProviderAction, intent: Stripe.PaymentIntent): ProviderResult | undefined {
   const outcome = STRIPE_OUTCOMES[command][intent.status];
   if (!outcome) return undefined;
-  const failure = intent.last_payment_error;
   return {
     outcome,
     operationId: intent.id,
     status: intent.status,
-    ...(outcome === 'declined'
-      ? {
-          reason: failure
-            ? `${failure.decline_code ?? failure.code ?? failure.type}: ${failure.message ?? ''}`.trim()
-            : `payment_intent_${intent.status}`,
-        }
-      : {}),
+    ...(outcome === 'declined' ? { reason: declineReason(intent) } : {}),
     ...(command === 'revalidate' && outcome === 'settled' ? { authorization: authorizationOf(intent) } : {}),
   };
+}
+
+/** A PaymentIntent confirmed at checkout, as the authorization's result. */
+function checkoutResult(intent: Stripe.PaymentIntent): AuthorizationResult {
+  const outcome = known(STRIPE_OUTCOMES.authorize[intent.status], intent.status);
+  const redirectUrl = intent.next_action?.redirect_to_url?.url ?? undefined;
+  if (outcome === 'settled') return { outcome, ...authorizationOf(intent) };
+  if (outcome === 'pending' && redirectUrl)
+    return { outcome, transactionId: intent.id, status: intent.status, redirectUrl };
+  if (outcome === 'pending') {
+    // Only Stripe.js could take the customer through this next action, and Settle has no page for it.
+    const next = intent.next_action?.type ?? 'none';
+    return {
+      outcome: 'declined',
+      status: intent.status,
+      reason: `authentication_required: next action ${next}`,
+    };
+  }
+  return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
+}
+
+/** Why Stripe refused the PaymentIntent: its last payment error's code and message, else its status. */
+function declineReason(intent: Stripe.PaymentIntent): string {
+  const failure = intent.last_payment_error;
+  return failure
+    ? `${failure.decline_code ?? failure.code ?? failure.type}: ${failure.message ?? ''}`.trim()
+    : `payment_intent_${intent.status}`;
 }
 
 function refundResult(refund: Stripe.Refund): ProviderResult | undefined {
@@ -321,8 +393,8 @@ function refundResult(refund: Stripe.Refund): ProviderResult | undefined {
   };
 }
 
-/** An answer execute must understand; a status word Settle does not know is a fault, retried. */
-function known(result: ProviderResult | undefined, status: string): ProviderResult {
+/** An answer execute or authorize must understand: a status word Settle does not know is a fault, retried. */
+function known<T>(result: T | undefined, status: string): T {
   if (!result) throw new Error(`Stripe answered status "${status}", which Settle does not know`);
   return result;
 }

@@ -34,6 +34,13 @@ export const stripeProvider = defineProvider({
       description: 'Another API base, e.g. http://127.0.0.1:12111 for stripe-mock.',
       unset: "Stripe's",
     },
+    STRIPE_CHECKOUT_PAYMENT_METHOD: {
+      key: 'stripe.checkout_payment_method',
+      schema: z.string().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a PaymentMethod id (pm_…)'),
+      description:
+        'PaymentMethod an authorization at checkout is confirmed with when the front door names none; for test mode, e.g. pm_card_visa.',
+      unset: 'the front door must name one',
+    },
   },
   create(settings) {
     // Loaded only by a process that talks to Stripe: the SDK takes a while to load.
@@ -43,6 +50,7 @@ export const stripeProvider = defineProvider({
       apiKey: settings.STRIPE_API_KEY,
       webhookSecret: settings.STRIPE_WEBHOOK_SECRET,
       apiBase: settings.STRIPE_API_BASE,
+      checkoutPaymentMethod: settings.STRIPE_CHECKOUT_PAYMENT_METHOD,
     });
   },
 });

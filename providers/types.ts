@@ -10,6 +10,9 @@ import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outco
  *   idempotency key.
  * A business refusal (decline, invalid state, unknown authorization, a request the provider would not take)
  * is not an error but the outcome `declined`, reported to MIB as `*_failed` with the provider's reason.
+ *
+ * Authorizing at checkout (`authorize`) is optional: the gateway simulator and Stripe offer it. Adyen does
+ * not, since an Adyen authorisation needs the shopper's card data, which only Adyen's own checkout collects.
  */
 
 export interface ProviderCommand {
@@ -49,37 +52,49 @@ export interface AuthorizationState extends AuthorizationReference {
   readonly reason?: string;
 }
 
-/** What a status request needs to find a command's operation at the provider. */
-export interface StatusQuery extends ProviderCommand {
-  /** The provider's operation id, when its answer named one; absent after an unknown outcome. */
-  readonly operationId?: string;
-}
-
-/** A new payment to authorize at checkout, holding the money for a later capture. */
+/** A new authorization at checkout: the money is held for a later capture. */
 export interface AuthorizationRequest {
-  /** > 0, integer minor units. */
+  /** More than 0, in minor units. */
   readonly amountMinor: number;
-  /** ISO 4217. */
+  /** ISO 4217, e.g. `EUR`. */
   readonly currency: string;
   /** Same for every attempt: a retried authorization never holds the money twice. */
   readonly idempotencyKey: string;
   /** Put on the provider's objects so that a webhook leads back to the workflow. */
   readonly workflowId: string;
-  /** The shop's order, for the provider's metadata (no personal data). */
+  /** The shop's order, for the provider's metadata and description (no personal data). */
   readonly orderReference: string;
-  /** A provider-specific payment method token where the provider needs one. */
+  /**
+   * A provider-specific payment method token where the provider needs one (e.g. Stripe's `pm_card_visa` in
+   * test mode); without it the provider's configured default, if any.
+   */
   readonly paymentMethod?: string;
+  /** Where the provider sends the customer back after acting (3-D Secure); without it, no redirect. */
+  readonly returnUrl?: string;
 }
 
+/** What became of an authorization at checkout. A lost answer is thrown: the retry (same key) tells. */
 export interface AuthorizationResult {
-  /** settled: authorized, the money held; declined: refused; pending: the customer must act (redirectUrl). */
-  readonly outcome: 'settled' | 'declined' | 'pending';
-  /** The provider's authorization id, when one was made. */
+  /**
+   * settled: authorized and the money held; declined: refused (card declined, invalid request); pending: the
+   * customer must act first, at redirectUrl.
+   */
+  readonly outcome: Exclude<Outcome, 'unknown'>;
+  /** The provider's id of the authorization, when it made one: what later commands act on. */
   readonly transactionId?: string;
+  /** The provider's word, e.g. `authorized`, `requires_capture`, `declined`. */
   readonly status: string;
   readonly reason?: string;
+  /** Until when the money is held, where the provider says. */
   readonly expiresAt?: string;
+  /** Where to send the customer (e.g. 3-D Secure), when the outcome is pending. */
   readonly redirectUrl?: string;
+}
+
+/** What a status request needs to find a command's operation at the provider. */
+export interface StatusQuery extends ProviderCommand {
+  /** The provider's operation id, when its answer named one; absent after an unknown outcome. */
+  readonly operationId?: string;
 }
 
 /** A verified webhook, reduced to what the workflow needs. */
@@ -97,7 +112,10 @@ export interface PaymentProvider {
   readonly name: string;
   /** Captures, refunds, cancels, or (revalidate) replaces an expired authorization with a new one. */
   execute(command: ProviderCommand): Promise<ProviderResult>;
-  /** Authorizes a new payment (checkout); providers that cannot leave this out. */
+  /**
+   * Authorizes a new payment (checkout), holding the money for a later capture; providers that cannot leave
+   * this out.
+   */
   authorize?(request: AuthorizationRequest): Promise<AuthorizationResult>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { Agent, request } from 'undici';
 import { canonicalJson } from '../../domain/fingerprint';
 import { signPayload } from '../../domain/signature';
@@ -8,9 +8,9 @@ import { signPayload } from '../../domain/signature';
  * The gateway simulator: a small card gateway with the shape of real ones (docs/providers.md, "The gateway
  * simulator").
  * Authorizations, and captures, refunds and cancellations on them; every POST needs an Idempotency-Key (the
- * same key with the same body replays the first answer, with another body it is refused with 409); answers
- * `succeeded` at once or `pending` with a signed webhook after a delay. It can be told to fail, decline or
- * go down (`POST /_control`).
+ * same key with the same body replays the first answer, with another body it is refused with 409), but for
+ * an authorization a test or a demo sets up; answers `succeeded` at once or `pending` with a signed webhook
+ * after a delay. It can be told to fail, decline or go down (`POST /_control`).
  */
 
 export type SettlementMode = 'immediate' | 'pending';
@@ -20,10 +20,10 @@ export interface GatewayControl {
   mode: SettlementMode;
   webhookDelayMs: number;
   webhookUrl?: string;
-  /** Answer the next N operation requests with failStatus (500, 503, 429…) without acting. */
+  /** Answer the next N keyed POSTs (operations, checkout authorizations) with failStatus without acting. */
   failNext: number;
   failStatus: number;
-  /** Decline the next N operations (HTTP 402, status `declined`). */
+  /** Decline the next N operations and checkout authorizations (HTTP 402, status `declined`). */
   declineNext: number;
   /** Settle pending operations as `failed` instead of `succeeded`. */
   failSettlement: boolean;
@@ -80,10 +80,24 @@ interface Authorization {
   replaces?: string;
   /** How operations on it settle, whatever the control's mode (a gateway's test cards behave this way). */
   settlement?: SettlementMode;
+  /** The caller's, e.g. the workflow id and the order's reference. */
+  metadata?: Record<string, string>;
   captured: number;
   refunded: number;
   /** Amounts of operations accepted but not settled yet, held against the authorization like real ones. */
   pending: Record<OperationKind, number>;
+}
+
+/** A valid `POST /v1/authorizations` body. */
+interface AuthorizationFields {
+  readonly id?: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly expires_at?: string;
+  readonly reauthorizable?: boolean;
+  readonly settlement?: SettlementMode;
+  readonly captured?: number;
+  readonly metadata?: Record<string, string>;
 }
 
 interface NewAuthorization {
@@ -94,6 +108,7 @@ interface NewAuthorization {
   readonly reauthorizable?: boolean;
   readonly replaces?: string;
   readonly settlement?: SettlementMode;
+  readonly metadata?: Record<string, string>;
 }
 
 function newAuthorization(options: NewAuthorization): Authorization {
@@ -106,6 +121,7 @@ function newAuthorization(options: NewAuthorization): Authorization {
     reauthorizable: options.reauthorizable ?? true,
     ...(options.replaces ? { replaces: options.replaces } : {}),
     ...(options.settlement ? { settlement: options.settlement } : {}),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
     captured: 0,
     refunded: 0,
     pending: { capture: 0, refund: 0, cancellation: 0 },
@@ -156,7 +172,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   const authorizations = new Map<string, Authorization>();
   const operations = new Map<string, Operation>();
   const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
-  /** Every operation request that reached the gateway's logic (after down/fail injection). */
+  /** Every keyed POST (operations, checkout authorizations) that reached the gateway's logic. */
   const calls: { path: string; idempotencyKey: string; replayed: boolean }[] = [];
   const webhooks: WebhookDelivery[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -192,37 +208,25 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     }
   });
 
-  // An authorization as made at checkout; `id`, `expires_at` and `reauthorizable` let tests and demos set
-  // up the cases revalidate has to handle.
+  // An authorization. With an Idempotency-Key it is Settle authorizing at checkout, and behaves as every
+  // other POST does (replays, 409, injected faults, declineNext). Without one it is a test's or a demo's
+  // set-up, which `id`, `expires_at`, `reauthorizable`, `settlement` and `captured` shape, refused only when
+  // invalid.
   app.post('/v1/authorizations', (req, res) => {
-    const { id, amount, currency, expires_at, reauthorizable, settlement, captured } = req.body ?? {};
-    if (!Number.isSafeInteger(amount) || amount <= 0 || typeof currency !== 'string') {
-      return invalid(res, 'amount (positive integer, minor units) and currency are required');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (req.headers['idempotency-key'] === undefined) {
+      const [status, answer] = authorize(body);
+      return void res.status(status).json(answer);
     }
-    if (settlement !== undefined && !SETTLEMENT_MODES.includes(settlement)) {
-      return invalid(res, 'settlement must be "immediate" or "pending"');
-    }
-    // Captured already, e.g. at checkout: such an authorization can be refunded at once.
-    if (captured !== undefined && !(Number.isSafeInteger(captured) && captured >= 0 && captured <= amount)) {
-      return invalid(res, 'captured must be an integer between 0 and amount');
-    }
-    if (id !== undefined && (typeof id !== 'string' || !id || authorizations.has(id))) {
-      return invalid(res, 'id must be a new, non-empty string');
-    }
-    const expiresAt =
-      expires_at === undefined ? Date.now() + control.authorizationTtlMs : Date.parse(expires_at);
-    if (Number.isNaN(expiresAt)) return invalid(res, 'expires_at must be an ISO 8601 date');
-    const authorization = newAuthorization({
-      id,
-      amount,
-      currency,
-      expiresAt,
-      reauthorizable: reauthorizable !== false,
-      settlement,
+    idempotent(req, res, () => {
+      if (control.declineNext <= 0 || authorizationRefusal(body)) return authorize(body);
+      // Declined by the card's bank: nothing is held, so no authorization is kept.
+      control.declineNext -= 1;
+      return [
+        402,
+        { id: newId('auth'), object: 'authorization', status: 'declined', decline_reason: 'card_declined' },
+      ];
     });
-    authorization.captured = captured ?? 0;
-    authorizations.set(authorization.id, authorization);
-    res.json(present(authorization));
   });
 
   app.get('/v1/authorizations/:id', (req, res) => {
@@ -251,6 +255,19 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     const kind = KIND_BY_PATH[path];
     if (!kind && path !== 'reauthorizations')
       return void res.status(404).json({ error: { type: 'not_found', message: 'no such endpoint' } });
+    idempotent(req, res, () =>
+      kind
+        ? operate(String(req.params.id), kind, req.body ?? {})
+        : reauthorize(String(req.params.id), req.body ?? {}),
+    );
+  });
+
+  /**
+   * A POST that needs an Idempotency-Key: injected failures first, then the first answer to the same key and
+   * body replayed (409 for another body), else `act`, whose answer is remembered and then delayed or lost as
+   * the control says.
+   */
+  function idempotent(req: Request, res: Response, act: () => [number, unknown]) {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0)
       return invalid(res, 'Idempotency-Key header is required');
@@ -271,9 +288,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       }
       return void res.status(earlier.status).json(earlier.body);
     }
-    const [status, body] = kind
-      ? operate(String(req.params.id), kind, req.body ?? {})
-      : reauthorize(String(req.params.id), req.body ?? {});
+    const [status, body] = act();
     if (status < 500) idempotency.set(key, { fingerprint, status, body });
     if (control.loseAnswerNext > 0) {
       control.loseAnswerNext -= 1;
@@ -287,7 +302,45 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       return void timers.add(timer);
     }
     res.status(status).json(body);
-  });
+  }
+
+  /** Creates an authorization from a request's body (fields as documented), or refuses it with 400. */
+  function authorize(body: Record<string, unknown>): [number, unknown] {
+    const refusal = authorizationRefusal(body);
+    if (refusal) return invalidRequest(refusal);
+    const fields = body as unknown as AuthorizationFields;
+    const authorization = newAuthorization({
+      id: fields.id,
+      amount: fields.amount,
+      currency: fields.currency,
+      settlement: fields.settlement,
+      metadata: fields.metadata,
+      expiresAt: fields.expires_at ? Date.parse(fields.expires_at) : Date.now() + control.authorizationTtlMs,
+      reauthorizable: fields.reauthorizable !== false,
+    });
+    authorization.captured = fields.captured ?? 0;
+    authorizations.set(authorization.id, authorization);
+    return [200, present(authorization)];
+  }
+
+  /** Why the body is not a valid authorization request, if it is not. */
+  function authorizationRefusal(body: Record<string, unknown>): string | undefined {
+    const { id, amount, currency, expires_at, settlement, captured, metadata } = body;
+    if (!Number.isSafeInteger(amount) || (amount as number) <= 0 || typeof currency !== 'string')
+      return 'amount (positive integer, minor units) and currency are required';
+    if (settlement !== undefined && !SETTLEMENT_MODES.includes(settlement))
+      return 'settlement must be "immediate" or "pending"';
+    // Captured already, e.g. at checkout: such an authorization can be refunded at once.
+    const capturable = Number.isSafeInteger(captured) && (captured as number) >= 0;
+    if (captured !== undefined && !(capturable && (captured as number) <= (amount as number)))
+      return 'captured must be an integer between 0 and amount';
+    if (id !== undefined && (typeof id !== 'string' || !id || authorizations.has(id)))
+      return 'id must be a new, non-empty string';
+    if (expires_at !== undefined && Number.isNaN(Date.parse(String(expires_at))))
+      return 'expires_at must be an ISO 8601 date';
+    if (metadata !== undefined && !isStringRecord(metadata)) return 'metadata must be an object of strings';
+    return undefined;
+  }
 
   function operate(
     authorizationId: string,
@@ -302,7 +355,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     // A cancellation releases the whole authorization; it takes any amount, 0 included.
     const minimum = kind === 'cancellation' ? 0 : 1;
     if (!Number.isSafeInteger(amount) || (amount as number) < minimum || typeof currency !== 'string') {
-      return [400, { error: { type: 'invalid_request_error', message: 'amount and currency are required' } }];
+      return invalidRequest('amount and currency are required');
     }
     const authorization = knownAuthorization(authorizationId, currency);
     const operation: Operation = {
@@ -508,8 +561,13 @@ function settle(authorization: Authorization, operation: Operation, status: 'suc
   if (operation.object === 'cancellation') authorization.status = 'cancelled';
 }
 
+function invalidRequest(message: string): [number, unknown] {
+  return [400, { error: { type: 'invalid_request_error', message } }];
+}
+
 function invalid(res: Response, message: string) {
-  res.status(400).json({ error: { type: 'invalid_request_error', message } });
+  const [status, body] = invalidRequest(message);
+  res.status(status).json(body);
 }
 
 function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {

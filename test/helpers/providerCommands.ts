@@ -1,4 +1,4 @@
-import type { ProviderCommand } from '../../providers/types';
+import type { AuthorizationRequest, ProviderCommand } from '../../providers/types';
 
 let counter = 0;
 
@@ -16,5 +16,19 @@ export function providerCommand(
     currency: 'EUR',
     idempotencyKey: workflowId,
     workflowId,
+  };
+}
+
+/** An authorization at checkout as a front door's workflow asks for it: a fresh workflow id, also the key. */
+export function authorizationRequest(fields: Partial<AuthorizationRequest> = {}): AuthorizationRequest {
+  const orderReference = `ORD-${++counter}`;
+  const workflowId = `authorize:${orderReference}:0123456789abcdef`;
+  return {
+    amountMinor: 4990,
+    currency: 'EUR',
+    idempotencyKey: workflowId,
+    workflowId,
+    orderReference,
+    ...fields,
   };
 }

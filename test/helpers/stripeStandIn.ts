@@ -8,7 +8,8 @@ import { readBody } from './httpBodies';
  * against Stripe's OpenAPI spec (an invalid request gets stripe-mock's 4xx, as Stripe would answer). stripe-mock
  * is stateless and answers fixtures, so this front keeps the state a real account would (PaymentIntents,
  * refunds, idempotency keys) and answers stripe-mock's object with that state laid over it. It also signs and
- * sends the webhooks Stripe would (with the SDK's generateTestHeaderString), and injects faults.
+ * sends the webhooks Stripe would (with the SDK's generateTestHeaderString), injects faults, and confirms
+ * Stripe's test PaymentMethods as Stripe does (pm_card_chargeDeclined…, pm_card_authenticationRequired).
  */
 
 export interface StripeCall {
@@ -50,7 +51,9 @@ interface Intent {
   cancellation_reason: string | null;
   customer: string | null;
   payment_method: string | null;
+  description: string | null;
   metadata: Record<string, string>;
+  next_action: Record<string, unknown> | null;
   latest_charge: string;
   captureBefore: number;
   refunded: number;
@@ -82,6 +85,17 @@ export interface StripeStandIn {
   authorize(fields?: Partial<Intent> & { expired?: boolean }): string;
   stop(): Promise<void>;
 }
+
+/** Stripe's test PaymentMethods that a confirmation declines, with the card error Stripe answers. */
+const TEST_CARD_DECLINES: Readonly<Record<string, { decline_code: string; message: string }>> = {
+  pm_card_chargeDeclined: { decline_code: 'generic_decline', message: 'Your card was declined.' },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    decline_code: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+  },
+};
+/** Stripe's test PaymentMethod whose bank asks for 3-D Secure on every payment. */
+const AUTHENTICATION_REQUIRED = 'pm_card_authenticationRequired';
 
 let sequence = 0;
 const nextId = (prefix: string) => `${prefix}_settle${Date.now().toString(36)}${(sequence++).toString(36)}`;
@@ -121,7 +135,9 @@ export async function startStripeStandIn(
         cancellation_reason: null,
         customer: 'cus_settle',
         payment_method: 'pm_card_visa',
+        description: null,
         metadata: {},
+        next_action: null,
         latest_charge: nextId('ch'),
         captureBefore: expired ? now() - 3600 : now() + 7 * 86_400,
         refunded: 0,
@@ -303,16 +319,43 @@ export async function startStripeStandIn(
         },
       };
     }
+    const paymentMethod = params.get('payment_method');
+    const confirmed = params.get('confirm') === 'true';
+    const decline = confirmed ? TEST_CARD_DECLINES[paymentMethod ?? ''] : undefined;
+    if (decline) {
+      return {
+        status: 402,
+        body: { error: { type: 'card_error', code: 'card_declined', ...decline } },
+      };
+    }
     const id = state.authorize({
       amount: Number(params.get('amount')),
       currency: params.get('currency') ?? 'eur',
       customer: params.get('customer'),
-      payment_method: params.get('payment_method'),
+      payment_method: paymentMethod,
       capture_method: params.get('capture_method') ?? 'automatic',
-      status: params.get('confirm') === 'true' ? 'requires_capture' : 'requires_confirmation',
+      status: confirmed ? 'requires_capture' : 'requires_confirmation',
+      description: params.get('description'),
       metadata,
     });
-    return ok(intentBody(state.intents.get(id)!, fixture, expand.includes('latest_charge')));
+    const intent = state.intents.get(id)!;
+    if (confirmed && paymentMethod === AUTHENTICATION_REQUIRED) {
+      // As Stripe: a redirect when the request gave a return URL, else a next action for Stripe.js.
+      const returnUrl = params.get('return_url');
+      Object.assign(intent, {
+        status: 'requires_action',
+        next_action: returnUrl
+          ? {
+              type: 'redirect_to_url',
+              redirect_to_url: {
+                url: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${id}`,
+                return_url: returnUrl,
+              },
+            }
+          : { type: 'use_stripe_sdk', use_stripe_sdk: {} },
+      });
+    }
+    return ok(intentBody(intent, fixture, expand.includes('latest_charge')));
   }
 
   function createRefund(

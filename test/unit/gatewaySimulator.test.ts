@@ -90,6 +90,39 @@ describe('gateway simulator', () => {
     expect(other).toMatchObject({ status: 409, body: { error: { type: 'idempotency_error' } } });
   });
 
+  it('authorizes at checkout once per Idempotency-Key, declines on declineNext, and keeps set-ups as they were', async () => {
+    const body = {
+      amount: 2500,
+      currency: 'EUR',
+      metadata: { workflow_id: 'wf-1', order_reference: 'ORD-1' },
+    };
+    const first = await post('/v1/authorizations', body, 'checkout-1');
+    expect(first).toMatchObject({
+      status: 200,
+      body: { status: 'authorized', amount: 2500, metadata: body.metadata },
+    });
+    expect(await post('/v1/authorizations', body, 'checkout-1')).toEqual(first);
+    expect(await post('/v1/authorizations', { ...body, amount: 2600 }, 'checkout-1')).toMatchObject({
+      status: 409,
+      body: { error: { type: 'idempotency_error' } },
+    });
+    expect(
+      sim.calls.filter((call) => call.idempotencyKey === 'checkout-1').map((call) => call.replayed),
+    ).toEqual([false, true, true]);
+
+    sim.control.declineNext = 1;
+    // A set-up without a key is never declined, and leaves declineNext to the next keyed request.
+    expect((await post('/v1/authorizations', body)).body.status).toBe('authorized');
+    const declined = await post('/v1/authorizations', body, 'checkout-2');
+    expect(declined).toMatchObject({
+      status: 402,
+      body: { id: expect.stringMatching(/^auth_/), status: 'declined', decline_reason: 'card_declined' },
+    });
+    expect(await post('/v1/authorizations', body, 'checkout-2')).toEqual(declined);
+    expect(sim.control.declineNext).toBe(0);
+    expect((await post('/v1/authorizations', { amount: 0, currency: 'EUR' }, 'checkout-3')).status).toBe(400);
+  });
+
   it('settles a pending operation by a signed webhook, redelivered until acknowledged', async () => {
     Object.assign(sim.control, { mode: 'pending', webhookDelayMs: 10 });
     failFirst = 1;

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
 import { STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
 import { ProviderRejectedError, WebhookVerificationError } from '../../providers/types';
-import { providerCommand } from '../helpers/providerCommands';
+import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
 
 /**
@@ -23,7 +23,13 @@ describe('Stripe adapter', () => {
     provider = stripeProvider(30_000);
   });
   const stripeProvider = (timeoutMs: number) =>
-    new StripeProvider({ apiKey: 'sk_test_settle', webhookSecret, apiBase: stripe.url, timeoutMs });
+    new StripeProvider({
+      apiKey: 'sk_test_settle',
+      webhookSecret,
+      apiBase: stripe.url,
+      timeoutMs,
+      checkoutPaymentMethod: 'pm_card_visa',
+    });
   afterAll(async () => {
     await stripe?.stop();
     await mock?.stop();
@@ -42,6 +48,17 @@ describe('Stripe adapter', () => {
     amountMinor,
     currency: 'EUR',
   });
+  /** The call throws, for Temporal to retry, on a 5xx, a 429 and refused credentials, each naming it. */
+  const throwsOnEachFault = async (call: () => Promise<unknown>) => {
+    for (const [status, message] of [
+      [500, /StripeAPIError 500/],
+      [429, /StripeRateLimitError/],
+      [401, /check STRIPE_API_KEY/],
+    ] as const) {
+      Object.assign(stripe.control, { failNext: 1, failStatus: status });
+      await expect(call()).rejects.toThrow(message);
+    }
+  };
   const captured = async (amount = 4990) => {
     const id = stripe.authorize();
     expect(await provider.execute(command('capture', id, amount))).toMatchObject({ outcome: 'settled' });
@@ -141,14 +158,7 @@ describe('Stripe adapter', () => {
 
     it('throws, for Temporal to retry, on 5xx, 429, refused credentials and lost connections', async () => {
       const id = stripe.authorize();
-      for (const [status, message] of [
-        [500, /StripeAPIError 500/],
-        [429, /StripeRateLimitError/],
-        [401, /check STRIPE_API_KEY/],
-      ] as const) {
-        Object.assign(stripe.control, { failNext: 1, failStatus: status });
-        await expect(provider.execute(command('capture', id))).rejects.toThrow(message);
-      }
+      await throwsOnEachFault(() => provider.execute(command('capture', id)));
       const unreachable = new StripeProvider({
         apiKey: 'sk_test_settle',
         webhookSecret,
@@ -226,6 +236,112 @@ describe('Stripe adapter', () => {
         status: 'declined',
         reason: expect.stringMatching(/^authentication_required: /),
       });
+    });
+  });
+
+  describe('authorize (checkout)', () => {
+    const creations = () =>
+      stripe.calls.filter((c) => c.method === 'POST' && c.path === '/v1/payment_intents');
+
+    it('holds the money in a manual-capture PaymentIntent confirmed with the default payment method', async () => {
+      const request = authorizationRequest();
+      const result = await provider.authorize(request);
+      expect(result).toEqual({
+        outcome: 'settled',
+        transactionId: expect.stringMatching(/^pi_/),
+        status: 'requires_capture',
+        expiresAt: expect.any(String),
+      });
+      expect(Date.parse(result.expiresAt!)).toBeGreaterThan(Date.now());
+      expect(stripe.intents.get(result.transactionId!)).toMatchObject({
+        amount: 4990,
+        currency: 'eur',
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        description: `Order ${request.orderReference}`,
+        metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+      });
+      const [create] = creations().slice(-1);
+      expect(create!.idempotencyKey).toBe(request.idempotencyKey);
+      expect(create!.params.get('confirm')).toBe('true');
+      // The authorization is one the other commands act on.
+      expect(await provider.inspectAuthorization(query(result.transactionId!))).toMatchObject({
+        validity: 'valid',
+      });
+      expect(await provider.execute(command('capture', result.transactionId!))).toMatchObject({
+        outcome: 'settled',
+      });
+    });
+
+    it('answers a retry from the idempotency key, also after a lost answer, and never holds twice', async () => {
+      const request = authorizationRequest({ paymentMethod: 'pm_card_mastercard' });
+      const before = stripe.intents.size;
+      stripe.control.swallowNext = 1;
+      await expect(stripeProvider(2000).authorize(request)).rejects.toThrow(/StripeConnectionError/);
+      const retried = await provider.authorize(request);
+      expect(await provider.authorize(request)).toEqual(retried);
+      expect(retried).toMatchObject({ outcome: 'settled' });
+      expect(stripe.intents.size).toBe(before + 1);
+      expect(stripe.intents.get(retried.transactionId!)!.payment_method).toBe('pm_card_mastercard');
+      expect(
+        creations()
+          .filter((c) => c.idempotencyKey === request.idempotencyKey)
+          .map((c) => c.replayed),
+      ).toEqual([false, true, true]);
+      await expect(provider.authorize({ ...request, amountMinor: 100 })).rejects.toThrow(
+        ProviderRejectedError,
+      );
+    });
+
+    it("declines a card the bank refuses, with Stripe's decline code", async () => {
+      for (const [paymentMethod, code] of [
+        ['pm_card_chargeDeclined', 'generic_decline'],
+        ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+      ]) {
+        expect(await provider.authorize(authorizationRequest({ paymentMethod }))).toEqual({
+          outcome: 'declined',
+          status: 'declined',
+          reason: expect.stringMatching(new RegExp(`^${code}: `)),
+        });
+      }
+    });
+
+    it('is pending at the 3-D Secure redirect when given a return URL, and declined without one', async () => {
+      const returnUrl = 'https://shop.example/checkout/return';
+      const pending = await provider.authorize(
+        authorizationRequest({ paymentMethod: 'pm_card_authenticationRequired', returnUrl }),
+      );
+      expect(pending).toEqual({
+        outcome: 'pending',
+        transactionId: expect.stringMatching(/^pi_/),
+        status: 'requires_action',
+        redirectUrl: expect.stringMatching(/^https:\/\/hooks\.stripe\.com\//),
+      });
+      expect(creations().slice(-1)[0]!.params.get('return_url')).toBe(returnUrl);
+
+      const noReturn = await provider.authorize(
+        authorizationRequest({ paymentMethod: 'pm_card_authenticationRequired' }),
+      );
+      expect(noReturn).toEqual({
+        outcome: 'declined',
+        status: 'requires_action',
+        reason: 'authentication_required: next action use_stripe_sdk',
+      });
+      expect(creations().slice(-1)[0]!.params.get('automatic_payment_methods[allow_redirects]')).toBe(
+        'never',
+      );
+    });
+
+    it('declines without a payment method before asking Stripe, and throws what retrying can mend', async () => {
+      const calls = stripe.calls.length;
+      const noDefault = new StripeProvider({ apiKey: 'sk_test_settle', webhookSecret, apiBase: stripe.url });
+      expect(await noDefault.authorize(authorizationRequest())).toMatchObject({
+        outcome: 'declined',
+        status: 'rejected',
+        reason: expect.stringMatching(/^payment_method_missing: .*STRIPE_CHECKOUT_PAYMENT_METHOD/),
+      });
+      expect(stripe.calls.length).toBe(calls);
+      await throwsOnEachFault(() => provider.authorize(authorizationRequest()));
     });
   });
 

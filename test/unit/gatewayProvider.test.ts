@@ -1,0 +1,100 @@
+import { listen, type RunningServer } from '../../config/server';
+import { GatewayProvider } from '../../providers/gateway';
+import { ProviderRejectedError } from '../../providers/types';
+import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
+
+/** The gateway adapter against the real gateway simulator, over HTTP. */
+describe('gateway adapter', () => {
+  const apiKey = 'key-12345678';
+  let sim: GatewaySimulator;
+  let gateway: RunningServer;
+  let provider: GatewayProvider;
+
+  beforeAll(async () => {
+    sim = createGatewaySimulator({ apiKey, webhookSecret: 'hook-secret-1', control: { mode: 'immediate' } });
+    gateway = await listen(sim.app, 0);
+    provider = new GatewayProvider({ baseUrl: gateway.url, apiKey, webhookSecret: 'hook-secret-1' });
+  });
+  afterAll(async () => {
+    sim.stop();
+    await gateway.close();
+  });
+  beforeEach(() => {
+    Object.assign(sim.control, { failNext: 0, declineNext: 0, loseAnswerNext: 0, down: false });
+  });
+
+  const shown = async (id: string) => {
+    const response = await fetch(`${gateway.url}/v1/authorizations/${id}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const keyed = (key: string) => sim.calls.filter((call) => call.idempotencyKey === key);
+
+  describe('authorize (checkout)', () => {
+    it('holds the amount in a new authorization that names the workflow and the order', async () => {
+      const request = authorizationRequest({ amountMinor: 12_345 });
+      const result = await provider.authorize(request);
+      expect(result).toEqual({
+        outcome: 'settled',
+        transactionId: expect.stringMatching(/^auth_/),
+        status: 'authorized',
+        expiresAt: expect.any(String),
+      });
+      expect(Date.parse(result.expiresAt!)).toBeGreaterThan(Date.now());
+      expect(await shown(result.transactionId!)).toMatchObject({
+        amount: 12_345,
+        currency: 'EUR',
+        status: 'authorized',
+        metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+      });
+      expect(keyed(request.idempotencyKey)).toEqual([
+        { path: '/v1/authorizations', idempotencyKey: request.idempotencyKey, replayed: false },
+      ]);
+      // The other commands act on it.
+      const query = { transactionId: result.transactionId!, amountMinor: 12_345, currency: 'EUR' };
+      expect(await provider.inspectAuthorization(query)).toMatchObject({ validity: 'valid' });
+      expect(await provider.execute(providerCommand('capture', result.transactionId!, 12_345))).toMatchObject(
+        {
+          outcome: 'settled',
+        },
+      );
+    });
+
+    it('answers a retry, also after a lost answer, with the same authorization', async () => {
+      const request = authorizationRequest();
+      sim.control.loseAnswerNext = 1;
+      await expect(provider.authorize(request)).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+      const retried = await provider.authorize(request);
+      expect(retried).toMatchObject({ outcome: 'settled' });
+      expect(await provider.authorize(request)).toEqual(retried);
+      expect(keyed(request.idempotencyKey).map((call) => call.replayed)).toEqual([false, true, true]);
+      await expect(provider.authorize({ ...request, amountMinor: 1 })).rejects.toThrow(ProviderRejectedError);
+    });
+
+    it('declines what the gateway refuses, with its reason, and holds nothing', async () => {
+      sim.control.declineNext = 1;
+      expect(await provider.authorize(authorizationRequest())).toEqual({
+        outcome: 'declined',
+        status: 'declined',
+        reason: 'card_declined',
+      });
+      expect(await provider.authorize(authorizationRequest({ amountMinor: 0 }))).toEqual({
+        outcome: 'declined',
+        status: 'rejected',
+        reason: expect.stringMatching(/^gateway refused the request \(HTTP 400\): amount \(positive integer/),
+      });
+    });
+
+    it('throws, for Temporal to retry with the same key, on 5xx and 429', async () => {
+      const request = authorizationRequest();
+      for (const status of [503, 500, 429]) {
+        Object.assign(sim.control, { failNext: 1, failStatus: status });
+        await expect(provider.authorize(request)).rejects.toThrow(`gateway answered HTTP ${status}`);
+      }
+      expect(keyed(request.idempotencyKey)).toEqual([]); // refused before acting
+      expect(await provider.authorize(request)).toMatchObject({ outcome: 'settled' });
+    });
+  });
+});
