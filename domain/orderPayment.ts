@@ -26,6 +26,8 @@ export interface OrderPaymentOpening {
   readonly currency: string;
   /** A provider-specific payment method token, where the provider needs one. */
   readonly paymentMethod?: string;
+  /** Where the customer comes back to after authenticating at the provider (3-D Secure). */
+  readonly returnUrl?: string;
 }
 
 /** The authorization made at checkout, as the provider answered. */

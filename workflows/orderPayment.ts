@@ -89,6 +89,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
       workflowId,
       orderReference: opening.key.orderReference,
       ...(opening.paymentMethod ? { paymentMethod: opening.paymentMethod } : {}),
+      ...(opening.returnUrl ? { returnUrl: opening.returnUrl } : {}),
     });
     state = { ...state, authorization: result };
     changes += 1;

@@ -45,6 +45,7 @@ export const initializePaymentSchema = z.looseObject({
     paymentMethod: z.string().max(255).optional(),
     paymentMethodName: z.string().max(255).optional(),
   }),
+  redirectSuccessUrl: z.url().max(2000).optional(),
 });
 
 export const initializePaymentAnswerSchema = z.object({
@@ -99,6 +100,7 @@ export async function initializePayment(
     provider,
     amountMinor: orderData.grandTotal,
     currency: orderData.currencyCode,
+    ...(parsed.data.redirectSuccessUrl ? { returnUrl: parsed.data.redirectSuccessUrl } : {}),
   };
   const context: SprykerReplyContext = {
     tenant,
