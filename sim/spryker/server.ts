@@ -1,0 +1,88 @@
+import express from 'express';
+import { createBusClient } from './bus';
+import { createJournal } from './journal';
+import { createOrderBook } from './orders';
+import { createPaymentMethodList } from './paymentMethods';
+import { createReceiver, type PollSummary, type ShopMode } from './receiver';
+import { controlRoutes } from './routes';
+
+/**
+ * The Spryker shop simulator: a shop's Zed as an ACP payment app sees it through the message bus. It places
+ * orders (calling the app's initialize-payment at checkout), sends CapturePayment, RefundPayment and
+ * CancelPayment as the shop's message broker writes them, consumes payment-events and payment-method-commands
+ * as the shop's worker does, and moves its order items through the payment OMS in either of the shop's two
+ * modes: `event` (each event fires its OMS event for the items it lists) or `conditional` (events store one
+ * payment status per order, and the OMS's condition checks move the items).
+ */
+
+export interface SprykerShopSimulatorOptions {
+  /** Settle's base URL; the bus is `${settleUrl}/spryker/`. */
+  readonly settleUrl: string;
+  readonly tenant: string;
+  readonly token: string;
+  readonly mode: ShopMode;
+  /** How often the worker polls; 0: never by itself (call pollOnce). */
+  readonly pollIntervalMs?: number;
+  /** Messages per GET (the shop's MessageConsumeLimit). */
+  readonly limit?: number;
+}
+
+export function createSprykerShopSimulator({
+  settleUrl,
+  tenant,
+  token,
+  mode,
+  pollIntervalMs = 1000,
+  limit = 100,
+}: SprykerShopSimulatorOptions) {
+  const bus = createBusClient({ settleUrl, tenant, token });
+  const journal = createJournal();
+  const book = createOrderBook({ bus, journal, tenant, token });
+  const methods = createPaymentMethodList();
+  const receiver = createReceiver({ bus, journal, book, methods, mode, limit });
+
+  // One worker round at a time, whether the timer or a caller asks for it.
+  let round: Promise<PollSummary> = Promise.resolve({ handled: 0, failed: 0, undecodable: 0, moved: 0 });
+  const pollOnce = () => {
+    round = round.catch(() => undefined).then(() => receiver.pollOnce());
+    return round;
+  };
+  // The next round is timed from the end of the last, so a slow bus never piles rounds up.
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    timer = setTimeout(() => {
+      void pollOnce()
+        .catch((error) => journal.noteError({ what: 'poll', error: String(error) }))
+        .finally(() => stopped || schedule());
+    }, pollIntervalMs);
+    timer.unref();
+  };
+  if (pollIntervalMs > 0) schedule();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    controlRoutes({ book, journal, statusOf: receiver.statusOf, paymentMethods: methods.list, pollOnce }),
+  );
+
+  return {
+    app,
+    mode,
+    orders: book.orders,
+    journal,
+    pollOnce,
+    paymentMethods: methods.list,
+    statusOf: receiver.statusOf,
+    placeOrder: book.placeOrder,
+    operate: book.operate,
+    /** Stops the worker's timer and waits for a round in flight. */
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round.catch(() => undefined);
+    },
+  };
+}
+
+export type SprykerShopSimulator = ReturnType<typeof createSprykerShopSimulator>;
