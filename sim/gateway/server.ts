@@ -536,7 +536,9 @@ export type GatewaySimulator = ReturnType<typeof createGatewaySimulator>;
 /** Why the gateway refuses an operation, counting what is still pending as if it would succeed. */
 function businessRefusal(authorization: Authorization, operation: Operation): string | undefined {
   const { pending } = authorization;
-  if (authorization.status === 'cancelled' || pending.cancellation > 0) return 'authorization_cancelled';
+  // A cancellation releases what is not captured; the captured funds stay refundable.
+  const cancelled = authorization.status === 'cancelled' || pending.cancellation > 0;
+  if (cancelled && operation.object !== 'refund') return 'authorization_cancelled';
   if (operation.currency !== authorization.currency) return 'currency_mismatch';
   // An expired authorization can no longer be captured; refunds act on funds already captured.
   if (operation.object === 'capture' && isExpired(authorization)) return 'authorization_expired';
@@ -548,7 +550,8 @@ function businessRefusal(authorization: Authorization, operation: Operation): st
   if (operation.object === 'refund' && refunded + operation.amount > authorization.captured) {
     return 'amount_exceeds_captured';
   }
-  if (operation.object === 'cancellation' && captured > 0) return 'authorization_already_captured';
+  if (operation.object === 'cancellation' && captured >= authorization.amount)
+    return 'authorization_already_captured';
   return undefined;
 }
 

@@ -68,8 +68,22 @@ describe('gateway simulator', () => {
     });
     const refund = await post(`${path}/refunds`, { amount: 700, currency: 'EUR' }, 'k3');
     expect(refund.body.decline_reason).toBe('amount_exceeds_captured');
+    // Cancelling releases what is not captured; the captured funds can still be refunded.
     const cancel = await post(`${path}/cancellations`, { amount: 400, currency: 'EUR' }, 'k4');
-    expect(cancel.body.decline_reason).toBe('authorization_already_captured');
+    expect(cancel.body.status).toBe('succeeded');
+    const late = await post(`${path}/captures`, { amount: 100, currency: 'EUR' }, 'k5');
+    expect(late.body.decline_reason).toBe('authorization_cancelled');
+    expect((await post(`${path}/refunds`, { amount: 600, currency: 'EUR' }, 'k6')).body.status).toBe(
+      'succeeded',
+    );
+    const whole = (await post('/v1/authorizations', { amount: 500, currency: 'EUR' })).body;
+    await post(`/v1/authorizations/${whole.id}/captures`, { amount: 500, currency: 'EUR' }, 'k7');
+    const tooLate = await post(
+      `/v1/authorizations/${whole.id}/cancellations`,
+      { amount: 0, currency: 'EUR' },
+      'k8',
+    );
+    expect(tooLate.body.decline_reason).toBe('authorization_already_captured');
   });
 
   it('replays an idempotent request and refuses the key with other parameters', async () => {
@@ -170,6 +184,8 @@ describe('gateway simulator', () => {
     );
     const second = await post(`${path}/captures`, { amount: 400, currency: 'EUR' }, 'p2');
     expect(second.body.decline_reason).toBe('amount_exceeds_authorization');
+    const rest = await post(`${path}/captures`, { amount: 300, currency: 'EUR' }, 'p2b');
+    expect(rest.body.status).toBe('pending');
     const cancel = await post(`${path}/cancellations`, { amount: 0, currency: 'EUR' }, 'p3');
     expect(cancel.body.decline_reason).toBe('authorization_already_captured');
 
