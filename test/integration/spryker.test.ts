@@ -1,0 +1,325 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { listen, type RunningServer } from '../../config/server';
+import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import { startStack, type Stack } from '../../scripts/stack';
+import { createBusClient } from '../../sim/spryker/bus';
+import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
+import { OMS_STATES as S } from '../../sim/spryker/oms';
+import type { ShopOrder } from '../../sim/spryker/orders';
+import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
+import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+
+/**
+ * A Spryker shop drives its orders' payments through Settle with no code of its own: the shop simulator
+ * (a shop's Zed, in both OMS modes) against Settle's API and worker on a Temporal dev server, with the
+ * gateway simulator as the provider.
+ */
+describe('the Spryker door (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let stack: Stack;
+  const TOKENS = { 'shop-event': 'event-shop-token-0001', 'shop-cond': 'cond-shop-token-00001' };
+  const shops: { sim: SprykerShopSimulator; server: RunningServer }[] = [];
+  let eventShop: SprykerShopSimulator;
+  let conditionalShop: SprykerShopSimulator;
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    stack = await startStack({
+      address: env.address,
+      env: {
+        LOG_LEVEL: 'error',
+        SPRYKER_TENANTS: Object.entries(TOKENS)
+          .map(([tenant, token]) => `${tenant}=${token}`)
+          .join(','),
+      },
+      workerOptions: prebuiltBundle,
+    });
+    for (const [tenant, mode] of [
+      ['shop-event', 'event'],
+      ['shop-cond', 'conditional'],
+    ] as const) {
+      const sim = createSprykerShopSimulator({
+        settleUrl: stack.api.url,
+        tenant,
+        token: TOKENS[tenant],
+        mode,
+        pollIntervalMs: 0,
+      });
+      shops.push({ sim, server: await listen(sim.app, 0) });
+    }
+    [eventShop, conditionalShop] = shops.map((shop) => shop.sim) as [
+      SprykerShopSimulator,
+      SprykerShopSimulator,
+    ];
+  });
+  afterAll(async () => {
+    for (const shop of shops) {
+      await shop.sim.stop();
+      await shop.server.close();
+    }
+    await stack?.stop();
+    await env?.teardown();
+  });
+
+  /** Polls the shop's worker until every listed item is in its state. */
+  const reach = (shop: SprykerShopSimulator, reference: string, states: Record<number, string>) =>
+    eventually(
+      async () => {
+        await shop.pollOnce();
+        const order = shop.orders.get(reference)!;
+        const now = Object.fromEntries(order.items.map((item) => [item.id, item.state]));
+        return Object.entries(states).every(([id, state]) => now[Number(id)] === state) ? order : undefined;
+      },
+      60_000,
+      `${reference} items in ${JSON.stringify(states)}`,
+    );
+
+  const place = async (shop: SprykerShopSimulator, orderReference: string, extra: object = {}) => {
+    const order = (await shop.placeOrder({
+      orderReference,
+      currency: 'EUR',
+      items: [
+        { sku: 'A', unitPrice: 3000 },
+        { sku: 'B', unitPrice: 2000 },
+        { sku: 'C', unitPrice: 1500 },
+      ],
+      expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', unitPrice: 500 }],
+      ...extra,
+    })) as ShopOrder;
+    expect(order.initialize).toEqual({ status: 200, body: { isSuccessful: true } });
+    return order;
+  };
+  const ids = (order: ShopOrder) => order.items.map((item) => item.id) as [number, number, number];
+  const eventsOf = (order: ShopOrder) =>
+    order.events.map(({ name, body }) => ({ name, ...(body as object) }));
+  const gatewayOperations = (transactionId: string) =>
+    [...stack.gateway.sim.operations.values()]
+      .filter((operation) => operation.authorization === transactionId)
+      .map(({ object, amount, status }) => ({ object, amount, status }));
+
+  it('event mode: authorized at checkout, two partial captures, a partial refund, then the rest cancelled', async () => {
+    const placed = await place(eventShop, 'DE--EVENT-1');
+    const [a, b, c] = ids(placed);
+    await reach(eventShop, 'DE--EVENT-1', { [a]: S.authorized, [b]: S.authorized, [c]: S.authorized });
+
+    expect((await eventShop.operate('DE--EVENT-1', 'capture', [a])).ok).toBe(true);
+    await reach(eventShop, 'DE--EVENT-1', { [a]: S.captured, [b]: S.authorized });
+    expect((await eventShop.operate('DE--EVENT-1', 'capture', [b])).ok).toBe(true);
+    await reach(eventShop, 'DE--EVENT-1', { [b]: S.captured });
+    expect((await eventShop.operate('DE--EVENT-1', 'refund', [a])).ok).toBe(true);
+    await reach(eventShop, 'DE--EVENT-1', { [a]: S.refundSucceeded });
+    expect((await eventShop.operate('DE--EVENT-1', 'cancel', [c])).ok).toBe(true);
+    const order = await reach(eventShop, 'DE--EVENT-1', {
+      [a]: S.refundSucceeded,
+      [b]: S.captured,
+      [c]: S.cancelled,
+    });
+
+    const money = { orderReference: 'DE--EVENT-1', currencyIsoCode: 'EUR' };
+    expect(eventsOf(order)).toEqual([
+      { name: 'PaymentAuthorized', ...money, orderItemIds: [a, b, c], amount: 7000 },
+      // The first capture carries the order's expenses.
+      { name: 'PaymentCaptured', ...money, orderItemIds: [a], amount: 3500 },
+      { name: 'PaymentCaptured', ...money, orderItemIds: [b], amount: 2000 },
+      { name: 'PaymentRefunded', ...money, orderItemIds: [a], amount: -3000 },
+      { name: 'PaymentCanceled', ...money, orderItemIds: [c], amount: 7000 },
+    ]);
+    const journal = eventShop.journal;
+    expect(journal.undecodable).toEqual([]);
+    expect(journal.duplicates).toEqual([]);
+
+    const state = await stack.temporal.workflow
+      .getHandle(
+        orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--EVENT-1' }),
+      )
+      .query(orderPaymentQuery);
+    expect(state).toMatchObject({ capturedMinor: 5500, refundedMinor: 3000, canceled: true });
+    expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
+      { object: 'capture', amount: 3500, status: 'succeeded' },
+      { object: 'capture', amount: 2000, status: 'succeeded' },
+      { object: 'refund', amount: 3000, status: 'succeeded' },
+      { object: 'cancellation', amount: 1500, status: 'succeeded' },
+    ]);
+  });
+
+  it('conditional mode: the stored status moves the items, also those a partial capture did not list', async () => {
+    const placed = await place(conditionalShop, 'DE--COND-1', { form: true });
+    const [a, b, c] = ids(placed);
+    await reach(conditionalShop, 'DE--COND-1', { [a]: S.authorized, [b]: S.authorized, [c]: S.authorized });
+    expect((await conditionalShop.operate('DE--COND-1', 'capture', [a])).ok).toBe(true);
+    // The shop keeps one status per order: "captured" passes IsCaptured for every authorized item.
+    await reach(conditionalShop, 'DE--COND-1', { [a]: S.captured, [b]: S.captured, [c]: S.captured });
+    expect(conditionalShop.statusOf('DE--COND-1')).toBe('captured');
+    expect((await conditionalShop.operate('DE--COND-1', 'refund', [a])).ok).toBe(true);
+    await reach(conditionalShop, 'DE--COND-1', { [a]: S.refundSucceeded });
+    expect(conditionalShop.statusOf('DE--COND-1')).toBe('refunded');
+    expect(eventsOf(conditionalShop.orders.get('DE--COND-1')!).map((event) => event.name)).toEqual([
+      'PaymentAuthorized',
+      'PaymentCaptured',
+      'PaymentRefunded',
+    ]);
+  });
+
+  describe('the message bus', () => {
+    const bus = () =>
+      createBusClient({ settleUrl: stack.api.url, tenant: 'shop-event', token: TOKENS['shop-event'] });
+    const capture = (body: Record<string, unknown>) =>
+      serializeMessage({
+        ...body,
+        messageAttributes: commandAttributes('CapturePayment', 'shop-event', TOKENS['shop-event']),
+      });
+
+    it('takes a command redelivered three times once: one provider action, one event, one MessageId', async () => {
+      const placed = await place(eventShop, 'DE--REDELIVER');
+      await reach(eventShop, 'DE--REDELIVER', { [placed.items[0]!.id]: S.authorized });
+      const body = {
+        orderReference: 'DE--REDELIVER',
+        orderItemIds: [placed.items[0]!.id],
+        amount: 3500,
+        currencyIsoCode: 'EUR',
+      };
+      const answers = [];
+      for (let i = 0; i < 3; i += 1) answers.push(await bus().send('payment-commands', capture(body)));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      const ids = new Set(answers.map((answer) => (answer.body as { MessageId: string }).MessageId));
+      expect(ids.size).toBe(1);
+
+      // Fetched twice before acknowledging: the same MessageIds.
+      const fetchCaptured = async () => {
+        const answer = await bus().fetchMessages('payment-events', 100);
+        const found = (
+          answer.body as { MessageId: string; MessageBody: string; MessageAttributes: { name: string } }[]
+        ).filter(
+          (message) =>
+            message.MessageAttributes.name === 'PaymentCaptured' &&
+            message.MessageBody.includes('DE--REDELIVER'),
+        );
+        return found.length > 0 ? found : undefined;
+      };
+      const first = await eventually(fetchCaptured, 60_000, 'the capture event');
+      const again = await fetchCaptured();
+      expect(first).toHaveLength(1);
+      expect(again!.map((message) => message.MessageId)).toEqual(first.map((message) => message.MessageId));
+      expect(first[0]!.MessageAttributes).toMatchObject({
+        tenantIdentifier: 'shop-event',
+        storeReference: 'shop-event',
+        actorId: 'settle',
+        transferName: 'PaymentCaptured',
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/),
+      });
+
+      expect((await bus().acknowledge('payment-events', [first[0]!.MessageId])).body).toEqual({
+        acknowledged: 1,
+      });
+      expect(await fetchCaptured()).toBeUndefined();
+      // Redelivered once more after all that: still nothing new.
+      expect((await bus().send('payment-commands', capture(body))).status).toBe(200);
+      const state = await stack.temporal.workflow
+        .getHandle(
+          orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--REDELIVER' }),
+        )
+        .query(orderPaymentQuery);
+      expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
+        { object: 'capture', amount: 3500, status: 'succeeded' },
+      ]);
+      expect(await fetchCaptured()).toBeUndefined();
+    });
+
+    it('refuses what it cannot take, clearly, and starts nothing', async () => {
+      const placed = await place(eventShop, 'DE--REFUSE');
+      await reach(eventShop, 'DE--REFUSE', { [placed.items[0]!.id]: S.authorized });
+      const item = placed.items[0]!.id;
+      const refund = serializeMessage({
+        orderReference: 'DE--REFUSE',
+        orderItemIds: [item],
+        orderItems: [{ orderItemId: item, sku: 'A' }],
+        amount: -3000,
+        currencyIsoCode: 'EUR',
+        messageAttributes: commandAttributes('RefundPayment', 'shop-event', TOKENS['shop-event']),
+      });
+      const valid = {
+        orderReference: 'DE--REFUSE',
+        orderItemIds: [item],
+        amount: 3000,
+        currencyIsoCode: 'EUR',
+      };
+      const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
+        ['a refund before any capture', bus().send('payment-commands', refund), 409, /nothing is captured/],
+        [
+          'an unknown order',
+          bus().send('payment-commands', capture({ ...valid, orderReference: 'DE--NOPE' })),
+          404,
+          /no payment is known for order DE--NOPE/,
+        ],
+        [
+          'a malformed body',
+          bus().send('payment-commands', { ...capture(valid), body: '{"orderReference":' }),
+          400,
+          /invalid message/,
+        ],
+        [
+          'a capture of a negative amount',
+          bus().send('payment-commands', capture({ ...valid, amount: -5 })),
+          400,
+          /invalid message/,
+        ],
+        [
+          'a wrong token',
+          createBusClient({
+            settleUrl: stack.api.url,
+            tenant: 'shop-event',
+            token: 'not-the-token-00000',
+          }).send(
+            'payment-commands',
+            serializeMessage({
+              ...valid,
+              messageAttributes: commandAttributes('CapturePayment', 'shop-event', 'not-the-token-00000'),
+            }),
+          ),
+          401,
+          /wrong bearer token/,
+        ],
+        [
+          'an unknown tenant',
+          bus().send(
+            'payment-commands',
+            serializeMessage({
+              ...valid,
+              messageAttributes: commandAttributes('CapturePayment', 'shop-nobody', TOKENS['shop-event']),
+            }),
+          ),
+          401,
+          /unknown tenant/,
+        ],
+      ];
+      for (const [what, answer, status, error] of cases) {
+        const { status: got, body } = await answer;
+        expect({ what, status: got }).toEqual({ what, status });
+        expect(JSON.stringify(body)).toMatch(error);
+      }
+      // Nothing started: the order has no command, and the gateway moved no money.
+      const state = await stack.temporal.workflow
+        .getHandle(
+          orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--REFUSE' }),
+        )
+        .query(orderPaymentQuery);
+      expect(state.commands).toEqual({});
+      expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([]);
+    });
+  });
+
+  it("finds the door's payments by tenant in the Web UI's query language", async () => {
+    const { executions } = await eventually(async () => {
+      const found = [];
+      for await (const execution of stack.temporal.workflow.list({
+        query: `SettleTenant = "shop-event" AND SettleCommand = "capture" AND SettlePhase = "done"`,
+      }))
+        found.push(execution);
+      return found.length >= 3 ? { executions: found } : undefined;
+    });
+    expect(executions.every((execution) => execution.searchAttributes.SettleDoor?.[0] === 'spryker')).toBe(
+      true,
+    );
+  });
+});
