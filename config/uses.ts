@@ -7,7 +7,7 @@ import type { Owner } from './catalogue';
 export const USES = {
   worker: ['temporal', 'mib', 'spryker', 'providers', 'worker', 'metrics', 'log'],
   api: ['temporal', 'api', 'mib', 'spryker', 'operator', 'providers', 'settlement', 'log'],
-  'settle register': ['temporal', 'mib'],
+  'settle register --door mib': ['temporal', 'mib'],
+  'settle register --door spryker': ['temporal', 'spryker'],
   'settle payments': ['temporal'],
-  'settle spryker announce': ['temporal', 'spryker'],
 } as const satisfies Readonly<Record<string, readonly Owner[]>>;

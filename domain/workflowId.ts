@@ -59,3 +59,9 @@ export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
 export function paymentTurnId(reference: string): string {
   return `payment-lock:${reference}`;
 }
+
+/** Settle's payment methods announced to every Spryker tenant (`settle register --door spryker`). */
+export const ANNOUNCE_WORKFLOW_ID = 'settle-announce-payment-methods';
+
+/** The Temporal Schedule that announces the payment methods again. */
+export const ANNOUNCE_SCHEDULE_ID = 'settle-announce-payment-methods';

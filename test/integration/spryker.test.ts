@@ -1,5 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
+import { createAnnouncer } from '../../oms/spryker/announce';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
 import { startStack, type Stack } from '../../scripts/stack';
 import { createBusClient } from '../../sim/spryker/bus';
@@ -8,6 +13,7 @@ import { OMS_STATES as S } from '../../sim/spryker/oms';
 import type { ShopOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -321,5 +327,50 @@ describe('the Spryker door (dev server)', () => {
     expect(executions.every((execution) => execution.searchAttributes.SettleDoor?.[0] === 'spryker')).toBe(
       true,
     );
+  });
+
+  it('announces its payment methods with settle register --door spryker, and withdraws one no longer configured', async () => {
+    const cli = runEntryPoint(
+      'cli/main.ts',
+      {
+        PATH: process.env.PATH,
+        ...localDefaults({ api: stack.api.port, mib: stack.mib.port, gateway: stack.gateway.port }),
+        TEMPORAL_ADDRESS: env.address,
+      },
+      ['register', '--door', 'spryker'],
+    );
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain('announced to shop-event: Settle Card');
+    const methods = await eventually(async () => {
+      await eventShop.pollOnce();
+      const list = eventShop.paymentMethods();
+      return list.length > 0 ? list : undefined;
+    });
+    expect(methods).toEqual([
+      expect.objectContaining({
+        name: 'Settle Card',
+        providerName: 'settle',
+        paymentAuthorizationEndpoint: `${stack.config.PUBLIC_URL}/spryker/private/initialize-payment`,
+        isHidden: false,
+      }),
+    ]);
+
+    // The same announcement from a worker whose settings no longer name the method.
+    const announce = createAnnouncer(
+      stack.temporal,
+      stack.config.TEMPORAL_TASK_QUEUE,
+      sprykerSettingsOf({ ...stack.config, SPRYKER_PAYMENT_METHODS: {} }),
+    );
+    const activity = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
+    expect(await activity.run(announce)).toContainEqual({
+      tenant: 'shop-event',
+      added: [],
+      deleted: ['Settle Card'],
+    });
+    await eventually(async () => {
+      await eventShop.pollOnce();
+      return eventShop.paymentMethods()[0]?.isHidden ? true : undefined;
+    });
+    expect(eventShop.journal.undecodable).toEqual([]);
   });
 });
