@@ -13,7 +13,13 @@ import type { Setting } from './setting';
 
 export { ConfigError } from './errors';
 export type { ConfigOf, Owner, SettingName, SettleConfig } from './catalogue';
-export { localDefaults, localPorts, type LocalPorts } from './local';
+export {
+  LOCAL_SPRYKER_TENANT,
+  LOCAL_SPRYKER_TOKEN,
+  localDefaults,
+  localPorts,
+  type LocalPorts,
+} from './local';
 export { USES } from './uses';
 
 /**

@@ -8,6 +8,7 @@ export interface LocalPorts {
   readonly api: number;
   readonly mib: number;
   readonly gateway: number;
+  readonly sprykerShop: number;
   readonly temporal: number;
   readonly temporalUi: number;
 }
@@ -16,6 +17,7 @@ const localPortsSchema = z.object({
   API_PORT: port.default(3000),
   MIB_SIM_PORT: port.default(4001),
   GATEWAY_SIM_PORT: port.default(4002),
+  SPRYKER_SIM_PORT: port.default(4003),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
 });
@@ -29,6 +31,7 @@ export function localPorts(env: Record<string, string | undefined> = process.env
     api: p.API_PORT,
     mib: p.MIB_SIM_PORT,
     gateway: p.GATEWAY_SIM_PORT,
+    sprykerShop: p.SPRYKER_SIM_PORT,
     temporal: p.TEMPORAL_PORT,
     temporalUi: p.TEMPORAL_UI_PORT,
   };
@@ -36,6 +39,7 @@ export function localPorts(env: Record<string, string | undefined> = process.env
 
 /** The tenant the local Spryker shop simulator plays. */
 export const LOCAL_SPRYKER_TENANT = 'local-shop';
+export const LOCAL_SPRYKER_TOKEN = 'local-spryker-token-0001';
 
 /** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
 export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
@@ -52,7 +56,7 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     MIB_INTAKE_SECRET: 'local-mib-intake-secret',
     ADMIN_TOKEN: 'local-operator-token',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
-    SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=local-spryker-token-0001`,
+    SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',
     GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',

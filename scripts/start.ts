@@ -1,19 +1,23 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectTemporal } from '../config/temporalConnection';
-import { loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
-import { createLogger } from '../config/logger';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { LOCAL_SPRYKER_TENANT, loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
+import { listen } from '../config/server';
+import { ANNOUNCE_WORKFLOW_ID } from '../domain/workflowId';
+import { createSprykerShopSimulator } from '../sim/spryker/server';
+import { createLogger, type Logger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { startClusterStack } from './cluster/stack';
 import { startDevServer } from './devServer';
-import { startStack } from './stack';
+import { startStack, type Stack } from './stack';
 
 /**
  * `npm start`: all of Settle on one machine. Without TEMPORAL_ADDRESS it starts a Temporal dev server (state
  * in .data/temporal.db, Web UI on :8233), then the MIB and gateway simulators, the worker and the API, and
- * stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts); the ports
- * are API_PORT, MIB_SIM_PORT, GATEWAY_SIM_PORT, TEMPORAL_PORT and TEMPORAL_UI_PORT, the state folder
+ * the Spryker shop simulator, and stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts); the ports
+ * are API_PORT, MIB_SIM_PORT, GATEWAY_SIM_PORT, SPRYKER_SIM_PORT, TEMPORAL_PORT and TEMPORAL_UI_PORT, the state folder
  * SETTLE_DATA_DIR.
  *
  * `npm start -- --cluster [--workers N] [--apis M]` runs a real Temporal cluster instead (scripts/cluster/:
@@ -125,6 +129,7 @@ async function startEmbedded(
     gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
   });
   stops.push(() => stack.stop());
+  const shop = await startSprykerShop(stack, ports, stops, logger);
   const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
   return [
     `  API (MIB intake)   ${stack.api.url}/mib`,
@@ -133,6 +138,44 @@ async function startEmbedded(
     `  Temporal           ${address}${ui}`,
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
+    `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,
+    ...shop,
+  ];
+}
+
+/**
+ * The Spryker shop simulator as the local tenant, polling Settle's bus every second, with Settle's payment
+ * methods announced to it; nothing when the local tenant is not configured (SPRYKER_TENANTS overridden).
+ */
+async function startSprykerShop(
+  stack: Stack,
+  ports: LocalPorts,
+  stops: Stop[],
+  logger: Logger,
+): Promise<string[]> {
+  const token = stack.config.SPRYKER_TENANTS?.[LOCAL_SPRYKER_TENANT];
+  if (!token) return [];
+  const mode = process.env.SPRYKER_MODE === 'conditional' ? 'conditional' : 'event';
+  const sim = createSprykerShopSimulator({
+    settleUrl: stack.api.url,
+    tenant: LOCAL_SPRYKER_TENANT,
+    token,
+    mode,
+  });
+  const server = await listen(sim.app, ports.sprykerShop);
+  stops.push(async () => {
+    await sim.stop();
+    await server.close();
+  });
+  await stack.temporal.workflow
+    .start('announcePaymentMethodsWorkflow', {
+      workflowId: ANNOUNCE_WORKFLOW_ID,
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    })
+    .catch((error: Error) => logger.warn('could not announce the payment methods', { error: error.message }));
+  return [
+    `  Spryker shop sim   ${server.url}   orders: ${server.url}/_orders (${mode} mode, tenant ${LOCAL_SPRYKER_TENANT})`,
   ];
 }
 

@@ -1,3 +1,4 @@
+import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, localPorts } from '../../config';
 import { listen } from '../../config/server';
 import { createSprykerShopSimulator } from './server';
 
@@ -12,13 +13,13 @@ async function main() {
     process.exit(1);
   }
   const sim = createSprykerShopSimulator({
-    settleUrl: process.env.SETTLE_URL ?? 'http://127.0.0.1:3000',
-    tenant: process.env.SPRYKER_TENANT ?? 'shop-local',
-    token: process.env.SPRYKER_TOKEN ?? 'local-spryker-token',
+    settleUrl: process.env.SETTLE_URL ?? `http://127.0.0.1:${localPorts().api}`,
+    tenant: process.env.SPRYKER_TENANT ?? LOCAL_SPRYKER_TENANT,
+    token: process.env.SPRYKER_TOKEN ?? LOCAL_SPRYKER_TOKEN,
     mode,
     pollIntervalMs: Number(process.env.SPRYKER_POLL_INTERVAL_MS ?? 1000),
   });
-  const running = await listen(sim.app, Number(process.env.SPRYKER_SIM_PORT ?? 4003));
+  const running = await listen(sim.app, localPorts().sprykerShop);
   console.log(`Spryker shop simulator (${mode} mode) on ${running.url} (orders: ${running.url}/_orders)`);
   const stop = () => void sim.stop().then(() => running.close().then(() => process.exit(0)));
   process.once('SIGINT', stop);
