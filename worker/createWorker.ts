@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
+import { settleDataConverter } from '../config/payloadCodec';
 import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -62,6 +63,7 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
     ...WORKER_TUNING,
     ...(overrides.workflowBundle ? {} : workflowSource()),
     ...overrides,
