@@ -1,9 +1,11 @@
 import { USES, loadConfig, settlementPolicies } from '../config';
+import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { createApi } from './app';
+import { codecServerOptions } from './codecServer';
 
 /**
  * The longest the API waits for its requests in flight after SIGTERM: a workflow start takes milliseconds,
@@ -15,6 +17,7 @@ const DRAIN_MS = 20_000;
 async function main() {
   const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
+  warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   const temporal = await connectTemporal(config);
   let draining = false;
   const app = createApi({
@@ -26,6 +29,7 @@ async function main() {
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
+    codecServer: codecServerOptions(config),
   });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });

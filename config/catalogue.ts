@@ -3,6 +3,7 @@ import { mibSettings } from '../oms/mib/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
+  codecSettings,
   logSettings,
   metricsSettings,
   operatorSettings,
@@ -18,6 +19,7 @@ export const SECTIONS = [
   apiSettings,
   mibSettings,
   operatorSettings,
+  codecSettings,
   selectionSettings,
   ...PROVIDERS,
   settlementSettings,

@@ -48,6 +48,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
     MIB_INTAKE_SECRET: 'local-mib-intake-secret',
     ADMIN_TOKEN: 'local-operator-token',
+    // Only the local Web UI reaches it, and the Web UI cannot send a token.
+    CODEC_ALLOW_ANONYMOUS: 'true',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',

@@ -6,7 +6,7 @@ import type { Owner } from './catalogue';
  */
 export const USES = {
   worker: ['temporal', 'mib', 'providers', 'worker', 'metrics', 'log'],
-  api: ['temporal', 'api', 'mib', 'operator', 'providers', 'settlement', 'log'],
+  api: ['temporal', 'api', 'mib', 'operator', 'codec', 'providers', 'settlement', 'log'],
   'settle register': ['temporal', 'mib'],
   'settle payments': ['temporal'],
 } as const satisfies Readonly<Record<string, readonly Owner[]>>;

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApi } from '../api/app';
+import { codecServerOptions } from '../api/codecServer';
 import { loadConfig, localDefaults, settlementPolicies, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
 import type { FrontDoor } from '../oms/door';
@@ -89,6 +90,7 @@ export async function startStack({
       mibIntakeSecret: config.MIB_INTAKE_SECRET,
       settlement: settlementPolicies(config),
       adminToken: config.ADMIN_TOKEN,
+      codecServer: codecServerOptions(config),
     });
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());

@@ -134,6 +134,7 @@ describe('configuration from config/parameters.yml', () => {
       SETTLEMENT_POLL_SCHEDULE: '30s,2m,1h',
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
       ADMIN_TOKEN: 'operator-token-1',
+      CODEC_ALLOW_ANONYMOUS: false,
       METRICS_PORT: 9464,
       DEFAULT_PROVIDER: 'gateway',
       LOG_LEVEL: 'warn',
