@@ -108,7 +108,7 @@ async function startEmbedded(
   logger: ReturnType<typeof createLogger>,
   operatorAuth: string | undefined,
 ): Promise<string[]> {
-  // With PAYLOAD_KEYS the local Web UI shows payloads decrypted, through the API's codec server.
+  // With PAYLOAD_KEYS the dev server's Web UI shows payloads decrypted, through the API's codec server.
   const codec = config.PAYLOAD_KEYS === undefined ? undefined : `http://127.0.0.1:${config.API_PORT}/codec`;
   const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops, codec));
   const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
@@ -137,7 +137,7 @@ async function startEmbedded(
     ...operatorLine(stack.api.url, operatorAuth),
     `  Temporal           ${address}${ui}`,
     codec
-      ? `  codec server       ${codec}   (the Web UI decrypts through it)`
+      ? `  codec server       ${codec}${ui ? '   (the Web UI decrypts through it)' : ''}`
       : '  payloads           stored in clear: set PAYLOAD_KEYS to encrypt them (docs/operations.md)',
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
