@@ -7,6 +7,7 @@ import { mibRoutes } from '../oms/mib/routes';
 import type { SprykerDependencies } from '../oms/spryker/door';
 import { sprykerRoutes } from '../oms/spryker/routes';
 import type { ProviderRegistry } from '../providers/registry';
+import { codecRoutes, type CodecServerOptions } from './codecServer';
 import { mountRoutes, route, type RouteSet } from './contract';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
@@ -19,6 +20,8 @@ export interface ApiDependencies extends MibIntakeDependencies, SprykerDependenc
   readonly logger: Logger;
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
+  /** The codec server for the Temporal Web UI and CLI (`/codec/…`); off without it. */
+  readonly codecServer?: CodecServerOptions;
   /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
   readonly draining?: () => boolean;
 }
@@ -120,6 +123,7 @@ export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
     ...DOORS.map((door) => door(deps)),
     webhookRoutes(deps),
     paymentRoutes(deps),
+    codecRoutes(deps),
   );
   return sets;
 }

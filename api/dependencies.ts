@@ -3,11 +3,12 @@ import { settlementPolicies, type ConfigOf } from '../config';
 import type { Logger } from '../config/logger';
 import { sprykerSettingsOf } from '../oms/spryker/door';
 import { createProviderRegistry } from '../providers/fromConfig';
+import { codecServerOptions } from './codecServer';
 import type { ApiDependencies } from './app';
 
 /** What the API needs from its settings, for `npm run api` and the local stack alike. */
 export function apiDependencies(
-  config: ConfigOf<'temporal' | 'api' | 'mib' | 'spryker' | 'operator' | 'providers' | 'settlement'>,
+  config: ConfigOf<'temporal' | 'api' | 'mib' | 'spryker' | 'operator' | 'codec' | 'providers' | 'settlement'>,
   temporal: Client,
   logger: Logger,
 ): ApiDependencies {
@@ -20,5 +21,6 @@ export function apiDependencies(
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
     spryker: sprykerSettingsOf(config),
+    codecServer: codecServerOptions(config),
   };
 }

@@ -1,4 +1,5 @@
 import { USES, loadConfig } from '../config';
+import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
@@ -15,6 +16,7 @@ const DRAIN_MS = 20_000;
 async function main() {
   const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
+  warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   const temporal = await connectTemporal(config);
   let draining = false;
   const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });

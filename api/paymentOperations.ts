@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
+import { failureMessage } from '../config/temporalConnection';
 import { mapLimited } from '../domain/concurrency';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { PAYMENT_ACT_WORKFLOW, PAYMENT_COMMAND_WORKFLOW } from '../domain/paymentCommand';
@@ -158,13 +159,15 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
       closeTime: description.closeTime?.toISOString(),
       historyLength: description.historyLength,
     },
-    pendingActivities: pending.map((activity) => ({
-      activity: activity.activityType?.name ?? '(unknown)',
-      state: pendingState(activity.state),
-      attempt: activity.attempt ?? 1,
-      lastFailure: activity.lastFailure?.message ?? undefined,
-      nextAttemptAt: optionalTsToDate(activity.nextAttemptScheduleTime)?.toISOString(),
-    })),
+    pendingActivities: await Promise.all(
+      pending.map(async (activity) => ({
+        activity: activity.activityType?.name ?? '(unknown)',
+        state: pendingState(activity.state),
+        attempt: activity.attempt ?? 1,
+        lastFailure: await failureMessage(client, activity.lastFailure),
+        nextAttemptAt: optionalTsToDate(activity.nextAttemptScheduleTime)?.toISOString(),
+      })),
+    ),
   };
 }
 

@@ -3,7 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import { bearerAuthFailure } from './callerAuth';
-import { authGate, throttledResponse } from './throttle';
+import { bearerGate, throttledResponse } from './throttle';
 import {
   KB,
   errorBodySchema,
@@ -80,17 +80,7 @@ const OPERATOR_ERRORS = {
 const NOT_FOUND = { description: 'No payment workflow of that id.', body: errorBodySchema };
 
 export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDependencies): RouteSet {
-  const gate = authGate({
-    route: '/payments',
-    logger,
-    unauthorized: (res, reason) =>
-      void res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="settle-operator"')
-        .json({ error: `Unauthorized: ${reason}` }),
-    throttled: (res, seconds) =>
-      void res.json({ error: `Too many failed authentications: retry after ${seconds} s` }),
-  });
+  const gate = bearerGate('/payments', 'settle-operator', logger);
   /** Before the body is read: only the operator is answered anything but 401 or 429 (503 while switched off). */
   const operatorOnly: RequestHandler = (req, res, next) => {
     if (!adminToken) {

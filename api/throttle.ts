@@ -111,6 +111,24 @@ export function authGate({
 }
 
 /**
+ * The gate of a route behind a bearer token: 401 with `WWW-Authenticate: Bearer realm="<realm>"` and
+ * `{error}` bodies, the operator API's and the codec server's alike.
+ */
+export function bearerGate(route: string, realm: string, logger: Logger): AuthGate {
+  return authGate({
+    route,
+    logger,
+    unauthorized: (res, reason) =>
+      void res
+        .status(401)
+        .set('WWW-Authenticate', `Bearer realm="${realm}"`)
+        .json({ error: `Unauthorized: ${reason}` }),
+    throttled: (res, seconds) =>
+      void res.json({ error: `Too many failed authentications: retry after ${seconds} s` }),
+  });
+}
+
+/**
  * At most one action per key in an interval: the rest are skipped. Keys whose interval has passed are swept
  * once many are held, so memory stays bounded.
  */

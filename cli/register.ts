@@ -22,7 +22,7 @@ import type { Announcement } from '../oms/spryker/announce';
 import type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
 import type { EndpointRegistration } from '../oms/mib/registration';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
-import { connectTemporal } from '../config/temporalConnection';
+import { connectTemporal, failureMessage } from '../config/temporalConnection';
 
 /**
  * `settle register`: the counterpart of Magento's `bin/magento oms:service-bus:register`, and of a Spryker
@@ -181,9 +181,10 @@ async function resultReportingRetries<T>(handle: WorkflowHandle<() => Promise<T>
     if (done) break;
     const pending = (await handle.describe()).raw.pendingActivities?.[0];
     const failed = (pending?.attempt ?? 1) - 1;
-    if (failed > reported && pending?.lastFailure?.message) {
+    const message = failed > reported ? await failureMessage(handle.client, pending?.lastFailure) : undefined;
+    if (message) {
       reported = failed;
-      console.error(`attempt ${failed} failed: ${pending.lastFailure.message}; retrying`);
+      console.error(`attempt ${failed} failed: ${message}; retrying`);
     }
   }
   return result;

@@ -4,6 +4,7 @@ import { sprykerSettings } from '../oms/spryker/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
+  codecSettings,
   logSettings,
   metricsSettings,
   operatorSettings,
@@ -20,6 +21,7 @@ export const SECTIONS = [
   mibSettings,
   sprykerSettings,
   operatorSettings,
+  codecSettings,
   selectionSettings,
   ...PROVIDERS,
   settlementSettings,

@@ -55,6 +55,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     SERVICE_BUS_ENDPOINT_NAME: 'custom-payment',
     MIB_INTAKE_SECRET: 'local-mib-intake-secret',
     ADMIN_TOKEN: 'local-operator-token',
+    // Only the local Web UI reaches it, and the Web UI cannot send a token.
+    CODEC_ALLOW_ANONYMOUS: 'true',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
+import { PayloadKeysError, parsePayloadKeys } from './payloadKeys';
 import { duration, parsedBy, port, secret, section } from './setting';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
@@ -7,7 +8,9 @@ import { duration, parsedBy, port, secret, section } from './setting';
 export const temporalSettings = section({
   owner: 'temporal',
   title: 'Temporal',
-  about: 'Where the worker, the API and the `settle` command line find Temporal.',
+  about:
+    'Where the worker, the API and the `settle` command line find Temporal, and the keys that encrypt what ' +
+    'they store there (docs/operations.md, "Encryption").',
   settings: {
     TEMPORAL_ADDRESS: {
       key: 'temporal.address',
@@ -26,6 +29,16 @@ export const temporalSettings = section({
       schema: z.string().min(1),
       default: 'settle-payments',
       description: 'Task queue shared by the worker, the API and the command line.',
+    },
+    PAYLOAD_KEYS: {
+      key: 'temporal.payload_keys',
+      schema: parsedBy(parsePayloadKeys, PayloadKeysError),
+      secret: true,
+      description:
+        'AES-256 keys that encrypt workflow inputs, results and failure messages in Temporal: ' +
+        '`id:base64key[,id2:base64key…]`, each 32 bytes (`openssl rand -base64 32`); the first encrypts, ' +
+        'each decrypts what it encrypted. Every worker, API and command line needs the same keys.',
+      unset: 'none: payloads are stored in clear (the worker and the API warn at start)',
     },
   },
 });
@@ -53,6 +66,56 @@ export const operatorSettings = section({
       secret: true,
       description: 'Bearer token of the operator API (/payments), at least 8 characters.',
       unset: 'none: the operator API answers 503',
+    },
+  },
+});
+
+/** Web UI origins: scheme, host and port, nothing after. */
+const origins = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+        error: (issue) => `"${String(issue.input)}" is not an origin such as https://temporal.example.com`,
+      }),
+    ),
+  );
+
+export const codecSettings = section({
+  owner: 'codec',
+  title: 'Codec server',
+  about:
+    "The API's `/codec/encode` and `/codec/decode`, which let the Temporal Web UI and CLI show what " +
+    'PAYLOAD_KEYS encrypts. They decrypt whatever they are sent: they are off unless CODEC_TOKEN or ' +
+    'CODEC_ALLOW_ANONYMOUS is set, and answer 503 without PAYLOAD_KEYS.',
+  settings: {
+    CODEC_TOKEN: {
+      key: 'codec.token',
+      schema: secret,
+      secret: true,
+      description:
+        'Bearer token the codec routes require (`temporal … --codec-auth "Bearer <token>"`), at least 8 characters.',
+      unset: 'none: the codec routes answer 503 unless CODEC_ALLOW_ANONYMOUS is true',
+    },
+    CODEC_ALLOW_ANONYMOUS: {
+      key: 'codec.allow_anonymous',
+      schema: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
+      default: 'false',
+      description:
+        'true serves the codec routes without a token, to whoever reaches the API: only where only operators ' +
+        'can (a local stack; the Web UI cannot send a fixed token).',
+    },
+    CODEC_ORIGINS: {
+      key: 'codec.origins',
+      schema: origins,
+      description: 'Comma-separated origins of the Temporal Web UI that may call the codec routes (CORS).',
+      unset: 'none: only non-browser callers such as the temporal CLI',
     },
   },
 });

@@ -62,13 +62,16 @@ export const httpsUrl = z.url({ protocol: /^https$/ }).transform((value) => valu
 export const port = z.coerce.number().int().min(0).max(65535);
 export const secret = z.string().min(8, 'must be at least 8 characters');
 
-/** Text that `parse` accepts, refused with the parser's message (DurationError). */
-export function parsedBy(parse: (text: string) => unknown) {
+/** Text that `parse` accepts, refused with the parser's message (its `refusal`, DurationError unless named). */
+export function parsedBy(
+  parse: (text: string) => unknown,
+  refusal: abstract new (...args: never[]) => Error = DurationError,
+) {
   return z.string().check((ctx) => {
     try {
       parse(ctx.value);
     } catch (error) {
-      if (!(error instanceof DurationError)) throw error;
+      if (!(error instanceof refusal)) throw error;
       ctx.issues.push({ code: 'custom', message: error.message, input: ctx.value });
     }
   });

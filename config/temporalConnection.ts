@@ -1,8 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import type { temporal } from '@temporalio/proto';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { ConfigOf } from './catalogue';
 import type { Environment } from './index';
+import { settleDataConverter } from './payloadCodec';
 import { temporalSettings } from './sections';
 
 /**
@@ -42,7 +46,10 @@ export interface TemporalSession {
   close(): Promise<void>;
 }
 
-/** A Temporal client on the configured server; an unreachable server is an error naming the address. */
+/**
+ * A Temporal client on the configured server, encrypting and decrypting with PAYLOAD_KEYS; an unreachable
+ * server is an error naming the address.
+ */
 export async function connectTemporal(
   config: ConfigOf<'temporal'>,
   env: Environment = process.env,
@@ -57,11 +64,26 @@ export async function connectTemporal(
     );
   }
   return {
-    client: new Client({ connection, namespace: target.namespace }),
+    client: new Client({
+      connection,
+      namespace: target.namespace,
+      dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
+    }),
     connection,
     namespace: target.namespace,
     close: () => connection.close(),
   };
+}
+
+/**
+ * The message of a failure Temporal reports raw (a pending activity's last failure in a describe): with
+ * PAYLOAD_KEYS it reads "Encoded failure" until the client's converter opens it.
+ */
+export async function failureMessage(
+  client: { readonly options: { readonly loadedDataConverter: LoadedDataConverter } },
+  failure: temporal.api.failure.v1.IFailure | null | undefined,
+): Promise<string | undefined> {
+  return (await decodeOptionalFailureToOptionalError(client.options.loadedDataConverter, failure))?.message;
 }
 
 function definedOnly(env: Environment): Record<string, string> {

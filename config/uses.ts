@@ -6,7 +6,7 @@ import type { Owner } from './catalogue';
  */
 export const USES = {
   worker: ['temporal', 'mib', 'spryker', 'providers', 'worker', 'metrics', 'log'],
-  api: ['temporal', 'api', 'mib', 'spryker', 'operator', 'providers', 'settlement', 'log'],
+  api: ['temporal', 'api', 'mib', 'spryker', 'operator', 'codec', 'providers', 'settlement', 'log'],
   'settle register --door mib': ['temporal', 'mib'],
   'settle register --door spryker': ['temporal', 'spryker'],
   'settle payments': ['temporal'],

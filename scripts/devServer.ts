@@ -17,6 +17,8 @@ export interface DevServerOptions {
   readonly port: number;
   /** The Web UI's port; none (headless) when unset. */
   readonly uiPort?: number;
+  /** The codec server the Web UI decodes payloads through (`<api>/codec`); none when unset. */
+  readonly uiCodecEndpoint?: string;
   /** Where the server's own output goes (appended). */
   readonly logFile: string;
   /** Progress lines of the CLI's resolution (a first build takes minutes). */
@@ -34,12 +36,14 @@ export async function startDevServer({
   dbFile,
   port,
   uiPort,
+  uiCodecEndpoint,
   logFile,
   log,
 }: DevServerOptions): Promise<DevServer> {
   mkdirSync(dirname(dbFile), { recursive: true });
   mkdirSync(dirname(logFile), { recursive: true });
   const address = `127.0.0.1:${port}`;
+  const codecArgs = uiCodecEndpoint === undefined ? [] : ['--ui-codec-endpoint', uiCodecEndpoint];
   const resolution = await resolveTemporalCli({ log });
   return withResolution(resolution, async (executable) => {
     if (executable.type === 'cached-download') {
@@ -49,7 +53,7 @@ export async function startDevServer({
           executable,
           dbFilename: dbFile,
           port,
-          extraArgs: SQLITE_PRAGMAS,
+          extraArgs: [...SQLITE_PRAGMAS, ...codecArgs],
           ...(uiPort === undefined ? { ui: false } : { ui: true, uiPort }),
           searchAttributes: ALL_SEARCH_ATTRIBUTES,
         },
@@ -58,7 +62,7 @@ export async function startDevServer({
     }
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
     args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
-    args.push('--db-filename', dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS);
+    args.push('--db-filename', dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS, ...codecArgs);
     // The flag registers them before the server serves, but only in a new database; ensureSearchAttributes
     // (worker start, npm start) adds any that an existing database lacks.
     for (const { name, type } of ALL_SEARCH_ATTRIBUTES)

@@ -112,7 +112,9 @@ async function startEmbedded(
   logger: ReturnType<typeof createLogger>,
   operatorAuth: string | undefined,
 ): Promise<string[]> {
-  const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops));
+  // With PAYLOAD_KEYS the dev server's Web UI shows payloads decrypted, through the API's codec server.
+  const codec = config.PAYLOAD_KEYS === undefined ? undefined : `http://127.0.0.1:${config.API_PORT}/codec`;
+  const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops, codec));
   const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
   const added = await ensureSearchAttributes(temporal.connection, temporal.namespace)
     .catch((error: Error) => {
@@ -125,7 +127,10 @@ async function startEmbedded(
   const stack = await startStack({
     address,
     ports,
-    env: process.env,
+    env: {
+      CODEC_ORIGINS: `http://localhost:${ports.temporalUi},http://127.0.0.1:${ports.temporalUi}`,
+      ...process.env,
+    },
     gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
   });
   stops.push(() => stack.stop());
@@ -136,6 +141,9 @@ async function startEmbedded(
     `  webhooks           ${stack.api.url}/webhooks/gateway`,
     ...operatorLine(stack.api.url, operatorAuth),
     `  Temporal           ${address}${ui}`,
+    codec
+      ? `  codec server       ${codec}${ui ? '   (the Web UI decrypts through it)' : ''}`
+      : '  payloads           stored in clear: set PAYLOAD_KEYS to encrypt them (docs/operations.md)',
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
     `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,
@@ -223,11 +231,17 @@ const operatorLine = (api: string, auth: string | undefined) =>
   auth ? [`  operator API       ${api}/payments   ${auth}`] : [];
 
 /** Starts `temporal server start-dev` with its state in the data folder; resolves with its gRPC address. */
-async function startLocalServer(ports: LocalPorts, dataDir: string, stops: Stop[]): Promise<string> {
+async function startLocalServer(
+  ports: LocalPorts,
+  dataDir: string,
+  stops: Stop[],
+  uiCodecEndpoint: string | undefined,
+): Promise<string> {
   const server = await startDevServer({
     dbFile: join(dataDir, 'temporal.db'),
     port: ports.temporal,
     uiPort: ports.temporalUi,
+    uiCodecEndpoint,
     logFile: join(dataDir, 'temporal.log'),
     log: (line) => console.log(line),
   });

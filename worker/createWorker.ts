@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
+import { settleDataConverter } from '../config/payloadCodec';
 import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -66,6 +67,7 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
     ...WORKER_TUNING,
     ...(overrides.workflowBundle ? {} : workflowSource()),
     ...overrides,

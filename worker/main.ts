@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { USES, loadConfig, type ConfigOf } from '../config';
 import { parseDuration } from '../domain/duration';
+import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createSettleWorker } from './createWorker';
@@ -11,6 +12,7 @@ import { ensureSearchAttributes } from './searchAttributes';
 async function main() {
   const config = loadConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
+  warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {
     metricsPort: config.METRICS_PORT,
   });

@@ -137,6 +137,7 @@ describe('configuration from config/parameters.yml', () => {
       SPRYKER_PAYMENT_METHODS: { 'Settle Card': 'gateway' },
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
       ADMIN_TOKEN: 'operator-token-1',
+      CODEC_ALLOW_ANONYMOUS: false,
       METRICS_PORT: 9464,
       DEFAULT_PROVIDER: 'gateway',
       LOG_LEVEL: 'warn',

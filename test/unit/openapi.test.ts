@@ -7,6 +7,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApi, type ApiDependencies } from '../../api/app';
+import { codecServerOptions } from '../../api/codecServer';
 import { openApiPath } from '../../api/contract';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
@@ -33,7 +34,11 @@ type Document = {
   components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> };
 };
 
-const config = loadConfig(localDefaults());
+const config = loadConfig({
+  ...localDefaults(),
+  PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  CODEC_TOKEN: 'codec-token-1',
+});
 const quiet = () => undefined;
 // The 503 cases log errors on purpose.
 const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
@@ -53,6 +58,7 @@ describe('the OpenAPI document', () => {
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
+    codecServer: codecServerOptions(config),
   });
 
   beforeAll(async () => {
@@ -142,22 +148,32 @@ describe('the OpenAPI document', () => {
         'POST /payments/{id}/resolve',
         'POST /payments/{id}/recheck',
         'POST /payments/{id}/retry-notification',
+        'POST /codec/decode',
+        'POST /codec/encode',
+        'OPTIONS /codec/decode',
+        'OPTIONS /codec/encode',
       ].sort(),
     );
   });
 
-  it('says how MIB and the operator authenticate', () => {
+  it('says how MIB, the operator and the codec server authenticate', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/payments')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
-    for (const { path, operation } of operations().filter(
-      ({ path }) => !path.startsWith('/payments') && path !== '/mib',
+    for (const path of ['/codec/decode', '/codec/encode'])
+      expect(document.paths[path]!.post).toMatchObject({ security: [{ codecBearer: [] }] });
+    for (const { path, method, operation } of operations().filter(
+      ({ path, method }) =>
+        !path.startsWith('/payments') &&
+        path !== '/mib' &&
+        !(path.startsWith('/codec/') && method === 'post'),
     ))
-      expect({ path, security: operation.security }).toEqual({ path, security: undefined });
+      expect({ path, method, security: operation.security }).toEqual({ path, method, security: undefined });
     expect(document.components.securitySchemes).toEqual({
       adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      codecBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
     });
@@ -393,7 +409,13 @@ describe('the OpenAPI document', () => {
   it('documents every body limit, and refuses a body one byte over it with the documented 413', async () => {
     const limited = operations().filter(({ operation }) => operation.requestBody);
     expect(limited.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
-      ['post /mib', 'post /payments/{id}/resolve', 'post /webhooks/{provider}'].sort(),
+      [
+        'post /mib',
+        'post /payments/{id}/resolve',
+        'post /webhooks/{provider}',
+        'post /codec/decode',
+        'post /codec/encode',
+      ].sort(),
     );
     const concrete = (path: string) =>
       path.replace('{provider}', 'gateway').replace('{id}', encodeURIComponent('payment:P:capture:x'));
@@ -402,7 +424,11 @@ describe('the OpenAPI document', () => {
       expect({ path, limit }).toEqual({ path, limit: expect.any(Number) });
       expect(operation.requestBody!.description).toMatch(/At most \d+ (kB|MB)\./);
       expect(operation.responses['413']!.description).toMatch(/^The body is over \d+ (kB|MB)\.$/);
-      const secret = path.startsWith('/payments') ? config.ADMIN_TOKEN : config.MIB_INTAKE_SECRET;
+      const secret = path.startsWith('/payments')
+        ? config.ADMIN_TOKEN
+        : path.startsWith('/codec/')
+          ? config.CODEC_TOKEN
+          : config.MIB_INTAKE_SECRET;
       const at = await send(method.toUpperCase(), concrete(path), 'x'.repeat(limit), secret);
       expect({ path, status: at.status }).not.toEqual({ path, status: 413 });
       await expectDocumented(
