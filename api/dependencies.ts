@@ -8,7 +8,9 @@ import type { ApiDependencies } from './app';
 
 /** What the API needs from its settings, for `npm run api` and the local stack alike. */
 export function apiDependencies(
-  config: ConfigOf<'temporal' | 'api' | 'mib' | 'spryker' | 'operator' | 'codec' | 'providers' | 'settlement'>,
+  config: ConfigOf<
+    'temporal' | 'api' | 'mib' | 'spryker' | 'operator' | 'codec' | 'providers' | 'settlement'
+  >,
   temporal: Client,
   logger: Logger,
 ): ApiDependencies {
