@@ -152,11 +152,17 @@ describe('the OpenAPI document', () => {
         'POST /codec/encode',
         'OPTIONS /codec/decode',
         'OPTIONS /codec/encode',
+        'POST /spryker/payment-commands',
+        'POST /spryker/private/initialize-payment',
+        'GET /spryker/payment-events',
+        'GET /spryker/payment-method-commands',
+        'DELETE /spryker/payment-events',
+        'DELETE /spryker/payment-method-commands',
       ].sort(),
     );
   });
 
-  it('says how MIB, the operator and the codec server authenticate', () => {
+  it('says how MIB, Spryker shops, the operator and the codec server authenticate', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
@@ -164,9 +170,12 @@ describe('the OpenAPI document', () => {
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
     for (const path of ['/codec/decode', '/codec/encode'])
       expect(document.paths[path]!.post).toMatchObject({ security: [{ codecBearer: [] }] });
+    for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/spryker/')))
+      expect({ path, operation }).toMatchObject({ path, operation: { security: [{ sprykerTenant: [] }] } });
     for (const { path, method, operation } of operations().filter(
       ({ path, method }) =>
         !path.startsWith('/payments') &&
+        !path.startsWith('/spryker/') &&
         path !== '/mib' &&
         !(path.startsWith('/codec/') && method === 'post'),
     ))
@@ -176,6 +185,7 @@ describe('the OpenAPI document', () => {
       codecBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
+      sprykerTenant: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
   });
 
@@ -415,6 +425,10 @@ describe('the OpenAPI document', () => {
         'post /webhooks/{provider}',
         'post /codec/decode',
         'post /codec/encode',
+        'post /spryker/payment-commands',
+        'post /spryker/private/initialize-payment',
+        'delete /spryker/payment-events',
+        'delete /spryker/payment-method-commands',
       ].sort(),
     );
     const concrete = (path: string) =>
