@@ -16,9 +16,7 @@ import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import { parseDeepForm } from './formBody';
 import type { SprykerReplyContext } from './reporter';
 import type { SprykerGate } from './gate';
-
-/** How long checkout waits for the provider; later, the shop hears the outcome as an event. */
-export const CHECKOUT_WAIT_MS = 20_000;
+import { unavailable } from './intake';
 
 const minor = z
   .union([z.number(), z.string().regex(/^\d+$/, 'an integer').transform(Number)])
@@ -112,23 +110,25 @@ export async function initializePayment(
   const workflowId = orderPaymentWorkflowId(opening.key);
   let authorization: OrderAuthorization;
   try {
-    authorization = await deps.temporal.connection.withDeadline(Date.now() + CHECKOUT_WAIT_MS, () =>
-      deps.temporal.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
-        args: [opening],
-        startWorkflowOperation: new WithStartWorkflowOperation(ORDER_PAYMENT_WORKFLOW, {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ opening, reply: { door: SPRYKER_DOOR, context } }],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          staticSummary: `order ${orderData.orderReference} · ${formatMoney({ minor: orderData.grandTotal, currency: orderData.currencyCode })} · ${provider}`,
-          typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTES.door, value: SPRYKER_DOOR },
-            { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
-            { key: SEARCH_ATTRIBUTES.orderId, value: orderData.orderReference },
-            { key: SEARCH_ATTRIBUTES.provider, value: provider },
-          ],
+    authorization = await deps.temporal.connection.withDeadline(
+      Date.now() + (deps.spryker?.checkoutWaitMs ?? 0),
+      () =>
+        deps.temporal.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
+          args: [opening],
+          startWorkflowOperation: new WithStartWorkflowOperation(ORDER_PAYMENT_WORKFLOW, {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [{ opening, reply: { door: SPRYKER_DOOR, context } }],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            staticSummary: `order ${orderData.orderReference} · ${formatMoney({ minor: orderData.grandTotal, currency: orderData.currencyCode })} · ${provider}`,
+            typedSearchAttributes: [
+              { key: SEARCH_ATTRIBUTES.door, value: SPRYKER_DOOR },
+              { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
+              { key: SEARCH_ATTRIBUTES.orderId, value: orderData.orderReference },
+              { key: SEARCH_ATTRIBUTES.provider, value: provider },
+            ],
+          }),
         }),
-      }),
     );
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
@@ -136,10 +136,8 @@ export async function initializePayment(
       deps.logger.warn('refused a Spryker checkout', { tenant, error: message });
       return void res.json({ isSuccessful: false, message } satisfies Answer);
     }
-    deps.logger.warn('checkout stopped waiting for the authorization', {
-      workflowId,
-      error: (error as Error).message,
-    });
+    if (!timedOut(error)) return unavailable(deps, res, error);
+    deps.logger.warn('checkout stopped waiting for the authorization', { workflowId });
     return void res.json({
       isSuccessful: false,
       message: 'the payment provider has not answered yet; the shop hears the outcome as an event',
@@ -158,3 +156,17 @@ function answerOf(authorization: OrderAuthorization): Answer {
     ...(authorization.redirectUrl ? { redirectUrl: authorization.redirectUrl } : {}),
   };
 }
+
+/** Whether the call ran out of time (gRPC DEADLINE_EXCEEDED), rather than failing. */
+function timedOut(error: unknown): boolean {
+  for (
+    let cause = error as { code?: unknown; cause?: unknown } | undefined;
+    cause;
+    cause = cause.cause as typeof cause
+  ) {
+    if (cause.code === GRPC_DEADLINE_EXCEEDED) return true;
+  }
+  return false;
+}
+
+const GRPC_DEADLINE_EXCEEDED = 4;

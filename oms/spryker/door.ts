@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { parseDuration } from '../../domain/duration';
 import type { Logger } from '../../config/logger';
 import type { PaymentCommand } from '../../domain/commands';
 import type { SettlementPolicy } from '../../domain/settlement';
@@ -14,6 +15,8 @@ export interface SprykerSettings {
   /** Provider by payment method name. */
   readonly methods: Readonly<Record<string, string>>;
   readonly appIdentifier: string;
+  /** How long checkout waits for the authorization, in ms. */
+  readonly checkoutWaitMs: number;
   /** Settle's base URL as shops reach it, for the methods' authorization endpoint. */
   readonly publicUrl?: string;
 }
@@ -34,12 +37,14 @@ export function sprykerSettingsOf(config: {
   readonly SPRYKER_TENANTS?: Readonly<Record<string, string>>;
   readonly SPRYKER_PAYMENT_METHODS: Readonly<Record<string, string>>;
   readonly SPRYKER_APP_IDENTIFIER: string;
+  readonly SPRYKER_CHECKOUT_WAIT: string;
   readonly PUBLIC_URL?: string;
 }): SprykerSettings {
   return {
     tenants: config.SPRYKER_TENANTS ?? {},
     methods: config.SPRYKER_PAYMENT_METHODS,
     appIdentifier: config.SPRYKER_APP_IDENTIFIER,
+    checkoutWaitMs: parseDuration(config.SPRYKER_CHECKOUT_WAIT),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   };
 }

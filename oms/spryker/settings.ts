@@ -58,6 +58,13 @@ export const sprykerSettings = section({
       description:
         "Settle's name on the events it sends (actorId, emitter) and its payment methods' providerName.",
     },
+    SPRYKER_CHECKOUT_WAIT: {
+      key: 'spryker.checkout_wait',
+      schema: duration,
+      default: '20s',
+      description:
+        "How long checkout's call waits for the provider's authorization; later, the shop hears the outcome as an event.",
+    },
     SPRYKER_ANNOUNCE_EVERY: {
       key: 'spryker.announce_every',
       schema: duration,

@@ -519,6 +519,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     control,
     calls,
     webhooks,
+    authorizations,
     operations,
     /** How many pending operations `holdWebhooks` holds right now. */
     heldCount: () => held.length,

@@ -35,6 +35,7 @@ describe('the Spryker door (dev server)', () => {
       address: env.address,
       env: {
         LOG_LEVEL: 'error',
+        SPRYKER_CHECKOUT_WAIT: '3s',
         SPRYKER_TENANTS: Object.entries(TOKENS)
           .map(([tenant, token]) => `${tenant}=${token}`)
           .join(','),
@@ -230,6 +231,76 @@ describe('the Spryker door (dev server)', () => {
         { object: 'capture', amount: 3500, status: 'succeeded' },
       ]);
       expect(await fetchCaptured()).toBeUndefined();
+    });
+
+    const checkout = (orderReference: string, grandTotal: number) =>
+      bus().initializePayment({
+        headers: { 'x-tenant-identifier': 'shop-event', authorization: `Bearer ${TOKENS['shop-event']}` },
+        body: JSON.stringify({
+          orderData: {
+            orderReference,
+            currencyCode: 'EUR',
+            grandTotal,
+            items: [{ idSalesOrderItem: 41, sku: 'A', quantity: 1, unitPrice: grandTotal }],
+          },
+          redirectSuccessUrl: 'https://shop.example.com/checkout/success',
+        }),
+      });
+    const authorizations = (orderReference: string) =>
+      [...stack.gateway.sim.authorizations.values()].filter(
+        (authorization) => authorization.metadata?.order_reference === orderReference,
+      );
+
+    it('authorizes an order once, however often checkout calls, and refuses it with another amount', async () => {
+      expect(await checkout('DE--CHECKOUT-TWICE', 1200)).toEqual({
+        status: 200,
+        body: { isSuccessful: true },
+      });
+      expect(await checkout('DE--CHECKOUT-TWICE', 1200)).toEqual({
+        status: 200,
+        body: { isSuccessful: true },
+      });
+      expect(await checkout('DE--CHECKOUT-TWICE', 1300)).toEqual({
+        status: 200,
+        body: {
+          isSuccessful: false,
+          message: 'order DE--CHECKOUT-TWICE was opened with another amount (1200 minor units)',
+        },
+      });
+      expect(authorizations('DE--CHECKOUT-TWICE')).toHaveLength(1);
+    });
+
+    it('answers checkout when the provider is slow, and the shop hears the authorization later', async () => {
+      stack.gateway.sim.control.answerDelayMs = 6000;
+      try {
+        expect(await checkout('DE--CHECKOUT-SLOW', 900)).toEqual({
+          status: 200,
+          body: {
+            isSuccessful: false,
+            message: 'the payment provider has not answered yet; the shop hears the outcome as an event',
+          },
+        });
+      } finally {
+        stack.gateway.sim.control.answerDelayMs = 0;
+      }
+      const authorized = await eventually(async () => {
+        const waiting = (await bus().fetchMessages('payment-events', 1000)).body as {
+          MessageBody: string;
+          MessageAttributes: { name: string };
+        }[];
+        return waiting.find(
+          (message) =>
+            message.MessageAttributes.name === 'PaymentAuthorized' &&
+            message.MessageBody.includes('DE--CHECKOUT-SLOW'),
+        );
+      });
+      expect(JSON.parse(authorized.MessageBody)).toEqual({
+        orderReference: 'DE--CHECKOUT-SLOW',
+        orderItemIds: [41],
+        amount: 900,
+        currencyIsoCode: 'EUR',
+      });
+      expect(authorizations('DE--CHECKOUT-SLOW')).toHaveLength(1);
     });
 
     it('refuses what it cannot take, clearly, and starts nothing', async () => {
