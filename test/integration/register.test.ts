@@ -164,7 +164,9 @@ describe('settle register (dev server)', () => {
     const help = await Promise.all([settle(['--help']), settle(['register', '--help'])]);
     expect(help.map((h) => h.code)).toEqual([0, 0]);
     expect(help[0]!.output).toMatch(/register +register Settle with an OMS/);
-    expect(help[1]!.output).toContain('Usage: settle register [--door <door>] [--schedule | --every <duration>] [--wait]');
+    expect(help[1]!.output).toContain(
+      'Usage: settle register [--door <door>] [--schedule | --every <duration>] [--wait]',
+    );
 
     const noPublicUrl = await settle(['register'], { PUBLIC_URL: undefined });
     expect(noPublicUrl.output).toContain('PUBLIC_URL is not set');
