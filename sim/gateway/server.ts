@@ -111,6 +111,9 @@ interface NewAuthorization {
   readonly metadata?: Record<string, string>;
 }
 
+/** The amount of an authorization first seen by an operation, which the gateway never learned. */
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
 function newAuthorization(options: NewAuthorization): Authorization {
   return {
     id: options.id ?? newId('auth'),
@@ -410,7 +413,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     let authorization = authorizations.get(id);
     if (!authorization) {
       const expiresAt = Date.now() + control.authorizationTtlMs;
-      authorization = newAuthorization({ id, amount: Number.MAX_SAFE_INTEGER, currency, expiresAt });
+      authorization = newAuthorization({ id, amount: UNBOUNDED, currency, expiresAt });
       authorizations.set(id, authorization);
     }
     authorization.currency ??= currency;
@@ -551,7 +554,10 @@ function businessRefusal(authorization: Authorization, operation: Operation): st
   if (operation.object === 'refund' && refunded + operation.amount > authorization.captured) {
     return 'amount_exceeds_captured';
   }
-  if (operation.object === 'cancellation' && captured >= authorization.amount)
+  // After partial captures of an authorization of a known amount, a cancellation releases the rest; one first seen
+  // by an operation has no known amount (MAX_SAFE_INTEGER), and after a capture nothing is left to cancel.
+  const rest = authorization.amount === UNBOUNDED ? 0 : authorization.amount - captured;
+  if (operation.object === 'cancellation' && captured > 0 && rest <= 0)
     return 'authorization_already_captured';
   return undefined;
 }

@@ -17,17 +17,23 @@ import { createDevServerEnv, eventually } from '../helpers/temporal';
 describe('npm start', () => {
   jest.setTimeout(180_000);
   let ports: Record<
-    'API_PORT' | 'MIB_SIM_PORT' | 'GATEWAY_SIM_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT',
+    | 'API_PORT'
+    | 'MIB_SIM_PORT'
+    | 'GATEWAY_SIM_PORT'
+    | 'SPRYKER_SIM_PORT'
+    | 'TEMPORAL_PORT'
+    | 'TEMPORAL_UI_PORT',
     string
   >;
   let running: SettleProcess | undefined;
 
   beforeEach(async () => {
-    const [api, mib, gateway, temporal, ui] = await Promise.all([0, 1, 2, 3, 4].map(freePort));
+    const [api, mib, gateway, shop, temporal, ui] = await Promise.all([0, 1, 2, 3, 4, 5].map(freePort));
     ports = {
       API_PORT: String(api),
       MIB_SIM_PORT: String(mib),
       GATEWAY_SIM_PORT: String(gateway),
+      SPRYKER_SIM_PORT: String(shop),
       TEMPORAL_PORT: String(temporal),
       TEMPORAL_UI_PORT: String(ui),
     };

@@ -134,6 +134,7 @@ describe('configuration from config/parameters.yml', () => {
       SETTLEMENT_POLL_SCHEDULE: '30s,2m,1h',
       SPRYKER_ANNOUNCE_EVERY: '24h',
       SPRYKER_APP_IDENTIFIER: 'settle',
+      SPRYKER_CHECKOUT_WAIT: '20s',
       SPRYKER_PAYMENT_METHODS: { 'Settle Card': 'gateway' },
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
       ADMIN_TOKEN: 'operator-token-1',
