@@ -14,7 +14,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { authorizeOrderUpdate } from '../../workflows/orderPaymentMessages';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import { parseDeepForm } from './formBody';
-import type { SprykerReplyContext } from './reporter';
+import type { SprykerReplyContext } from './events';
 import type { SprykerGate } from './gate';
 import { unavailable } from './intake';
 

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import { fingerprint } from '../../domain/fingerprint';
+import type { FinalOutcome } from '../../domain/outcome';
 import { issuesOf } from '../../domain/issues';
 import {
   orderPaymentWorkflowId,
@@ -21,7 +22,7 @@ import {
   messageIdOf,
   type SprykerCommandBody,
 } from './messages';
-import type { SprykerReplyContext } from './reporter';
+import { outcomeEvent, postEvent, type SprykerReplyContext } from './events';
 import type { SprykerGate } from './gate';
 
 /**
@@ -77,8 +78,16 @@ export async function receiveSprykerCommand(
   try {
     checkStartable(request.input);
     const admitted = await admit(deps.temporal, key, request);
+    // Known before this delivery (Temporal answers a repeated update id with its first answer, so the order's
+    // state tells, not `redelivered`).
+    const known = order.commands[admitted.workflowId];
+    if (known && known.state !== 'running') {
+      await answerAgain(deps, request, known.state, order.opening.amountMinor, attributes.correlationId);
+    }
     deps.logger.info(
-      admitted.redelivered ? 'Spryker command redelivered; already accepted' : 'Spryker command accepted',
+      known || admitted.redelivered
+        ? 'Spryker command redelivered; already accepted'
+        : 'Spryker command accepted',
       {
         workflowId: admitted.workflowId,
         tenant,
@@ -92,6 +101,36 @@ export async function receiveSprykerCommand(
     }
     return unavailable(deps, res, error);
   }
+}
+
+/**
+ * A command sent again after its outcome: the shop's send failed, so it rolled its items back and asks again. The
+ * event is posted again for it, under a MessageId of this send (its Correlation-Id): the same send retried adds
+ * nothing, and a shop whose items already moved ignores the event.
+ */
+async function answerAgain(
+  deps: SprykerDependencies,
+  request: OrderCommandRequest,
+  outcome: FinalOutcome,
+  orderTotalMinor: number,
+  correlationId: string | undefined,
+): Promise<void> {
+  const reply = {
+    ...(request.input.reply.context as SprykerReplyContext),
+    ...(correlationId ? { correlationId } : {}),
+  };
+  const event = outcomeEvent(reply, request.input.command, outcome, orderTotalMinor);
+  await postEvent(
+    deps,
+    deps.spryker!.appIdentifier,
+    reply,
+    `${request.workflowId}:again:${correlationId ?? ''}`,
+    event,
+  );
+  deps.logger.info('Spryker command sent again after its outcome; its event is posted again', {
+    workflowId: request.workflowId,
+    event: event.name,
+  });
 }
 
 function admit(temporal: Client, key: OrderKey, request: OrderCommandRequest) {

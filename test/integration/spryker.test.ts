@@ -177,7 +177,7 @@ describe('the Spryker door (dev server)', () => {
         messageAttributes: commandAttributes('CapturePayment', 'shop-event', TOKENS['shop-event']),
       });
 
-    it('takes a command redelivered three times once: one provider action, one event, one MessageId', async () => {
+    it('takes a command redelivered three times once: one provider action, one event, one MessageId; asked again after its outcome, it answers again', async () => {
       const placed = await place(eventShop, 'DE--REDELIVER');
       await reach(eventShop, 'DE--REDELIVER', { [placed.items[0]!.id]: S.authorized });
       const body = {
@@ -220,8 +220,16 @@ describe('the Spryker door (dev server)', () => {
         acknowledged: 1,
       });
       expect(await fetchCaptured()).toBeUndefined();
-      // Redelivered once more after all that: still nothing new.
-      expect((await bus().send('payment-commands', capture(body))).status).toBe(200);
+      // Sent again after its outcome (a shop whose send failed rolled its items back): the event again, under a
+      // new MessageId; the same send retried (its Correlation-Id) adds nothing; the money moved once.
+      const sendAgain = capture(body);
+      expect((await bus().send('payment-commands', sendAgain)).status).toBe(200);
+      expect((await bus().send('payment-commands', sendAgain)).status).toBe(200);
+      const resent = await eventually(fetchCaptured, 60_000, 'the event posted again');
+      expect(resent).toHaveLength(1);
+      expect(resent[0]!.MessageId).not.toBe(first[0]!.MessageId);
+      expect(JSON.parse(resent[0]!.MessageBody)).toEqual(JSON.parse(first[0]!.MessageBody));
+      await bus().acknowledge('payment-events', [resent[0]!.MessageId]);
       const state = await stack.temporal.workflow
         .getHandle(
           orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--REDELIVER' }),
