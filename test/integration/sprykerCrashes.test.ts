@@ -1,0 +1,310 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../config/server';
+import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import { startDevServer, type DevServer } from '../../scripts/devServer';
+import type { GatewayControl, GatewaySimulator } from '../../sim/gateway/server';
+import { createBusClient } from '../../sim/spryker/bus';
+import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
+import { OMS_STATES as S } from '../../sim/spryker/oms';
+import type { ShopOrder } from '../../sim/spryker/orders';
+import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
+import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
+import { eventually } from '../helpers/temporal';
+
+/**
+ * The Spryker door loses no event when Settle's processes die mid-flow: the worker and the API as
+ * `npm run worker` and `npm run api` run them, each in one process, on a Temporal dev server; the gateway
+ * and the Spryker shop simulators in the test process. Four orders are authorized at checkout; two captures
+ * settle and their events are fetched but not acknowledged; one capture waits for its webhook and one for
+ * the gateway's answer when both processes are SIGKILLed. After the restart every order's events reach the
+ * shop once, each capture moved the money once, and the events fetched before the crash are handed out
+ * again with the same MessageIds.
+ */
+describe('the Spryker door when the worker and the API are killed mid-flow', () => {
+  jest.setTimeout(240_000);
+  const TENANT = 'shop-crash';
+  const TOKEN = 'crash-shop-token-0001';
+  const ORDERS = ['DE--CRASH-A', 'DE--CRASH-B', 'DE--CRASH-C', 'DE--CRASH-D'] as const;
+  const [A, B, C, D] = ORDERS;
+  let dataDir: string;
+  let server: DevServer;
+  let simulators: SimulatorsForProcesses;
+  let gatewaySim: GatewaySimulator;
+  let shop: SprykerShopSimulator;
+  let settleEnv: NodeJS.ProcessEnv;
+  let settleUrl: string;
+  let worker: SettleProcess;
+  let api: SettleProcess;
+  let connection: Connection;
+  let client: Client;
+
+  // Both in one process (no tsx wrapper), so that a SIGKILL hits the process that holds the work.
+  async function startWorker(): Promise<SettleProcess> {
+    const started = runEntryPoint('worker/main.ts', settleEnv, [], { oneProcess: true });
+    await started.waitFor('"message":"worker started"');
+    return started;
+  }
+  async function startApi(): Promise<SettleProcess> {
+    const started = runEntryPoint('api/main.ts', settleEnv, [], { oneProcess: true });
+    await started.waitFor('"message":"API listening"');
+    return started;
+  }
+  async function kill(settle: SettleProcess) {
+    settle.child.kill('SIGKILL');
+    expect(await settle.exited).toBeNull();
+    expect(settle.child.signalCode).toBe('SIGKILL');
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'settle-spryker-crashes-'));
+    const [temporalPort, apiPort] = await Promise.all([freePort(), freePort()]);
+    server = await startDevServer({
+      dbFile: join(dataDir, 'temporal.db'),
+      port: temporalPort,
+      logFile: join(dataDir, 'temporal.log'),
+    });
+    simulators = await startSimulators(apiPort);
+    gatewaySim = simulators.gatewaySim;
+    settleUrl = `http://127.0.0.1:${apiPort}`;
+    settleEnv = {
+      ...simulators.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: 'spryker-crashes',
+      SPRYKER_TENANTS: `${TENANT}=${TOKEN}`,
+      // No status request within the test: a pending capture's outcome must come from its webhook.
+      SETTLEMENT_POLL_SCHEDULE: '1h',
+    };
+    [api, worker] = await Promise.all([startApi(), startWorker()]);
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection });
+    shop = createSprykerShopSimulator({
+      settleUrl,
+      tenant: TENANT,
+      token: TOKEN,
+      mode: 'event',
+      pollIntervalMs: 0,
+    });
+  });
+  afterAll(async () => {
+    await shop?.stop();
+    await Promise.all([worker?.stop('SIGTERM'), api?.stop('SIGTERM')]);
+    await simulators?.stop();
+    await connection?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  type Fetched = { MessageId: string; MessageBody: string; MessageAttributes: { name: string } };
+  /** The shop's bus as another consumer of the tenant would read it: fetched, never acknowledged. */
+  const peek = async () => {
+    const answer = await createBusClient({ settleUrl, tenant: TENANT, token: TOKEN }).fetchMessages(
+      'payment-events',
+      100,
+    );
+    expect(answer.status).toBe(200);
+    return answer.body as Fetched[];
+  };
+  const peekCaptured = async (references: readonly string[]) => {
+    const found = (await peek()).filter(
+      (message) =>
+        message.MessageAttributes.name === 'PaymentCaptured' &&
+        references.includes((JSON.parse(message.MessageBody) as { orderReference: string }).orderReference),
+    );
+    return found.length === references.length ? found : undefined;
+  };
+
+  /** Polls the shop's worker until every item of the orders is in the state. */
+  const reach = (references: readonly string[], state: string) =>
+    eventually(
+      async () => {
+        await shop.pollOnce();
+        const orders = references.map((reference) => shop.orders.get(reference)!);
+        return orders.every((order) => order.items.every((item) => item.state === state))
+          ? orders
+          : undefined;
+      },
+      120_000,
+      `${references.join(', ')} in ${state}`,
+    );
+
+  const capture = async (reference: string) => {
+    const answer = await shop.operate(reference, 'capture');
+    expect(answer).toMatchObject({ ok: true, sent: { status: 200 } });
+  };
+  const setGateway = async (control: Partial<GatewayControl>) => {
+    // Through the HTTP control: releasing held webhooks happens there.
+    const answer = await fetch(`${simulators.env.GATEWAY_URL}/_control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(control),
+    });
+    expect(answer.status).toBe(200);
+  };
+  const capturesAtGateway = (reference: string) =>
+    [...gatewaySim.operations.values()].filter(
+      (operation) =>
+        operation.object === 'capture' && operation.metadata.workflow_id?.includes(`:${reference}:`),
+    );
+  const gatewayActed = (reference: string) =>
+    eventually(
+      async () => (capturesAtGateway(reference).length > 0 ? true : undefined),
+      60_000,
+      `the capture of ${reference} at the gateway`,
+    );
+
+  it('loses no event, duplicates none, and moves each capture once', async () => {
+    const placed: ShopOrder[] = [];
+    for (const [i, orderReference] of ORDERS.entries()) {
+      const order = (await shop.placeOrder({
+        orderReference,
+        currency: 'EUR',
+        items: [
+          { sku: 'A', unitPrice: 1000 + 100 * i },
+          { sku: 'B', unitPrice: 2500 },
+        ],
+        expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', unitPrice: 495 }],
+      })) as ShopOrder;
+      expect(order.initialize).toEqual({ status: 200, body: { isSuccessful: true } });
+      placed.push(order);
+    }
+    await reach(ORDERS, S.authorized);
+
+    // A and B: captured at once; their events are fetched and left unacknowledged.
+    await setGateway({ mode: 'immediate' });
+    await Promise.all([capture(A), capture(B)]);
+    const fetchedBefore = await eventually(() => peekCaptured([A, B]), 60_000, 'the captures of A and B');
+
+    // C: the gateway takes the capture and holds its webhook. D: the gateway captures and withholds its answer.
+    await setGateway({ mode: 'pending', holdWebhooks: true, webhookDelayMs: 10, webhookTimeoutMs: 1000 });
+    await capture(C);
+    await gatewayActed(C);
+    await setGateway({ answerDelayMs: 60_000 });
+    await capture(D);
+    await gatewayActed(D);
+
+    // Both killed with the commands accepted and their events not fetched yet.
+    await Promise.all([kill(worker), kill(api)]);
+    await setGateway({ answerDelayMs: 0 });
+    const restartedWorker = startWorker();
+    api = await startApi();
+    // The webhooks reach the new API, which records them in Temporal while the worker may still be starting.
+    await setGateway({ holdWebhooks: false });
+    worker = await restartedWorker;
+
+    // Fetched before the crash, not acknowledged: handed out again, the same messages with the same ids.
+    const fetchedAfter = await eventually(
+      () => peekCaptured([A, B]),
+      60_000,
+      'the captures of A and B again',
+    );
+    expect(fetchedAfter).toEqual(fetchedBefore);
+
+    // D's capture is retried once its heartbeat times out: the gateway answers it from the first request.
+    const orders = await reach(ORDERS, S.captured);
+    for (const [i, order] of orders.entries()) {
+      const ids = placed[i]!.items.map((item) => item.id);
+      const money = { orderReference: order.orderReference, currencyIsoCode: 'EUR', orderItemIds: ids };
+      expect(order.events.map(({ name, body }) => ({ name, ...body }))).toEqual([
+        { name: 'PaymentAuthorized', ...money, amount: placed[i]!.grandTotal },
+        { name: 'PaymentCaptured', ...money, amount: placed[i]!.grandTotal },
+      ]);
+    }
+
+    // Every command ended; nothing more is waiting, and nothing was handed out twice or garbled.
+    const states = await Promise.all(
+      ORDERS.map((orderReference) =>
+        client.workflow
+          .getHandle(orderPaymentWorkflowId({ door: 'spryker', tenant: TENANT, orderReference }))
+          .query(orderPaymentQuery),
+      ),
+    );
+    const commandIds = states.map((state) => Object.keys(state.commands));
+    for (const [workflowId] of commandIds) {
+      expect(await client.workflow.getHandle(workflowId!).result()).toMatchObject({ outcome: 'settled' });
+    }
+    await shop.pollOnce();
+    expect(await peek()).toEqual([]);
+    const journal = shop.journal;
+    expect(journal.undecodable).toEqual([]);
+    expect(journal.duplicates).toEqual([]);
+    const events = journal.received.filter((record) => record.channel === 'payment-events');
+    expect(events).toHaveLength(2 * ORDERS.length);
+    expect(events.every((record) => record.outcome === 'handled')).toBe(true);
+    expect(journal.acks.filter((ack) => ack.status !== 200)).toEqual([]);
+
+    // The gateway moved each capture once, for the order's total; only D's was asked again (and replayed).
+    for (const [i, state] of states.entries()) {
+      expect(state).toMatchObject({ capturedMinor: placed[i]!.grandTotal, refundedMinor: 0 });
+      expect(capturesAtGateway(ORDERS[i]!)).toEqual([
+        expect.objectContaining({
+          authorization: state.authorization!.transactionId,
+          amount: placed[i]!.grandTotal,
+          status: 'succeeded',
+        }),
+      ]);
+      const calls = gatewaySim.calls.filter((call) => call.idempotencyKey === commandIds[i]![0]);
+      expect(calls.map((call) => call.replayed)).toEqual(ORDERS[i] === D ? [false, true] : [false]);
+    }
+    expect(commandIds.every((ids) => ids.length === 1)).toBe(true);
+  });
+
+  // A known gap in the door, shown as it is until the door closes it (then this test fails: assert
+  // `captured` instead). The API killed after Settle admitted a command but before its answer left: the
+  // shop's send fails, its transaction rolls back and the items stay authorized. The capture goes on, and
+  // its PaymentCaptured reaches the shop while its items cannot take it. The shop sends the capture again;
+  // Settle answers the same MessageId, as to any redelivery, and posts nothing. The command goes straight
+  // onto the bus here, as the killed API left it: admitted, the shop's items unmoved.
+  it('known gap: a capture admitted as the API died and sent again by the shop leaves its items in capture pending', async () => {
+    await setGateway({ mode: 'immediate', holdWebhooks: false, answerDelayMs: 0 });
+    const reference = 'DE--CRASH-ANSWER-LOST';
+    const order = (await shop.placeOrder({
+      orderReference: reference,
+      currency: 'EUR',
+      items: [{ sku: 'A', unitPrice: 1000 }],
+    })) as ShopOrder;
+    const [item] = (await reach([reference], S.authorized))[0]!.items;
+    const admitted = await createBusClient({ settleUrl, tenant: TENANT, token: TOKEN }).send(
+      'payment-commands',
+      serializeMessage({
+        orderReference: reference,
+        orderItemIds: [item!.id],
+        currencyIsoCode: 'EUR',
+        amount: 1000,
+        messageAttributes: commandAttributes('CapturePayment', TENANT, TOKEN),
+      }),
+    );
+    expect(admitted.status).toBe(200);
+    // The shop consumes the event while its item is still authorized: the OMS skips the item.
+    await eventually(
+      async () => {
+        await shop.pollOnce();
+        return order.events.some((event) => event.name === 'PaymentCaptured') ? true : undefined;
+      },
+      60_000,
+      `the capture event of ${reference}`,
+    );
+    expect(item!.state).toBe(S.authorized);
+
+    const retried = await shop.operate(reference, 'capture');
+    expect(retried).toMatchObject({ ok: true, sent: { status: 200, answer: admitted.body } });
+    const state = await client.workflow
+      .getHandle(orderPaymentWorkflowId({ door: 'spryker', tenant: TENANT, orderReference: reference }))
+      .query(orderPaymentQuery);
+    const [commandId, ...more] = Object.keys(state.commands);
+    expect(more).toEqual([]);
+    expect(await client.workflow.getHandle(commandId!).result()).toMatchObject({ outcome: 'settled' });
+    await shop.pollOnce();
+    expect(await peek()).toEqual([]);
+    expect(order.events.map((event) => event.name)).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
+    expect(capturesAtGateway(reference)).toEqual([
+      expect.objectContaining({ amount: 1000, status: 'succeeded' }),
+    ]);
+    // The gap: the money moved, and the shop's item should now be captured.
+    expect(item!.state).toBe(S.capturePending);
+  });
+});
