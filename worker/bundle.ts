@@ -1,9 +1,20 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { ENCRYPTED_FAILURES_PATH } from '../config/payloadCodec';
 import { WORKFLOWS_PATH } from './createWorker';
 
-/** Bundles workflow code (Settle's by default) ahead of a worker's start, printing only warnings and errors. */
-export async function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+/**
+ * Bundles workflow code (Settle's by default) ahead of a worker's start, printing only warnings and errors;
+ * `encryptedFailures` compiles in the failure converter that encrypts failure messages.
+ */
+export async function bundleWorkflows(
+  workflowsPath = WORKFLOWS_PATH,
+  { encryptedFailures = false } = {},
+): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: quietLogger,
+    ...(encryptedFailures ? { failureConverterPath: ENCRYPTED_FAILURES_PATH } : {}),
+  });
   return code;
 }
 

@@ -18,15 +18,24 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
 
 /**
+ * The same with the failure converter that encrypts failure messages (config/payloadCodec.ts) compiled in: a
+ * bundle fixes how workflow code converts its failures, so a worker with PAYLOAD_KEYS loads this one.
+ */
+export const encryptedBundlePath = (prebuilt: string) => prebuilt.replace(/\.js$/, '.encrypted.js');
+
+/**
  * Where the worker gets its workflow code: the compiled worker loads the bundle made at build time, if there
- * is one; from source (tsx), the worker bundles at start, so that the code it runs is never stale.
+ * is one (the one with encrypted failures when `encrypted`); from source (tsx), the worker bundles at start,
+ * so that the code it runs is never stale.
  */
 export function workflowSource(
   compiled = __filename.endsWith('.js'),
   prebuilt = PREBUILT_BUNDLE_PATH,
+  encrypted = false,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return compiled && existsSync(prebuilt)
-    ? { workflowBundle: { codePath: prebuilt } }
+  const codePath = encrypted ? encryptedBundlePath(prebuilt) : prebuilt;
+  return compiled && existsSync(codePath)
+    ? { workflowBundle: { codePath } }
     : { workflowsPath: WORKFLOWS_PATH };
 }
 
@@ -69,7 +78,9 @@ export async function createSettleWorker(
     activities,
     dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
     ...WORKER_TUNING,
-    ...(overrides.workflowBundle ? {} : workflowSource()),
+    ...(overrides.workflowBundle
+      ? {}
+      : workflowSource(undefined, undefined, config.PAYLOAD_KEYS !== undefined)),
     ...overrides,
   });
 }
