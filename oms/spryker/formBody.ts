@@ -7,10 +7,9 @@ export function parseDeepForm(text: string): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const [name, value] of new URLSearchParams(text)) {
     const path = segmentsOf(name);
-    if (!path) continue;
+    if (!path || path.some((segment) => UNSAFE.has(segment))) continue;
     let node: Record<string, unknown> = root;
     path.forEach((segment, index) => {
-      if (UNSAFE.has(segment)) return;
       if (index === path.length - 1) {
         node[segment] = value;
         return;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_MINOR_UNITS } from '../../domain/money';
 import type { MoneyCommand } from '../../domain/orderPayment';
 
 /**
@@ -33,7 +34,13 @@ const integer = z
       .regex(/^-?\d+$/, 'an integer')
       .transform(Number),
   ])
-  .pipe(z.number().int('an integer').refine(Number.isSafeInteger, 'too large'));
+  .pipe(
+    z
+      .number()
+      .max(MAX_MINOR_UNITS, `too large: at most ${MAX_MINOR_UNITS} minor units`)
+      .min(-MAX_MINOR_UNITS, `too large: at most ${MAX_MINOR_UNITS} minor units`)
+      .int('an integer'),
+  );
 const itemId = z.union([z.number().int().positive(), z.string().regex(/^\d+$/, 'an item id')]);
 
 const orderReference = z
