@@ -12,7 +12,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { parseDuration } from '../domain/duration';
-import { NON_RETRYABLE } from '../domain/failures';
 import {
   capturableMinor,
   openOrderPayment,
@@ -33,18 +32,11 @@ import {
   recordOutcomeUpdate,
 } from './orderPaymentMessages';
 import { paymentCommandWorkflow } from './paymentCommand';
+import { PROVIDER_OPTIONS } from './providerCalls';
 import { OMS_RETRY } from './retryPolicies';
 
-const { authorizePayment } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
-  },
-});
+// An authorization is a provider call like any other: the same retries, the same idempotency.
+const { authorizePayment } = proxyActivities<Activities>(PROVIDER_OPTIONS);
 
 // The shop must hear of the authorization however long its door's channel is down.
 const { reportAuthorization } = proxyActivities<Activities>({

@@ -13,7 +13,7 @@ import type { PaymentCommandInput } from '../domain/paymentCommand';
 
 // Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
 // provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
-const PROVIDER_OPTIONS: ActivityOptions = {
+export const PROVIDER_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // The activities heartbeat every second: a worker that dies mid-call is noticed within 10 s.
   heartbeatTimeout: '10 seconds',
