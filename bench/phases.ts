@@ -11,7 +11,7 @@ import {
   type MixEntry,
 } from './mix';
 import { memoryOf, megabytes, type BenchProcess, type MemorySampler, type Usage } from './processes';
-import type { SprykerShop } from './sprykerShop';
+import type { SprykerShop } from './sprykerConsumer';
 import { percentiles, round, type Percentiles } from './stats';
 
 /**
@@ -280,7 +280,8 @@ export function summarize(
   const firstSent = Math.min(...sent.map((one) => one.sentAt));
   const lastAnswered = Math.max(...sent.map((one) => one.sentAt + (one.ackMs ?? 0)));
   const lastNotified = Math.max(...sent.map((one) => one.notifiedAt ?? 0));
-  const seconds = (lastNotified - firstSent) / 1000;
+  // A run none of whose completions came (all lost) lasted until its last answer at least.
+  const seconds = (Math.max(lastNotified, lastAnswered) - firstSent) / 1000;
   const ackMs = sent.map((one) => one.ackMs ?? 0);
   const notifyMs = sent
     .filter((one) => one.notifiedAt !== undefined)

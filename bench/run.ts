@@ -36,7 +36,8 @@ import {
 } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { SPRYKER_MIX_DESCRIPTION, SPRYKER_TENANT, SPRYKER_TOKEN } from './sprykerMix';
-import { EventConsumer, mergeSprykerRuns, runSpryker, type SprykerRun } from './sprykerShop';
+import { EventConsumer } from './sprykerConsumer';
+import { mergeSprykerRuns, runSpryker, type SprykerRun } from './sprykerShop';
 import { round } from './stats';
 import { commandsClosed } from './work';
 
