@@ -3,7 +3,7 @@ import { commandAttributes, serializeMessage, type SerializedMessage } from '../
 /**
  * The Spryker load: orders placed at checkout (initialize-payment, JSON as Zed sends it), then captures and
  * refunds as the shop's message broker sends them to payment-commands. Each order is captured whole; the
- * first fifth of them is then refunded one item, so that of every 5 commands 4 are captures and 1 a refund.
+ * first quarter of them is then refunded one item, so that of every 5 commands 4 are captures and 1 a refund.
  */
 
 /** The shop the benchmark plays, configured as the stack's only Spryker tenant. */

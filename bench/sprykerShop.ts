@@ -113,7 +113,7 @@ export interface SprykerRunOptions {
 }
 
 /**
- * Places the orders, then captures every one of them and refunds the first fifth (a refund needs its
+ * Places the orders, then captures every one of them and refunds the first quarter (a refund needs its
  * capture's event first): the captures and refunds are the Spryker commands, measured as one run.
  */
 export async function runSpryker(
