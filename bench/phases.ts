@@ -10,7 +10,8 @@ import {
   type BenchCommand,
   type MixEntry,
 } from './mix';
-import { memoryOf, megabytes, type BenchProcess, type MemorySampler } from './processes';
+import { memoryOf, megabytes, type BenchProcess, type MemorySampler, type Usage } from './processes';
+import type { SprykerShop } from './sprykerConsumer';
 import { percentiles, round, type Percentiles } from './stats';
 
 /**
@@ -27,6 +28,8 @@ export interface BenchContext {
   readonly gatewayApiKey: string;
   readonly gateway: GatewaySimulator;
   readonly mib: MibSimulator;
+  /** The Spryker shop the benchmark plays: its bus client and its payment-events consumer. */
+  readonly spryker: SprykerShop;
   readonly temporal: Client;
   readonly settleQueue: string;
   readonly baselineQueue: string;
@@ -80,8 +83,19 @@ function mergeRecords(records: readonly Record<string, number>[], f: (values: nu
   );
 }
 
-function pooled(runs: readonly object[], which: 0 | 1): Percentiles {
-  return percentiles(runs.flatMap((run) => samples.get(run)?.[which] ?? []));
+function pooled(runs: readonly object[], which: 0 | 1): number[] {
+  return runs.flatMap((run) => samples.get(run)?.[which] ?? []);
+}
+
+/** A merged run keeps its rounds' samples, so that it can be merged again (a level of Spryker's steps). */
+function withSamples<T extends object>(
+  runs: readonly object[],
+  merged: (ack: number[], done: number[]) => T,
+): T {
+  const [ack, done] = [pooled(runs, 0), pooled(runs, 1)];
+  const result = merged(ack, done);
+  samples.set(result, [ack, done]);
+  return result;
 }
 
 /**
@@ -91,7 +105,7 @@ function pooled(runs: readonly object[], which: 0 | 1): Percentiles {
 export function mergeSettleRuns(runs: readonly SettleRun[]): SettleRun {
   const seconds = sumOf(runs, (run) => run.seconds);
   const notified = sumOf(runs, (run) => run.notified);
-  return {
+  return withSamples(runs, (ack, done) => ({
     commands: sumOf(runs, (run) => run.commands),
     accepted: sumOf(runs, (run) => run.accepted),
     refused: sumOf(runs, (run) => run.refused),
@@ -106,8 +120,8 @@ export function mergeSettleRuns(runs: readonly SettleRun[]): SettleRun {
       2,
     ),
     finishedAt: Math.max(...runs.map((run) => run.finishedAt)),
-    ackMs: pooled(runs, 0),
-    notifyMs: pooled(runs, 1),
+    ackMs: percentiles(ack),
+    notifyMs: percentiles(done),
     peakRssMb: mergeRecords(
       runs.map((run) => run.peakRssMb),
       (values) => Math.max(...values),
@@ -116,32 +130,36 @@ export function mergeSettleRuns(runs: readonly SettleRun[]): SettleRun {
       runs.map((run) => run.cpuSeconds),
       (values) => values.reduce((a, b) => a + b, 0),
     ),
-  };
+  }));
 }
 
 export function mergeBaselineRuns(runs: readonly BaselineRun[]): BaselineRun {
   const seconds = sumOf(runs, (run) => run.seconds);
   const completed = sumOf(runs, (run) => run.completed);
-  return {
+  return withSamples(runs, (ack, done) => ({
     workflows: sumOf(runs, (run) => run.workflows),
     completed,
     seconds: round(seconds, 2),
     throughput: round(completed / seconds),
-    startMs: pooled(runs, 0),
-    completeMs: pooled(runs, 1),
+    startMs: percentiles(ack),
+    completeMs: percentiles(done),
     cpuSeconds: mergeRecords(
       runs.map((run) => run.cpuSeconds),
       (values) => values.reduce((a, b) => a + b, 0),
     ),
-  };
+  }));
 }
 
-interface Sent {
-  readonly command: BenchCommand;
+/** One request of a run: when it went out, when it was answered and when its completion arrived. */
+export interface Timed {
   sentAt: number;
   ackMs?: number;
   accepted: boolean;
   notifiedAt?: number;
+}
+
+interface Sent extends Timed {
+  readonly command: BenchCommand;
   method?: string;
 }
 
@@ -242,40 +260,54 @@ export async function runSettle(ctx: BenchContext, options: SettleRunOptions): P
     clearInterval(poll);
   }
   tracker.scan();
-  const accepted = sent.filter((one) => one.accepted);
-  const firstSent = Math.min(...sent.map((one) => one.sentAt));
-  const lastAnswered = Math.max(...sent.map((one) => one.sentAt + (one.ackMs ?? 0)));
-  const lastNotified = Math.max(...sent.map((one) => one.notifiedAt ?? 0));
-  const seconds = (lastNotified - firstSent) / 1000;
-  const ackMs = sent.map((one) => one.ackMs ?? 0);
-  const notifyMs = sent
-    .filter((one) => one.notifiedAt !== undefined)
-    .map((one) => one.notifiedAt! - one.sentAt);
-  const result: SettleRun = {
-    commands: count,
-    accepted: accepted.length,
-    refused: count - accepted.length,
-    notified: tracker.notified,
-    lost: accepted.filter((one) => one.notifiedAt === undefined).length,
-    duplicated: tracker.duplicated,
-    unexpected: tracker.unexpected,
-    seconds: round(seconds, 2),
-    throughput: round(tracker.notified / seconds),
-    sendSeconds: round((lastAnswered - firstSent) / 1000, 2),
-    finishedAt: lastNotified,
-    ackMs: percentiles(ackMs),
-    notifyMs: percentiles(notifyMs),
-    ...ctx.memory.take(),
-  };
-  samples.set(result, [ackMs, notifyMs]);
+  const result = summarize(sent, tracker, ctx.memory.take());
   progress.finish(
     `${result.throughput} commands/s, ack p99 ${result.ackMs.p99} ms, lost ${result.lost}, duplicated ${result.duplicated}`,
   );
   return result;
 }
 
+/**
+ * A run's figures from its requests: counts, throughput from the first request to the last completion, and
+ * latencies (kept for merging rounds).
+ */
+export function summarize(
+  sent: readonly Timed[],
+  counts: { readonly notified: number; readonly duplicated: number; readonly unexpected: number },
+  usage: Usage,
+): SettleRun {
+  const accepted = sent.filter((one) => one.accepted);
+  const firstSent = Math.min(...sent.map((one) => one.sentAt));
+  const lastAnswered = Math.max(...sent.map((one) => one.sentAt + (one.ackMs ?? 0)));
+  const lastNotified = Math.max(...sent.map((one) => one.notifiedAt ?? 0));
+  // A run none of whose completions came (all lost) lasted until its last answer at least.
+  const seconds = (Math.max(lastNotified, lastAnswered) - firstSent) / 1000;
+  const ackMs = sent.map((one) => one.ackMs ?? 0);
+  const notifyMs = sent
+    .filter((one) => one.notifiedAt !== undefined)
+    .map((one) => one.notifiedAt! - one.sentAt);
+  const result: SettleRun = {
+    commands: sent.length,
+    accepted: accepted.length,
+    refused: sent.length - accepted.length,
+    notified: counts.notified,
+    lost: accepted.filter((one) => one.notifiedAt === undefined).length,
+    duplicated: counts.duplicated,
+    unexpected: counts.unexpected,
+    seconds: round(seconds, 2),
+    throughput: round(counts.notified / seconds),
+    sendSeconds: round((lastAnswered - firstSent) / 1000, 2),
+    finishedAt: lastNotified,
+    ackMs: percentiles(ackMs),
+    notifyMs: percentiles(notifyMs),
+    ...usage,
+  };
+  samples.set(result, [ackMs, notifyMs]);
+  return result;
+}
+
 /** Resolves once `read()` reaches `target` (after `refresh`, if given), or when it has not moved for `stallMs`. */
-async function waitForProgress(
+export async function waitForProgress(
   read: () => number,
   target: number,
   stallMs: number,

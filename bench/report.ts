@@ -2,8 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart } from './chart';
 import type { BaselineRun, SettleRun, WaitingRun } from './phases';
+import type { Census } from './census';
 import type { Engine } from './engines';
+import type { SprykerRun } from './sprykerShop';
 import type { Percentiles } from './stats';
+import type { WorkPerCommand } from './work';
 
 /** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
 
@@ -13,6 +16,8 @@ export interface LevelResult {
   readonly baseline: BaselineRun;
   /** Settle's commands/s ÷ the baseline's workflows/s. */
   readonly ratio: number;
+  /** The Spryker door in rounds beside MIB's (absent when the run sent no Spryker commands). */
+  readonly spryker?: SprykerRun;
 }
 
 export interface Target {
@@ -35,6 +40,8 @@ export interface BenchReport {
   /** Steady-rate runs, one per rate. */
   readonly paced: readonly { readonly rate: number; readonly settle: SettleRun }[];
   readonly waiting?: WaitingRun;
+  /** The server's work per command of each door, from the histories of a small batch (census.ts). */
+  readonly census?: Census;
   /** Over every run, warm-up included, counted again at the end (late duplicates too). */
   readonly totals: {
     readonly commands: number;
@@ -44,6 +51,17 @@ export interface BenchReport {
     readonly refused: number;
     readonly webhookRedeliveries: number;
     readonly providerCallsRepeated: number;
+  };
+  /** The Spryker door over every run: orders placed, commands sent, and their events at the shop. */
+  readonly sprykerTotals: {
+    readonly orders: number;
+    readonly commands: number;
+    readonly lost: number;
+    readonly duplicated: number;
+    readonly unexpected: number;
+    readonly refused: number;
+    /** Fetches and acknowledgements of payment-events not answered 200 (the shop retries them). */
+    readonly fetchFailures: number;
   };
   readonly targets: readonly Target[];
 }
@@ -77,6 +95,13 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
     value: `${lost} lost, ${duplicated} duplicated`,
     met: lost === 0 && duplicated === 0,
   });
+  const spryker = report.sprykerTotals;
+  if (spryker.orders > 0)
+    targets.push({
+      target: '0 lost, 0 duplicated Spryker events at every load',
+      value: `${spryker.lost} lost, ${spryker.duplicated} duplicated`,
+      met: spryker.lost === 0 && spryker.duplicated === 0,
+    });
   if (report.waiting) {
     const { worker, waiting } = report.waiting;
     targets.push({
@@ -157,6 +182,7 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
+  lines.push(...sprykerMarkdown(report));
   if (report.paced.length > 0) {
     lines.push(
       '',
@@ -199,10 +225,98 @@ export function markdownOf(report: BenchReport): string {
     '| --- | --- | :---: |',
     ...report.targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
     '',
+    ...(report.sprykerTotals.orders > 0
+      ? [
+          `Spryker, every run together: ${report.sprykerTotals.orders} orders and ${report.sprykerTotals.commands} commands, ${report.sprykerTotals.refused} refused, ${report.sprykerTotals.lost} lost, ${report.sprykerTotals.duplicated} duplicated, ${report.sprykerTotals.unexpected} with another event than expected; ${report.sprykerTotals.fetchFailures} fetches or acknowledgements of payment-events not answered at once.`,
+          '',
+        ]
+      : []),
     `Every run together: ${totals.commands} commands, ${totals.refused} refused, ${totals.lost} lost, ${totals.duplicated} duplicated, ${totals.unexpected} with another notification than expected; ${totals.webhookRedeliveries} webhooks not acknowledged at once (redelivered by the gateway), ${totals.providerCallsRepeated} provider calls repeated by an activity retry.`,
     '',
   );
   return lines.join('\n');
+}
+
+const pair = (p: Percentiles) => `${p.p50} / ${p.p99}`;
+const perCommand = (cpu: Record<string, number>, count: number) => cpuPerCommand(cpu, count) || '–';
+
+/** The Spryker door beside MIB at each level, and the server's work per command of both (the census). */
+function sprykerMarkdown(report: BenchReport): string[] {
+  const levels = report.levels.filter((level) => level.spryker);
+  const lines: string[] = [];
+  if (levels.length > 0)
+    lines.push(
+      '',
+      '## The Spryker door beside MIB',
+      '',
+      `${String(report.settings.sprykerCommands)} Spryker commands per level (${String(report.settings.sprykerMixDescription)}), in rounds after MIB's, on orders placed at checkout (initialize-payment) just before; one tenant, \`${String(report.settings.sprykerTenant)}\`. A Spryker command is done when its event reaches the shop (fetched from payment-events, then acknowledged; the shop fetches again at once while messages come, else after ${String(report.settings.sprykerFetchIdleMs)} ms); a MIB command when MIB has its notification. Latencies in ms, p50 / p99.`,
+      '',
+      '| concurrency | MIB commands/s | Spryker commands/s | MIB ack | Spryker ack | MIB command → notification | Spryker command → event | checkouts/s | checkout answered | checkout → PaymentAuthorized | Spryker lost | Spryker duplicated |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...levels.map(({ concurrency, settle, spryker }) => {
+        const { commands, checkout } = spryker!;
+        return `| ${[
+          concurrency,
+          settle.throughput,
+          commands.throughput,
+          pair(settle.ackMs),
+          pair(commands.ackMs),
+          pair(settle.notifyMs),
+          pair(commands.notifyMs),
+          checkout.throughput,
+          pair(checkout.ackMs),
+          pair(checkout.notifyMs),
+          commands.lost + checkout.lost,
+          commands.duplicated + checkout.duplicated,
+        ].join(' | ')} |`;
+      }),
+      '',
+      'CPU time in ms per MIB command, per Spryker command (capture or refund) and per Spryker checkout, by process:',
+      '',
+      '| concurrency | MIB command | Spryker command | Spryker checkout |',
+      '| ---: | --- | --- | --- |',
+      ...levels.map(
+        ({ concurrency, settle, spryker }) =>
+          `| ${concurrency} | ${perCommand(settle.cpuSeconds, settle.commands)} | ${perCommand(spryker!.commands.cpuSeconds, spryker!.commands.commands)} | ${perCommand(spryker!.checkout.cpuSeconds, spryker!.checkout.commands)} |`,
+      ),
+    );
+  const { census } = report;
+  if (census) {
+    const columns: [string, WorkPerCommand][] = [[`MIB command`, census.mib]];
+    if (census.spryker)
+      columns.push(
+        ['Spryker command', census.spryker.commands],
+        ['Spryker checkout', census.spryker.checkout],
+      );
+    const rows: [string, (work: WorkPerCommand) => number | string][] = [
+      ['workflow runs started', (w) => w.workflows],
+      ['workflow tasks', (w) => w.workflowTasks],
+      ['activity tasks', (w) => w.activityTasks],
+      ['local activities', (w) => w.localActivities],
+      ['updates accepted', (w) => w.updates],
+      ['signals', (w) => w.signals],
+      ['search-attribute upserts', (w) => w.searchAttributeUpserts],
+      ['history events', (w) => w.historyEvents],
+      [
+        'workflow tasks by workflow',
+        (w) =>
+          Object.entries(w.byWorkflow)
+            .map(([kind, counts]) => `${kind} ${counts.workflowTasks}`)
+            .join(', '),
+      ],
+    ];
+    lines.push(
+      '',
+      "## The server's work per command",
+      '',
+      `From the histories of a census: ${census.mib.commands} MIB commands${census.spryker ? `, then ${census.spryker.checkout.commands} Spryker orders and ${census.spryker.commands.commands} Spryker commands` : ''}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
+      '',
+      `| per | ${columns.map(([name]) => name).join(' | ')} |`,
+      `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+      ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
+    );
+  }
+  return lines;
 }
 
 export function chartOf(report: BenchReport): string {

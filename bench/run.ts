@@ -11,6 +11,8 @@ import { createMibSimulator } from '../sim/mib/server';
 import { bundleWorkflows } from '../worker/bundle';
 import { WORKFLOWS_PATH } from '../worker/createWorker';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { createBusClient } from '../sim/spryker/bus';
+import { runCensus, type Census } from './census';
 import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
 import {
   mergeBaselineRuns,
@@ -33,7 +35,11 @@ import {
   type BenchProcess,
 } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
+import { SPRYKER_MIX_DESCRIPTION, SPRYKER_TENANT, SPRYKER_TOKEN } from './sprykerMix';
+import { EventConsumer } from './sprykerConsumer';
+import { mergeSprykerRuns, runSpryker, type SprykerRun } from './sprykerShop';
 import { round } from './stats';
+import { commandsClosed } from './work';
 
 /**
  * A benchmark run: for each engine and each worker count, a Temporal engine of its own (engines.ts; the dev
@@ -45,6 +51,10 @@ import { round } from './stats';
 export interface BenchOptions {
   /** Commands (and baseline workflows) per concurrency level. */
   readonly commands: number;
+  /** Spryker commands (captures and refunds) per concurrency level, in rounds beside MIB's; 0 skips them. */
+  readonly sprykerCommands: number;
+  /** Commands of each door in the census of the server's work per command (census.ts); 0 skips it. */
+  readonly census: number;
   /** Each level alternates this many rounds of the baseline and of Settle, so both see the same load. */
   readonly rounds: number;
   readonly concurrency: readonly number[];
@@ -78,6 +88,8 @@ export interface BenchOptions {
 
 export const FULL_RUN: BenchOptions = {
   commands: 600,
+  sprykerCommands: 600,
+  census: 40,
   rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
   rates: [10, 25, 50],
@@ -99,6 +111,8 @@ export const FULL_RUN: BenchOptions = {
 export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
+  sprykerCommands: 10,
+  census: 10,
   rounds: 2,
   concurrency: [2, 8],
   rates: [20],
@@ -211,6 +225,8 @@ async function measure(
       TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: settleQueue,
       LOG_LEVEL: options.logLevel,
+      // The shop the benchmark plays is the door's only tenant.
+      SPRYKER_TENANTS: `${SPRYKER_TENANT}=${SPRYKER_TOKEN}`,
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
     };
     const each = (count: number, start: (index: number) => BenchProcess) =>
@@ -250,9 +266,13 @@ async function measure(
     );
     cleanups.push(() => memory.stop());
 
+    const sprykerBus = createBusClient({ settleUrl: apiUrl, tenant: SPRYKER_TENANT, token: SPRYKER_TOKEN });
+    const consumer = new EventConsumer(sprykerBus);
+    cleanups.push(() => consumer.stop());
     const ctx: BenchContext = {
       runId,
       apiUrl,
+      spryker: { bus: sprykerBus, consumer },
       intakeSecret: defaults.MIB_INTAKE_SECRET,
       gatewayUrl: gatewayServer.url,
       gatewayApiKey: defaults.GATEWAY_API_KEY,
@@ -274,27 +294,49 @@ async function measure(
       );
       await runBaseline(ctx, 'warmup', options.warmup, { concurrency: 10 });
     }
+    const sprykerRuns: SprykerRun[] = [];
+    if (options.warmup > 0 && options.sprykerCommands > 0)
+      sprykerRuns.push(
+        await runSpryker(ctx, { phase: 'warmup', count: options.warmup, pace: { concurrency: 10 } }),
+      );
     const levels: LevelResult[] = [];
     for (const concurrency of options.concurrency) {
       const baselineRounds: BaselineRun[] = [];
       const settleRounds: SettleRun[] = [];
+      const sprykerRounds: SprykerRun[] = [];
+      // The last round takes the remainder, so the level sends exactly `total`.
+      const shareOf = (total: number, index: number) => {
+        const share = Math.floor(total / options.rounds);
+        return index === options.rounds - 1 ? total - share * index : share;
+      };
       for (let index = 0; index < options.rounds; index += 1) {
-        // The last round takes the remainder, so the level sends exactly `commands`.
-        const share = Math.floor(options.commands / options.rounds);
-        const count = index === options.rounds - 1 ? options.commands - share * index : share;
+        const count = shareOf(options.commands, index);
         const phase = `c${concurrency}r${index + 1}`;
         baselineRounds.push(await runBaseline(ctx, phase, count, { concurrency }));
         settleRounds.push(await runSettle(ctx, { phase, count, pace: { concurrency } }));
+        const sprykerCount = shareOf(options.sprykerCommands, index);
+        if (sprykerCount > 0)
+          sprykerRounds.push(await runSpryker(ctx, { phase, count: sprykerCount, pace: { concurrency } }));
       }
       const settle = mergeSettleRuns(settleRounds);
       const baseline = mergeBaselineRuns(baselineRounds);
+      const spryker = sprykerRounds.length > 0 ? mergeSprykerRuns(sprykerRounds) : undefined;
       settleRuns.push(settle);
+      if (spryker) sprykerRuns.push(spryker);
       levels.push({
         concurrency,
         settle,
         baseline,
         ratio: round(settle.throughput / baseline.throughput, 2),
+        ...(spryker ? { spryker } : {}),
       });
+    }
+    let census: Census | undefined;
+    if (options.census > 0) {
+      const done = await runCensus(ctx, options.census, options.sprykerCommands > 0);
+      census = done.census;
+      settleRuns.push(done.mibRun);
+      if (done.sprykerRun) sprykerRuns.push(done.sprykerRun);
     }
     const paced: { rate: number; settle: SettleRun }[] = [];
     for (const rate of options.pacedSeconds > 0 ? options.rates : []) {
@@ -306,7 +348,7 @@ async function measure(
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
     if (waiting) settleRuns.push(waiting.intake);
-    await allClosed(temporal, settleQueue);
+    await commandsClosed(temporal, settleQueue);
 
     // Counted again over everything MIB received, so that a late duplicate of an earlier run counts too.
     const ids = new Set<unknown>();
@@ -316,6 +358,8 @@ async function measure(
       ids.add(notification.id);
     }
     const sum = (f: (run: SettleRun) => number) => settleRuns.reduce((total, run) => total + f(run), 0);
+    const sprykerSum = (f: (run: SettleRun) => number) =>
+      sprykerRuns.reduce((total, run) => total + f(run.checkout) + f(run.commands), 0);
     const withoutTargets: Omit<BenchReport, 'targets'> = {
       engine,
       workers: workerCount,
@@ -336,6 +380,11 @@ async function measure(
         mix: MIX,
         mixDescription:
           'validate 25 %, capture 37.5 %, refund 25 %, cancel 12.5 %; half of them settled by webhook, half at once',
+        sprykerCommands: options.sprykerCommands,
+        sprykerMixDescription: SPRYKER_MIX_DESCRIPTION,
+        sprykerTenant: SPRYKER_TENANT,
+        sprykerFetchIdleMs: consumer.idleMs,
+        census: options.census,
         activitiesPerCommand: ACTIVITIES_PER_COMMAND,
         webhookDelayMs: options.webhookDelayMs,
         rates: options.rates,
@@ -349,6 +398,7 @@ async function measure(
       levels,
       paced,
       waiting,
+      census,
       totals: {
         commands: sum((run) => run.commands),
         lost: sum((run) => run.lost),
@@ -362,6 +412,19 @@ async function measure(
         // that reached the gateway again with the same idempotency key (an activity retried).
         webhookRedeliveries: gateway.webhooks.filter((delivery) => delivery.status !== 200).length,
         providerCallsRepeated: gateway.calls.filter((call) => call.replayed).length,
+      },
+      // Checkouts and commands; duplicates counted again over every event the shop took.
+      sprykerTotals: {
+        orders: sprykerRuns.reduce((total, run) => total + run.checkout.commands, 0),
+        commands: sprykerRuns.reduce((total, run) => total + run.commands.commands, 0),
+        lost: sprykerSum((run) => run.lost),
+        duplicated: Math.max(
+          consumer.duplicated,
+          sprykerSum((run) => run.duplicated),
+        ),
+        unexpected: sprykerSum((run) => run.unexpected),
+        refused: sprykerSum((run) => run.refused),
+        fetchFailures: consumer.failures,
       },
     };
     return { ...withoutTargets, targets: targetsOf(withoutTargets) };
@@ -408,15 +471,6 @@ async function untilHealthy(url: string, api: BenchProcess, timeoutMs = 120_000)
       throw new Error(`the API exited with ${api.child.exitCode}:\n${api.tail()}`);
     if (Date.now() > deadline) throw new Error(`the API did not answer ${url}/health:\n${api.tail()}`);
     await new Promise((done) => setTimeout(done, 100));
-  }
-}
-
-/** Waits (up to 30 s) until the workflows that notified MIB have also completed, so none is cut off at the end. */
-async function allClosed(temporal: Client, taskQueue: string): Promise<void> {
-  const query = `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`;
-  for (let tries = 0; tries < 120; tries += 1) {
-    if ((await temporal.workflow.count(query)).count === 0) return;
-    await new Promise((done) => setTimeout(done, 250));
   }
 }
 

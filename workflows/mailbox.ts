@@ -8,14 +8,16 @@ import {
 import {
   acknowledgeUpdate,
   announcedQuery,
-  postUpdate,
+  fullnessQuery,
+  postSignal,
   waitingQuery,
   type MailboxMessage,
 } from './mailboxMessages';
 
 /**
  * How much may wait unacknowledged (JSON characters): what a continued run carries must stay well inside
- * Temporal's 2 MB payload limit. A full mailbox refuses posts; the reports retry until the shop catches up.
+ * Temporal's 2 MB payload limit. Past it the mailbox says it is full, and the reports wait and retry until the
+ * shop catches up; posts already on their way still go in, which the headroom to 2 MB absorbs.
  */
 export const MAILBOX_CAPACITY_CHARS = 1_000_000;
 
@@ -40,28 +42,14 @@ export async function mailboxWorkflow(carried?: MailboxState): Promise<void> {
   let announced = carried?.announced ?? {};
   let size = [...waiting.values()].reduce((sum, message) => sum + sizeOf(message), 0);
 
-  setHandler(
-    postUpdate,
-    ({ messages, announced: next }) => {
-      let added = 0;
-      for (const message of messages) {
-        if (waiting.has(message.id) || acknowledged.has(message.id)) continue;
-        waiting.set(message.id, message);
-        size += sizeOf(message);
-        added += 1;
-      }
-      if (next) announced = next;
-      return added;
-    },
-    {
-      validator: ({ messages }) => {
-        const adding = messages.reduce((sum: number, message: MailboxMessage) => sum + sizeOf(message), 0);
-        if (size > 0 && size + adding > MAILBOX_CAPACITY_CHARS) {
-          throw new Error(`the mailbox is full (${waiting.size} messages wait to be acknowledged)`);
-        }
-      },
-    },
-  );
+  setHandler(postSignal, ({ messages, announced: next }) => {
+    for (const message of messages) {
+      if (waiting.has(message.id) || acknowledged.has(message.id)) continue;
+      waiting.set(message.id, message);
+      size += sizeOf(message);
+    }
+    if (next) announced = next;
+  });
 
   setHandler(acknowledgeUpdate, (ids) => {
     let removed = 0;
@@ -83,6 +71,7 @@ export async function mailboxWorkflow(carried?: MailboxState): Promise<void> {
 
   setHandler(waitingQuery, (limit) => [...waiting.values()].slice(0, Math.max(0, limit)));
   setHandler(announcedQuery, () => announced);
+  setHandler(fullnessQuery, () => ({ waiting: waiting.size, size, full: size > MAILBOX_CAPACITY_CHARS }));
 
   await condition(
     () =>

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /**
  * A mailbox: messages a door's shop fetches and acknowledges (Spryker's message bus hands out events this way).
@@ -18,8 +18,22 @@ export interface MailboxPost {
   readonly announced?: Readonly<Record<string, string>>;
 }
 
-/** Adds messages not already waiting or acknowledged; refused while the mailbox is full (the poster retries). */
-export const postUpdate = defineUpdate<number, [MailboxPost]>('post');
+/**
+ * Adds messages not already waiting or acknowledged. A signal, not an update: a signal is durable once
+ * Temporal accepts it, a workflow takes any number of them at once (updates: 10 in flight), and none is lost
+ * while the mailbox continues as new. Posters look at `fullness` first and wait while the mailbox is full.
+ */
+export const postSignal = defineSignal<[MailboxPost]>('post');
+
+export interface MailboxFullness {
+  readonly waiting: number;
+  /** The waiting messages' size as JSON, in characters. */
+  readonly size: number;
+  /** Past its capacity: a poster waits until the shop acknowledges. */
+  readonly full: boolean;
+}
+
+export const fullnessQuery = defineQuery<MailboxFullness>('fullness');
 
 /** Removes the messages acknowledged; answers how many of them were waiting. */
 export const acknowledgeUpdate = defineUpdate<number, [readonly string[]]>('acknowledge');

@@ -4,6 +4,7 @@ import {
   ChildWorkflowCancellationType,
   condition,
   continueAsNew,
+  log,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -70,6 +71,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   let state = input.carried ?? openOrderPayment(opening);
   let changes = 0;
   let authorizing: Promise<OrderAuthorization> | undefined;
+  /** Reports of the authorization still on their way: the run neither ends nor continues before they are out. */
+  let reporting = 0;
   const { workflowId } = workflowInfo();
 
   const authorize = async (): Promise<OrderAuthorization> => {
@@ -85,13 +88,23 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
     });
     state = { ...state, authorization: result };
     changes += 1;
+    // Checkout hears the answer now; the shop's event follows as soon as its channel takes it.
     if (result.outcome !== 'pending') {
-      await reportAuthorization({
+      reporting += 1;
+      void reportAuthorization({
         reportId: `${workflowId}:authorize`,
         reply,
         opening,
         authorization: result,
-      });
+      })
+        // Only a refusal by the door ends the retries (OMS_RETRY): it shows in the history and the log.
+        .catch((error: unknown) =>
+          log.error("the shop could not be told of the order's authorization", { error: String(error) }),
+        )
+        .finally(() => {
+          reporting -= 1;
+          changes += 1;
+        });
     }
     return result;
   };
@@ -165,12 +178,12 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
     const seen = changes;
     const moved = await condition(() => changes !== seen || historyFull(), KEPT_IDLE_MS);
     if (historyFull()) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && reporting === 0);
       return continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: state });
     }
     if (!moved && !running()) break;
   }
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && reporting === 0);
   return state;
 }
 

@@ -1,17 +1,13 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { issuesOf } from '../../domain/issues';
-import { formatMoney, MAX_MINOR_UNITS } from '../../domain/money';
+import { MAX_MINOR_UNITS } from '../../domain/money';
 import {
-  ORDER_PAYMENT_WORKFLOW,
   orderPaymentWorkflowId,
   type OrderAuthorization,
   type OrderPaymentOpening,
 } from '../../domain/orderPayment';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
-import { authorizeOrderUpdate } from '../../workflows/orderPaymentMessages';
+import { authorizeOrder, type Authorized } from '../orderPayments';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import { parseDeepForm } from './formBody';
 import type { SprykerReplyContext } from './events';
@@ -107,42 +103,30 @@ export async function initializePayment(
     amount: orderData.grandTotal,
     currencyIsoCode: orderData.currencyCode,
   };
-  const workflowId = orderPaymentWorkflowId(opening.key);
-  let authorization: OrderAuthorization;
+  let authorized: Authorized;
   try {
-    authorization = await deps.temporal.connection.withDeadline(
-      Date.now() + (deps.spryker?.checkoutWaitMs ?? 0),
-      () =>
-        deps.temporal.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
-          args: [opening],
-          startWorkflowOperation: new WithStartWorkflowOperation(ORDER_PAYMENT_WORKFLOW, {
-            workflowId,
-            taskQueue: deps.taskQueue,
-            args: [{ opening, reply: { door: SPRYKER_DOOR, context } }],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            staticSummary: `order ${orderData.orderReference} · ${formatMoney({ minor: orderData.grandTotal, currency: orderData.currencyCode })} · ${provider}`,
-            typedSearchAttributes: [
-              { key: SEARCH_ATTRIBUTES.door, value: SPRYKER_DOOR },
-              { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
-              { key: SEARCH_ATTRIBUTES.orderId, value: orderData.orderReference },
-              { key: SEARCH_ATTRIBUTES.provider, value: provider },
-            ],
-          }),
-        }),
+    authorized = await authorizeOrder(
+      deps,
+      opening,
+      { door: SPRYKER_DOOR, context },
+      deps.spryker?.checkoutWaitMs ?? 0,
     );
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      const message = (error.cause as Error | undefined)?.message ?? error.message;
-      deps.logger.warn('refused a Spryker checkout', { tenant, error: message });
-      return void res.json({ isSuccessful: false, message } satisfies Answer);
-    }
-    if (!timedOut(error)) return unavailable(deps, res, error);
+    return unavailable(deps, res, error);
+  }
+  const workflowId = orderPaymentWorkflowId(opening.key);
+  if ('refused' in authorized) {
+    deps.logger.warn('refused a Spryker checkout', { tenant, error: authorized.refused });
+    return void res.json({ isSuccessful: false, message: authorized.refused } satisfies Answer);
+  }
+  if ('waiting' in authorized) {
     deps.logger.warn('checkout stopped waiting for the authorization', { workflowId });
     return void res.json({
       isSuccessful: false,
       message: 'the payment provider has not answered yet; the shop hears the outcome as an event',
     } satisfies Answer);
   }
+  const { authorization } = authorized;
   deps.logger.info('Spryker checkout authorized', { workflowId, outcome: authorization.outcome });
   res.json(answerOf(authorization));
 }
@@ -156,17 +140,3 @@ function answerOf(authorization: OrderAuthorization): Answer {
     ...(authorization.redirectUrl ? { redirectUrl: authorization.redirectUrl } : {}),
   };
 }
-
-/** Whether the call ran out of time (gRPC DEADLINE_EXCEEDED), rather than failing. */
-function timedOut(error: unknown): boolean {
-  for (
-    let cause = error as { code?: unknown; cause?: unknown } | undefined;
-    cause;
-    cause = cause.cause as typeof cause
-  ) {
-    if (cause.code === GRPC_DEADLINE_EXCEEDED) return true;
-  }
-  return false;
-}
-
-const GRPC_DEADLINE_EXCEEDED = 4;

@@ -1,10 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import { fingerprint } from '../../domain/fingerprint';
 import type { FinalOutcome } from '../../domain/outcome';
 import { issuesOf } from '../../domain/issues';
 import {
-  orderPaymentWorkflowId,
   orderReferenceKey,
   type MoneyCommand,
   type OrderCommandRequest,
@@ -12,8 +10,8 @@ import {
   type OrderPaymentState,
 } from '../../domain/orderPayment';
 import { paymentWorkflowId } from '../../domain/workflowId';
-import { admitCommandUpdate, orderPaymentQuery } from '../../workflows/orderPaymentMessages';
-import { checkStartable, UnstartableCommandError } from '../startCommand';
+import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
+import { UnstartableCommandError } from '../startCommand';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import {
   COMMAND_NAMES,
@@ -65,40 +63,29 @@ export async function receiveSprykerCommand(
   const body = parsed.data as SprykerCommandBody;
   const key: OrderKey = { door: SPRYKER_DOOR, tenant, orderReference: body.orderReference };
 
-  let order: OrderPaymentState;
+  let order: OrderPaymentState | undefined;
   try {
-    order = await deps.temporal.workflow.getHandle(orderPaymentWorkflowId(key)).query(orderPaymentQuery);
+    order = await orderPaymentOf(deps.temporal, key);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      return refuse(404, `no payment is known for order ${body.orderReference}`);
-    }
     return unavailable(deps, res, error);
   }
+  if (!order) return refuse(404, `no payment is known for order ${body.orderReference}`);
   const request = commandRequest(deps, key, kind, body, order, attributes.correlationId);
   try {
-    checkStartable(request.input);
-    const admitted = await admit(deps.temporal, key, request);
-    // Known before this delivery (Temporal answers a repeated update id with its first answer, so the order's
-    // state tells, not `redelivered`).
+    const admitted = await admitOrderCommand(deps.temporal, key, request);
+    if ('refused' in admitted) return refuse(409, admitted.refused);
+    // Known before this delivery: a redelivery (Temporal answers a repeated update id with its first answer).
     const known = order.commands[admitted.workflowId];
     if (known && known.state !== 'running') {
       await answerAgain(deps, request, known.state, order.opening.amountMinor, attributes.correlationId);
     }
-    deps.logger.info(
-      known || admitted.redelivered
-        ? 'Spryker command redelivered; already accepted'
-        : 'Spryker command accepted',
-      {
-        workflowId: admitted.workflowId,
-        tenant,
-      },
-    );
+    deps.logger.info(known ? 'Spryker command redelivered; already accepted' : 'Spryker command accepted', {
+      workflowId: admitted.workflowId,
+      tenant,
+    });
     res.json({ MessageId: messageIdOf(admitted.workflowId) });
   } catch (error) {
     if (error instanceof UnstartableCommandError) return refuse(400, `${error.path}: ${error.message}`);
-    if (error instanceof WorkflowUpdateFailedError) {
-      return refuse(409, (error.cause as Error | undefined)?.message ?? error.message);
-    }
     return unavailable(deps, res, error);
   }
 }
@@ -131,12 +118,6 @@ async function answerAgain(
     workflowId: request.workflowId,
     event: event.name,
   });
-}
-
-function admit(temporal: Client, key: OrderKey, request: OrderCommandRequest) {
-  return temporal.workflow
-    .getHandle(orderPaymentWorkflowId(key))
-    .executeUpdate(admitCommandUpdate, { args: [request], updateId: request.workflowId });
 }
 
 /**

@@ -1,9 +1,9 @@
-import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   acknowledgeUpdate,
   announcedQuery,
-  postUpdate,
+  fullnessQuery,
+  postSignal,
   waitingQuery,
   type MailboxPost,
 } from '../../workflows/mailboxMessages';
@@ -17,17 +17,35 @@ export interface MailboxAccess {
   readonly taskQueue: string;
 }
 
-/** Posts messages to a mailbox, starting it on the first post; resolves once Temporal holds them. */
+/** A mailbox past its capacity: the shop has not acknowledged for a long while. Retried by the caller. */
+export class MailboxFullError extends Error {
+  override readonly name = 'MailboxFullError';
+}
+
+/**
+ * Posts messages to a mailbox, starting it on the first post; resolves once Temporal holds them. Throws
+ * MailboxFullError, posting nothing, while the mailbox is full.
+ */
 export async function postToMailbox({ temporal, taskQueue }: MailboxAccess, id: string, post: MailboxPost) {
-  return temporal.workflow.executeUpdateWithStart(postUpdate, {
-    args: [post],
-    startWorkflowOperation: new WithStartWorkflowOperation(MAILBOX_WORKFLOW, {
-      workflowId: id,
-      taskQueue,
-      args: [],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `messages waiting for ${id.split(':').slice(2).join(' · ')}`,
-    }),
+  const fullness = await temporal.workflow
+    .getHandle(id)
+    .query(fullnessQuery)
+    .catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    });
+  if (fullness?.full) {
+    throw new MailboxFullError(
+      `the mailbox ${id} is full: ${fullness.waiting} messages wait to be acknowledged`,
+    );
+  }
+  await temporal.workflow.signalWithStart(MAILBOX_WORKFLOW, {
+    workflowId: id,
+    taskQueue,
+    args: [],
+    signal: postSignal,
+    signalArgs: [post],
+    staticSummary: `messages waiting for ${id.split(':').slice(2).join(' · ')}`,
   });
 }
 

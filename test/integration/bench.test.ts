@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIX } from '../../bench/mix';
 import { runBench, SMOKE_RUN } from '../../bench/run';
 import { percentiles } from '../../bench/stats';
 import { BUNDLE_PATH } from '../helpers/paths';
@@ -11,7 +12,7 @@ import { quietRuntime } from '../helpers/temporal';
  * its own dev server and processes, carry every command to its notification, and write a complete report.
  */
 describe('the benchmark harness', () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(240_000);
   let out: string;
   beforeAll(() => {
     quietRuntime();
@@ -35,10 +36,11 @@ describe('the benchmark harness', () => {
       // As the full run does: the measured processes compiled, as deployed.
       compiled: true,
     });
-    const { commands, concurrency, warmup, rates, pacedSeconds, waiting } = SMOKE_RUN;
+    const { commands, concurrency, warmup, rates, pacedSeconds, waiting, sprykerCommands, census } =
+      SMOKE_RUN;
     const pacedCommands = rates[0]! * pacedSeconds;
     expect(report.totals).toEqual({
-      commands: warmup + commands * concurrency.length + pacedCommands + waiting,
+      commands: warmup + commands * concurrency.length + census + pacedCommands + waiting,
       lost: 0,
       duplicated: 0,
       unexpected: 0,
@@ -47,8 +49,24 @@ describe('the benchmark harness', () => {
       webhookRedeliveries: expect.any(Number),
       providerCallsRepeated: expect.any(Number),
     });
+    // The Spryker door: of every 5 commands one is a refund on an order another command captured.
+    const sprykerRounds = [
+      warmup,
+      ...concurrency.flatMap(() => [sprykerCommands / 2, sprykerCommands / 2]),
+      census,
+    ];
+    expect(report.sprykerTotals).toEqual({
+      orders: sprykerRounds.reduce((sum, count) => sum + count - Math.floor(count / 5), 0),
+      commands: warmup + sprykerCommands * concurrency.length + census,
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+      refused: 0,
+      fetchFailures: 0,
+    });
     expect(report.levels.map((level) => level.concurrency)).toEqual(concurrency);
-    for (const { settle, baseline, ratio } of report.levels) {
+    for (const level of report.levels) {
+      const { settle, baseline, ratio } = level;
       expect(settle.notified).toBe(commands);
       expect(baseline.completed).toBe(commands);
       expect(settle.throughput).toBeGreaterThan(0);
@@ -65,7 +83,41 @@ describe('the benchmark harness', () => {
       expect(settle.peakRssMb.worker).toBeGreaterThan(50);
       expect(settle.peakRssMb.api).toBeGreaterThan(30);
       expect(settle.cpuSeconds.worker).toBeGreaterThan(0);
+
+      const { checkout, commands: sprykerRun } = level.spryker!;
+      expect(sprykerRun).toMatchObject({ commands: sprykerCommands, notified: sprykerCommands, lost: 0 });
+      expect(checkout.notified).toBe(checkout.commands);
+      // A command's event reaches the shop after the command was answered; checkout answers once the
+      // authorization's event is posted, so that one may come first.
+      expect(sprykerRun.notifyMs.p50).toBeGreaterThan(sprykerRun.ackMs.p50);
+      for (const run of [sprykerRun, checkout]) {
+        expect(run.throughput).toBeGreaterThan(0);
+        expect(run.notifyMs.p50).toBeGreaterThan(0);
+        expect(run.ackMs.p50).toBeLessThanOrEqual(run.ackMs.p99);
+        expect(run.cpuSeconds['Temporal server']).toBeGreaterThan(0);
+      }
     }
+    // The census: a MIB command is a command and an act workflow; a Spryker command adds the order's payment
+    // (admitting it, taking its outcome) and the tenant's mailbox (the event posted, then acknowledged).
+    const { mib, spryker } = report.census!;
+    // Every command is a workflow, and each but a validate acts at the provider in a second one.
+    const validates = Array.from({ length: census }, (_, i) => MIX[i % MIX.length]!).filter(
+      (entry) => entry.command === 'validate',
+    ).length;
+    expect(mib).toMatchObject({ commands: census, workflows: (2 * census - validates) / census });
+    expect(mib.workflowTasks).toBeGreaterThanOrEqual(4);
+    expect(mib.activityTasks + mib.localActivities).toBeGreaterThanOrEqual(2);
+    expect(spryker!.commands.commands).toBe(census);
+    expect(spryker!.commands.workflows).toBe(2);
+    expect(spryker!.commands.updates).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(spryker!.commands.byWorkflow).sort()).toEqual([
+      'act',
+      'command',
+      'mailbox',
+      'order payment',
+    ]);
+    expect(spryker!.commands.workflowTasks).toBeGreaterThan(mib.workflowTasks);
+    expect(spryker!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
     expect(report.paced).toHaveLength(1);
     expect(report.paced[0]).toMatchObject({
       rate: rates[0],
@@ -82,7 +134,7 @@ describe('the benchmark harness', () => {
     expect(cachedWorkflowsWhileWaiting).toBeGreaterThanOrEqual(waiting);
     expect(cachedWorkflowsWhileWaiting).toBeLessThanOrEqual(maxCachedWorkflows);
     expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
-    expect(report.targets.map((t) => t.target)).toHaveLength(4);
+    expect(report.targets.map((t) => t.target)).toHaveLength(5);
 
     expect(files.map((file) => file.slice(out.length + 1))).toEqual([
       'results.json',
@@ -94,6 +146,8 @@ describe('the benchmark harness', () => {
     for (const heading of [
       '## Throughput and latency against concurrency',
       '## Where the CPU goes',
+      '## The Spryker door beside MIB',
+      "## The server's work per command",
       '## Targets',
     ])
       expect(markdown).toContain(heading);

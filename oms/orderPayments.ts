@@ -1,0 +1,137 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { formatMoney } from '../domain/money';
+import {
+  ORDER_PAYMENT_WORKFLOW,
+  orderPaymentWorkflowId,
+  type OrderAuthorization,
+  type OrderCommandRequest,
+  type OrderKey,
+  type OrderPaymentOpening,
+  type OrderPaymentState,
+} from '../domain/orderPayment';
+import type { ReplyContext } from '../domain/paymentCommand';
+import {
+  admitCommandUpdate,
+  authorizeOrderUpdate,
+  orderPaymentQuery,
+} from '../workflows/orderPaymentMessages';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { checkStartable } from './startCommand';
+
+/**
+ * The order's payment (workflows/orderPayment.ts) as the doors whose commands name an order reach it: open
+ * and authorize it at checkout, read it, admit a command on it. Refusals come back as values, in words a door
+ * can pass on; anything else (Temporal unreachable) is thrown.
+ */
+
+export interface OrderAccess {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+}
+
+export type Authorized =
+  | { readonly authorization: OrderAuthorization }
+  /** The order was opened before with another amount, currency or provider. */
+  | { readonly refused: string }
+  /** The provider had not answered by the deadline; the authorization goes on. */
+  | { readonly waiting: true };
+
+/**
+ * Opens the order's payment (its workflow, with its search attributes) and authorizes it once; the same
+ * order again answers what the first authorization answered. Waits at most `waitMs` for the provider.
+ */
+export async function authorizeOrder(
+  { temporal, taskQueue }: OrderAccess,
+  opening: OrderPaymentOpening,
+  reply: ReplyContext,
+  waitMs: number,
+): Promise<Authorized> {
+  const { key, provider, amountMinor, currency } = opening;
+  try {
+    const authorization = await temporal.connection.withDeadline(Date.now() + waitMs, () =>
+      temporal.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
+        args: [opening],
+        startWorkflowOperation: new WithStartWorkflowOperation(ORDER_PAYMENT_WORKFLOW, {
+          workflowId: orderPaymentWorkflowId(key),
+          taskQueue,
+          args: [{ opening, reply }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          staticSummary: `order ${key.orderReference} · ${formatMoney({ minor: amountMinor, currency })} · ${provider}`,
+          typedSearchAttributes: [
+            { key: SEARCH_ATTRIBUTES.door, value: key.door },
+            { key: SEARCH_ATTRIBUTES.tenant, value: key.tenant },
+            { key: SEARCH_ATTRIBUTES.orderId, value: key.orderReference },
+            { key: SEARCH_ATTRIBUTES.provider, value: provider },
+          ],
+        }),
+      }),
+    );
+    return { authorization };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
+    if (timedOut(error)) return { waiting: true };
+    throw error;
+  }
+}
+
+/** The order's payment, or undefined when no checkout opened it. */
+export async function orderPaymentOf(
+  temporal: Client,
+  key: OrderKey,
+): Promise<OrderPaymentState | undefined> {
+  try {
+    return await temporal.workflow.getHandle(orderPaymentWorkflowId(key)).query(orderPaymentQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+export type Admitted =
+  | { readonly workflowId: string }
+  /** The order's money does not allow it; nothing started. */
+  | { readonly refused: string };
+
+/**
+ * Admits a command on the order's payment, which starts its workflow; a redelivery (the same workflow id)
+ * starts nothing. Throws UnstartableCommandError (oms/startCommand.ts) for an input Temporal cannot take.
+ */
+export async function admitOrderCommand(
+  temporal: Client,
+  key: OrderKey,
+  request: OrderCommandRequest,
+): Promise<Admitted> {
+  checkStartable(request.input);
+  try {
+    const admitted = await temporal.workflow
+      .getHandle(orderPaymentWorkflowId(key))
+      .executeUpdate(admitCommandUpdate, { args: [request], updateId: request.workflowId });
+    return { workflowId: admitted.workflowId };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
+    throw error;
+  }
+}
+
+const causeOf = (error: WorkflowUpdateFailedError) =>
+  (error.cause as Error | undefined)?.message ?? error.message;
+
+/** Whether the call ran out of time (gRPC DEADLINE_EXCEEDED), rather than failing. */
+function timedOut(error: unknown): boolean {
+  for (
+    let cause = error as { code?: unknown; cause?: unknown } | undefined;
+    cause;
+    cause = cause.cause as typeof cause
+  ) {
+    if (cause.code === GRPC_DEADLINE_EXCEEDED) return true;
+  }
+  return false;
+}
+
+const GRPC_DEADLINE_EXCEEDED = 4;
