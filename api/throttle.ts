@@ -114,18 +114,38 @@ export function authGate({
  * The gate of a route behind a bearer token: 401 with `WWW-Authenticate: Bearer realm="<realm>"` and
  * `{error}` bodies, the operator API's and the codec server's alike.
  */
-export function bearerGate(route: string, realm: string, logger: Logger): AuthGate {
+export function bearerGate(route: string, realm: string, logger: Logger, scheme = 'Bearer'): AuthGate {
   return authGate({
     route,
     logger,
     unauthorized: (res, reason) =>
       void res
         .status(401)
-        .set('WWW-Authenticate', `Bearer realm="${realm}"`)
+        .set('WWW-Authenticate', `${scheme} realm="${realm}"`)
         .json({ error: `Unauthorized: ${reason}` }),
     throttled: (res, seconds) =>
       void res.json({ error: `Too many failed authentications: retry after ${seconds} s` }),
   });
+}
+
+/**
+ * Who the caller is, as `identify` finds out (a door's tenant or profile from its credentials), or undefined
+ * once the gate has answered the call 401 (identify refused it) or 429.
+ */
+export function identifiedBy<T>(
+  gate: AuthGate,
+  req: Request,
+  res: Response,
+  identify: () => { readonly who: T } | { readonly refused: string },
+): T | undefined {
+  let who: T | undefined;
+  const admitted = gate.admit(req, res, () => {
+    const found = identify();
+    if ('refused' in found) return found.refused;
+    who = found.who;
+    return undefined;
+  });
+  return admitted ? who : undefined;
 }
 
 /**

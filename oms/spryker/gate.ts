@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { authGate } from '../../api/throttle';
+import { bearerGate, identifiedBy } from '../../api/throttle';
 import type { Logger } from '../../config/logger';
 import type { SprykerDependencies } from './door';
 import { tenantOf } from './tenants';
@@ -11,24 +11,9 @@ export interface SprykerGate {
 }
 
 export function sprykerGate(deps: SprykerDependencies, route: string, logger: Logger): SprykerGate {
-  const gate = authGate({
-    route,
-    logger,
-    unauthorized: (res, reason) =>
-      void res.status(401).set('WWW-Authenticate', 'Bearer realm="settle-spryker"').json({ error: reason }),
-    throttled: (res, seconds) =>
-      void res.json({ error: `Too many failed authentications: retry after ${seconds} s` }),
-  });
+  const gate = bearerGate(route, 'settle-spryker', logger);
   return {
-    tenant(req, res, named) {
-      let tenant: string | undefined;
-      const admitted = gate.admit(req, res, () => {
-        const found = tenantOf(req.headers, named, deps.spryker);
-        if ('refused' in found) return found.refused;
-        tenant = found.tenant;
-        return undefined;
-      });
-      return admitted ? tenant : undefined;
-    },
+    tenant: (req, res, named) =>
+      identifiedBy(gate, req, res, () => tenantOf(req.headers, named, deps.spryker)),
   };
 }

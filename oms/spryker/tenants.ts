@@ -11,7 +11,7 @@ export function tenantOf(
   headers: Headers,
   named: string | undefined,
   settings: SprykerSettings | undefined,
-): { tenant: string } | { refused: string } {
+): { who: string } | { refused: string } {
   if (!named) return { refused: 'the call names no tenant' };
   const token = settings?.tenants[named];
   if (token === undefined) return { refused: `unknown tenant "${named.slice(0, 80)}"` };
@@ -20,6 +20,6 @@ export function tenantOf(
     return { refused: 'authentication required: Authorization: Bearer <token>' };
   }
   return sameSecret(authorization.slice('Bearer '.length), token)
-    ? { tenant: named }
+    ? { who: named }
     : { refused: 'wrong bearer token for this tenant' };
 }

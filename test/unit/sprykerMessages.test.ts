@@ -131,7 +131,7 @@ describe('Spryker messages', () => {
       checkoutWaitMs: 1000,
     };
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-    expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', settings)).toEqual({ tenant: 'shop-1' });
+    expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', settings)).toEqual({ who: 'shop-1' });
     expect(tenantOf(bearer('token-of-shop-two'), 'shop-1', settings)).toEqual({
       refused: 'wrong bearer token for this tenant',
     });
