@@ -13,3 +13,9 @@ export function canonicalJson(value: unknown): string {
 export function fingerprint(value: unknown, length = 16): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
 }
+
+/** A UUID-shaped id derived from `seed` (name-based, in the form of version 5): the same seed, the same id. */
+export function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

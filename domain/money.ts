@@ -89,3 +89,8 @@ export function formatMoney({ minor, currency }: Money): string {
   const major = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
   return `${sign}${major} ${currency}`;
 }
+
+/** Minor units as the major-unit number a door's contract carries: 4990 EUR → 49.9. Exact for every amount up to MAX_MINOR_UNITS. */
+export function toMajorUnits({ minor, currency }: Money): number {
+  return Number(formatMoney({ minor, currency }).split(' ')[0]);
+}

@@ -28,6 +28,8 @@ export interface OrderPaymentOpening {
   readonly paymentMethod?: string;
   /** Where the customer comes back to after authenticating at the provider (3-D Secure). */
   readonly returnUrl?: string;
+  /** What the door keeps of the order for its later commands (its items, say); opaque to the core. */
+  readonly context?: unknown;
 }
 
 /** The authorization made at checkout, as the provider answered. */

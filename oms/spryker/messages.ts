@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableUuid } from '../../domain/fingerprint';
 import { z } from 'zod';
 import { MAX_MINOR_UNITS } from '../../domain/money';
 import type { MoneyCommand } from '../../domain/orderPayment';
@@ -117,11 +117,8 @@ export function sprykerTimestamp(at: Date): string {
   return `${at.toISOString().slice(0, 23)}000`;
 }
 
-/** A UUID-shaped id derived from `seed`: the same message always gets the same MessageId. */
-export function messageIdOf(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+/** The same message always gets the same MessageId. */
+export const messageIdOf = stableUuid;
 
 export interface OutgoingMessage {
   readonly name: string;

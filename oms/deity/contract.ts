@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * The Deity door's wire format, in one place. Deity publishes the Payment Orchestrator's method names and
+ * Falcon Payments' types (PaymentLoadPayload, PaymentMethodInstance, PaymentValidationPayload,
+ * PaymentValidationResult, OrderWebhookResult, the PAYMENT_STATUS_UPDATED event), but not its REST paths,
+ * its authentication or its exchange names: those are Settle's proposal (docs/front-doors.md), kept here so
+ * that they are easy to correct. Amounts are numbers in major units, as Falcon's types have them.
+ */
+
+/** The base path of the four client endpoints. */
+export const CLIENT_BASE = '/dpsg/v1/client';
+
+/** The durable topic exchange the status events go to, and the routing key of a profile's events. */
+export const EVENTS_EXCHANGE = 'dpsg.events';
+export const eventRoutingKey = (serviceUser: string) => `${serviceUser}.payment.status_updated`;
+/** The queue Settle declares for each profile, bound to all of its routing keys. */
+export const profileQueue = (serviceUser: string) => `dpsg.${serviceUser}`;
+export const profileBinding = (serviceUser: string) => `${serviceUser}.#`;
+export const STATUS_EVENT = 'PAYMENT_STATUS_UPDATED';
+
+/** The statuses an event carries: Falcon's PaymentStatus, and the refund ones the usage docs use. */
+export const PAYMENT_STATUSES = [
+  'open',
+  'pending',
+  'authorized',
+  'paid',
+  'refunded',
+  'partially_refunded',
+  'refund_failed',
+  'canceled',
+  'expired',
+  'failed',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+const orderId = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[\p{L}\p{N}_.\-/#]+$/u, 'letters, digits and _ . - / # only');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
+/** A major-unit amount; the door converts it exactly (domain/money.ts), or refuses it. */
+const majorAmount = z.number().nonnegative().finite();
+
+/** Falcon's PaymentLoadPayload: what the shop knows of the cart when it asks for methods. */
+export const paymentLoadPayloadSchema = z.looseObject({
+  id: orderId,
+  total: majorAmount,
+  currency,
+  email: z.string().max(320).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
+  customerId: z.string().max(120).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Falcon's PaymentMethodInstance. */
+export const paymentMethodInstanceSchema = z.object({
+  provider: z.string(),
+  method: z.string(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+export const methodListSchema = z.object({ items: z.array(paymentMethodInstanceSchema) });
+
+const item = z.looseObject({
+  id: z.union([z.string().min(1).max(120), z.number().int().nonnegative()]),
+  sku: z.string().max(255).optional(),
+  quantity: z.number().int().positive().max(100_000),
+  /** The unit price, major units. */
+  price: majorAmount,
+});
+
+/** Falcon's PaymentValidationPayload, with the method the customer chose. */
+export const validatePayloadSchema = z.looseObject({
+  id: orderId,
+  currency,
+  total: z.looseObject({ grandTotal: majorAmount, shipping: majorAmount.optional() }),
+  items: z.array(item).min(1).max(1000),
+  email: z.string().max(320).optional(),
+  locale: z.string().max(20).optional(),
+  customerId: z.string().max(120).optional(),
+  provider: z.string().min(1).max(40),
+  method: z.string().min(1).max(40),
+});
+
+/** Falcon's PaymentValidationResult, with the order's id and status. */
+export const validateAnswerSchema = z.object({
+  /** The provider's transaction id, once there is one. */
+  id: z.string().optional(),
+  orderId: z.string(),
+  status: z.enum(['authorized', 'pending', 'failed']),
+  reason: z.string().optional(),
+  intermediateStep: z
+    .object({
+      url: z.string(),
+      method: z.enum(['GET', 'POST']),
+      fields: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+    })
+    .optional(),
+});
+
+const refundItem = z.looseObject({
+  type: z.enum(['product', 'shipping', 'surcharge', 'discount']),
+  id: z.union([z.string().min(1).max(120), z.number().int().nonnegative()]).optional(),
+  amount: z.string().optional(),
+  quantity: z.number().int().positive().optional(),
+});
+
+/** Falcon's OrderWebhookResult: a shipment, a refund or a cancellation of the order. */
+export const orderUpdateSchema = z.looseObject({
+  provider: z.string().min(1).max(40),
+  method: z.string().max(40).optional(),
+  orderId,
+  status: z.enum(['shipped', 'tracking_added', 'refunded', 'canceled']),
+  additionalData: z
+    .looseObject({
+      shippingData: z
+        .looseObject({
+          items: z
+            .array(
+              z.looseObject({
+                id: z.union([z.string().min(1), z.number().int().nonnegative()]),
+                quantity: z.number().int().positive().optional(),
+              }),
+            )
+            .max(1000),
+        })
+        .optional(),
+      refundData: z
+        .looseObject({
+          amount: z.string().max(30).optional(),
+          currency: currency.optional(),
+          items: z.array(refundItem).max(1000).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export const updateAcceptedSchema = z.object({
+  accepted: z.literal(true),
+  /** The payment command workflow that carries the update out; none for an update that moves no money. */
+  updateId: z.string().optional(),
+});
+
+/** The PAYMENT_STATUS_UPDATED event's body. orderId and shopOrderId are both the shop's order id. */
+export interface StatusEventBody {
+  readonly event: typeof STATUS_EVENT;
+  readonly orderId: string;
+  readonly shopOrderId: string;
+  readonly gatewayOrderId?: string;
+  readonly status: PaymentStatus;
+  readonly payload: {
+    readonly paymentId?: string;
+    readonly provider: string;
+    readonly method: string;
+    /** The amount the status is about, major units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly reason?: string;
+  };
+}

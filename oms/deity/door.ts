@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../../config/logger';
+import { parseDuration } from '../../domain/duration';
+import type { PaymentCommand } from '../../domain/commands';
+import type { SettlementPolicy } from '../../domain/settlement';
+import type { ProviderRegistry } from '../../providers/registry';
+import type { DeityMethod, DeityProfile } from './settings';
+
+/** The Deity door's name: in a command's reply context and the SettleDoor search attribute. */
+export const DEITY_DOOR = 'deity';
+
+/** The door's settings as its parts use them (oms/deity/settings.ts declares them). */
+export interface DeitySettings {
+  /** By serviceUser. */
+  readonly profiles: Readonly<Record<string, DeityProfile>>;
+  /** How long validate waits for the authorization, in ms. */
+  readonly validateWaitMs: number;
+}
+
+export interface DeityDependencies {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
+  /** Absent: the door refuses every call. */
+  readonly deity?: DeitySettings;
+}
+
+export function deitySettingsOf(config: {
+  readonly DEITY_PROFILES?: readonly DeityProfile[];
+  readonly DEITY_VALIDATE_WAIT: string;
+}): DeitySettings {
+  return {
+    profiles: Object.fromEntries(
+      (config.DEITY_PROFILES ?? []).map((profile) => [profile.serviceUser, profile]),
+    ),
+    validateWaitMs: parseDuration(config.DEITY_VALIDATE_WAIT),
+  };
+}
+
+/** What the door keeps of an order for its later updates and its events. */
+export interface DeityOrderContext {
+  readonly serviceUser: string;
+  readonly orderId: string;
+  readonly provider: string;
+  readonly method: string;
+  /** Unit prices in minor units, by the shop's item id. */
+  readonly items: readonly { readonly id: string; readonly unitMinor: number; readonly quantity: number }[];
+  readonly shippingMinor: number;
+}
+
+/** What the reporter needs of a command (or of the order's authorization) to publish its status. */
+export interface DeityReplyContext {
+  readonly serviceUser: string;
+  readonly orderId: string;
+  readonly provider: string;
+  readonly method: string;
+  /** The command's workflow; absent for the order's authorization. */
+  readonly workflowId?: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+export type { DeityMethod, DeityProfile };

@@ -1,0 +1,230 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  errorBodySchema,
+  invalidInputSchema,
+  KB,
+  route,
+  type RouteSet,
+  type SecurityScheme,
+} from '../../api/contract';
+import { bearerGate, identifiedBy, throttledResponse } from '../../api/throttle';
+import { refused, Refusal, validateOrder } from './checkout';
+import {
+  CLIENT_BASE,
+  methodListSchema,
+  orderUpdateSchema,
+  paymentLoadPayloadSchema,
+  paymentMethodInstanceSchema,
+  updateAcceptedSchema,
+  validateAnswerSchema,
+  validatePayloadSchema,
+} from './contract';
+import type { DeityDependencies } from './door';
+import { receiveOrderUpdate } from './orderUpdates';
+import { fits, methodOf, profileOf } from './profiles';
+import type { DeityMethod, DeityProfile } from './settings';
+
+/**
+ * The Deity door as the HTTP contract declares it (api/contract.ts): the Payment Orchestrator's four client
+ * endpoints, under CLIENT_BASE (a proposal, oms/deity/contract.ts).
+ */
+
+const BODY_LIMIT = 256 * KB;
+
+const profileAuth: SecurityScheme = {
+  name: 'deityProfile',
+  scheme: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      '`Authorization: Basic base64(<serviceUser>:<serviceToken>)` of a profile in DEITY_PROFILES (or ' +
+      '`Authorization: Bearer <serviceToken>` with `X-Service-User: <serviceUser>`).',
+  },
+};
+
+const authResponses = {
+  401: { description: 'Unknown profile, no credentials, or the wrong token.', body: errorBodySchema },
+  429: throttledResponse(errorBodySchema),
+  503: { description: 'Temporal cannot be reached: send again.', body: errorBodySchema },
+};
+
+const instanceOf = ({ provider, method, config }: DeityMethod) => ({
+  provider,
+  method,
+  ...(config ? { config } : {}),
+});
+
+export function deityRoutes(deps: DeityDependencies): RouteSet {
+  const gate = bearerGate(CLIENT_BASE, 'settle-deity', deps.logger, 'Basic');
+  /** The calling profile, or undefined once answered 401 or 429. */
+  const profile = (req: Request, res: Response): DeityProfile | undefined =>
+    identifiedBy(gate, req, res, () => profileOf(req.headers, deps.deity));
+  const answer = async <T>(res: Response, what: string, work: () => Promise<T>, status = 200) => {
+    try {
+      res.status(status).json(await work());
+    } catch (error) {
+      refused(deps, res, error, what);
+    }
+  };
+
+  return {
+    schemas: {
+      DeityPaymentLoadPayload: [paymentLoadPayloadSchema, "Falcon's PaymentLoadPayload (major units)."],
+      DeityPaymentMethodInstance: [paymentMethodInstanceSchema, "Falcon's PaymentMethodInstance."],
+      DeityValidatePayload: [
+        validatePayloadSchema,
+        "Falcon's PaymentValidationPayload with the chosen method.",
+      ],
+      DeityValidateAnswer: [
+        validateAnswerSchema,
+        "Falcon's PaymentValidationResult with the order's status.",
+      ],
+      DeityOrderUpdate: [
+        orderUpdateSchema,
+        "Falcon's OrderWebhookResult: a shipment, refund or cancellation.",
+      ],
+    },
+    routes: [
+      route({
+        method: 'post',
+        path: `${CLIENT_BASE}/methods`,
+        operationId: 'deityLoadMethodList',
+        summary: 'Deity: loadMethodList',
+        description: "The profile's payment methods that fit the order: its currency and country.",
+        security: [profileAuth],
+        request: {
+          body: {
+            schema: paymentLoadPayloadSchema,
+            contentType: 'application/json',
+            read: 'json',
+            limit: BODY_LIMIT,
+          },
+        },
+        validate: 'contract',
+        responses: {
+          200: { description: 'The methods that fit.', body: methodListSchema },
+          400: { description: 'Malformed.', body: invalidInputSchema },
+          ...authResponses,
+        },
+        handle: (req, res, { body }) => {
+          const caller = profile(req, res);
+          if (!caller) return;
+          res.json({ items: caller.methods.filter((method) => fits(method, body)).map(instanceOf) });
+        },
+      }),
+      route({
+        method: 'post',
+        path: `${CLIENT_BASE}/methods/:provider/:method`,
+        operationId: 'deityLoadMethod',
+        summary: 'Deity: loadMethod',
+        description: 'One method with the configuration its client-side component needs.',
+        security: [profileAuth],
+        request: {
+          params: z.object({ provider: z.string().max(40), method: z.string().max(40) }),
+          body: {
+            schema: paymentLoadPayloadSchema,
+            contentType: 'application/json',
+            read: 'json',
+            limit: BODY_LIMIT,
+          },
+        },
+        validate: 'contract',
+        responses: {
+          200: { description: 'The method.', body: paymentMethodInstanceSchema },
+          400: { description: 'Malformed.', body: invalidInputSchema },
+          404: {
+            description: 'The profile has no such method, or it does not fit the order.',
+            body: errorBodySchema,
+          },
+          ...authResponses,
+        },
+        handle: (req, res, { params, body }) => {
+          const caller = profile(req, res);
+          if (!caller) return;
+          const method = methodOf(caller, params.provider, params.method);
+          if (!method || !fits(method, body)) {
+            return refused(
+              deps,
+              res,
+              new Refusal(404, `no method ${params.provider}/${params.method} fits the order`),
+              'loadMethod',
+            );
+          }
+          res.json(instanceOf(method));
+        },
+      }),
+      route({
+        method: 'post',
+        path: `${CLIENT_BASE}/validate`,
+        operationId: 'deityValidate',
+        summary: 'Deity: validate (place the order)',
+        description:
+          "Authorizes the order's payment at the chosen method's provider, once per order id; the same order again " +
+          'answers the same. A total that minor units cannot hold exactly is refused.',
+        security: [profileAuth],
+        request: {
+          body: {
+            schema: validatePayloadSchema,
+            contentType: 'application/json',
+            read: 'json',
+            limit: BODY_LIMIT,
+          },
+        },
+        validate: 'contract',
+        responses: {
+          200: {
+            description: 'Authorized, failed, or pending (with an intermediate step).',
+            body: validateAnswerSchema,
+          },
+          400: { description: 'Malformed, or an amount minor units cannot hold.', body: invalidInputSchema },
+          404: { description: 'The profile offers no such method.', body: errorBodySchema },
+          409: {
+            description: 'The order was placed before with another total, or the method does not take it.',
+            body: errorBodySchema,
+          },
+          ...authResponses,
+        },
+        handle: (req, res, { body }) => {
+          const caller = profile(req, res);
+          if (!caller) return;
+          return answer(res, 'validate', () => validateOrder(deps, caller, body));
+        },
+      }),
+      route({
+        method: 'post',
+        path: `${CLIENT_BASE}/order-updates`,
+        operationId: 'deitySendOrderUpdate',
+        summary: 'Deity: sendOrderUpdate',
+        description:
+          'A shipment (capture of the shipped items), a refund (its amount or items) or a cancellation, answered at ' +
+          'once; the outcome follows as a PAYMENT_STATUS_UPDATED event. The same update again is answered the same.',
+        security: [profileAuth],
+        request: {
+          body: {
+            schema: orderUpdateSchema,
+            contentType: 'application/json',
+            read: 'json',
+            limit: BODY_LIMIT,
+          },
+        },
+        validate: 'contract',
+        responses: {
+          202: { description: 'Accepted (or accepted before).', body: updateAcceptedSchema },
+          400: {
+            description: 'Malformed, or an item or amount the order does not have.',
+            body: invalidInputSchema,
+          },
+          404: { description: 'No payment is known for the order.', body: errorBodySchema },
+          409: { description: "The order's money does not allow it.", body: errorBodySchema },
+          ...authResponses,
+        },
+        handle: (req, res, { body }) => {
+          const caller = profile(req, res);
+          if (!caller) return;
+          return answer(res, 'order update', () => receiveOrderUpdate(deps, caller, body), 202);
+        },
+      }),
+    ],
+  };
+}
