@@ -267,7 +267,7 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
     );
     record(`${name}--order`, orderHistory);
 
-    // Every event was posted, then fetched and acknowledged: the mailbox waits for the next.
+    // Every event was posted (a signal), then fetched and acknowledged (an update): the mailbox waits for the next.
     const mailbox = stack.temporal.workflow.getHandle(mailboxId(SPRYKER_TENANT, 'payment-events'));
     expectPath(
       name,
@@ -276,8 +276,8 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
       [],
     );
     const mailboxHistory = await mailbox.fetchHistory();
-    expectPath(name, "the mailbox's updates", updatesIn(mailboxHistory), [
-      ...times(4, 'post'),
+    expectPath(name, "the mailbox's messages", updatesIn(mailboxHistory), [
+      ...times(4, 'signal post'),
       ...times(4, 'acknowledge'),
     ]);
     record(`${name}--mailbox`, mailboxHistory);
@@ -328,11 +328,12 @@ function expectPath(name: string, what: string, found: readonly unknown[], expec
 
 const times = (count: number, item: string) => Array.from({ length: count }, () => item);
 
-/** The updates a history accepted, by name. */
+/** The updates a history accepted and the signals it received, by name. */
 const updatesIn = (history: History) =>
   (history.events ?? []).flatMap((event) => {
     const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
-    return update ? [update] : [];
+    const signal = event.workflowExecutionSignaledEventAttributes?.signalName;
+    return update ? [update] : signal ? [`signal ${signal}`] : [];
   });
 
 /** The workflow ids of the children a history started. */
