@@ -1,11 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type PaymentCommand } from '../domain/commands';
+import { orderPaymentWorkflowId } from '../domain/orderPayment';
+import { ANNOUNCE_WORKFLOW_ID } from '../domain/workflowId';
 import { mibMethod } from '../oms/mib/methods';
+import type { Announcement } from '../oms/spryker/announce';
+import { mailboxId, SPRYKER_DOOR } from '../oms/spryker/door';
 import { sendMibCommand } from '../sim/mib/sendCommand';
+import { OMS_STATES } from '../sim/spryker/oms';
+import { createSprykerShopSimulator, type SprykerShopSimulator } from '../sim/spryker/server';
 import { installRuntime } from '../worker/runtime';
+import { waitingQuery } from '../workflows/mailboxMessages';
+import { orderPaymentQuery } from '../workflows/orderPaymentMessages';
 import { type PaymentCommandResult } from '../workflows/paymentCommand';
 import { resolveUpdate, statusQuery } from '../workflows/messages';
 import { createDevServerEnv } from './ephemeralTemporal';
@@ -15,16 +24,34 @@ import { startStack, type Stack } from './stack';
  * `npm run record:replay`: runs each main path of the payment workflow on a fresh dev server, through the
  * real API, worker and simulators, and writes its history to test/replay/histories/<name>.json. The replay
  * test then checks that today's workflow code still replays every recorded path. A command's act at the
- * provider (a child workflow) is written beside it as <name>--act.json. Until the first tagged release a
- * workflow change re-records them all; from then on, a change that alters a recorded path is patched and the
- * histories of the released paths are kept (CONTRIBUTING.md).
+ * provider (a child workflow) is written beside it as <name>--act.json. A Spryker order (checkout, a partial
+ * capture, a refund, the rest cancelled, driven by the shop simulator) is written as <name>--order.json, with
+ * its tenant's payment-events mailbox (<name>--mailbox.json) and its capture (<name>--capture.json); the
+ * order's workflow and the mailbox are long-lived, so their histories are of running workflows, as a worker
+ * replays them after a restart. `settle register --door spryker`'s announcement is announce-payment-methods.json.
+ *
+ * `npm run record:replay -- <word>…` records only the paths whose name contains one of the words (e.g.
+ * `-- spryker announce`), leaving the other histories as they are. Until the first tagged release a workflow
+ * change re-records them all; from then on, a change that alters a recorded path is patched and the histories
+ * of the released paths are kept (CONTRIBUTING.md).
  */
 
 const OUT = resolve(__dirname, '..', 'test', 'replay', 'histories');
 /** Where the gateway's webhooks go when a path must be found by polling: nowhere. */
 const NO_WEBHOOKS = 'http://127.0.0.1:9/webhooks-never-arrive';
 
+/** The Spryker shop whose order and mailbox are recorded. */
+const SPRYKER_TENANT = 'replay-shop';
+const SPRYKER_TOKEN = 'replay-shop-token-0001';
+
 type GatewayControl = Stack['gateway']['sim']['control'];
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** One recorded path: the name its files start with, and how it is run and recorded. */
+interface Recording {
+  readonly name: string;
+  readonly record: (stack: Stack, name: string) => Promise<void>;
+}
 
 interface Scenario {
   readonly name: string;
@@ -109,41 +136,33 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 async function main() {
+  const words = process.argv.slice(2);
+  const chosen = RECORDINGS.filter(
+    ({ name }) => words.length === 0 || words.some((word) => name.includes(word)),
+  );
+  if (chosen.length === 0) {
+    throw new Error(
+      `no path is named for ${words.join(' or ')}: ${RECORDINGS.map(({ name }) => name).join(', ')}`,
+    );
+  }
   installRuntime('ERROR', { handleSignals: false });
   mkdirSync(OUT, { recursive: true });
   const env = await createDevServerEnv();
   const stack = await startStack({
     address: env.address,
     // Polling every second and a cancel deadline of 2 s, so that each path takes seconds, not days.
-    env: { LOG_LEVEL: 'error', SETTLEMENT_POLL_SCHEDULE: '1s', SETTLEMENT_DEADLINES: 'cancel=2s' },
+    env: {
+      LOG_LEVEL: 'error',
+      SETTLEMENT_POLL_SCHEDULE: '1s',
+      SETTLEMENT_DEADLINES: 'cancel=2s',
+      SPRYKER_TENANTS: `${SPRYKER_TENANT}=${SPRYKER_TOKEN}`,
+    },
   });
   const webhookUrl = stack.gateway.sim.control.webhookUrl;
   try {
-    for (const scenario of SCENARIOS) {
-      const reference = `REPLAY-${scenario.name}`;
-      Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl, mode: 'immediate' });
-      await scenario.before?.(stack, reference);
-      Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl }, scenario.gateway);
-      const workflowId = await start(stack, scenario.command, reference);
-      const handle = stack.temporal.workflow.getHandle(workflowId);
-      await scenario.during?.(handle);
-      const { reported: notification } = (await handle.result()) as PaymentCommandResult;
-      if (notification !== mibMethod(scenario.notification))
-        throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
-      const history = await handle.fetchHistory();
-      record(scenario.name, history);
-      // The command's act at the provider runs as a child workflow with a history of its own.
-      const acts = (history.events ?? []).flatMap((event) => {
-        const started = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
-        return started?.workflowId ? [started] : [];
-      });
-      for (const [index, act] of acts.entries()) {
-        const actHandle = stack.temporal.workflow.getHandle(act.workflowId!, act.runId ?? undefined);
-        record(
-          `${scenario.name}--act${acts.length > 1 ? `-${index + 1}` : ''}`,
-          await actHandle.fetchHistory(),
-        );
-      }
+    for (const recording of chosen) {
+      Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl });
+      await recording.record(stack, recording.name);
     }
   } finally {
     await stack.stop();
@@ -151,7 +170,191 @@ async function main() {
   }
 }
 
-function record(name: string, history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): void {
+/** A MIB command on a payment, and its act at the provider. */
+async function recordScenario(stack: Stack, scenario: Scenario): Promise<void> {
+  const { webhookUrl } = stack.gateway.sim.control;
+  const reference = `REPLAY-${scenario.name}`;
+  Object.assign(stack.gateway.sim.control, { mode: 'immediate' });
+  await scenario.before?.(stack, reference);
+  Object.assign(stack.gateway.sim.control, BASELINE, { webhookUrl }, scenario.gateway);
+  const workflowId = await start(stack, scenario.command, reference);
+  const handle = stack.temporal.workflow.getHandle(workflowId);
+  await scenario.during?.(handle);
+  const { reported: notification } = (await handle.result()) as PaymentCommandResult;
+  if (notification !== mibMethod(scenario.notification))
+    throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
+  const history = await handle.fetchHistory();
+  record(scenario.name, history);
+  // The command's act at the provider runs as a child workflow with a history of its own.
+  const acts = (history.events ?? []).flatMap((event) => {
+    const started = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+    return started?.workflowId ? [started] : [];
+  });
+  for (const [index, act] of acts.entries()) {
+    const actHandle = stack.temporal.workflow.getHandle(act.workflowId!, act.runId ?? undefined);
+    record(`${scenario.name}--act${acts.length > 1 ? `-${index + 1}` : ''}`, await actHandle.fetchHistory());
+  }
+}
+
+/**
+ * A Spryker order, as its shop drives it: authorized at checkout, one item captured (with the expenses), that
+ * item refunded, the rest cancelled. Records the order's workflow, the tenant's payment-events mailbox and
+ * the capture's command workflow.
+ */
+async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
+  const orderReference = 'DE--REPLAY-1';
+  const shop = createSprykerShopSimulator({
+    settleUrl: stack.api.url,
+    tenant: SPRYKER_TENANT,
+    token: SPRYKER_TOKEN,
+    mode: 'event',
+    pollIntervalMs: 0,
+  });
+  try {
+    const placed = await shop.placeOrder({
+      orderReference,
+      currency: 'EUR',
+      items: [
+        { sku: 'A', unitPrice: 3000 },
+        { sku: 'B', unitPrice: 2000 },
+      ],
+      expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', unitPrice: 500 }],
+    });
+    if ('ok' in placed || !(placed.initialize as { body?: { isSuccessful?: boolean } })?.body?.isSuccessful)
+      throw new Error(`${name}: checkout did not authorize the order: ${JSON.stringify(placed)}`);
+    const [a, b] = placed.items.map((item) => item.id) as [number, number];
+    const S = OMS_STATES;
+    await reach(shop, orderReference, { [a]: S.authorized, [b]: S.authorized });
+    for (const [operation, item, state] of [
+      ['capture', a, S.captured],
+      ['refund', a, S.refundSucceeded],
+      ['cancel', b, S.cancelled],
+    ] as const) {
+      const result = await shop.operate(orderReference, operation, [item]);
+      if (!result.ok) throw new Error(`${name}: the shop could not ${operation}: ${JSON.stringify(result)}`);
+      await reach(shop, orderReference, { [item]: state });
+    }
+    const events = shop.orders.get(orderReference)!.events.map((event) => event.name);
+    expectPath(name, 'the shop heard', events, [
+      'PaymentAuthorized',
+      'PaymentCaptured',
+      'PaymentRefunded',
+      'PaymentCanceled',
+    ]);
+
+    const order = stack.temporal.workflow.getHandle(
+      orderPaymentWorkflowId({ door: SPRYKER_DOOR, tenant: SPRYKER_TENANT, orderReference }),
+    );
+    const state = await order.query(orderPaymentQuery);
+    const commands = Object.values(state.commands);
+    expectPath(
+      name,
+      'the order holds',
+      commands.map(({ command, state }) => `${command} ${state}`),
+      ['capture settled', 'refund settled', 'cancel settled'],
+    );
+    const orderHistory = await order.fetchHistory();
+    expectPath(name, "the order's updates", updatesIn(orderHistory), [
+      'authorizeOrder',
+      ...times(3, 'admitCommand'),
+      ...times(3, 'recordOutcome'),
+    ]);
+    expectPath(
+      name,
+      "the order's children",
+      childrenStartedIn(orderHistory),
+      commands.map(({ workflowId }) => workflowId),
+    );
+    record(`${name}--order`, orderHistory);
+
+    // Every event was posted (a signal), then fetched and acknowledged (an update): the mailbox waits for the next.
+    const mailbox = stack.temporal.workflow.getHandle(mailboxId(SPRYKER_TENANT, 'payment-events'));
+    expectPath(
+      name,
+      'the mailbox still holds',
+      (await mailbox.query(waitingQuery, 100)).map(({ id }) => id),
+      [],
+    );
+    const mailboxHistory = await mailbox.fetchHistory();
+    expectPath(name, "the mailbox's messages", updatesIn(mailboxHistory), [
+      ...times(4, 'signal post'),
+      ...times(4, 'acknowledge'),
+    ]);
+    record(`${name}--mailbox`, mailboxHistory);
+
+    const capture = stack.temporal.workflow.getHandle(
+      commands.find(({ command }) => command === 'capture')!.workflowId,
+    );
+    const { reported } = (await capture.result()) as PaymentCommandResult;
+    expectPath(name, 'the capture reported', [reported], ['PaymentCaptured']);
+    record(`${name}--capture`, await capture.fetchHistory());
+  } finally {
+    await shop.stop();
+  }
+}
+
+/** `settle register --door spryker`: the workflow it starts, as it starts it, announcing to the tenant. */
+async function recordAnnouncement(stack: Stack, name: string): Promise<void> {
+  const handle = await stack.temporal.workflow.start('announcePaymentMethodsWorkflow', {
+    workflowId: ANNOUNCE_WORKFLOW_ID,
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+    args: [],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  const announcements = (await handle.result()) as Announcement[];
+  expectPath(
+    name,
+    'it announced',
+    announcements.map(({ tenant, added }) => `${tenant}: ${added.length > 0 ? 'added' : 'nothing'}`),
+    [`${SPRYKER_TENANT}: added`],
+  );
+  record(name, await handle.fetchHistory());
+}
+
+const RECORDINGS: readonly Recording[] = [
+  ...SCENARIOS.map((scenario) => ({
+    name: scenario.name,
+    record: (stack: Stack) => recordScenario(stack, scenario),
+  })),
+  { name: 'spryker-order-capture-refund-cancel', record: recordSprykerOrder },
+  { name: 'announce-payment-methods', record: recordAnnouncement },
+];
+
+/** Refuses to record a history under a name whose path the run did not take. */
+function expectPath(name: string, what: string, found: readonly unknown[], expected: readonly unknown[]) {
+  const [got, want] = [found, expected].map((list) => JSON.stringify([...list].map(String).sort()));
+  if (got !== want) throw new Error(`${name}: ${what} ${got}, not ${want}`);
+}
+
+const times = (count: number, item: string) => Array.from({ length: count }, () => item);
+
+/** The updates a history accepted and the signals it received, by name. */
+const updatesIn = (history: History) =>
+  (history.events ?? []).flatMap((event) => {
+    const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+    const signal = event.workflowExecutionSignaledEventAttributes?.signalName;
+    return update ? [update] : signal ? [`signal ${signal}`] : [];
+  });
+
+/** The workflow ids of the children a history started. */
+const childrenStartedIn = (history: History) =>
+  (history.events ?? []).flatMap((event) => {
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    return child ? [child] : [];
+  });
+
+/** Polls the shop's worker until every listed item is in its state. */
+async function reach(shop: SprykerShopSimulator, orderReference: string, states: Record<number, string>) {
+  await until(async () => {
+    await shop.pollOnce();
+    const items = shop.orders.get(orderReference)?.items ?? [];
+    return Object.entries(states).every(
+      ([id, state]) => items.find((item) => item.id === Number(id))?.state === state,
+    );
+  }, 60_000);
+}
+
+function record(name: string, history: History): void {
   const file = join(OUT, `${name}.json`);
   writeFileSync(file, `${historyToJSON(history)}\n`);
   console.log(`recorded ${file}`);

@@ -27,18 +27,7 @@ export class MailboxFullError extends Error {
  * MailboxFullError, posting nothing, while the mailbox is full.
  */
 export async function postToMailbox({ temporal, taskQueue }: MailboxAccess, id: string, post: MailboxPost) {
-  const fullness = await temporal.workflow
-    .getHandle(id)
-    .query(fullnessQuery)
-    .catch((error: unknown) => {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    });
-  if (fullness?.full) {
-    throw new MailboxFullError(
-      `the mailbox ${id} is full: ${fullness.waiting} messages wait to be acknowledged`,
-    );
-  }
+  if (!roomRecently(id)) await checkRoom(temporal, id);
   await temporal.workflow.signalWithStart(MAILBOX_WORKFLOW, {
     workflowId: id,
     taskQueue,
@@ -47,6 +36,38 @@ export async function postToMailbox({ temporal, taskQueue }: MailboxAccess, id: 
     signalArgs: [post],
     staticSummary: `messages waiting for ${id.split(':').slice(2).join(' · ')}`,
   });
+}
+
+/**
+ * How long a mailbox found with room is taken to have room still: a query waits for the mailbox's workflow
+ * task, so asking before every post would queue the posts behind each other. The capacity's headroom to
+ * Temporal's payload limit absorbs what arrives meanwhile.
+ */
+const ROOM_KNOWN_MS = 5000;
+const roomSeen = new Map<string, number>();
+
+function roomRecently(id: string): boolean {
+  const seen = roomSeen.get(id);
+  return seen !== undefined && Date.now() - seen < ROOM_KNOWN_MS;
+}
+
+/** Throws MailboxFullError while the mailbox is full; a mailbox never posted to has room. */
+async function checkRoom(temporal: Client, id: string): Promise<void> {
+  const fullness = await temporal.workflow
+    .getHandle(id)
+    .query(fullnessQuery)
+    .catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    });
+  if (fullness?.full) {
+    roomSeen.delete(id);
+    throw new MailboxFullError(
+      `the mailbox ${id} is full: ${fullness.waiting} messages wait to be acknowledged`,
+    );
+  }
+  if (roomSeen.size > 10_000) roomSeen.clear();
+  roomSeen.set(id, Date.now());
 }
 
 /** The oldest messages waiting in a mailbox; none when it was never posted to. */

@@ -14,7 +14,11 @@ const files = readdirSync(REPLAY_DIR).filter((file) => file.endsWith('.json'));
 const load = (file: string) => JSON.parse(readFileSync(join(REPLAY_DIR, file), 'utf8')) as ReplayHistory;
 
 interface ReplayHistory {
-  events: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
+  events: {
+    eventType: string;
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } };
+  }[];
 }
 
 type AttemptEvent = { activityTaskStartedEventAttributes?: { attempt?: number } };
@@ -27,6 +31,10 @@ describe('replay of recorded histories', () => {
       .events.map((event) => event.activityTaskScheduledEventAttributes?.activityType.name)
       .filter(Boolean);
   const eventTypesOf = (file: string) => load(file).events.map((event) => event.eventType);
+  const updatesOf = (file: string) =>
+    load(file)
+      .events.map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.name)
+      .filter(Boolean);
 
   it('has each main path, and each recorded history shows the path it is named for', () => {
     expect(files).toEqual(
@@ -40,6 +48,11 @@ describe('replay of recorded histories', () => {
         'cancel-waiting-for-capture.json',
         // A command's act at the provider, a child workflow, replays from its own history.
         'capture-retried-through-outage--act.json',
+        // A Spryker order, its tenant's payment-events mailbox, one of its commands, and the announcement.
+        'spryker-order-capture-refund-cancel--order.json',
+        'spryker-order-capture-refund-cancel--mailbox.json',
+        'spryker-order-capture-refund-cancel--capture.json',
+        'announce-payment-methods.json',
       ]),
     );
     expect(eventTypesOf('capture-settled-by-webhook.json')).toContain(
@@ -70,6 +83,27 @@ describe('replay of recorded histories', () => {
         'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
       ]),
     );
+    // The order is authorized at checkout, admits each command by starting it as a child, takes each outcome,
+    // and is still running (an order lives on after its commands), as is its mailbox.
+    const order = 'spryker-order-capture-refund-cancel--order.json';
+    expect(updatesOf(order)).toEqual([
+      'authorizeOrder',
+      'admitCommand',
+      'recordOutcome',
+      'admitCommand',
+      'recordOutcome',
+      'admitCommand',
+      'recordOutcome',
+    ]);
+    expect(activitiesOf(order)).toEqual(['authorizePayment', 'reportAuthorization']);
+    expect(eventTypesOf(order).filter((type) => type.includes('START_CHILD'))).toHaveLength(3);
+    const mailbox = 'spryker-order-capture-refund-cancel--mailbox.json';
+    expect(new Set(updatesOf(mailbox))).toEqual(new Set(['acknowledge']));
+    expect(eventTypesOf(mailbox)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    for (const running of [order, mailbox])
+      expect(eventTypesOf(running)).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(activitiesOf('spryker-order-capture-refund-cancel--capture.json')).toEqual(['reportOutcome']);
+    expect(activitiesOf('announce-payment-methods.json')).toEqual(['announceSprykerPaymentMethods']);
     // One generation: no version markers.
     for (const file of files) expect(JSON.stringify(load(file))).not.toContain('TemporalChangeVersion');
   });
@@ -78,12 +112,15 @@ describe('replay of recorded histories', () => {
     await expect(Worker.runReplayHistory(prebuiltBundle, load(file), file)).resolves.toBeUndefined();
   });
 
-  it('catches a history whose command sequence the code no longer produces', async () => {
-    const history = load('capture-settled-by-webhook.json');
-    const scheduled = history.events.find((event) => event.activityTaskScheduledEventAttributes)!;
-    scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
-    await expect(Worker.runReplayHistory(prebuiltBundle, history, 'altered')).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
-  });
+  it.each(['capture-settled-by-webhook.json', 'spryker-order-capture-refund-cancel--order.json'])(
+    'catches a history whose command sequence the code no longer produces (%s altered)',
+    async (file) => {
+      const history = load(file);
+      const scheduled = history.events.find((event) => event.activityTaskScheduledEventAttributes)!;
+      scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
+      await expect(Worker.runReplayHistory(prebuiltBundle, history, 'altered')).rejects.toBeInstanceOf(
+        DeterminismViolationError,
+      );
+    },
+  );
 });
