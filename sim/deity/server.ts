@@ -1,0 +1,71 @@
+import express from 'express';
+import { createDpsgClient } from './client';
+import { createConsumer } from './consumer';
+import { createJournal } from './journal';
+import { createOrderBook } from './orders';
+import { controlRoutes } from './routes';
+import { createStatusHandler } from './statusEvents';
+
+/**
+ * The Deity shop simulator: a Falcon shop's `@deity/falcon-payment-service-module` as the Payment
+ * Orchestrator sees it. At checkout it loads the method list and the chosen method and validates on
+ * "Place Order"; from the back office it sends shipments, refunds and cancellations as order updates; and it
+ * consumes PAYMENT_STATUS_UPDATED from its profile's RabbitMQ queue, keeping each order's status.
+ */
+
+export interface DeityShopSimulatorOptions {
+  /** Settle's base URL; the client endpoints are `${settleUrl}/dpsg/v1/client`. */
+  readonly settleUrl: string;
+  /** The profile, "org:project:env". */
+  readonly serviceUser: string;
+  readonly serviceToken: string;
+  /** The broker; without it the shop receives no events. */
+  readonly amqpUrl?: string;
+  /** The profile's queue; `dpsg.<serviceUser>` unless told. */
+  readonly queue?: string;
+  /** Unacknowledged deliveries the consumer holds at once. */
+  readonly prefetch?: number;
+}
+
+export function createDeityShopSimulator({
+  settleUrl,
+  serviceUser,
+  serviceToken,
+  amqpUrl,
+  queue = `dpsg.${serviceUser}`,
+  prefetch = 10,
+}: DeityShopSimulatorOptions) {
+  const journal = createJournal();
+  const client = createDpsgClient({ settleUrl, serviceUser, serviceToken, journal });
+  const book = createOrderBook({ client });
+  const consumer = amqpUrl
+    ? createConsumer({
+        url: amqpUrl,
+        queue,
+        prefetch,
+        journal,
+        handle: createStatusHandler({ journal, book }),
+      })
+    : undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(controlRoutes({ book, journal }));
+
+  return {
+    app,
+    queue,
+    orders: book.orders,
+    journal,
+    placeOrder: book.placeOrder,
+    ship: book.ship,
+    refund: book.refund,
+    cancel: book.cancel,
+    /** Starts consuming events (in the background: the broker may come later). */
+    start: async () => consumer?.start(),
+    /** Stops consuming and closes the broker connection. */
+    stop: async () => consumer?.stop(),
+  };
+}
+
+export type DeityShopSimulator = ReturnType<typeof createDeityShopSimulator>;
