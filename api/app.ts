@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import type { MibIntakeDependencies } from '../oms/mib/intake';
 import { mibRoutes } from '../oms/mib/routes';
+import type { DeityDependencies } from '../oms/deity/door';
+import { deityRoutes } from '../oms/deity/routes';
 import type { SprykerDependencies } from '../oms/spryker/door';
 import { sprykerRoutes } from '../oms/spryker/routes';
 import type { ProviderRegistry } from '../providers/registry';
@@ -13,7 +15,7 @@ import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';
 
-export interface ApiDependencies extends MibIntakeDependencies, SprykerDependencies {
+export interface ApiDependencies extends MibIntakeDependencies, SprykerDependencies, DeityDependencies {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
@@ -27,7 +29,7 @@ export interface ApiDependencies extends MibIntakeDependencies, SprykerDependenc
 }
 
 /** The front doors an order management system sends payment commands through, each with its own routes. */
-const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes, sprykerRoutes];
+const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes, sprykerRoutes, deityRoutes];
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 export const readinessSchema = z.object({

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { settlementPolicies, type ConfigOf } from '../config';
 import type { Logger } from '../config/logger';
+import { deitySettingsOf } from '../oms/deity/door';
 import { sprykerSettingsOf } from '../oms/spryker/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 import { codecServerOptions } from './codecServer';
@@ -9,7 +10,7 @@ import type { ApiDependencies } from './app';
 /** What the API needs from its settings, for `npm run api` and the local stack alike. */
 export function apiDependencies(
   config: ConfigOf<
-    'temporal' | 'api' | 'mib' | 'spryker' | 'operator' | 'codec' | 'providers' | 'settlement'
+    'temporal' | 'api' | 'mib' | 'spryker' | 'deity' | 'operator' | 'codec' | 'providers' | 'settlement'
   >,
   temporal: Client,
   logger: Logger,
@@ -23,6 +24,7 @@ export function apiDependencies(
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
     spryker: sprykerSettingsOf(config),
+    deity: deitySettingsOf(config),
     codecServer: codecServerOptions(config),
   };
 }

@@ -1,6 +1,7 @@
 import { PROVIDERS, type Provider } from '../providers';
 import { mibSettings } from '../oms/mib/settings';
 import { sprykerSettings } from '../oms/spryker/settings';
+import { deitySettings } from '../oms/deity/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
@@ -20,6 +21,7 @@ export const SECTIONS = [
   apiSettings,
   mibSettings,
   sprykerSettings,
+  deitySettings,
   operatorSettings,
   codecSettings,
   selectionSettings,

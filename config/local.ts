@@ -41,6 +41,12 @@ export function localPorts(env: Record<string, string | undefined> = process.env
 export const LOCAL_SPRYKER_TENANT = 'local-shop';
 export const LOCAL_SPRYKER_TOKEN = 'local-spryker-token-0001';
 
+/** The profile the local Deity shop simulator plays. */
+export const LOCAL_DEITY_PROFILE = {
+  serviceUser: 'local:shop:dev',
+  serviceToken: 'local-deity-token-0001',
+} as const;
+
 /** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
 export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
   const mib = `http://127.0.0.1:${ports.mib}`;
@@ -59,6 +65,19 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     CODEC_ALLOW_ANONYMOUS: 'true',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
     SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN}`,
+    DEITY_PROFILES: JSON.stringify([
+      {
+        ...LOCAL_DEITY_PROFILE,
+        methods: [
+          {
+            provider: 'gateway',
+            method: 'card',
+            currencies: ['EUR', 'USD'],
+            config: { brands: ['visa', 'mastercard'] },
+          },
+        ],
+      },
+    ]),
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',
     GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',

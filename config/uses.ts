@@ -5,8 +5,8 @@ import type { Owner } from './catalogue';
  * no others (docs/configuration.md shows this table).
  */
 export const USES = {
-  worker: ['temporal', 'mib', 'spryker', 'providers', 'worker', 'metrics', 'log'],
-  api: ['temporal', 'api', 'mib', 'spryker', 'operator', 'codec', 'providers', 'settlement', 'log'],
+  worker: ['temporal', 'mib', 'spryker', 'deity', 'providers', 'worker', 'metrics', 'log'],
+  api: ['temporal', 'api', 'mib', 'spryker', 'deity', 'operator', 'codec', 'providers', 'settlement', 'log'],
   'settle register --door mib': ['temporal', 'mib'],
   'settle register --door spryker': ['temporal', 'spryker'],
   'settle payments': ['temporal'],

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ConfigOf } from '../config';
+import type { Logger } from '../config/logger';
 import type { PaymentCommand } from '../domain/commands';
 import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
@@ -38,9 +39,10 @@ export interface Reporter {
 
 /** What the worker hands a door to build its part: its settings, and a Temporal client for doors that need one. */
 export interface DoorWorkerContext {
-  readonly config: ConfigOf<'mib' | 'spryker'>;
+  readonly config: ConfigOf<'mib' | 'spryker' | 'deity'>;
   readonly temporal: Client;
   readonly taskQueue: string;
+  readonly logger: Logger;
 }
 
 /** What a door adds to the worker: its reporter and any activities of its own. */

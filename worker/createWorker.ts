@@ -4,13 +4,14 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
+import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
 import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The settings the worker reads. */
-type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'providers'>;
+type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'deity' | 'providers' | 'log'>;
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -62,7 +63,12 @@ export async function createSettleWorker(
 ): Promise<Worker> {
   // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const context = { config, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const context = {
+    config,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger: createLogger('worker', config.LOG_LEVEL),
+  };
   const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(context) }));
   const activities = {
     ...createActivities({

@@ -1,0 +1,33 @@
+import type { FrontDoor } from '../door';
+import { createEventPublisher, type EventPublisher } from './publisher';
+import { DEITY_DOOR, deitySettingsOf } from './door';
+import { createDeityReporter, type StatusPublisher } from './reporter';
+
+/**
+ * Deity's Payment Orchestrator: the shop's four client endpoints under `/dpsg/v1/client` (api/), and its
+ * PAYMENT_STATUS_UPDATED events on RabbitMQ, published by the reporter.
+ */
+export const deityDoor: FrontDoor = {
+  name: DEITY_DOOR,
+  worker({ config, temporal, logger }) {
+    const url = config.AMQP_URL;
+    const serviceUsers = Object.keys(deitySettingsOf(config).profiles);
+    let publisher: EventPublisher | undefined;
+    let queues: Promise<void> | undefined;
+    // Connected at the first event, not at start: a worker without a broker still serves the other doors.
+    const publishing: StatusPublisher = {
+      async publish(message) {
+        if (!url) throw new Error("AMQP_URL is not set: the Deity door's events wait until it is");
+        publisher ??= createEventPublisher({ url, logger });
+        // Every configured profile's queue is declared first, so that no event is unroutable.
+        queues ??= publisher.ensureProfileQueues(serviceUsers).catch((error: unknown) => {
+          queues = undefined;
+          throw error;
+        });
+        await queues;
+        await publisher.publish(message);
+      },
+    };
+    return { reporter: createDeityReporter(temporal, () => publishing) };
+  },
+};
