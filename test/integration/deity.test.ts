@@ -1,0 +1,262 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listen, type RunningServer } from '../../config/server';
+import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
+import { startStack, type Stack } from '../../scripts/stack';
+import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
+import type { ShopOrder } from '../../sim/deity/shopOrder';
+import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { BROKER_START_MS } from '../helpers/broker';
+import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+
+/**
+ * A Deity shop drives its orders' payments through Settle as its Payment Orchestrator: the shop simulator (the
+ * four client endpoints, and the PAYMENT_STATUS_UPDATED events from its profile's queue on a real RabbitMQ)
+ * against Settle's API and worker on a Temporal dev server, with the gateway simulator as the provider.
+ */
+describe('the Deity door (dev server, RabbitMQ)', () => {
+  jest.setTimeout(BROKER_START_MS);
+  let env: TestWorkflowEnvironment;
+  let broker: RabbitMq;
+  let stack: Stack;
+  let shop: DeityShopSimulator;
+  let shopServer: RunningServer;
+  const brokerDir = mkdtempSync(join(tmpdir(), 'settle-deity-broker-'));
+  const PROFILE = { serviceUser: 'acme:web:test', serviceToken: 'acme-web-test-token-01' };
+
+  beforeAll(async () => {
+    [env, broker] = await Promise.all([createDevServerEnv(), startRabbitMq({ dataDir: brokerDir })]);
+    stack = await startStack({
+      address: env.address,
+      env: {
+        LOG_LEVEL: 'error',
+        AMQP_URL: broker.url,
+        DEITY_VALIDATE_WAIT: '5s',
+        DEITY_PROFILES: JSON.stringify([
+          {
+            ...PROFILE,
+            methods: [
+              { provider: 'gateway', method: 'card', currencies: ['EUR'], config: { brands: ['visa'] } },
+              { provider: 'gateway', method: 'invoice', countries: ['NL'] },
+            ],
+          },
+        ]),
+      },
+      workerOptions: prebuiltBundle,
+    });
+    shop = createDeityShopSimulator({ settleUrl: stack.api.url, ...PROFILE, amqpUrl: broker.url });
+    shopServer = await listen(shop.app, 0);
+    await shop.start();
+  }, BROKER_START_MS);
+  afterAll(async () => {
+    await shop?.stop();
+    await shopServer?.close();
+    await stack?.stop();
+    await broker?.stop();
+    await env?.teardown();
+  });
+
+  const place = async (id: string, extra: object = {}) => {
+    const placed = await shop.placeOrder({
+      id,
+      currency: 'EUR',
+      country: 'DE',
+      items: [
+        { sku: 'A', price: 30 },
+        { sku: 'B', price: 20 },
+      ],
+      shipping: 5,
+      ...extra,
+    });
+    if (!placed.ok) throw new Error(`placing ${id}: ${JSON.stringify(placed)}`);
+    return placed.order;
+  };
+  /** Waits until the shop has heard `statuses`, in order, for the order. */
+  const heard = (order: ShopOrder, statuses: string[]) =>
+    eventually(
+      async () =>
+        JSON.stringify(order.statusHistory.map((entry) => entry.status)) === JSON.stringify(statuses)
+          ? order.statusHistory
+          : undefined,
+      60_000,
+      `${order.id} to hear ${statuses.join(', ')}`,
+    );
+  const stateOf = (orderId: string) =>
+    stack.temporal.workflow
+      .getHandle(
+        orderPaymentWorkflowId({ door: 'deity', tenant: PROFILE.serviceUser, orderReference: orderId }),
+      )
+      .query(orderPaymentQuery);
+  const gatewayOperations = (transactionId: string) =>
+    [...stack.gateway.sim.operations.values()]
+      .filter((operation) => operation.authorization === transactionId)
+      .map(({ object, amount, status }) => ({ object, amount, status }));
+
+  it('from method list to refund: authorized, shipped in two parts, partly refunded, each status heard once', async () => {
+    const order = await place('DEITY-1');
+    expect(order.method).toEqual({ provider: 'gateway', method: 'card', config: { brands: ['visa'] } });
+    expect(order.validate).toMatchObject({ status: 200, body: { orderId: 'DEITY-1', status: 'authorized' } });
+    await heard(order, ['authorized']);
+
+    const [first, second] = order.items;
+    expect((await shop.ship('DEITY-1', [{ id: first!.id }])).ok).toBe(true);
+    await heard(order, ['authorized', 'paid']);
+    expect((await shop.ship('DEITY-1', [{ id: second!.id }])).ok).toBe(true);
+    await heard(order, ['authorized', 'paid', 'paid']);
+    expect((await shop.refund('DEITY-1', { amount: '10.00' })).ok).toBe(true);
+    const history = await heard(order, ['authorized', 'paid', 'paid', 'partially_refunded']);
+
+    // The first shipment carries the shipping; amounts are in major units on the wire.
+    expect(history.map((entry) => (entry.payload as { amount: number }).amount)).toEqual([55, 35, 20, 10]);
+    const state = await stateOf('DEITY-1');
+    expect(state).toMatchObject({ capturedMinor: 5500, refundedMinor: 1000, canceled: false });
+    expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
+      { object: 'capture', amount: 3500, status: 'succeeded' },
+      { object: 'capture', amount: 2000, status: 'succeeded' },
+      { object: 'refund', amount: 1000, status: 'succeeded' },
+    ]);
+    expect(shop.journal.duplicates).toEqual([]);
+    expect(shop.journal.unparseable).toEqual([]);
+  });
+
+  it('cancels an order not yet shipped, and refuses what the money does not allow', async () => {
+    const order = await place('DEITY-CANCEL');
+    await heard(order, ['authorized']);
+    const refund = await shop.refund('DEITY-CANCEL', { amount: '5.00' });
+    expect(refund).toMatchObject({ ok: false, status: 409 });
+    expect((await shop.cancel('DEITY-CANCEL')).ok).toBe(true);
+    await heard(order, ['authorized', 'canceled']);
+    expect(await shop.ship('DEITY-CANCEL')).toMatchObject({ ok: false, status: 409 });
+    expect(await stateOf('DEITY-CANCEL')).toMatchObject({ capturedMinor: 0, canceled: true });
+  });
+
+  it('takes the same validate and the same update once', async () => {
+    const order = await place('DEITY-TWICE');
+    await heard(order, ['authorized']);
+    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
+    const post = (path: string, body: object) =>
+      fetch(`${stack.api.url}/dpsg/v1/client${path}`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as unknown }));
+    const validate = {
+      id: 'DEITY-TWICE',
+      currency: 'EUR',
+      total: { grandTotal: 55, shipping: 5 },
+      items: [
+        { id: '1', quantity: 1, price: 30 },
+        { id: '2', quantity: 1, price: 20 },
+      ],
+      provider: 'gateway',
+      method: 'card',
+    };
+    expect(await post('/validate', validate)).toEqual(order.validate);
+    const shipment = {
+      provider: 'gateway',
+      orderId: 'DEITY-TWICE',
+      status: 'shipped',
+      additionalData: { shippingData: { items: [{ id: '1' }] } },
+    };
+    const answers = [await post('/order-updates', shipment), await post('/order-updates', shipment)];
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(answers[1]!.body).toEqual(answers[0]!.body);
+    await heard(order, ['authorized', 'paid']);
+    const state = await stateOf('DEITY-TWICE');
+    expect(Object.keys(state.commands)).toHaveLength(1);
+    expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
+      { object: 'capture', amount: 3500, status: 'succeeded' },
+    ]);
+    const authorizations = [...stack.gateway.sim.authorizations.values()].filter(
+      (authorization) => authorization.metadata?.order_reference === 'DEITY-TWICE',
+    );
+    expect(authorizations).toHaveLength(1);
+
+    // Bad input: clear, specific, nothing started.
+    const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
+      [
+        'a total minor units cannot hold',
+        post('/validate', { ...validate, id: 'DEITY-X', total: { grandTotal: 12.345 } }),
+        400,
+        /more than 2 decimals/,
+      ],
+      [
+        'an unknown method',
+        post('/validate', { ...validate, id: 'DEITY-Y', method: 'crypto' }),
+        404,
+        /no method gateway\/crypto/,
+      ],
+      [
+        'an unknown order',
+        post('/order-updates', { ...shipment, orderId: 'DEITY-NONE' }),
+        404,
+        /no payment is known/,
+      ],
+      [
+        'an item the order has not',
+        post('/order-updates', { ...shipment, additionalData: { shippingData: { items: [{ id: '9' }] } } }),
+        400,
+        /no item 9/,
+      ],
+    ];
+    for (const [what, answer, status, error] of cases) {
+      const got = await answer;
+      expect({ what, status: got.status }).toEqual({ what, status });
+      expect(JSON.stringify(got.body)).toMatch(error);
+    }
+    for (const id of ['DEITY-X', 'DEITY-Y', 'DEITY-NONE']) {
+      await expect(stateOf(id)).rejects.toThrow();
+    }
+    const wrong = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`${PROFILE.serviceUser}:wrong-token-000000`).toString('base64'),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ id: 'c', total: 1, currency: 'EUR', country: 'DE' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('lists the methods that fit the order', async () => {
+    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
+    const list = async (country: string, currency: string) => {
+      const response = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'cart-1', total: 10, currency, country }),
+      });
+      return ((await response.json()) as { items: { method: string }[] }).items.map((item) => item.method);
+    };
+    expect(await list('DE', 'EUR')).toEqual(['card']);
+    expect(await list('NL', 'EUR')).toEqual(['card', 'invoice']);
+    expect(await list('NL', 'USD')).toEqual(['invoice']);
+  });
+
+  it('loses no event while RabbitMQ is down: the status comes once the broker is back', async () => {
+    const order = await place('DEITY-OUTAGE');
+    await heard(order, ['authorized']);
+    await broker.stop();
+    expect((await shop.ship('DEITY-OUTAGE')).ok).toBe(true);
+    const state = await eventually(async () => {
+      const current = await stateOf('DEITY-OUTAGE');
+      return current.capturedMinor === 5500 ? current : undefined;
+    });
+    expect(order.statusHistory.map((entry) => entry.status)).toEqual(['authorized']);
+    broker = await startRabbitMq({ dataDir: brokerDir, port: broker.port });
+    await heard(order, ['authorized', 'paid']);
+    expect(gatewayOperations(state.authorization!.transactionId!)).toHaveLength(1);
+    const { executions } = await eventually(async () => {
+      const found = [];
+      for await (const execution of stack.temporal.workflow.list({
+        query: `SettleDoor = "deity" AND SettleTenant = "${PROFILE.serviceUser}" AND SettleOrderId = "DEITY-OUTAGE"`,
+      }))
+        found.push(execution);
+      return found.length >= 1 ? { executions: found } : undefined;
+    });
+    expect(executions.length).toBeGreaterThanOrEqual(1);
+  });
+});
