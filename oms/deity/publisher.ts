@@ -1,0 +1,261 @@
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import type { Logger } from '../../config/logger';
+
+/**
+ * The Deity door's events on RabbitMQ: each one published persistent and mandatory on a durable topic exchange
+ * through one confirm channel, so that `publish` resolves only once the broker has the message on a queue
+ * (and on disk, for a durable queue). Anything short of that rejects, and the activity calling it retries:
+ * the broker down, the connection or channel lost, a nack, or no queue bound to the routing key (returned).
+ * A retry may deliver a message twice; its `messageId` is what consumers deduplicate by.
+ */
+
+export const DEFAULT_EXCHANGE = 'dpsg.events';
+/** Settle's name in each message's appId and in the broker's connection list. */
+const APP_ID = 'settle';
+/** How long a publish waits for the broker's confirm (a blocked connection never sends one). */
+const CONFIRM_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The AMQP reply code of a declaration that differs from what the broker has. */
+const PRECONDITION_FAILED = 406;
+
+export interface EventMessage {
+  readonly routingKey: string;
+  /** Deterministic: the same event published again carries the same id. */
+  readonly messageId: string;
+  readonly type: string;
+  readonly body: object;
+  readonly timestamp: Date;
+}
+
+export interface EventPublisher {
+  /** Resolves once the broker confirms the message as routed; rejects otherwise (see above). */
+  publish(message: EventMessage): Promise<void>;
+  /** Declares each profile's queue (ensureProfileQueue) on the publisher's connection. */
+  ensureProfileQueues(serviceUsers: readonly string[]): Promise<void>;
+  /** Closes the connection; a publish after it rejects. */
+  close(): Promise<void>;
+}
+
+export interface EventPublisherOptions {
+  /** amqp:// or amqps:// URL, with credentials and vhost. */
+  readonly url: string;
+  readonly exchange?: string;
+  readonly logger: Logger;
+  readonly confirmTimeoutMs?: number;
+}
+
+/** The routing key of a profile's status events. */
+export const statusRoutingKey = (serviceUser: string) =>
+  `${checkedServiceUser(serviceUser)}.payment.status_updated`;
+/** The durable queue a profile's shop consumes. */
+export const profileQueueName = (serviceUser: string) => `dpsg.${checkedServiceUser(serviceUser)}`;
+
+/**
+ * Declares the exchange and the durable queue `dpsg.<serviceUser>`, bound with `<serviceUser>.#`, so that the
+ * profile's events are routable (never returned) even before its shop first connects. A queue the shop has
+ * declared already with other arguments (a quorum queue, a length limit) is kept as it is and only bound.
+ */
+export async function ensureProfileQueue(
+  connection: ChannelModel,
+  serviceUser: string,
+  exchange: string = DEFAULT_EXCHANGE,
+): Promise<void> {
+  const queue = profileQueueName(serviceUser);
+  const bind = (channel: Channel) => channel.bindQueue(queue, exchange, `${serviceUser}.#`);
+  await withChannel(connection, (channel) => assertExchange(channel, exchange));
+  // A declaration that differs from the existing queue's closes its channel: then check and bind on another.
+  await withChannel(connection, async (channel) => {
+    await channel.assertQueue(queue, { durable: true });
+    await bind(channel);
+  }).catch(async (error: Error & { code?: unknown }) => {
+    if (error.code !== PRECONDITION_FAILED) throw error;
+    await withChannel(connection, async (channel) => {
+      await channel.checkQueue(queue);
+      await bind(channel);
+    });
+  });
+}
+
+export function createEventPublisher({
+  url,
+  exchange = DEFAULT_EXCHANGE,
+  logger,
+  confirmTimeoutMs = CONFIRM_TIMEOUT_MS,
+}: EventPublisherOptions): EventPublisher {
+  let session: Promise<Session> | undefined;
+  let closed = false;
+
+  /** The open connection and channel, or new ones: after a failure the next publish opens them again. */
+  const current = (): Promise<Session> => {
+    if (closed) return Promise.reject(new Error('RabbitMQ: the event publisher is closed'));
+    if (!session) {
+      const opening = openSession(url, exchange, logger, () => {
+        if (session === opening) session = undefined;
+      });
+      session = opening;
+      opening.catch(() => {
+        if (session === opening) session = undefined;
+      });
+    }
+    return session;
+  };
+
+  return {
+    async publish(message) {
+      const { channel, pending } = await current().catch((error: Error) => {
+        throw new Error(`RabbitMQ: no channel to publish on: ${error.message}`);
+      });
+      const content = Buffer.from(JSON.stringify(message.body));
+      return new Promise<void>((done, fail) => {
+        const entry: Pending = { routingKey: message.routingKey };
+        const list = pending.get(message.messageId) ?? [];
+        list.push(entry);
+        pending.set(message.messageId, list);
+        const settle = (error?: Error) => {
+          clearTimeout(timer);
+          const left = (pending.get(message.messageId) ?? []).filter((other) => other !== entry);
+          if (left.length > 0) pending.set(message.messageId, left);
+          else pending.delete(message.messageId);
+          if (error) fail(error);
+          else done();
+        };
+        const timer = setTimeout(
+          () =>
+            settle(
+              new Error(
+                `RabbitMQ: no confirm for message ${message.messageId} within ${confirmTimeoutMs} ms`,
+              ),
+            ),
+          confirmTimeoutMs,
+        );
+        const confirmed = (error: unknown) => {
+          if (error)
+            settle(new Error(`RabbitMQ: message ${message.messageId} not confirmed: ${describe(error)}`));
+          else if (entry.returned)
+            settle(
+              new Error(
+                `RabbitMQ: message ${message.messageId} is unroutable: no queue is bound to "${message.routingKey}" on ${exchange} (${entry.returned})`,
+              ),
+            );
+          else settle();
+        };
+        try {
+          channel.publish(
+            exchange,
+            message.routingKey,
+            content,
+            {
+              persistent: true,
+              mandatory: true,
+              contentType: 'application/json',
+              appId: APP_ID,
+              messageId: message.messageId,
+              type: message.type,
+              timestamp: Math.floor(message.timestamp.getTime() / 1000),
+            },
+            confirmed,
+          );
+        } catch (error) {
+          // The channel closed in between; the 'close' handler has dropped the session already.
+          settle(new Error(`RabbitMQ: cannot publish: ${describe(error)}`));
+        }
+      });
+    },
+    async ensureProfileQueues(serviceUsers) {
+      const { connection } = await current();
+      for (const serviceUser of serviceUsers) await ensureProfileQueue(connection, serviceUser, exchange);
+    },
+    async close() {
+      closed = true;
+      const open = session;
+      session = undefined;
+      if (open) await open.then((s) => s.connection.close()).catch(() => {});
+    },
+  };
+}
+
+interface Pending {
+  readonly routingKey: string;
+  /** Why the broker returned it; set before the confirm arrives, which the broker sends after a return. */
+  returned?: string;
+}
+
+interface Session {
+  readonly connection: ChannelModel;
+  readonly channel: ConfirmChannel;
+  /** The publishes awaiting their confirm, by messageId (a return names a message by its properties only). */
+  readonly pending: Map<string, Pending[]>;
+}
+
+async function openSession(
+  url: string,
+  exchange: string,
+  logger: Logger,
+  lost: () => void,
+): Promise<Session> {
+  const connection = await connect(url, {
+    timeout: CONNECT_TIMEOUT_MS,
+    clientProperties: { connection_name: APP_ID },
+  });
+  // Without listeners an 'error' event would throw; the 'close' that follows is what counts.
+  connection.on('error', () => {});
+  connection.on('close', (error?: Error) => {
+    lost();
+    if (error) logger.warn('RabbitMQ connection lost', { error: error.message });
+  });
+  connection.on('blocked', (reason: string) => logger.warn('RabbitMQ blocks publishing', { reason }));
+  connection.on('unblocked', () => logger.info('RabbitMQ publishing unblocked'));
+  try {
+    const channel = await connection.createConfirmChannel();
+    const pending = new Map<string, Pending[]>();
+    channel.on('error', () => {});
+    channel.on('close', () => {
+      lost();
+      // A channel closed by the broker leaves the connection open but useless to this publisher.
+      connection.close().catch(() => {});
+    });
+    channel.on('return', (returned: Message) => {
+      const id = returned.properties.messageId as string | undefined;
+      const entry = (id ? pending.get(id) : undefined)?.find(
+        (p) => !p.returned && p.routingKey === returned.fields.routingKey,
+      );
+      // basic.return's fields, which amqplib's types leave out.
+      const { replyCode, replyText } = returned.fields as { replyCode?: number; replyText?: string };
+      if (entry) entry.returned = `${replyCode} ${replyText}`;
+    });
+    await assertExchange(channel, exchange);
+    logger.info('RabbitMQ connected', { exchange });
+    return { connection, channel, pending };
+  } catch (error) {
+    await connection.close().catch(() => {});
+    throw error;
+  }
+}
+
+const assertExchange = (channel: Channel, exchange: string) =>
+  channel.assertExchange(exchange, 'topic', { durable: true });
+
+/** Runs `use` on a channel of its own, closed after it (unless the broker closed it on an error). */
+async function withChannel<T>(connection: ChannelModel, use: (channel: Channel) => Promise<T>): Promise<T> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => {});
+  try {
+    return await use(channel);
+  } finally {
+    await channel.close().catch(() => {});
+  }
+}
+
+/**
+ * A topic routing key's words are dot-separated and a binding's `*` and `#` are wildcards: a service user
+ * holding one of them would route other profiles' events to its queue.
+ */
+function checkedServiceUser(serviceUser: string): string {
+  if (!/^[^.*#\s]+$/.test(serviceUser) || Buffer.byteLength(serviceUser) > 200)
+    throw new Error(
+      `RabbitMQ: service user "${serviceUser}" cannot name a routing key: it must be at most 200 bytes without ".", "*", "#" or spaces`,
+    );
+  return serviceUser;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
