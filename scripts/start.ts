@@ -11,6 +11,7 @@ import { installRuntime } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { startClusterStack } from './cluster/stack';
 import { startDevServer } from './devServer';
+import { rabbitMqLine, startLocalRabbitMq } from './rabbitmq';
 import { startStack, type Stack } from './stack';
 
 /**
@@ -18,7 +19,8 @@ import { startStack, type Stack } from './stack';
  * in .data/temporal.db, Web UI on :8233), then the MIB and gateway simulators, the worker and the API, and
  * the Spryker shop simulator, and stops them all on Ctrl-C. Environment variables override the local defaults (config/index.ts); the ports
  * are API_PORT, MIB_SIM_PORT, GATEWAY_SIM_PORT, SPRYKER_SIM_PORT, TEMPORAL_PORT and TEMPORAL_UI_PORT, the state folder
- * SETTLE_DATA_DIR.
+ * SETTLE_DATA_DIR. With rabbitmq-server installed and no AMQP_URL it also starts a RabbitMQ broker for the Deity
+ * door's events (data in .data/rabbitmq/, port AMQP_PORT or 5672).
  *
  * `npm start -- --cluster [--workers N] [--apis M]` runs a real Temporal cluster instead (scripts/cluster/:
  * PostgreSQL in .data/cluster/, the Temporal server and its Web UI) and Settle as N worker and M API processes.
@@ -92,10 +94,15 @@ async function main() {
       : config.ADMIN_TOKEN === localDefaults().ADMIN_TOKEN
         ? `(Authorization: Bearer ${config.ADMIN_TOKEN})`
         : '(Authorization: Bearer <ADMIN_TOKEN>)';
+    // Before Settle's processes, which read AMQP_URL; stopped after them.
+    const amqpUrl = await startLocalRabbitMq({ dataDir: join(dataDir, 'rabbitmq'), stops, log: console.log });
+    if (amqpUrl) process.env.AMQP_URL = amqpUrl;
     const lines = mode.cluster
       ? await startOnCluster(mode, ports, dataDir, config, stops, operatorAuth)
       : await startEmbedded(config, ports, dataDir, stops, logger, operatorAuth);
-    console.log(['', 'Settle is running:', ...lines, 'Ctrl-C stops everything.', ''].join('\n'));
+    console.log(
+      ['', 'Settle is running:', ...lines, rabbitMqLine(amqpUrl), 'Ctrl-C stops everything.', ''].join('\n'),
+    );
   } catch (error) {
     console.error((error as Error).message);
     await stopAll();

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,10 +10,22 @@ import { runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { freePort } from '../../config/server';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
+/** Resolves once something accepts a TCP connection on 127.0.0.1:`port`; rejects when nothing listens. */
+function connectTo(port: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const socket = createConnection(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done();
+    });
+    socket.once('error', fail);
+  });
+}
+
 /**
  * `npm start` as a user runs it: the embedded dev server, the simulators, worker and API come up, a capture
  * goes through, Ctrl-C stops everything, and after a restart the payment is still in Temporal. With
- * TEMPORAL_ADDRESS it uses that server and starts none of its own.
+ * TEMPORAL_ADDRESS it uses that server and starts none of its own; likewise a RabbitMQ broker and AMQP_URL.
  */
 describe('npm start', () => {
   jest.setTimeout(180_000);
@@ -22,13 +35,16 @@ describe('npm start', () => {
     | 'GATEWAY_SIM_PORT'
     | 'SPRYKER_SIM_PORT'
     | 'TEMPORAL_PORT'
-    | 'TEMPORAL_UI_PORT',
+    | 'TEMPORAL_UI_PORT'
+    | 'AMQP_PORT',
     string
   >;
   let running: SettleProcess | undefined;
 
   beforeEach(async () => {
-    const [api, mib, gateway, shop, temporal, ui] = await Promise.all([0, 1, 2, 3, 4, 5].map(freePort));
+    const [api, mib, gateway, shop, temporal, ui, amqp] = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6].map(freePort),
+    );
     ports = {
       API_PORT: String(api),
       MIB_SIM_PORT: String(mib),
@@ -36,6 +52,7 @@ describe('npm start', () => {
       SPRYKER_SIM_PORT: String(shop),
       TEMPORAL_PORT: String(temporal),
       TEMPORAL_UI_PORT: String(ui),
+      AMQP_PORT: String(amqp),
     };
   });
   afterEach(async () => {
@@ -45,6 +62,7 @@ describe('npm start', () => {
   async function start(extra: NodeJS.ProcessEnv = {}): Promise<SettleProcess> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LOG_LEVEL: 'warn', ...extra };
     if (!('TEMPORAL_ADDRESS' in extra)) delete env.TEMPORAL_ADDRESS;
+    if (!('AMQP_URL' in extra)) delete env.AMQP_URL;
     running = runEntryPoint('scripts/start.ts', env);
     await running.waitFor('Settle is running');
     return running;
@@ -84,12 +102,14 @@ describe('npm start', () => {
     expect(first.output()).toContain(`API (MIB intake)   http://127.0.0.1:${ports.API_PORT}/mib`);
     expect(first.output()).toContain(`Web UI http://localhost:${ports.TEMPORAL_UI_PORT}`);
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    expect(first.output()).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${ports.AMQP_PORT}   `);
     const workflowId = await capture('PAY-RESTART');
 
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('stopping Settle');
     await expect(fetch(`http://127.0.0.1:${ports.API_PORT}/health`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).rejects.toThrow();
+    await expect(connectTo(Number(ports.AMQP_PORT))).rejects.toThrow();
 
     const second = await start({ SETTLE_DATA_DIR: dataDir });
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
@@ -112,11 +132,15 @@ describe('npm start', () => {
     expect(await second.stop()).toBe(0);
   });
 
-  it('uses the cluster TEMPORAL_ADDRESS names and starts no dev server', async () => {
+  it('uses the cluster TEMPORAL_ADDRESS names and AMQP_URL, and starts no dev server or broker', async () => {
     const env: TestWorkflowEnvironment = await createDevServerEnv();
     try {
-      const settle = await start({ TEMPORAL_ADDRESS: env.address });
+      const broker = 'amqp://deity:s3cret@127.0.0.1:5673';
+      const settle = await start({ TEMPORAL_ADDRESS: env.address, AMQP_URL: broker });
       expect(settle.output()).toContain(`Temporal           ${env.address}\n`);
+      // AMQP_URL's broker, and none of its own; its password not shown.
+      expect(settle.output()).toContain('RabbitMQ           amqp://deity:***@127.0.0.1:5673   ');
+      expect(settle.output()).not.toContain('s3cret');
       expect(settle.output()).not.toContain('Web UI');
       const workflowId = await capture('PAY-CLUSTER');
       // MIB has the notification a moment before the workflow records its completion.
