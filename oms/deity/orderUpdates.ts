@@ -48,7 +48,8 @@ export async function receiveOrderUpdate(
   const workflowId = paymentWorkflowId({
     reference: orderReferenceKey(key),
     command,
-    fingerprint: fingerprint({ command, amountMinor, currency, update: update.additionalData ?? {} }),
+    // The update as sent, not the amount derived from it (the shipping goes with the first shipment only).
+    fingerprint: fingerprint({ command, currency, update: update.additionalData ?? {} }),
   });
   const reply: DeityReplyContext = {
     serviceUser: profile.serviceUser,
