@@ -95,31 +95,67 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       .filter((operation) => operation.authorization === transactionId)
       .map(({ object, amount, status }) => ({ object, amount, status }));
 
-  it('from method list to refund: authorized, shipped in two parts, partly refunded, each status heard once', async () => {
-    const order = await place('DEITY-1');
+  it('from method list to refund: authorized, two of three items shipped, then the third, refunded in two parts', async () => {
+    const order = await place('DEITY-1', {
+      items: [
+        { sku: 'A', price: 30 },
+        { sku: 'B', price: 20 },
+        { sku: 'C', price: 12.5 },
+      ],
+    });
     expect(order.method).toEqual({ provider: 'gateway', method: 'card', config: { brands: ['visa'] } });
     expect(order.validate).toMatchObject({ status: 200, body: { orderId: 'DEITY-1', status: 'authorized' } });
     await heard(order, ['authorized']);
 
-    const [first, second] = order.items;
-    expect(await shop.ship('DEITY-1', [{ id: first!.id }])).toMatchObject({ answer: { status: 202 } });
+    const [a, b, c] = order.items;
+    expect(await shop.ship('DEITY-1', [{ id: a!.id }, { id: b!.id }])).toMatchObject({
+      answer: { status: 202 },
+    });
     await heard(order, ['authorized', 'paid']);
-    expect(await shop.ship('DEITY-1', [{ id: second!.id }])).toMatchObject({ answer: { status: 202 } });
+    expect(await shop.ship('DEITY-1', [{ id: c!.id }])).toMatchObject({ answer: { status: 202 } });
     await heard(order, ['authorized', 'paid', 'paid']);
     expect(await shop.refund('DEITY-1', { amount: '10.00' })).toMatchObject({ answer: { status: 202 } });
-    const history = await heard(order, ['authorized', 'paid', 'paid', 'partially_refunded']);
+    await heard(order, ['authorized', 'paid', 'paid', 'partially_refunded']);
+    // More than is left to refund: refused, nothing started.
+    expect(await shop.refund('DEITY-1', { amount: '60.00' })).toMatchObject({ answer: { status: 409 } });
+    expect(await shop.refund('DEITY-1', { amount: '57.50' })).toMatchObject({ answer: { status: 202 } });
+    const history = await heard(order, ['authorized', 'paid', 'paid', 'partially_refunded', 'refunded']);
 
     // The first shipment carries the shipping; amounts are in major units on the wire.
-    expect(history.map((entry) => (entry.payload as { amount: number }).amount)).toEqual([55, 35, 20, 10]);
+    expect(history.map((entry) => (entry.payload as { amount: number }).amount)).toEqual([
+      67.5, 55, 12.5, 10, 57.5,
+    ]);
     const state = await stateOf('DEITY-1');
-    expect(state).toMatchObject({ capturedMinor: 5500, refundedMinor: 1000, canceled: false });
+    expect(state).toMatchObject({ capturedMinor: 6750, refundedMinor: 6750, canceled: false });
     expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
-      { object: 'capture', amount: 3500, status: 'succeeded' },
-      { object: 'capture', amount: 2000, status: 'succeeded' },
+      { object: 'capture', amount: 5500, status: 'succeeded' },
+      { object: 'capture', amount: 1250, status: 'succeeded' },
       { object: 'refund', amount: 1000, status: 'succeeded' },
+      { object: 'refund', amount: 5750, status: 'succeeded' },
     ]);
     expect(shop.journal.duplicates).toEqual([]);
     expect(shop.journal.unparseable).toEqual([]);
+  });
+
+  it('answers a declined authorization failed, and the shop hears it failed', async () => {
+    stack.gateway.sim.control.declineNext = 1;
+    const placed = await shop.placeOrder({
+      id: 'DEITY-DECLINED',
+      currency: 'EUR',
+      country: 'DE',
+      items: [{ sku: 'A', price: 9 }],
+    });
+    expect(placed).toMatchObject({
+      ok: true,
+      order: { validate: { status: 200, body: { orderId: 'DEITY-DECLINED', status: 'failed' } } },
+    });
+    if (!placed.ok) return;
+    const history = await heard(placed.order, ['failed']);
+    expect(history[0]!.payload).toMatchObject({
+      amount: 9,
+      currency: 'EUR',
+      reason: expect.stringContaining('card_declined'),
+    });
   });
 
   it('cancels an order not yet shipped, and refuses what the money does not allow', async () => {
@@ -222,6 +258,18 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       body: JSON.stringify({ id: 'c', total: 1, currency: 'EUR', country: 'DE' }),
     });
     expect(wrong.status).toBe(401);
+    const stranger = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`acme:web:other:${PROFILE.serviceToken}`).toString('base64'),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ id: 'c', total: 1, currency: 'EUR', country: 'DE' }),
+    });
+    expect({ status: stranger.status, body: await stranger.json() }).toEqual({
+      status: 401,
+      body: { error: 'Unauthorized: unknown profile "acme:web:other"' },
+    });
   });
 
   it('lists the methods that fit the order', async () => {
