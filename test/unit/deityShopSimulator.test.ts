@@ -6,7 +6,7 @@ import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
-import { startRabbitMq, type RunningRabbitMq } from '../helpers/rabbitStandIn';
+import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -71,7 +71,7 @@ function createOrchestratorStandIn() {
   return { app, requests, validateAnswers };
 }
 
-let broker: RunningRabbitMq;
+let broker: RabbitMq;
 let dataDir: string;
 let standIn: ReturnType<typeof createOrchestratorStandIn>;
 let orchestrator: RunningServer;
