@@ -13,8 +13,8 @@ import { findOnPath } from './temporal-binaries';
  * A RabbitMQ broker of Settle's own, for the tests and `npm start`: `rabbitmq-server` in the foreground as a
  * child process, on loopback ports of its own, with its node name, Erlang cookie, database, logs and
  * configuration in one folder, so that several run side by side and none reads the system's broker settings.
- * Only epmd (port 4369, which the first broker starts) is shared. No plugins: an idle machine starts it in
- * about 3 seconds.
+ * Only epmd (port 4369, which the first broker starts) is shared. No plugins: it starts in about 4 seconds on
+ * two cores, up to 8 when they are busy (two brokers at once, other tests).
  */
 
 export interface RabbitMqOptions {

@@ -102,7 +102,10 @@ export function createEventPublisher({
 
   return {
     async publish(message) {
-      const { channel, pending } = await current().catch((error: Error) => {
+      // The id is how a return is matched to its publish, and how consumers deduplicate.
+      if (!message.messageId) throw new Error('RabbitMQ: an event needs a messageId');
+      if (closed) throw new Error('RabbitMQ: the event publisher is closed');
+      const { channel, pending, closeReason } = await current().catch((error: Error) => {
         throw new Error(`RabbitMQ: no channel to publish on: ${error.message}`);
       });
       const content = Buffer.from(JSON.stringify(message.body));
@@ -129,9 +132,11 @@ export function createEventPublisher({
           confirmTimeoutMs,
         );
         const confirmed = (error: unknown) => {
-          if (error)
-            settle(new Error(`RabbitMQ: message ${message.messageId} not confirmed: ${describe(error)}`));
-          else if (entry.returned)
+          if (error) {
+            const reason = closeReason();
+            const why = reason ? `${describe(error)} (${reason})` : describe(error);
+            settle(new Error(`RabbitMQ: message ${message.messageId} not confirmed: ${why}`));
+          } else if (entry.returned)
             settle(
               new Error(
                 `RabbitMQ: message ${message.messageId} is unroutable: no queue is bound to "${message.routingKey}" on ${exchange} (${entry.returned})`,
@@ -184,7 +189,11 @@ interface Session {
   readonly connection: ChannelModel;
   readonly channel: ConfirmChannel;
   /** The publishes awaiting their confirm, by messageId (a return names a message by its properties only). */
-  readonly pending: Map<string, Pending[]>;
+  readonly pending: Map<
+    string,
+    Pending[]
+  >; /** Why the broker closed the channel or connection, once it has. */
+  closeReason(): string | undefined;
 }
 
 async function openSession(
@@ -197,8 +206,11 @@ async function openSession(
     timeout: CONNECT_TIMEOUT_MS,
     clientProperties: { connection_name: APP_ID },
   });
-  // Without listeners an 'error' event would throw; the 'close' that follows is what counts.
-  connection.on('error', () => {});
+  // Without listeners an 'error' event would throw; it comes before the 'close' that fails the pending
+  // publishes, which quote it.
+  let reason: string | undefined;
+  const remember = (error: Error) => (reason ??= error.message);
+  connection.on('error', remember);
   connection.on('close', (error?: Error) => {
     lost();
     if (error) logger.warn('RabbitMQ connection lost', { error: error.message });
@@ -208,7 +220,7 @@ async function openSession(
   try {
     const channel = await connection.createConfirmChannel();
     const pending = new Map<string, Pending[]>();
-    channel.on('error', () => {});
+    channel.on('error', remember);
     channel.on('close', () => {
       lost();
       // A channel closed by the broker leaves the connection open but useless to this publisher.
@@ -225,7 +237,7 @@ async function openSession(
     });
     await assertExchange(channel, exchange);
     logger.info('RabbitMQ connected', { exchange });
-    return { connection, channel, pending };
+    return { connection, channel, pending, closeReason: () => reason };
   } catch (error) {
     await connection.close().catch(() => {});
     throw error;

@@ -137,7 +137,7 @@ test('a nack rejects: a queue refusing the message (full, overflow reject-publis
   await channel.bindQueue('full-queue', 'dpsg.events', 'full:queue:test.#');
   await connection.close();
   await expect(publisher.publish(statusEvent('full:queue:test', 'evt-nacked'))).rejects.toThrow(
-    /message evt-nacked not confirmed/,
+    /message evt-nacked not confirmed: message nacked/,
   );
 });
 
@@ -177,6 +177,23 @@ test("a shop's own queue declared otherwise (quorum) is kept and bound; a servic
   );
 });
 
+test('the channel closed by the broker (its exchange deleted): publish rejects, and the next session declares it again', async () => {
+  const profile = newProfile();
+  await publisher.ensureProfileQueues([profile]);
+  const connection = await connect(broker.url);
+  await (await connection.createChannel()).deleteExchange('dpsg.events');
+  await connection.close();
+  await expect(publisher.publish(statusEvent(profile, 'evt-no-exchange'))).rejects.toThrow(
+    /404 \(NOT-FOUND\)|NOT_FOUND/,
+  );
+  // Deleting the exchange took its bindings; the door declares its profiles at start, as here.
+  await publisher.ensureProfileQueues([profile]);
+  await publisher.publish(statusEvent(profile, 'evt-exchange-again'));
+  expect((await consume(broker.url, profileQueueName(profile), 1))[0]!.properties.messageId).toBe(
+    'evt-exchange-again',
+  );
+});
+
 test(
   'the broker stopped: publish rejects; started again on the same port and data: the same publisher publishes, and what was published before is still queued',
   async () => {
@@ -195,10 +212,14 @@ test(
   BROKER_START_MS,
 );
 
-test('a closed publisher refuses to publish', async () => {
+test('a closed publisher refuses to publish; an event without messageId is refused', async () => {
+  await expect(publisher.publish(statusEvent(newProfile(), ''))).rejects.toThrow(
+    'RabbitMQ: an event needs a messageId',
+  );
   const closed = createEventPublisher({ url: broker.url, logger });
+  await closed.ensureProfileQueues([newProfile()]);
   await closed.close();
   await expect(closed.publish(statusEvent(newProfile(), 'evt-closed'))).rejects.toThrow(
-    /publisher is closed/,
+    /^RabbitMQ: the event publisher is closed$/,
   );
 });
