@@ -14,6 +14,7 @@ import type { Setting } from './setting';
 export { ConfigError } from './errors';
 export type { ConfigOf, Owner, SettingName, SettleConfig } from './catalogue';
 export {
+  LOCAL_DEITY_PROFILE,
   LOCAL_SPRYKER_TENANT,
   LOCAL_SPRYKER_TOKEN,
   localDefaults,

@@ -9,6 +9,7 @@ export interface LocalPorts {
   readonly mib: number;
   readonly gateway: number;
   readonly sprykerShop: number;
+  readonly deityShop: number;
   readonly temporal: number;
   readonly temporalUi: number;
 }
@@ -18,6 +19,7 @@ const localPortsSchema = z.object({
   MIB_SIM_PORT: port.default(4001),
   GATEWAY_SIM_PORT: port.default(4002),
   SPRYKER_SIM_PORT: port.default(4003),
+  DEITY_SIM_PORT: port.default(4004),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
 });
@@ -32,6 +34,7 @@ export function localPorts(env: Record<string, string | undefined> = process.env
     mib: p.MIB_SIM_PORT,
     gateway: p.GATEWAY_SIM_PORT,
     sprykerShop: p.SPRYKER_SIM_PORT,
+    deityShop: p.DEITY_SIM_PORT,
     temporal: p.TEMPORAL_PORT,
     temporalUi: p.TEMPORAL_UI_PORT,
   };

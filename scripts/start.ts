@@ -2,9 +2,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectTemporal } from '../config/temporalConnection';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { LOCAL_SPRYKER_TENANT, loadConfig, localDefaults, localPorts, type LocalPorts } from '../config';
+import {
+  LOCAL_DEITY_PROFILE,
+  LOCAL_SPRYKER_TENANT,
+  loadConfig,
+  localDefaults,
+  localPorts,
+  type LocalPorts,
+} from '../config';
 import { listen } from '../config/server';
 import { ANNOUNCE_WORKFLOW_ID } from '../domain/workflowId';
+import { createDeityShopSimulator } from '../sim/deity/server';
 import { createSprykerShopSimulator } from '../sim/spryker/server';
 import { createLogger, type Logger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
@@ -142,6 +150,7 @@ async function startEmbedded(
   });
   stops.push(() => stack.stop());
   const shop = await startSprykerShop(stack, ports, stops, logger);
+  const deity = await startDeityShop(stack, ports, stops);
   const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
   return [
     `  API (MIB intake)   ${stack.api.url}/mib`,
@@ -154,7 +163,29 @@ async function startEmbedded(
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
     `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,
+    `  Deity client API   ${stack.api.url}/dpsg/v1/client/methods, /validate, /order-updates`,
     ...shop,
+    ...deity,
+  ];
+}
+
+/**
+ * The Deity shop simulator as the local profile, consuming its events from the broker; nothing without a
+ * broker (AMQP_URL) or without the local profile (DEITY_PROFILES overridden).
+ */
+async function startDeityShop(stack: Stack, ports: LocalPorts, stops: Stop[]): Promise<string[]> {
+  const { AMQP_URL: amqpUrl, DEITY_PROFILES: profiles } = stack.config;
+  const local = profiles?.find((profile) => profile.serviceUser === LOCAL_DEITY_PROFILE.serviceUser);
+  if (!amqpUrl || !local) return [];
+  const sim = createDeityShopSimulator({ settleUrl: stack.api.url, ...LOCAL_DEITY_PROFILE, amqpUrl });
+  const server = await listen(sim.app, ports.deityShop);
+  stops.push(async () => {
+    await sim.stop();
+    await server.close();
+  });
+  await sim.start();
+  return [
+    `  Deity shop sim     ${server.url}   orders: ${server.url}/_orders (profile ${local.serviceUser})`,
   ];
 }
 

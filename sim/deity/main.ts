@@ -1,3 +1,4 @@
+import { LOCAL_DEITY_PROFILE, localPorts } from '../../config';
 import { listen } from '../../config/server';
 import { createDeityShopSimulator } from './server';
 
@@ -7,15 +8,11 @@ import { createDeityShopSimulator } from './server';
  * the broker at AMQP_URL.
  */
 async function main() {
-  const port = Number(process.env.DEITY_SIM_PORT ?? 4004);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`DEITY_SIM_PORT must be a port number, not ${process.env.DEITY_SIM_PORT}`);
-    process.exit(1);
-  }
+  const { api, deityShop: port } = localPorts();
   const sim = createDeityShopSimulator({
-    settleUrl: process.env.SETTLE_URL ?? 'http://127.0.0.1:3000',
-    serviceUser: process.env.DEITY_SERVICE_USER ?? 'local:shop:dev',
-    serviceToken: process.env.DEITY_SERVICE_TOKEN ?? 'local-deity-token-0001',
+    settleUrl: process.env.SETTLE_URL ?? `http://127.0.0.1:${api}`,
+    serviceUser: process.env.DEITY_SERVICE_USER ?? LOCAL_DEITY_PROFILE.serviceUser,
+    serviceToken: process.env.DEITY_SERVICE_TOKEN ?? LOCAL_DEITY_PROFILE.serviceToken,
     amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   });
   await sim.start();
