@@ -43,6 +43,12 @@ export async function validateOrder(
 ): Promise<ValidateAnswer> {
   const method = methodOf(profile, payload.provider, payload.method);
   if (!method) throw new Refusal(404, `the profile offers no method ${payload.provider}/${payload.method}`);
+  if (!deps.providers.get(method.provider)) {
+    throw new Refusal(
+      409,
+      `${method.provider}, the provider of ${payload.method}, is not configured on Settle`,
+    );
+  }
   if (method.currencies && !method.currencies.includes(payload.currency)) {
     throw new Refusal(409, `${payload.provider}/${payload.method} does not take ${payload.currency}`);
   }

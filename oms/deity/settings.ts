@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { duration, section } from '../../config/setting';
-import { PROVIDER_NAMES } from '../../providers';
 
 /** A payment method a profile offers: at which provider, when it fits an order, and what the shop's client needs. */
 export const deityMethodSchema = z.strictObject({
-  provider: z.enum(PROVIDER_NAMES),
+  /** A provider Settle has (providers/): checked where the payment is made. */
+  provider: z.string().regex(/^[a-z]+$/, 'a provider name such as gateway or stripe'),
   /** The method's name at the provider, e.g. `card`. */
   method: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lowercase letters, digits, _ and - only'),
   /** ISO 4217 codes it takes; all when absent. */
