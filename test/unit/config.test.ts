@@ -141,6 +141,7 @@ describe('configuration from config/parameters.yml', () => {
       CODEC_ALLOW_ANONYMOUS: false,
       METRICS_PORT: 9464,
       DEFAULT_PROVIDER: 'gateway',
+      DEITY_VALIDATE_WAIT: '20s',
       LOG_LEVEL: 'warn',
     });
     // Each command's settlement policy: the schedule, and its deadline over the defaults.

@@ -158,11 +158,15 @@ describe('the OpenAPI document', () => {
         'GET /spryker/payment-method-commands',
         'DELETE /spryker/payment-events',
         'DELETE /spryker/payment-method-commands',
+        'POST /dpsg/v1/client/methods',
+        'POST /dpsg/v1/client/methods/{provider}/{method}',
+        'POST /dpsg/v1/client/validate',
+        'POST /dpsg/v1/client/order-updates',
       ].sort(),
     );
   });
 
-  it('says how MIB, Spryker shops, the operator and the codec server authenticate', () => {
+  it('says how MIB, Spryker and Deity shops, the operator and the codec server authenticate', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
@@ -172,10 +176,13 @@ describe('the OpenAPI document', () => {
       expect(document.paths[path]!.post).toMatchObject({ security: [{ codecBearer: [] }] });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/spryker/')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ sprykerTenant: [] }] } });
+    for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/dpsg/')))
+      expect({ path, operation }).toMatchObject({ path, operation: { security: [{ deityProfile: [] }] } });
     for (const { path, method, operation } of operations().filter(
       ({ path, method }) =>
         !path.startsWith('/payments') &&
         !path.startsWith('/spryker/') &&
+        !path.startsWith('/dpsg/') &&
         path !== '/mib' &&
         !(path.startsWith('/codec/') && method === 'post'),
     ))
@@ -186,6 +193,7 @@ describe('the OpenAPI document', () => {
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
       sprykerTenant: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      deityProfile: expect.objectContaining({ type: 'http', scheme: 'basic' }),
     });
   });
 
@@ -429,6 +437,10 @@ describe('the OpenAPI document', () => {
         'post /spryker/private/initialize-payment',
         'delete /spryker/payment-events',
         'delete /spryker/payment-method-commands',
+        'post /dpsg/v1/client/methods',
+        'post /dpsg/v1/client/methods/{provider}/{method}',
+        'post /dpsg/v1/client/validate',
+        'post /dpsg/v1/client/order-updates',
       ].sort(),
     );
     const concrete = (path: string) =>
