@@ -5,6 +5,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { ReportRefusedError } from '../domain/failures';
 import { formatMoney } from '../domain/money';
 import {
   ORDER_PAYMENT_WORKFLOW,
@@ -15,11 +16,13 @@ import {
   type OrderPaymentOpening,
   type OrderPaymentState,
 } from '../domain/orderPayment';
+import type { FinalOutcome } from '../domain/outcome';
 import type { ReplyContext } from '../domain/paymentCommand';
 import {
   admitCommandUpdate,
   authorizeOrderUpdate,
   orderPaymentQuery,
+  recordOutcomeUpdate,
 } from '../workflows/orderPaymentMessages';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { checkStartable } from './startCommand';
@@ -115,6 +118,28 @@ export async function admitOrderCommand(
     return { workflowId: admitted.workflowId };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
+    throw error;
+  }
+}
+
+/**
+ * Records a command's outcome in the order's payment, from the door's reporter, and answers the order's payment
+ * as it is then; once per report (`reportId`). The order refusing it (not its command) is a refusal of the report.
+ */
+export async function recordOrderOutcome(
+  temporal: Client,
+  key: OrderKey,
+  commandWorkflowId: string,
+  outcome: FinalOutcome,
+  reportId: string,
+): Promise<OrderPaymentState> {
+  try {
+    return await temporal.workflow.getHandle(orderPaymentWorkflowId(key)).executeUpdate(recordOutcomeUpdate, {
+      args: [{ workflowId: commandWorkflowId, outcome }],
+      updateId: `${reportId}:outcome`,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new ReportRefusedError(error.message);
     throw error;
   }
 }

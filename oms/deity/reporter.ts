@@ -1,11 +1,10 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ReportRefusedError } from '../../domain/failures';
+import type { Client } from '@temporalio/client';
 import { stableUuid } from '../../domain/fingerprint';
 import { toMajorUnits } from '../../domain/money';
-import { orderPaymentWorkflowId, type MoneyCommand, type OrderPaymentState } from '../../domain/orderPayment';
+import type { MoneyCommand, OrderPaymentState } from '../../domain/orderPayment';
 import type { FinalOutcome } from '../../domain/outcome';
-import { recordOutcomeUpdate } from '../../workflows/orderPaymentMessages';
 import type { AuthorizationReportRequest, Reporter, ReportRequest } from '../door';
+import { recordOrderOutcome } from '../orderPayments';
 import { eventRoutingKey, STATUS_EVENT, type PaymentStatus, type StatusEventBody } from './contract';
 import { DEITY_DOOR, type DeityReplyContext } from './door';
 
@@ -78,18 +77,7 @@ export function createDeityReporter(temporal: Client, publisher: () => StatusPub
     async report({ reportId, command, context, result }: ReportRequest): Promise<string> {
       const reply = context as DeityReplyContext;
       const key = { door: DEITY_DOOR, tenant: reply.serviceUser, orderReference: reply.orderId };
-      let order: OrderPaymentState;
-      try {
-        order = await temporal.workflow
-          .getHandle(orderPaymentWorkflowId(key))
-          .executeUpdate(recordOutcomeUpdate, {
-            args: [{ workflowId: reply.workflowId!, outcome: result.outcome }],
-            updateId: `${reportId}:outcome`,
-          });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ReportRefusedError(error.message);
-        throw error;
-      }
+      const order = await recordOrderOutcome(temporal, key, reply.workflowId!, result.outcome, reportId);
       const status = statusOf(command as MoneyCommand, result.outcome, order);
       await publish(
         reply,

@@ -1,8 +1,7 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ReportRefusedError } from '../../domain/failures';
-import { orderPaymentWorkflowId, type MoneyCommand } from '../../domain/orderPayment';
-import { recordOutcomeUpdate } from '../../workflows/orderPaymentMessages';
+import type { Client } from '@temporalio/client';
+import type { MoneyCommand } from '../../domain/orderPayment';
 import type { AuthorizationReportRequest, Reporter, ReportRequest } from '../door';
+import { recordOrderOutcome } from '../orderPayments';
 import { SPRYKER_DOOR } from './door';
 import { outcomeEvent, postEvent, type SprykerReplyContext } from './events';
 import { AUTHORIZATION_EVENTS } from './messages';
@@ -21,18 +20,7 @@ export function createSprykerReporter(temporal: Client, taskQueue: string, appId
     async report({ reportId, command, context, result }: ReportRequest): Promise<string> {
       const reply = context as SprykerReplyContext;
       const key = { door: SPRYKER_DOOR, tenant: reply.tenant, orderReference: reply.orderReference };
-      let order;
-      try {
-        order = await temporal.workflow
-          .getHandle(orderPaymentWorkflowId(key))
-          .executeUpdate(recordOutcomeUpdate, {
-            args: [{ workflowId: reply.workflowId!, outcome: result.outcome }],
-            updateId: `${reportId}:outcome`,
-          });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ReportRefusedError(error.message);
-        throw error;
-      }
+      const order = await recordOrderOutcome(temporal, key, reply.workflowId!, result.outcome, reportId);
       const event = outcomeEvent(reply, command as MoneyCommand, result.outcome, order.opening.amountMinor);
       await postEvent(access, appIdentifier, reply, reportId, event);
       return event.name;
