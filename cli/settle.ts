@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config';
 import { EXIT, HelpShown, UsageError, exitCodeOf, settleCommand } from './command';
+import { deityCommand } from './deity';
 import { paymentsCommand } from './payments';
 import { registerCommand } from './register';
 
@@ -14,6 +15,7 @@ export function settleProgram(): Command {
     .configureHelp({ subcommandTerm: (command) => command.name() })
     .addCommand(registerCommand())
     .addCommand(paymentsCommand())
+    .addCommand(deityCommand())
     .addHelpText(
       'after',
       "\nRun 'settle <command> --help' for a command's options. Settle's settings come from the environment\n" +

@@ -10,4 +10,5 @@ export const USES = {
   'settle register --door mib': ['temporal', 'mib'],
   'settle register --door spryker': ['temporal', 'spryker'],
   'settle payments': ['temporal'],
+  'settle deity': ['temporal', 'deity'],
 } as const satisfies Readonly<Record<string, readonly Owner[]>>;

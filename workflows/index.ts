@@ -5,3 +5,4 @@ export { registerEndpointWorkflow } from './registerEndpoint';
 export { orderPaymentWorkflow } from './orderPayment';
 export { mailboxWorkflow } from './mailbox';
 export { announcePaymentMethodsWorkflow } from './announcePaymentMethods';
+export { profileMethodsWorkflow } from './profileMethods';

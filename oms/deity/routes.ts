@@ -22,6 +22,7 @@ import {
 } from './contract';
 import type { DeityDependencies } from './door';
 import { receiveOrderUpdate } from './orderUpdates';
+import { methodsReader } from './profileMethods';
 import { fits, methodOf, profileOf } from './profiles';
 import type { DeityMethod, DeityProfile } from './settings';
 
@@ -60,6 +61,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
   /** The calling profile, or undefined once answered 401 or 429. */
   const profile = (req: Request, res: Response): DeityProfile | undefined =>
     identifiedBy(gate, req, res, () => profileOf(req.headers, deps.deity));
+  const withMethods = methodsReader(deps.temporal);
   const answer = async <T>(res: Response, what: string, work: () => Promise<T>, status = 200) => {
     try {
       res.status(status).json(await work());
@@ -110,7 +112,9 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         handle: (req, res, { body }) => {
           const caller = profile(req, res);
           if (!caller) return;
-          res.json({ items: caller.methods.filter((method) => fits(method, body)).map(instanceOf) });
+          return answer(res, 'method list', async () => ({
+            items: (await withMethods(caller)).methods.filter((method) => fits(method, body)).map(instanceOf),
+          }));
         },
       }),
       route({
@@ -142,16 +146,13 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         handle: (req, res, { params, body }) => {
           const caller = profile(req, res);
           if (!caller) return;
-          const method = methodOf(caller, params.provider, params.method);
-          if (!method || !fits(method, body)) {
-            return refused(
-              deps,
-              res,
-              new Refusal(404, `no method ${params.provider}/${params.method} fits the order`),
-              'loadMethod',
-            );
-          }
-          res.json(instanceOf(method));
+          return answer(res, 'loadMethod', async () => {
+            const method = methodOf(await withMethods(caller), params.provider, params.method);
+            if (!method || !fits(method, body)) {
+              throw new Refusal(404, `no method ${params.provider}/${params.method} fits the order`);
+            }
+            return instanceOf(method);
+          });
         },
       }),
       route({
@@ -188,7 +189,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         handle: (req, res, { body }) => {
           const caller = profile(req, res);
           if (!caller) return;
-          return answer(res, 'validate', () => validateOrder(deps, caller, body));
+          return answer(res, 'validate', async () => validateOrder(deps, await withMethods(caller), body));
         },
       }),
       route({

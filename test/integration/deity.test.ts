@@ -10,6 +10,7 @@ import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/dei
 import type { ShopOrder } from '../../sim/deity/shopOrder';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
+import { runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
@@ -26,6 +27,15 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   let shopServer: RunningServer;
   const brokerDir = mkdtempSync(join(tmpdir(), 'settle-deity-broker-'));
   const PROFILE = { serviceUser: 'acme:web:test', serviceToken: 'acme-web-test-token-01' };
+  const PROFILES = JSON.stringify([
+    {
+      ...PROFILE,
+      methods: [
+        { provider: 'gateway', method: 'card', currencies: ['EUR'], config: { brands: ['visa'] } },
+        { provider: 'gateway', method: 'invoice', countries: ['NL'] },
+      ],
+    },
+  ]);
 
   beforeAll(async () => {
     [env, broker] = await Promise.all([createDevServerEnv(), startRabbitMq({ dataDir: brokerDir })]);
@@ -35,15 +45,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
         LOG_LEVEL: 'error',
         AMQP_URL: broker.url,
         DEITY_VALIDATE_WAIT: '5s',
-        DEITY_PROFILES: JSON.stringify([
-          {
-            ...PROFILE,
-            methods: [
-              { provider: 'gateway', method: 'card', currencies: ['EUR'], config: { brands: ['visa'] } },
-              { provider: 'gateway', method: 'invoice', countries: ['NL'] },
-            ],
-          },
-        ]),
+        DEITY_PROFILES: PROFILES,
       },
       workerOptions: prebuiltBundle,
     });
@@ -285,6 +287,65 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     expect(await list('DE', 'EUR')).toEqual(['card']);
     expect(await list('NL', 'EUR')).toEqual(['card', 'invoice']);
     expect(await list('NL', 'USD')).toEqual(['invoice']);
+  });
+
+  it("manages a profile's methods with settle deity methods: added and removed over the configured ones", async () => {
+    const settle = async (...args: string[]) => {
+      const cli = runEntryPoint(
+        'cli/main.ts',
+        {
+          PATH: process.env.PATH,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+          DEITY_PROFILES: PROFILES,
+        },
+        ['deity', 'methods', ...args],
+      );
+      return { code: await cli.exited, output: cli.output() };
+    };
+    const profile = ['--profile', PROFILE.serviceUser];
+    expect(
+      await settle(
+        'add',
+        ...profile,
+        '--provider',
+        'gateway',
+        '--method',
+        'wallet',
+        '--currencies',
+        'EUR,USD',
+      ),
+    ).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('acme:web:test offers gateway/wallet currencies EUR,USD'),
+    });
+    expect(await settle('remove', ...profile, '--provider', 'gateway', '--method', 'invoice')).toMatchObject({
+      code: 0,
+    });
+    const listed = await settle('list', ...profile);
+    expect(listed.code).toBe(0);
+    expect(listed.output).toContain('gateway/card currencies EUR');
+    expect(listed.output).toContain('gateway/wallet currencies EUR,USD');
+    expect(listed.output).not.toContain('gateway/invoice');
+    // The API sees the change within seconds.
+    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
+    const offered = async () => {
+      const response = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'cart-2', total: 10, currency: 'USD', country: 'NL' }),
+      });
+      return ((await response.json()) as { items: { method: string }[] }).items.map((item) => item.method);
+    };
+    expect(
+      await eventually(async () => ((await offered()).includes('wallet') ? offered() : undefined)),
+    ).toEqual(['wallet']);
+    // Bad command lines: a usage error; an unknown profile: a failure.
+    expect((await settle('add', ...profile, '--provider', 'gateway', '--method', 'Wallet!')).code).toBe(2);
+    expect(await settle('list', '--profile', 'nobody:here:dev')).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('no profile "nobody:here:dev"'),
+    });
   });
 
   it('loses no event while RabbitMQ is down: the status comes once the broker is back', async () => {

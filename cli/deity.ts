@@ -1,0 +1,152 @@
+import type { Command } from 'commander';
+import { USES, loadConfig } from '../config';
+import { connectTemporal } from '../config/temporalConnection';
+import { deitySettingsOf } from '../oms/deity/door';
+import { changeMethod, effectiveMethods, methodChangesOf, methodKey } from '../oms/deity/profileMethods';
+import { deityMethodSchema, type DeityMethod, type DeityProfile } from '../oms/deity/settings';
+import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
+
+/**
+ * `settle deity methods …`: the payment methods of a Deity shop profile, managed as Deity's `dcloud` does:
+ * listed, added (or replaced) and removed over the ones DEITY_PROFILES configures. A change is kept in
+ * Temporal (workflow `profile-methods:deity:<serviceUser>`) and reaches the API within seconds.
+ */
+export function deityCommand(): Command {
+  const methods = settleCommand(
+    'methods',
+    "list, add and remove a shop profile's payment methods",
+  ).helpCommand(false);
+  for (const sub of [listMethods(), addMethod(), removeMethod()]) methods.addCommand(sub);
+  declareUsage(methods);
+  const group = settleCommand(
+    'deity',
+    "Deity's Payment Orchestrator: the shop profiles' payment methods",
+  ).helpCommand(false);
+  group.addCommand(methods);
+  return declareUsage(group);
+}
+
+const profileOption = [
+  '--profile <serviceUser>',
+  'the profile, as its serviceUser "org:project:env"',
+] as const;
+
+function listMethods(): Command {
+  const command = settleCommand('list', 'the methods the profile offers now, configured and changed').option(
+    ...profileOption,
+  );
+  declareUsage(command, { required: ['profile'] });
+  return runs(command, (options: { profile?: string }) =>
+    withProfile(command, options.profile, async ({ profile, client }) => {
+      const changes = await methodChangesOf(client, profile.serviceUser);
+      const offered = effectiveMethods(profile.methods, changes);
+      for (const method of offered) console.log(describe(method));
+      if (offered.length === 0) console.log('no method');
+      return EXIT.ok;
+    }),
+  );
+}
+
+function addMethod(): Command {
+  const command = settleCommand('add', 'offer a method (or replace the one of that provider and name)')
+    .option(...profileOption)
+    .option('--provider <provider>', 'the provider: gateway, stripe, adyen')
+    .option('--method <method>', "the method's name, e.g. card")
+    .option('--currencies <EUR,USD>', 'the ISO 4217 currencies it takes (all when absent)')
+    .option('--countries <DE,NL>', 'the ISO 3166 countries it takes (all when absent)')
+    .option(
+      '--config <json>',
+      "what the shop's client-side component needs, as a JSON object (never a secret)",
+    );
+  declareUsage(command, { required: ['profile', 'provider', 'method'] });
+  return runs(command, (options: AddOptions) =>
+    withProfile(command, options.profile, async ({ profile, client, taskQueue }) => {
+      const method = methodFrom(command, options);
+      await changeMethod(client, taskQueue, profile.serviceUser, methodKey(method), method);
+      console.log(`${profile.serviceUser} offers ${describe(method)}`);
+      return EXIT.ok;
+    }),
+  );
+}
+
+function removeMethod(): Command {
+  const command = settleCommand('remove', 'withdraw a method, configured or added')
+    .option(...profileOption)
+    .option('--provider <provider>', 'its provider')
+    .option('--method <method>', 'its name');
+  declareUsage(command, { required: ['profile', 'provider', 'method'] });
+  return runs(command, (options: { profile?: string; provider?: string; method?: string }) =>
+    withProfile(command, options.profile, async ({ profile, client, taskQueue }) => {
+      if (!options.provider || !options.method)
+        throw new UsageError('--provider and --method are needed', command);
+      const key = methodKey({ provider: options.provider, method: options.method });
+      await changeMethod(client, taskQueue, profile.serviceUser, key, undefined);
+      console.log(`${profile.serviceUser} no longer offers ${key}`);
+      return EXIT.ok;
+    }),
+  );
+}
+
+interface AddOptions {
+  readonly profile?: string;
+  readonly provider?: string;
+  readonly method?: string;
+  readonly currencies?: string;
+  readonly countries?: string;
+  readonly config?: string;
+}
+
+/** The method the options describe, checked as DEITY_PROFILES' methods are; a usage error names what is wrong. */
+function methodFrom(command: Command, options: AddOptions): DeityMethod {
+  const list = (text: string | undefined) => text?.split(',').map((part) => part.trim());
+  let config: unknown;
+  if (options.config !== undefined) {
+    try {
+      config = JSON.parse(options.config);
+    } catch {
+      throw new UsageError('--config is not valid JSON', command);
+    }
+  }
+  const parsed = deityMethodSchema.safeParse({
+    provider: options.provider,
+    method: options.method,
+    ...(options.currencies ? { currencies: list(options.currencies) } : {}),
+    ...(options.countries ? { countries: list(options.countries) } : {}),
+    ...(config !== undefined ? { config } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--${String(issue.path[0] ?? 'method')}: ${issue.message}`, command);
+  }
+  return parsed.data;
+}
+
+const describe = (method: DeityMethod) =>
+  `${methodKey(method)}` +
+  (method.currencies ? ` currencies ${method.currencies.join(',')}` : '') +
+  (method.countries ? ` countries ${method.countries.join(',')}` : '');
+
+/** Runs `work` for a configured profile, on Temporal; an unknown profile fails with exit code 1. */
+async function withProfile(
+  command: Command,
+  serviceUser: string | undefined,
+  work: (context: {
+    profile: DeityProfile;
+    client: Awaited<ReturnType<typeof connectTemporal>>['client'];
+    taskQueue: string;
+  }) => Promise<number>,
+): Promise<number> {
+  if (!serviceUser) throw new UsageError('--profile is needed', command);
+  const config = loadConfig(undefined, { owners: USES['settle deity'] });
+  const profile = deitySettingsOf(config).profiles[serviceUser];
+  if (!profile) {
+    console.error(`settle deity: no profile "${serviceUser}" in DEITY_PROFILES`);
+    return EXIT.failed;
+  }
+  const temporal = await connectTemporal(config);
+  try {
+    return await work({ profile, client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  } finally {
+    await temporal.close();
+  }
+}
