@@ -1,36 +1,52 @@
-import { orderPaymentWorkflowId, orderReferenceKey } from '../domain/orderPayment';
+import { orderPaymentWorkflowId, orderReferenceKey, type OrderKey } from '../domain/orderPayment';
+import { DEITY_DOOR } from '../oms/deity/door';
 import { mailboxId, SPRYKER_DOOR } from '../oms/spryker/door';
+import { DEITY_PROFILE } from './deityMix';
+import { runDeity } from './deityShop';
 import { runSettle, type BenchContext, type SettleRun } from './phases';
+import type { ShopRun, ShopRunOptions, ShopSteps } from './shopRun';
 import { round } from './stats';
 import { SPRYKER_TENANT } from './sprykerMix';
-import { runSpryker, type SprykerRun } from './sprykerShop';
+import { runSpryker } from './sprykerShop';
 import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './work';
 
 /**
  * The server's work per command of each door, from the histories of a small batch sent while nothing else
- * runs: MIB's commands, and Spryker's checkouts and commands, each over its own time window.
+ * runs: MIB's commands, then Spryker's and Deity's checkouts and commands, each over its own time window.
  */
+
+/** A door with orders: the work per checkout and per command (capture or refund). */
+export interface ShopWork {
+  readonly checkout: WorkPerCommand;
+  readonly commands: WorkPerCommand;
+}
 
 export interface Census {
   readonly mib: WorkPerCommand;
-  readonly spryker?: {
-    readonly checkout: WorkPerCommand;
-    readonly commands: WorkPerCommand;
+  readonly spryker?: ShopWork & {
     /** GET payment-events by the benchmark's shop (a mailbox query each) per checkout or command. */
     readonly fetchesPerRequest: number;
   };
+  readonly deity?: ShopWork;
 }
 
 const CONCURRENCY = 4;
 /** After each step, so that its workflows' last tasks fall inside its window. */
 const PAUSE_MS = 1000;
 
+export interface CensusRuns {
+  readonly census: Census;
+  readonly mibRun: SettleRun;
+  readonly sprykerRun?: ShopRun;
+  readonly deityRun?: ShopRun;
+}
+
 /** The census, and its runs (their losses and duplicates count with every other run's). */
 export async function runCensus(
   ctx: BenchContext,
   count: number,
-  spryker: boolean,
-): Promise<{ census: Census; mibRun: SettleRun; sprykerRun?: SprykerRun }> {
+  doors: { readonly spryker: boolean; readonly deity: boolean },
+): Promise<CensusRuns> {
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const mibFrom = Date.now();
   const mibRun = await runSettle(ctx, { phase: 'census', count, pace: { concurrency: CONCURRENCY } });
@@ -44,39 +60,62 @@ export async function runCensus(
     mibFrom,
     Date.now(),
   );
-  if (!spryker) return { census: { mib }, mibRun };
+  let census: Census = { mib };
+  let sprykerRun: ShopRun | undefined;
+  let deityRun: ShopRun | undefined;
+  if (doors.spryker) {
+    const fetchesBefore = ctx.spryker.consumer.fetches;
+    const done = await shopCensus(ctx, count, 'scensus', runSpryker, {
+      door: SPRYKER_DOOR,
+      tenant: SPRYKER_TENANT,
+      // The tenant's mailbox carries the events to the shop.
+      ids: [mailboxId(SPRYKER_TENANT, 'payment-events')],
+    });
+    const requests = done.run.checkout.commands + done.run.commands.commands;
+    const fetchesPerRequest = round((ctx.spryker.consumer.fetches - fetchesBefore) / requests, 2);
+    census = { ...census, spryker: { ...done.work, fetchesPerRequest } };
+    sprykerRun = done.run;
+  }
+  if (doors.deity) {
+    const done = await shopCensus(ctx, count, 'dcensus', runDeity, {
+      door: DEITY_DOOR,
+      tenant: DEITY_PROFILE.serviceUser,
+      ids: [],
+    });
+    census = { ...census, deity: done.work };
+    deityRun = done.run;
+  }
+  return { census, mibRun, sprykerRun, deityRun };
+}
 
-  const fetchesBefore = ctx.spryker.consumer.fetches;
-  const run = await runSpryker(ctx, {
-    phase: 'scensus',
-    count,
-    pace: { concurrency: CONCURRENCY },
-    pauseMs: PAUSE_MS,
-  });
+/** One door's census batch at `phase`: its run and the work per checkout and per command. */
+async function shopCensus(
+  ctx: BenchContext,
+  count: number,
+  phase: string,
+  run: (ctx: BenchContext, options: ShopRunOptions) => Promise<ShopRun & { steps: ShopSteps }>,
+  /** The door and tenant of its orders, and the ids of the tenant's other workflows that count. */
+  { ids, ...door }: Omit<OrderKey, 'orderReference'> & { readonly ids: readonly string[] },
+): Promise<{ run: ShopRun; work: ShopWork }> {
+  const done = await run(ctx, { phase, count, pace: { concurrency: CONCURRENCY }, pauseMs: PAUSE_MS });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const endedAt = Date.now();
-  const orderPrefix = `${ctx.runId}-scensus-`;
-  const key = orderReferenceKey({ door: SPRYKER_DOOR, tenant: SPRYKER_TENANT, orderReference: orderPrefix });
+  const orderPrefix = `${ctx.runId}-${phase}-`;
+  const key = orderReferenceKey({ ...door, orderReference: orderPrefix });
   const query = workflowsQuery(
     [
-      orderPaymentWorkflowId({ door: SPRYKER_DOOR, tenant: SPRYKER_TENANT, orderReference: orderPrefix }),
+      orderPaymentWorkflowId({ ...door, orderReference: orderPrefix }),
       `payment:${key}`,
       `payment-lock:${key}`,
     ],
-    [mailboxId(SPRYKER_TENANT, 'payment-events')],
+    ids,
   );
-  const { checkoutAt, commandsAt } = run.steps;
-  const requests = run.checkout.commands + run.commands.commands;
+  const { checkoutAt, commandsAt } = done.steps;
   return {
-    census: {
-      mib,
-      spryker: {
-        checkout: await workOf(ctx.temporal, query, run.checkout.commands, checkoutAt, commandsAt),
-        commands: await workOf(ctx.temporal, query, run.commands.commands, commandsAt, endedAt),
-        fetchesPerRequest: round((ctx.spryker.consumer.fetches - fetchesBefore) / requests, 2),
-      },
+    run: { checkout: done.checkout, commands: done.commands },
+    work: {
+      checkout: await workOf(ctx.temporal, query, done.checkout.commands, checkoutAt, commandsAt),
+      commands: await workOf(ctx.temporal, query, done.commands.commands, commandsAt, endedAt),
     },
-    mibRun,
-    sprykerRun: { checkout: run.checkout, commands: run.commands },
   };
 }

@@ -9,6 +9,8 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  *   --smoke                 a tiny run of every part, in seconds
  *   --commands N            commands per concurrency level (600)
  *   --spryker-commands N    Spryker commands per level, in rounds beside MIB's (600); 0 skips them
+ *   --deity-commands N      Deity commands per level, in rounds beside MIB's (600), on a RabbitMQ of the
+ *                           run's own; 0 skips them, as does a host without rabbitmq-server
  *   --census N              commands of each door whose histories count the server's work (40); 0 skips
  *   --rounds R              alternating rounds of baseline and Settle per level (3)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
@@ -24,7 +26,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ function optionsFrom(argv: string[]): BenchOptions {
       smoke: { type: 'boolean' },
       commands: { type: 'string' },
       'spryker-commands': { type: 'string' },
+      'deity-commands': { type: 'string' },
       census: { type: 'string' },
       rounds: { type: 'string' },
       concurrency: { type: 'string' },
@@ -56,6 +59,7 @@ function optionsFrom(argv: string[]): BenchOptions {
     ...base,
     commands: count('commands', values.commands, base.commands, 1),
     sprykerCommands: count('spryker-commands', values['spryker-commands'], base.sprykerCommands),
+    deityCommands: count('deity-commands', values['deity-commands'], base.deityCommands),
     census: count('census', values.census, base.census),
     rounds: count('rounds', values.rounds, base.rounds, 1),
     // An empty list (--concurrency=) runs no level, for a run of the waiting payments alone.
@@ -109,9 +113,8 @@ async function main() {
         `${target.met ? 'met    ' : 'MISSED '} ${variantOf(report)}: ${target.target}: ${target.value}`,
       );
   console.log(`results: ${files.join(', ')}`);
-  const clean = reports.every(
-    ({ totals, sprykerTotals }) =>
-      totals.lost + totals.duplicated + sprykerTotals.lost + sprykerTotals.duplicated === 0,
+  const clean = reports.every(({ totals, sprykerTotals, deityTotals }) =>
+    [totals, sprykerTotals, deityTotals].every(({ lost, duplicated }) => lost + duplicated === 0),
   );
   process.exit(clean ? 0 : 1);
 }

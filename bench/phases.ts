@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { GatewaySimulator } from '../sim/gateway/server';
 import type { MibSimulator } from '../sim/mib/server';
 import { sendMibCommand } from '../sim/mib/sendCommand';
+import type { DeityShop } from './deityConsumer';
 import { drive, Progress, type Pace } from './load';
 import {
   ACTIVITIES_PER_COMMAND,
@@ -30,6 +31,8 @@ export interface BenchContext {
   readonly mib: MibSimulator;
   /** The Spryker shop the benchmark plays: its bus client and its payment-events consumer. */
   readonly spryker: SprykerShop;
+  /** The Deity shop: its client and its queue's consumer; absent when the run has no broker. */
+  readonly deity?: DeityShop;
   readonly temporal: Client;
   readonly settleQueue: string;
   readonly baselineQueue: string;

@@ -4,7 +4,7 @@ import { lineChart } from './chart';
 import type { BaselineRun, SettleRun, WaitingRun } from './phases';
 import type { Census } from './census';
 import type { Engine } from './engines';
-import type { SprykerRun } from './sprykerShop';
+import type { ShopRun } from './shopRun';
 import type { Percentiles } from './stats';
 import type { WorkPerCommand } from './work';
 
@@ -17,7 +17,9 @@ export interface LevelResult {
   /** Settle's commands/s ÷ the baseline's workflows/s. */
   readonly ratio: number;
   /** The Spryker door in rounds beside MIB's (absent when the run sent no Spryker commands). */
-  readonly spryker?: SprykerRun;
+  readonly spryker?: ShopRun;
+  /** The Deity door in rounds after Spryker's (absent when the run sent no Deity commands). */
+  readonly deity?: ShopRun;
 }
 
 export interface Target {
@@ -63,6 +65,20 @@ export interface BenchReport {
     /** Fetches and acknowledgements of payment-events not answered 200 (the shop retries them). */
     readonly fetchFailures: number;
   };
+  /** The Deity door over every run: orders validated, commands sent, and their events at the shop. */
+  readonly deityTotals: {
+    readonly orders: number;
+    readonly commands: number;
+    readonly lost: number;
+    /** A second event of one status for one order, under another messageId. */
+    readonly duplicated: number;
+    /** Messages whose messageId came before (a retried publish, a redelivery): dropped, no duplicate. */
+    readonly redelivered: number;
+    /** Messages on the profile's queue that were no PAYMENT_STATUS_UPDATED event. */
+    readonly unparseable: number;
+    readonly unexpected: number;
+    readonly refused: number;
+  };
   readonly targets: readonly Target[];
 }
 
@@ -101,6 +117,13 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
       target: '0 lost, 0 duplicated Spryker events at every load',
       value: `${spryker.lost} lost, ${spryker.duplicated} duplicated`,
       met: spryker.lost === 0 && spryker.duplicated === 0,
+    });
+  const deity = report.deityTotals;
+  if (deity.orders > 0)
+    targets.push({
+      target: '0 lost, 0 duplicated Deity events at every load',
+      value: `${deity.lost} lost, ${deity.duplicated} duplicated (${deity.redelivered} redeliveries dropped by messageId)`,
+      met: deity.lost === 0 && deity.duplicated === 0,
     });
   if (report.waiting) {
     const { worker, waiting } = report.waiting;
@@ -182,7 +205,7 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
-  lines.push(...sprykerMarkdown(report));
+  lines.push(...doorsMarkdown(report), ...censusMarkdown(report));
   if (report.paced.length > 0) {
     lines.push(
       '',
@@ -231,6 +254,12 @@ export function markdownOf(report: BenchReport): string {
           '',
         ]
       : []),
+    ...(report.deityTotals.orders > 0
+      ? [
+          `Deity, every run together: ${report.deityTotals.orders} orders and ${report.deityTotals.commands} commands, ${report.deityTotals.refused} refused, ${report.deityTotals.lost} lost, ${report.deityTotals.duplicated} duplicated, ${report.deityTotals.unexpected} with another status than expected; ${report.deityTotals.redelivered} messages dropped by their messageId (a retried publish or a redelivery), ${report.deityTotals.unparseable} not a status event.`,
+          '',
+        ]
+      : []),
     `Every run together: ${totals.commands} commands, ${totals.refused} refused, ${totals.lost} lost, ${totals.duplicated} duplicated, ${totals.unexpected} with another notification than expected; ${totals.webhookRedeliveries} webhooks not acknowledged at once (redelivered by the gateway), ${totals.providerCallsRepeated} provider calls repeated by an activity retry.`,
     '',
   );
@@ -240,28 +269,64 @@ export function markdownOf(report: BenchReport): string {
 const pair = (p: Percentiles) => `${p.p50} / ${p.p99}`;
 const perCommand = (cpu: Record<string, number>, count: number) => cpuPerCommand(cpu, count) || '–';
 
-/** The Spryker door beside MIB at each level, and the server's work per command of both (the census). */
-function sprykerMarkdown(report: BenchReport): string[] {
-  const levels = report.levels.filter((level) => level.spryker);
+/** A door with orders as the report names it: its title, what its shop does, its checkout and event. */
+interface DoorLabels {
+  readonly key: 'spryker' | 'deity';
+  readonly name: string;
+  readonly about: string;
+  readonly checkout: string;
+  readonly authorized: string;
+}
+
+function doorLabels(settings: Record<string, unknown>): DoorLabels[] {
+  const text = (key: string) => String(settings[key]);
+  return [
+    {
+      key: 'spryker',
+      name: 'Spryker',
+      about: `${text('sprykerCommands')} Spryker commands per level (${text('sprykerMixDescription')}), in rounds after MIB's, on orders placed at checkout (initialize-payment) just before; one tenant, \`${text('sprykerTenant')}\`. A Spryker command is done when its event reaches the shop (fetched from payment-events, then acknowledged; the shop fetches again at once while messages come, else after ${text('sprykerFetchIdleMs')} ms); a MIB command when MIB has its notification.`,
+      checkout: 'checkout',
+      authorized: 'PaymentAuthorized',
+    },
+    {
+      key: 'deity',
+      name: 'Deity',
+      about: `${text('deityCommands')} Deity commands per level (${text('deityMixDescription')}), in rounds after Spryker's, on orders placed with validate just before; one profile, \`${text('deityProfile')}\`. A Deity command (an order update) is done when its PAYMENT_STATUS_UPDATED event reaches the shop's consumer of the profile's queue on RabbitMQ (manual acknowledgement, prefetch ${text('deityPrefetch')}, each messageId once).`,
+      checkout: 'validate',
+      authorized: 'authorized',
+    },
+  ];
+}
+
+/** Each door with orders beside MIB at each level, or why it did not run. */
+function doorsMarkdown(report: BenchReport): string[] {
   const lines: string[] = [];
-  if (levels.length > 0)
+  for (const door of doorLabels(report.settings)) {
+    const levels = report.levels.filter((level) => level[door.key]);
+    const skipped = report.settings[`${door.key}Skipped`];
+    if (levels.length === 0) {
+      if (typeof skipped === 'string')
+        lines.push('', `## The ${door.name} door beside MIB`, '', `Skipped: ${skipped}.`);
+      continue;
+    }
+    const { name, checkout: c } = door;
     lines.push(
       '',
-      '## The Spryker door beside MIB',
+      `## The ${name} door beside MIB`,
       '',
-      `${String(report.settings.sprykerCommands)} Spryker commands per level (${String(report.settings.sprykerMixDescription)}), in rounds after MIB's, on orders placed at checkout (initialize-payment) just before; one tenant, \`${String(report.settings.sprykerTenant)}\`. A Spryker command is done when its event reaches the shop (fetched from payment-events, then acknowledged; the shop fetches again at once while messages come, else after ${String(report.settings.sprykerFetchIdleMs)} ms); a MIB command when MIB has its notification. Latencies in ms, p50 / p99.`,
+      `${door.about} Latencies in ms, p50 / p99.`,
       '',
-      '| concurrency | MIB commands/s | Spryker commands/s | MIB ack | Spryker ack | MIB command → notification | Spryker command → event | checkouts/s | checkout answered | checkout → PaymentAuthorized | Spryker lost | Spryker duplicated |',
+      `| concurrency | MIB commands/s | ${name} commands/s | MIB ack | ${name} ack | MIB command → notification | ${name} command → event | ${c}s/s | ${c} answered | ${c} → ${door.authorized} | ${name} lost | ${name} duplicated |`,
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...levels.map(({ concurrency, settle, spryker }) => {
-        const { commands, checkout } = spryker!;
+      ...levels.map((level) => {
+        const { commands, checkout } = level[door.key]!;
         return `| ${[
-          concurrency,
-          settle.throughput,
+          level.concurrency,
+          level.settle.throughput,
           commands.throughput,
-          pair(settle.ackMs),
+          pair(level.settle.ackMs),
           pair(commands.ackMs),
-          pair(settle.notifyMs),
+          pair(level.settle.notifyMs),
           pair(commands.notifyMs),
           checkout.throughput,
           pair(checkout.ackMs),
@@ -271,52 +336,60 @@ function sprykerMarkdown(report: BenchReport): string[] {
         ].join(' | ')} |`;
       }),
       '',
-      'CPU time in ms per MIB command, per Spryker command (capture or refund) and per Spryker checkout, by process:',
+      `CPU time in ms per MIB command, per ${name} command (capture or refund) and per ${name} ${c}, by process:`,
       '',
-      '| concurrency | MIB command | Spryker command | Spryker checkout |',
+      `| concurrency | MIB command | ${name} command | ${name} ${c} |`,
       '| ---: | --- | --- | --- |',
-      ...levels.map(
-        ({ concurrency, settle, spryker }) =>
-          `| ${concurrency} | ${perCommand(settle.cpuSeconds, settle.commands)} | ${perCommand(spryker!.commands.cpuSeconds, spryker!.commands.commands)} | ${perCommand(spryker!.checkout.cpuSeconds, spryker!.checkout.commands)} |`,
-      ),
-    );
-  const { census } = report;
-  if (census) {
-    const columns: [string, WorkPerCommand][] = [[`MIB command`, census.mib]];
-    if (census.spryker)
-      columns.push(
-        ['Spryker command', census.spryker.commands],
-        ['Spryker checkout', census.spryker.checkout],
-      );
-    const rows: [string, (work: WorkPerCommand) => number | string][] = [
-      ['workflow runs started', (w) => w.workflows],
-      ['workflow tasks', (w) => w.workflowTasks],
-      ['activity tasks', (w) => w.activityTasks],
-      ['local activities', (w) => w.localActivities],
-      ['updates accepted', (w) => w.updates],
-      ['signals', (w) => w.signals],
-      ['search-attribute upserts', (w) => w.searchAttributeUpserts],
-      ['history events', (w) => w.historyEvents],
-      [
-        'workflow tasks by workflow',
-        (w) =>
-          Object.entries(w.byWorkflow)
-            .map(([kind, counts]) => `${kind} ${counts.workflowTasks}`)
-            .join(', '),
-      ],
-    ];
-    lines.push(
-      '',
-      "## The server's work per command",
-      '',
-      `From the histories of a census: ${census.mib.commands} MIB commands${census.spryker ? `, then ${census.spryker.checkout.commands} Spryker orders and ${census.spryker.commands.commands} Spryker commands` : ''}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
-      '',
-      `| per | ${columns.map(([name]) => name).join(' | ')} |`,
-      `| --- | ${columns.map(() => '---:').join(' | ')} |`,
-      ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
+      ...levels.map((level) => {
+        const { commands, checkout } = level[door.key]!;
+        return `| ${level.concurrency} | ${perCommand(level.settle.cpuSeconds, level.settle.commands)} | ${perCommand(commands.cpuSeconds, commands.commands)} | ${perCommand(checkout.cpuSeconds, checkout.commands)} |`;
+      }),
     );
   }
   return lines;
+}
+
+/** The server's work per command of every door (the census). */
+function censusMarkdown(report: BenchReport): string[] {
+  const { census } = report;
+  if (!census) return [];
+  const columns: [string, WorkPerCommand][] = [[`MIB command`, census.mib]];
+  const batches = [`${census.mib.commands} MIB commands`];
+  for (const door of doorLabels(report.settings)) {
+    const work = census[door.key];
+    if (!work) continue;
+    columns.push([`${door.name} command`, work.commands], [`${door.name} ${door.checkout}`, work.checkout]);
+    batches.push(
+      `${work.checkout.commands} ${door.name} orders and ${work.commands.commands} ${door.name} commands`,
+    );
+  }
+  const rows: [string, (work: WorkPerCommand) => number | string][] = [
+    ['workflow runs started', (w) => w.workflows],
+    ['workflow tasks', (w) => w.workflowTasks],
+    ['activity tasks', (w) => w.activityTasks],
+    ['local activities', (w) => w.localActivities],
+    ['updates accepted', (w) => w.updates],
+    ['signals', (w) => w.signals],
+    ['search-attribute upserts', (w) => w.searchAttributeUpserts],
+    ['history events', (w) => w.historyEvents],
+    [
+      'workflow tasks by workflow',
+      (w) =>
+        Object.entries(w.byWorkflow)
+          .map(([kind, counts]) => `${kind} ${counts.workflowTasks}`)
+          .join(', '),
+    ],
+  ];
+  return [
+    '',
+    "## The server's work per command",
+    '',
+    `From the histories of a census: ${batches.join(', then ')}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The Spryker shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
+    '',
+    `| per | ${columns.map(([name]) => name).join(' | ')} |`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+    ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
+  ];
 }
 
 export function chartOf(report: BenchReport): string {

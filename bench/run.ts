@@ -12,7 +12,11 @@ import { bundleWorkflows } from '../worker/bundle';
 import { WORKFLOWS_PATH } from '../worker/createWorker';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createBusClient } from '../sim/spryker/bus';
+import { RabbitMqNotInstalledError, startRabbitMq } from '../scripts/rabbitmq';
 import { runCensus, type Census } from './census';
+import { DeityEventConsumer } from './deityConsumer';
+import { DEITY_MIX_DESCRIPTION, DEITY_PROFILE, DEITY_PROFILES } from './deityMix';
+import { createDeityShop, runDeity } from './deityShop';
 import { ACTIVITIES_PER_COMMAND, MIX } from './mix';
 import {
   mergeBaselineRuns,
@@ -27,17 +31,21 @@ import {
 import { writeComparison } from './compare';
 import { startEngine, type Engine } from './engines';
 import {
+  childPidsMatching,
   MemorySampler,
   numbered,
   oneProcess,
+  processTree,
   PROJECT_ROOT,
   startProcess,
   type BenchProcess,
+  type Measured,
 } from './processes';
 import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
 import { SPRYKER_MIX_DESCRIPTION, SPRYKER_TENANT, SPRYKER_TOKEN } from './sprykerMix';
+import { mergeShopRuns, type ShopRun } from './shopRun';
 import { EventConsumer } from './sprykerConsumer';
-import { mergeSprykerRuns, runSpryker, type SprykerRun } from './sprykerShop';
+import { runSpryker } from './sprykerShop';
 import { round } from './stats';
 import { commandsClosed } from './work';
 
@@ -53,6 +61,11 @@ export interface BenchOptions {
   readonly commands: number;
   /** Spryker commands (captures and refunds) per concurrency level, in rounds beside MIB's; 0 skips them. */
   readonly sprykerCommands: number;
+  /**
+   * Deity commands (shipments and refunds) per concurrency level, in rounds after Spryker's, with their events
+   * on a RabbitMQ broker of the run's own; 0 skips them, and so does a host without rabbitmq-server.
+   */
+  readonly deityCommands: number;
   /** Commands of each door in the census of the server's work per command (census.ts); 0 skips it. */
   readonly census: number;
   /** Each level alternates this many rounds of the baseline and of Settle, so both see the same load. */
@@ -89,6 +102,7 @@ export interface BenchOptions {
 export const FULL_RUN: BenchOptions = {
   commands: 600,
   sprykerCommands: 600,
+  deityCommands: 600,
   census: 40,
   rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
@@ -112,6 +126,7 @@ export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
   sprykerCommands: 10,
+  deityCommands: 10,
   census: 10,
   rounds: 2,
   concurrency: [2, 8],
@@ -213,6 +228,7 @@ async function measure(
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
+    const broker = options.deityCommands > 0 ? await startBroker(options, cleanups) : undefined;
     const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
@@ -227,6 +243,9 @@ async function measure(
       LOG_LEVEL: options.logLevel,
       // The shop the benchmark plays is the door's only tenant.
       SPRYKER_TENANTS: `${SPRYKER_TENANT}=${SPRYKER_TOKEN}`,
+      // And the Deity shop its only profile, its events on the run's broker.
+      DEITY_PROFILES: DEITY_PROFILES,
+      ...(broker?.url ? { AMQP_URL: broker.url } : {}),
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
     };
     const each = (count: number, start: (index: number) => BenchProcess) =>
@@ -261,7 +280,7 @@ async function measure(
     const byName = (children: BenchProcess[]) =>
       Object.fromEntries(children.map((child) => [child.name, oneProcess(child.child.pid!)]));
     const memory = new MemorySampler(
-      { ...byName([...workers, api]), ...temporalEngine.measured },
+      { ...byName([...workers, api]), ...temporalEngine.measured, ...(broker?.measured ?? {}) },
       { ...byName(baselineWorkers), 'bench (simulators, load)': oneProcess(process.pid) },
     );
     cleanups.push(() => memory.stop());
@@ -269,10 +288,18 @@ async function measure(
     const sprykerBus = createBusClient({ settleUrl: apiUrl, tenant: SPRYKER_TENANT, token: SPRYKER_TOKEN });
     const consumer = new EventConsumer(sprykerBus);
     cleanups.push(() => consumer.stop());
+    const deityConsumer = broker?.url
+      ? new DeityEventConsumer(broker.url, DEITY_PROFILE.serviceUser)
+      : undefined;
+    if (deityConsumer) {
+      cleanups.push(() => deityConsumer.stop());
+      await deityConsumer.start();
+    }
     const ctx: BenchContext = {
       runId,
       apiUrl,
       spryker: { bus: sprykerBus, consumer },
+      ...(deityConsumer ? { deity: createDeityShop(apiUrl, deityConsumer) } : {}),
       intakeSecret: defaults.MIB_INTAKE_SECRET,
       gatewayUrl: gatewayServer.url,
       gatewayApiKey: defaults.GATEWAY_API_KEY,
@@ -294,16 +321,18 @@ async function measure(
       );
       await runBaseline(ctx, 'warmup', options.warmup, { concurrency: 10 });
     }
-    const sprykerRuns: SprykerRun[] = [];
-    if (options.warmup > 0 && options.sprykerCommands > 0)
-      sprykerRuns.push(
-        await runSpryker(ctx, { phase: 'warmup', count: options.warmup, pace: { concurrency: 10 } }),
-      );
+    const sprykerRuns: ShopRun[] = [];
+    const deityRuns: ShopRun[] = [];
+    const deityCommands = ctx.deity ? options.deityCommands : 0;
+    const warmup = { phase: 'warmup', count: options.warmup, pace: { concurrency: 10 } };
+    if (options.warmup > 0 && options.sprykerCommands > 0) sprykerRuns.push(await runSpryker(ctx, warmup));
+    if (options.warmup > 0 && deityCommands > 0) deityRuns.push(await runDeity(ctx, warmup));
     const levels: LevelResult[] = [];
     for (const concurrency of options.concurrency) {
       const baselineRounds: BaselineRun[] = [];
       const settleRounds: SettleRun[] = [];
-      const sprykerRounds: SprykerRun[] = [];
+      const sprykerRounds: ShopRun[] = [];
+      const deityRounds: ShopRun[] = [];
       // The last round takes the remainder, so the level sends exactly `total`.
       const shareOf = (total: number, index: number) => {
         const share = Math.floor(total / options.rounds);
@@ -317,26 +346,36 @@ async function measure(
         const sprykerCount = shareOf(options.sprykerCommands, index);
         if (sprykerCount > 0)
           sprykerRounds.push(await runSpryker(ctx, { phase, count: sprykerCount, pace: { concurrency } }));
+        const deityCount = shareOf(deityCommands, index);
+        if (deityCount > 0)
+          deityRounds.push(await runDeity(ctx, { phase, count: deityCount, pace: { concurrency } }));
       }
       const settle = mergeSettleRuns(settleRounds);
       const baseline = mergeBaselineRuns(baselineRounds);
-      const spryker = sprykerRounds.length > 0 ? mergeSprykerRuns(sprykerRounds) : undefined;
+      const spryker = sprykerRounds.length > 0 ? mergeShopRuns(sprykerRounds) : undefined;
+      const deity = deityRounds.length > 0 ? mergeShopRuns(deityRounds) : undefined;
       settleRuns.push(settle);
       if (spryker) sprykerRuns.push(spryker);
+      if (deity) deityRuns.push(deity);
       levels.push({
         concurrency,
         settle,
         baseline,
         ratio: round(settle.throughput / baseline.throughput, 2),
         ...(spryker ? { spryker } : {}),
+        ...(deity ? { deity } : {}),
       });
     }
     let census: Census | undefined;
     if (options.census > 0) {
-      const done = await runCensus(ctx, options.census, options.sprykerCommands > 0);
+      const done = await runCensus(ctx, options.census, {
+        spryker: options.sprykerCommands > 0,
+        deity: deityCommands > 0,
+      });
       census = done.census;
       settleRuns.push(done.mibRun);
       if (done.sprykerRun) sprykerRuns.push(done.sprykerRun);
+      if (done.deityRun) deityRuns.push(done.deityRun);
     }
     const paced: { rate: number; settle: SettleRun }[] = [];
     for (const rate of options.pacedSeconds > 0 ? options.rates : []) {
@@ -358,8 +397,10 @@ async function measure(
       ids.add(notification.id);
     }
     const sum = (f: (run: SettleRun) => number) => settleRuns.reduce((total, run) => total + f(run), 0);
-    const sprykerSum = (f: (run: SettleRun) => number) =>
-      sprykerRuns.reduce((total, run) => total + f(run.checkout) + f(run.commands), 0);
+    const shopSum = (runs: readonly ShopRun[], f: (run: SettleRun) => number) =>
+      runs.reduce((total, run) => total + f(run.checkout) + f(run.commands), 0);
+    const sprykerSum = (f: (run: SettleRun) => number) => shopSum(sprykerRuns, f);
+    const deitySum = (f: (run: SettleRun) => number) => shopSum(deityRuns, f);
     const withoutTargets: Omit<BenchReport, 'targets'> = {
       engine,
       workers: workerCount,
@@ -384,6 +425,12 @@ async function measure(
         sprykerMixDescription: SPRYKER_MIX_DESCRIPTION,
         sprykerTenant: SPRYKER_TENANT,
         sprykerFetchIdleMs: consumer.idleMs,
+        deityCommands: options.deityCommands,
+        deityMixDescription: DEITY_MIX_DESCRIPTION,
+        deityProfile: DEITY_PROFILE.serviceUser,
+        deityPrefetch: deityConsumer?.prefetch,
+        // Why the Deity rounds did not run, when they were asked for.
+        deitySkipped: broker?.skipped,
         census: options.census,
         activitiesPerCommand: ACTIVITIES_PER_COMMAND,
         webhookDelayMs: options.webhookDelayMs,
@@ -426,10 +473,52 @@ async function measure(
         refused: sprykerSum((run) => run.refused),
         fetchFailures: consumer.failures,
       },
+      // Validates and commands; duplicates and redeliveries counted again over every event the shop took.
+      deityTotals: {
+        orders: deityRuns.reduce((total, run) => total + run.checkout.commands, 0),
+        commands: deityRuns.reduce((total, run) => total + run.commands.commands, 0),
+        lost: deitySum((run) => run.lost),
+        duplicated: Math.max(
+          deityConsumer?.duplicated ?? 0,
+          deitySum((run) => run.duplicated),
+        ),
+        redelivered: deityConsumer?.redelivered ?? 0,
+        unparseable: deityConsumer?.unparseable ?? 0,
+        unexpected: deitySum((run) => run.unexpected),
+        refused: deitySum((run) => run.refused),
+      },
     };
     return { ...withoutTargets, targets: targetsOf(withoutTargets) };
   } finally {
     await runCleanups(cleanups);
+  }
+}
+
+/** The run's broker for the Deity door, measured as RabbitMQ; or why there is none. */
+interface Broker {
+  readonly url?: string;
+  readonly measured?: Record<string, Measured>;
+  readonly skipped?: string;
+}
+
+/** A RabbitMQ of the run's own, in a temporary folder; a host without rabbitmq-server skips the Deity rounds. */
+async function startBroker(
+  options: BenchOptions,
+  cleanups: (() => Promise<unknown> | void)[],
+): Promise<Broker> {
+  const log = (line: string) => {
+    if (options.progress) console.log(`[rabbitmq] ${line}`);
+  };
+  try {
+    const broker = await startRabbitMq({ log });
+    cleanups.push(() => broker.stop());
+    // The broker's script is this process's child; the Erlang VM and its helpers are the script's.
+    const [pid] = childPidsMatching('rabbitmq-server');
+    return { url: broker.url, measured: pid === undefined ? {} : { RabbitMQ: processTree(pid) } };
+  } catch (error) {
+    if (!(error instanceof RabbitMqNotInstalledError)) throw error;
+    log(`${error.message}: the Deity rounds are skipped`);
+    return { skipped: error.message };
   }
 }
 

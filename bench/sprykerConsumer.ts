@@ -1,16 +1,10 @@
 import type { BusClient } from '../sim/spryker/bus';
+import type { ShopEvent } from './shop';
 
 /**
  * The shop's worker on payment-events, as Spryker's consumes a channel: it fetches, acknowledges what it got,
  * and fetches again; the benchmark reads from it when each event reached the shop.
  */
-
-export interface ShopEvent {
-  readonly messageId: string;
-  readonly name: string;
-  readonly orderReference: string;
-  readonly receivedAt: number;
-}
 
 /** What the shop's worker took off payment-events, each message once, while it runs. */
 export class EventConsumer {

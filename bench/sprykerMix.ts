@@ -1,4 +1,5 @@
 import { commandAttributes, serializeMessage, type SerializedMessage } from '../sim/spryker/messageBroker';
+import { splitLoad } from './shop';
 
 /**
  * The Spryker load: orders placed at checkout (initialize-payment, JSON as Zed sends it), then captures and
@@ -31,9 +32,8 @@ export interface SprykerOrder {
 
 /** `count` commands of a phase: the orders they need (one capture each) and how many of them are refunded. */
 export function sprykerLoad(prefix: string, count: number): { orders: SprykerOrder[]; refunds: number } {
-  const refunds = Math.floor(count / 5);
-  const orders = Array.from({ length: count - refunds }, (_, index) => sprykerOrder(prefix, index));
-  return { orders, refunds };
+  const { orders, refunds } = splitLoad(count);
+  return { orders: Array.from({ length: orders }, (_, index) => sprykerOrder(prefix, index)), refunds };
 }
 
 function sprykerOrder(prefix: string, index: number): SprykerOrder {

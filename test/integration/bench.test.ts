@@ -36,8 +36,17 @@ describe('the benchmark harness', () => {
       // As the full run does: the measured processes compiled, as deployed.
       compiled: true,
     });
-    const { commands, concurrency, warmup, rates, pacedSeconds, waiting, sprykerCommands, census } =
-      SMOKE_RUN;
+    const {
+      commands,
+      concurrency,
+      warmup,
+      rates,
+      pacedSeconds,
+      waiting,
+      sprykerCommands,
+      deityCommands,
+      census,
+    } = SMOKE_RUN;
     const pacedCommands = rates[0]! * pacedSeconds;
     expect(report.totals).toEqual({
       commands: warmup + commands * concurrency.length + census + pacedCommands + waiting,
@@ -64,6 +73,18 @@ describe('the benchmark harness', () => {
       refused: 0,
       fetchFailures: 0,
     });
+    // The Deity door, the same mix, its events on the run's own RabbitMQ: each one once by its messageId.
+    expect(report.deityTotals).toEqual({
+      orders: report.sprykerTotals.orders,
+      commands: warmup + deityCommands * concurrency.length + census,
+      lost: 0,
+      duplicated: 0,
+      // A retried publish comes again under its messageId and is dropped: allowed, and no duplicate.
+      redelivered: expect.any(Number),
+      unparseable: 0,
+      unexpected: 0,
+      refused: 0,
+    });
     expect(report.levels.map((level) => level.concurrency)).toEqual(concurrency);
     for (const level of report.levels) {
       const { settle, baseline, ratio } = level;
@@ -84,6 +105,11 @@ describe('the benchmark harness', () => {
       expect(settle.peakRssMb.api).toBeGreaterThan(30);
       expect(settle.cpuSeconds.worker).toBeGreaterThan(0);
 
+      const deity = level.deity!;
+      expect(deity.commands).toMatchObject({ commands: deityCommands, notified: deityCommands, lost: 0 });
+      expect(deity.checkout.notified).toBe(deity.checkout.commands);
+      expect(deity.commands.notifyMs.p50).toBeGreaterThan(deity.commands.ackMs.p50);
+      expect(deity.commands.cpuSeconds.RabbitMQ).toBeGreaterThan(0);
       const { checkout, commands: sprykerRun } = level.spryker!;
       expect(sprykerRun).toMatchObject({ commands: sprykerCommands, notified: sprykerCommands, lost: 0 });
       expect(checkout.notified).toBe(checkout.commands);
@@ -121,6 +147,12 @@ describe('the benchmark harness', () => {
     ]);
     expect(spryker!.commands.workflowTasks).toBeGreaterThan(mib.workflowTasks);
     expect(spryker!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
+    // A Deity command is the order's payment admitting it and taking its outcome, with no mailbox.
+    const { deity } = report.census!;
+    expect(deity!.commands).toMatchObject({ commands: census, workflows: 2 });
+    expect(deity!.commands.updates).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(deity!.commands.byWorkflow).sort()).toEqual(['act', 'command', 'order payment']);
+    expect(deity!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
     expect(report.paced).toHaveLength(1);
     expect(report.paced[0]).toMatchObject({
       rate: rates[0],
@@ -137,7 +169,7 @@ describe('the benchmark harness', () => {
     expect(cachedWorkflowsWhileWaiting).toBeGreaterThanOrEqual(waiting);
     expect(cachedWorkflowsWhileWaiting).toBeLessThanOrEqual(maxCachedWorkflows);
     expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
-    expect(report.targets.map((t) => t.target)).toHaveLength(5);
+    expect(report.targets.map((t) => t.target)).toHaveLength(6);
 
     expect(files.map((file) => file.slice(out.length + 1))).toEqual([
       'results.json',
@@ -150,6 +182,7 @@ describe('the benchmark harness', () => {
       '## Throughput and latency against concurrency',
       '## Where the CPU goes',
       '## The Spryker door beside MIB',
+      '## The Deity door beside MIB',
       "## The server's work per command",
       '## Targets',
     ])
