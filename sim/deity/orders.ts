@@ -102,18 +102,23 @@ export function createOrderBook({ client }: { client: DpsgClient }) {
     if ('ok' in loaded) return loaded;
     const method = { ...(loaded.body as object), provider: chosen.provider, method: chosen.method };
 
-    const validate = await step('validate', () => client.validate(validationPayload(draft, method)));
-    if ('ok' in validate) return validate;
+    // A shop has its order before it validates: the authorized event may come before validate's answer.
     const order: ShopOrder = {
       ...draft,
       method,
-      validate,
+      validate: { status: 0, body: null },
       status: null,
       statusHistory: [],
       updates: [],
       refundedMinor: 0,
     };
     orders.set(id, order);
+    const validate = await step('validate', () => client.validate(validationPayload(draft, method)));
+    if ('ok' in validate) {
+      orders.delete(id);
+      return validate;
+    }
+    order.validate = validate;
     return { ok: true, order };
   }
 

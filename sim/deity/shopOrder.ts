@@ -45,7 +45,7 @@ export interface ShopOrder {
   readonly totalMinor: number;
   readonly method: PaymentMethodChoice;
   /** Settle's answer to validate. */
-  readonly validate: DpsgAnswer;
+  validate: DpsgAnswer;
   /** The latest PAYMENT_STATUS_UPDATED status, null until one came. */
   status: string | null;
   readonly statusHistory: StatusEntry[];
