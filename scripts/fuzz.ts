@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, type SettleConfig } from '../config';
@@ -17,12 +17,14 @@ import { startStack } from './stack';
  * report. Arguments go to `schemathesis run` (`npm run test:fuzz -- --seed 1234` repeats a run).
  *
  * Schemathesis lives in a virtualenv under .cache/fuzz-venv (or SETTLE_FUZZ_VENV), created with python3 and pip
- * on first use and kept.
+ * on first use and kept; it runs in the virtualenv's run/ folder, so a relative report path lands there.
  */
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const VENV = resolve(process.env.SETTLE_FUZZ_VENV ?? join(PROJECT_ROOT, '.cache', 'fuzz-venv'));
 const SCHEMATHESIS = join(VENV, 'bin', 'schemathesis');
+/** Where Schemathesis runs: it keeps the failures it found in `.schemathesis/` there, for `schemathesis replay`. */
+const RUN_DIR = join(VENV, 'run');
 
 /** Per operation; with the coverage phase's cases on top, the whole run takes about a minute on 2 cores. */
 const MAX_EXAMPLES = 20;
@@ -90,7 +92,8 @@ function schemathesisConfig(config: SettleConfig): string {
 
 function schemathesis(args: string[]): Promise<number> {
   return new Promise((resolveExit, reject) => {
-    const child = spawn(SCHEMATHESIS, args, { stdio: 'inherit' });
+    mkdirSync(RUN_DIR, { recursive: true });
+    const child = spawn(SCHEMATHESIS, args, { stdio: 'inherit', cwd: RUN_DIR });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
   });
