@@ -31,7 +31,12 @@ const paymentKey = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^"\\\p{Cc}]*$/u, 'cannot search for ", \\ or control characters (Temporal cannot match them)');
+  // The control characters (\p{Cc}) as code points: the document carries the pattern to clients' regex engines.
+  .regex(
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    /^[^"\\\x00-\x1f\x7f-\x9f]*$/u,
+    'cannot search for ", \\ or control characters (Temporal cannot match them)',
+  );
 
 export const LIST_LIMIT = { default: 50, max: 500 } as const;
 

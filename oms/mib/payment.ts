@@ -21,9 +21,12 @@ const amount = z.union([z.string(), z.number()]);
 /**
  * What an id or a reference may hold: it reaches search attributes, log lines, the Web UI and provider
  * requests, so printable text only, without `"` or `\\` (which break a visibility query) and without control
- * characters (NUL, newline, …) or line separators.
+ * characters (NUL, newline, …) or line separators. The control characters (\p{Cc}) and the line and paragraph
+ * separators (\p{Zl}, \p{Zp}) are spelled as their code points: the OpenAPI document carries the pattern, and
+ * not every client's regex engine knows Unicode property classes.
  */
-const IDENTIFIER_CHARACTERS = /^[^\p{Cc}\p{Zl}\p{Zp}"\\]*$/u;
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const IDENTIFIER_CHARACTERS = /^[^\x00-\x1f\x7f-\x9f\u2028\u2029"\\]*$/u;
 export const IDENTIFIER_MAX_LENGTH = 200;
 export const TRANSACTION_ID_MAX_LENGTH = 500;
 

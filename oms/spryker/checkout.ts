@@ -87,7 +87,12 @@ export async function initializePayment(
       ? Object.values(methods)[0]
       : undefined;
   if (!provider)
-    return refuse(400, `"${(methodName ?? '').slice(0, 80)}" is not a payment method Settle offers`);
+    return refuse(400, 'invalid checkout', [
+      {
+        path: 'body.orderData.paymentMethodName',
+        message: `"${(methodName ?? '').slice(0, 80)}" is not a payment method Settle offers`,
+      },
+    ]);
 
   const opening: OrderPaymentOpening = {
     key: { door: SPRYKER_DOOR, tenant, orderReference: orderData.orderReference },

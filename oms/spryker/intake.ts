@@ -44,12 +44,14 @@ export async function receiveSprykerCommand(
   };
   const kind = attributes.name ? COMMAND_NAMES[attributes.name] : undefined;
   if (!kind) {
-    return refuse(
-      400,
-      attributes.name
-        ? `"${attributes.name.slice(0, 80)}" is not a payment command`
-        : 'the message has no Name header',
-    );
+    return refuse(400, 'invalid message', [
+      {
+        path: 'headers.name',
+        message: attributes.name
+          ? `"${attributes.name.slice(0, 80)}" is not a payment command`
+          : 'missing: the message has no Name header',
+      },
+    ]);
   }
   // Spryker's sender sets no Content-Type: the body is JSON whatever the header says.
   let json: unknown;
@@ -85,7 +87,8 @@ export async function receiveSprykerCommand(
     });
     res.json({ MessageId: messageIdOf(admitted.workflowId) });
   } catch (error) {
-    if (error instanceof UnstartableCommandError) return refuse(400, `${error.path}: ${error.message}`);
+    if (error instanceof UnstartableCommandError)
+      return refuse(400, 'invalid message', [{ path: error.path, message: error.message }]);
     return unavailable(deps, res, error);
   }
 }
