@@ -28,6 +28,9 @@ async function main() {
   await worker.run();
   await connection.close();
   logger.info('worker stopped');
+  // Drained: nothing is left to finish. A door's open connection (the Deity door's RabbitMQ publisher) would
+  // otherwise keep the process alive after SIGTERM.
+  process.exit(0);
 }
 
 /** Registers Settle's search attributes where the credentials allow; a cluster admin can do it instead (README). */
