@@ -78,7 +78,9 @@ export async function authorizeOrder(
     return { authorization };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
-    if (timedOut(error)) return { waiting: true };
+    // Out of time, or the order's workflow already busy with as many calls as Temporal takes at once (the same
+    // checkout sent many times together): either way its authorization goes on, and its event follows.
+    if (timedOut(error) || busy(error)) return { waiting: true };
     throw error;
   }
 }
@@ -147,16 +149,19 @@ export async function recordOrderOutcome(
 const causeOf = (error: WorkflowUpdateFailedError) =>
   (error.cause as Error | undefined)?.message ?? error.message;
 
-/** Whether the call ran out of time (gRPC DEADLINE_EXCEEDED), rather than failing. */
-function timedOut(error: unknown): boolean {
+/** Whether gRPC status `code` is anywhere in the error's causes. */
+function hasGrpcCode(error: unknown, code: number): boolean {
   for (
     let cause = error as { code?: unknown; cause?: unknown } | undefined;
     cause;
     cause = cause.cause as typeof cause
   ) {
-    if (cause.code === GRPC_DEADLINE_EXCEEDED) return true;
+    if (cause.code === code) return true;
   }
   return false;
 }
 
-const GRPC_DEADLINE_EXCEEDED = 4;
+/** The call ran out of time (DEADLINE_EXCEEDED), rather than failing. */
+const timedOut = (error: unknown) => hasGrpcCode(error, 4);
+/** Temporal refused the call for the workflow's limit on calls in flight (RESOURCE_EXHAUSTED). */
+const busy = (error: unknown) => hasGrpcCode(error, 8);
