@@ -224,7 +224,7 @@ export function markdownOf(report: BenchReport): string {
     '',
     `One run of \`npm run bench\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGb} GB), ${machine.os}, Node ${machine.node}; Temporal: ${machine.temporal}; ${workersOf(report.workers)} for Settle and as many for the baseline.`,
     `Load average (1/5/15 min) before ${loadAverage.before.join(' / ')}, after ${loadAverage.after.join(' / ')}: the machine is shared, so the figures are noisy.`,
-    `Mix: ${settings.mixDescription}. Gateway webhooks after ${settings.webhookDelayMs} ms. Log level ${settings.logLevel}.`,
+    `Mix: ${settings.mixDescription}. Gateway webhooks after ${settings.webhookDelayMs} ms. Log level ${settings.logLevel}.${settings.nodeOptions ? ` The API and the workers run compiled with \`NODE_OPTIONS=${String(settings.nodeOptions)}\`, as the image sets.` : ''}${settings.workerEnvTried ? ` Workers tried with ${String(settings.workerEnvTried)}.` : ''}`,
     '',
     '## Throughput and latency against concurrency',
     '',

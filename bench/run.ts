@@ -32,6 +32,7 @@ import { writeComparison } from './compare';
 import { startEngine, type Engine } from './engines';
 import {
   childPidsMatching,
+  deployedNodeOptions,
   MemorySampler,
   numbered,
   oneProcess,
@@ -267,6 +268,8 @@ async function measure(
       DEITY_PROFILES: DEITY_PROFILES,
       ...(broker?.url ? { AMQP_URL: broker.url } : {}),
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
+      // Compiled, the processes run as the image runs them, with its V8 settings.
+      ...(from && deployedNodeOptions() ? { NODE_OPTIONS: deployedNodeOptions() } : {}),
     };
     const each = (count: number, start: (index: number) => BenchProcess) =>
       Array.from({ length: count }, (_, index) => start(index));
@@ -279,7 +282,7 @@ async function measure(
           ...env,
           BENCH_WORKFLOW_BUNDLE: bundles.settle,
           // BENCH_WORKER_ENV: environment variables (JSON) for Settle's workers, to try one (MALLOC_ARENA_MAX,
-          // NODE_OPTIONS) before it becomes the deployed default.
+          // NODE_OPTIONS, replacing the image's) before it becomes the deployed default.
           ...(JSON.parse(process.env.BENCH_WORKER_ENV || '{}') as NodeJS.ProcessEnv),
         },
         { ipc: true, from },
@@ -491,6 +494,8 @@ async function measure(
         waitingConcurrency: options.waitingConcurrency,
         warmup: options.warmup,
         logLevel: options.logLevel,
+        nodeOptions: env.NODE_OPTIONS,
+        workerEnvTried: process.env.BENCH_WORKER_ENV || undefined,
         workerOptionsTried: process.env.BENCH_WORKER_OPTIONS || undefined,
       },
       levels,
