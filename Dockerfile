@@ -31,7 +31,7 @@ FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     LISTEN_HOST=0.0.0.0 \
     METRICS_PORT=9464 \
-    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=4"
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 WORKDIR /app
 COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -119,7 +119,9 @@ describe('the benchmark harness', () => {
       expect(deity.commands).toMatchObject({ commands: deityCommands, notified: deityCommands, lost: 0 });
       expect(deity.checkout.notified).toBe(deity.checkout.commands);
       expect(deity.commands.notifyMs.p50).toBeGreaterThan(deity.commands.ackMs.p50);
-      expect(deity.commands.cpuSeconds.RabbitMQ).toBeGreaterThan(0);
+      // The broker is measured: its memory, and its CPU (a tiny round may use less than the 10 ms /proc counts).
+      expect(deity.commands.peakRssMb.RabbitMQ).toBeGreaterThan(10);
+      expect(deity.commands.cpuSeconds.RabbitMQ).toBeGreaterThanOrEqual(0);
       const { checkout, commands: sprykerRun } = level.spryker!;
       expect(sprykerRun).toMatchObject({ commands: sprykerCommands, notified: sprykerCommands, lost: 0 });
       expect(checkout.notified).toBe(checkout.commands);
