@@ -24,10 +24,14 @@ COPY workflows ./workflows
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime
-# The worker serves Prometheus metrics at :9464/metrics, which its health check asks.
+# The worker serves Prometheus metrics at :9464/metrics, which its health check asks. NODE_OPTIONS: V8's
+# young generation kept small and its old generation capped in each isolate (the worker's main thread and its
+# workflow thread), which keeps a worker with thousands of waiting payments under 400 MB (bench/README.md,
+# "Tuning"; the benchmark runs its processes with the options set here).
 ENV NODE_ENV=production \
     LISTEN_HOST=0.0.0.0 \
-    METRICS_PORT=9464
+    METRICS_PORT=9464 \
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 WORKDIR /app
 COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -3,7 +3,7 @@ import { DEITY_DOOR } from '../oms/deity/door';
 import { mailboxId, SPRYKER_DOOR } from '../oms/spryker/door';
 import { DEITY_PROFILE } from './deityMix';
 import { runDeity } from './deityShop';
-import { runSettle, type BenchContext, type SettleRun } from './phases';
+import { runBaseline, runSettle, type BenchContext, type SettleRun } from './phases';
 import type { ShopRun, ShopRunOptions, ShopSteps } from './shopRun';
 import { round } from './stats';
 import { SPRYKER_TENANT } from './sprykerMix';
@@ -12,7 +12,7 @@ import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './w
 
 /**
  * The server's work per command of each door, from the histories of a small batch sent while nothing else
- * runs: MIB's commands, then Spryker's and Deity's checkouts and commands, each over its own time window.
+ * runs: MIB's commands, the bare baseline's workflows beside them, then Spryker's and Deity's checkouts and commands, each over its own time window.
  */
 
 /** A door with orders: the work per checkout and per command (capture or refund). */
@@ -22,6 +22,8 @@ export interface ShopWork {
 }
 
 export interface Census {
+  /** The bare baseline's workflow, the reference of every ratio. */
+  readonly baseline?: WorkPerCommand;
   readonly mib: WorkPerCommand;
   readonly spryker?: ShopWork & {
     /** GET payment-events by the benchmark's shop (a mailbox query each) per checkout or command. */
@@ -60,7 +62,17 @@ export async function runCensus(
     mibFrom,
     Date.now(),
   );
-  let census: Census = { mib };
+  const baselineFrom = Date.now();
+  await runBaseline(ctx, 'bcensus', count, { concurrency: CONCURRENCY });
+  await new Promise((done) => setTimeout(done, PAUSE_MS));
+  const baseline = await workOf(
+    ctx.temporal,
+    workflowsQuery([`${ctx.runId}-bcensus-`]),
+    count,
+    baselineFrom,
+    Date.now(),
+  );
+  let census: Census = { baseline, mib };
   let sprykerRun: ShopRun | undefined;
   let deityRun: ShopRun | undefined;
   if (doors.spryker) {

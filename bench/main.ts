@@ -15,7 +15,10 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  *   --rounds R              alternating rounds of baseline and Settle per level (3)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
  *   --rate 10,25,50         steady-rate runs, commands per second
- *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them
+ *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them; a run at half the
+ *                           saturation the levels measured is added, and bare starts precede each
+ *   --turn-cost N           workflows of the bare baseline and of the baseline with a turn (300); 0 skips
+ *   --restarts N            times the worker is SIGKILLed and started again at the end (3); 0 skips
  *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
  *   --engine dev,cluster    the Temporal engines, one after the other (dev: the CLI's dev server on SQLite;
  *                           cluster: PostgreSQL and the multi-service server, started for the run)
@@ -26,7 +29,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--turn-cost N] [--restarts N] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -41,6 +44,8 @@ function optionsFrom(argv: string[]): BenchOptions {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       'paced-seconds': { type: 'string' },
+      'turn-cost': { type: 'string' },
+      restarts: { type: 'string' },
       waiting: { type: 'string' },
       engine: { type: 'string' },
       workers: { type: 'string' },
@@ -75,6 +80,8 @@ function optionsFrom(argv: string[]): BenchOptions {
         ? base.rates
         : values.rate.split(',').map((rate) => count('rate', rate, 0, 1)),
     pacedSeconds: count('paced-seconds', values['paced-seconds'], base.pacedSeconds),
+    turnCost: count('turn-cost', values['turn-cost'], base.turnCost),
+    restarts: count('restarts', values.restarts, base.restarts),
     waiting: count('waiting', values.waiting, base.waiting),
     engines: values.engine === undefined ? base.engines : values.engine.split(',').map(engineNamed),
     workers:

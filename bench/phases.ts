@@ -347,15 +347,20 @@ export interface BaselineRun {
   readonly cpuSeconds: Record<string, number>;
 }
 
-/** The same number of workflows, each with ACTIVITIES_PER_COMMAND no-op activities, started with the client. */
+/**
+ * The same number of workflows, each with ACTIVITIES_PER_COMMAND no-op activities, started with the client;
+ * `workflowType` names the variant (bench/baseline/workflows.ts).
+ */
 export async function runBaseline(
   ctx: BenchContext,
   phase: string,
   count: number,
   pace: Pace,
+  workflowType: 'baselineWorkflow' | 'baselineTurnWorkflow' = 'baselineWorkflow',
 ): Promise<BaselineRun> {
   const prefix = `${ctx.runId}-${phase}-`;
-  const query = `WorkflowId STARTS_WITH "${prefix}" AND ExecutionStatus = "Completed"`;
+  // The turn variant's children share the prefix; only the workflows started here count.
+  const query = `WorkflowId STARTS_WITH "${prefix}" AND WorkflowType = "${workflowType}" AND ExecutionStatus = "Completed"`;
   const startMs: number[] = [];
   let firstStart = Infinity;
   const progress = new Progress(`baseline ${phase}`, count, ctx.progress);
@@ -364,7 +369,7 @@ export async function runBaseline(
   await drive(count, pace, async (index) => {
     firstStart = Math.min(firstStart, Date.now());
     const started = performance.now();
-    await ctx.temporal.workflow.start('baselineWorkflow', {
+    await ctx.temporal.workflow.start(workflowType, {
       workflowId: `${prefix}${index}`,
       taskQueue: ctx.baselineQueue,
       args: [ACTIVITIES_PER_COMMAND],
@@ -417,6 +422,8 @@ export interface WaitingRun {
     readonly cachedWorkflowsWhileWaiting: number;
     readonly cachedWorkflowsAfter: number;
     readonly maxCachedWorkflows: number;
+    /** The first worker's V8 heap while they wait (MB): used, and held from the system. */
+    readonly heapWhileWaitingMb?: { readonly used: number; readonly total: number };
   };
   /** From releasing every webhook to MIB having every notification. */
   readonly settleSeconds: number;
@@ -426,6 +433,8 @@ export interface WaitingRun {
 interface WorkerStatus {
   readonly numCachedWorkflows: number;
   readonly maxCachedWorkflows: number;
+  readonly heapUsed?: number;
+  readonly heapTotal?: number;
 }
 
 /** The workers' caches together: workflows cached, and room for as many. */
@@ -434,6 +443,8 @@ async function statusOf(workers: readonly BenchProcess[]): Promise<WorkerStatus>
   return {
     numCachedWorkflows: sumOf(each, (status) => status.numCachedWorkflows),
     maxCachedWorkflows: sumOf(each, (status) => status.maxCachedWorkflows),
+    heapUsed: each[0]?.heapUsed,
+    heapTotal: each[0]?.heapTotal,
   };
 }
 
@@ -500,6 +511,14 @@ export async function runWaiting(ctx: BenchContext, count: number, concurrency: 
       cachedWorkflowsWhileWaiting: atRest?.status.numCachedWorkflows ?? 0,
       cachedWorkflowsAfter: after.numCachedWorkflows,
       maxCachedWorkflows: after.maxCachedWorkflows,
+      ...(atRest?.status.heapTotal
+        ? {
+            heapWhileWaitingMb: {
+              used: megabytes(atRest.status.heapUsed ?? 0),
+              total: megabytes(atRest.status.heapTotal),
+            },
+          }
+        : {}),
     },
     settleSeconds,
     settledPerSecond: round(intake.notified / settleSeconds),

@@ -108,6 +108,14 @@ export function startProcess(
   };
 }
 
+/**
+ * The image's NODE_OPTIONS (the Dockerfile's runtime stage): the V8 settings the API and the worker are
+ * deployed with, which the benchmark's compiled processes run with too.
+ */
+export function deployedNodeOptions(dockerfile = join(PROJECT_ROOT, 'Dockerfile')): string | undefined {
+  return /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(dockerfile, 'utf8'))?.[1];
+}
+
 /** Resident memory of a process in bytes, now and at its peak (Linux: /proc/<pid>/status). */
 export function memoryOf(pid: number): { rss: number; peak: number } | undefined {
   try {

@@ -32,6 +32,7 @@ import { writeComparison } from './compare';
 import { startEngine, type Engine } from './engines';
 import {
   childPidsMatching,
+  deployedNodeOptions,
   MemorySampler,
   numbered,
   oneProcess,
@@ -41,11 +42,19 @@ import {
   type BenchProcess,
   type Measured,
 } from './processes';
-import { targetsOf, writeReport, type BenchReport, type LevelResult } from './report';
+import {
+  targetsOf,
+  writeReport,
+  type BenchReport,
+  type LevelResult,
+  type PacedRun,
+  type TurnCost,
+} from './report';
 import { SPRYKER_MIX_DESCRIPTION, SPRYKER_TENANT, SPRYKER_TOKEN } from './sprykerMix';
 import { mergeShopRuns, type ShopRun } from './shopRun';
 import { EventConsumer } from './sprykerConsumer';
 import { runSpryker } from './sprykerShop';
+import { runRestarts } from './restart';
 import { round } from './stats';
 import { commandsClosed } from './work';
 
@@ -74,6 +83,14 @@ export interface BenchOptions {
   /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
   readonly rates: readonly number[];
   readonly pacedSeconds: number;
+  /**
+   * Workflows of the bare baseline and of the baseline with a turn (its first activity in a child, as a
+   * command takes its payment's turn), in two alternating rounds at concurrency 10: what the turn costs in
+   * bare Temporal. 0 skips them.
+   */
+  readonly turnCost: number;
+  /** Times the worker is SIGKILLed and started again at the end, each timed until it polls; 0 skips. */
+  readonly restarts: number;
   /** Payments waiting at once for their webhook; 0 skips the run. */
   readonly waiting: number;
   readonly waitingConcurrency: number;
@@ -108,6 +125,8 @@ export const FULL_RUN: BenchOptions = {
   concurrency: [5, 10, 25, 50, 100],
   rates: [10, 25, 50],
   pacedSeconds: 30,
+  turnCost: 300,
+  restarts: 3,
   waiting: 10_000,
   waitingConcurrency: 50,
   warmup: 100,
@@ -132,6 +151,8 @@ export const SMOKE_RUN: BenchOptions = {
   concurrency: [2, 8],
   rates: [20],
   pacedSeconds: 1,
+  turnCost: 8,
+  restarts: 1,
   waiting: 24,
   waitingConcurrency: 8,
   warmup: 8,
@@ -247,18 +268,26 @@ async function measure(
       DEITY_PROFILES: DEITY_PROFILES,
       ...(broker?.url ? { AMQP_URL: broker.url } : {}),
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
+      // Compiled, the processes run as the image runs them, with its V8 settings.
+      ...(from && deployedNodeOptions() ? { NODE_OPTIONS: deployedNodeOptions() } : {}),
     };
     const each = (count: number, start: (index: number) => BenchProcess) =>
       Array.from({ length: count }, (_, index) => start(index));
     const api = startProcess('api', 'api/main.ts', env, { from });
-    const workers = each(workerCount, (index) =>
+    const startWorker = (index: number) =>
       startProcess(
         numbered('worker', index, workerCount),
         'bench/settleWorker.ts',
-        { ...env, BENCH_WORKFLOW_BUNDLE: bundles.settle },
+        {
+          ...env,
+          BENCH_WORKFLOW_BUNDLE: bundles.settle,
+          // BENCH_WORKER_ENV: environment variables (JSON) for Settle's workers, to try one (MALLOC_ARENA_MAX,
+          // NODE_OPTIONS, replacing the image's) before it becomes the deployed default.
+          ...(JSON.parse(process.env.BENCH_WORKER_ENV || '{}') as NodeJS.ProcessEnv),
+        },
         { ipc: true, from },
-      ),
-    );
+      );
+    const workers = each(workerCount, startWorker);
     const baselineWorkers = each(workerCount, (index) =>
       startProcess(
         numbered('baseline worker', index, workerCount),
@@ -377,17 +406,40 @@ async function measure(
       if (done.sprykerRun) sprykerRuns.push(done.sprykerRun);
       if (done.deityRun) deityRuns.push(done.deityRun);
     }
-    const paced: { rate: number; settle: SettleRun }[] = [];
-    for (const rate of options.pacedSeconds > 0 ? options.rates : []) {
+    const turnCost = options.turnCost > 0 ? await runTurnCost(ctx, options.turnCost) : undefined;
+    // Besides the fixed rates, half the saturation the levels measured: a rate with headroom.
+    const saturation = Math.max(0, ...levels.map((level) => level.settle.throughput));
+    const headroomRate = saturation > 0 ? Math.max(1, Math.round(saturation / 2)) : undefined;
+    const rates = [...new Set([...options.rates, ...(headroomRate ? [headroomRate] : [])])].sort(
+      (a, b) => a - b,
+    );
+    const paced: PacedRun[] = [];
+    for (const rate of options.pacedSeconds > 0 ? rates : []) {
       const count = Math.max(1, Math.round(rate * options.pacedSeconds));
+      // Bare starts at the same offered rate, each timed: what the acknowledgement is measured against.
+      const baseline = await runBaseline(ctx, `rate${rate}`, count, { rate });
       const settle = await runSettle(ctx, { phase: `rate${rate}`, count, pace: { rate } });
       settleRuns.push(settle);
-      paced.push({ rate, settle });
+      paced.push({ rate, settle, baseline, ...(rate === headroomRate ? { headroom: true } : {}) });
     }
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
     if (waiting) settleRuns.push(waiting.intake);
     await commandsClosed(temporal, settleQueue);
+    const restarts =
+      options.restarts > 0
+        ? await runRestarts(
+            ctx,
+            () => {
+              const replacement = startWorker(0);
+              processes.push(replacement);
+              return replacement;
+            },
+            options.restarts,
+            RESTART_COMMANDS,
+          )
+        : undefined;
+    if (restarts) settleRuns.push(restarts.commands);
 
     // Counted again over everything MIB received, so that a late duplicate of an earlier run counts too.
     const ids = new Set<unknown>();
@@ -436,14 +488,20 @@ async function measure(
         webhookDelayMs: options.webhookDelayMs,
         rates: options.rates,
         pacedSeconds: options.pacedSeconds,
+        turnCost: options.turnCost,
+        restarts: options.restarts,
         waiting: options.waiting,
         waitingConcurrency: options.waitingConcurrency,
         warmup: options.warmup,
         logLevel: options.logLevel,
+        nodeOptions: env.NODE_OPTIONS,
+        workerEnvTried: process.env.BENCH_WORKER_ENV || undefined,
         workerOptionsTried: process.env.BENCH_WORKER_OPTIONS || undefined,
       },
       levels,
       paced,
+      turnCost,
+      restarts,
       waiting,
       census,
       totals: {
@@ -492,6 +550,26 @@ async function measure(
   } finally {
     await runCleanups(cleanups);
   }
+}
+
+/** Commands sent while the worker is down, per restart. */
+const RESTART_COMMANDS = 20;
+
+/**
+ * The bare baseline and the baseline with a turn, `count` workflows each in two alternating rounds at
+ * concurrency 10, on the same server as everything else: the turn's own cost, without Settle's code.
+ */
+async function runTurnCost(ctx: BenchContext, count: number): Promise<TurnCost> {
+  const bare: BaselineRun[] = [];
+  const withTurn: BaselineRun[] = [];
+  const half = Math.ceil(count / 2);
+  for (const [index, share] of [half, count - half].entries()) {
+    bare.push(await runBaseline(ctx, `turn${index + 1}bare`, share, { concurrency: 10 }));
+    withTurn.push(
+      await runBaseline(ctx, `turn${index + 1}`, share, { concurrency: 10 }, 'baselineTurnWorkflow'),
+    );
+  }
+  return { bare: mergeBaselineRuns(bare), withTurn: mergeBaselineRuns(withTurn) };
 }
 
 /** The run's broker for the Deity door, measured as RabbitMQ; or why there is none. */

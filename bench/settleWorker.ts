@@ -25,7 +25,13 @@ async function main() {
   // The channel must not keep the process alive once the worker has drained.
   process.channel?.unref();
   process.on('message', () => {
-    process.send?.({ ...worker.getStatus(), maxCachedWorkflows: worker.options.maxCachedWorkflows });
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    process.send?.({
+      ...worker.getStatus(),
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+      heapUsed,
+      heapTotal,
+    });
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE });
   // Whatever LOG_LEVEL says, the benchmark must know when the worker polls.

@@ -23,6 +23,8 @@ export interface Work {
   readonly updates: number;
   readonly signals: number;
   readonly searchAttributeUpserts: number;
+  /** Visibility records written: a run's start, its close (or continue-as-new) and each upsert. */
+  readonly visibilityWrites: number;
   readonly historyEvents: number;
 }
 
@@ -35,13 +37,14 @@ export interface WorkPerCommand extends Work {
   >;
 }
 
-/** The kind of a Settle workflow, by its id. */
+/** The kind of a Settle workflow (or a baseline's), by its id. */
 export function workflowKind(workflowId: string): string {
   if (workflowId.startsWith('payment-lock:')) return 'act';
   if (workflowId.startsWith('payment:')) return 'command';
   if (workflowId.startsWith('order:')) return 'order payment';
   if (workflowId.startsWith('mailbox:')) return 'mailbox';
-  return 'other';
+  if (workflowId.endsWith('-turn')) return 'baseline act';
+  return 'baseline';
 }
 
 const ZERO: Work = {
@@ -52,6 +55,7 @@ const ZERO: Work = {
   updates: 0,
   signals: 0,
   searchAttributeUpserts: 0,
+  visibilityWrites: 0,
   historyEvents: 0,
 };
 
@@ -59,7 +63,14 @@ const ZERO: Work = {
 function countOf(eventType: number | null | undefined): Partial<Work> {
   switch (eventType) {
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-      return { workflows: 1 };
+      return { workflows: 1, visibilityWrites: 1 };
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+    case E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      return { visibilityWrites: 1 };
     case E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
       return { workflowTasks: 1 };
     case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -71,7 +82,7 @@ function countOf(eventType: number | null | undefined): Partial<Work> {
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
       return { signals: 1 };
     case E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-      return { searchAttributeUpserts: 1 };
+      return { searchAttributeUpserts: 1, visibilityWrites: 1 };
     default:
       return {};
   }

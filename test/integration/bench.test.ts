@@ -46,10 +46,20 @@ describe('the benchmark harness', () => {
       sprykerCommands,
       deityCommands,
       census,
+      turnCost,
+      restarts,
     } = SMOKE_RUN;
     const pacedCommands = rates[0]! * pacedSeconds;
+    // Besides the rates asked for, one at half the saturation the levels measured.
+    const headroom = report.paced.find((run) => run.headroom)!;
+    expect(headroom.rate).toBe(
+      Math.max(1, Math.round(Math.max(...report.levels.map((level) => level.settle.throughput)) / 2)),
+    );
+    const pacedTotal = report.paced.reduce((total, run) => total + run.settle.commands, 0);
+    const restartCommands = report.restarts!.commands.commands;
+    expect(restartCommands).toBeGreaterThan(0);
     expect(report.totals).toEqual({
-      commands: warmup + commands * concurrency.length + census + pacedCommands + waiting,
+      commands: warmup + commands * concurrency.length + census + pacedTotal + waiting + restartCommands,
       lost: 0,
       duplicated: 0,
       unexpected: 0,
@@ -109,7 +119,9 @@ describe('the benchmark harness', () => {
       expect(deity.commands).toMatchObject({ commands: deityCommands, notified: deityCommands, lost: 0 });
       expect(deity.checkout.notified).toBe(deity.checkout.commands);
       expect(deity.commands.notifyMs.p50).toBeGreaterThan(deity.commands.ackMs.p50);
-      expect(deity.commands.cpuSeconds.RabbitMQ).toBeGreaterThan(0);
+      // The broker is measured: its memory, and its CPU (a tiny round may use less than the 10 ms /proc counts).
+      expect(deity.commands.peakRssMb.RabbitMQ).toBeGreaterThan(10);
+      expect(deity.commands.cpuSeconds.RabbitMQ).toBeGreaterThanOrEqual(0);
       const { checkout, commands: sprykerRun } = level.spryker!;
       expect(sprykerRun).toMatchObject({ commands: sprykerCommands, notified: sprykerCommands, lost: 0 });
       expect(checkout.notified).toBe(checkout.commands);
@@ -125,6 +137,16 @@ describe('the benchmark harness', () => {
     }
     // The census: a MIB command is a command and an act workflow; a Spryker command adds the order's payment
     // (admitting it, taking its outcome) and the tenant's mailbox (the event posted, then acknowledged).
+    // The bare baseline: one workflow, a task to start and one after each activity, a visibility record
+    // written at its start and at its close.
+    expect(report.census!.baseline).toMatchObject({
+      commands: census,
+      workflows: 1,
+      workflowTasks: 3,
+      activityTasks: 2,
+      searchAttributeUpserts: 0,
+      visibilityWrites: 2,
+    });
     const { mib, spryker } = report.census!;
     // Every command is a workflow, and each but a validate acts at the provider in a second one.
     const validates = Array.from({ length: census }, (_, i) => MIX[i % MIX.length]!).filter(
@@ -153,10 +175,30 @@ describe('the benchmark harness', () => {
     expect(deity!.commands.updates).toBeGreaterThanOrEqual(2);
     expect(Object.keys(deity!.commands.byWorkflow).sort()).toEqual(['act', 'command', 'order payment']);
     expect(deity!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
-    expect(report.paced).toHaveLength(1);
-    expect(report.paced[0]).toMatchObject({
-      rate: rates[0],
+    expect(report.paced.find((run) => run.rate === rates[0])).toMatchObject({
       settle: { notified: pacedCommands, lost: 0 },
+      baseline: { completed: pacedCommands },
+    });
+    for (const run of report.paced) {
+      expect(run.settle).toMatchObject({ notified: run.settle.commands, lost: 0 });
+      // As many bare starts at the same rate, each timed.
+      expect(run.baseline).toMatchObject({ workflows: run.settle.commands, completed: run.settle.commands });
+      expect(run.baseline!.startMs.p99).toBeGreaterThan(0);
+    }
+    // The turn in bare Temporal: the same workflows with their first activity in a child cost the server more.
+    const { bare, withTurn } = report.turnCost!;
+    expect(bare).toMatchObject({ workflows: turnCost, completed: turnCost });
+    expect(withTurn).toMatchObject({ workflows: turnCost, completed: turnCost });
+    expect(withTurn.cpuSeconds['Temporal server']).toBeGreaterThan(0);
+    // The worker killed and started again: it polls, and takes every command that waited for it.
+    expect(report.restarts).toMatchObject({
+      restarts,
+      commands: { notified: restartCommands, lost: 0, duplicated: 0 },
+    });
+    expect(report.restarts!.pollMs).toHaveLength(restarts);
+    report.restarts!.pollMs.forEach((ms, index) => {
+      expect(ms).toBeGreaterThan(0);
+      expect(report.restarts!.caughtUpMs[index]).toBeGreaterThanOrEqual(ms);
     });
     expect(report.waiting).toMatchObject({
       payments: waiting,
@@ -169,7 +211,7 @@ describe('the benchmark harness', () => {
     expect(cachedWorkflowsWhileWaiting).toBeGreaterThanOrEqual(waiting);
     expect(cachedWorkflowsWhileWaiting).toBeLessThanOrEqual(maxCachedWorkflows);
     expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
-    expect(report.targets.map((t) => t.target)).toHaveLength(6);
+    expect(report.targets.map((t) => t.target)).toHaveLength(9);
 
     expect(files.map((file) => file.slice(out.length + 1))).toEqual([
       'results.json',

@@ -7,6 +7,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
+import { deployedNodeOptions } from '../../bench/processes';
 import { loadConfig, USES } from '../../config';
 import { SETTINGS, sectionsOf } from '../../config/catalogue';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
@@ -394,6 +395,15 @@ describe('Dockerfile', () => {
     // Without arguments the probe asks the API's readiness, then the worker's metrics.
     expect(read(`deploy/docker/${probe}`)).toContain('/ready`');
     expect(read(`deploy/docker/${probe}`)).not.toContain('/health`');
+  });
+
+  it("sets the runtime's V8 options, which the benchmark runs its compiled processes with", () => {
+    const [, runtime] = stages();
+    const options = deployedNodeOptions();
+    expect(runtime).toContain(`NODE_OPTIONS="${options}"`);
+    // Each a flag node accepts in NODE_OPTIONS, with a size in MB.
+    for (const flag of options!.split(' '))
+      expect(flag).toMatch(/^--(max-old-space-size|max-semi-space-size)=\d+$/);
   });
 
   it('copies every folder the build compiles, none of which .dockerignore leaves out', () => {
