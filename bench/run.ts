@@ -250,6 +250,8 @@ async function measure(
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
     const broker = options.deityCommands > 0 ? await startBroker(options, cleanups) : undefined;
+    // Compiled, the processes run as the image runs them, with its V8 settings (read once from the Dockerfile).
+    const nodeOptions = from ? deployedNodeOptions() : undefined;
     const apiPort = await freePort();
     const settleQueue = `${runId}-settle`;
     const baselineQueue = `${runId}-baseline`;
@@ -268,8 +270,7 @@ async function measure(
       DEITY_PROFILES: DEITY_PROFILES,
       ...(broker?.url ? { AMQP_URL: broker.url } : {}),
       BENCH_WORKER_OPTIONS: process.env.BENCH_WORKER_OPTIONS,
-      // Compiled, the processes run as the image runs them, with its V8 settings.
-      ...(from && deployedNodeOptions() ? { NODE_OPTIONS: deployedNodeOptions() } : {}),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     };
     const each = (count: number, start: (index: number) => BenchProcess) =>
       Array.from({ length: count }, (_, index) => start(index));
