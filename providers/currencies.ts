@@ -30,8 +30,8 @@ export class UnpayableAmountError extends Error {
 }
 
 /**
- * Why the provider cannot take the amount exactly, naming the currency, the amount and the provider's rule;
- * undefined when it can.
+ * Why the provider cannot take the amount exactly, naming the currency and the provider's rule (and where it
+ * documents it); undefined when it can.
  */
 export function amountProblem(table: CurrencyTable, money: Money): string | undefined {
   const converted = convert(table, money);
@@ -61,21 +61,22 @@ export function fromProviderUnits(table: CurrencyTable, amount: number, currency
   return shift >= 0 ? Math.floor(amount / 10 ** shift) : amount * 10 ** -shift;
 }
 
-function convert(table: CurrencyTable, money: Money): number | string {
-  const { minor, currency } = money;
+function convert(table: CurrencyTable, { minor, currency }: Money): number | string {
   const iso = minorUnitDigits(currency);
   if (iso === undefined) return `${currency} is not an ISO 4217 currency`;
   const unit = table.unit(currency);
   if (!unit) return `${table.provider} does not take ${currency} (${table.source})`;
+  // The amount itself stays out of the text: refusals are logged, amounts never are.
   const shift = unit.digits - iso;
   const factor = 10 ** Math.abs(shift);
   if (shift < 0 && minor % factor !== 0) {
-    return `${formatMoney(money)} cannot be paid at ${table.provider}: it writes ${currency} with ${unit.digits} decimals (${table.source})`;
+    return `${table.provider} writes ${currency} with ${unit.digits} decimals: the amount must be a multiple of ${formatMoney({ minor: factor, currency })} (${table.source})`;
   }
   const amount = shift >= 0 ? minor * factor : minor / factor;
   const step = unit.step ?? 1;
   if (amount % step !== 0) {
-    return `${formatMoney(money)} cannot be paid at ${table.provider}: its ${currency} amounts are multiples of ${formatMoney({ minor: step / 10 ** shift, currency })} (${table.source})`;
+    const isoStep = shift >= 0 ? step / factor : step * factor;
+    return `${table.provider} takes ${currency} only in multiples of ${formatMoney({ minor: isoStep, currency })} (${table.source})`;
   }
   return amount;
 }

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { ProviderAction } from '../domain/commands';
 import type { Money } from '../domain/money';
 import { isFinal, type AuthorizationReference, type Outcome } from '../domain/outcome';
-import { amountProblem, toProviderUnits, UnpayableAmountError } from './currencies';
+import { amountProblem, fromProviderUnits, toProviderUnits, UnpayableAmountError } from './currencies';
 import { idempotencyKeyFor } from './idempotency';
 import { STRIPE_CURRENCIES } from './stripeCurrencies';
 import {
@@ -442,15 +442,15 @@ function judgeAuthorization(intent: Stripe.PaymentIntent, query: AuthorizationQu
   const captureBefore = captureBeforeOf(intent);
   if (captureBefore && captureBefore.getTime() <= Date.now()) return expired;
   if (intent.currency.toUpperCase() !== query.currency) return invalid('currency_mismatch');
-  // Compared in Stripe's units: ISK's amount_capturable is in hundredths, MGA's in whole ariary.
-  let needed: number;
+  // Read back in ISO minor units: ISK's amount_capturable is in hundredths, MGA's in whole ariary.
+  let capturable: number;
   try {
-    needed = stripeAmount(query);
+    capturable = fromProviderUnits(STRIPE_CURRENCIES, intent.amount_capturable, query.currency);
   } catch (error) {
     if (error instanceof UnpayableAmountError) return invalid(`amount_not_payable: ${error.message}`);
     throw error;
   }
-  if (needed > intent.amount_capturable) return invalid('amount_exceeds_authorization');
+  if (query.amountMinor > capturable) return invalid('amount_exceeds_authorization');
   return { ...reference, validity: 'valid' };
 }
 
