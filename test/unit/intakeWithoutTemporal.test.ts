@@ -23,7 +23,15 @@ describe('the API without a reachable Temporal', () => {
     error: at('error'),
   };
   let connection: Connection;
-  const config = loadConfig(localDefaults());
+  // Stripe and Adyen configured too, so that a payment may name them (their currency tables are checked).
+  const config = loadConfig({
+    ...localDefaults(),
+    STRIPE_API_KEY: 'sk_test_settleintake',
+    STRIPE_WEBHOOK_SECRET: 'whsec_settleintake',
+    ADYEN_API_KEY: 'AQE-settle-intake-key',
+    ADYEN_MERCHANT_ACCOUNT: 'SettleECOM',
+    ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+  });
   beforeAll(async () => {
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
@@ -116,6 +124,13 @@ describe('the API without a reachable Temporal', () => {
     });
     const withTransaction = (change: Record<string, unknown>, id?: number) =>
       withPayment({ transactions: [{ ...transaction, ...change }] }, id);
+    const atProvider = (gatewayId: string, currency: string, amount: string) =>
+      withPayment({
+        currency,
+        transactions: [
+          { ...transaction, amount, gateway_information: { transaction_id: 'a', gateway_id: gatewayId } },
+        ],
+      });
     const issue = (path: string, message: string | RegExp) => ({
       path: `params.payment.${path}`,
       message: typeof message === 'string' ? message : expect.stringMatching(message),
@@ -143,6 +158,36 @@ describe('the API without a reachable Temporal', () => {
         400,
         -32602,
         issue('transactions.0.gateway_information.gateway_id', /^no provider of that name is configured/),
+      ],
+      [
+        'an MGA amount with ariary fractions for Stripe, which writes MGA without decimals',
+        atProvider('stripe', 'MGA', '50.50'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Stripe writes MGA with 0 decimals: the amount must be a multiple of 1.00 MGA (https://docs.stripe.com/currencies)',
+        ),
+      ],
+      [
+        'a KWD amount not ending in 0 for Stripe',
+        atProvider('stripe', 'KWD', '5.125'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Stripe takes KWD only in multiples of 0.010 KWD (https://docs.stripe.com/currencies)',
+        ),
+      ],
+      [
+        'a CVE amount with centavos for Adyen, which writes CVE without decimals',
+        atProvider('adyen', 'CVE', '100.50'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Adyen writes CVE with 0 decimals: the amount must be a multiple of 1.00 CVE (https://docs.adyen.com/development-resources/currency-codes)',
+        ),
       ],
       [
         'a capture of nothing',
@@ -175,7 +220,7 @@ describe('the API without a reachable Temporal', () => {
       ]);
       // The line names the payment by its reference only: no amount, no secret.
       const line = JSON.stringify(warnings());
-      for (const kept of ['10.001', '"1.00"', '0.00', config.MIB_INTAKE_SECRET])
+      for (const kept of ['10.001', '"1.00"', '0.00', '50.50', '5.125', '100.50', config.MIB_INTAKE_SECRET])
         expect(line).not.toContain(kept);
     });
 
