@@ -1,10 +1,17 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createApi } from '../../api/app';
-import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import {
+  LOCAL_SPRYKER_TENANT,
+  LOCAL_SPRYKER_TOKEN,
+  loadConfig,
+  localDefaults,
+  settlementPolicies,
+} from '../../config';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
@@ -31,6 +38,7 @@ describe('the API without a reachable Temporal', () => {
     ADYEN_API_KEY: 'AQE-settle-intake-key',
     ADYEN_MERCHANT_ACCOUNT: 'SettleECOM',
     ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+    SPRYKER_PAYMENT_METHODS: 'Settle Card=gateway,Stripe Card=stripe',
   });
   beforeAll(async () => {
     // Nothing listens on port 1; one attempt per call keeps the test short.
@@ -46,6 +54,7 @@ describe('the API without a reachable Temporal', () => {
         logger: recordingLogger,
         mibIntakeSecret: config.MIB_INTAKE_SECRET,
         settlement: settlementPolicies(config),
+        spryker: sprykerSettingsOf(config),
       }),
       0,
     );
@@ -313,6 +322,47 @@ describe('the API without a reachable Temporal', () => {
         'Method not found: nope',
       ]);
     });
+  });
+
+  it("refuses at Spryker's checkout an amount the method's provider cannot take, before asking Temporal", async () => {
+    const checkout = (grandTotal: number) =>
+      post(
+        '/spryker/private/initialize-payment',
+        {
+          orderData: {
+            orderReference: 'DE--MGA-1',
+            currencyCode: 'MGA',
+            grandTotal,
+            items: [{ idSalesOrderItem: 1 }],
+            paymentMethodName: 'Stripe Card',
+          },
+        },
+        { 'x-tenant-identifier': LOCAL_SPRYKER_TENANT, authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}` },
+      );
+    logged.splice(0);
+    // 50.50 Ar: Stripe writes MGA without decimals.
+    expect(await checkout(5050)).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid checkout',
+        issues: [
+          {
+            path: 'body.orderData.grandTotal',
+            message:
+              'Stripe writes MGA with 0 decimals: the amount must be a multiple of 1.00 MGA (https://docs.stripe.com/currencies)',
+          },
+        ],
+      },
+    });
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'refused a Spryker checkout',
+        fields: { tenant: LOCAL_SPRYKER_TENANT, status: 400, error: 'invalid checkout' },
+      },
+    ]);
+    // 50.00 Ar goes on, as far as Temporal.
+    expect((await checkout(5000)).status).toBe(503);
   });
 
   it('answers a verified webhook 503, so that the gateway delivers it again', async () => {
