@@ -12,6 +12,8 @@ import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
+import { Refusal, validateOrder } from '../../oms/deity/checkout';
+import { deitySettingsOf } from '../../oms/deity/door';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
@@ -39,6 +41,13 @@ describe('the API without a reachable Temporal', () => {
     ADYEN_MERCHANT_ACCOUNT: 'SettleECOM',
     ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
     SPRYKER_PAYMENT_METHODS: 'Settle Card=gateway,Stripe Card=stripe',
+    DEITY_PROFILES: JSON.stringify([
+      {
+        serviceUser: 'kw:shop:test',
+        serviceToken: 'deity-intake-token-0001',
+        methods: [{ provider: 'stripe', method: 'card', currencies: ['KWD'] }],
+      },
+    ]),
   });
   beforeAll(async () => {
     // Nothing listens on port 1; one attempt per call keeps the test short.
@@ -55,6 +64,7 @@ describe('the API without a reachable Temporal', () => {
         mibIntakeSecret: config.MIB_INTAKE_SECRET,
         settlement: settlementPolicies(config),
         spryker: sprykerSettingsOf(config),
+        deity: deitySettingsOf(config),
       }),
       0,
     );
@@ -363,6 +373,42 @@ describe('the API without a reachable Temporal', () => {
     ]);
     // 50.00 Ar goes on, as far as Temporal.
     expect((await checkout(5000)).status).toBe(503);
+  });
+
+  it("refuses at Deity's validate an amount the method's provider cannot take, before asking Temporal", async () => {
+    // Through the door's handler: over HTTP, the profile's methods are read from Temporal first.
+    const deps = {
+      temporal: new Client({ connection }),
+      taskQueue: 'unused',
+      providers: createProviderRegistry(config),
+      logger: recordingLogger,
+      settlement: settlementPolicies(config),
+      deity: deitySettingsOf(config),
+    };
+    const profile = config.DEITY_PROFILES![0]!;
+    const payload = (amount: number) => ({
+      id: 'ORD-KWD-1',
+      currency: 'KWD',
+      total: { grandTotal: amount },
+      items: [{ id: 1, quantity: 1, price: amount }],
+      provider: 'stripe',
+      method: 'card',
+    });
+    // 5.125 KD: Stripe's three-decimal amounts end in 0.
+    const refusal = await validateOrder(deps, profile, payload(5.125)).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(Refusal);
+    expect(refusal).toMatchObject({
+      status: 400,
+      message: 'invalid request',
+      issues: [
+        {
+          path: 'body.total.grandTotal',
+          message: 'Stripe takes KWD only in multiples of 0.010 KWD (https://docs.stripe.com/currencies)',
+        },
+      ],
+    });
+    // 5.120 KD goes on, as far as Temporal.
+    await expect(validateOrder(deps, profile, payload(5.12))).rejects.not.toBeInstanceOf(Refusal);
   });
 
   it('answers a verified webhook 503, so that the gateway delivers it again', async () => {
