@@ -46,8 +46,8 @@ export function toProviderUnits(table: CurrencyTable, money: Money): number {
 }
 
 /**
- * The provider's minor units → ISO's, for an amount the provider reports. One ISO cannot write (a fraction
- * of an ISO unit) rounds down, the side on which a check "does it cover" stays true.
+ * The provider's minor units → ISO's, for an amount the provider reports. An amount ISO cannot write (a
+ * fraction of an ISO minor unit) is rounded down, the side on which a check "does it cover" stays true.
  */
 export function fromProviderUnits(table: CurrencyTable, amount: number, currency: string): number {
   const iso = minorUnitDigits(currency);
@@ -82,7 +82,7 @@ function convert(table: CurrencyTable, { minor, currency }: Money): number | str
 }
 
 /** ISO 4217's own units: the gateway simulator's, which takes every ISO currency as ISO writes it. */
-export const ISO_CURRENCIES = (provider: string): CurrencyTable => ({
+export const isoCurrencies = (provider: string): CurrencyTable => ({
   provider,
   source: 'ISO 4217',
   unit: (currency) => {

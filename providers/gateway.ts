@@ -5,7 +5,7 @@ import type { Money } from '../domain/money';
 import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
 import { SignatureError, verifySignature } from '../domain/signature';
-import { ISO_CURRENCIES, amountProblem } from './currencies';
+import { amountProblem, isoCurrencies } from './currencies';
 import {
   ProviderRejectedError,
   WebhookVerificationError,
@@ -28,7 +28,7 @@ import {
  */
 
 export const GATEWAY_SIGNATURE_HEADER = 'gateway-signature';
-const GATEWAY_CURRENCIES = ISO_CURRENCIES('the gateway');
+const GATEWAY_CURRENCIES = isoCurrencies('the gateway');
 
 export interface GatewayProviderOptions {
   readonly baseUrl: string;

@@ -1,10 +1,10 @@
 import { InvalidAmountError, MAX_MINOR_UNITS, minorUnitDigits, toMinorUnits } from '../../domain/money';
 import { ADYEN_CURRENCIES } from '../../providers/adyenCurrencies';
 import {
-  ISO_CURRENCIES,
   UnpayableAmountError,
   amountProblem,
   fromProviderUnits,
+  isoCurrencies,
   toProviderUnits,
   type CurrencyTable,
 } from '../../providers/currencies';
@@ -73,7 +73,7 @@ describe('money in minor units', () => {
  */
 describe('amounts as each provider writes them', () => {
   const tables: Readonly<Record<string, CurrencyTable>> = {
-    gateway: ISO_CURRENCIES('the gateway'),
+    gateway: isoCurrencies('the gateway'),
     stripe: STRIPE_CURRENCIES,
     adyen: ADYEN_CURRENCIES,
   };
