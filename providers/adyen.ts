@@ -10,9 +10,12 @@ import {
 import type ClientInterface from '@adyen/api-library/lib/src/httpClient/clientInterface';
 import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/models';
 import { z } from 'zod';
+import type { Money } from '../domain/money';
 import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
+import { ADYEN_CURRENCIES } from './adyenCurrencies';
+import { amountProblem, toProviderUnits } from './currencies';
 import { idempotencyKeyFor } from './idempotency';
 import {
   WebhookVerificationError,
@@ -53,6 +56,19 @@ export const ADYEN_OUTCOMES = {
     REFUND_FAILED: { true: 'declined' },
     CANCELLATION: { true: 'settled', false: 'declined' },
   } as Readonly<Record<string, Readonly<Record<string, Outcome>>>>,
+};
+
+/**
+ * What Settle tells the OMS of a refused modification. The notification's own `reason` is not covered by its
+ * HMAC signature, so anyone on the way could have written it: Settle says only what the signed eventCode and
+ * success say.
+ */
+const DECLINE_REASONS: Readonly<Record<string, string>> = {
+  CAPTURE: 'capture_refused: Adyen did not capture the payment (CAPTURE, success false)',
+  CAPTURE_FAILED: 'capture_failed: the capture Adyen had accepted failed at the bank (CAPTURE_FAILED)',
+  REFUND: 'refund_refused: Adyen did not refund the payment (REFUND, success false)',
+  REFUND_FAILED: 'refund_failed: the refund Adyen had accepted failed at the bank (REFUND_FAILED)',
+  CANCELLATION: 'cancellation_refused: Adyen did not cancel the payment (CANCELLATION, success false)',
 };
 
 /**
@@ -122,9 +138,19 @@ export class AdyenProvider implements PaymentProvider {
     this.checkout = new CheckoutAPI(client);
   }
 
+  amountProblem(money: Money): string | undefined {
+    return amountProblem(ADYEN_CURRENCIES, money);
+  }
+
   async execute(command: ProviderCommand): Promise<ProviderResult> {
     if (command.command === 'revalidate') {
       return { outcome: 'declined', status: 'not_supported', reason: ADYEN_CANNOT_READ_AUTHORISATIONS };
+    }
+    // The last guard: an amount Adyen would read otherwise than Settle means is never sent.
+    const money = { minor: command.amountMinor, currency: command.currency };
+    const unpayable = command.command === 'cancel' ? undefined : this.amountProblem(money);
+    if (unpayable) {
+      return { outcome: 'declined', status: 'rejected', reason: `amount_not_payable: ${unpayable}` };
     }
     // The webhook names the workflow only through this reference; one that does not fit would be lost.
     if (command.workflowId.length > MAX_REFERENCE) {
@@ -137,7 +163,10 @@ export class AdyenProvider implements PaymentProvider {
       };
     }
     const merchantAccount = this.options.merchantAccount;
-    const amount = { value: command.amountMinor, currency: command.currency };
+    const amount =
+      command.command === 'cancel'
+        ? undefined
+        : { value: toProviderUnits(ADYEN_CURRENCIES, money), currency: command.currency };
     const reference = command.workflowId;
     const request = { idempotencyKey: idempotencyKeyFor(command.idempotencyKey, MAX_IDEMPOTENCY_KEY) };
     const api = this.checkout.ModificationsApi;
@@ -145,9 +174,9 @@ export class AdyenProvider implements PaymentProvider {
     try {
       const answer =
         command.command === 'capture'
-          ? await api.captureAuthorisedPayment(psp, { merchantAccount, amount, reference }, request)
+          ? await api.captureAuthorisedPayment(psp, { merchantAccount, amount: amount!, reference }, request)
           : command.command === 'refund'
-            ? await api.refundCapturedPayment(psp, { merchantAccount, amount, reference }, request)
+            ? await api.refundCapturedPayment(psp, { merchantAccount, amount: amount!, reference }, request)
             : await api.cancelAuthorisedPaymentByPspReference(psp, { merchantAccount, reference }, request);
       const outcome = ADYEN_OUTCOMES.answers[answer.status];
       if (!outcome) throw new Error(`Adyen answered status "${answer.status}", which Settle does not know`);
@@ -188,8 +217,15 @@ export class AdyenProvider implements PaymentProvider {
         `${items.length} items in one notification; Settle takes one at a time`,
       );
     }
-    // Authentic from here on: whatever it says is acknowledged, so that Adyen stops redelivering it.
     const item = items[0]!;
+    // Signed by the same key, yet about another merchant account's payment (a company-level webhook, a key
+    // shared between accounts): it must not move a payment of this one.
+    if (item.merchantAccountCode !== this.options.merchantAccount) {
+      throw new WebhookVerificationError(
+        `the notification is for merchant account "${item.merchantAccountCode}", not "${this.options.merchantAccount}" (ADYEN_MERCHANT_ACCOUNT)`,
+      );
+    }
+    // Authentic from here on: whatever it says is acknowledged, so that Adyen stops redelivering it.
     const outcome = ADYEN_OUTCOMES.events[item.eventCode]?.[item.success];
     const workflowId = item.merchantReference;
     if (!outcome || !isFinal(outcome) || !parsePaymentWorkflowId(workflowId)) return undefined;
@@ -200,7 +236,7 @@ export class AdyenProvider implements PaymentProvider {
       operationId: item.pspReference,
       outcome,
       status: `${item.eventCode}:${item.success}`,
-      ...(outcome === 'declined' ? { reason: item.reason || item.eventCode } : {}),
+      ...(outcome === 'declined' ? { reason: DECLINE_REASONS[item.eventCode] ?? item.eventCode } : {}),
     };
   }
 }

@@ -19,7 +19,8 @@ export const adyenProvider = defineProvider({
       key: 'adyen.merchant_account',
       schema: z.string().min(1),
       required: true,
-      description: 'Merchant account the payments were made on.',
+      description:
+        'Merchant account the payments were made on; a notification for another merchant account is refused.',
     },
     ADYEN_HMAC_KEY: {
       key: 'adyen.hmac_key',

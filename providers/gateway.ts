@@ -1,9 +1,11 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { ProviderAction } from '../domain/commands';
+import type { Money } from '../domain/money';
 import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
 import { SignatureError, verifySignature } from '../domain/signature';
+import { amountProblem, isoCurrencies } from './currencies';
 import {
   ProviderRejectedError,
   WebhookVerificationError,
@@ -26,6 +28,7 @@ import {
  */
 
 export const GATEWAY_SIGNATURE_HEADER = 'gateway-signature';
+const GATEWAY_CURRENCIES = isoCurrencies('the gateway');
 
 export interface GatewayProviderOptions {
   readonly baseUrl: string;
@@ -100,6 +103,11 @@ export class GatewayProvider implements PaymentProvider {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
   constructor(private readonly options: GatewayProviderOptions) {}
+
+  /** The simulator takes every ISO 4217 currency in ISO's own minor units: nothing to convert. */
+  amountProblem(money: Money): string | undefined {
+    return amountProblem(GATEWAY_CURRENCIES, money);
+  }
 
   async execute(command: ProviderCommand): Promise<ProviderResult> {
     const path = `${authorizationPath(command.transactionId)}/${OPERATION_PATHS[command.command]}`;

@@ -1,3 +1,4 @@
+import type { Money } from '../domain/money';
 import { routeFor, type ProviderRoute } from './routes';
 import type { PaymentProvider } from './types';
 
@@ -38,6 +39,14 @@ export class ProviderRegistry {
     if (routed) return routed;
     if (gatewayId === undefined) return this.defaultName;
     return this.byName.has(gatewayId) ? gatewayId : undefined;
+  }
+
+  /**
+   * Why the named provider cannot take the amount exactly (its currency table, providers/currencies.ts), or
+   * undefined when it can or when Settle has no provider of that name (which the doors refuse on its own).
+   */
+  amountProblem(name: string, money: Money): string | undefined {
+    return this.byName.get(name)?.amountProblem(money);
   }
 
   get names(): string[] {

@@ -1,8 +1,11 @@
 import { parseJsonOrUndefined } from '../domain/json';
 import Stripe from 'stripe';
 import type { ProviderAction } from '../domain/commands';
+import type { Money } from '../domain/money';
 import { isFinal, type AuthorizationReference, type Outcome } from '../domain/outcome';
+import { amountProblem, fromProviderUnits, toProviderUnits, UnpayableAmountError } from './currencies';
 import { idempotencyKeyFor } from './idempotency';
+import { STRIPE_CURRENCIES } from './stripeCurrencies';
 import {
   ProviderRejectedError,
   WebhookVerificationError,
@@ -119,7 +122,14 @@ export class StripeProvider implements PaymentProvider {
     });
   }
 
+  amountProblem(money: Money): string | undefined {
+    return amountProblem(STRIPE_CURRENCIES, money);
+  }
+
   async execute(command: ProviderCommand): Promise<ProviderResult> {
+    // The last guard: an amount Stripe would read otherwise than Settle means is never sent.
+    const refusal = this.amountProblem({ minor: command.amountMinor, currency: command.currency });
+    if (refusal && command.command !== 'cancel') return unpayable(refusal);
     const request = { idempotencyKey: idempotencyKeyFor(command.idempotencyKey, MAX_IDEMPOTENCY_KEY) };
     const metadata = { workflow_id: command.workflowId };
     try {
@@ -127,7 +137,7 @@ export class StripeProvider implements PaymentProvider {
         case 'capture': {
           const intent = await this.stripe.paymentIntents.capture(
             command.transactionId,
-            { amount_to_capture: command.amountMinor, metadata },
+            { amount_to_capture: stripeAmount(command), metadata },
             request,
           );
           return known(intentResult('capture', intent), intent.status);
@@ -138,7 +148,7 @@ export class StripeProvider implements PaymentProvider {
         }
         case 'refund': {
           const refund = await this.stripe.refunds.create(
-            { payment_intent: command.transactionId, amount: command.amountMinor, metadata },
+            { payment_intent: command.transactionId, amount: stripeAmount(command), metadata },
             request,
           );
           return known(refundResult(refund), refund.status ?? 'none');
@@ -168,7 +178,7 @@ export class StripeProvider implements PaymentProvider {
     }
     const intent = await this.stripe.paymentIntents.create(
       {
-        amount: command.amountMinor > 0 ? command.amountMinor : expired.amount,
+        amount: command.amountMinor > 0 ? stripeAmount(command) : expired.amount,
         currency: command.currency.toLowerCase(),
         customer,
         payment_method: paymentMethod,
@@ -195,11 +205,13 @@ export class StripeProvider implements PaymentProvider {
         'payment_method_missing: the request names none and STRIPE_CHECKOUT_PAYMENT_METHOD is unset';
       return { outcome: 'declined', status: 'rejected', reason };
     }
+    const refusal = this.amountProblem({ minor: request.amountMinor, currency: request.currency });
+    if (refusal) return unpayable(refusal);
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.stripe.paymentIntents.create(
         {
-          amount: request.amountMinor,
+          amount: stripeAmount(request),
           currency: request.currency.toLowerCase(),
           payment_method: paymentMethod,
           capture_method: 'manual',
@@ -430,8 +442,26 @@ function judgeAuthorization(intent: Stripe.PaymentIntent, query: AuthorizationQu
   const captureBefore = captureBeforeOf(intent);
   if (captureBefore && captureBefore.getTime() <= Date.now()) return expired;
   if (intent.currency.toUpperCase() !== query.currency) return invalid('currency_mismatch');
-  if (query.amountMinor > intent.amount_capturable) return invalid('amount_exceeds_authorization');
+  // Read back in ISO minor units: ISK's amount_capturable is in hundredths, MGA's in whole ariary.
+  let capturable: number;
+  try {
+    capturable = fromProviderUnits(STRIPE_CURRENCIES, intent.amount_capturable, query.currency);
+  } catch (error) {
+    if (error instanceof UnpayableAmountError) return invalid(`amount_not_payable: ${error.message}`);
+    throw error;
+  }
+  if (query.amountMinor > capturable) return invalid('amount_exceeds_authorization');
   return { ...reference, validity: 'valid' };
+}
+
+/** Settle's ISO minor units as Stripe's `amount` (providers/stripeCurrencies.ts). */
+function stripeAmount({ amountMinor, currency }: { amountMinor: number; currency: string }): number {
+  return toProviderUnits(STRIPE_CURRENCIES, { minor: amountMinor, currency });
+}
+
+/** An amount Stripe cannot take exactly: refused before anything is sent; retrying cannot mend it. */
+function unpayable(reason: string): ProviderResult & AuthorizationResult {
+  return { outcome: 'declined', status: 'rejected', reason: `amount_not_payable: ${reason}` };
 }
 
 /** A Stripe error as the command's outcome, or thrown as what retrying can (or cannot) mend. */

@@ -1,4 +1,5 @@
 import type { ProviderAction } from '../domain/commands';
+import type { Money } from '../domain/money';
 import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outcome } from '../domain/outcome';
 
 /**
@@ -110,6 +111,12 @@ export interface ProviderEvent {
 
 export interface PaymentProvider {
   readonly name: string;
+  /**
+   * Why the provider cannot take this amount (ISO 4217 minor units) exactly in its own units and rules, naming
+   * the currency, the amount and the rule; undefined when it can. The doors ask before they start anything,
+   * and the adapter asks again before it sends anything (providers/currencies.ts).
+   */
+  amountProblem(money: Money): string | undefined;
   /** Captures, refunds, cancels, or (revalidate) replaces an expired authorization with a new one. */
   execute(command: ProviderCommand): Promise<ProviderResult>;
   /**

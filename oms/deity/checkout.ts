@@ -58,6 +58,10 @@ export async function validateOrder(
     throw new Refusal(400, 'invalid request', [
       { path: 'body.total.grandTotal', message: 'must be more than 0' },
     ]);
+  const unpayable = deps.providers.amountProblem(method.provider, { minor: amountMinor, currency });
+  if (unpayable) {
+    throw new Refusal(400, 'invalid request', [{ path: 'body.total.grandTotal', message: unpayable }]);
+  }
   const items = payload.items.map((item, index) => ({
     id: String(item.id),
     unitMinor: minorOf(item.price, currency, `body.items.${index}.price`),

@@ -45,6 +45,13 @@ export async function receiveOrderUpdate(
   const context = order.opening.context as DeityOrderContext;
   const amountMinor = amountOf(command, update, order, context);
   const { provider, currency } = order.opening;
+  // An amount the provider would read otherwise is refused before anything starts; a cancel sends none.
+  const unpayable =
+    command === 'cancel'
+      ? undefined
+      : deps.providers.amountProblem(provider, { minor: amountMinor, currency });
+  if (unpayable)
+    throw new Refusal(400, 'invalid request', [{ path: 'body.additionalData', message: unpayable }]);
   const workflowId = paymentWorkflowId({
     reference: orderReferenceKey(key),
     command,

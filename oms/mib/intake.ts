@@ -187,6 +187,10 @@ async function handleRequest(
   const amount = commandAmount(payment);
   if (amount.minor === 0 && (command === 'capture' || command === 'refund'))
     return invalid('amount', `a ${command} of nothing moves no money`);
+  // An amount the provider would read otherwise (its own minor units and rules) is refused before anything
+  // starts; a cancel sends none.
+  const unpayable = command === 'cancel' ? undefined : deps.providers.amountProblem(provider, amount);
+  if (unpayable) return invalid('amount', unpayable);
 
   const identity: PaymentCommandIdentity = {
     command,

@@ -94,6 +94,13 @@ export async function initializePayment(
       },
     ]);
 
+  const unpayable = deps.providers.amountProblem(provider, {
+    minor: orderData.grandTotal,
+    currency: orderData.currencyCode,
+  });
+  if (unpayable)
+    return refuse(400, 'invalid checkout', [{ path: 'body.orderData.grandTotal', message: unpayable }]);
+
   const opening: OrderPaymentOpening = {
     key: { door: SPRYKER_DOOR, tenant, orderReference: orderData.orderReference },
     provider,

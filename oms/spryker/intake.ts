@@ -72,6 +72,15 @@ export async function receiveSprykerCommand(
     return unavailable(deps, res, error);
   }
   if (!order) return refuse(404, `no payment is known for order ${body.orderReference}`);
+  // An amount the provider would read otherwise is refused before anything starts; a cancel sends none.
+  const unpayable =
+    kind === 'cancel'
+      ? undefined
+      : deps.providers.amountProblem(order.opening.provider, {
+          minor: Math.abs(body.amount),
+          currency: body.currencyIsoCode,
+        });
+  if (unpayable) return refuse(400, 'invalid message', [{ path: 'body.amount', message: unpayable }]);
   const request = commandRequest(deps, key, kind, body, order, attributes.correlationId);
   try {
     const admitted = await admitOrderCommand(deps.temporal, key, request);

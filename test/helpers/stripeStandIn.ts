@@ -264,6 +264,8 @@ export async function startStripeStandIn(
       if (action === 'capture') {
         if (intent.status !== 'requires_capture') return unexpectedState(intent, 'captured');
         const amount = Number(params.get('amount_to_capture') ?? intent.amount_capturable);
+        const odd = amountRefusal(intent.currency, amount);
+        if (odd) return odd;
         if (amount > intent.amount_capturable) {
           return invalid(
             'amount_too_large',
@@ -319,6 +321,8 @@ export async function startStripeStandIn(
         },
       };
     }
+    const odd = amountRefusal(params.get('currency') ?? 'eur', Number(params.get('amount')));
+    if (odd) return odd;
     const paymentMethod = params.get('payment_method');
     const confirmed = params.get('confirm') === 'true';
     const decline = confirmed ? TEST_CARD_DECLINES[paymentMethod ?? ''] : undefined;
@@ -373,6 +377,8 @@ export async function startStripeStandIn(
     }
     const left = intent.amount_received - intent.refunded;
     const amount = Number(params.get('amount') ?? left);
+    const odd = amountRefusal(intent.currency, amount);
+    if (odd) return odd;
     if (amount > left) {
       return invalid(
         'amount_too_large',
@@ -483,6 +489,23 @@ function metadataOf(params: URLSearchParams): Record<string, string> {
 
 function firstOf(list: Record<string, unknown>): Record<string, unknown> {
   return ((list.data as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
+}
+
+/**
+ * Stripe's rules on the amount itself (https://docs.stripe.com/currencies#special-cases): ISK and UGX in
+ * hundredths of whole units only (the error Stripe documents for ISK), and three-decimal amounts ending in 0.
+ */
+function amountRefusal(currency: string, amount: number): Answer | undefined {
+  if (['isk', 'ugx'].includes(currency) && amount % 100 !== 0) {
+    return invalid(
+      'invalid_charge_amount_no_decimal_compatible',
+      `Invalid amount. Currency ${currency.toUpperCase()} has become effectively zero-decimal and charged amounts must be evenly divisible by 100.`,
+    );
+  }
+  if (['bhd', 'jod', 'kwd', 'omr', 'tnd'].includes(currency) && amount % 10 !== 0) {
+    return invalid('amount_invalid', `Invalid amount: ${currency.toUpperCase()} amounts must end in 0.`);
+  }
+  return undefined;
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body });

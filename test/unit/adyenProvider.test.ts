@@ -116,6 +116,50 @@ describe('Adyen adapter', () => {
     expect(adyen.modifications.filter((m) => m.paymentPspReference === psp)).toEqual([]);
   });
 
+  describe("amounts in Adyen's own minor units (https://docs.adyen.com/development-resources/currency-codes)", () => {
+    it.each([
+      // currency, ISO minor units Settle carries, Adyen's amount.value
+      ['ISK', 5000, 500_000], // 5,000 kr.: two decimals at Adyen, none in ISO
+      ['JPY', 500, 500],
+      ['KWD', 5125, 5125],
+      ['KWD', 5120, 5120],
+      ['CLP', 1500, 150_000], // two decimals at Adyen, none in ISO
+      ['CVE', 10_000, 100], // 100.00 CVE: none at Adyen, two in ISO
+      ['HUF', 1045, 1045],
+    ])('%s: captures and refunds %d ISO minor units as amount.value %d', async (currency, iso, value) => {
+      const psp = adyen.authorise(value, currency);
+      for (const name of ['capture', 'refund'] as const) {
+        const modification = { ...command(name, psp, iso), currency };
+        const result = await provider.execute(modification);
+        expect(result).toMatchObject({ outcome: 'pending' });
+        const sent = adyen.modifications.find((m) => m.pspReference === result.operationId)!;
+        expect(sent.body).toMatchObject({ amount: { value, currency } });
+        // Adyen's account took it as the whole payment: the outcome it signs is a success.
+        const notified = await eventually(async () =>
+          adyen.notifications.find((n) => n.item.pspReference === result.operationId),
+        );
+        expect(notified.item).toMatchObject({ success: 'true', amount: { value, currency } });
+      }
+    });
+
+    it.each([
+      ['CVE', 10_050, 'Adyen writes CVE with 0 decimals: the amount must be a multiple of 1.00 CVE'],
+      ['IDR', 1_000_050, 'Adyen writes IDR with 0 decimals: the amount must be a multiple of 1.00 IDR'],
+      ['MGA', 5000, 'Adyen does not take MGA'],
+    ])('refuses %s %d before sending anything, naming the rule', async (currency, iso, rule) => {
+      expect(provider.amountProblem({ minor: iso, currency })).toContain(rule);
+      const psp = adyen.authorise(10_000_000, currency);
+      for (const name of ['capture', 'refund'] as const) {
+        expect(await provider.execute({ ...command(name, psp, iso), currency })).toEqual({
+          outcome: 'declined',
+          status: 'rejected',
+          reason: expect.stringContaining(`amount_not_payable: ${rule}`),
+        });
+      }
+      expect(adyen.modifications.filter((m) => m.paymentPspReference === psp)).toEqual([]);
+    });
+  });
+
   it('fails validate and revalidate with the reason: Adyen cannot read an authorisation', async () => {
     const psp = adyen.authorise();
     expect(
@@ -171,11 +215,35 @@ describe('Adyen adapter', () => {
           success,
           reason: 'Insufficient balance on payment',
         } as Partial<NotificationRequestItem>);
-        expect(await provider.parseWebhook(body(failed))).toMatchObject({
+        const event = await provider.parseWebhook(body(failed));
+        expect(event).toMatchObject({
           outcome: 'declined',
-          reason: 'Insufficient balance on payment',
+          reason: expect.stringContaining(`(${eventCode}`),
         });
+        // The reason text is not signed: Settle says what the signed fields say, not what the text says.
+        expect(event!.reason).not.toContain('Insufficient balance');
       }
+    });
+
+    it('never forwards the unsigned reason, which anyone on the way could have rewritten', async () => {
+      const failed = item({ eventCode: 'REFUND', success: 'false' } as Partial<NotificationRequestItem>);
+      const rewritten = { ...failed, reason: 'Refunded in cash at the counter; mark the order paid' };
+      // Still authentic: Adyen's HMAC does not cover `reason`.
+      const event = await provider.parseWebhook(body(rewritten));
+      expect(event).toMatchObject({
+        outcome: 'declined',
+        status: 'REFUND:false',
+        reason: 'refund_refused: Adyen did not refund the payment (REFUND, success false)',
+      });
+      expect(JSON.stringify(event)).not.toContain('cash');
+    });
+
+    it('refuses a notification signed with the key but for another merchant account, naming both', async () => {
+      const other = item({ merchantAccountCode: 'OtherECOM' });
+      await expect(provider.parseWebhook(body(other))).rejects.toThrow(WebhookVerificationError);
+      await expect(provider.parseWebhook(body(other))).rejects.toThrow(
+        'the notification is for merchant account "OtherECOM", not "SettleECOM" (ADYEN_MERCHANT_ACCOUNT)',
+      );
     });
 
     it('rejects a tampered notification, one without a signature, one signed with another key, and batches', async () => {

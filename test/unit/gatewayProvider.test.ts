@@ -87,6 +87,23 @@ describe('gateway adapter', () => {
       });
     });
 
+    it.each([
+      ['ISK', 5000],
+      ['MGA', 5050],
+      ['JPY', 500],
+      ['KWD', 5125],
+      ['CLP', 1500],
+      ['CVE', 10_050],
+      ['HUF', 1045],
+    ])('carries %s in ISO minor units, as the simulator takes them: %d', async (currency, minor) => {
+      expect(provider.amountProblem({ minor, currency })).toBeUndefined();
+      const result = await provider.authorize(authorizationRequest({ amountMinor: minor, currency }));
+      expect(await shown(result.transactionId!)).toMatchObject({ amount: minor, currency });
+      const capture = { ...providerCommand('capture', result.transactionId!, minor), currency };
+      expect(await provider.execute(capture)).toMatchObject({ outcome: 'settled' });
+      expect(await shown(result.transactionId!)).toMatchObject({ captured: minor });
+    });
+
     it('throws, for Temporal to retry with the same key, on 5xx and 429', async () => {
       const request = authorizationRequest();
       for (const status of [503, 500, 429]) {

@@ -1,10 +1,19 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createApi } from '../../api/app';
-import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import {
+  LOCAL_SPRYKER_TENANT,
+  LOCAL_SPRYKER_TOKEN,
+  loadConfig,
+  localDefaults,
+  settlementPolicies,
+} from '../../config';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
+import { Refusal, validateOrder } from '../../oms/deity/checkout';
+import { deitySettingsOf } from '../../oms/deity/door';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
@@ -23,7 +32,23 @@ describe('the API without a reachable Temporal', () => {
     error: at('error'),
   };
   let connection: Connection;
-  const config = loadConfig(localDefaults());
+  // Stripe and Adyen configured too, so that a payment may name them (their currency tables are checked).
+  const config = loadConfig({
+    ...localDefaults(),
+    STRIPE_API_KEY: 'sk_test_settleintake',
+    STRIPE_WEBHOOK_SECRET: 'whsec_settleintake',
+    ADYEN_API_KEY: 'AQE-settle-intake-key',
+    ADYEN_MERCHANT_ACCOUNT: 'SettleECOM',
+    ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+    SPRYKER_PAYMENT_METHODS: 'Settle Card=gateway,Stripe Card=stripe',
+    DEITY_PROFILES: JSON.stringify([
+      {
+        serviceUser: 'kw:shop:test',
+        serviceToken: 'deity-intake-token-0001',
+        methods: [{ provider: 'stripe', method: 'card', currencies: ['KWD'] }],
+      },
+    ]),
+  });
   beforeAll(async () => {
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
@@ -38,6 +63,8 @@ describe('the API without a reachable Temporal', () => {
         logger: recordingLogger,
         mibIntakeSecret: config.MIB_INTAKE_SECRET,
         settlement: settlementPolicies(config),
+        spryker: sprykerSettingsOf(config),
+        deity: deitySettingsOf(config),
       }),
       0,
     );
@@ -116,6 +143,13 @@ describe('the API without a reachable Temporal', () => {
     });
     const withTransaction = (change: Record<string, unknown>, id?: number) =>
       withPayment({ transactions: [{ ...transaction, ...change }] }, id);
+    const atProvider = (gatewayId: string, currency: string, amount: string) =>
+      withPayment({
+        currency,
+        transactions: [
+          { ...transaction, amount, gateway_information: { transaction_id: 'a', gateway_id: gatewayId } },
+        ],
+      });
     const issue = (path: string, message: string | RegExp) => ({
       path: `params.payment.${path}`,
       message: typeof message === 'string' ? message : expect.stringMatching(message),
@@ -143,6 +177,36 @@ describe('the API without a reachable Temporal', () => {
         400,
         -32602,
         issue('transactions.0.gateway_information.gateway_id', /^no provider of that name is configured/),
+      ],
+      [
+        'an MGA amount with ariary fractions for Stripe, which writes MGA without decimals',
+        atProvider('stripe', 'MGA', '50.50'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Stripe writes MGA with 0 decimals: the amount must be a multiple of 1.00 MGA (https://docs.stripe.com/currencies)',
+        ),
+      ],
+      [
+        'a KWD amount not ending in 0 for Stripe',
+        atProvider('stripe', 'KWD', '5.125'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Stripe takes KWD only in multiples of 0.010 KWD (https://docs.stripe.com/currencies)',
+        ),
+      ],
+      [
+        'a CVE amount with centavos for Adyen, which writes CVE without decimals',
+        atProvider('adyen', 'CVE', '100.50'),
+        400,
+        -32602,
+        issue(
+          'transactions.0.amount',
+          'Adyen writes CVE with 0 decimals: the amount must be a multiple of 1.00 CVE (https://docs.adyen.com/development-resources/currency-codes)',
+        ),
       ],
       [
         'a capture of nothing',
@@ -175,7 +239,7 @@ describe('the API without a reachable Temporal', () => {
       ]);
       // The line names the payment by its reference only: no amount, no secret.
       const line = JSON.stringify(warnings());
-      for (const kept of ['10.001', '"1.00"', '0.00', config.MIB_INTAKE_SECRET])
+      for (const kept of ['10.001', '"1.00"', '0.00', '50.50', '5.125', '100.50', config.MIB_INTAKE_SECRET])
         expect(line).not.toContain(kept);
     });
 
@@ -268,6 +332,83 @@ describe('the API without a reachable Temporal', () => {
         'Method not found: nope',
       ]);
     });
+  });
+
+  it("refuses at Spryker's checkout an amount the method's provider cannot take, before asking Temporal", async () => {
+    const checkout = (grandTotal: number) =>
+      post(
+        '/spryker/private/initialize-payment',
+        {
+          orderData: {
+            orderReference: 'DE--MGA-1',
+            currencyCode: 'MGA',
+            grandTotal,
+            items: [{ idSalesOrderItem: 1 }],
+            paymentMethodName: 'Stripe Card',
+          },
+        },
+        { 'x-tenant-identifier': LOCAL_SPRYKER_TENANT, authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}` },
+      );
+    logged.splice(0);
+    // 50.50 Ar: Stripe writes MGA without decimals.
+    expect(await checkout(5050)).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid checkout',
+        issues: [
+          {
+            path: 'body.orderData.grandTotal',
+            message:
+              'Stripe writes MGA with 0 decimals: the amount must be a multiple of 1.00 MGA (https://docs.stripe.com/currencies)',
+          },
+        ],
+      },
+    });
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'refused a Spryker checkout',
+        fields: { tenant: LOCAL_SPRYKER_TENANT, status: 400, error: 'invalid checkout' },
+      },
+    ]);
+    // 50.00 Ar goes on, as far as Temporal.
+    expect((await checkout(5000)).status).toBe(503);
+  });
+
+  it("refuses at Deity's validate an amount the method's provider cannot take, before asking Temporal", async () => {
+    // Through the door's handler: over HTTP, the profile's methods are read from Temporal first.
+    const deps = {
+      temporal: new Client({ connection }),
+      taskQueue: 'unused',
+      providers: createProviderRegistry(config),
+      logger: recordingLogger,
+      settlement: settlementPolicies(config),
+      deity: deitySettingsOf(config),
+    };
+    const profile = config.DEITY_PROFILES![0]!;
+    const payload = (amount: number) => ({
+      id: 'ORD-KWD-1',
+      currency: 'KWD',
+      total: { grandTotal: amount },
+      items: [{ id: 1, quantity: 1, price: amount }],
+      provider: 'stripe',
+      method: 'card',
+    });
+    // 5.125 KD: Stripe's three-decimal amounts end in 0.
+    const refusal = await validateOrder(deps, profile, payload(5.125)).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(Refusal);
+    expect(refusal).toMatchObject({
+      status: 400,
+      message: 'invalid request',
+      issues: [
+        {
+          path: 'body.total.grandTotal',
+          message: 'Stripe takes KWD only in multiples of 0.010 KWD (https://docs.stripe.com/currencies)',
+        },
+      ],
+    });
+    // 5.120 KD goes on, as far as Temporal.
+    await expect(validateOrder(deps, profile, payload(5.12))).rejects.not.toBeInstanceOf(Refusal);
   });
 
   it('answers a verified webhook 503, so that the gateway delivers it again', async () => {

@@ -345,6 +345,90 @@ describe('Stripe adapter', () => {
     });
   });
 
+  describe("amounts in Stripe's own units (https://docs.stripe.com/currencies)", () => {
+    const posted = (path: RegExp) =>
+      stripe.calls.filter((call) => call.method === 'POST' && path.test(call.path)).at(-1)!;
+
+    it.each([
+      // currency, ISO minor units Settle carries, what Stripe receives
+      ['ISK', 5000, 500_000], // 5,000 kr.: two decimals at Stripe, whole krónur
+      ['MGA', 5000, 50], // 50.00 Ar: zero-decimal at Stripe
+      ['JPY', 500, 500],
+      ['KWD', 5120, 5120], // 5.120 KD: three decimals, ending in 0
+      ['CLP', 1500, 1500],
+      ['CVE', 10_050, 10_050],
+      ['HUF', 1045, 1045], // two decimals for charges; zero only for payouts
+    ])(
+      '%s: authorizes, checks, captures and refunds %d ISO minor units as %d',
+      async (currency, iso, sent) => {
+        const result = await provider.authorize(authorizationRequest({ amountMinor: iso, currency }));
+        expect(result).toMatchObject({ outcome: 'settled' });
+        const id = result.transactionId!;
+        expect(stripe.intents.get(id)).toMatchObject({ amount: sent, currency: currency.toLowerCase() });
+        expect(posted(/^\/v1\/payment_intents$/).params.get('amount')).toBe(String(sent));
+        // What the PaymentIntent holds, read back in ISO minor units, covers the amount and not one unit more.
+        const query = { transactionId: id, amountMinor: iso, currency };
+        expect(await provider.inspectAuthorization(query)).toMatchObject({ validity: 'valid' });
+        expect(await provider.inspectAuthorization({ ...query, amountMinor: iso + 1 })).toMatchObject({
+          validity: 'invalid',
+          reason: 'amount_exceeds_authorization',
+        });
+        const capture = { ...command('capture', id, iso), currency };
+        expect(await provider.execute(capture)).toMatchObject({ outcome: 'settled' });
+        expect(posted(/\/capture$/).params.get('amount_to_capture')).toBe(String(sent));
+        expect(stripe.intents.get(id)!.amount_received).toBe(sent);
+        const refund = { ...command('refund', id, iso), currency };
+        expect(await provider.execute(refund)).toMatchObject({ outcome: 'settled' });
+        expect(posted(/^\/v1\/refunds$/).params.get('amount')).toBe(String(sent));
+      },
+    );
+
+    it('replaces an expired ISK authorization for the amount in hundredths', async () => {
+      const expired = stripe.authorize({ expired: true, currency: 'isk', amount: 500_000 });
+      const result = await provider.execute({ ...command('revalidate', expired, 5000), currency: 'ISK' });
+      expect(result).toMatchObject({ outcome: 'settled' });
+      expect(stripe.intents.get(result.authorization!.transactionId)).toMatchObject({
+        amount: 500_000,
+        currency: 'isk',
+      });
+    });
+
+    it.each([
+      ['MGA', 5050, 'Stripe writes MGA with 0 decimals: the amount must be a multiple of 1.00 MGA'],
+      ['KWD', 5125, 'Stripe takes KWD only in multiples of 0.010 KWD'],
+      ['IQD', 1000, 'Stripe does not take IQD'],
+    ])('refuses %s %d before sending anything, naming the rule', async (currency, iso, rule) => {
+      expect(provider.amountProblem({ minor: iso, currency })).toContain(rule);
+      const calls = stripe.calls.length;
+      const refused = {
+        outcome: 'declined',
+        status: 'rejected',
+        reason: expect.stringContaining(`amount_not_payable: ${rule}`),
+      };
+      expect(await provider.authorize(authorizationRequest({ amountMinor: iso, currency }))).toEqual(refused);
+      const id = stripe.authorize({ amount: 100_000, currency: currency.toLowerCase() });
+      for (const name of ['capture', 'refund', 'revalidate'] as const) {
+        expect(await provider.execute({ ...command(name, id, iso), currency })).toEqual(refused);
+      }
+      expect(stripe.calls.length).toBe(calls);
+      expect(stripe.intents.get(id)!.status).toBe('requires_capture');
+    });
+
+    it('is checked against the stand-in, which refuses what Stripe refuses', async () => {
+      const id = stripe.authorize({ amount: 500_000, currency: 'isk' });
+      const raw = new Stripe('sk_test_settle', {
+        host: new URL(stripe.url).hostname,
+        port: Number(new URL(stripe.url).port),
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
+      // 5,000.50 kr. as an ISO-blind adapter would have sent it.
+      await expect(raw.paymentIntents.capture(id, { amount_to_capture: 500_050 })).rejects.toMatchObject({
+        code: 'invalid_charge_amount_no_decimal_compatible',
+      });
+    });
+  });
+
   describe('fetchStatus', () => {
     it('reads a refund by its id, or finds it by the workflow id when its answer was lost', async () => {
       const id = await captured();
