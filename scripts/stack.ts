@@ -13,8 +13,8 @@ import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
 import { createSettleWorker } from '../worker/createWorker';
 
 /**
- * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker and the API,
- * in this process. Used by `npm start`, the integration tests, the replay recorder and the benchmark.
+ * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker, the API and
+ * (with PAYLOAD_KEYS) the codec server's listener, in this process. Used by `npm start`, the integration tests, the replay recorder and the benchmark.
  */
 
 export interface StackOptions {
@@ -75,7 +75,7 @@ export async function startStack({
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
     const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
 
-    // Refused before anything else starts: an anonymous codec server other hosts would reach.
+    // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
     const logger = createLogger('api', config.LOG_LEVEL);
     const codec = await startCodecServer(config, logger, ports.codec ?? 0);
     if (codec) stops.push(() => codec.close());
