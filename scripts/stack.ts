@@ -14,7 +14,8 @@ import { createSettleWorker } from '../worker/createWorker';
 
 /**
  * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker, the API and
- * (with PAYLOAD_KEYS) the codec server's listener, in this process. Used by `npm start`, the integration tests, the replay recorder and the benchmark.
+ * (with PAYLOAD_KEYS) the codec server's listener, in this process. Used by `npm start`, the integration
+ * tests, the replay recorder and the benchmark.
  */
 
 export interface StackOptions {
