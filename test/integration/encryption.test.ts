@@ -26,6 +26,7 @@ import type { ShopOrder as SprykerOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { bundleWorkflows } from '../../worker/bundle';
 import { BROKER_START_MS } from '../helpers/broker';
+import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
@@ -507,15 +508,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
 
   describe('a Deity order', () => {
     let order: DeityOrder;
-    const heard = (statuses: string[]) =>
-      eventually(
-        async () =>
-          JSON.stringify(order.statusHistory.map((entry) => entry.status)) === JSON.stringify(statuses)
-            ? order.statusHistory
-            : undefined,
-        60_000,
-        `${DEITY_ORDER} to hear ${statuses.join(', ')} (heard ${order.statusHistory.map((entry) => entry.status).join(', ')})`,
-      );
+    const heard = (statuses: string[]) => heardStatuses(order, statuses);
 
     it('validates, and the shipment captures: the status event arrives on RabbitMQ', async () => {
       const placed = await deityShop.placeOrder({
