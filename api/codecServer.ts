@@ -22,12 +22,12 @@ import { openApiDocument } from './openapi';
 import { bearerGate, throttledResponse } from './throttle';
 
 /**
- * Temporal's codec-server protocol, for the Web UI ("Codec Server" endpoint `http://<CODEC_HOST>:<CODEC_PORT>/codec`)
- * and the CLI (`--codec-endpoint …/codec`): `POST /codec/decode` opens payloads with PAYLOAD_KEYS,
- * `POST /codec/encode` seals them, each `{payloads: [{metadata, data}]}` with base64 values. It decrypts
- * whatever it is sent, so it never shares the public API's port: it has a listener of its own, bound to
- * loopback unless told otherwise, open only with keys and a token or anonymous access, and anonymous access
- * is refused on an address other hosts reach (config/sections.ts, codecSettings).
+ * Temporal's codec-server protocol, for the Web UI ("Codec Server" endpoint
+ * `http://<CODEC_HOST>:<CODEC_PORT>/codec`) and the CLI (`--codec-endpoint …/codec`): `POST /codec/decode`
+ * opens payloads with PAYLOAD_KEYS, `POST /codec/encode` seals them, each `{payloads: [{metadata, data}]}`
+ * with base64 values. It decrypts whatever it is sent, so it never shares the public API's port: it has a
+ * listener of its own, bound to loopback unless told otherwise, open only with keys and a token or anonymous
+ * access, and anonymous access is refused on an address other hosts reach (config/sections.ts, codecSettings).
  */
 
 type CodecConfig = Pick<
