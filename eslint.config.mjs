@@ -23,6 +23,37 @@ export default tseslint.config(
     },
   },
   {
+    // Every Temporal client of Settle's carries its data converter (PAYLOAD_KEYS): made by settleClient only.
+    files: [
+      'activities/**/*.ts',
+      'api/**/*.ts',
+      'cli/**/*.ts',
+      'config/**/*.ts',
+      'oms/**/*.ts',
+      'providers/**/*.ts',
+      'scripts/**/*.ts',
+      'worker/**/*.ts',
+      'bench/**/*.ts',
+    ],
+    ignores: ['config/temporalConnection.ts', 'bench/baseline/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@temporalio/client',
+              importNames: ['Client', 'WorkflowClient', 'ScheduleClient'],
+              allowTypeImports: true,
+              message:
+                'Make clients with settleClient (config/temporalConnection.ts): it encrypts with PAYLOAD_KEYS.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code must be deterministic: no clock, no randomness, no I/O.
     files: ['workflows/**/*.ts'],
     rules: {

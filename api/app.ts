@@ -9,7 +9,6 @@ import { deityRoutes } from '../oms/deity/routes';
 import type { SprykerDependencies } from '../oms/spryker/door';
 import { sprykerRoutes } from '../oms/spryker/routes';
 import type { ProviderRegistry } from '../providers/registry';
-import { codecRoutes, type CodecServerOptions } from './codecServer';
 import { mountRoutes, route, type RouteSet } from './contract';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
@@ -22,8 +21,6 @@ export interface ApiDependencies extends MibIntakeDependencies, SprykerDependenc
   readonly logger: Logger;
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
-  /** The codec server for the Temporal Web UI and CLI (`/codec/…`); off without it. */
-  readonly codecServer?: CodecServerOptions;
   /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
   readonly draining?: () => boolean;
 }
@@ -125,7 +122,6 @@ export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
     ...DOORS.map((door) => door(deps)),
     webhookRoutes(deps),
     paymentRoutes(deps),
-    codecRoutes(deps),
   );
   return sets;
 }
@@ -143,7 +139,7 @@ export function createApi(deps: ApiDependencies): Express {
 }
 
 /** What no route answered itself: Settle's own trouble. */
-function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: { status?: number; message?: string }, req, res, _next) => {
     logger.error('request failed', { path: req.path, error: error.message });
     res.status(error.status ?? 500).json({ error: 'Internal error' });

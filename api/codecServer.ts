@@ -1,27 +1,107 @@
+import { isIP } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { Request, RequestHandler, Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { ConfigOf } from '../config';
 import type { Logger } from '../config/logger';
 import { createPayloadCodec, PayloadDecryptionError } from '../config/payloadCodec';
 import { parsePayloadKeys } from '../config/payloadKeys';
+import { listen, type RunningServer } from '../config/server';
+import { errorHandler } from './app';
 import { bearerAuthFailure } from './callerAuth';
 import {
   MB,
   errorBodySchema,
+  mountRoutes,
   route,
   type ResponseSpec,
   type RouteSet,
   type SecurityScheme,
 } from './contract';
+import { openApiDocument } from './openapi';
 import { bearerGate, throttledResponse } from './throttle';
 
 /**
- * Temporal's codec-server protocol, for the Web UI ("Codec Server" endpoint `<api>/codec`) and the CLI
- * (`--codec-endpoint <api>/codec`): `POST /codec/decode` opens payloads with PAYLOAD_KEYS, `POST /codec/encode`
- * seals them, each `{payloads: [{metadata, data}]}` with base64 values. It decrypts whatever it is sent, so it
- * is off unless it has a token or is told to serve without one (config/sections.ts, codecSettings).
+ * Temporal's codec-server protocol, for the Web UI ("Codec Server" endpoint
+ * `http://<CODEC_HOST>:<CODEC_PORT>/codec`) and the CLI (`--codec-endpoint …/codec`): `POST /codec/decode`
+ * opens payloads with PAYLOAD_KEYS, `POST /codec/encode` seals them, each `{payloads: [{metadata, data}]}`
+ * with base64 values. It decrypts whatever it is sent, so it never shares the public API's port: it has a
+ * listener of its own, bound to loopback unless told otherwise, open only with keys and a token or anonymous
+ * access, and anonymous access is refused on an address other hosts reach (config/sections.ts, codecSettings).
  */
+
+type CodecConfig = Pick<
+  ConfigOf<'temporal' | 'codec'>,
+  'PAYLOAD_KEYS' | 'CODEC_TOKEN' | 'CODEC_ALLOW_ANONYMOUS' | 'CODEC_ORIGINS' | 'CODEC_PORT' | 'CODEC_HOST'
+>;
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine reaches them. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+/** Why the codec listener may not start as configured, or undefined. */
+export function codecListenerRefusal(
+  config: Pick<CodecConfig, 'CODEC_ALLOW_ANONYMOUS' | 'CODEC_HOST' | 'CODEC_TOKEN'>,
+): string | undefined {
+  if (config.CODEC_ALLOW_ANONYMOUS && config.CODEC_TOKEN === undefined && !isLoopback(config.CODEC_HOST))
+    return (
+      `CODEC_ALLOW_ANONYMOUS=true would decrypt payloads for anyone who reaches CODEC_HOST=${config.CODEC_HOST}: ` +
+      'bind the codec listener to loopback (CODEC_HOST=127.0.0.1, and a port-forward or proxy in front), or set CODEC_TOKEN'
+    );
+  return undefined;
+}
+
+/** The codec routes and their document, on an app of their own. */
+export function createCodecApp(options: CodecServerOptions, logger: Logger): Express {
+  const sets: RouteSet[] = [];
+  let document: unknown;
+  sets.push(codecRoutes({ codecServer: options, logger }), {
+    routes: [
+      route({
+        method: 'get',
+        path: '/openapi.json',
+        operationId: 'codecOpenApiDocument',
+        summary: "The codec listener's document",
+        validate: 'contract',
+        responses: { 200: { description: 'The OpenAPI 3.1 document.', body: z.looseObject({}) } },
+        handle: (_req, res) => res.json((document ??= openApiDocument(sets))),
+      }),
+    ],
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(mountRoutes(sets, logger));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/**
+ * The codec listener of an API process: refused (an error naming why) when anonymous on an address other
+ * hosts reach; none without PAYLOAD_KEYS (nothing to decrypt) or without a token or anonymous access (no one
+ * could be let in). `port` overrides CODEC_PORT (0 picks a free one).
+ */
+export async function startCodecServer(
+  config: CodecConfig,
+  logger: Logger,
+  port: number = config.CODEC_PORT,
+): Promise<RunningServer | undefined> {
+  const refusal = codecListenerRefusal(config);
+  if (refusal) throw new Error(`codec server refused: ${refusal}`);
+  if (config.PAYLOAD_KEYS === undefined) return undefined;
+  if (config.CODEC_TOKEN === undefined && !config.CODEC_ALLOW_ANONYMOUS) {
+    logger.info(
+      'codec server off: set CODEC_TOKEN (or CODEC_ALLOW_ANONYMOUS) to decrypt for the Web UI and CLI',
+    );
+    return undefined;
+  }
+  return listen(createCodecApp(codecServerOptions(config), logger), port, config.CODEC_HOST);
+}
 
 export interface CodecServerOptions {
   /** The codec the clients and workers use; none without PAYLOAD_KEYS (503). */

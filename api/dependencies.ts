@@ -4,13 +4,12 @@ import type { Logger } from '../config/logger';
 import { deitySettingsOf } from '../oms/deity/door';
 import { sprykerSettingsOf } from '../oms/spryker/door';
 import { createProviderRegistry } from '../providers/fromConfig';
-import { codecServerOptions } from './codecServer';
 import type { ApiDependencies } from './app';
 
 /** What the API needs from its settings, for `npm run api` and the local stack alike. */
 export function apiDependencies(
   config: ConfigOf<
-    'temporal' | 'api' | 'mib' | 'spryker' | 'deity' | 'operator' | 'codec' | 'providers' | 'settlement'
+    'temporal' | 'api' | 'mib' | 'spryker' | 'deity' | 'operator' | 'providers' | 'settlement'
   >,
   temporal: Client,
   logger: Logger,
@@ -25,6 +24,5 @@ export function apiDependencies(
     adminToken: config.ADMIN_TOKEN,
     spryker: sprykerSettingsOf(config),
     deity: deitySettingsOf(config),
-    codecServer: codecServerOptions(config),
   };
 }

@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
 import { createApi } from './app';
+import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
 
 /**
@@ -17,17 +18,21 @@ async function main() {
   const config = loadConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
   warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
+  // First: an anonymous codec server other hosts would reach is refused before anything starts.
+  const codec = await startCodecServer(config, logger);
   const temporal = await connectTemporal(config);
   let draining = false;
   const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
+  if (codec) logger.info('codec server listening', { url: `${codec.url}/codec` });
   // On SIGTERM: /ready turns 503, the server accepts no new connections, answers the requests in flight
   // (each may still start its workflow), then the process exits.
   const stop = async () => {
     draining = true;
     logger.info('API draining', { drainMs: DRAIN_MS });
     await running.close(DRAIN_MS);
+    await codec?.close();
     await temporal.close();
     logger.info('API stopped');
     process.exit(0);

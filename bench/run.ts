@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { settleClient } from '../config/temporalConnection';
 import { localDefaults } from '../config';
 import { freePort, listen, type RunningServer } from '../config/server';
 import { createGatewaySimulator } from '../sim/gateway/server';
@@ -232,7 +233,7 @@ async function measure(
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     if (options.address) await ensureSearchAttributes(connection, 'default');
-    const temporal = new Client({ connection });
+    const temporal = settleClient(connection, { TEMPORAL_NAMESPACE: 'default' });
 
     const defaults = localDefaults();
     const mib = createMibSimulator({

@@ -6,6 +6,8 @@ import type { SettleConfig } from './catalogue';
 
 export interface LocalPorts {
   readonly api: number;
+  /** The codec server's own listener (the Web UI decrypts through it). */
+  readonly codec: number;
   readonly mib: number;
   readonly gateway: number;
   readonly sprykerShop: number;
@@ -16,6 +18,7 @@ export interface LocalPorts {
 
 const localPortsSchema = z.object({
   API_PORT: port.default(3000),
+  CODEC_PORT: port.default(3001),
   MIB_SIM_PORT: port.default(4001),
   GATEWAY_SIM_PORT: port.default(4002),
   SPRYKER_SIM_PORT: port.default(4003),
@@ -31,6 +34,7 @@ export function localPorts(env: Record<string, string | undefined> = process.env
   const p = parsed.data;
   return {
     api: p.API_PORT,
+    codec: p.CODEC_PORT,
     mib: p.MIB_SIM_PORT,
     gateway: p.GATEWAY_SIM_PORT,
     sprykerShop: p.SPRYKER_SIM_PORT,

@@ -6,8 +6,9 @@ import {
   type PayloadCodec,
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { ConfigOf } from './catalogue';
 import type { Logger } from './logger';
-import { parsePayloadKeys, type PayloadKeys } from './payloadKeys';
+import { PayloadKeysError, parsePayloadKeys, type PayloadKeys } from './payloadKeys';
 
 /**
  * What Settle stores in Temporal, encrypted: every payload (workflow inputs and results, activity arguments,
@@ -30,12 +31,32 @@ export class PayloadDecryptionError extends Error {}
 
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
-/** Seals with the current key, opens with whichever key sealed; without keys, payloads pass in clear. */
-export function createPayloadCodec(keys: PayloadKeys | undefined): PayloadCodec {
+/**
+ * Seals with the current key, opens with whichever key sealed; without keys, payloads pass in clear. With
+ * `requireEncrypted`, a payload read in clear is refused rather than passed on.
+ */
+export function createPayloadCodec(
+  keys: PayloadKeys | undefined,
+  { requireEncrypted = false }: { requireEncrypted?: boolean } = {},
+): PayloadCodec {
   return {
     encode: async (payloads) => (keys ? payloads.map((payload) => seal(payload, keys)) : payloads),
-    decode: async (payloads) => payloads.map((payload) => open(payload, keys)),
+    decode: async (payloads) =>
+      payloads.map((payload) => {
+        if (requireEncrypted) refuseInClear(payload);
+        return open(payload, keys);
+      }),
   };
+}
+
+/** A payload that is not sealed, where PAYLOAD_REQUIRE_ENCRYPTION wants every one sealed. */
+function refuseInClear(payload: Payload): void {
+  const encoding = text(payload.metadata?.[METADATA_ENCODING_KEY]);
+  if (encoding !== ENCRYPTED_ENCODING)
+    throw new PayloadDecryptionError(
+      `payload in clear (encoding "${encoding ?? 'none'}") refused: PAYLOAD_REQUIRE_ENCRYPTION accepts only ` +
+        `payloads encrypted with PAYLOAD_KEYS`,
+    );
 }
 
 function seal(payload: Payload, { current }: PayloadKeys): Payload {
@@ -90,14 +111,27 @@ function open(payload: Payload, keys: PayloadKeys | undefined): Payload {
 /** The failure converter that moves failure messages and stack traces into an (encrypted) payload. */
 export const ENCRYPTED_FAILURES_PATH = require.resolve('./encryptedFailures');
 
+/** The settings the data converter is made of (a process passes its loaded configuration). */
+export type EncryptionSettings = Partial<
+  Pick<ConfigOf<'temporal'>, 'PAYLOAD_KEYS' | 'PAYLOAD_REQUIRE_ENCRYPTION'>
+>;
+
 /**
  * How every Settle client and worker converts what it stores in Temporal, from PAYLOAD_KEYS: encrypted
- * payloads and failure messages with keys, in clear (as Temporal's default) without.
+ * payloads and failure messages with keys, in clear (as Temporal's default) without. Requiring encryption
+ * without keys is refused: nothing could be read.
  */
-export function settleDataConverter(payloadKeys: string | undefined): DataConverter {
-  const keys = payloadKeys === undefined ? undefined : parsePayloadKeys(payloadKeys);
+export function settleDataConverter({
+  PAYLOAD_KEYS,
+  PAYLOAD_REQUIRE_ENCRYPTION = false,
+}: EncryptionSettings): DataConverter {
+  const keys = PAYLOAD_KEYS === undefined ? undefined : parsePayloadKeys(PAYLOAD_KEYS);
+  if (PAYLOAD_REQUIRE_ENCRYPTION && !keys)
+    throw new PayloadKeysError(
+      'PAYLOAD_REQUIRE_ENCRYPTION is true but PAYLOAD_KEYS is unset: set the keys, or unset PAYLOAD_REQUIRE_ENCRYPTION',
+    );
   return {
-    payloadCodecs: [createPayloadCodec(keys)],
+    payloadCodecs: [createPayloadCodec(keys, { requireEncrypted: PAYLOAD_REQUIRE_ENCRYPTION })],
     ...(keys ? { failureConverterPath: ENCRYPTED_FAILURES_PATH } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
 import { PayloadKeysError, parsePayloadKeys } from './payloadKeys';
-import { duration, parsedBy, port, secret, section } from './setting';
+import { duration, flag, parsedBy, port, secret, section } from './setting';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
 
@@ -39,6 +39,15 @@ export const temporalSettings = section({
         '`id:base64key[,id2:base64key…]`, each 32 bytes (`openssl rand -base64 32`); the first encrypts, ' +
         'each decrypts what it encrypted. Every worker, API and command line needs the same keys.',
       unset: 'none: payloads are stored in clear (the worker and the API warn at start)',
+    },
+    PAYLOAD_REQUIRE_ENCRYPTION: {
+      key: 'temporal.payload_require_encryption',
+      schema: flag,
+      default: 'false',
+      description:
+        'true refuses every payload read from Temporal that is not encrypted (a workflow task, query or result ' +
+        'holding one fails, naming its encoding); needs PAYLOAD_KEYS. Set it once no history written before ' +
+        'the keys is still open or read.',
     },
   },
 });
@@ -91,9 +100,10 @@ export const codecSettings = section({
   owner: 'codec',
   title: 'Codec server',
   about:
-    "The API's `/codec/encode` and `/codec/decode`, which let the Temporal Web UI and CLI show what " +
-    'PAYLOAD_KEYS encrypts. They decrypt whatever they are sent: they are off unless CODEC_TOKEN or ' +
-    'CODEC_ALLOW_ANONYMOUS is set, and answer 503 without PAYLOAD_KEYS.',
+    '`/codec/encode` and `/codec/decode`, which let the Temporal Web UI and CLI show what PAYLOAD_KEYS ' +
+    "encrypts, on a listener of the API process's own, never on API_PORT. They decrypt whatever they are " +
+    'sent: the listener opens only with PAYLOAD_KEYS and CODEC_TOKEN or CODEC_ALLOW_ANONYMOUS, and anonymous ' +
+    'access is refused at start unless CODEC_HOST is a loopback address.',
   settings: {
     CODEC_TOKEN: {
       key: 'codec.token',
@@ -101,15 +111,29 @@ export const codecSettings = section({
       secret: true,
       description:
         'Bearer token the codec routes require (`temporal … --codec-auth "Bearer <token>"`), at least 8 characters.',
-      unset: 'none: the codec routes answer 503 unless CODEC_ALLOW_ANONYMOUS is true',
+      unset: 'none: no codec listener unless CODEC_ALLOW_ANONYMOUS is true',
     },
     CODEC_ALLOW_ANONYMOUS: {
       key: 'codec.allow_anonymous',
-      schema: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
+      schema: flag,
       default: 'false',
       description:
-        'true serves the codec routes without a token, to whoever reaches the API: only where only operators ' +
-        'can (a local stack; the Web UI cannot send a fixed token).',
+        'true serves the codec routes without a token, to whoever reaches CODEC_HOST:CODEC_PORT: only on a ' +
+        'loopback CODEC_HOST (a local stack, or behind a port-forward; the Web UI cannot send a fixed token).',
+    },
+    CODEC_PORT: {
+      key: 'codec.port',
+      schema: port,
+      default: '3001',
+      description: 'Port of the codec listener (`/codec/decode`, `/codec/encode`), apart from API_PORT.',
+    },
+    CODEC_HOST: {
+      key: 'codec.host',
+      schema: z.string().min(1),
+      default: '127.0.0.1',
+      description:
+        'Address the codec listener binds to (not LISTEN_HOST): loopback unless the Web UI or the CLI must ' +
+        'reach it from elsewhere, and then only with CODEC_TOKEN.',
     },
     CODEC_ORIGINS: {
       key: 'codec.origins',

@@ -61,6 +61,8 @@ export const url = z.url({ protocol: /^https?$/ }).transform((value) => value.re
 export const httpsUrl = z.url({ protocol: /^https$/ }).transform((value) => value.replace(/\/+$/, ''));
 export const port = z.coerce.number().int().min(0).max(65535);
 export const secret = z.string().min(8, 'must be at least 8 characters');
+/** `true` or `false`, as a boolean. */
+export const flag = z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true');
 
 /** Text that `parse` accepts, refused with the parser's message (its `refusal`, DurationError unless named). */
 export function parsedBy(

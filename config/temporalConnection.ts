@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
@@ -6,7 +6,7 @@ import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig'
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { ConfigOf } from './catalogue';
 import type { Environment } from './index';
-import { settleDataConverter } from './payloadCodec';
+import { settleDataConverter, type EncryptionSettings } from './payloadCodec';
 import { temporalSettings } from './sections';
 
 /**
@@ -47,6 +47,23 @@ export interface TemporalSession {
 }
 
 /**
+ * The one way Settle makes a Temporal client, in every process and inside the worker (the doors' reporters,
+ * the Spryker mailbox): with Settle's data converter, so that it encrypts what it sends with PAYLOAD_KEYS and
+ * opens what the workflows answer. A client without it would send payloads in clear and fail on every
+ * encrypted answer ("Unknown encoding: binary/encrypted").
+ */
+export function settleClient(
+  connection: ConnectionLike,
+  config: EncryptionSettings & Pick<ConfigOf<'temporal'>, 'TEMPORAL_NAMESPACE'>,
+): Client {
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: settleDataConverter(config),
+  });
+}
+
+/**
  * A Temporal client on the configured server, encrypting and decrypting with PAYLOAD_KEYS; an unreachable
  * server is an error naming the address.
  */
@@ -63,12 +80,15 @@ export async function connectTemporal(
       `Temporal not reachable at ${target.address} (TEMPORAL_ADDRESS): ${(error as Error).message}`,
     );
   }
+  let client: Client;
+  try {
+    client = settleClient(connection, { ...config, TEMPORAL_NAMESPACE: target.namespace });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   return {
-    client: new Client({
-      connection,
-      namespace: target.namespace,
-      dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
-    }),
+    client,
     connection,
     namespace: target.namespace,
     close: () => connection.close(),

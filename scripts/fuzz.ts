@@ -36,7 +36,7 @@ const CHECKS = [
 ];
 
 /**
- * The codec routes answer 503 without payload keys and a token: given both, they are fuzzed too. Checkout and
+ * The stack runs with payload keys, as production should. Checkout and
  * validate wait for the provider's authorization (20 s by default); a generated order the provider never
  * authorizes would hold each request past Schemathesis's 10 s, so they wait 2 s here.
  */
@@ -45,7 +45,6 @@ const FUZZ_ENV = {
   SPRYKER_CHECKOUT_WAIT: '2s',
   DEITY_VALIDATE_WAIT: '2s',
   PAYLOAD_KEYS: `fuzz:${Buffer.alloc(32, 1).toString('base64')}`,
-  CODEC_TOKEN: 'local-codec-token',
 } as const;
 
 function run(command: string, args: string[]): void {
@@ -81,7 +80,6 @@ function schemathesisConfig(config: SettleConfig): string {
   return [
     '[generation]\nwith-security-parameters = false',
     `[auth.openapi.adminBearer]\nbearer = ${toml(config.ADMIN_TOKEN)}`,
-    `[auth.openapi.codecBearer]\nbearer = ${toml(config.CODEC_TOKEN)}`,
     `[auth.openapi.mibBearer]\nbearer = ${toml(config.MIB_INTAKE_SECRET)}`,
     `[auth.openapi.sprykerTenant]\nbearer = ${toml(LOCAL_SPRYKER_TOKEN)}`,
     `[auth.openapi.deityProfile]\nusername = ${toml(LOCAL_DEITY_PROFILE.serviceUser)}\npassword = ${toml(LOCAL_DEITY_PROFILE.serviceToken)}`,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApi } from '../api/app';
+import { startCodecServer } from '../api/codecServer';
 import { apiDependencies } from '../api/dependencies';
 import { loadConfig, localDefaults, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
@@ -12,15 +13,21 @@ import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
 import { createSettleWorker } from '../worker/createWorker';
 
 /**
- * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker and the API,
- * in this process. Used by `npm start`, the integration tests, the replay recorder and the benchmark.
+ * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker, the API and
+ * (with PAYLOAD_KEYS) the codec server's listener, in this process. Used by `npm start`, the integration
+ * tests, the replay recorder and the benchmark.
  */
 
 export interface StackOptions {
   /** Temporal frontend, host:port. */
   readonly address: string;
   /** Ports to listen on; 0 (the default) picks free ones. */
-  readonly ports?: { readonly api?: number; readonly mib?: number; readonly gateway?: number };
+  readonly ports?: {
+    readonly api?: number;
+    readonly codec?: number;
+    readonly mib?: number;
+    readonly gateway?: number;
+  };
   /** Overrides of the local configuration (environment-variable names). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly gateway?: Partial<GatewayControl>;
@@ -35,6 +42,8 @@ export interface Stack {
   readonly temporal: Client;
   readonly worker: Worker;
   readonly api: RunningServer;
+  /** The codec server's own listener: with PAYLOAD_KEYS and CODEC_TOKEN or CODEC_ALLOW_ANONYMOUS only. */
+  readonly codec?: RunningServer;
   readonly mib: RunningServer & { readonly sim: MibSimulator };
   readonly gateway: RunningServer & { readonly sim: GatewaySimulator };
   /** Stops everything, in reverse order of start. */
@@ -67,6 +76,11 @@ export async function startStack({
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
     const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
 
+    // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
+    const logger = createLogger('api', config.LOG_LEVEL);
+    const codec = await startCodecServer(config, logger, ports.codec ?? 0);
+    if (codec) stops.push(() => codec.close());
+
     const target = temporalTarget(config, env);
     const nativeConnection = await NativeConnection.connect(target.connectionOptions);
     stops.push(() => nativeConnection.close());
@@ -81,7 +95,7 @@ export async function startStack({
     const session = await connectTemporal(config, env);
     stops.push(() => session.close());
     const temporal = session.client;
-    const app = createApi(apiDependencies(config, temporal, createLogger('api', config.LOG_LEVEL)));
+    const app = createApi(apiDependencies(config, temporal, logger));
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());
     gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;
@@ -91,6 +105,7 @@ export async function startStack({
       temporal,
       worker,
       api,
+      codec,
       mib: Object.assign(mib, { sim: mibSim }),
       gateway: Object.assign(gatewayServer, { sim: gatewaySim }),
       stop,

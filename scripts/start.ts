@@ -127,8 +127,10 @@ async function startEmbedded(
   logger: ReturnType<typeof createLogger>,
   operatorAuth: string | undefined,
 ): Promise<string[]> {
-  // With PAYLOAD_KEYS the dev server's Web UI shows payloads decrypted, through the API's codec server.
-  const codec = config.PAYLOAD_KEYS === undefined ? undefined : `http://127.0.0.1:${config.API_PORT}/codec`;
+  // With PAYLOAD_KEYS the dev server's Web UI shows payloads decrypted, through the codec server's own
+  // listener (anonymous, on loopback: the local defaults), which the stack starts on CODEC_PORT.
+  const codec =
+    config.PAYLOAD_KEYS === undefined ? undefined : `http://${config.CODEC_HOST}:${ports.codec}/codec`;
   const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops, codec));
   const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
   const added = await ensureSearchAttributes(temporal.connection, temporal.namespace)
@@ -157,9 +159,11 @@ async function startEmbedded(
     `  webhooks           ${stack.api.url}/webhooks/gateway`,
     ...operatorLine(stack.api.url, operatorAuth),
     `  Temporal           ${address}${ui}`,
-    codec
-      ? `  codec server       ${codec}${ui ? '   (the Web UI decrypts through it)' : ''}`
-      : '  payloads           stored in clear: set PAYLOAD_KEYS to encrypt them (docs/operations.md)',
+    stack.codec
+      ? `  codec server       ${stack.codec.url}/codec${ui ? '   (the Web UI decrypts through it)' : ''}`
+      : config.PAYLOAD_KEYS === undefined
+        ? '  payloads           stored in clear: set PAYLOAD_KEYS to encrypt them (docs/operations.md)'
+        : '  payloads           encrypted; no codec server (CODEC_TOKEN or CODEC_ALLOW_ANONYMOUS starts one)',
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
     `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
 import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
+import { settleClient } from '../config/temporalConnection';
 import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
@@ -61,8 +61,9 @@ export async function createSettleWorker(
   overrides: Partial<WorkerOptions> = {},
   frontDoors: readonly FrontDoor[] = FRONT_DOORS,
 ): Promise<Worker> {
-  // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this,
+  // with the worker's own data converter: what they signal is sealed, what the workflows answer opens.
+  const temporal = settleClient(connection, config);
   const context = {
     config,
     temporal,
@@ -82,7 +83,7 @@ export async function createSettleWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
-    dataConverter: settleDataConverter(config.PAYLOAD_KEYS),
+    dataConverter: settleDataConverter(config),
     ...WORKER_TUNING,
     ...(overrides.workflowBundle
       ? {}

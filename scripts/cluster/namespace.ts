@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { msToTs, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { settleClient } from '../../config/temporalConnection';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { ensureSearchAttributes } from '../../worker/searchAttributes';
 
@@ -29,7 +30,9 @@ export async function prepareNamespace(
         if (error.code !== GRPC_ALREADY_EXISTS) throw error;
       });
     await retry(() => ensureSearchAttributes(connection, namespace), timeoutMs, 'the search attributes');
-    await retry(() => probeStart(new Client({ connection, namespace })), timeoutMs, 'a workflow start');
+    // The probe carries no payload: no keys are needed to start and terminate it.
+    const client = settleClient(connection, { TEMPORAL_NAMESPACE: namespace });
+    await retry(() => probeStart(client), timeoutMs, 'a workflow start');
   } finally {
     await connection.close();
   }

@@ -76,7 +76,13 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     ...Array.from({ length: options.apis }, (_, i): [Role, string, NodeJS.ProcessEnv] => [
       'api',
       `api ${i + 1}`,
-      { ...env, API_PORT: String(ports.api + i), PUBLIC_URL: options.env.PUBLIC_URL ?? apiUrl(i) },
+      {
+        ...env,
+        API_PORT: String(ports.api + i),
+        // Each API's codec listener (with PAYLOAD_KEYS) on a port of its own.
+        CODEC_PORT: String(ports.codec + i),
+        PUBLIC_URL: options.env.PUBLIC_URL ?? apiUrl(i),
+      },
     ]),
   ];
   const connection = await Connection.connect({ address: cluster.address });

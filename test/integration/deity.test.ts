@@ -10,6 +10,7 @@ import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/dei
 import type { ShopOrder } from '../../sim/deity/shopOrder';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
+import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
@@ -78,14 +79,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   };
   /** Waits until the shop has heard `statuses`, in order, for the order. */
   const heard = (order: ShopOrder, statuses: string[]) =>
-    eventually(
-      async () =>
-        JSON.stringify(order.statusHistory.map((entry) => entry.status)) === JSON.stringify(statuses)
-          ? order.statusHistory
-          : undefined,
-      60_000,
-      `${order.id} to hear ${statuses.join(', ')} (heard ${order.statusHistory.map((entry) => entry.status).join(', ')}; ${JSON.stringify(shop.journal.duplicates.slice(-2))})`,
-    );
+    heardStatuses(order, statuses, () => `; ${JSON.stringify(shop.journal.duplicates.slice(-2))}`);
   const stateOf = (orderId: string) =>
     stack.temporal.workflow
       .getHandle(

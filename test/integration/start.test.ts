@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
+import { createPayloadCodec } from '../../config/payloadCodec';
+import { parsePayloadKeys } from '../../config/payloadKeys';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { freePort } from '../../config/server';
@@ -130,6 +134,54 @@ describe('npm start', () => {
       await connection.close();
     }
     expect(await second.stop()).toBe(0);
+  });
+
+  it('with PAYLOAD_KEYS, gives the Web UI the codec server on its own loopback listener, not on the API port', async () => {
+    const codecPort = String(await freePort());
+    const keys = `local:${randomBytes(32).toString('base64')}`;
+    const settle = await start({
+      SETTLE_DATA_DIR: mkdtempSync(join(tmpdir(), 'settle-start-codec-')),
+      PAYLOAD_KEYS: keys,
+      CODEC_PORT: codecPort,
+    });
+    const endpoint = `http://127.0.0.1:${codecPort}/codec`;
+    expect(settle.output()).toContain(`codec server       ${endpoint}   (the Web UI decrypts through it)`);
+    // The Web UI's server hands the endpoint to the browser.
+    const settings = (await (
+      await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)
+    ).json()) as { Codec: { Endpoint: string } };
+    expect(settings.Codec.Endpoint).toBe(endpoint);
+    // The browser calls it from the Web UI's origin, without a token, and it decrypts.
+    const [sealed] = await createPayloadCodec(parsePayloadKeys(keys)).encode([
+      defaultPayloadConverter.toPayload({ reference: 'PAY-UI' })!,
+    ]);
+    const body = JSON.stringify({
+      payloads: [
+        {
+          metadata: Object.fromEntries(
+            Object.entries(sealed!.metadata!).map(([key, value]) => [
+              key,
+              Buffer.from(value).toString('base64'),
+            ]),
+          ),
+          data: Buffer.from(sealed!.data!).toString('base64'),
+        },
+      ],
+    });
+    const origin = `http://localhost:${ports.TEMPORAL_UI_PORT}`;
+    const decode = (base: string) =>
+      fetch(`${base}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin, 'x-namespace': 'default' },
+        body,
+      });
+    const decoded = await decode(endpoint);
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(origin);
+    const [opened] = ((await decoded.json()) as { payloads: { data: string }[] }).payloads;
+    expect(JSON.parse(Buffer.from(opened!.data, 'base64').toString())).toEqual({ reference: 'PAY-UI' });
+    expect((await decode(`http://127.0.0.1:${ports.API_PORT}/codec`)).status).toBe(404);
+    expect(await settle.stop()).toBe(0);
   });
 
   it('uses the cluster TEMPORAL_ADDRESS names and AMQP_URL, and starts no dev server or broker', async () => {

@@ -40,6 +40,7 @@ describe('loading the parts a process uses', () => {
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'settle-payments',
+      PAYLOAD_REQUIRE_ENCRYPTION: false,
     });
     expect(configError(() => loadConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }))).toBe(
       'invalid configuration:\n  temporal.namespace (TEMPORAL_NAMESPACE): Too small: expected string to have >=1 characters (from the environment)',
@@ -139,6 +140,9 @@ describe('configuration from config/parameters.yml', () => {
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
       ADMIN_TOKEN: 'operator-token-1',
       CODEC_ALLOW_ANONYMOUS: false,
+      CODEC_PORT: 3001,
+      CODEC_HOST: '127.0.0.1',
+      PAYLOAD_REQUIRE_ENCRYPTION: false,
       METRICS_PORT: 9464,
       DEFAULT_PROVIDER: 'gateway',
       DEITY_VALIDATE_WAIT: '20s',

@@ -7,7 +7,6 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApi, type ApiDependencies } from '../../api/app';
-import { codecServerOptions } from '../../api/codecServer';
 import { openApiPath } from '../../api/contract';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
@@ -34,11 +33,7 @@ type Document = {
   components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> };
 };
 
-const config = loadConfig({
-  ...localDefaults(),
-  PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-  CODEC_TOKEN: 'codec-token-1',
-});
+const config = loadConfig(localDefaults());
 const quiet = () => undefined;
 // The 503 cases log errors on purpose.
 const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
@@ -58,7 +53,6 @@ describe('the OpenAPI document', () => {
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
-    codecServer: codecServerOptions(config),
   });
 
   beforeAll(async () => {
@@ -148,10 +142,6 @@ describe('the OpenAPI document', () => {
         'POST /payments/{id}/resolve',
         'POST /payments/{id}/recheck',
         'POST /payments/{id}/retry-notification',
-        'POST /codec/decode',
-        'POST /codec/encode',
-        'OPTIONS /codec/decode',
-        'OPTIONS /codec/encode',
         'POST /spryker/payment-commands',
         'POST /spryker/private/initialize-payment',
         'GET /spryker/payment-events',
@@ -166,30 +156,26 @@ describe('the OpenAPI document', () => {
     );
   });
 
-  it('says how MIB, Spryker and Deity shops, the operator and the codec server authenticate', () => {
+  it('says how MIB, Spryker and Deity shops and the operator authenticate', () => {
     expect(document.paths['/mib']!.post).toMatchObject({
       security: [{ mibBearer: [] }, { mibSignature: [] }],
     });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/payments')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
-    for (const path of ['/codec/decode', '/codec/encode'])
-      expect(document.paths[path]!.post).toMatchObject({ security: [{ codecBearer: [] }] });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/spryker/')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ sprykerTenant: [] }] } });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/dpsg/')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ deityProfile: [] }] } });
     for (const { path, method, operation } of operations().filter(
-      ({ path, method }) =>
+      ({ path }) =>
         !path.startsWith('/payments') &&
         !path.startsWith('/spryker/') &&
         !path.startsWith('/dpsg/') &&
-        path !== '/mib' &&
-        !(path.startsWith('/codec/') && method === 'post'),
+        path !== '/mib',
     ))
       expect({ path, method, security: operation.security }).toEqual({ path, method, security: undefined });
     expect(document.components.securitySchemes).toEqual({
       adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
-      codecBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
       sprykerTenant: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -431,8 +417,6 @@ describe('the OpenAPI document', () => {
         'post /mib',
         'post /payments/{id}/resolve',
         'post /webhooks/{provider}',
-        'post /codec/decode',
-        'post /codec/encode',
         'post /spryker/payment-commands',
         'post /spryker/private/initialize-payment',
         'delete /spryker/payment-events',
@@ -450,11 +434,7 @@ describe('the OpenAPI document', () => {
       expect({ path, limit }).toEqual({ path, limit: expect.any(Number) });
       expect(operation.requestBody!.description).toMatch(/At most \d+ (kB|MB)\./);
       expect(operation.responses['413']!.description).toMatch(/^The body is over \d+ (kB|MB)\.$/);
-      const secret = path.startsWith('/payments')
-        ? config.ADMIN_TOKEN
-        : path.startsWith('/codec/')
-          ? config.CODEC_TOKEN
-          : config.MIB_INTAKE_SECRET;
+      const secret = path.startsWith('/payments') ? config.ADMIN_TOKEN : config.MIB_INTAKE_SECRET;
       const at = await send(method.toUpperCase(), concrete(path), 'x'.repeat(limit), secret);
       expect({ path, status: at.status }).not.toEqual({ path, status: 413 });
       await expectDocumented(

@@ -6,10 +6,11 @@ import {
   ENCRYPTED_ENCODING,
   ENCRYPTED_FAILURES_PATH,
   KEY_ID_METADATA,
+  PayloadDecryptionError,
   createPayloadCodec,
   settleDataConverter,
 } from '../../config/payloadCodec';
-import { parsePayloadKeys } from '../../config/payloadKeys';
+import { PayloadKeysError, parsePayloadKeys } from '../../config/payloadKeys';
 import { configError } from '../helpers/configError';
 
 const newKey = () => randomBytes(32).toString('base64');
@@ -117,7 +118,37 @@ describe('the payload codec (AES-256-GCM)', () => {
 
 describe('the data converter', () => {
   it('encodes failure messages only with keys, so that without them Temporal stores what it stored before', () => {
-    expect(settleDataConverter(`k1:${newKey()}`).failureConverterPath).toBe(ENCRYPTED_FAILURES_PATH);
-    expect(settleDataConverter(undefined).failureConverterPath).toBeUndefined();
+    expect(settleDataConverter({ PAYLOAD_KEYS: `k1:${newKey()}` }).failureConverterPath).toBe(
+      ENCRYPTED_FAILURES_PATH,
+    );
+    expect(settleDataConverter({}).failureConverterPath).toBeUndefined();
+  });
+
+  it('with PAYLOAD_REQUIRE_ENCRYPTION refuses a payload in clear, naming its encoding, and opens sealed ones', async () => {
+    const settings = { PAYLOAD_KEYS: `k1:${newKey()}`, PAYLOAD_REQUIRE_ENCRYPTION: true };
+    const [codec] = settleDataConverter(settings).payloadCodecs!;
+    const clear = payloadOf({ reference: 'PAY-CLEAR-1' });
+    await expect(codec!.decode([clear])).rejects.toThrow(
+      new PayloadDecryptionError(
+        'payload in clear (encoding "json/plain") refused: PAYLOAD_REQUIRE_ENCRYPTION accepts only payloads ' +
+          'encrypted with PAYLOAD_KEYS',
+      ),
+    );
+    await expect(codec!.decode([{ metadata: {}, data: new Uint8Array() }])).rejects.toThrow(
+      'payload in clear (encoding "none") refused',
+    );
+    const sealed = await codec!.encode([clear]);
+    expect(await codec!.decode(sealed)).toEqual([clear]);
+    // Without the setting, the same converter reads what was written before the keys.
+    const [lenient] = settleDataConverter({ ...settings, PAYLOAD_REQUIRE_ENCRYPTION: false }).payloadCodecs!;
+    expect(await lenient!.decode([clear])).toEqual([clear]);
+  });
+
+  it('refuses PAYLOAD_REQUIRE_ENCRYPTION without keys', () => {
+    expect(() => settleDataConverter({ PAYLOAD_REQUIRE_ENCRYPTION: true })).toThrow(
+      new PayloadKeysError(
+        'PAYLOAD_REQUIRE_ENCRYPTION is true but PAYLOAD_KEYS is unset: set the keys, or unset PAYLOAD_REQUIRE_ENCRYPTION',
+      ),
+    );
   });
 });
