@@ -15,6 +15,11 @@ export interface Resolution {
   readonly outcome: FinalOutcome;
   readonly reason: string;
   readonly operator: string;
+  /**
+   * Declined although the provider still has the command pending, or cannot be asked (its status API is
+   * consulted first): for an operator who knows better. A command the provider settled is never declined.
+   */
+  readonly force?: boolean;
 }
 
 /** Where a payment command stands: what the operator sees (`GET /payments/:id`, `settle payments show`). */
