@@ -147,6 +147,71 @@ describe('settlement (time-skipping)', () => {
     expect(h.notifications[0]!.result).toMatchObject({ outcome: 'settled', status: 'resolved_by_operator' });
   });
 
+  it('asks the provider before an operator declines: refused while it is pending, and the settled answer taken instead', async () => {
+    h.answer = async () => pending('cap_ask');
+    let answer = pending('cap_ask');
+    h.status = async () => answer;
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-ask-first', {
+        settlement: polling({ pollScheduleMs: [30 * DAY], deadlineMs: DAY }),
+      });
+      await env.sleep('2 days');
+      expect((await handle.query(statusQuery)).phase).toBe('stuck');
+      const decline = {
+        outcome: 'declined',
+        reason: 'the customer says it failed',
+        operator: 'ana',
+      } as const;
+      const pendingRefusal = await handle
+        .executeUpdate(resolveUpdate, { args: [decline] })
+        .catch((error: unknown) => error);
+      expect(pendingRefusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((pendingRefusal as Error).cause)).toContain(
+        'the provider still has the capture pending (status pending) and may yet settle it; resolve as declined with force only if you know it will not',
+      );
+      expect((await handle.query(statusQuery)).resolution).toBeUndefined();
+      expect(h.statusChecks).toHaveLength(1);
+
+      answer = settled('cap_ask');
+      const settledRefusal = await handle
+        .executeUpdate(resolveUpdate, { args: [{ ...decline, force: true }] })
+        .catch((error: unknown) => error);
+      expect(String((settledRefusal as Error).cause)).toContain(
+        'the provider says the capture settled (status succeeded): the payment reports it as settled instead',
+      );
+      expect((await handle.result()).reported).toBe(`${NS}.notify_captured`);
+    });
+    expect(h.notifications.map((n) => n.result)).toEqual([
+      { provider: 'gateway', outcome: 'settled', operationId: 'cap_ask', status: 'succeeded' },
+    ]);
+  });
+
+  it('declines a payment the provider still has pending only when the operator forces it', async () => {
+    h.answer = async () => pending('cap_force');
+    h.status = async () => pending('cap_force');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-force', {
+        settlement: polling({ pollScheduleMs: [30 * DAY], deadlineMs: DAY }),
+      });
+      await env.sleep('2 days');
+      const resolved = await handle.executeUpdate(resolveUpdate, {
+        args: [
+          { outcome: 'declined', reason: 'the gateway confirmed it is dead', operator: 'ana', force: true },
+        ],
+      });
+      expect(resolved.resolution).toMatchObject({ outcome: 'declined', force: true });
+      expect((await handle.result()).reported).toBe(`${NS}.notify_capture_failed`);
+      const { timeline } = await handle.query(statusQuery);
+      expect(timeline.map((entry) => entry.what)).toEqual(
+        expect.arrayContaining([
+          'status check before resolving: pending (pending)',
+          'resolved as declined (forced) by ana: the gateway confirmed it is dead',
+        ]),
+      );
+    });
+    expect(h.statusChecks).toHaveLength(1);
+  });
+
   it('re-asks an unknown outcome and ends settled, never failed by guesswork', async () => {
     // The gateway acted but its answer was lost: the status request by idempotency key finds the capture.
     h.answer = async () => ({ outcome: 'unknown', status: 'no_answer', reason: 'socket closed' });
