@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
@@ -210,6 +211,35 @@ describe('settlement (time-skipping)', () => {
       );
     });
     expect(h.statusChecks).toHaveLength(1);
+  });
+
+  it('makes a status check that fails beyond retrying stuck, and asks again on a recheck', async () => {
+    h.answer = async () => pending('cap_sf');
+    let failures = 1;
+    h.status = async () => {
+      if (failures-- > 0)
+        throw ApplicationFailure.nonRetryable('the status answer is unreadable', 'Unexpected');
+      return settled('cap_sf');
+    };
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-status-fails', { settlement: polling() });
+      await env.sleep('2 minutes');
+      const stuck = await eventually(async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck.stuckReason).toBe('the status answer is unreadable');
+      expect((await handle.describe()).searchAttributes.SettleStuckReason).toEqual([
+        'asking the provider for the outcome failed (Unexpected)',
+      ]);
+      // Hours pass: no status check goes out by itself while it is stuck on the failure.
+      await env.sleep('1 day');
+      expect(h.statusChecks).toHaveLength(1);
+      await handle.signal(recheckSignal);
+      expect((await handle.result()).reported).toBe(`${NS}.notify_captured`);
+    });
+    expect(h.statusChecks).toHaveLength(2);
+    expect(h.executions).toHaveLength(1);
   });
 
   it('re-asks an unknown outcome and ends settled, never failed by guesswork', async () => {
