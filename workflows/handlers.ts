@@ -1,12 +1,7 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ProviderResult } from '../providers/types';
+import { statusQueryOf } from './awaitOutcome';
 import type { CommandState } from './commandState';
 import {
   providerEventSignal,
@@ -85,19 +80,9 @@ function refuseResolution(request: Resolution, state: CommandState): void {
 async function checkNotSettled(state: CommandState, request: Resolution): Promise<void> {
   const { input } = state;
   if (!input.settlement.statusApi || input.command === 'validate') return;
-  const { workflowId } = workflowInfo();
   let answer: ProviderResult | undefined;
   try {
-    answer = await fetchProviderStatus({
-      provider: input.provider,
-      command: input.command,
-      transactionId: input.transactionId,
-      amountMinor: input.amountMinor,
-      currency: input.currency,
-      idempotencyKey: workflowId,
-      workflowId,
-      operationId: state.result?.operationId,
-    });
+    answer = await fetchProviderStatus(statusQueryOf(input, state.result?.operationId));
   } catch (error) {
     const failure = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const why = failure instanceof Error ? failure.message : String(failure);
