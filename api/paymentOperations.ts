@@ -26,6 +26,7 @@ import {
   retryNotificationSignal,
   statusQuery,
   type PaymentCommandStatus,
+  type RevivedCommand,
 } from '../workflows/messages';
 import type { Resolution } from '../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
@@ -76,8 +77,20 @@ function endedWithoutReport(status: WorkflowExecutionStatusName, phase: string |
 
 /** The stuck reason of a command that ended without reporting, and what an operator does about it. */
 function endedReason(status: WorkflowExecutionStatusName): string {
-  return `the command workflow ended (${status}) without reporting an outcome; recheck runs it again (it acts again with the same idempotency key)`;
+  return `the command workflow ended (${status}) without reporting an outcome; resolve decides it, recheck acts again with the same idempotency key`;
 }
+
+type Description = Awaited<ReturnType<WorkflowHandle['describe']>>;
+
+/** The payment workflow's latest run, described; refused for what is no payment command. */
+async function describePayment(handle: WorkflowHandle): Promise<Description> {
+  const description = await handle.describe().catch(notFound(handle.workflowId));
+  if (description.type !== WORKFLOW_TYPE) throw notAPayment(handle.workflowId);
+  return description;
+}
+
+const endedShortOfReport = (description: Description) =>
+  endedWithoutReport(description.status.name, description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase));
 
 /**
  * The visibility query for a filter. Only validated values reach it, and each is quoted, so no filter can
@@ -203,22 +216,24 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
 
 export async function showPayment(client: Client, workflowId: string): Promise<PaymentDetails> {
   const handle = paymentHandle(client, workflowId);
-  const description = await handle.describe().catch(notFound(workflowId));
-  if (description.type !== WORKFLOW_TYPE) throw notAPayment(workflowId);
+  const description = await describePayment(handle);
   const status = await queryStatus(handle);
   const pending = [
     ...(description.raw.pendingActivities ?? []),
     ...(await actActivities(client, description)),
   ];
-  const ended = endedWithoutReport(description.status.name, status.phase);
+  const ended = endedShortOfReport(description);
   return {
     ...plain(status),
     ...(ended
       ? {
           phase: 'stuck' as const,
           stuckReason: endedReason(description.status.name),
-          waitingFor: 'an operator to run the command again',
-          nextStep: `settle payments recheck ${workflowId}`,
+          waitingFor:
+            'an operator to resolve the payment, or to recheck it (acts again with the same idempotency key)',
+          nextStep:
+            `settle payments resolve ${workflowId} --outcome <settled or declined> --reason "<why>" --operator <name>` +
+            `   or   settle payments recheck ${workflowId}`,
         }
       : {}),
     execution: {
@@ -269,13 +284,18 @@ async function actActivities(
   return described.flat();
 }
 
-/** Decides the outcome; the workflow then sends MIB the matching notification. Answers the status then. */
+/**
+ * Decides the outcome; the workflow then sends the OMS the matching report. Answers the status then. A
+ * command workflow that ended without reporting is run again first, waiting for this very decision (revive).
+ */
 export async function resolvePayment(
   client: Client,
   workflowId: string,
   resolution: Resolution,
 ): Promise<PaymentStatus> {
   const handle = paymentHandle(client, workflowId);
+  const description = await describePayment(handle);
+  if (endedShortOfReport(description)) await revive(client, workflowId, description);
   try {
     return plain(await handle.executeUpdate(resolveUpdate, { args: [resolution] }));
   } catch (error) {
@@ -288,23 +308,24 @@ export async function resolvePayment(
 
 /**
  * Asks the provider now instead of at the next scheduled check; the timeline shows the answer. A stuck
- * command whose act failed acts again, with the same idempotency key. A command workflow that ended without
- * reporting (terminated, cancelled) is run again (restartEnded).
+ * command whose act failed acts again, with the same idempotency key; so does a command workflow that ended
+ * without reporting (terminated, cancelled), run again for it (revive).
  */
 export async function recheckPayment(client: Client, workflowId: string): Promise<void> {
   const handle = paymentHandle(client, workflowId);
-  const description = await handle.describe().catch(notFound(workflowId));
-  if (description.type !== WORKFLOW_TYPE) throw notAPayment(workflowId);
-  const status = await queryStatus(handle);
-  if (endedWithoutReport(description.status.name, status.phase))
-    return restartEnded(client, workflowId, description);
-  if (status.outcome) {
-    const refusedNotification =
-      status.phase === 'stuck' ? '; MIB refused its notification: use retry-notification' : '';
-    throw new OperatorError(
-      'refused',
-      `nothing to ask the provider: the outcome is known (${status.outcome})${refusedNotification}`,
-    );
+  const description = await describePayment(handle);
+  if (endedShortOfReport(description)) {
+    await revive(client, workflowId, description);
+  } else {
+    const status = await queryStatus(handle);
+    if (status.outcome) {
+      const refusedNotification =
+        status.phase === 'stuck' ? '; MIB refused its notification: use retry-notification' : '';
+      throw new OperatorError(
+        'refused',
+        `nothing to ask the provider: the outcome is known (${status.outcome})${refusedNotification}`,
+      );
+    }
   }
   await handle.signal(recheckSignal).catch(async (error) => {
     throw await whyNotRunning(handle, error, 'recheck');
@@ -313,15 +334,13 @@ export async function recheckPayment(client: Client, workflowId: string): Promis
 
 /**
  * Runs a command workflow that ended without reporting again, under its workflow id, with the input its
- * first run started with: it acts again with the same idempotency key (the provider answers what it did,
- * and moves no money twice), waits for the outcome and reports it — also to the order's payment, which holds
- * the command's amount until then. Its search attributes are the ones a door gives a new command.
+ * first run started with. The new run starts stuck and does nothing until the operator's resolve or recheck
+ * that follows: its previous run may or may not have acted. A recheck acts again with the same idempotency key
+ * (the provider answers what it did, and moves no money twice); either way the outcome is reported — also to
+ * the order's payment, which holds the command's amount until then. Its search attributes are the ones a door
+ * gives a new command.
  */
-async function restartEnded(
-  client: Client,
-  workflowId: string,
-  ended: Awaited<ReturnType<WorkflowHandle['describe']>>,
-): Promise<void> {
+async function revive(client: Client, workflowId: string, ended: Description): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, ended.runId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const [input] = (await decodeArrayFromPayloads(
@@ -337,13 +356,13 @@ async function restartEnded(
     await client.workflow.start(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: ended.taskQueue,
-      args: [input],
+      args: [input, undefined, { endedAs: ended.status.name } satisfies RevivedCommand],
       // Only over a run that ended without completing: a reported command is never run again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       ...commandVisibility(input, place, Date.now()),
     });
   } catch (error) {
-    // Another operator's recheck ran it again a moment before: that run is the one asked for.
+    // Another operator ran it again a moment before: that run takes this request too.
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
 }
@@ -399,7 +418,7 @@ async function whyNotRunning(handle: WorkflowHandle, error: unknown, action: str
     const { status } = await handle.describe();
     const rerun =
       status.name in ENDED_WITHOUT_REPORT
-        ? ` without reporting an outcome: settle payments recheck ${handle.workflowId} runs it again (it acts again with the same idempotency key)`
+        ? ` without reporting an outcome: resolve or recheck it (settle payments show ${handle.workflowId})`
         : '';
     return new OperatorError(
       'refused',

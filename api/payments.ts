@@ -196,7 +196,8 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
           'already resolved, or one whose provider call is still in flight. Declining asks a provider with a ' +
           'status API first: refused when it says the command settled (the payment then reports that), and ' +
           'while it is pending or cannot be asked unless `force` is set. Once accepted, the workflow sends ' +
-          'the OMS the matching report.',
+          'the OMS the matching report. A command workflow that ended without reporting (terminated, ' +
+          'cancelled) is run again under its id to take the resolution.',
         request: {
           params: paymentId,
           body: {
@@ -234,8 +235,8 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
         summary: 'Ask the provider now',
         description:
           'Instead of at the next scheduled check; the timeline shows the answer. A payment stuck on a ' +
-          'failed act acts again with the same idempotency key; a command workflow that ended without ' +
-          'reporting an outcome is run again under its id with its input.',
+          'failed act acts again with the same idempotency key; so does a command workflow that ended ' +
+          'without reporting an outcome, run again under its id with its input.',
         refused: 'The outcome is already known, or the workflow has ended after reporting.',
       }),
       signalRoute(

@@ -22,6 +22,15 @@ export interface Resolution {
   readonly force?: boolean;
 }
 
+/**
+ * A command workflow run again after its previous run ended without reporting (terminated, cancelled, …):
+ * it starts stuck, acting on nothing until an operator resolves or rechecks it (api/paymentOperations.ts).
+ */
+export interface RevivedCommand {
+  /** How the previous run ended, e.g. `TERMINATED`. */
+  readonly endedAs: string;
+}
+
 /** Where a payment command stands: what the operator sees (`GET /payments/:id`, `settle payments show`). */
 export interface PaymentCommandStatus {
   readonly workflowId: string;

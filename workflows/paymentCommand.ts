@@ -3,6 +3,7 @@ import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
+import type { RevivedCommand } from './messages';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
 import { actInTurn, beforeDeadline } from './turn';
@@ -26,9 +27,11 @@ export const CANCELLED_BEFORE_REPORT =
 export async function paymentCommandWorkflow(
   input: PaymentCommandInput,
   carried?: CarriedState,
+  revived?: RevivedCommand,
 ): Promise<PaymentCommandResult> {
   const state = new CommandState(input, carried);
   handleMessages(state);
+  if (revived) await waitForOperator(state, revivedReason(revived));
   for (;;) {
     try {
       if (state.result === undefined && !state.resolution) {
@@ -49,6 +52,14 @@ export async function paymentCommandWorkflow(
       await waitForOperator(state, stuckReasonOf(error, stageOf(state)));
     }
   }
+}
+
+/** Its previous run may or may not have acted: the operator decides, as after a failed act. */
+function revivedReason({ endedAs }: RevivedCommand): StuckReason {
+  return {
+    reason: `the previous run of the command workflow ended (${endedAs}) without reporting an outcome`,
+    category: 'the command workflow ended by hand without reporting an outcome',
+  };
 }
 
 function stageOf(state: CommandState): Stage {
