@@ -15,6 +15,7 @@ import { mailboxId } from '../../oms/spryker/door';
 import { waitingMessages } from '../../oms/spryker/mailbox';
 import { createSprykerReporter, type SprykerReplyContext } from '../../oms/spryker/reporter';
 import { ProviderRegistry } from '../../providers/registry';
+import { resolvePayment } from '../../api/paymentOperations';
 import { ProviderRejectedError, type PaymentProvider, type ProviderResult } from '../../providers/types';
 import { resolveUpdate, statusQuery } from '../../workflows/messages';
 import {
@@ -233,6 +234,41 @@ describe("an order's payment (time-skipping)", () => {
       expect(state).toMatchObject({ capturedMinor: 0 });
       expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
       await order.executeUpdate(admitCommandUpdate, { args: [again] });
+      expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
+    });
+  });
+
+  it('releases the amount of a capture whose workflow was terminated by hand once an operator declines it', async () => {
+    await withWorker('order-ended', async () => {
+      const { key, order } = await open('order-ended', 'ORDER-ENDED');
+      const workflowId = `payment:spryker:${TENANT}:ORDER-ENDED:capture:ended`;
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      await order.executeUpdate(admitCommandUpdate, { args: [capture(key, workflowId, policy)] });
+      const command = env.client.workflow.getHandle(workflowId);
+      await eventually(async () =>
+        (await command.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
+      );
+      await command.terminate('ended by hand');
+      // The order's payment cannot hear of it: the amount stays reserved.
+      expect((await order.query(orderPaymentQuery)).commands[workflowId]).toMatchObject({ state: 'running' });
+
+      // The provider still has the capture pending: declining needs force, and runs the command again for it.
+      const decline = {
+        outcome: 'declined',
+        reason: 'the shop cancelled the order',
+        operator: 'alice',
+      } as const;
+      await expect(resolvePayment(env.client, workflowId, decline)).rejects.toThrow(
+        /resolve refused: the provider still has the capture pending/,
+      );
+      await resolvePayment(env.client, workflowId, { ...decline, force: true });
+      expect(await command.result()).toMatchObject({ outcome: 'declined', reported: 'PaymentCaptureFailed' });
+      const state = await order.query(orderPaymentQuery);
+      expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
+      expect(state.capturedMinor).toBe(0);
+      // The full authorization is capturable again; the provider was asked, never told to act again.
+      const full = capture(key, `payment:spryker:${TENANT}:ORDER-ENDED:capture:again`, policy);
+      await order.executeUpdate(admitCommandUpdate, { args: [full] });
       expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
     });
   });
