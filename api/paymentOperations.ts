@@ -42,7 +42,8 @@ import type {
  * What an operator does to payments, on Temporal: list them from visibility, show one (its `status` query and
  * what Temporal knows of its run), resolve it (the workflow's `resolve` update, whose validator refuses what
  * makes no sense), ask the provider again (`recheck`) or deliver a refused notification again
- * (`retryNotification`). Shared by the API (`/payments`) and the CLI (`settle payments`).
+ * (`retryNotification`). A command workflow that ended without reporting counts as stuck, and is run again
+ * to take a resolve or a recheck. Shared by the API (`/payments`) and the CLI (`settle payments`).
  */
 
 /** Why an operation cannot be done; `refused`: the payment is not in a state where it makes sense. */
@@ -71,8 +72,11 @@ const ENDED_WITHOUT_REPORT: Readonly<Partial<Record<WorkflowExecutionStatusName,
 };
 
 /** Whether a run ended without its report: an ended status, and a phase short of `done`. */
-function endedWithoutReport(status: WorkflowExecutionStatusName, phase: string | undefined): boolean {
-  return status in ENDED_WITHOUT_REPORT && phase !== 'done';
+function endedShortOfReport(run: Pick<WorkflowExecutionInfo, 'status' | 'typedSearchAttributes'>): boolean {
+  return (
+    run.status.name in ENDED_WITHOUT_REPORT &&
+    run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase) !== 'done'
+  );
 }
 
 /** The stuck reason of a command that ended without reporting, and what an operator does about it. */
@@ -88,9 +92,6 @@ async function describePayment(handle: WorkflowHandle): Promise<Description> {
   if (description.type !== WORKFLOW_TYPE) throw notAPayment(handle.workflowId);
   return description;
 }
-
-const endedShortOfReport = (description: Description) =>
-  endedWithoutReport(description.status.name, description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase));
 
 /**
  * The visibility query for a filter. Only validated values reach it, and each is quoted, so no filter can
@@ -156,12 +157,11 @@ export async function listPayments(client: Client, filter: PaymentListFilter): P
 }
 
 /**
- * Whether a run that ended without its report was run again since (recheck): the payment is the later run,
- * and the ended one no longer needs anyone.
+ * Whether a run that ended without its report was run again since (resolve, recheck): the payment is the
+ * later run, and the ended one no longer needs anyone.
  */
 async function superseded(client: Client, info: WorkflowExecutionInfo): Promise<boolean> {
-  if (!endedWithoutReport(info.status.name, info.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase)))
-    return false;
+  if (!endedShortOfReport(info)) return false;
   const latest = await client.workflow.getHandle(info.workflowId).describe();
   return latest.runId !== info.runId;
 }
@@ -188,7 +188,7 @@ async function liveStatus(
  */
 function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | undefined): PaymentSummary {
   const attributes = info.typedSearchAttributes;
-  const ended = endedWithoutReport(info.status.name, attributes.get(SEARCH_ATTRIBUTES.phase));
+  const ended = endedShortOfReport(info);
   return {
     workflowId: info.workflowId,
     reference: attributes.get(SEARCH_ATTRIBUTES.paymentReference),
