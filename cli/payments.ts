@@ -263,7 +263,8 @@ function describePayment(p: PaymentDetails): string {
     [
       'resolution',
       p.resolution &&
-        `${p.resolution.outcome} by ${p.resolution.operator} at ${time(p.resolution.at)}: ${p.resolution.reason}`,
+        `${p.resolution.outcome}${p.resolution.force ? ' (forced)' : ''} by ${p.resolution.operator} ` +
+          `at ${time(p.resolution.at)}: ${p.resolution.reason}`,
     ],
     ['authorization', p.newTransactionId ? `${p.transactionId} → ${p.newTransactionId}` : p.transactionId],
     ['operation', p.operationId],

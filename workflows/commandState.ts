@@ -156,7 +156,9 @@ export class CommandState {
   unstick(): void {
     this.stuckReason = undefined;
     this.stuckCategory = undefined;
-    this.setPhase(this.outcome ? 'notifying' : this.result ? this.waitingPhase() : 'executing');
+    this.setPhase(
+      this.outcome ? 'notifying' : this.result || this.resolution ? this.waitingPhase() : 'executing',
+    );
   }
 
   /** The final result, if one is known: an operator's resolution, the provider's answer or its webhook. */
