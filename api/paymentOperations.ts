@@ -1,22 +1,32 @@
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
+  type WorkflowExecutionStatusName,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { failureMessage } from '../config/temporalConnection';
 import { mapLimited } from '../domain/concurrency';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
-import { PAYMENT_ACT_WORKFLOW, PAYMENT_COMMAND_WORKFLOW } from '../domain/paymentCommand';
+import {
+  PAYMENT_ACT_WORKFLOW,
+  PAYMENT_COMMAND_WORKFLOW,
+  type PaymentCommandInput,
+} from '../domain/paymentCommand';
+import { commandVisibility } from '../workflows/commandVisibility';
 import {
   recheckSignal,
   resolveUpdate,
   retryNotificationSignal,
   statusQuery,
   type PaymentCommandStatus,
+  type RevivedCommand,
 } from '../workflows/messages';
 import type { Resolution } from '../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
@@ -32,7 +42,8 @@ import type {
  * What an operator does to payments, on Temporal: list them from visibility, show one (its `status` query and
  * what Temporal knows of its run), resolve it (the workflow's `resolve` update, whose validator refuses what
  * makes no sense), ask the provider again (`recheck`) or deliver a refused notification again
- * (`retryNotification`). Shared by the API (`/payments`) and the CLI (`settle payments`).
+ * (`retryNotification`). A command workflow that ended without reporting counts as stuck, and is run again
+ * to take a resolve or a recheck. Shared by the API (`/payments`) and the CLI (`settle payments`).
  */
 
 /** Why an operation cannot be done; `refused`: the payment is not in a state where it makes sense. */
@@ -49,15 +60,59 @@ export class OperatorError extends Error {
 const WORKFLOW_TYPE = PAYMENT_COMMAND_WORKFLOW;
 
 /**
+ * How a command workflow ended without reporting an outcome — by hand (terminated, cancelled), or failed or
+ * timed out — as visibility's ExecutionStatus and as the client names it. Such a command ran no code at its
+ * end (terminated) or could not go on: it needs a person, so it counts as stuck.
+ */
+const ENDED_WITHOUT_REPORT: Readonly<Partial<Record<WorkflowExecutionStatusName, string>>> = {
+  FAILED: 'Failed',
+  TERMINATED: 'Terminated',
+  CANCELLED: 'Canceled',
+  TIMED_OUT: 'TimedOut',
+};
+
+/** Whether a run ended without its report: an ended status, and a phase short of `done`. */
+function endedShortOfReport(run: Pick<WorkflowExecutionInfo, 'status' | 'typedSearchAttributes'>): boolean {
+  return (
+    run.status.name in ENDED_WITHOUT_REPORT &&
+    run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase) !== 'done'
+  );
+}
+
+/** The stuck reason of a command that ended without reporting, and what an operator does about it. */
+function endedReason(status: WorkflowExecutionStatusName): string {
+  return `the command workflow ended (${status}) without reporting an outcome; resolve decides it, recheck acts again with the same idempotency key`;
+}
+
+type Description = Awaited<ReturnType<WorkflowHandle['describe']>>;
+
+/** The payment workflow's latest run, described; refused for what is no payment command. */
+async function describePayment(handle: WorkflowHandle): Promise<Description> {
+  const description = await handle.describe().catch(notFound(handle.workflowId));
+  if (description.type !== WORKFLOW_TYPE) throw notAPayment(handle.workflowId);
+  return description;
+}
+
+/**
  * The visibility query for a filter. Only validated values reach it, and each is quoted, so no filter can
  * change the query's meaning. Runs that continued as new are left out: the payment is the run after them.
+ * Stuck covers the command workflows that ended without reporting an outcome, whatever phase they showed.
  */
 export function visibilityQuery(filter: Omit<PaymentListFilter, 'limit'>): string {
   const clauses = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
   const equal = (attribute: { name: string }, value: string | undefined) => {
     if (value !== undefined) clauses.push(`${attribute.name} = ${quote(value)}`);
   };
-  equal(SEARCH_ATTRIBUTES.phase, filter.phase);
+  const ended = Object.values(ENDED_WITHOUT_REPORT).map(quote).join(', ');
+  const phase = SEARCH_ATTRIBUTES.phase.name;
+  if (filter.phase === 'stuck') {
+    clauses.push(`(${phase} = "stuck" OR (ExecutionStatus IN (${ended}) AND ${phase} != "done"))`);
+  } else {
+    equal(SEARCH_ATTRIBUTES.phase, filter.phase);
+    // Ended short of its report, a command is stuck, whatever phase it showed last.
+    if (filter.phase !== undefined && filter.phase !== 'done')
+      clauses.push(`ExecutionStatus NOT IN (${ended})`);
+  }
   equal(SEARCH_ATTRIBUTES.command, filter.command);
   equal(SEARCH_ATTRIBUTES.provider, filter.provider);
   equal(SEARCH_ATTRIBUTES.outcome, filter.outcome);
@@ -89,10 +144,26 @@ export async function listPayments(client: Client, filter: PaymentListFilter): P
     }
     found.push(info);
   }
-  const payments = await mapLimited(found, LIVE_STATUS.concurrency, async (info) =>
-    summaryOf(info, info.status.name === 'RUNNING' ? await liveStatus(client, info) : undefined),
+  const current = await mapLimited(found, LIVE_STATUS.concurrency, async (info) =>
+    (await superseded(client, info)) ? undefined : info,
+  );
+  const payments = await mapLimited(
+    current.filter((info) => info !== undefined),
+    LIVE_STATUS.concurrency,
+    async (info) =>
+      summaryOf(info, info.status.name === 'RUNNING' ? await liveStatus(client, info) : undefined),
   );
   return { query, payments, more };
+}
+
+/**
+ * Whether a run that ended without its report was run again since (resolve, recheck): the payment is the
+ * later run, and the ended one no longer needs anyone.
+ */
+async function superseded(client: Client, info: WorkflowExecutionInfo): Promise<boolean> {
+  if (!endedShortOfReport(info)) return false;
+  const latest = await client.workflow.getHandle(info.workflowId).describe();
+  return latest.runId !== info.runId;
 }
 
 /**
@@ -117,6 +188,7 @@ async function liveStatus(
  */
 function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | undefined): PaymentSummary {
   const attributes = info.typedSearchAttributes;
+  const ended = endedShortOfReport(info);
   return {
     workflowId: info.workflowId,
     reference: attributes.get(SEARCH_ATTRIBUTES.paymentReference),
@@ -131,6 +203,7 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
           // Emptied, not removed, once the payment is no longer stuck.
           stuckReason: attributes.get(SEARCH_ATTRIBUTES.stuckReason) || undefined,
         }),
+    ...(ended ? { phase: 'stuck', stuckReason: endedReason(info.status.name) } : {}),
     amountMinor: attributes.get(SEARCH_ATTRIBUTES.amountMinor) ?? live?.amountMinor,
     currency: attributes.get(SEARCH_ATTRIBUTES.currency) ?? live?.currency,
     deadline: live?.deadline ?? attributes.get(SEARCH_ATTRIBUTES.deadline)?.toISOString(),
@@ -143,15 +216,26 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
 
 export async function showPayment(client: Client, workflowId: string): Promise<PaymentDetails> {
   const handle = paymentHandle(client, workflowId);
-  const description = await handle.describe().catch(notFound(workflowId));
-  if (description.type !== WORKFLOW_TYPE) throw notAPayment(workflowId);
+  const description = await describePayment(handle);
   const status = await queryStatus(handle);
   const pending = [
     ...(description.raw.pendingActivities ?? []),
     ...(await actActivities(client, description)),
   ];
+  const ended = endedShortOfReport(description);
   return {
     ...plain(status),
+    ...(ended
+      ? {
+          phase: 'stuck' as const,
+          stuckReason: endedReason(description.status.name),
+          waitingFor:
+            'an operator to resolve the payment, or to recheck it (acts again with the same idempotency key)',
+          nextStep:
+            `settle payments resolve ${workflowId} --outcome <settled or declined> --reason "<why>" --operator <name>` +
+            `   or   settle payments recheck ${workflowId}`,
+        }
+      : {}),
     execution: {
       status: description.status.name,
       runId: description.runId,
@@ -200,13 +284,18 @@ async function actActivities(
   return described.flat();
 }
 
-/** Decides the outcome; the workflow then sends MIB the matching notification. Answers the status then. */
+/**
+ * Decides the outcome; the workflow then sends the OMS the matching report. Answers the status then. A
+ * command workflow that ended without reporting is run again first, waiting for this very decision (revive).
+ */
 export async function resolvePayment(
   client: Client,
   workflowId: string,
   resolution: Resolution,
 ): Promise<PaymentStatus> {
   const handle = paymentHandle(client, workflowId);
+  const description = await describePayment(handle);
+  if (endedShortOfReport(description)) await revive(client, workflowId, description);
   try {
     return plain(await handle.executeUpdate(resolveUpdate, { args: [resolution] }));
   } catch (error) {
@@ -217,21 +306,65 @@ export async function resolvePayment(
   }
 }
 
-/** Asks the provider now instead of at the next scheduled check; the timeline shows the answer. */
+/**
+ * Asks the provider now instead of at the next scheduled check; the timeline shows the answer. A stuck
+ * command whose act failed acts again, with the same idempotency key; so does a command workflow that ended
+ * without reporting (terminated, cancelled), run again for it (revive).
+ */
 export async function recheckPayment(client: Client, workflowId: string): Promise<void> {
   const handle = paymentHandle(client, workflowId);
-  const status = await queryStatus(handle);
-  if (status.outcome) {
-    const refusedNotification =
-      status.phase === 'stuck' ? '; MIB refused its notification: use retry-notification' : '';
-    throw new OperatorError(
-      'refused',
-      `nothing to ask the provider: the outcome is known (${status.outcome})${refusedNotification}`,
-    );
+  const description = await describePayment(handle);
+  if (endedShortOfReport(description)) {
+    await revive(client, workflowId, description);
+  } else {
+    const status = await queryStatus(handle);
+    if (status.outcome) {
+      const refusedNotification =
+        status.phase === 'stuck' ? '; MIB refused its notification: use retry-notification' : '';
+      throw new OperatorError(
+        'refused',
+        `nothing to ask the provider: the outcome is known (${status.outcome})${refusedNotification}`,
+      );
+    }
   }
   await handle.signal(recheckSignal).catch(async (error) => {
     throw await whyNotRunning(handle, error, 'recheck');
   });
+}
+
+/**
+ * Runs a command workflow that ended without reporting again, under its workflow id, with the input its
+ * first run started with. The new run starts stuck and does nothing until the operator's resolve or recheck
+ * that follows: its previous run may or may not have acted. A recheck acts again with the same idempotency key
+ * (the provider answers what it did, and moves no money twice); either way the outcome is reported — also to
+ * the order's payment, which holds the command's amount until then. Its search attributes are the ones a door
+ * gives a new command.
+ */
+async function revive(client: Client, workflowId: string, ended: Description): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId, ended.runId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const [input] = (await decodeArrayFromPayloads(
+    client.options.loadedDataConverter,
+    started?.input?.payloads,
+  )) as [PaymentCommandInput];
+  const attributes = ended.typedSearchAttributes;
+  const place = {
+    orderId: attributes.get(SEARCH_ATTRIBUTES.orderId) ?? input.reference,
+    tenant: attributes.get(SEARCH_ATTRIBUTES.tenant),
+  };
+  try {
+    await client.workflow.start(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: ended.taskQueue,
+      args: [input, undefined, { endedAs: ended.status.name } satisfies RevivedCommand],
+      // Only over a run that ended without completing: a reported command is never run again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      ...commandVisibility(input, place, Date.now()),
+    });
+  } catch (error) {
+    // Another operator ran it again a moment before: that run takes this request too.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }
 
 /** Delivers again a notification MIB refused, once its cause is fixed; only a payment stuck on one has it. */
@@ -283,7 +416,14 @@ async function whyNotRunning(handle: WorkflowHandle, error: unknown, action: str
   if (!(error instanceof WorkflowNotFoundError)) return error;
   try {
     const { status } = await handle.describe();
-    return new OperatorError('refused', `${action} refused: the payment workflow has ended (${status.name})`);
+    const rerun =
+      status.name in ENDED_WITHOUT_REPORT
+        ? ` without reporting an outcome: resolve or recheck it (settle payments show ${handle.workflowId})`
+        : '';
+    return new OperatorError(
+      'refused',
+      `${action} refused: the payment workflow has ended (${status.name})${rerun}`,
+    );
   } catch (describeError) {
     if (describeError instanceof WorkflowNotFoundError)
       return new OperatorError('not_found', `no payment workflow "${handle.workflowId}"`);

@@ -72,6 +72,13 @@ export const resolutionSchema = z.strictObject({
     .max(1000)
     .describe('Why; kept in the timeline, and the reason MIB gets with a declined outcome.'),
   operator: z.string().trim().min(1).max(200).describe('Who decided.'),
+  force: z
+    .boolean()
+    .optional()
+    .describe(
+      'Declined although the provider, asked first where it has a status API, still has the command pending ' +
+        'or cannot be asked. A command the provider says it settled is never declined.',
+    ),
 });
 
 const count = z.number().int().min(0);

@@ -157,7 +157,8 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
         summary: 'Payments by phase, command, provider, outcome, reference or order',
         description:
           "From Temporal visibility (the workflows' search attributes, which lag their state by a moment). " +
-          '`?phase=stuck` lists the payments that need a person.',
+          '`?phase=stuck` lists the payments that need a person, with the command workflows that ended ' +
+          '(terminated, cancelled, failed, timed out) without reporting an outcome and were not run again.',
         request: { query: paymentListFilterSchema },
         responses: {
           200: { description: 'The matching payments.', body: paymentListSchema },
@@ -192,8 +193,11 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
         summary: 'Decide the outcome the provider never reported',
         description:
           "The workflow's resolve update: its validator refuses a payment whose outcome is known, one " +
-          'already resolved, or one whose provider call is still in flight. Once accepted, the workflow ' +
-          'sends MIB the matching notification.',
+          'already resolved, or one whose provider call is still in flight. Declining asks a provider with a ' +
+          'status API first: refused when it says the command settled (the payment then reports that), and ' +
+          'while it is pending or cannot be asked unless `force` is set. Once accepted, the workflow sends ' +
+          'the OMS the matching report. A command workflow that ended without reporting (terminated, ' +
+          'cancelled) is run again under its id to take the resolution.',
         request: {
           params: paymentId,
           body: {
@@ -229,8 +233,11 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
       }),
       signalRoute('recheck', 'recheckPayment', recheckPayment, 'recheck the provider', {
         summary: 'Ask the provider now',
-        description: 'Instead of at the next scheduled check; the timeline shows the answer.',
-        refused: 'The outcome is already known, or the workflow has ended.',
+        description:
+          'Instead of at the next scheduled check; the timeline shows the answer. A payment stuck on a ' +
+          'failed act acts again with the same idempotency key; so does a command workflow that ended ' +
+          'without reporting an outcome, run again under its id with its input.',
+        refused: 'The outcome is already known, or the workflow has ended after reporting.',
       }),
       signalRoute(
         'retry-notification',
@@ -239,7 +246,8 @@ export function paymentRoutes({ temporal, logger, adminToken }: PaymentsApiDepen
         'deliver the notification again',
         {
           summary: 'Deliver a refused notification again',
-          description: 'For a payment stuck because MIB refused its notification, once the cause is fixed.',
+          description:
+            'For a payment stuck because the OMS refused its report (or the report failed), once the cause is fixed.',
           refused: 'The payment has no refused notification, or the workflow has ended.',
         },
       ),

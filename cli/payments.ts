@@ -48,7 +48,8 @@ export function paymentsCommand(): Command {
     resolveCommand(),
     signalCommand(
       'recheck',
-      'ask the provider now instead of at the next scheduled check',
+      'ask the provider now instead of at the next scheduled check; a command stuck on a failed act, or ' +
+        'ended without an outcome, acts again with the same idempotency key',
       recheckPayment,
       'asked the provider again',
     ),
@@ -147,25 +148,30 @@ function showCommand(): Command {
 function resolveCommand(): Command {
   const command = settleCommand(
     'resolve',
-    'decide the outcome the provider never reported; MIB then gets the matching notification',
+    'decide the outcome the provider never reported; the OMS then gets the matching report',
   )
     .argument('<workflow id>')
     .addOption(new Option(`--outcome <${resolutionSchema.shape.outcome.options.join('|')}>`, 'the outcome'))
     .option('--reason <why>', 'why, for the record')
-    .option('--operator <name>', 'who decides');
+    .option('--operator <name>', 'who decides')
+    .option(
+      '--force',
+      'decline although the provider still has the command pending or cannot be asked (never one it settled)',
+    );
   // The resolution's schema requires and checks them, so that its refusals read as the API's.
-  declareUsage(command, { required: Object.keys(resolutionSchema.shape) });
-  return runs(command, async (workflowId: string, options: Record<string, string | undefined>) => {
+  declareUsage(command, { required: ['outcome', 'reason', 'operator'] });
+  return runs(command, async (workflowId: string, options: Record<string, string | true | undefined>) => {
     const resolution = valid(command, resolutionSchema, {
       outcome: options.outcome,
       reason: options.reason,
       operator: options.operator,
+      ...(options.force ? { force: true } : {}),
     });
     return withTemporal(async (client) => {
       await resolvePayment(client, workflowId, resolution);
       console.log(
         `resolved ${workflowId} as ${resolution.outcome} (by ${resolution.operator}); ` +
-          `the notification to MIB follows: settle payments show ${workflowId}`,
+          `the report to the OMS follows: settle payments show ${workflowId}`,
       );
       return EXIT.ok;
     });
@@ -257,7 +263,8 @@ function describePayment(p: PaymentDetails): string {
     [
       'resolution',
       p.resolution &&
-        `${p.resolution.outcome} by ${p.resolution.operator} at ${time(p.resolution.at)}: ${p.resolution.reason}`,
+        `${p.resolution.outcome}${p.resolution.force ? ' (forced)' : ''} by ${p.resolution.operator} ` +
+          `at ${time(p.resolution.at)}: ${p.resolution.reason}`,
     ],
     ['authorization', p.newTransactionId ? `${p.transactionId} → ${p.newTransactionId}` : p.transactionId],
     ['operation', p.operationId],

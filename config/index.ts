@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PaymentCommand } from '../domain/commands';
 import { parseDeadlines, parseSchedule, type SettlementPolicy } from '../domain/settlement';
+import { parseDuration } from '../domain/duration';
 import { PROVIDERS } from '../providers';
 import type { ProviderDefinition } from '../providers/definition';
 import { selectionSettings, whyServes, type Selection } from '../providers/selection';
@@ -119,9 +120,11 @@ export function settlementPolicies(
 ): (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy {
   const schedule = parseSchedule(config.SETTLEMENT_POLL_SCHEDULE);
   const deadlines = parseDeadlines(config.SETTLEMENT_DEADLINES);
+  const reportDeadline = parseDuration(config.SETTLEMENT_REPORT_DEADLINE);
   return (command, providerHasStatusApi) => ({
     pollScheduleMs: schedule,
     statusApi: providerHasStatusApi,
     deadlineMs: deadlines[command],
+    reportDeadlineMs: reportDeadline,
   });
 }

@@ -165,6 +165,14 @@ export const settlementSettings = section({
         'Per command, how long until a payment without an outcome becomes stuck, e.g. capture=7d,refund=14d; ' +
         'unnamed commands keep their default.',
     },
+    SETTLEMENT_REPORT_DEADLINE: {
+      key: 'settlement.report_deadline',
+      schema: duration,
+      default: '1h',
+      description:
+        'How long the OMS may take to accept an outcome report (unreachable, or refusing the credentials) ' +
+        'before the payment is marked stuck; the report is still retried.',
+    },
   },
 });
 

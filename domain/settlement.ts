@@ -16,6 +16,11 @@ export interface SettlementPolicy {
   readonly statusApi: boolean;
   /** Past this long after the command arrived without an outcome, the payment is `stuck`. */
   readonly deadlineMs: number;
+  /**
+   * Past this long without the OMS accepting the outcome report (it keeps being retried), the payment is
+   * `stuck`; absent: no report deadline.
+   */
+  readonly reportDeadlineMs?: number;
   /** A waiting payment continues as new past this many history events (default 2,000). */
   readonly historyEventsBeforeContinue?: number;
 }

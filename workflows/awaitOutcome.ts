@@ -1,4 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import type { FetchProviderStatusInput } from '../activities';
+import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { pollDelayMs } from '../domain/settlement';
 import type { ProviderResult } from '../providers/types';
 import { now, type CarriedState, type CommandState } from './commandState';
@@ -72,21 +74,9 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
     state.note('outcome unknown; sending the command again with the same idempotency key');
     return actInTurn(state);
   }
-  // A validate only reads the authorization: its answer is always final, never asked for again.
-  if (input.command === 'validate')
-    throw ApplicationFailure.nonRetryable('a validate has no provider action');
+  const query = statusQueryOf(input, previous.operationId);
   state.attempts.statusChecks += 1;
-  const { workflowId } = workflowInfo();
-  const answer = await remote.fetchProviderStatus({
-    provider: input.provider,
-    command: input.command,
-    transactionId: input.transactionId,
-    amountMinor: input.amountMinor,
-    currency: input.currency,
-    idempotencyKey: workflowId,
-    workflowId,
-    operationId: previous.operationId,
-  });
+  const answer = await remote.fetchProviderStatus(query);
   if (!answer) {
     if (previous.outcome === 'unknown') {
       state.note('the provider has no record of the command; sending it again with the same idempotency key');
@@ -98,4 +88,25 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
   }
   state.note(`status check: ${answer.status} (${answer.outcome})`);
   return answer;
+}
+
+/** What a status request asks the provider: the operation, where there is one, else the idempotency key. */
+export function statusQueryOf(
+  input: PaymentCommandInput,
+  operationId: string | undefined,
+): FetchProviderStatusInput {
+  const { command } = input;
+  // A validate only reads the authorization: its answer is always final, never asked for again.
+  if (command === 'validate') throw ApplicationFailure.nonRetryable('a validate has no provider action');
+  const { workflowId } = workflowInfo();
+  return {
+    provider: input.provider,
+    command,
+    transactionId: input.transactionId,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    idempotencyKey: workflowId,
+    workflowId,
+    operationId,
+  };
 }

@@ -20,6 +20,8 @@ export interface CarriedState {
   readonly pollIndex: number;
   readonly deadlineAt: number;
   readonly stuckReason?: string;
+  /** What the `SettleStuckReason` search attribute shows of the stuck reason (stuckReasons.ts). */
+  readonly stuckCategory?: string;
   readonly attempts: PaymentCommandStatus['attempts'];
   readonly lastError?: string;
   readonly timeline: Timeline;
@@ -39,7 +41,7 @@ const stuckPayments = () =>
   metricMeter.createCounter(
     'settle_payments_stuck',
     'payments',
-    'Payment commands that became stuck: no outcome by the deadline, or the OMS refused the report',
+    'Payment commands that became stuck: no outcome or no accepted report by a deadline, a failure, an end by hand',
   );
 
 /**
@@ -52,6 +54,12 @@ export class CommandState {
   /** The provider's latest answer about the command. */
   result?: ProviderResult;
   stuckReason?: string;
+  /** The stuck reason as the search attribute shows it: Settle's words only, never a provider's or an OMS's. */
+  stuckCategory?: string;
+  /** Stuck on a failure: nothing moves until an operator resolves, rechecks or retries the report. */
+  awaitingOperator = false;
+  /** A resolution is being checked with the provider (handlers.ts): a second one waits its turn. */
+  resolving = false;
   lastError?: string;
   resolution?: Resolution & { at: string };
   nextCheckAt?: number;
@@ -66,7 +74,7 @@ export class CommandState {
   readonly events: Map<string, ProviderEvent>;
   readonly seenEventIds: Set<string>;
   private timeline: Timeline;
-  private shown: { phase: Phase; outcome?: FinalOutcome; stuckReason?: string } = { phase: 'executing' };
+  private shown: { phase: Phase; outcome?: FinalOutcome; stuckCategory?: string } = { phase: 'executing' };
 
   constructor(
     readonly input: PaymentCommandInput,
@@ -74,6 +82,7 @@ export class CommandState {
   ) {
     this.result = carried?.result;
     this.stuckReason = carried?.stuckReason;
+    this.stuckCategory = carried?.stuckCategory ?? carried?.stuckReason;
     this.lastError = carried?.lastError;
     this.pollIndex = carried?.pollIndex ?? 0;
     this.recheckRequested = carried?.recheckRequested ?? false;
@@ -83,7 +92,7 @@ export class CommandState {
     this.events = new Map((carried?.events ?? []).map((event) => [event.operationId, event]));
     this.seenEventIds = new Set(carried?.seenEventIds ?? []);
     // A continued run starts in its carried phase; the search attributes already show it.
-    if (carried) this.shown = { phase: this.waitingPhase(), stuckReason: this.stuckReason };
+    if (carried) this.shown = { phase: this.waitingPhase(), stuckCategory: this.stuckCategory };
     this.phase = carried ? this.waitingPhase() : 'executing';
     this.showDetails();
   }
@@ -97,15 +106,19 @@ export class CommandState {
   setPhase(next: Phase): void {
     this.phase = next;
     const { shown } = this;
-    if (next !== shown.phase || this.outcome !== shown.outcome || this.stuckReason !== shown.stuckReason) {
+    if (
+      next !== shown.phase ||
+      this.outcome !== shown.outcome ||
+      this.stuckCategory !== shown.stuckCategory
+    ) {
       upsertSearchAttributes([
         { key: SEARCH_ATTRIBUTES.phase, value: next },
         ...(this.outcome ? [{ key: SEARCH_ATTRIBUTES.outcome, value: this.outcome }] : []),
-        ...(this.stuckReason !== shown.stuckReason
-          ? [{ key: SEARCH_ATTRIBUTES.stuckReason, value: this.stuckReason ?? '' }]
+        ...(this.stuckCategory !== shown.stuckCategory
+          ? [{ key: SEARCH_ATTRIBUTES.stuckReason, value: this.stuckCategory ?? '' }]
           : []),
       ]);
-      this.shown = { phase: next, outcome: this.outcome, stuckReason: this.stuckReason };
+      this.shown = { phase: next, outcome: this.outcome, stuckCategory: this.stuckCategory };
     }
     this.showDetails();
   }
@@ -124,21 +137,37 @@ export class CommandState {
     return this.stuckReason ? 'stuck' : 'awaiting_settlement';
   }
 
-  markStuck(reason: string): void {
+  /**
+   * Shows the payment stuck: the whole reason in its status, details and timeline (payloads, encrypted with
+   * PAYLOAD_KEYS), and only `category` — Settle's own words — in the search attribute and the log, which
+   * are not: a provider's or an OMS's answer may carry what must not be stored in clear.
+   */
+  markStuck(reason: string, category = reason): void {
     this.stuckReason = reason;
+    this.stuckCategory = category;
     this.note(`stuck: ${reason}`, true);
     const { command, provider, reference } = this.input;
-    log.error('payment is stuck', { reason, reference, command });
+    log.error('payment is stuck', { reason: category, reference, command });
     stuckPayments().add(1, { command, provider });
     this.setPhase('stuck');
+  }
+
+  /** No longer stuck: the phase it moves on in, from what is known. */
+  unstick(): void {
+    this.stuckReason = undefined;
+    this.stuckCategory = undefined;
+    this.setPhase(
+      this.outcome ? 'notifying' : this.result || this.resolution ? this.waitingPhase() : 'executing',
+    );
   }
 
   /** The final result, if one is known: an operator's resolution, the provider's answer or its webhook. */
   decided(): ProviderResult | undefined {
     const { result, resolution } = this;
     if (resolution) {
+      // After a failed act there is no provider answer: the resolution is the whole result.
       return {
-        ...result!,
+        ...result,
         outcome: resolution.outcome,
         status: 'resolved_by_operator',
         reason: resolution.outcome === 'declined' ? resolution.reason : undefined,
@@ -164,6 +193,7 @@ export class CommandState {
       pollIndex: this.pollIndex,
       deadlineAt: this.deadlineAt,
       stuckReason: this.stuckReason,
+      stuckCategory: this.stuckCategory,
       attempts: this.attempts,
       lastError: this.lastError,
       timeline: this.timeline,

@@ -1,4 +1,7 @@
-import { setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ProviderResult } from '../providers/types';
+import { statusQueryOf } from './awaitOutcome';
 import type { CommandState } from './commandState';
 import {
   providerEventSignal,
@@ -8,6 +11,12 @@ import {
   statusQuery,
   type Resolution,
 } from './messages';
+
+// The check before a resolution answers the operator waiting on it: a few attempts, not an outage's worth.
+const { fetchProviderStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
 
 /** Wires the workflow's messages (workflows/messages.ts) to its state. */
 export function handleMessages(state: CommandState): void {
@@ -22,10 +31,17 @@ export function handleMessages(state: CommandState): void {
   });
   setHandler(
     resolveUpdate,
-    (request) => {
-      state.resolution = { ...request, at: new Date().toISOString() };
-      state.note(`resolved as ${request.outcome} by ${request.operator}: ${request.reason}`, true);
-      return state.status();
+    async (request) => {
+      state.resolving = true;
+      try {
+        if (request.outcome === 'declined') await checkNotSettled(state, request);
+        state.resolution = { ...request, at: new Date().toISOString() };
+        const forced = request.force ? ' (forced)' : '';
+        state.note(`resolved as ${request.outcome}${forced} by ${request.operator}: ${request.reason}`, true);
+        return state.status();
+      } finally {
+        state.resolving = false;
+      }
     },
     { validator: (request) => refuseResolution(request, state) },
   );
@@ -39,15 +55,63 @@ function refuseResolution(request: Resolution, state: CommandState): void {
   if (!request.reason?.trim()) throw new Error('a reason is required');
   if (!request.operator?.trim()) throw new Error('the operator must be named');
   if (state.resolution) throw new Error('the payment was already resolved by an operator');
+  if (state.resolving) throw new Error('another resolution is being checked with the provider; wait for it');
   if (state.outcome) {
     throw new Error(
       `the outcome is already known (${state.outcome}); a refused notification is delivered again with retryNotification`,
     );
   }
-  // Before the provider's answer the command is still going to act: resolving it would race the call.
-  if (state.result === undefined || state.acting) {
+  // Before the provider's answer the command is still going to act: resolving it would race the call. After
+  // a failed act (stuck, awaiting an operator) nothing is in flight.
+  if (state.acting || (state.result === undefined && !state.awaitingOperator)) {
     throw new Error(
       'the command has not had its provider answer yet (a call is in flight or due); wait for it or fix the provider first',
     );
   }
 }
+
+/**
+ * Before an operator declines a command, a provider with a status API is asked once more: declining what the
+ * provider settled, or may still settle, invites the OMS to issue the command again and move the money twice.
+ * Settled: refused, and the payment takes the provider's answer (and reports it). Still pending, or the
+ * provider cannot be asked: refused unless the operator forces it, knowing better. Declined, or no record of
+ * the command at the provider (it never acted): the resolution stands.
+ */
+async function checkNotSettled(state: CommandState, request: Resolution): Promise<void> {
+  const { input } = state;
+  if (!input.settlement.statusApi || input.command === 'validate') return;
+  let answer: ProviderResult | undefined;
+  try {
+    answer = await fetchProviderStatus(statusQueryOf(input, state.result?.operationId));
+  } catch (error) {
+    const failure = error instanceof ActivityFailure && error.cause ? error.cause : error;
+    const why = failure instanceof Error ? failure.message : String(failure);
+    state.note(`status check before resolving failed: ${why}`);
+    if (request.force) return;
+    throw refusal(
+      `the provider could not be asked whether it settled the ${input.command} (${why}); try again, or resolve as declined with force if you know it did not`,
+    );
+  }
+  state.note(
+    answer
+      ? `status check before resolving: ${answer.status} (${answer.outcome})`
+      : 'status check before resolving: no record at the provider',
+  );
+  if (state.decided())
+    throw refusal('the outcome became known while the provider was asked; see the timeline');
+  if (answer?.outcome === 'settled') {
+    state.result = answer;
+    throw refusal(
+      `the provider says the ${input.command} settled (status ${answer.status}): the payment reports it as settled instead`,
+    );
+  }
+  if ((answer?.outcome === 'pending' || answer?.outcome === 'unknown') && !request.force) {
+    throw refusal(
+      `the provider still has the ${input.command} ${answer.outcome} (status ${answer.status}) and may yet settle it; resolve as declined with force only if you know it will not`,
+    );
+  }
+}
+
+/** A refusal the operator reads: the update fails with it, the workflow goes on. */
+const refusal = (message: string) =>
+  ApplicationFailure.create({ message, nonRetryable: true, type: 'ResolveRefused' });

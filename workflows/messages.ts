@@ -15,6 +15,20 @@ export interface Resolution {
   readonly outcome: FinalOutcome;
   readonly reason: string;
   readonly operator: string;
+  /**
+   * Declined although the provider still has the command pending, or cannot be asked (its status API is
+   * consulted first): for an operator who knows better. A command the provider settled is never declined.
+   */
+  readonly force?: boolean;
+}
+
+/**
+ * A command workflow run again after its previous run ended without reporting (terminated, cancelled, …):
+ * it starts stuck, acting on nothing until an operator resolves or rechecks it (api/paymentOperations.ts).
+ */
+export interface RevivedCommand {
+  /** How the previous run ended, e.g. `TERMINATED`. */
+  readonly endedAs: string;
 }
 
 /** Where a payment command stands: what the operator sees (`GET /payments/:id`, `settle payments show`). */

@@ -1,33 +1,93 @@
-import { continueAsNew } from '@temporalio/workflow';
+import { CancellationScope, condition, ContinueAsNew, continueAsNew } from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
+import type { RevivedCommand } from './messages';
 import { report, type PaymentCommandResult } from './report';
+import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
 import { actInTurn, beforeDeadline } from './turn';
 
 export type { CarriedState } from './commandState';
 export type { PaymentCommandResult } from './report';
 
+/** What a cancelled command shows as it ends: the search attribute and the stuck metric still hear of it. */
+export const CANCELLED_BEFORE_REPORT =
+  'the command workflow was cancelled by hand before it reported an outcome';
+
 /**
  * One payment command from any front door, from the provider call to the report: act at the provider in
  * the payment's turn, wait for the outcome — the provider's webhook, a status request on the polling
- * schedule, or an operator — for as many days as settlement takes, and report it through the door. Past the
- * deadline, or when the OMS refuses the report, the payment is `stuck`: visible, counted, logged, and still
- * waiting. An unknown outcome is never taken as a failure: Settle asks the provider again.
+ * schedule, or an operator — for as many days as settlement takes, and report it through the door. Past a
+ * deadline (the outcome's, the report's), the payment is `stuck`: visible, counted, logged, and still
+ * waiting. A failure — the provider refusing the command, the act ended by hand, the OMS refusing the
+ * report, anything unexpected — never ends the workflow: the payment is stuck with the failure's message
+ * and waits for an operator. An unknown outcome is never taken as a failure: Settle asks the provider again.
  */
 export async function paymentCommandWorkflow(
   input: PaymentCommandInput,
   carried?: CarriedState,
+  revived?: RevivedCommand,
 ): Promise<PaymentCommandResult> {
   const state = new CommandState(input, carried);
   handleMessages(state);
-  if (!carried) {
-    state.result = await beforeDeadline(state, actInTurn(state));
-    state.note(`provider answered ${state.result.status} (${state.result.outcome})`, true);
+  if (revived) await waitForOperator(state, revivedReason(revived));
+  for (;;) {
+    try {
+      if (state.result === undefined && !state.resolution) {
+        state.result = await beforeDeadline(state, actInTurn(state));
+        state.note(`provider answered ${state.result.status} (${state.result.outcome})`, true);
+      }
+      const result = await awaitOutcome(state, (next) =>
+        continueAsNew<typeof paymentCommandWorkflow>(input, next),
+      );
+      return await report(state, result);
+    } catch (error) {
+      if (error instanceof ContinueAsNew) throw error;
+      if (CancellationScope.current().consideredCancelled) {
+        // Ended by hand: the phase and the metric say so as it ends; the operator's list shows it (api/).
+        state.markStuck(CANCELLED_BEFORE_REPORT);
+        throw error;
+      }
+      await waitForOperator(state, stuckReasonOf(error, stageOf(state)));
+    }
   }
-  const result = await awaitOutcome(state, (next) =>
-    continueAsNew<typeof paymentCommandWorkflow>(input, next),
+}
+
+/** Its previous run may or may not have acted: the operator decides, as after a failed act. */
+function revivedReason({ endedAs }: RevivedCommand): StuckReason {
+  return {
+    reason: `the previous run of the command workflow ended (${endedAs}) without reporting an outcome`,
+    category: 'the command workflow ended by hand without reporting an outcome',
+  };
+}
+
+function stageOf(state: CommandState): Stage {
+  if (state.outcome) return 'report';
+  return state.result ? 'settlement' : 'act';
+}
+
+/**
+ * Stuck on a failure: nothing moves — above all nothing acts at the provider — until an operator resolves
+ * the payment (before its outcome is known), rechecks it (acts again with the same idempotency key, or asks
+ * the provider again) or, once the outcome is known, has the report delivered again.
+ */
+async function waitForOperator(state: CommandState, { reason, category }: StuckReason): Promise<void> {
+  state.lastError = reason;
+  state.recheckRequested = false;
+  state.retryRequested = false;
+  state.awaitingOperator = true;
+  state.markStuck(reason, category);
+  await condition(() =>
+    state.outcome ? state.retryRequested : state.decided() !== undefined || state.recheckRequested,
   );
-  return report(state, result);
+  state.awaitingOperator = false;
+  if (state.outcome) {
+    state.note('operator asked to deliver the report again');
+  } else if (!state.decided() && state.result === undefined) {
+    // Acting again is the recheck: it asks the provider with the same idempotency key.
+    state.recheckRequested = false;
+    state.note('acting at the provider again with the same idempotency key, as the operator asked');
+  }
+  state.unstick();
 }

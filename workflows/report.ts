@@ -1,16 +1,10 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE } from '../domain/failures';
 import type { OutcomeReport } from '../domain/outcome';
 import type { ProviderResult } from '../providers/types';
-import type { CommandState } from './commandState';
+import { now, type CommandState } from './commandState';
 import { OMS_RETRY } from './retryPolicies';
+import { beforeDeadline } from './turn';
 
 // The OMS must hear the outcome however long it is down.
 const { reportOutcome } = proxyActivities<Activities>({
@@ -27,15 +21,18 @@ export interface PaymentCommandResult {
 }
 
 /**
- * Reports the final result through the command's front door. An OMS refusing the report (not merely
- * unreachable) is not mended by retrying: the payment waits, visibly stuck, until an operator has fixed the
- * cause and signals retryNotification. Nothing is dropped.
+ * Reports the final result through the command's front door. The OMS unreachable is retried for as long
+ * as it takes; past the report deadline (SettlementPolicy.reportDeadlineMs) the payment shows as stuck
+ * while the retries go on. An OMS refusing the report (not merely unreachable), or any other failure of it,
+ * is not mended by retrying: it fails this call, and the payment waits, stuck, until an operator has fixed
+ * the cause and signals retryNotification (paymentCommand.ts). Nothing is dropped.
  */
 export async function report(state: CommandState, result: ProviderResult): Promise<PaymentCommandResult> {
   const { input } = state;
   const outcome: OutcomeReport['outcome'] = result.outcome === 'settled' ? 'settled' : 'declined';
   state.outcome = outcome;
   state.stuckReason = undefined;
+  state.stuckCategory = undefined;
   state.nextCheckAt = undefined;
   state.setPhase('notifying');
   const { workflowId, firstExecutionRunId } = workflowInfo();
@@ -54,31 +51,15 @@ export async function report(state: CommandState, result: ProviderResult): Promi
       ...(result.authorization ? { authorization: result.authorization } : {}),
     },
   };
-  for (;;) {
-    try {
-      state.attempts.notifications += 1;
-      const reported = await reportOutcome(request);
-      state.note(`reported through ${input.reply.door}: ${reported}`, true);
-      state.setPhase('done');
-      return { outcome, reported, operationId: result.operationId };
-    } catch (error) {
-      const refusal = refusalOf(error);
-      if (refusal === undefined) throw error;
-      state.lastError = refusal;
-      state.markStuck(refusal);
-      state.retryRequested = false;
-      await condition(() => state.retryRequested);
-      state.stuckReason = undefined;
-      state.note('operator asked to deliver the report again');
-      state.setPhase('notifying');
-    }
-  }
-}
-
-/** The message of the OMS's refusal, or undefined when the error is something else. */
-function refusalOf(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : undefined;
-  return cause instanceof ApplicationFailure && cause.type === NON_RETRYABLE.reportRefused
-    ? cause.message
-    : undefined;
+  state.attempts.notifications += 1;
+  const { reportDeadlineMs } = input.settlement;
+  const reported = await beforeDeadline(state, reportOutcome(request), {
+    at: reportDeadlineMs === undefined ? Infinity : now() + reportDeadlineMs,
+    reason: `the OMS (${input.reply.door}) has not accepted the outcome report by the report deadline; still retrying`,
+  });
+  state.note(`reported through ${input.reply.door}: ${reported}`, true);
+  state.stuckReason = undefined;
+  state.stuckCategory = undefined;
+  state.setPhase('done');
+  return { outcome, reported, operationId: result.operationId };
 }

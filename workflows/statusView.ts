@@ -18,6 +18,8 @@ export interface CommandFacts {
   readonly nextCheckAt?: number;
   readonly deadlineAt: number;
   readonly acting: boolean;
+  /** Stuck on a failure: nothing moves until an operator acts. */
+  readonly awaitingOperator: boolean;
   readonly attempts: PaymentCommandStatus['attempts'];
 }
 
@@ -74,7 +76,12 @@ function waitingFor(state: CommandFacts): string | undefined {
       return state.acting ? 'the provider to answer the call' : "the payment's turn at the provider";
     case 'awaiting_settlement':
     case 'stuck':
-      if (state.outcome) return 'an operator to deliver the refused report again';
+      if (state.outcome)
+        return state.awaitingOperator
+          ? 'an operator to deliver the refused report again'
+          : `the OMS (${state.input.reply.door}) to accept the outcome report (still retrying)`;
+      if (state.awaitingOperator)
+        return 'an operator to resolve the payment, or to recheck it (acts again with the same idempotency key)';
       if (!state.result) return 'the provider to answer the call';
       return state.input.settlement.statusApi || state.result.outcome === 'unknown'
         ? "the provider's webhook or the next status check"
@@ -89,9 +96,11 @@ function waitingFor(state: CommandFacts): string | undefined {
 /** What an operator can do for a stuck payment, as the commands that do it, the likeliest first. */
 function nextSteps(state: CommandFacts, workflowId: string): string[] {
   if (state.phase !== 'stuck') return [];
-  if (state.outcome) return [`settle payments retry-notification ${workflowId}`];
-  // A call in flight or still to come: the provider must answer first (the retries go on by themselves).
-  if (!state.result || state.acting) return [];
+  // A report still retried, a call in flight or still to come: they go on by themselves once the cause is
+  // fixed (GET /payments/:id shows their last failure).
+  if (state.outcome)
+    return state.awaitingOperator ? [`settle payments retry-notification ${workflowId}`] : [];
+  if (state.acting || (!state.result && !state.awaitingOperator)) return [];
   return [
     `settle payments resolve ${workflowId} --outcome <settled or declined> --reason "<why>" --operator <name>`,
     `settle payments recheck ${workflowId}`,

@@ -1,13 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
-  CancelledFailure,
   ChildWorkflowCancellationType,
-  ChildWorkflowFailure,
   condition,
   ParentClosePolicy,
   sleep,
   startChild,
-  TerminatedFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { paymentTurnId } from '../domain/workflowId';
@@ -22,8 +19,9 @@ const TURN_CHECK_MAX_MS = 10 * 60_000;
 /**
  * Acts at the provider in the child `payment-lock:<reference>` (paymentAct.ts), which only one command of
  * the payment can run at a time; while another one runs it, waits and tries again. A validate only reads
- * the authorization: it needs no turn. A child ended by hand leaves the answer unknown: act again, with the
- * same idempotency key.
+ * the authorization: it needs no turn. A child that fails, or is ended by hand, fails this call: the
+ * command is then stuck until an operator rechecks (acts again, with the same idempotency key) or resolves
+ * it (paymentCommand.ts) — it never acts again by itself.
  */
 export async function actInTurn(state: CommandState): Promise<ProviderResult> {
   const { input } = state;
@@ -53,19 +51,27 @@ export async function actInTurn(state: CommandState): Promise<ProviderResult> {
     state.note('acting at the provider');
     try {
       return await turn.result();
-    } catch (error) {
-      const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
-      if (!(cause instanceof TerminatedFailure || cause instanceof CancelledFailure)) throw error;
-      state.note('the act at the provider was ended by hand; acting again with the same idempotency key');
-      waits = 0;
     } finally {
       state.acting = false;
     }
   }
 }
 
-/** Waits for `work`; past the deadline the payment shows as stuck while the work goes on. */
-export async function beforeDeadline<T>(state: CommandState, work: Promise<T>): Promise<T> {
+/** A deadline other than the command's own, and what the payment is stuck for past it. */
+export interface Deadline {
+  readonly at: number;
+  readonly reason: string;
+}
+
+/**
+ * Waits for `work`; past the deadline (the command's, unless another is given) the payment shows as stuck
+ * while the work goes on.
+ */
+export async function beforeDeadline<T>(
+  state: CommandState,
+  work: Promise<T>,
+  deadline?: Deadline,
+): Promise<T> {
   let finished = false;
   const tracked = work.finally(() => {
     finished = true;
@@ -73,12 +79,13 @@ export async function beforeDeadline<T>(state: CommandState, work: Promise<T>): 
   // Its failure reaches the caller through the promise returned below, not as an unhandled rejection while
   // the deadline is watched (a cancelled command fails its turn's promise at once).
   tracked.catch(() => undefined);
-  const left = state.deadlineAt - now();
+  const left = (deadline?.at ?? state.deadlineAt) - now();
   if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
     state.markStuck(
-      state.acting
-        ? 'the provider call has not finished by the deadline'
-        : "still waiting for the payment's other command to finish at the provider by the deadline",
+      deadline?.reason ??
+        (state.acting
+          ? 'the provider call has not finished by the deadline'
+          : "still waiting for the payment's other command to finish at the provider by the deadline"),
     );
   }
   return tracked;

@@ -297,7 +297,16 @@ describe('the operator (dev server)', () => {
     });
     Object.assign(stack.mib.sim.faults, { failNext: 1, failStatus: 400 });
     const resolution = { outcome: 'declined', reason: 'the customer cancelled', operator: 'bob' };
-    expect((await call('POST', path(ids.B, 'resolve'), resolution)).status).toBe(200);
+    // The gateway, asked first, still has the capture pending: declining it needs force.
+    expect(await call('POST', path(ids.B, 'resolve'), resolution)).toEqual({
+      status: 409,
+      body: {
+        error:
+          'resolve refused: the provider still has the capture pending (status pending) and may yet settle it; resolve as declined with force only if you know it will not',
+      },
+    });
+    expect((await show(ids.B)).resolution).toBeUndefined();
+    expect((await call('POST', path(ids.B, 'resolve'), { ...resolution, force: true })).status).toBe(200);
     const refused = await eventually(async () => {
       const shown = await show(ids.B);
       return shown.phase === 'stuck' && shown.outcome ? shown : undefined;
@@ -420,6 +429,75 @@ describe('the operator (dev server)', () => {
       expect(help.code).toBe(0);
       expect(help.output).toContain('settle payments resolve <workflow id> --outcome settled|declined');
     });
+  });
+
+  it('lists a command workflow terminated by hand as stuck; resolve or recheck run it again, acting only on a recheck', async () => {
+    const reference = 'PAY-OPS-ENDED';
+    const answer = await sendMibCommand(stack.api.url, capture(reference, 'auth_ops_E'), {
+      secret: stack.config.MIB_INTAKE_SECRET,
+    });
+    const workflowId = (answer.body as { result: { workflow_id: string } }).result.workflow_id;
+    const first = await eventually(async () => {
+      const shown = await show(workflowId);
+      return shown.operationId ? shown : undefined;
+    });
+    await env.client.workflow.getHandle(workflowId).terminate('ended by hand');
+    const keyCalls = () =>
+      stack.gateway.sim.calls.filter((c) => c.idempotencyKey === workflowId).map((c) => c.replayed);
+
+    // It ran no code at its end: the listing knows it from the run's status.
+    const { payments } = await listed(`phase=stuck&reference=${reference}`, [workflowId]);
+    const reason =
+      'the command workflow ended (TERMINATED) without reporting an outcome; resolve decides it, recheck acts again with the same idempotency key';
+    expect(payments[0]).toMatchObject({ phase: 'stuck', status: 'TERMINATED', stuckReason: reason });
+    await listed(`phase=awaiting_settlement&reference=${reference}`, []);
+    expect(await show(workflowId)).toMatchObject({
+      phase: 'stuck',
+      stuckReason: reason,
+      nextStep: expect.stringContaining(`settle payments recheck ${workflowId}`),
+      execution: { status: 'TERMINATED', runId: first.execution.runId },
+    });
+
+    // Declining runs it again, waiting; the gateway, asked first, still has the capture pending: refused.
+    const decline = { outcome: 'declined', reason: 'gone', operator: 'erin' };
+    expect(await call('POST', path(workflowId, 'resolve'), decline)).toEqual({
+      status: 409,
+      body: {
+        error:
+          'resolve refused: the provider still has the capture pending (status pending) and may yet settle it; resolve as declined with force only if you know it will not',
+      },
+    });
+    const revived = await show(workflowId);
+    expect(revived).toMatchObject({
+      phase: 'stuck',
+      stuckReason: 'the previous run of the command workflow ended (TERMINATED) without reporting an outcome',
+      execution: { status: 'RUNNING' },
+      attempts: { provider: 0 },
+    });
+    expect(revived.execution.runId).not.toBe(first.execution.runId);
+    // The ended run is no longer listed: the payment is the run after it.
+    await listed(`phase=stuck&reference=${reference}`, [workflowId]);
+    await listed(`phase=stuck&reference=${reference}&status=closed`, []);
+    expect(keyCalls()).toEqual([false]);
+
+    // A recheck acts again with the same idempotency key: the gateway answers what it did, and captures once.
+    expect(await call('POST', path(workflowId, 'recheck'))).toEqual({
+      status: 202,
+      body: { accepted: true, workflowId },
+    });
+    const rerun = await eventually(async () => {
+      const shown = await show(workflowId);
+      return shown.operationId ? shown : undefined;
+    });
+    expect(rerun).toMatchObject({ operationId: first.operationId, attempts: { provider: 1 } });
+    expect(keyCalls()).toEqual([false, true]);
+
+    const settled = { outcome: 'settled', reason: 'seen in the gateway dashboard', operator: 'erin' };
+    await eventually(async () => ((await show(workflowId)).phase === 'stuck' ? true : undefined));
+    expect((await call('POST', path(workflowId, 'resolve'), settled)).status).toBe(200);
+    const { notification } = await notificationOf(stack, workflowId);
+    expect(notification.method).toBe(mibMethod('notify_captured'));
+    expect(notificationsOf(reference)).toHaveLength(1);
   });
 
   it("lists a running payment whose status query gets no answer with visibility's fields", async () => {

@@ -105,6 +105,7 @@ describe('configuration from config/parameters.yml', () => {
   gateway.webhook_secret: webhook-secret-1
   settlement.poll_schedule: 30s,2m,1h
   settlement.deadlines: capture=3d,refund=30d
+  settlement.report_deadline: 2h
   operator.token: operator-token-1
   worker.shutdown_grace: 45s
   metrics.port: 9464
@@ -138,6 +139,7 @@ describe('configuration from config/parameters.yml', () => {
       SPRYKER_CHECKOUT_WAIT: '20s',
       SPRYKER_PAYMENT_METHODS: { 'Settle Card': 'gateway' },
       SETTLEMENT_DEADLINES: 'capture=3d,refund=30d',
+      SETTLEMENT_REPORT_DEADLINE: '2h',
       ADMIN_TOKEN: 'operator-token-1',
       CODEC_ALLOW_ANONYMOUS: false,
       CODEC_PORT: 3001,
@@ -154,6 +156,7 @@ describe('configuration from config/parameters.yml', () => {
       pollScheduleMs: [30_000, 120_000, 3_600_000],
       statusApi: true,
       deadlineMs: 3 * 86_400_000,
+      reportDeadlineMs: 2 * 3_600_000,
     });
     expect(policy('cancel', false)).toMatchObject({ statusApi: false, deadlineMs: 2 * 86_400_000 });
   });

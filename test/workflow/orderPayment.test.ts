@@ -15,7 +15,8 @@ import { mailboxId } from '../../oms/spryker/door';
 import { waitingMessages } from '../../oms/spryker/mailbox';
 import { createSprykerReporter, type SprykerReplyContext } from '../../oms/spryker/reporter';
 import { ProviderRegistry } from '../../providers/registry';
-import type { PaymentProvider, ProviderResult } from '../../providers/types';
+import { resolvePayment } from '../../api/paymentOperations';
+import { ProviderRejectedError, type PaymentProvider, type ProviderResult } from '../../providers/types';
 import { resolveUpdate, statusQuery } from '../../workflows/messages';
 import {
   admitCommandUpdate,
@@ -37,6 +38,8 @@ describe("an order's payment (time-skipping)", () => {
   /** When the provider settles each operation, in workflow time; never while absent. */
   const settlesAt = new Map<string, number>();
   const executed: string[] = [];
+  /** Operations the provider refuses: it keeps no record of them. */
+  const refused = new Set<string>();
 
   const scripted: PaymentProvider = {
     name: 'scripted',
@@ -48,9 +51,11 @@ describe("an order's payment (time-skipping)", () => {
     }),
     execute: async ({ workflowId }): Promise<ProviderResult> => {
       executed.push(workflowId);
+      if (refused.has(workflowId)) throw new ProviderRejectedError('scripted refused the capture: HTTP 422');
       return { outcome: 'pending', operationId: `op_${workflowId}`, status: 'pending' };
     },
-    fetchStatus: async ({ workflowId }): Promise<ProviderResult> => {
+    fetchStatus: async ({ workflowId }): Promise<ProviderResult | undefined> => {
+      if (refused.has(workflowId)) return undefined;
       const at = settlesAt.get(workflowId);
       const settled = at !== undefined && (await env.currentTimeMs()) >= at;
       return {
@@ -193,6 +198,79 @@ describe("an order's payment (time-skipping)", () => {
       );
       expect(names.map((event) => event.name)).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
       expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 6_000 });
+    });
+  });
+
+  it('releases the amount of a capture the provider refused once an operator resolves it as declined', async () => {
+    await withWorker('order-refused', async () => {
+      const { key, order } = await open('order-refused', 'ORDER-REFUSED');
+      const workflowId = `payment:spryker:${TENANT}:ORDER-REFUSED:capture:refused`;
+      refused.add(workflowId);
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      await order.executeUpdate(admitCommandUpdate, { args: [capture(key, workflowId, policy)] });
+      const command = env.client.workflow.getHandle(workflowId);
+      const stuck = await eventually(async () => {
+        const status = await command.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck.stuckReason).toBe('scripted refused the capture: HTTP 422');
+      // The order keeps the amount reserved while its command is stuck: no second capture of it.
+      await env.sleep(2 * DAY);
+      expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 0 });
+      const again = capture(key, `payment:spryker:${TENANT}:ORDER-REFUSED:capture:again`, policy);
+      await expect(order.executeUpdate(admitCommandUpdate, { args: [again] })).rejects.toThrow(
+        WorkflowUpdateFailedError,
+      );
+
+      // The provider has no record of it: the resolution stands, the shop hears of it, the amount is free.
+      await command.executeUpdate(resolveUpdate, {
+        args: [{ outcome: 'declined', reason: 'refused by the provider', operator: 'alice' }],
+      });
+      expect(await command.result()).toMatchObject({ outcome: 'declined', reported: 'PaymentCaptureFailed' });
+      const names = (await events()).filter(
+        (event) => (event.body as { orderReference: string }).orderReference === 'ORDER-REFUSED',
+      );
+      expect(names.map((event) => event.name)).toEqual(['PaymentAuthorized', 'PaymentCaptureFailed']);
+      const state = await order.query(orderPaymentQuery);
+      expect(state).toMatchObject({ capturedMinor: 0 });
+      expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
+      await order.executeUpdate(admitCommandUpdate, { args: [again] });
+      expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
+    });
+  });
+
+  it('releases the amount of a capture whose workflow was terminated by hand once an operator declines it', async () => {
+    await withWorker('order-ended', async () => {
+      const { key, order } = await open('order-ended', 'ORDER-ENDED');
+      const workflowId = `payment:spryker:${TENANT}:ORDER-ENDED:capture:ended`;
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      await order.executeUpdate(admitCommandUpdate, { args: [capture(key, workflowId, policy)] });
+      const command = env.client.workflow.getHandle(workflowId);
+      await eventually(async () =>
+        (await command.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
+      );
+      await command.terminate('ended by hand');
+      // The order's payment cannot hear of it: the amount stays reserved.
+      expect((await order.query(orderPaymentQuery)).commands[workflowId]).toMatchObject({ state: 'running' });
+
+      // The provider still has the capture pending: declining needs force, and runs the command again for it.
+      const decline = {
+        outcome: 'declined',
+        reason: 'the shop cancelled the order',
+        operator: 'alice',
+      } as const;
+      await expect(resolvePayment(env.client, workflowId, decline)).rejects.toThrow(
+        /resolve refused: the provider still has the capture pending/,
+      );
+      await resolvePayment(env.client, workflowId, { ...decline, force: true });
+      expect(await command.result()).toMatchObject({ outcome: 'declined', reported: 'PaymentCaptureFailed' });
+      const state = await order.query(orderPaymentQuery);
+      expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
+      expect(state.capturedMinor).toBe(0);
+      // The full authorization is capturable again; the provider was asked, never told to act again.
+      const full = capture(key, `payment:spryker:${TENANT}:ORDER-ENDED:capture:again`, policy);
+      await order.executeUpdate(admitCommandUpdate, { args: [full] });
+      expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
     });
   });
 });

@@ -1,9 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NON_RETRYABLE } from '../../domain/failures';
 import type { AuthorizationState, ProviderEvent } from '../../providers/types';
-import { providerEventSignal, retryNotificationSignal, statusQuery } from '../../workflows/messages';
+import {
+  providerEventSignal,
+  recheckSignal,
+  resolveUpdate,
+  retryNotificationSignal,
+  statusQuery,
+} from '../../workflows/messages';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createTimeSkippingEnv, eventually } from '../helpers/temporal';
 
@@ -163,16 +168,86 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     expect(new Set(h.executions.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-outage']));
   });
 
-  it('stops retrying a request the provider refused, and notifies nothing', async () => {
+  it('makes a request the provider refused stuck with its message, acts again only on a recheck, and reports a resolution', async () => {
+    let refusals = 2;
     h.answer = async () => {
-      throw ApplicationFailure.nonRetryable('idempotency key reused', NON_RETRYABLE.providerRejected);
+      if (refusals-- > 0)
+        throw ApplicationFailure.nonRetryable(
+          'gateway refused the capture: amount exceeds the authorization',
+          NON_RETRYABLE.providerRejected,
+        );
+      return { outcome: 'pending', operationId: 'cap_r', status: 'pending' };
     };
-    const error = await h.withWorker(async () =>
-      (await h.start('wf-rejected')).result().catch((e: unknown) => e),
-    );
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(h.executions).toHaveLength(1);
-    expect(h.notifications).toHaveLength(0);
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-rejected');
+      const stuck = await eventuallyStatus(handle, 'stuck');
+      expect(stuck).toMatchObject({
+        stuckReason: 'gateway refused the capture: amount exceeds the authorization',
+        lastError: 'gateway refused the capture: amount exceeds the authorization',
+        waitingFor:
+          'an operator to resolve the payment, or to recheck it (acts again with the same idempotency key)',
+        nextStep:
+          'settle payments resolve wf-rejected --outcome <settled or declined> --reason "<why>" --operator <name>   or   settle payments recheck wf-rejected',
+      });
+      // The search attribute names the stage and the failure's type, not the provider's words.
+      expect((await handle.describe()).searchAttributes).toMatchObject({
+        SettlePhase: ['stuck'],
+        SettleStuckReason: ['the act at the provider failed (ProviderRejected)'],
+      });
+      // Days pass: the workflow neither fails nor acts again by itself.
+      await env.sleep('3 days');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      expect(h.executions).toHaveLength(1);
+      // A recheck acts again, with the same key; refused again, it is stuck again.
+      await handle.signal(recheckSignal);
+      await eventually(async () => (h.executions.length === 2 ? true : undefined));
+      await eventually(async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'stuck' && status.attempts.provider === 2 ? status : undefined;
+      });
+      const resolved = await handle.executeUpdate(resolveUpdate, {
+        args: [{ outcome: 'declined', reason: 'the shop lowered the amount', operator: 'ana' }],
+      });
+      expect(resolved.resolution).toMatchObject({ outcome: 'declined', operator: 'ana' });
+      expect((await handle.result()).reported).toBe(
+        'magento.payments.payments_management.notify_capture_failed',
+      );
+      expect((await handle.describe()).searchAttributes.SettleStuckReason).toEqual(['']);
+    });
+    expect(h.executions.map((e) => e.idempotencyKey)).toEqual(['wf-rejected', 'wf-rejected']);
+    expect(h.notifications.map((n) => n.result)).toEqual([
+      {
+        provider: 'gateway',
+        outcome: 'declined',
+        status: 'resolved_by_operator',
+        reason: 'the shop lowered the amount',
+      },
+    ]);
+  });
+
+  it('makes an unexpected failure stuck too, and acts again after a recheck until the provider answers', async () => {
+    let failures = 1;
+    h.answer = async () => {
+      if (failures-- > 0)
+        throw ApplicationFailure.nonRetryable('the adapter cannot read the answer', 'Unexpected');
+      return { outcome: 'settled', operationId: 'cap_u', status: 'succeeded' };
+    };
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-unexpected');
+      expect(await eventuallyStatus(handle, 'stuck')).toMatchObject({
+        stuckReason: 'the adapter cannot read the answer',
+      });
+      expect((await handle.describe()).searchAttributes.SettleStuckReason).toEqual([
+        'the act at the provider failed (Unexpected)',
+      ]);
+      await handle.signal(recheckSignal);
+      expect((await handle.result()).reported).toBe('magento.payments.payments_management.notify_captured');
+      const { timeline } = await handle.query(statusQuery);
+      expect(timeline.map((entry) => entry.what)).toContain(
+        'acting at the provider again with the same idempotency key, as the operator asked',
+      );
+    });
+    expect(h.executions).toHaveLength(2);
   });
 
   describe('validate and revalidate', () => {
@@ -276,7 +351,7 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
     h.deliver = async () => {
       if (refusals-- > 0)
         throw ApplicationFailure.nonRetryable(
-          'MIB refused the notification: MIB answered HTTP 400',
+          'MIB refused the notification: MIB answered HTTP 400: {"error":"no such customer jane@example.com"}',
           NON_RETRYABLE.reportRefused,
         );
     };
@@ -286,12 +361,14 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       expect(stuck.lastError).toContain('MIB answered HTTP 400');
       const { searchAttributes } = await handle.describe();
       expect(searchAttributes.SettlePhase).toEqual(['stuck']);
-      expect(searchAttributes.SettleStuckReason).toEqual([
-        'MIB refused the notification: MIB answered HTTP 400',
-      ]);
+      // Search attributes are stored in clear: they carry Settle's category, never the OMS's answer.
+      expect(searchAttributes.SettleStuckReason).toEqual(['report refused by the OMS (HTTP 400)']);
+      expect(stuck.stuckReason).toContain('no such customer jane@example.com');
       // The Web UI's current details say why, and what to run.
       const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails: string };
-      expect(metadata.currentDetails).toContain('Stuck: MIB refused the notification: MIB answered HTTP 400');
+      expect(metadata.currentDetails).toContain(
+        'Stuck: MIB refused the notification: MIB answered HTTP 400:',
+      );
       expect(metadata.currentDetails).toContain('Next step: `settle payments retry-notification wf-stuck`');
       expect(stuck.nextStep).toBe('settle payments retry-notification wf-stuck');
       // Days pass: a stuck payment stays stuck, it is neither dropped nor failed.
@@ -300,6 +377,42 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
       expect(h.notifications).toHaveLength(0);
       await handle.signal(retryNotificationSignal);
       expect((await handle.result()).reported).toBe('magento.payments.payments_management.notify_captured');
+    });
+    expect(h.notifications).toHaveLength(1);
+  });
+
+  it('marks a report that has not gone through by the report deadline stuck while it retries, and delivers it once the OMS is fixed', async () => {
+    h.answer = async () => ({ outcome: 'settled', operationId: 'cap_d', status: 'succeeded' });
+    let omsFixed = false;
+    let attempts = 0;
+    h.deliver = async () => {
+      attempts += 1;
+      if (!omsFixed) throw new Error('MIB at http://mib.invalid/delegate unreachable: ENOTFOUND');
+    };
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-report-deadline', {
+        settlement: { ...h.input('x').settlement, reportDeadlineMs: 3_600_000 },
+      });
+      await env.sleep('30 minutes');
+      expect((await handle.query(statusQuery)).phase).toBe('notifying');
+      await env.sleep('1 hour');
+      const stuck = await eventuallyStatus(handle, 'stuck');
+      expect(stuck).toMatchObject({
+        outcome: 'settled',
+        stuckReason:
+          'the OMS (mib) has not accepted the outcome report by the report deadline; still retrying',
+        waitingFor: 'the OMS (mib) to accept the outcome report (still retrying)',
+      });
+      expect(stuck.nextStep).toBeUndefined();
+      expect((await handle.describe()).searchAttributes.SettlePhase).toEqual(['stuck']);
+      // Still retrying: the attempts go on while it is stuck.
+      const before = attempts;
+      await env.sleep('1 hour');
+      expect(attempts).toBeGreaterThan(before);
+      omsFixed = true;
+      expect((await handle.result()).reported).toBe('magento.payments.payments_management.notify_captured');
+      const { searchAttributes } = await handle.describe();
+      expect(searchAttributes).toMatchObject({ SettlePhase: ['done'], SettleStuckReason: [''] });
     });
     expect(h.notifications).toHaveLength(1);
   });

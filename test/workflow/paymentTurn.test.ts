@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ProviderResult } from '../../providers/types';
-import { statusQuery } from '../../workflows/messages';
+import { recheckSignal, statusQuery } from '../../workflows/messages';
+import { CANCELLED_BEFORE_REPORT } from '../../workflows/paymentCommand';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
@@ -24,7 +25,7 @@ describe("the payment's turn (dev server)", () => {
     status: 'succeeded',
   });
 
-  it('survives the act workflow being terminated by hand: the command acts again with the same key, the waiting one takes its turn', async () => {
+  it('makes a command whose act is terminated by hand stuck, lets the waiting one take its turn, and acts again only on a recheck', async () => {
     let finishFirstCapture!: () => void;
     const firstCaptureFinished = new Promise<void>((done) => (finishFirstCapture = done));
     h.answer = async (request) => {
@@ -44,18 +45,27 @@ describe("the payment's turn (dev server)", () => {
           : undefined,
       );
       await env.client.workflow.getHandle('payment-lock:PAY-TURN-GONE').terminate('operator mistake');
-      expect((await capture.result()).reported).toContain('notify_captured');
+      // The capture's answer is unknown: it does not act again by itself, it is stuck until an operator looks.
+      const stuck = await eventually(async () => {
+        const status = await capture.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck).toMatchObject({
+        stuckReason: 'the act at the provider was ended by hand before it answered',
+        nextStep: expect.stringContaining('settle payments recheck wf-turn-gone-capture'),
+      });
+      expect((await capture.describe()).searchAttributes.SettleStuckReason).toEqual([
+        'the act at the provider was ended by hand before it answered',
+      ]);
       expect((await cancel.result()).reported).toContain('notify_cancelled');
-      const { timeline } = await capture.query(statusQuery);
-      expect(timeline.map((entry) => entry.what)).toContain(
-        'the act at the provider was ended by hand; acting again with the same idempotency key',
-      );
+      expect(h.executions.filter((e) => e.command === 'capture')).toHaveLength(1);
+      await capture.signal(recheckSignal);
+      expect((await capture.result()).reported).toContain('notify_captured');
       finishFirstCapture();
     });
     const captures = h.executions.filter((e) => e.command === 'capture');
     expect(captures).toHaveLength(2);
     expect(new Set(captures.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-turn-gone-capture']));
-    expect(h.executions.map((e) => e.command)).toContain('cancel');
   }, 120_000);
 
   it('lets the act finish when its command is cancelled mid-call: the call may be moving money', async () => {
@@ -70,7 +80,13 @@ describe("the payment's turn (dev server)", () => {
       await eventually(async () => (h.executions.length > 0 ? true : undefined));
       await capture.cancel();
       expect(await capture.result().catch((error: Error) => error.name)).toBe('WorkflowFailedError');
-      expect((await capture.describe()).status.name).toBe('CANCELLED');
+      const ended = await capture.describe();
+      expect(ended.status.name).toBe('CANCELLED');
+      // It ran its last code: the operator's list and the stuck metric hear of it.
+      expect(ended.searchAttributes).toMatchObject({
+        SettlePhase: ['stuck'],
+        SettleStuckReason: [CANCELLED_BEFORE_REPORT],
+      });
       const act = env.client.workflow.getHandle('payment-lock:wf-turn-cancelled');
       expect((await act.describe()).status.name).toBe('RUNNING');
       finishCapture();

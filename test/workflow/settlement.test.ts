@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
@@ -145,6 +146,100 @@ describe('settlement (time-skipping)', () => {
     });
     expect(h.notifications).toHaveLength(1);
     expect(h.notifications[0]!.result).toMatchObject({ outcome: 'settled', status: 'resolved_by_operator' });
+  });
+
+  it('asks the provider before an operator declines: refused while it is pending, and the settled answer taken instead', async () => {
+    h.answer = async () => pending('cap_ask');
+    let answer = pending('cap_ask');
+    h.status = async () => answer;
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-ask-first', {
+        settlement: polling({ pollScheduleMs: [30 * DAY], deadlineMs: DAY }),
+      });
+      await env.sleep('2 days');
+      expect((await handle.query(statusQuery)).phase).toBe('stuck');
+      const decline = {
+        outcome: 'declined',
+        reason: 'the customer says it failed',
+        operator: 'ana',
+      } as const;
+      const pendingRefusal = await handle
+        .executeUpdate(resolveUpdate, { args: [decline] })
+        .catch((error: unknown) => error);
+      expect(pendingRefusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((pendingRefusal as Error).cause)).toContain(
+        'the provider still has the capture pending (status pending) and may yet settle it; resolve as declined with force only if you know it will not',
+      );
+      expect((await handle.query(statusQuery)).resolution).toBeUndefined();
+      expect(h.statusChecks).toHaveLength(1);
+
+      answer = settled('cap_ask');
+      const settledRefusal = await handle
+        .executeUpdate(resolveUpdate, { args: [{ ...decline, force: true }] })
+        .catch((error: unknown) => error);
+      expect(String((settledRefusal as Error).cause)).toContain(
+        'the provider says the capture settled (status succeeded): the payment reports it as settled instead',
+      );
+      expect((await handle.result()).reported).toBe(`${NS}.notify_captured`);
+    });
+    expect(h.notifications.map((n) => n.result)).toEqual([
+      { provider: 'gateway', outcome: 'settled', operationId: 'cap_ask', status: 'succeeded' },
+    ]);
+  });
+
+  it('declines a payment the provider still has pending only when the operator forces it', async () => {
+    h.answer = async () => pending('cap_force');
+    h.status = async () => pending('cap_force');
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-force', {
+        settlement: polling({ pollScheduleMs: [30 * DAY], deadlineMs: DAY }),
+      });
+      await env.sleep('2 days');
+      const resolved = await handle.executeUpdate(resolveUpdate, {
+        args: [
+          { outcome: 'declined', reason: 'the gateway confirmed it is dead', operator: 'ana', force: true },
+        ],
+      });
+      expect(resolved.resolution).toMatchObject({ outcome: 'declined', force: true });
+      expect((await handle.result()).reported).toBe(`${NS}.notify_capture_failed`);
+      const { timeline } = await handle.query(statusQuery);
+      expect(timeline.map((entry) => entry.what)).toEqual(
+        expect.arrayContaining([
+          'status check before resolving: pending (pending)',
+          'resolved as declined (forced) by ana: the gateway confirmed it is dead',
+        ]),
+      );
+    });
+    expect(h.statusChecks).toHaveLength(1);
+  });
+
+  it('makes a status check that fails beyond retrying stuck, and asks again on a recheck', async () => {
+    h.answer = async () => pending('cap_sf');
+    let failures = 1;
+    h.status = async () => {
+      if (failures-- > 0)
+        throw ApplicationFailure.nonRetryable('the status answer is unreadable', 'Unexpected');
+      return settled('cap_sf');
+    };
+    await h.withWorker(async () => {
+      const handle = await h.start('wf-status-fails', { settlement: polling() });
+      await env.sleep('2 minutes');
+      const stuck = await eventually(async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck.stuckReason).toBe('the status answer is unreadable');
+      expect((await handle.describe()).searchAttributes.SettleStuckReason).toEqual([
+        'asking the provider for the outcome failed (Unexpected)',
+      ]);
+      // Hours pass: no status check goes out by itself while it is stuck on the failure.
+      await env.sleep('1 day');
+      expect(h.statusChecks).toHaveLength(1);
+      await handle.signal(recheckSignal);
+      expect((await handle.result()).reported).toBe(`${NS}.notify_captured`);
+    });
+    expect(h.statusChecks).toHaveLength(2);
+    expect(h.executions).toHaveLength(1);
   });
 
   it('re-asks an unknown outcome and ends settled, never failed by guesswork', async () => {
