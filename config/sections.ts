@@ -34,6 +34,9 @@ export const temporalSettings = section({
       key: 'temporal.payload_keys',
       schema: parsedBy(parsePayloadKeys, PayloadKeysError),
       secret: true,
+      // Each key as written, should one reach a log line alone.
+      secretParts: (text: string) =>
+        [...parsePayloadKeys(text).byId.values()].map((key) => key.toString('base64')),
       description:
         'AES-256 keys that encrypt workflow inputs, results and failure messages in Temporal: ' +
         '`id:base64key[,id2:base64key…]`, each 32 bytes (`openssl rand -base64 32`); the first encrypts, ' +

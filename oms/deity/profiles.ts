@@ -28,7 +28,7 @@ export function profileOf(
       refused: 'authentication required: Basic serviceUser:serviceToken, or Bearer with X-Service-User',
     };
   }
-  const profile = settings?.profiles[user];
+  const profile = settings?.profiles.get(user);
   if (!profile) return { refused: `unknown profile "${user.slice(0, 80)}"` };
   return sameSecret(token, profile.serviceToken)
     ? { who: profile }

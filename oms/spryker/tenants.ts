@@ -13,7 +13,7 @@ export function tenantOf(
   settings: SprykerSettings | undefined,
 ): { who: string } | { refused: string } {
   if (!named) return { refused: 'the call names no tenant' };
-  const token = settings?.tenants[named];
+  const token = settings?.tenants.get(named);
   if (token === undefined) return { refused: `unknown tenant "${named.slice(0, 80)}"` };
   const authorization = headers.authorization;
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {

@@ -4,6 +4,9 @@ import { Agent, request } from 'node:http';
 import { createApi } from '../../api/app';
 import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate } from '../../api/throttle';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
+import { deitySettingsOf } from '../../oms/deity/door';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { createProviderRegistry } from '../../providers/fromConfig';
@@ -200,4 +203,136 @@ describe('the failed-authentication window', () => {
       await server.close();
     }
   });
+});
+
+/**
+ * A tenant, profile, command or payment method is named by the caller: a name that is a key of every object's
+ * prototype (`constructor`, `toString`, `__proto__`) is as unknown as any other, never a 500.
+ */
+describe('caller-chosen names that are prototype keys', () => {
+  const config = loadConfig(localDefaults());
+  const connection = Connection.lazy({
+    address: '127.0.0.1:1',
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let api: RunningServer;
+  beforeAll(async () => {
+    api = await listen(
+      createApi({
+        temporal: new Client({ connection }),
+        taskQueue: 'unused',
+        providers: createProviderRegistry(config),
+        logger: recordingLogger([]),
+        mibIntakeSecret: config.MIB_INTAKE_SECRET,
+        settlement: settlementPolicies(config),
+        spryker: sprykerSettingsOf(config),
+        deity: deitySettingsOf(config),
+      }),
+      0,
+    );
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await api.close();
+    await connection.close();
+  });
+
+  const PROTOTYPE_KEYS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+  const shop = { authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`, 'tenant-identifier': LOCAL_SPRYKER_TENANT };
+  const capture = JSON.stringify({
+    orderReference: 'DE--1',
+    orderItemIds: [1],
+    amount: 100,
+    currencyIsoCode: 'EUR',
+  });
+
+  it.each(PROTOTYPE_KEYS)('answers Tenant-Identifier: %s with 401, an unknown tenant', async (tenant) => {
+    const answer = await send(
+      `${api.url}/spryker/payment-commands`,
+      {
+        from: '127.0.0.11',
+        headers: {
+          authorization: 'Bearer some-token-of-16-chars',
+          'tenant-identifier': tenant,
+          name: 'CapturePayment',
+        },
+        body: capture,
+      },
+      agent,
+    );
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body).error).toContain(`unknown tenant "${tenant}"`);
+  });
+
+  it.each(PROTOTYPE_KEYS)('answers a Deity profile named %s with 401, an unknown profile', async (user) => {
+    const basic = Buffer.from(`${user}:some-token-of-16-chars`).toString('base64');
+    for (const headers of [
+      { authorization: `Basic ${basic}` },
+      { authorization: 'Bearer some-token-of-16-chars', 'x-service-user': user },
+    ]) {
+      const answer = await send(
+        `${api.url}/dpsg/v1/client/methods`,
+        {
+          from: '127.0.0.12',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: 'o-1', total: 10, currency: 'EUR', country: 'DE' }),
+        },
+        agent,
+      );
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body).error).toContain(`unknown profile "${user}"`);
+    }
+    expect(LOCAL_DEITY_PROFILE.serviceUser).not.toBe(user);
+  });
+
+  it.each(PROTOTYPE_KEYS)(
+    'answers a Spryker command named %s with 400, not a payment command',
+    async (name) => {
+      const answer = await send(
+        `${api.url}/spryker/payment-commands`,
+        { from: '127.0.0.13', headers: { ...shop, name }, body: capture },
+        agent,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).issues).toEqual([
+        { path: 'headers.name', message: `"${name}" is not a payment command` },
+      ]);
+    },
+  );
+
+  it.each(PROTOTYPE_KEYS)(
+    'answers a checkout paid with method %s with 400, not a method Settle offers',
+    async (method) => {
+      const checkout = {
+        orderData: {
+          orderReference: 'DE--2',
+          currencyCode: 'EUR',
+          grandTotal: 1000,
+          items: [{ idSalesOrderItem: 1 }],
+          paymentMethodName: method,
+        },
+      };
+      const answer = await send(
+        `${api.url}/spryker/private/initialize-payment`,
+        {
+          from: '127.0.0.14',
+          headers: {
+            authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`,
+            'x-tenant-identifier': LOCAL_SPRYKER_TENANT,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(checkout),
+        },
+        agent,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).issues).toEqual([
+        {
+          path: 'body.orderData.paymentMethodName',
+          message: `"${method}" is not a payment method Settle offers`,
+        },
+      ]);
+    },
+  );
 });

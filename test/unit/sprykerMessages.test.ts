@@ -125,8 +125,11 @@ describe('Spryker messages', () => {
 
   it("authenticates a call as the tenant it names, with that tenant's token only", () => {
     const settings = {
-      tenants: { 'shop-1': 'token-of-shop-one', 'shop-2': 'token-of-shop-two' },
-      methods: {},
+      tenants: new Map([
+        ['shop-1', 'token-of-shop-one'],
+        ['shop-2', 'token-of-shop-two'],
+      ]),
+      methods: new Map<string, string>(),
       appIdentifier: 'settle',
       checkoutWaitMs: 1000,
     };
@@ -143,6 +146,9 @@ describe('Spryker messages', () => {
     });
     expect(tenantOf(bearer('token-of-shop-one'), undefined, settings)).toEqual({
       refused: 'the call names no tenant',
+    });
+    expect(tenantOf(bearer('token-of-shop-one'), 'constructor', settings)).toEqual({
+      refused: 'unknown tenant "constructor"',
     });
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', undefined)).toEqual({
       refused: 'unknown tenant "shop-1"',
