@@ -26,5 +26,6 @@ export function apiDependencies(
     spryker: sprykerSettingsOf(config),
     deity: deitySettingsOf(config),
     codecServer: codecServerOptions(config),
+    trustProxy: config.TRUST_PROXY,
   };
 }

@@ -1,8 +1,10 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import express from 'express';
 import { Agent, request } from 'node:http';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApi } from '../../api/app';
-import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate } from '../../api/throttle';
+import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../api/throttle';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { deitySettingsOf } from '../../oms/deity/door';
@@ -10,12 +12,34 @@ import { sprykerSettingsOf } from '../../oms/spryker/door';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { gatewayEvent } from '../helpers/gatewayEvents';
+import { createDevServerEnv, eventually } from '../helpers/temporal';
 
 type Logged = { level: string; message: string; fields?: Record<string, unknown> };
 function recordingLogger(logged: Logged[]): Logger {
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     void logged.push({ level, message, fields });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** The API's parts every test here shares, over `connection`, logging into `logged`. */
+function apiParts(config: ReturnType<typeof loadConfig>, connection: Connection, logged: Logged[]) {
+  return {
+    temporal: new Client({ connection }),
+    taskQueue: 'unused',
+    providers: createProviderRegistry(config),
+    logger: recordingLogger(logged),
+    mibIntakeSecret: config.MIB_INTAKE_SECRET,
+    settlement: settlementPolicies(config),
+  };
+}
+
+/** Temporal nowhere (port 1), tried once: authentication comes first, and an admitted call is told to retry. */
+function unreachableTemporal(): Connection {
+  return Connection.lazy({
+    address: '127.0.0.1:1',
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
+  });
 }
 
 /** One HTTP request from a chosen local address: two addresses are two clients to the server. */
@@ -30,6 +54,8 @@ function send(
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
     });
+    // Only so that a request left hanging fails its test rather than the whole file: no speed is asserted.
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
     req.on('error', reject);
     req.end(body);
   });
@@ -45,21 +71,13 @@ describe('failed authentication throttled per client and route', () => {
   const logged: Logged[] = [];
   const config = loadConfig(localDefaults());
   const adminToken = 'operator-token-1';
-  const connection = Connection.lazy({
-    address: '127.0.0.1:1',
-    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
-  });
+  const connection = unreachableTemporal();
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let api: RunningServer;
   beforeAll(async () => {
     api = await listen(
       createApi({
-        temporal: new Client({ connection }),
-        taskQueue: 'unused',
-        providers: createProviderRegistry(config),
-        logger: recordingLogger(logged),
-        mibIntakeSecret: config.MIB_INTAKE_SECRET,
-        settlement: settlementPolicies(config),
+        ...apiParts(config, connection, logged),
         adminToken,
       }),
       0,
@@ -116,8 +134,8 @@ describe('failed authentication throttled per client and route', () => {
     expect(authFailureCounts()['/mib']).toMatchObject({ failed: limit, throttled: 1000 - limit });
   });
 
-  it('answers a throttled client 429 with Retry-After and a JSON-RPC error, its credentials unread', async () => {
-    const answer = await send(`${api.url}/mib`, { headers: rightMib(), body: capture }, agent);
+  it('answers a throttled client 429 with Retry-After and a JSON-RPC error, yet admits its right secret', async () => {
+    const answer = await send(`${api.url}/mib`, { headers: wrongMib, body: capture }, agent);
     expect(answer.status).toBe(429);
     const retryAfter = Number(answer.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
@@ -127,6 +145,29 @@ describe('failed authentication throttled per client and route', () => {
       id: null,
       error: { code: -32001, message: `Too many failed authentications: retry after ${retryAfter} s` },
     });
+    // A valid credential is never refused: the same address with the right secret is admitted (and told to
+    // retry, Temporal being away).
+    const admitted = await send(`${api.url}/mib`, { headers: rightMib(), body: capture }, agent);
+    expect(admitted.status).toBe(503);
+    expect(JSON.parse(admitted.body).error.code).toBe(-32603);
+    const operator = await send(
+      `${api.url}/payments`,
+      { method: 'GET', headers: { authorization: `Bearer ${adminToken}` } },
+      agent,
+    );
+    expect(operator.status).toBe(503);
+  });
+
+  it('counts by the TCP address without TRUST_PROXY: a caller cannot dodge the limit with X-Forwarded-For', async () => {
+    const statuses = [];
+    for (let i = 0; i < AUTH_FAILURE_LIMIT.failures + 1; i += 1) {
+      const forwarded = { ...wrongMib, 'x-forwarded-for': `198.51.100.${i + 1}` };
+      statuses.push(
+        (await send(`${api.url}/mib`, { from: '127.0.0.9', headers: forwarded, body: capture }, agent))
+          .status,
+      );
+    }
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
   });
 
   it('does not hold back another client: it is admitted (and told to retry, Temporal being away)', async () => {
@@ -189,7 +230,10 @@ describe('the failed-authentication window', () => {
         401, 401, 200, 401,
       ]);
       clock = 4_000;
-      expect(await status('ok')).toBe(429);
+      expect(await status('x')).toBe(429);
+      // Throttled for its failures, never for its right credentials.
+      expect(await status('ok')).toBe(200);
+      expect(await status('x')).toBe(429);
       clock = 10_000;
       expect(await status('ok')).toBe(200);
       expect(await status('x')).toBe(401);
@@ -211,21 +255,13 @@ describe('the failed-authentication window', () => {
  */
 describe('caller-chosen names that are prototype keys', () => {
   const config = loadConfig(localDefaults());
-  const connection = Connection.lazy({
-    address: '127.0.0.1:1',
-    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
-  });
+  const connection = unreachableTemporal();
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let api: RunningServer;
   beforeAll(async () => {
     api = await listen(
       createApi({
-        temporal: new Client({ connection }),
-        taskQueue: 'unused',
-        providers: createProviderRegistry(config),
-        logger: recordingLogger([]),
-        mibIntakeSecret: config.MIB_INTAKE_SECRET,
-        settlement: settlementPolicies(config),
+        ...apiParts(config, connection, []),
         spryker: sprykerSettingsOf(config),
         deity: deitySettingsOf(config),
       }),
@@ -335,4 +371,259 @@ describe('caller-chosen names that are prototype keys', () => {
       ]);
     },
   );
+});
+
+/**
+ * Failures are counted per claimed identity and address: a flood of wrong tokens claiming one tenant from one
+ * address throttles those failures only; that tenant's right token, and another tenant's calls from the same
+ * address, go through.
+ */
+describe('failures counted per claimed identity and address', () => {
+  const config = loadConfig({
+    ...localDefaults(),
+    SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN},other-shop=other-shop-token-0001`,
+  });
+  const logged: Logged[] = [];
+  const connection = unreachableTemporal();
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let direct: RunningServer;
+  let proxied: RunningServer;
+  beforeAll(async () => {
+    const deps = {
+      ...apiParts(config, connection, logged),
+      spryker: sprykerSettingsOf(config),
+    };
+    direct = await listen(createApi(deps), 0);
+    // Behind one proxy (the test client plays it): the client's address is the last X-Forwarded-For entry.
+    proxied = await listen(createApi({ ...deps, trustProxy: 1 }), 0);
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await direct.close();
+    await proxied.close();
+    await connection.close();
+  });
+
+  const command = JSON.stringify({
+    orderReference: 'DE--1',
+    orderItemIds: [1],
+    amount: 100,
+    currencyIsoCode: 'EUR',
+  });
+  const claiming = (tenant: string, token: string) => ({
+    authorization: `Bearer ${token}`,
+    'tenant-identifier': tenant,
+    name: 'CapturePayment',
+  });
+  const spryker = async (headers: Record<string, string>, from = '127.0.0.21') =>
+    (await send(`${direct.url}/spryker/payment-commands`, { from, headers, body: command }, agent)).status;
+
+  it('throttles the failures claiming a tenant, never its right token, nor another tenant at that address', async () => {
+    const wrong = claiming(LOCAL_SPRYKER_TENANT, 'wrong-token-of-16-chars');
+    const statuses = [];
+    for (let i = 0; i <= AUTH_FAILURE_LIMIT.failures; i += 1) statuses.push(await spryker(wrong));
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
+    // The right token from the same address is admitted (503: Temporal is away), however many failures.
+    expect(await spryker(claiming(LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN))).toBe(503);
+    // Another tenant's failures from the same address have their own count.
+    expect(await spryker(claiming('other-shop', 'wrong-token-of-16-chars'))).toBe(401);
+    expect(await spryker(claiming('other-shop', 'other-shop-token-0001'))).toBe(503);
+    const throttling = logged.find(
+      (line) => line.message === 'throttling a client that keeps failing authentication',
+    );
+    expect(throttling?.fields).toMatchObject({
+      route: '/spryker/payment-commands',
+      claimed: LOCAL_SPRYKER_TENANT,
+    });
+  });
+
+  it('behind a trusted proxy, counts each caller by the address the proxy names', async () => {
+    const mib = (forwardedFor: string, secret: string) =>
+      send(
+        `${proxied.url}/mib`,
+        {
+          from: '127.0.0.22',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${secret}`,
+            'x-forwarded-for': forwardedFor,
+          },
+          body: '{}',
+        },
+        agent,
+      );
+    const statuses = [];
+    for (let i = 0; i <= AUTH_FAILURE_LIMIT.failures; i += 1)
+      statuses.push((await mib('203.0.113.7', 'wrong-secret')).status);
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
+    // Another caller behind the same proxy is not held back: MIB, a shop, an operator.
+    expect((await mib('203.0.113.8', 'wrong-secret')).status).toBe(401);
+    expect((await mib('203.0.113.8', config.MIB_INTAKE_SECRET)).status).toBe(400);
+    // Nor is the throttled caller, with the right secret.
+    expect((await mib('203.0.113.7', config.MIB_INTAKE_SECRET)).status).toBe(400);
+    expect(logged.some((line) => line.fields?.ip === '203.0.113.7')).toBe(true);
+  });
+});
+
+describe('the bounded maps of the abuse limits', () => {
+  it('hold at most 10,000 keys, however many distinct keys arrive within one interval', () => {
+    const once = oncePer(() => 0);
+    for (let i = 0; i < 25_000; i += 1) expect(once.take(`payment:P${i}:capture:f`, 60_000)).toBe(true);
+    expect(once.size).toBeLessThanOrEqual(10_000);
+    // The newest are kept: a key just taken is still within its interval.
+    expect(once.take('payment:P24999:capture:f', 60_000)).toBe(false);
+  });
+});
+
+/**
+ * A TCP relay in front of Temporal that can hold Temporal's answers: while held, nothing Temporal sends reaches
+ * the API. It counts the bytes the API sends Temporal.
+ */
+async function holdingRelay(upstream: string) {
+  const [host, port] = upstream.split(':');
+  const pipes = new Set<{ client: Socket; server: Socket }>();
+  let held = false;
+  let sentUp = 0;
+  const relay = createServer((client) => {
+    const server = connect(Number(port), host!);
+    const pipe = { client, server };
+    pipes.add(pipe);
+    client.on('data', (chunk: Buffer) => {
+      sentUp += chunk.length;
+      server.write(chunk);
+    });
+    server.pipe(client);
+    if (held) server.pause();
+    const close = () => {
+      pipes.delete(pipe);
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', close).on('close', close);
+    server.on('error', close).on('close', close);
+  });
+  await new Promise<void>((done) => relay.listen(0, '127.0.0.1', done));
+  return {
+    address: `127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    sentUp: () => sentUp,
+    hold() {
+      held = true;
+      for (const { server } of pipes) server.pause();
+    },
+    release() {
+      held = false;
+      for (const { server } of pipes) server.resume();
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const { client, server } of pipes) {
+          client.destroy();
+          server.destroy();
+        }
+        relay.close(() => done());
+      }),
+  };
+}
+
+/**
+ * An unverified webhook is answered at once, whatever Temporal does; the payment it names is asked about off
+ * the request path, only for an id Temporal could hold, and at most as often as the address's limit allows.
+ */
+describe('unverified webhooks', () => {
+  const config = loadConfig(localDefaults());
+  const logged: Logged[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let env: TestWorkflowEnvironment;
+  let relay: Awaited<ReturnType<typeof holdingRelay>>;
+  let connection: Connection;
+  let api: RunningServer;
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    relay = await holdingRelay(env.address);
+    connection = await Connection.connect({ address: relay.address });
+    api = await listen(
+      createApi({
+        ...apiParts(config, connection, logged),
+      }),
+      0,
+    );
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await api?.close();
+    await connection?.close();
+    await relay?.close();
+    await env?.teardown();
+  });
+
+  const forged = (workflowId: string) =>
+    gatewayEvent('wrong-secret', { eventId: 'evt_forged', operationId: 'cap_1', workflowId });
+  const webhook = (workflowId: string, from = '127.0.0.31') => {
+    const { body, headers } = forged(workflowId);
+    return send(
+      `${api.url}/webhooks/gateway`,
+      { from, headers: { ...headers, 'content-type': 'application/json' }, body },
+      agent,
+    );
+  };
+  const rechecked = () =>
+    logged.filter((line) =>
+      [
+        'asking the provider about the payment an unverified webhook named',
+        'unverified webhook names no running payment',
+      ].includes(line.message),
+    ).length;
+
+  it('is answered 401 while Temporal has not answered the recheck, which follows off the request path', async () => {
+    const before = rechecked();
+    relay.hold();
+    const sent = relay.sentUp();
+    try {
+      const answer = await webhook('payment:PAY-HELD:capture:0123456789abcdef');
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body).error).toMatch(/^webhook verification failed: gateway: /);
+      // The recheck has gone out to Temporal, and has no answer yet.
+      await eventually(async () => (relay.sentUp() > sent ? true : undefined));
+      expect(rechecked()).toBe(before);
+    } finally {
+      relay.release();
+    }
+    await eventually(async () => (rechecked() === before + 1 ? true : undefined));
+  });
+
+  it('sends Temporal nothing of a claimed id longer than any workflow id, and holds none of it', async () => {
+    const before = rechecked();
+    const sent = relay.sentUp();
+    const long = `payment:${'P'.repeat(200_000)}:capture:0123456789abcdef`;
+    const answer = await webhook(long, '127.0.0.32');
+    expect(answer.status).toBe(401);
+    // A payment that may be asked about, after it: once its recheck is through, the long one would be too.
+    expect((await webhook('payment:PAY-AFTER-LONG:capture:0123456789abcdef', '127.0.0.32')).status).toBe(401);
+    await eventually(async () => (rechecked() === before + 1 ? true : undefined));
+    expect(relay.sentUp() - sent).toBeLessThan(200_000);
+  });
+
+  it('asks about at most the limit of payments per address; past it answers 429, other addresses go on', async () => {
+    const before = rechecked();
+    const statuses = [];
+    for (let i = 0; i < 30; i += 1)
+      statuses.push((await webhook(`payment:PAY-MANY-${i}:capture:f`, '127.0.0.33')).status);
+    expect(statuses).toEqual([
+      ...Array(AUTH_FAILURE_LIMIT.failures).fill(401),
+      ...Array(30 - AUTH_FAILURE_LIMIT.failures).fill(429),
+    ]);
+    await eventually(async () => (rechecked() === before + AUTH_FAILURE_LIMIT.failures ? true : undefined));
+    expect((await webhook('payment:PAY-OTHER-ADDRESS:capture:f', '127.0.0.34')).status).toBe(401);
+    await eventually(async () =>
+      rechecked() === before + AUTH_FAILURE_LIMIT.failures + 1 ? true : undefined,
+    );
+    // The flood is logged once when refused and once when throttled, not once per webhook.
+    const lines = logged.filter(
+      (line) => line.fields?.ip === '127.0.0.33' && line.fields?.route === '/webhooks',
+    );
+    expect(lines.map((line) => line.message)).toEqual([
+      'refused an unauthenticated call',
+      'throttling a client that keeps failing authentication',
+    ]);
+  });
 });

@@ -128,6 +128,7 @@ describe('configuration from config/parameters.yml', () => {
       TEMPORAL_TASK_QUEUE: 'acme-queue',
       WORKER_SHUTDOWN_GRACE: '45s',
       API_PORT: 8080,
+      TRUST_PROXY: false,
       GATEWAY_URL: 'https://gateway.example.com',
       // A value YAML reads as a number stays the text that was written.
       GATEWAY_API_KEY: '12345678',
@@ -417,5 +418,32 @@ describe('Deity profiles', () => {
     );
     expect(message).toContain('profile "org:shop:prod": serviceToken: at least 16 characters');
     expect(message).not.toContain('short-1');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxy = (value: string) => loadConfig({ ...localDefaults(), TRUST_PROXY: value }).TRUST_PROXY;
+
+  it('takes false, a number of proxies, or their addresses and subnets', () => {
+    expect(loadConfig(localDefaults()).TRUST_PROXY).toBe(false);
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('10.0.0.0/8, loopback,fd00::/8,192.0.2.7')).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+  });
+
+  it.each([
+    ['true', 'true would take any X-Forwarded-For'],
+    ['0', 'between 1 and 10'],
+    ['10.0.0.0/33', '"10.0.0.0/33" is neither'],
+    ['ingress.example', '"ingress.example" is neither'],
+  ])('refuses %s, saying why', (value, why) => {
+    const message = configError(() => trustProxy(value));
+    expect(message).toContain('api.trust_proxy (TRUST_PROXY): ');
+    expect(message).toContain(why);
   });
 });
