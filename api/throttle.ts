@@ -121,7 +121,7 @@ export function authGate({
  * Counts per key in fixed windows: `count` adds one to the key's window and answers it. At most MAX_KEYS keys
  * are held: ended windows are swept first, then the oldest go.
  */
-export function failureWindows(windowMs: number, now: () => number = Date.now) {
+function failureWindows(windowMs: number, now: () => number = Date.now) {
   const windows = new Map<string, { endsAt: number; failures: number }>();
   return {
     count(key: string): { readonly endsAt: number; readonly failures: number } {

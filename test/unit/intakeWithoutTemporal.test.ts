@@ -5,6 +5,7 @@ import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { createGatewaySimulator } from '../../sim/gateway/server';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
@@ -23,8 +24,18 @@ describe('the API without a reachable Temporal', () => {
     error: at('error'),
   };
   let connection: Connection;
-  const config = loadConfig(localDefaults());
+  // The gateway answers (the intake asks it who owns a transaction, oms/mib/transactionOwner.ts): only
+  // Temporal is away.
+  const defaults = localDefaults();
+  const gatewaySim = createGatewaySimulator({
+    apiKey: defaults.GATEWAY_API_KEY,
+    webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
+  });
+  let gateway: RunningServer;
+  let config: ReturnType<typeof loadConfig>;
   beforeAll(async () => {
+    gateway = await listen(gatewaySim.app, 0);
+    config = loadConfig({ ...defaults, GATEWAY_URL: gateway.url });
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
       address: '127.0.0.1:1',
@@ -45,6 +56,8 @@ describe('the API without a reachable Temporal', () => {
   afterAll(async () => {
     await api.close();
     await connection.close();
+    gatewaySim.stop();
+    await gateway.close();
   });
 
   const capture = (id?: number) => ({
