@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
+import type { TrustProxy } from '../config/trustProxy';
 import type { MibIntakeDependencies } from '../oms/mib/intake';
 import { mibRoutes } from '../oms/mib/routes';
 import type { DeityDependencies } from '../oms/deity/door';
@@ -21,6 +22,8 @@ export interface ApiDependencies extends MibIntakeDependencies, SprykerDependenc
   readonly logger: Logger;
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
+  /** Which proxies may name the client (TRUST_PROXY): the address the abuse limits count by. None: no proxy. */
+  readonly trustProxy?: TrustProxy;
   /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
   readonly draining?: () => boolean;
 }
@@ -130,6 +133,7 @@ export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
 export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(mountRoutes(apiRoutes(deps), deps.logger));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });

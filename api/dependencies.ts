@@ -24,5 +24,6 @@ export function apiDependencies(
     adminToken: config.ADMIN_TOKEN,
     spryker: sprykerSettingsOf(config),
     deity: deitySettingsOf(config),
+    trustProxy: config.TRUST_PROXY,
   };
 }

@@ -4,13 +4,15 @@ import type { Logger } from '../config/logger';
 import type { ResponseSpec } from './contract';
 
 /**
- * Abuse limits of the HTTP edge. A client (by IP) that fails authentication too often on a route is
- * answered 429 with Retry-After until its window ends, without its credentials being checked again; its
- * failures are logged once per window, not once each, so a flood of wrong tokens cannot flood the log.
- * Each client and route has its own count: one client's failures never hold back another.
+ * Abuse limits of the HTTP edge. Credentials are always checked, and a valid one is always accepted: the limits
+ * hold back only failures. A caller that fails authentication too often on a route — counted per address (the
+ * client's, as TRUST_PROXY lets Express read it behind a proxy) and claimed identity (a door's tenant or
+ * profile) — is answered 429 with Retry-After instead of 401 until its window ends, and its failures are logged
+ * once per window, not once each, so a flood of wrong tokens cannot flood the log. One caller's failures never
+ * hold back another caller, nor the same address or identity with the right credentials.
  */
 
-/** At most this many failed authentications per client and route in a window; then 429 until it ends. */
+/** At most this many failed authentications per address, identity and route in a window; then 429 until it ends. */
 export const AUTH_FAILURE_LIMIT = { failures: 10, windowMs: 60_000 } as const;
 
 /** The 429 of a route behind an AuthGate, as the HTTP contract declares it, with the route's own body. */
@@ -18,20 +20,26 @@ export function throttledResponse(body: z.ZodType): ResponseSpec {
   return {
     description:
       `More than ${AUTH_FAILURE_LIMIT.failures} failed authentications from this client in ` +
-      `${AUTH_FAILURE_LIMIT.windowMs / 1000} s: refused unread until the window ends.`,
+      `${AUTH_FAILURE_LIMIT.windowMs / 1000} s: failures are answered 429 until the window ends (valid ` +
+      'credentials are always accepted).',
     body,
     headers: { 'Retry-After': { description: 'Seconds until the window ends.', schema: z.string() } },
   };
 }
 
-/** Past this many clients in a window, ended windows are swept, so memory stays bounded. */
-const SWEEP_ABOVE = 10_000;
+/** Past this many callers in a window, ended windows are swept, then the oldest dropped: memory stays bounded. */
+const MAX_KEYS = 10_000;
 
 /** Failed authentications and throttled requests per route since the process started: the metric. */
 const counters = new Map<string, { failed: number; throttled: number }>();
 
 export function authFailureCounts(): Readonly<Record<string, { failed: number; throttled: number }>> {
   return Object.fromEntries([...counters].map(([route, counts]) => [route, { ...counts }]));
+}
+
+/** The caller's address: Express's `req.ip`, which reads X-Forwarded-For only from proxies TRUST_PROXY trusts. */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 export interface AuthGateOptions {
@@ -48,10 +56,16 @@ export interface AuthGateOptions {
 
 export interface AuthGate {
   /**
-   * True when the caller proved who it is (`failure` answered undefined) and may go on. Otherwise the caller
-   * has been answered: 429 while its client is throttled, else 401.
+   * True when the caller proved who it is (`failure` answered undefined) and may go on, whatever its
+   * address or identity failed before. Otherwise the caller has been answered: 401, or 429 once its failures
+   * are past the limit. `claimed` is the configured identity the call claims (a tenant, a profile), if any.
    */
-  admit(req: Request, res: Response, failure: () => string | undefined): boolean;
+  admit(req: Request, res: Response, failure: () => string | undefined, claimed?: string): boolean;
+  /**
+   * Answers a call whose credentials did not verify (checked elsewhere, e.g. asynchronously): 401, or 429
+   * past the limit; answers which.
+   */
+  refuse(req: Request, res: Response, reason: string, claimed?: string): 'unauthorized' | 'throttled';
 }
 
 export function authGate({
@@ -62,50 +76,65 @@ export function authGate({
   limit = AUTH_FAILURE_LIMIT,
   now = Date.now,
 }: AuthGateOptions): AuthGate {
-  const windows = new Map<string, { endsAt: number; failures: number }>();
   const counts = counters.get(route) ?? { failed: 0, throttled: 0 };
   counters.set(route, counts);
+  const failures = failureWindows(limit.windowMs, now);
 
-  const windowOf = (client: string, at: number) => {
-    const current = windows.get(client);
-    if (current && current.endsAt > at) return current;
-    if (windows.size > SWEEP_ABOVE) {
-      for (const [key, window] of windows) if (window.endsAt <= at) windows.delete(key);
+  function refuse(req: Request, res: Response, reason: string, claimed?: string) {
+    const ip = clientAddress(req);
+    const who = claimed === undefined ? { ip } : { ip, claimed };
+    const window = failures.count(claimed === undefined ? ip : `${ip}\u0000${claimed}`);
+    if (window.failures === 1) {
+      logger.warn('refused an unauthenticated call', { route, reason, ...who });
+    } else if (window.failures === limit.failures + 1) {
+      logger.warn('throttling a client that keeps failing authentication', {
+        route,
+        ...who,
+        failures: limit.failures,
+        retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+      });
     }
-    const fresh = { endsAt: at + limit.windowMs, failures: 0 };
-    windows.set(client, fresh);
-    return fresh;
-  };
+    if (window.failures <= limit.failures) {
+      counts.failed += 1;
+      unauthorized(res, reason);
+      return 'unauthorized' as const;
+    }
+    counts.throttled += 1;
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.endsAt - now()) / 1000));
+    res.status(429).set('Retry-After', String(retryAfterSeconds));
+    throttled(res, retryAfterSeconds);
+    return 'throttled' as const;
+  }
 
   return {
-    admit(req, res, failure) {
-      const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      const at = now();
-      const open = windows.get(client);
-      if (open && open.endsAt > at && open.failures >= limit.failures) {
-        counts.throttled += 1;
-        const retryAfterSeconds = Math.max(1, Math.ceil((open.endsAt - at) / 1000));
-        res.status(429).set('Retry-After', String(retryAfterSeconds));
-        throttled(res, retryAfterSeconds);
-        return false;
-      }
+    admit(req, res, failure, claimed) {
       const reason = failure();
       if (reason === undefined) return true;
-      counts.failed += 1;
-      const window = windowOf(client, at);
-      window.failures += 1;
-      if (window.failures === 1) {
-        logger.warn('refused an unauthenticated call', { route, reason, ip: client });
-      } else if (window.failures === limit.failures) {
-        logger.warn('throttling a client that keeps failing authentication', {
-          route,
-          ip: client,
-          failures: window.failures,
-          retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
-        });
-      }
-      unauthorized(res, reason);
+      refuse(req, res, reason, claimed);
       return false;
+    },
+    refuse,
+  };
+}
+
+/**
+ * Counts per key in fixed windows: `count` adds one to the key's window and answers it. At most MAX_KEYS keys
+ * are held: ended windows are swept first, then the oldest go.
+ */
+function failureWindows(windowMs: number, now: () => number = Date.now) {
+  const windows = new Map<string, { endsAt: number; failures: number }>();
+  return {
+    count(key: string): { readonly endsAt: number; readonly failures: number } {
+      const at = now();
+      let window = windows.get(key);
+      if (!window || window.endsAt <= at) {
+        windows.delete(key);
+        makeRoom(windows, (held) => held.endsAt <= at);
+        window = { endsAt: at + windowMs, failures: 0 };
+        windows.set(key, window);
+      }
+      window.failures += 1;
+      return window;
     },
   };
 }
@@ -136,21 +165,33 @@ export function identifiedBy<T>(
   gate: AuthGate,
   req: Request,
   res: Response,
-  identify: () => { readonly who: T } | { readonly refused: string },
+  identify: () => { readonly who: T } | Refused,
 ): T | undefined {
-  let who: T | undefined;
-  const admitted = gate.admit(req, res, () => {
-    const found = identify();
-    if ('refused' in found) return found.refused;
-    who = found.who;
-    return undefined;
-  });
-  return admitted ? who : undefined;
+  const found = identify();
+  if ('who' in found) return found.who;
+  gate.refuse(req, res, found.refused, found.claimed);
+  return undefined;
+}
+
+/** Why a caller was not identified, and the configured identity it claimed, if it claimed one. */
+export interface Refused {
+  readonly refused: string;
+  readonly claimed?: string;
+}
+
+/** Keeps a map below MAX_KEYS entries: those `ended` go first, then the oldest (a Map keeps insertion order). */
+function makeRoom<V>(map: Map<string, V>, ended: (value: V) => boolean): void {
+  if (map.size < MAX_KEYS) return;
+  for (const [key, value] of map) if (ended(value)) map.delete(key);
+  for (const key of map.keys()) {
+    if (map.size < MAX_KEYS) break;
+    map.delete(key);
+  }
 }
 
 /**
- * At most one action per key in an interval: the rest are skipped. Keys whose interval has passed are swept
- * once many are held, so memory stays bounded.
+ * At most one action per key in an interval: the rest are skipped. At most MAX_KEYS keys are held: those whose
+ * interval has passed are swept first, then the oldest go (their key may act again sooner).
  */
 export function oncePer(now: () => number = Date.now) {
   const last = new Map<string, number>();
@@ -160,12 +201,15 @@ export function oncePer(now: () => number = Date.now) {
       const at = now();
       const previous = last.get(key);
       if (previous !== undefined && at - previous < intervalMs) return false;
-      if (last.size > SWEEP_ABOVE) {
-        // Held entries are at most this old to matter; intervals are alike per caller.
-        for (const [held, when] of last) if (at - when >= intervalMs) last.delete(held);
-      }
+      last.delete(key);
+      // Intervals are alike per caller: an entry this old no longer matters.
+      makeRoom(last, (when) => at - when >= intervalMs);
       last.set(key, at);
       return true;
+    },
+    /** How many keys are held (bounded by MAX_KEYS). */
+    get size() {
+      return last.size;
     },
   };
 }

@@ -5,17 +5,19 @@ import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
 import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } from '../providers/types';
-import { parsePaymentWorkflowId } from '../domain/workflowId';
+import { fingerprint } from '../domain/fingerprint';
+import { WORKFLOW_ID_MAX_LENGTH, parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
 import { MB, errorBodySchema, route, type RouteSet } from './contract';
-import { oncePer } from './throttle';
+import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from './throttle';
 import type { PaymentCommand } from '../domain/commands';
 import type { SettlementPolicy } from '../domain/settlement';
 
 /**
  * `POST /webhooks/:provider`: a provider's notice of an outcome. The signature is verified by the provider's
- * adapter (401 and nothing else when it fails), then the event is signalled to its payment workflow; the 2xx
- * goes out only after Temporal accepted the signal, so an acknowledged event is never lost.
+ * adapter (401 at once when it fails, 429 past the client's limit of failures), then the event is signalled to
+ * its payment workflow; the 2xx goes out only after Temporal accepted the signal, so an acknowledged event is
+ * never lost.
  */
 export interface WebhookDependencies {
   readonly temporal: Client;
@@ -28,6 +30,9 @@ export interface WebhookDependencies {
 /** The recheck interval where no settlement policy is given: the default schedule's first pause. */
 const DEFAULT_RECHECK_INTERVAL_MS = 60_000;
 
+/** Rechecks in flight at once per API process; past that, an unverified webhook asks about nothing. */
+export const MAX_RECHECKS_IN_FLIGHT = 8;
+
 /** What `POST /webhooks/{provider}` answers an authentic webhook: whether it reached a payment workflow. */
 export const webhookAnswerSchema = z.object({ received: z.literal(true), delivered: z.boolean() });
 
@@ -35,6 +40,16 @@ export const WEBHOOK_BODY_LIMIT = 1 * MB;
 
 export function webhookRoutes({ temporal, providers, logger, settlement }: WebhookDependencies): RouteSet {
   const rechecks = oncePer();
+  let inFlight = 0;
+  /** Unverified webhooks count as failed authentications per address (api/throttle.ts); verified ones never. */
+  const gate = authGate({
+    route: '/webhooks',
+    logger,
+    unauthorized: (res, reason) =>
+      void res.status(401).json({ error: `webhook verification failed: ${reason}` }),
+    throttled: (res, seconds) =>
+      void res.json({ error: `Too many unverified webhooks from this client: retry after ${seconds} s` }),
+  });
   /** The shortest pause of the command's poll schedule: an unverified webhook asks no more often. */
   const recheckIntervalMs = (command: PaymentCommand) =>
     settlement ? Math.min(...settlement(command, true).pollScheduleMs) : DEFAULT_RECHECK_INTERVAL_MS;
@@ -44,19 +59,28 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
    * payment it names is asked about (Hyperswitch's lesson): a real event with a broken signature still
    * settles the payment, and a forged one costs a status request — at most one per payment per poll
    * interval, however many are forged (the throttle is the API's, so forgeries reach neither Temporal nor
-   * the provider). Only payment workflows are signalled.
+   * the provider). Only payment workflows are signalled, off the request path: the webhook has its 401
+   * already, and the ask is dropped when MAX_RECHECKS_IN_FLIGHT are on their way.
    */
-  async function recheckClaimedPayment(provider: PaymentProvider, body: Buffer): Promise<void> {
+  function recheckClaimedPayment(provider: PaymentProvider, body: Buffer): void {
     const workflowId = provider.fetchStatus ? provider.webhookHint?.(body) : undefined;
-    const claimed = workflowId ? parsePaymentWorkflowId(workflowId) : undefined;
-    if (!workflowId || !claimed) return;
-    if (!rechecks.take(workflowId, recheckIntervalMs(claimed.command))) return;
-    try {
-      await temporal.workflow.getHandle(workflowId).signal(recheckSignal);
-      logger.info('asking the provider about the payment an unverified webhook named', { workflowId });
-    } catch (error) {
-      logger.info('unverified webhook names no running payment', { error: (error as Error).message });
-    }
+    // Temporal takes no longer id, so a longer one names no payment: it is neither parsed nor held.
+    if (!workflowId || workflowId.length > WORKFLOW_ID_MAX_LENGTH) return;
+    const claimed = parsePaymentWorkflowId(workflowId);
+    if (!claimed || inFlight >= MAX_RECHECKS_IN_FLIGHT) return;
+    // Held by its hash: 10,000 payments asked about cost a few hundred kilobytes, however long their ids.
+    if (!rechecks.take(fingerprint(workflowId, 32), recheckIntervalMs(claimed.command))) return;
+    inFlight += 1;
+    temporal.workflow
+      .getHandle(workflowId)
+      .signal(recheckSignal)
+      .then(
+        () =>
+          logger.info('asking the provider about the payment an unverified webhook named', { workflowId }),
+        (error: unknown) =>
+          logger.info('unverified webhook names no running payment', { error: (error as Error).message }),
+      )
+      .finally(() => (inFlight -= 1));
   }
 
   /** Verifies the webhook with its provider's adapter and signals the event to its payment workflow. */
@@ -72,9 +96,9 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
       event = await provider.parseWebhook(body, req.headers);
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
-      logger.warn('webhook rejected', { provider: provider.name, reason: error.message });
-      await recheckClaimedPayment(provider, body);
-      res.status(401).json({ error: `webhook verification failed: ${error.message}` });
+      // Answered at once; past the address's limit (429) it asks about nothing either.
+      if (gate.refuse(req, res, `${provider.name}: ${error.message}`) === 'unauthorized')
+        recheckClaimedPayment(provider, body);
       return;
     }
     if (!event) {
@@ -124,7 +148,8 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
           "The provider's adapter verifies the signature (the gateway: `Gateway-Signature: t=<unix " +
           'seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with GATEWAY_WEBHOOK_SECRET>`, at most 300 s ' +
           'old). A verified event is signalled to its payment workflow, and 200 goes out only after ' +
-          'Temporal accepted the signal.',
+          'Temporal accepted the signal. An unverified one is answered 401 at once, or 429 past ' +
+          `${AUTH_FAILURE_LIMIT.failures} from one client in ${AUTH_FAILURE_LIMIT.windowMs / 1000} s.`,
         request: {
           params: z.object({ provider: z.enum(providers.names).describe('A configured provider.') }),
           // Read raw: the signature is over the bytes as sent.
@@ -141,6 +166,7 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
         responses: {
           200: { description: 'Authentic; delivered or nothing to deliver.', body: webhookAnswerSchema },
           401: { description: 'The signature does not verify; nothing changes.', body: errorBodySchema },
+          429: throttledResponse(errorBodySchema),
           404: { description: 'No provider of that name is configured.', body: errorBodySchema },
           503: {
             description: 'Temporal is unreachable; the provider should redeliver.',

@@ -138,7 +138,7 @@ async function withProfile(
 ): Promise<number> {
   if (!serviceUser) throw new UsageError('--profile is needed', command);
   const config = loadConfig(undefined, { owners: USES['settle deity'] });
-  const profile = deitySettingsOf(config).profiles[serviceUser];
+  const profile = deitySettingsOf(config).profiles.get(serviceUser);
   if (!profile) {
     console.error(`settle deity: no profile "${serviceUser}" in DEITY_PROFILES`);
     return EXIT.failed;

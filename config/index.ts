@@ -61,7 +61,7 @@ export function loadConfig<const O extends Owner = Owner>(
   const values: Record<string, string | undefined> = {};
   const origin: Record<string, string> = {};
   const shape: Record<string, z.ZodType> = {};
-  const secrets: string[] = [];
+  const secrets: [string, Setting][] = [];
   for (const section of sections) {
     // A provider's required settings are required only while it serves payments (checked below).
     const conditional = (PROVIDERS as readonly unknown[]).includes(section);
@@ -79,7 +79,7 @@ export function loadConfig<const O extends Owner = Owner>(
           : setting.required && !conditional
             ? setting.schema
             : setting.schema.optional();
-      if (setting.secret) secrets.push(name);
+      if (setting.secret) secrets.push([name, setting]);
     }
   }
   const parsed = z.object(shape).safeParse(values);
@@ -89,8 +89,17 @@ export function loadConfig<const O extends Owner = Owner>(
     throw new ConfigError(`invalid configuration:\n${[...issues, ...missing].join('\n')}`);
   }
   const config = parsed.data as Record<string, unknown>;
-  redactFromLogs(secrets.map((name) => config[name] as string | undefined));
+  redactFromLogs(secrets.flatMap(([name, setting]) => secretsOf(setting, values[name], config[name])));
   return config as ConfigOf<O>;
+}
+
+/** What of a secret setting is masked in logs: the text as written, and each secret its value holds. */
+function secretsOf(setting: Setting, written: string | undefined, value: unknown): (string | undefined)[] {
+  if (value === undefined) return [];
+  const parts = setting.secretParts
+    ? setting.secretParts(value as never)
+    : [typeof value === 'string' ? value : undefined];
+  return [written, ...parts];
 }
 
 /** One line per required setting missing for a provider that serves payments. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
 import { PayloadKeysError, parsePayloadKeys } from './payloadKeys';
 import { duration, flag, parsedBy, port, secret, section } from './setting';
+import { TrustProxyError, parseTrustProxy } from './trustProxy';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
 
@@ -34,6 +35,9 @@ export const temporalSettings = section({
       key: 'temporal.payload_keys',
       schema: parsedBy(parsePayloadKeys, PayloadKeysError),
       secret: true,
+      // Each key as written, should one reach a log line alone.
+      secretParts: (text: string) =>
+        [...parsePayloadKeys(text).byId.values()].map((key) => key.toString('base64')),
       description:
         'AES-256 keys that encrypt workflow inputs, results and failure messages in Temporal: ' +
         '`id:base64key[,id2:base64key…]`, each 32 bytes (`openssl rand -base64 32`); the first encrypts, ' +
@@ -61,6 +65,16 @@ export const apiSettings = section({
       schema: port,
       default: '3000',
       description: 'Port of the API (POST /mib, webhooks, /payments, /health, /openapi.json).',
+    },
+    TRUST_PROXY: {
+      key: 'api.trust_proxy',
+      schema: parsedBy(parseTrustProxy, TrustProxyError).transform(parseTrustProxy),
+      default: 'false',
+      description:
+        'The proxies in front of the API (an ingress, a load balancer) that may name the client in ' +
+        'X-Forwarded-For, so that the abuse limits count each caller by its own address: the number of ' +
+        'proxies (1 behind one ingress), or their addresses and subnets, comma-separated (10.0.0.0/8, ' +
+        'loopback); false where callers connect directly.',
     },
   },
 });

@@ -17,6 +17,11 @@ export interface Setting {
   readonly required?: boolean;
   /** Never shown, and masked in every log line. */
   readonly secret?: boolean;
+  /**
+   * A secret setting whose value is more than one secret (tokens per tenant, a password inside a URL): the
+   * parts to mask, from the parsed value. Without it the value is masked whole, as written.
+   */
+  readonly secretParts?: (value: never) => readonly (string | undefined)[];
   /** One line for the reference. */
   readonly description: string;
   /** For the reference, when unset without a default means something: `localhost:7233`. */
@@ -80,3 +85,11 @@ export function parsedBy(
 }
 
 export const duration = parsedBy(parseDuration);
+
+/** A URL's secrets: the whole of it and its password, as written and decoded. */
+export function urlSecrets(url: string): string[] {
+  const { password } = new URL(url);
+  return [url, password, password ? decodeURIComponent(password) : undefined].filter(
+    (part): part is string => part !== undefined,
+  );
+}

@@ -168,6 +168,12 @@ export function orderPaymentWorkflowId({ door, tenant, orderReference }: OrderKe
   return ['order', door, tenant, orderReference].join(':');
 }
 
+/** The door of an order's payment workflow id (its twin above), or undefined for any other id. */
+export function orderDoorOf(workflowId: string): string | undefined {
+  const [prefix, door, ...rest] = workflowId.split(':');
+  return prefix === 'order' && door && rest.length >= 2 ? door : undefined;
+}
+
 /** The key of a command's payment at the provider: one command of an order acts at a time. */
 export function orderReferenceKey({ door, tenant, orderReference }: OrderKey): string {
   return [door, tenant, orderReference].join(':');

@@ -29,6 +29,9 @@ export interface PaymentWorkflowIdParts {
 
 const PREFIX = 'payment';
 
+/** Temporal refuses a longer workflow id (its default limit.maxIDLength): no longer id names a workflow. */
+export const WORKFLOW_ID_MAX_LENGTH = 1000;
+
 export function paymentWorkflowId({ reference, command, fingerprint }: PaymentWorkflowIdParts): string {
   return [PREFIX, reference, command, fingerprint].join(':');
 }

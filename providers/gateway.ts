@@ -10,6 +10,7 @@ import {
   ProviderRejectedError,
   WebhookVerificationError,
   type AuthorizationQuery,
+  type AuthorizationRecord,
   type AuthorizationRequest,
   type AuthorizationResult,
   type AuthorizationState,
@@ -76,6 +77,7 @@ const authorizationSchema = z.object({
   captured: z.number().optional(),
   currency: z.string().nullable().optional(),
   decline_reason: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 
 const operationSchema = z.object({
@@ -177,6 +179,23 @@ export class GatewayProvider implements PaymentProvider {
     if (status >= 400 || !parsed.success)
       throw new Error(`gateway answered HTTP ${status} with an unreadable authorization`);
     return judgeAuthorization(parsed.data, query);
+  }
+
+  async authorizationRecord(transactionId: string): Promise<AuthorizationRecord | undefined> {
+    const { status, text } = await this.send(
+      'GET',
+      authorizationPath(transactionId),
+      'a read of the authorization',
+    );
+    if (status === 404) return undefined;
+    const parsed = authorizationSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable authorization`);
+    const { metadata, amount } = parsed.data;
+    return {
+      ...(metadata?.workflow_id ? { createdBy: metadata.workflow_id } : {}),
+      ...(amount !== undefined ? { amountMinor: amount } : {}),
+    };
   }
 
   async fetchStatus(query: StatusQuery): Promise<ProviderResult | undefined> {

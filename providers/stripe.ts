@@ -10,6 +10,7 @@ import {
   ProviderRejectedError,
   WebhookVerificationError,
   type AuthorizationQuery,
+  type AuthorizationRecord,
   type AuthorizationRequest,
   type AuthorizationResult,
   type AuthorizationState,
@@ -176,6 +177,14 @@ export class StripeProvider implements PaymentProvider {
         reason: 'card_not_reusable: the PaymentIntent has no customer with a saved payment method',
       };
     }
+    // The new hold is never larger than the one it replaces.
+    if (command.amountMinor > expired.amount) {
+      return {
+        outcome: 'declined',
+        status: 'rejected',
+        reason: `amount_exceeds_authorization: a revalidation holds at most the expired PaymentIntent's ${expired.amount} minor units`,
+      };
+    }
     const intent = await this.stripe.paymentIntents.create(
       {
         amount: command.amountMinor > 0 ? stripeAmount(command) : expired.amount,
@@ -231,6 +240,18 @@ export class StripeProvider implements PaymentProvider {
       return { outcome: 'declined', status, reason };
     }
     return checkoutResult(intent);
+  }
+
+  async authorizationRecord(transactionId: string): Promise<AuthorizationRecord | undefined> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(transactionId);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw retryable(error, 'a read of the PaymentIntent');
+    }
+    const createdBy = intent.metadata?.workflow_id;
+    return { ...(createdBy ? { createdBy } : {}), amountMinor: intent.amount };
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {

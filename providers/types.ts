@@ -92,6 +92,17 @@ export interface AuthorizationResult {
   readonly redirectUrl?: string;
 }
 
+/** What the provider holds of an authorization: who made it, and how much it holds. */
+export interface AuthorizationRecord {
+  /**
+   * The Settle workflow whose checkout made it (what `authorize` put on the provider's object), or undefined
+   * when Settle did not authorize it at checkout.
+   */
+  readonly createdBy?: string;
+  /** The amount it was made for, minor units, where the provider knows it. */
+  readonly amountMinor?: number;
+}
+
 /** What a status request needs to find a command's operation at the provider. */
 export interface StatusQuery extends ProviderCommand {
   /** The provider's operation id, when its answer named one; absent after an unknown outcome. */
@@ -126,6 +137,11 @@ export interface PaymentProvider {
   authorize?(request: AuthorizationRequest): Promise<AuthorizationResult>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
+  /**
+   * Only for providers that authorize at checkout: what the provider holds of an authorization (who made it,
+   * for how much), undefined when it knows none of that id. Never changes anything; a failure throws.
+   */
+  authorizationRecord?(transactionId: string): Promise<AuthorizationRecord | undefined>;
   /**
    * Only for providers with a status API: asks what became of a command (pending, after a lost answer, or
    * when a webhook could not be trusted). Answers undefined when the provider has no record of it, which

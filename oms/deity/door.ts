@@ -11,8 +11,8 @@ export const DEITY_DOOR = 'deity';
 
 /** The door's settings as its parts use them (oms/deity/settings.ts declares them). */
 export interface DeitySettings {
-  /** By serviceUser. */
-  readonly profiles: Readonly<Record<string, DeityProfile>>;
+  /** By serviceUser (a Map: the caller names the profile, and no prototype key may answer). */
+  readonly profiles: ReadonlyMap<string, DeityProfile>;
   /** How long validate waits for the authorization, in ms. */
   readonly validateWaitMs: number;
 }
@@ -32,9 +32,7 @@ export function deitySettingsOf(config: {
   readonly DEITY_VALIDATE_WAIT: string;
 }): DeitySettings {
   return {
-    profiles: Object.fromEntries(
-      (config.DEITY_PROFILES ?? []).map((profile) => [profile.serviceUser, profile]),
-    ),
+    profiles: new Map((config.DEITY_PROFILES ?? []).map((profile) => [profile.serviceUser, profile])),
     validateWaitMs: parseDuration(config.DEITY_VALIDATE_WAIT),
   };
 }

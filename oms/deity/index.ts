@@ -11,7 +11,7 @@ export const deityDoor: FrontDoor = {
   name: DEITY_DOOR,
   worker({ config, temporal, logger }) {
     const url = config.AMQP_URL;
-    const serviceUsers = Object.keys(deitySettingsOf(config).profiles);
+    const serviceUsers = [...deitySettingsOf(config).profiles.keys()];
     let publisher: EventPublisher | undefined;
     let queues: Promise<void> | undefined;
     // Connected at the first event, not at start: a worker without a broker still serves the other doors.

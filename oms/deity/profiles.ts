@@ -1,4 +1,5 @@
 import { sameSecret } from '../../domain/secrets';
+import type { Refused } from '../../api/throttle';
 import type { DeitySettings } from './door';
 import type { DeityMethod, DeityProfile } from './settings';
 
@@ -11,7 +12,7 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 export function profileOf(
   headers: Headers,
   settings: DeitySettings | undefined,
-): { who: DeityProfile } | { refused: string } {
+): { who: DeityProfile } | Refused {
   const authorization = typeof headers.authorization === 'string' ? headers.authorization : '';
   let user: string | undefined;
   let token: string | undefined;
@@ -28,11 +29,11 @@ export function profileOf(
       refused: 'authentication required: Basic serviceUser:serviceToken, or Bearer with X-Service-User',
     };
   }
-  const profile = settings?.profiles[user];
+  const profile = settings?.profiles.get(user);
   if (!profile) return { refused: `unknown profile "${user.slice(0, 80)}"` };
   return sameSecret(token, profile.serviceToken)
     ? { who: profile }
-    : { refused: 'wrong service token for this profile' };
+    : { refused: 'wrong service token for this profile', claimed: user };
 }
 
 /** Whether a method takes an order in `currency` from `country` (a condition left out takes all). */

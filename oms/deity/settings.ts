@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, section } from '../../config/setting';
+import { duration, section, urlSecrets } from '../../config/setting';
 
 /** A payment method a profile offers: at which provider, when it fits an order, and what the shop's client needs. */
 export const deityMethodSchema = z.strictObject({
@@ -24,13 +24,37 @@ export const deityMethodSchema = z.strictObject({
 });
 export type DeityMethod = z.infer<typeof deityMethodSchema>;
 
+/**
+ * A service user names the routing key of its profile's events (`<serviceUser>.payment.status_updated`, see
+ * publisher.ts): a topic key's words are separated by "." and a binding's "*" and "#" are wildcards, so none
+ * of them may be in it, and RabbitMQ takes keys of at most 255 bytes.
+ */
+export const SERVICE_USER_MAX_LENGTH = 200;
+const serviceUserSchema = z
+  .string()
+  .max(SERVICE_USER_MAX_LENGTH, `at most ${SERVICE_USER_MAX_LENGTH} characters`)
+  .regex(
+    /^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/,
+    'org:project:env, each part letters, digits, _ and - only: no ".", "*", "#" or spaces, which RabbitMQ ' +
+      'reads in the routing key of its events',
+  );
+
 const profileSchema = z.strictObject({
   /** "org:project:env", as the shop's PAYMENTS_SERVICE_USER. */
-  serviceUser: z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/, 'org:project:env'),
+  serviceUser: serviceUserSchema,
   serviceToken: z.string().min(16, 'at least 16 characters'),
   methods: z.array(deityMethodSchema).max(100),
 });
 export type DeityProfile = z.infer<typeof profileSchema>;
+
+/** A profile in an error message: by its service user where it has one (never by its token), else by its place. */
+function profileName(json: unknown, index: number): string {
+  const user = (Array.isArray(json) ? (json[index] as { serviceUser?: unknown } | undefined) : undefined)
+    ?.serviceUser;
+  return typeof user === 'string' && user !== ''
+    ? `profile "${user.slice(0, 80)}${user.length > 80 ? '…' : ''}"`
+    : `profile ${index + 1}`;
+}
 
 /** JSON text of the profiles, each serviceUser once. */
 const profilesSchema = z.string().transform((text, ctx) => {
@@ -44,7 +68,11 @@ const profilesSchema = z.string().transform((text, ctx) => {
   const parsed = z.array(profileSchema).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    ctx.addIssue({ code: 'custom', message: `${issue.path.join('.') || 'profiles'}: ${issue.message}` });
+    const [index, ...field] = issue.path;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${typeof index === 'number' ? `${profileName(json, index)}: ` : ''}${field.join('.') || 'profiles'}: ${issue.message}`,
+    });
     return z.NEVER;
   }
   const users = parsed.data.map((profile) => profile.serviceUser);
@@ -68,15 +96,19 @@ export const deitySettings = section({
       key: 'deity.profiles',
       schema: profilesSchema,
       secret: true,
+      // The tokens, not the service users, which every log line about a profile shows.
+      secretParts: (profiles: readonly DeityProfile[]) => profiles.map((profile) => profile.serviceToken),
       description:
         'The shop profiles, as JSON: [{"serviceUser": "org:project:env", "serviceToken": "<at least 16 characters>", ' +
-        '"methods": [{"provider": "gateway", "method": "card", "currencies": ["EUR"], "countries": ["DE"], "config": {}}]}].',
+        '"methods": [{"provider": "gateway", "method": "card", "currencies": ["EUR"], "countries": ["DE"], "config": {}}]}]; ' +
+        'each part of a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
       unset: 'none: the door refuses every call',
     },
     AMQP_URL: {
       key: 'deity.amqp_url',
       schema: z.url({ protocol: /^amqps?$/ }),
       secret: true,
+      secretParts: urlSecrets,
       description:
         'The RabbitMQ broker the status events are published to, amqp://user:password@host:5672/vhost (or amqps).',
       unset: 'none: the events wait, retried, until it is set',

@@ -17,7 +17,8 @@ import {
 } from './jsonRpc';
 import { issuesOf } from '../../domain/issues';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
-import { UnstartableCommandError, startPaymentCommand } from '../startCommand';
+import { UnstartableCommandError, checkStartable, startPaymentCommand } from '../startCommand';
+import { OwnerLookupError, mibRefusalOf } from './transactionOwner';
 import {
   commandAmount,
   commandTransaction,
@@ -34,9 +35,9 @@ import { authGate, type AuthGate } from '../../api/throttle';
 export const MIB_DOOR = 'mib';
 
 /**
- * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command becomes one
- * paymentCommandWorkflow, started with an id derived from the command, and is acknowledged at once; the
- * outcome reaches MIB later as a notification. Invalid input is answered with the JSON-RPC error for its
+ * `POST /mib`: the endpoint MIB forwards payment commands to. Each valid command on a transaction MIB may act
+ * on (transactionOwner.ts) becomes one paymentCommandWorkflow, started with an id derived from the command,
+ * and is acknowledged at once; the outcome reaches MIB later as a notification. Invalid input is answered with the JSON-RPC error for its
  * case and starts nothing.
  */
 
@@ -215,6 +216,10 @@ async function handleRequest(
     reply: { door: MIB_DOOR, context: { payment } satisfies MibReplyContext },
   };
   try {
+    checkStartable(input);
+    // Last, once nothing local refuses it: it asks the provider (transactionOwner.ts).
+    const refusal = await mibRefusalOf(deps.providers.get(provider)!, transactionId, command, amount.minor);
+    if (refusal) return invalid(refusal.field, refusal.message);
     await startPaymentCommand(deps, input, { workflowId, orderId: orderIdOf(payment) });
   } catch (error) {
     if (error instanceof UnstartableCommandError) {
@@ -222,6 +227,18 @@ async function handleRequest(
       return refused(JSON_RPC_ERRORS.invalidParams, 'Invalid params', {
         issues: [{ path: `params.${error.path}`, message: error.message }],
       });
+    }
+    if (error instanceof OwnerLookupError) {
+      deps.logger.error('could not ask the provider who owns a transaction; MIB will deliver again', {
+        provider,
+        reference: payment.reference,
+        error: error.message,
+      });
+      return jsonRpcError(
+        replyId,
+        JSON_RPC_ERRORS.internalError,
+        `Internal error: ${provider} could not be asked about the transaction; retry`,
+      );
     }
     // Answered even without an id: MIB must see the 503 and deliver the command again.
     return jsonRpcError(

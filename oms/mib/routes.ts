@@ -154,8 +154,9 @@ export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
           `JSON-RPC 2.0. The methods are ${methods}. A valid command starts one workflow, whose id is ` +
           'derived from the command, and is answered at once; its outcome reaches MIB later as a ' +
           'notification. A request without id is a JSON-RPC notification: it is carried out and answered ' +
-          'with 204, except a command that could not be accepted, which gets 503. None of the errors ' +
-          'starts anything.',
+          'with 204, except a command that could not be accepted, which gets 503. A command on an ' +
+          "authorization a Spryker or Deity checkout made is refused (invalid params): that door's order owns " +
+          'it; so is a revalidate larger than the authorization. None of the errors starts anything.',
         security: [mibBearer, mibSignature],
         request: {
           body: {

@@ -31,9 +31,9 @@ export function createAnnouncer(temporal: Client, taskQueue: string, settings: S
     // Stable across the activity's retries, new for each announcement (a method added again after a delete).
     const run = Context.current().info.workflowExecution ?? { workflowId: 'standalone', runId: randomUUID() };
     const baseUrl = `${publicUrl}/spryker`;
-    const methods = Object.keys(settings.methods);
+    const methods = [...settings.methods.keys()];
     const announcements: Announcement[] = [];
-    for (const tenant of Object.keys(settings.tenants)) {
+    for (const tenant of settings.tenants.keys()) {
       const id = mailboxId(tenant, 'payment-method-commands');
       const before = await announcedThrough(temporal, id);
       const deleted = Object.keys(before).filter((name) => !methods.includes(name));
@@ -62,7 +62,7 @@ export function createAnnouncer(temporal: Client, taskQueue: string, settings: S
         ...deleted.map((name) => message('DeletePaymentMethod', { name, providerName: appIdentifier })),
       ];
       const announced = Object.fromEntries(
-        methods.map((name) => [name, fingerprint(settings.methods[name])]),
+        methods.map((name) => [name, fingerprint(settings.methods.get(name))]),
       );
       await postToMailbox({ temporal, taskQueue }, id, {
         messages: messages.map((content) => ({ id: content.MessageId, content })),

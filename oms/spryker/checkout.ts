@@ -79,12 +79,12 @@ export async function initializePayment(
   const parsed = initializePaymentSchema.safeParse(json);
   if (!parsed.success) return refuse(400, 'invalid checkout', issuesOf(parsed.error, 'body'));
   const { orderData } = parsed.data;
-  const methods = deps.spryker?.methods ?? {};
+  const methods = deps.spryker?.methods ?? new Map<string, string>();
   const methodName = orderData.paymentMethodName ?? orderData.paymentMethod;
   const provider = methodName
-    ? methods[methodName]
-    : Object.values(methods).length === 1
-      ? Object.values(methods)[0]
+    ? methods.get(methodName)
+    : methods.size === 1
+      ? [...methods.values()][0]
       : undefined;
   if (!provider)
     return refuse(400, 'invalid checkout', [

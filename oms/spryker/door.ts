@@ -10,10 +10,10 @@ export const SPRYKER_DOOR = 'spryker';
 
 /** The door's settings as its parts use them (oms/spryker/settings.ts declares them). */
 export interface SprykerSettings {
-  /** Bearer token by tenant identifier. */
-  readonly tenants: Readonly<Record<string, string>>;
-  /** Provider by payment method name. */
-  readonly methods: Readonly<Record<string, string>>;
+  /** Bearer token by tenant identifier (a Map: the caller names the tenant, and no prototype key may answer). */
+  readonly tenants: ReadonlyMap<string, string>;
+  /** Provider by payment method name, which checkout's caller chooses. */
+  readonly methods: ReadonlyMap<string, string>;
   readonly appIdentifier: string;
   /** How long checkout waits for the authorization, in ms. */
   readonly checkoutWaitMs: number;
@@ -41,8 +41,8 @@ export function sprykerSettingsOf(config: {
   readonly PUBLIC_URL?: string;
 }): SprykerSettings {
   return {
-    tenants: config.SPRYKER_TENANTS ?? {},
-    methods: config.SPRYKER_PAYMENT_METHODS,
+    tenants: new Map(Object.entries(config.SPRYKER_TENANTS ?? {})),
+    methods: new Map(Object.entries(config.SPRYKER_PAYMENT_METHODS)),
     appIdentifier: config.SPRYKER_APP_IDENTIFIER,
     checkoutWaitMs: parseDuration(config.SPRYKER_CHECKOUT_WAIT),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),

@@ -9,6 +9,7 @@ import {
   type OrderKey,
   type OrderPaymentState,
 } from '../../domain/orderPayment';
+import { ownValue } from '../../domain/ownKeys';
 import { paymentWorkflowId } from '../../domain/workflowId';
 import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
 import { UnstartableCommandError } from '../startCommand';
@@ -42,7 +43,7 @@ export async function receiveSprykerCommand(
     deps.logger.warn('refused a Spryker command', { tenant, name: attributes.name, status, error });
     res.status(status).json(issues ? { error, issues } : { error });
   };
-  const kind = attributes.name ? COMMAND_NAMES[attributes.name] : undefined;
+  const kind = attributes.name ? ownValue(COMMAND_NAMES, attributes.name) : undefined;
   if (!kind) {
     return refuse(400, 'invalid message', [
       {

@@ -4,7 +4,8 @@ import { duration, section } from '../../config/setting';
 /** `name=value` pairs, comma-separated, each name once; both sides trimmed and non-empty. */
 function pairs(what: string, value: z.ZodString) {
   return z.string().transform((text, ctx) => {
-    const entries: Record<string, string> = {};
+    // A Map, so that a name such as `constructor` or `__proto__` is a name like any other.
+    const entries = new Map<string, string>();
     for (const part of text
       .split(',')
       .map((entry) => entry.trim())
@@ -12,16 +13,16 @@ function pairs(what: string, value: z.ZodString) {
       const at = part.indexOf('=');
       const name = part.slice(0, Math.max(at, 0)).trim();
       const parsed = value.safeParse(part.slice(at + 1).trim());
-      if (at <= 0 || !parsed.success || name in entries) {
+      if (at <= 0 || !parsed.success || entries.has(name)) {
         ctx.addIssue({
           code: 'custom',
-          message: `"${at <= 0 ? part : name}" is not ${what}${name in entries ? ' given once' : ''}`,
+          message: `"${at <= 0 ? part : name}" is not ${what}${entries.has(name) ? ' given once' : ''}`,
         });
         return z.NEVER;
       }
-      entries[name] = parsed.data;
+      entries.set(name, parsed.data);
     }
-    return entries;
+    return Object.fromEntries(entries) as Readonly<Record<string, string>>;
   });
 }
 
@@ -38,6 +39,8 @@ export const sprykerSettings = section({
       key: 'spryker.tenants',
       schema: pairs('<tenant>=<bearer token of at least 16 characters>', z.string().min(16)),
       secret: true,
+      // The tokens, not the tenants' names, which every log line about a tenant shows.
+      secretParts: (tenants: Readonly<Record<string, string>>) => Object.values(tenants),
       description:
         'The shops served, as "<tenant identifier>=<bearer token>", comma-separated; each token at least 16 ' +
         'characters. A shop sends its token on every call (Authorization: Bearer).',

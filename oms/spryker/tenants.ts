@@ -1,4 +1,5 @@
 import { sameSecret } from '../../domain/secrets';
+import type { Refused } from '../../api/throttle';
 import type { SprykerSettings } from './door';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -11,15 +12,15 @@ export function tenantOf(
   headers: Headers,
   named: string | undefined,
   settings: SprykerSettings | undefined,
-): { who: string } | { refused: string } {
+): { who: string } | Refused {
   if (!named) return { refused: 'the call names no tenant' };
-  const token = settings?.tenants[named];
+  const token = settings?.tenants.get(named);
   if (token === undefined) return { refused: `unknown tenant "${named.slice(0, 80)}"` };
   const authorization = headers.authorization;
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {
-    return { refused: 'authentication required: Authorization: Bearer <token>' };
+    return { refused: 'authentication required: Authorization: Bearer <token>', claimed: named };
   }
   return sameSecret(authorization.slice('Bearer '.length), token)
     ? { who: named }
-    : { refused: 'wrong bearer token for this tenant' };
+    : { refused: 'wrong bearer token for this tenant', claimed: named };
 }

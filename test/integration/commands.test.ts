@@ -5,6 +5,11 @@ import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { statusQuery } from '../../workflows/messages';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AUTH_FAILURE_LIMIT } from '../../api/throttle';
+import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
+import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import { SPRYKER_DOOR } from '../../oms/spryker/door';
+import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { PROJECT_ROOT } from '../helpers/paths';
 import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
@@ -553,7 +558,13 @@ describe('MIB commands end to end (dev server)', () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, () => post('/webhooks/gateway', forged.body, forged.headers)),
       );
-      expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(401));
+      // Refused 401, and 429 once this client's unverified webhooks pass the limit (api/throttle.ts): none
+      // believed, none signalled.
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(
+        AUTH_FAILURE_LIMIT.failures,
+      );
       await eventually(async () => {
         const { timeline } = await handle.query(statusQuery);
         return timeline.some((entry) => entry.what.startsWith('status check')) ? true : undefined;
@@ -613,5 +624,117 @@ describe('MIB commands end to end (dev server)', () => {
     });
     const answer = await post('/webhooks/gateway', event.body, event.headers);
     expect(answer).toEqual({ status: 200, body: { received: true, delivered: false } });
+  });
+
+  /**
+   * A transaction belongs to the door that authorized it: MIB, whose secret reaches the whole provider
+   * account, may not capture, refund, cancel or revalidate an authorization a Spryker (or Deity) checkout made
+   * — that order's payment keeps its ledger — and a revalidation may not hold more than the authorization.
+   * Each refusal starts nothing and moves nothing.
+   */
+  describe('who may act on a transaction', () => {
+    /** A MIB command on `transactionId`, as the tests above send them. */
+    const mibCommand = (name: string, reference: string, transactionId: string, amount = '10.00') =>
+      post(
+        '/mib',
+        command(name, reference, amount, {
+          transactions: [
+            { amount, gateway_information: { gateway_id: 'gateway', transaction_id: transactionId } },
+          ],
+        }),
+      );
+    const commandsFor = (reference: string) => workflowCount(`SettlePaymentReference="${reference}"`);
+    const operationsOn = (transactionId: string) =>
+      stack.gateway.sim.calls.filter((call) => call.path.startsWith(`/v1/authorizations/${transactionId}/`));
+
+    /** An order paid at the Spryker door's checkout; its authorization's id at the gateway. */
+    async function sprykerOrder(orderReference: string): Promise<string> {
+      const response = await fetch(`${stack.api.url}/spryker/private/initialize-payment`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`,
+          'x-tenant-identifier': LOCAL_SPRYKER_TENANT,
+        },
+        body: JSON.stringify({
+          orderData: {
+            orderReference,
+            currencyCode: 'EUR',
+            grandTotal: 5000,
+            items: [{ idSalesOrderItem: 1 }],
+            paymentMethodName: 'Settle Card',
+          },
+        }),
+      });
+      expect(response.status).toBe(200);
+      const key = { door: SPRYKER_DOOR, tenant: LOCAL_SPRYKER_TENANT, orderReference };
+      const handle = env.client.workflow.getHandle(orderPaymentWorkflowId(key));
+      return eventually(async () => (await handle.query(orderPaymentQuery)).authorization?.transactionId);
+    }
+
+    it.each(['capture', 'refund', 'cancel', 'revalidate', 'validate'])(
+      "refuses MIB's %s of a Spryker order's authorization, naming the door, and starts nothing",
+      async (command) => {
+        const transactionId = await sprykerOrder(`DE--OWN-${command}`);
+        const reference = `PAY-OWN-${command}`;
+        const answer = await mibCommand(command, reference, transactionId);
+        expect(answer.status).toBe(400);
+        expect(answer.body.error.code).toBe(-32602);
+        expect(answer.body.error.data.issues).toEqual([
+          {
+            path: 'params.payment.transactions.0.gateway_information.transaction_id',
+            message:
+              "belongs to an order of Settle's spryker door, which authorized it at checkout: only that door may act on it",
+          },
+        ]);
+        expect(operationsOn(transactionId)).toEqual([]);
+        // A command MIB may send, sent after: once visible, the refused one would be too.
+        const after = await mibCommand('capture', `${reference}-AFTER`, `auth_${reference}_after`);
+        expect(after.status).toBe(200);
+        await eventually(async () => ((await commandsFor(`${reference}-AFTER`)) === 1 ? true : undefined));
+        expect(await commandsFor(reference)).toBe(0);
+      },
+    );
+
+    it('lets MIB act on its own transactions, and refuses a revalidation larger than the authorization', async () => {
+      const created = await fetch(`${stack.gateway.url}/v1/authorizations`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.config.GATEWAY_API_KEY}`,
+        },
+        body: JSON.stringify({ amount: 10_000, currency: 'EUR' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const tooMuch = await mibCommand('revalidate', 'PAY-REVAL-HUGE', id, '999999999.99');
+      expect(tooMuch.status).toBe(400);
+      expect(tooMuch.body.error.data.issues).toEqual([
+        {
+          path: 'params.payment.transactions.0.amount',
+          message: "a revalidation holds at most the authorization's amount (10000 minor units)",
+        },
+      ]);
+      expect(await mibCommand('revalidate', 'PAY-REVAL-FITS', id, '100.00')).toMatchObject({ status: 200 });
+      expect(await mibCommand('capture', 'PAY-MIB-OWN', id, '100.00')).toMatchObject({ status: 200 });
+      await eventually(async () => ((await commandsFor('PAY-REVAL-FITS')) === 1 ? true : undefined));
+      expect(await commandsFor('PAY-REVAL-HUGE')).toBe(0);
+    });
+
+    it('asks MIB to deliver again when the provider cannot be asked, and starts nothing', async () => {
+      stack.gateway.sim.control.down = true;
+      try {
+        const answer = await mibCommand('capture', 'PAY-OWNER-DOWN', 'auth_never_seen_before');
+        expect(answer.status).toBe(503);
+        expect(answer.body.error).toEqual({
+          code: -32603,
+          message: 'Internal error: gateway could not be asked about the transaction; retry',
+        });
+      } finally {
+        stack.gateway.sim.control.down = false;
+      }
+      expect(await mibCommand('capture', 'PAY-OWNER-DOWN', 'auth_never_seen_before')).toMatchObject({
+        status: 200,
+      });
+    });
   });
 });

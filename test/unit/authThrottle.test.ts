@@ -1,36 +1,13 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import express from 'express';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createApi } from '../../api/app';
-import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate } from '../../api/throttle';
-import { loadConfig, localDefaults, settlementPolicies } from '../../config';
-import type { Logger } from '../../config/logger';
+import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../api/throttle';
+import { loadConfig, localDefaults } from '../../config';
+import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
+import { deitySettingsOf } from '../../oms/deity/door';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { listen, type RunningServer } from '../../config/server';
-import { createProviderRegistry } from '../../providers/fromConfig';
-
-type Logged = { level: string; message: string; fields?: Record<string, unknown> };
-function recordingLogger(logged: Logged[]): Logger {
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void logged.push({ level, message, fields });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** One HTTP request from a chosen local address: two addresses are two clients to the server. */
-function send(
-  url: string,
-  { method = 'POST', from = '127.0.0.1', headers = {}, body = '' },
-  agent: Agent,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, localAddress: from, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { apiParts, recordingLogger, send, unreachableTemporal, type Logged } from '../helpers/apiEdge';
 
 /**
  * Failed authentication is throttled per client and route: past the limit a client is answered 429 with
@@ -42,21 +19,13 @@ describe('failed authentication throttled per client and route', () => {
   const logged: Logged[] = [];
   const config = loadConfig(localDefaults());
   const adminToken = 'operator-token-1';
-  const connection = Connection.lazy({
-    address: '127.0.0.1:1',
-    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
-  });
+  const connection = unreachableTemporal();
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let api: RunningServer;
   beforeAll(async () => {
     api = await listen(
       createApi({
-        temporal: new Client({ connection }),
-        taskQueue: 'unused',
-        providers: createProviderRegistry(config),
-        logger: recordingLogger(logged),
-        mibIntakeSecret: config.MIB_INTAKE_SECRET,
-        settlement: settlementPolicies(config),
+        ...apiParts(config, connection, logged),
         adminToken,
       }),
       0,
@@ -113,8 +82,8 @@ describe('failed authentication throttled per client and route', () => {
     expect(authFailureCounts()['/mib']).toMatchObject({ failed: limit, throttled: 1000 - limit });
   });
 
-  it('answers a throttled client 429 with Retry-After and a JSON-RPC error, its credentials unread', async () => {
-    const answer = await send(`${api.url}/mib`, { headers: rightMib(), body: capture }, agent);
+  it('answers a throttled client 429 with Retry-After and a JSON-RPC error, yet admits its right secret', async () => {
+    const answer = await send(`${api.url}/mib`, { headers: wrongMib, body: capture }, agent);
     expect(answer.status).toBe(429);
     const retryAfter = Number(answer.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
@@ -124,6 +93,29 @@ describe('failed authentication throttled per client and route', () => {
       id: null,
       error: { code: -32001, message: `Too many failed authentications: retry after ${retryAfter} s` },
     });
+    // A valid credential is never refused: the same address with the right secret is admitted (and told to
+    // retry, Temporal being away).
+    const admitted = await send(`${api.url}/mib`, { headers: rightMib(), body: capture }, agent);
+    expect(admitted.status).toBe(503);
+    expect(JSON.parse(admitted.body).error.code).toBe(-32603);
+    const operator = await send(
+      `${api.url}/payments`,
+      { method: 'GET', headers: { authorization: `Bearer ${adminToken}` } },
+      agent,
+    );
+    expect(operator.status).toBe(503);
+  });
+
+  it('counts by the TCP address without TRUST_PROXY: a caller cannot dodge the limit with X-Forwarded-For', async () => {
+    const statuses = [];
+    for (let i = 0; i < AUTH_FAILURE_LIMIT.failures + 1; i += 1) {
+      const forwarded = { ...wrongMib, 'x-forwarded-for': `198.51.100.${i + 1}` };
+      statuses.push(
+        (await send(`${api.url}/mib`, { from: '127.0.0.9', headers: forwarded, body: capture }, agent))
+          .status,
+      );
+    }
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
   });
 
   it('does not hold back another client: it is admitted (and told to retry, Temporal being away)', async () => {
@@ -186,7 +178,10 @@ describe('the failed-authentication window', () => {
         401, 401, 200, 401,
       ]);
       clock = 4_000;
-      expect(await status('ok')).toBe(429);
+      expect(await status('x')).toBe(429);
+      // Throttled for its failures, never for its right credentials.
+      expect(await status('ok')).toBe(200);
+      expect(await status('x')).toBe(429);
       clock = 10_000;
       expect(await status('ok')).toBe(200);
       expect(await status('x')).toBe(401);
@@ -199,5 +194,231 @@ describe('the failed-authentication window', () => {
       agent.destroy();
       await server.close();
     }
+  });
+});
+
+/**
+ * A tenant, profile, command or payment method is named by the caller: a name that is a key of every object's
+ * prototype (`constructor`, `toString`, `__proto__`) is as unknown as any other, never a 500.
+ */
+describe('caller-chosen names that are prototype keys', () => {
+  const config = loadConfig(localDefaults());
+  const connection = unreachableTemporal();
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let api: RunningServer;
+  beforeAll(async () => {
+    api = await listen(
+      createApi({
+        ...apiParts(config, connection, []),
+        spryker: sprykerSettingsOf(config),
+        deity: deitySettingsOf(config),
+      }),
+      0,
+    );
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await api.close();
+    await connection.close();
+  });
+
+  const PROTOTYPE_KEYS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+  const shop = { authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`, 'tenant-identifier': LOCAL_SPRYKER_TENANT };
+  const capture = JSON.stringify({
+    orderReference: 'DE--1',
+    orderItemIds: [1],
+    amount: 100,
+    currencyIsoCode: 'EUR',
+  });
+
+  it.each(PROTOTYPE_KEYS)('answers Tenant-Identifier: %s with 401, an unknown tenant', async (tenant) => {
+    const answer = await send(
+      `${api.url}/spryker/payment-commands`,
+      {
+        from: '127.0.0.11',
+        headers: {
+          authorization: 'Bearer some-token-of-16-chars',
+          'tenant-identifier': tenant,
+          name: 'CapturePayment',
+        },
+        body: capture,
+      },
+      agent,
+    );
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body).error).toContain(`unknown tenant "${tenant}"`);
+  });
+
+  it.each(PROTOTYPE_KEYS)('answers a Deity profile named %s with 401, an unknown profile', async (user) => {
+    const basic = Buffer.from(`${user}:some-token-of-16-chars`).toString('base64');
+    for (const headers of [
+      { authorization: `Basic ${basic}` },
+      { authorization: 'Bearer some-token-of-16-chars', 'x-service-user': user },
+    ]) {
+      const answer = await send(
+        `${api.url}/dpsg/v1/client/methods`,
+        {
+          from: '127.0.0.12',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: 'o-1', total: 10, currency: 'EUR', country: 'DE' }),
+        },
+        agent,
+      );
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body).error).toContain(`unknown profile "${user}"`);
+    }
+    expect(LOCAL_DEITY_PROFILE.serviceUser).not.toBe(user);
+  });
+
+  it.each(PROTOTYPE_KEYS)(
+    'answers a Spryker command named %s with 400, not a payment command',
+    async (name) => {
+      const answer = await send(
+        `${api.url}/spryker/payment-commands`,
+        { from: '127.0.0.13', headers: { ...shop, name }, body: capture },
+        agent,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).issues).toEqual([
+        { path: 'headers.name', message: `"${name}" is not a payment command` },
+      ]);
+    },
+  );
+
+  it.each(PROTOTYPE_KEYS)(
+    'answers a checkout paid with method %s with 400, not a method Settle offers',
+    async (method) => {
+      const checkout = {
+        orderData: {
+          orderReference: 'DE--2',
+          currencyCode: 'EUR',
+          grandTotal: 1000,
+          items: [{ idSalesOrderItem: 1 }],
+          paymentMethodName: method,
+        },
+      };
+      const answer = await send(
+        `${api.url}/spryker/private/initialize-payment`,
+        {
+          from: '127.0.0.14',
+          headers: {
+            authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`,
+            'x-tenant-identifier': LOCAL_SPRYKER_TENANT,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(checkout),
+        },
+        agent,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).issues).toEqual([
+        {
+          path: 'body.orderData.paymentMethodName',
+          message: `"${method}" is not a payment method Settle offers`,
+        },
+      ]);
+    },
+  );
+});
+
+/**
+ * Failures are counted per claimed identity and address: a flood of wrong tokens claiming one tenant from one
+ * address throttles those failures only; that tenant's right token, and another tenant's calls from the same
+ * address, go through.
+ */
+describe('failures counted per claimed identity and address', () => {
+  const config = loadConfig({
+    ...localDefaults(),
+    SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN},other-shop=other-shop-token-0001`,
+  });
+  const logged: Logged[] = [];
+  const connection = unreachableTemporal();
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let direct: RunningServer;
+  let proxied: RunningServer;
+  beforeAll(async () => {
+    const deps = {
+      ...apiParts(config, connection, logged),
+      spryker: sprykerSettingsOf(config),
+    };
+    direct = await listen(createApi(deps), 0);
+    // Behind one proxy (the test client plays it): the client's address is the last X-Forwarded-For entry.
+    proxied = await listen(createApi({ ...deps, trustProxy: 1 }), 0);
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await direct.close();
+    await proxied.close();
+    await connection.close();
+  });
+
+  const command = JSON.stringify({
+    orderReference: 'DE--1',
+    orderItemIds: [1],
+    amount: 100,
+    currencyIsoCode: 'EUR',
+  });
+  const claiming = (tenant: string, token: string) => ({
+    authorization: `Bearer ${token}`,
+    'tenant-identifier': tenant,
+    name: 'CapturePayment',
+  });
+  const spryker = async (headers: Record<string, string>, from = '127.0.0.21') =>
+    (await send(`${direct.url}/spryker/payment-commands`, { from, headers, body: command }, agent)).status;
+
+  it('throttles the failures claiming a tenant, never its right token, nor another tenant at that address', async () => {
+    const wrong = claiming(LOCAL_SPRYKER_TENANT, 'wrong-token-of-16-chars');
+    const statuses = [];
+    for (let i = 0; i <= AUTH_FAILURE_LIMIT.failures; i += 1) statuses.push(await spryker(wrong));
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
+    // The right token from the same address is admitted (503: Temporal is away), however many failures.
+    expect(await spryker(claiming(LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN))).toBe(503);
+    // Another tenant's failures from the same address have their own count.
+    expect(await spryker(claiming('other-shop', 'wrong-token-of-16-chars'))).toBe(401);
+    expect(await spryker(claiming('other-shop', 'other-shop-token-0001'))).toBe(503);
+    const throttling = logged.find(
+      (line) => line.message === 'throttling a client that keeps failing authentication',
+    );
+    expect(throttling?.fields).toMatchObject({
+      route: '/spryker/payment-commands',
+      claimed: LOCAL_SPRYKER_TENANT,
+    });
+  });
+
+  it('behind a trusted proxy, counts each caller by the address the proxy names', async () => {
+    const mib = (forwardedFor: string, secret: string) =>
+      send(
+        `${proxied.url}/mib`,
+        {
+          from: '127.0.0.22',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${secret}`,
+            'x-forwarded-for': forwardedFor,
+          },
+          body: '{}',
+        },
+        agent,
+      );
+    const statuses = [];
+    for (let i = 0; i <= AUTH_FAILURE_LIMIT.failures; i += 1)
+      statuses.push((await mib('203.0.113.7', 'wrong-secret')).status);
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429]);
+    // Another caller behind the same proxy is not held back: MIB, a shop, an operator.
+    expect((await mib('203.0.113.8', 'wrong-secret')).status).toBe(401);
+    expect((await mib('203.0.113.8', config.MIB_INTAKE_SECRET)).status).toBe(400);
+    // Nor is the throttled caller, with the right secret.
+    expect((await mib('203.0.113.7', config.MIB_INTAKE_SECRET)).status).toBe(400);
+    expect(logged.some((line) => line.fields?.ip === '203.0.113.7')).toBe(true);
+  });
+});
+
+describe('the bounded maps of the abuse limits', () => {
+  it('hold at most 10,000 keys, however many distinct keys arrive within one interval', () => {
+    const once = oncePer(() => 0);
+    for (let i = 0; i < 25_000; i += 1) expect(once.take(`payment:P${i}:capture:f`, 60_000)).toBe(true);
+    expect(once.size).toBeLessThanOrEqual(10_000);
+    // The newest are kept: a key just taken is still within its interval.
+    expect(once.take('payment:P24999:capture:f', 60_000)).toBe(false);
   });
 });

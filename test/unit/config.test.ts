@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { createLogger } from '../../config/logger';
 import { configError } from '../helpers/configError';
 import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
 import { generatedFiles } from '../../config/reference';
@@ -129,6 +130,7 @@ describe('configuration from config/parameters.yml', () => {
       TEMPORAL_TASK_QUEUE: 'acme-queue',
       WORKER_SHUTDOWN_GRACE: '45s',
       API_PORT: 8080,
+      TRUST_PROXY: false,
       GATEWAY_URL: 'https://gateway.example.com',
       // A value YAML reads as a number stays the text that was written.
       GATEWAY_API_KEY: '12345678',
@@ -333,5 +335,122 @@ describe('config/parameters.yml.dist', () => {
       expect(message).toContain(`  ${key} (`);
     }
     expect(loadConfig(localDefaults(), { file: dist }).MIB_REGISTER_EVERY).toBe('24h');
+  });
+});
+
+describe('secrets of structured settings', () => {
+  it('masks every token, key and password in what is logged, also once parsed into records and lists', () => {
+    const env = {
+      ...localDefaults(),
+      SPRYKER_TENANTS: 'shop-one=spryker-token-of-shop-one,constructor=spryker-token-of-shop-two',
+      DEITY_PROFILES: JSON.stringify([
+        { serviceUser: 'org:shop:prod', serviceToken: 'deity-service-token-one', methods: [] },
+        { serviceUser: 'org:shop:test', serviceToken: 'deity-service-token-two', methods: [] },
+      ]),
+      AMQP_URL: 'amqp://settle:rabbit-password-1@broker.example:5672/shop',
+    };
+    const config = loadConfig(env);
+    expect(config.SPRYKER_TENANTS).toEqual({
+      'shop-one': 'spryker-token-of-shop-one',
+      constructor: 'spryker-token-of-shop-two',
+    });
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const logger = createLogger('test');
+      logger.info('the configuration', { config });
+      logger.error('a library error', {
+        error: new Error(`connect failed: ${String(config.AMQP_URL)} (rabbit-password-1)`),
+        tokens: Object.values(config.SPRYKER_TENANTS ?? {}).join(' '),
+        profiles: JSON.stringify(config.DEITY_PROFILES),
+      });
+      logger.info('a profile', { serviceUser: config.DEITY_PROFILES?.[0]?.serviceUser });
+    } finally {
+      write.mockRestore();
+    }
+    const logged = written.join('');
+    expect(logged).toContain('the configuration');
+    for (const secret of [
+      'spryker-token-of-shop-one',
+      'spryker-token-of-shop-two',
+      'deity-service-token-one',
+      'deity-service-token-two',
+      'rabbit-password-1',
+      env.MIB_INTAKE_SECRET,
+      env.ADMIN_TOKEN,
+    ])
+      expect(logged).not.toContain(secret);
+    // What is no secret stays readable: the tenants and the profiles' service users.
+    expect(logged).toContain('shop-one');
+    expect(logged).toContain('org:shop:prod');
+  });
+});
+
+describe('Deity profiles', () => {
+  const profiles = (serviceUser: string) =>
+    JSON.stringify([{ serviceUser, serviceToken: 'deity-service-token-one', methods: [] }]);
+
+  it.each([
+    ['org.name:shop:prod', '"."'],
+    ['org:shop*:prod', '"*"'],
+    ['org:shop#:prod', '"#"'],
+    [`org:${'s'.repeat(200)}:prod`, 'at most 200'],
+  ])(
+    'refuses a service user its events could not be routed by (%s), naming it and the rule',
+    (user, rule) => {
+      const message = configError(() => loadConfig({ ...localDefaults(), DEITY_PROFILES: profiles(user) }));
+      expect(message).toContain(`deity.profiles (DEITY_PROFILES): profile "${user.slice(0, 80)}`);
+      expect(message).toContain('serviceUser');
+      expect(message).toContain(rule);
+      expect(message).not.toContain('deity-service-token-one');
+    },
+  );
+
+  it('takes a service user of letters, digits, _ and -', () => {
+    const config = loadConfig({ ...localDefaults(), DEITY_PROFILES: profiles('org_1:shop-2:prod') });
+    expect(config.DEITY_PROFILES?.[0]?.serviceUser).toBe('org_1:shop-2:prod');
+  });
+
+  it('names the profile whose token is too short, without the token', () => {
+    const message = configError(() =>
+      loadConfig({
+        ...localDefaults(),
+        DEITY_PROFILES: JSON.stringify([
+          { serviceUser: 'org:shop:prod', serviceToken: 'short-1', methods: [] },
+        ]),
+      }),
+    );
+    expect(message).toContain('profile "org:shop:prod": serviceToken: at least 16 characters');
+    expect(message).not.toContain('short-1');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxy = (value: string) => loadConfig({ ...localDefaults(), TRUST_PROXY: value }).TRUST_PROXY;
+
+  it('takes false, a number of proxies, or their addresses and subnets', () => {
+    expect(loadConfig(localDefaults()).TRUST_PROXY).toBe(false);
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('10.0.0.0/8, loopback,fd00::/8,192.0.2.7')).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+  });
+
+  it.each([
+    ['true', 'true would take any X-Forwarded-For'],
+    ['0', 'between 1 and 10'],
+    ['10.0.0.0/33', '"10.0.0.0/33" is neither'],
+    ['ingress.example', '"ingress.example" is neither'],
+  ])('refuses %s, saying why', (value, why) => {
+    const message = configError(() => trustProxy(value));
+    expect(message).toContain('api.trust_proxy (TRUST_PROXY): ');
+    expect(message).toContain(why);
   });
 });

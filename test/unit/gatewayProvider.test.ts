@@ -32,6 +32,15 @@ describe('gateway adapter', () => {
   };
   const keyed = (key: string) => sim.calls.filter((call) => call.idempotencyKey === key);
 
+  it('reads who made an authorization and for how much: the workflow its checkout named', async () => {
+    const request = authorizationRequest({ workflowId: 'order:deity:org:shop:prod:O-1', amountMinor: 2500 });
+    const { transactionId } = await provider.authorize(request);
+    expect(await provider.authorizationRecord(transactionId!)).toEqual({
+      createdBy: 'order:deity:org:shop:prod:O-1',
+      amountMinor: 2500,
+    });
+  });
+
   describe('authorize (checkout)', () => {
     it('holds the amount in a new authorization that names the workflow and the order', async () => {
       const request = authorizationRequest({ amountMinor: 12_345 });

@@ -14,6 +14,7 @@ import { createProviderRegistry } from '../../providers/fromConfig';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { Refusal, validateOrder } from '../../oms/deity/checkout';
 import { deitySettingsOf } from '../../oms/deity/door';
+import { createGatewaySimulator } from '../../sim/gateway/server';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
 
 /**
@@ -33,7 +34,7 @@ describe('the API without a reachable Temporal', () => {
   };
   let connection: Connection;
   // Stripe and Adyen configured too, so that a payment may name them (their currency tables are checked).
-  const config = loadConfig({
+  const configValues = {
     ...localDefaults(),
     STRIPE_API_KEY: 'sk_test_settleintake',
     STRIPE_WEBHOOK_SECRET: 'whsec_settleintake',
@@ -48,8 +49,19 @@ describe('the API without a reachable Temporal', () => {
         methods: [{ provider: 'stripe', method: 'card', currencies: ['KWD'] }],
       },
     ]),
+  };
+  // The gateway answers (the intake asks it who owns a transaction, oms/mib/transactionOwner.ts): only
+  // Temporal is away.
+  const defaults = configValues;
+  const gatewaySim = createGatewaySimulator({
+    apiKey: defaults.GATEWAY_API_KEY,
+    webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
   });
+  let gateway: RunningServer;
+  let config: ReturnType<typeof loadConfig>;
   beforeAll(async () => {
+    gateway = await listen(gatewaySim.app, 0);
+    config = loadConfig({ ...defaults, GATEWAY_URL: gateway.url });
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
       address: '127.0.0.1:1',
@@ -72,6 +84,8 @@ describe('the API without a reachable Temporal', () => {
   afterAll(async () => {
     await api.close();
     await connection.close();
+    gatewaySim.stop();
+    await gateway.close();
   });
 
   const capture = (id?: number) => ({

@@ -125,24 +125,33 @@ describe('Spryker messages', () => {
 
   it("authenticates a call as the tenant it names, with that tenant's token only", () => {
     const settings = {
-      tenants: { 'shop-1': 'token-of-shop-one', 'shop-2': 'token-of-shop-two' },
-      methods: {},
+      tenants: new Map([
+        ['shop-1', 'token-of-shop-one'],
+        ['shop-2', 'token-of-shop-two'],
+      ]),
+      methods: new Map<string, string>(),
       appIdentifier: 'settle',
       checkoutWaitMs: 1000,
     };
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', settings)).toEqual({ who: 'shop-1' });
+    // A configured tenant is claimed: its failures are counted apart (api/throttle.ts).
     expect(tenantOf(bearer('token-of-shop-two'), 'shop-1', settings)).toEqual({
       refused: 'wrong bearer token for this tenant',
+      claimed: 'shop-1',
     });
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-3', settings)).toEqual({
       refused: 'unknown tenant "shop-3"',
     });
     expect(tenantOf({}, 'shop-1', settings)).toEqual({
       refused: 'authentication required: Authorization: Bearer <token>',
+      claimed: 'shop-1',
     });
     expect(tenantOf(bearer('token-of-shop-one'), undefined, settings)).toEqual({
       refused: 'the call names no tenant',
+    });
+    expect(tenantOf(bearer('token-of-shop-one'), 'constructor', settings)).toEqual({
+      refused: 'unknown tenant "constructor"',
     });
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', undefined)).toEqual({
       refused: 'unknown tenant "shop-1"',

@@ -222,6 +222,29 @@ describe('Stripe adapter', () => {
       expect(create.idempotencyKey).toBe(revalidate.workflowId);
     });
 
+    it('revalidate: places no hold larger than the expired one, and creates nothing for it', async () => {
+      const expired = stripe.authorize({ expired: true, customer: 'cus_bob', payment_method: 'pm_bob' });
+      const intentsBefore = stripe.intents.size;
+      expect(await provider.execute(command('revalidate', expired, 99_999_999_999))).toEqual({
+        outcome: 'declined',
+        status: 'rejected',
+        reason: expect.stringMatching(
+          /^amount_exceeds_authorization: a revalidation holds at most the expired PaymentIntent's \d+ minor units$/,
+        ),
+      });
+      expect(stripe.intents.size).toBe(intentsBefore);
+    });
+
+    it('reads who made an authorization and for how much: the workflow its checkout named', async () => {
+      const request = authorizationRequest({ workflowId: 'order:spryker:shop-1:DE--1', amountMinor: 2500 });
+      const { transactionId } = await provider.authorize(request);
+      expect(await provider.authorizationRecord(transactionId!)).toEqual({
+        createdBy: 'order:spryker:shop-1:DE--1',
+        amountMinor: 2500,
+      });
+      expect(await provider.authorizationRecord('pi_settle_never_made')).toBeUndefined();
+    });
+
     it('revalidate: declines a card that cannot be charged again', async () => {
       const noCustomer = stripe.authorize({ expired: true, customer: null });
       expect(await provider.execute(command('revalidate', noCustomer))).toMatchObject({
