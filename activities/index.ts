@@ -1,8 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PaymentCommand } from '../domain/commands';
+import { formatDuration, parseDuration } from '../domain/duration';
 import { NON_RETRYABLE, ReportRefusedError } from '../domain/failures';
 import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
+import { lookupAfterMs } from '../domain/providerTiming';
 import type { ReplyContext } from '../domain/paymentCommand';
 import type { Reporter } from '../oms/door';
 import type { createMibActivities } from '../oms/mib/activities';
@@ -32,9 +34,25 @@ export interface ActivityDependencies {
   readonly providers: ProviderRegistry;
   /** Each front door's reporter, by door name (ReplyContext.door). */
   readonly reporters: Readonly<Record<string, Reporter>>;
+  /** How long a provider call of a payment is retried before it fails for good (WORKER_PROVIDER_RETRY_LIMIT). */
+  readonly providerRetryLimitMs?: number;
 }
 
-export interface ExecuteProviderCommandInput extends ProviderCommand {
+/** WORKER_PROVIDER_RETRY_LIMIT's default. */
+export const DEFAULT_PROVIDER_RETRY_LIMIT_MS = parseDuration('3d');
+
+/**
+ * When a money call may first have reached the provider, and when this attempt runs, on the workflow's clock
+ * (ms since the epoch). Both come from the workflow: a regular activity's retries keep its input, and a local
+ * attempt's own Info carries the worker's clock, not the workflow's. Without them: when this activity was first
+ * scheduled, and when this attempt was.
+ */
+export interface SentSince {
+  readonly since?: number;
+  readonly askedAt?: number;
+}
+
+export interface ExecuteProviderCommandInput extends ProviderCommand, SentSince {
   readonly provider: string;
 }
 
@@ -42,7 +60,7 @@ export interface InspectAuthorizationInput extends AuthorizationQuery {
   readonly provider: string;
 }
 
-export interface AuthorizePaymentInput extends AuthorizationRequest {
+export interface AuthorizePaymentInput extends AuthorizationRequest, SentSince {
   readonly provider: string;
 }
 
@@ -83,7 +101,19 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createActivities({ providers, reporters }: ActivityDependencies) {
+/** How long this call has been going on, on the workflow's clock (see SentSince). */
+function elapsedSince({ since, askedAt }: SentSince): number {
+  const { info } = Context.current();
+  const now = info.isLocal ? (askedAt ?? Date.now()) : info.currentAttemptScheduledTimestampMs;
+  const first = since ?? (info.isLocal ? now : info.scheduledTimestampMs);
+  return Math.max(0, now - first);
+}
+
+export function createActivities({
+  providers,
+  reporters,
+  providerRetryLimitMs = DEFAULT_PROVIDER_RETRY_LIMIT_MS,
+}: ActivityDependencies) {
   // A worker configured without the provider the API chose: retried until the worker is fixed.
   const adapterFor = (provider: string): PaymentProvider => {
     const adapter = providers.get(provider);
@@ -96,16 +126,60 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
     if (!reporter) throw new Error(`front door "${door}" is not configured on this worker`);
     return reporter;
   };
-  /** A provider's refusal that leaves the money in doubt is final; anything else is retried. */
-  const providerCall = async <T>(work: () => Promise<T>): Promise<T> => {
+  const exhausted = (message: string) =>
+    ApplicationFailure.nonRetryable(message, NON_RETRYABLE.providerRetriesExhausted);
+  /**
+   * A provider's refusal that leaves the money in doubt is final; anything else is retried until the call has
+   * failed for providerRetryLimitMs, then it fails for good with its last error.
+   */
+  const providerCall = async <T>(what: string, elapsedMs: number, work: () => Promise<T>): Promise<T> => {
     try {
       return await heartbeating(work);
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
         throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
       }
-      throw error;
+      if (error instanceof ApplicationFailure || elapsedMs < providerRetryLimitMs) throw error;
+      throw exhausted(
+        `${what} has failed for ${formatDuration(elapsedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
+          `(${formatDuration(providerRetryLimitMs)}); last error: ${(error as Error).message ?? String(error)}`,
+      );
     }
+  };
+  /**
+   * A money call, sent with the same idempotency key on every attempt. The provider answers a repeated key from
+   * its first answer only while it keeps the key (PaymentProvider.idempotencyKeyRetentionMs); close to that,
+   * Settle first asks the provider whether the operation already happened and adopts what it finds. A provider
+   * that cannot be asked is not sent to again: the call fails for an operator.
+   */
+  const moneyCall = async <T>(
+    what: string,
+    adapter: PaymentProvider,
+    sent: SentSince,
+    lookup: (() => Promise<T | undefined>) | undefined,
+    send: () => Promise<T>,
+  ): Promise<T> => {
+    const elapsedMs = elapsedSince(sent);
+    const keptMs = adapter.idempotencyKeyRetentionMs;
+    return providerCall(what, elapsedMs, async () => {
+      if (elapsedMs >= lookupAfterMs(keptMs)) {
+        if (!lookup) {
+          throw exhausted(
+            `${what} was first sent ${formatDuration(elapsedMs)} ago; ${adapter.name} keeps an idempotency ` +
+              `key for ${formatDuration(keptMs)} and has no API to find the operation, so sending it again ` +
+              'could move the money twice: check at the provider',
+          );
+        }
+        const found = await lookup();
+        const log = Context.current().log;
+        if (found) {
+          log.info('operation found at the provider; not sent again', { what, provider: adapter.name });
+          return found;
+        }
+        log.info('no trace of the operation at the provider; sending it', { what, provider: adapter.name });
+      }
+      return send();
+    });
   };
   /** A refusal by the door's shop is final: the caller decides what becomes of the payment. */
   const reporting = async (door: string, reportId: string, work: () => Promise<string>): Promise<string> => {
@@ -125,9 +199,19 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
     /** Carries out the command at the provider; transient failures throw and are retried by Temporal. */
     async executeProviderCommand({
       provider,
+      since,
+      askedAt,
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
-      return providerCall(() => adapterFor(provider).execute(command));
+      const adapter = adapterFor(provider);
+      const find = adapter.fetchStatus?.bind(adapter);
+      return moneyCall(
+        `${command.command} at ${provider}`,
+        adapter,
+        { since, askedAt },
+        find && (() => find(command)),
+        () => adapter.execute(command),
+      );
     },
 
     /**
@@ -142,7 +226,9 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
       if (!adapter.fetchStatus) {
         throw ApplicationFailure.nonRetryable(`provider "${provider}" has no status API`);
       }
-      return heartbeating(() => adapter.fetchStatus!(query));
+      return providerCall(`a status request about ${query.command} at ${provider}`, elapsedSince({}), () =>
+        adapter.fetchStatus!(query),
+      );
     },
 
     /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
@@ -169,7 +255,12 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
      * Authorizes an order's payment at checkout, with the same idempotency key on every attempt: a retry
      * never holds the money twice. Transient failures throw and are retried by Temporal.
      */
-    async authorizePayment({ provider, ...request }: AuthorizePaymentInput): Promise<OrderAuthorization> {
+    async authorizePayment({
+      provider,
+      since,
+      askedAt,
+      ...request
+    }: AuthorizePaymentInput): Promise<OrderAuthorization> {
       const adapter = adapterFor(provider);
       if (!adapter.authorize) {
         return {
@@ -178,7 +269,14 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
           reason: `${provider} cannot authorize at checkout`,
         };
       }
-      return providerCall(() => adapter.authorize!(request));
+      const find = adapter.findAuthorization?.bind(adapter);
+      return moneyCall(
+        `an authorization at ${provider}`,
+        adapter,
+        { since, askedAt },
+        find && (() => find(request)),
+        () => adapter.authorize!(request),
+      );
     },
 
     /** Tells the order's shop, through its door, how the authorization at checkout went. */

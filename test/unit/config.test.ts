@@ -106,6 +106,7 @@ describe('configuration from config/parameters.yml', () => {
   settlement.deadlines: capture=3d,refund=30d
   operator.token: operator-token-1
   worker.shutdown_grace: 45s
+  worker.provider_retry_limit: 5d
   metrics.port: 9464
   log.level: warn
 `;
@@ -126,6 +127,7 @@ describe('configuration from config/parameters.yml', () => {
       TEMPORAL_NAMESPACE: 'payments',
       TEMPORAL_TASK_QUEUE: 'acme-queue',
       WORKER_SHUTDOWN_GRACE: '45s',
+      WORKER_PROVIDER_RETRY_LIMIT: '5d',
       API_PORT: 8080,
       GATEWAY_URL: 'https://gateway.example.com',
       // A value YAML reads as a number stays the text that was written.

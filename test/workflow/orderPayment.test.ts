@@ -40,6 +40,7 @@ describe("an order's payment (time-skipping)", () => {
 
   const scripted: PaymentProvider = {
     name: 'scripted',
+    idempotencyKeyRetentionMs: 24 * 3600_000,
     authorize: async ({ orderReference }) => ({
       outcome: 'settled',
       transactionId: `auth_${orderReference}`,
