@@ -101,6 +101,10 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A time span as a person reads it in a failure: whole hours, or seconds below an hour. */
+const roughly = (ms: number) =>
+  ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)}h` : `${Math.round(ms / 1000)}s`;
+
 /** How long this call has been going on, on the workflow's clock (see SentSince). */
 function elapsedSince({ since, askedAt }: SentSince): number {
   const { info } = Context.current();
@@ -141,7 +145,7 @@ export function createActivities({
       }
       if (error instanceof ApplicationFailure || elapsedMs < providerRetryLimitMs) throw error;
       throw exhausted(
-        `${what} has failed for ${formatDuration(elapsedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
+        `${what} has failed for ${roughly(elapsedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
           `(${formatDuration(providerRetryLimitMs)}); last error: ${(error as Error).message ?? String(error)}`,
       );
     }
@@ -165,7 +169,7 @@ export function createActivities({
       if (elapsedMs >= lookupAfterMs(keptMs)) {
         if (!lookup) {
           throw exhausted(
-            `${what} was first sent ${formatDuration(elapsedMs)} ago; ${adapter.name} keeps an idempotency ` +
+            `${what} was first sent ${roughly(elapsedMs)} ago; ${adapter.name} keeps an idempotency ` +
               `key for ${formatDuration(keptMs)} and has no API to find the operation, so sending it again ` +
               'could move the money twice: check at the provider',
           );
