@@ -2,6 +2,7 @@ import { listen, type RunningServer } from '../../config/server';
 import { GatewayProvider } from '../../providers/gateway';
 import { ProviderRejectedError } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { capturedAuthorization } from '../helpers/gatewaySetUp';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
 import { eventually } from '../helpers/temporal';
 
@@ -100,14 +101,7 @@ describe('gateway adapter', () => {
   });
   describe('beyond the idempotency key (lookups, a key in flight)', () => {
     afterEach(() => Object.assign(sim.control, { answerDelayMs: 0 }));
-    const captured = async (amount = 4990) => {
-      const response = await fetch(`${gateway.url}/v1/authorizations`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ amount, currency: 'EUR', captured: amount }),
-      });
-      return String(((await response.json()) as { id: string }).id);
-    };
+    const captured = () => capturedAuthorization(gateway.url, apiKey, 4990);
 
     it('declares that it keeps a key 24 hours', () => {
       expect(provider.idempotencyKeyRetentionMs).toBe(24 * 3_600_000);

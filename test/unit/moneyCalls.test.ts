@@ -13,6 +13,7 @@ import { StripeProvider } from '../../providers/stripe';
 import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
+import { capturedAuthorization } from '../helpers/gatewaySetUp';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
 
 /**
@@ -66,14 +67,7 @@ describe('money calls beyond the idempotency key', () => {
   });
   beforeEach(() => Object.assign(sim.control, { failing: false, loseAnswerNext: 0 }));
 
-  const captured = async () => {
-    const response = await fetch(`${gateway.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 4990, currency: 'EUR', captured: 4990 }),
-    });
-    return String(((await response.json()) as { id: string }).id);
-  };
+  const captured = () => capturedAuthorization(gateway.url, apiKey, 4990);
   const refund = async (): Promise<ExecuteProviderCommandInput> => ({
     provider: 'gateway',
     ...providerCommand('refund', await captured()),

@@ -16,6 +16,7 @@ import { GatewayProvider } from '../../providers/gateway';
 import { ProviderRegistry } from '../../providers/registry';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { statusQuery } from '../../workflows/messages';
+import { capturedAuthorization } from '../helpers/gatewaySetUp';
 import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createTimeSkippingEnv, eventually, prebuiltBundle } from '../helpers/temporal';
 
@@ -56,14 +57,7 @@ describe('money calls beyond the idempotency key (time-skipping)', () => {
     deadlineMs: 60 * DAY,
   };
   /** An authorization captured twice the refund: a second refund would go through. */
-  const captured = async () => {
-    const response = await fetch(`${gateway.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 9980, currency: 'EUR', captured: 9980 }),
-    });
-    return String(((await response.json()) as { id: string }).id);
-  };
+  const captured = () => capturedAuthorization(gateway.url, apiKey, 9980);
   const refundsOf = (workflowId: string) =>
     [...sim.operations.values()].filter(
       (operation) => operation.object === 'refund' && operation.metadata.workflow_id === workflowId,
