@@ -169,7 +169,7 @@ export function createActivities({
       if (elapsedMs >= lookupAfterMs(keptMs)) {
         if (!lookup) {
           throw exhausted(
-            `${what} was first sent ${roughly(elapsedMs)} ago; ${adapter.name} keeps an idempotency ` +
+            `${what} may have reached ${adapter.name} ${roughly(elapsedMs)} ago; it keeps an idempotency ` +
               `key for ${formatDuration(keptMs)} and has no API to find the operation, so sending it again ` +
               'could move the money twice: check at the provider',
           );
@@ -235,12 +235,18 @@ export function createActivities({
       );
     },
 
-    /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
+    /**
+     * Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry, for
+     * as long as the provider calls of a command are retried.
+     */
     async inspectAuthorization({
       provider,
       ...query
     }: InspectAuthorizationInput): Promise<AuthorizationState> {
-      return heartbeating(() => adapterFor(provider).inspectAuthorization(query));
+      const adapter = adapterFor(provider);
+      return providerCall(`a read of authorization at ${provider}`, elapsedSince({}), () =>
+        adapter.inspectAuthorization(query),
+      );
     },
 
     /**

@@ -181,7 +181,7 @@ describe('money calls beyond the idempotency key', () => {
     expect(error).toMatchObject({
       type: NON_RETRYABLE.providerRetriesExhausted,
       message: expect.stringMatching(
-        /adyen keeps an idempotency key for 31d and has no API to find the operation/,
+        /^refund at adyen may have reached adyen 720h ago; it keeps an idempotency key for 31d and has no API to find the operation/,
       ),
     });
     expect(adyen.modifications.length).toBe(before);
