@@ -120,7 +120,12 @@ export class GatewayProvider implements PaymentProvider {
   readonly idempotencyKeyRetentionMs = parseDuration('24h');
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
-  constructor(private readonly options: GatewayProviderOptions) {}
+  /** The whole request's timeout, never above the local attempt's bound (domain/providerTiming). */
+  readonly timeoutMs: number;
+
+  constructor(private readonly options: GatewayProviderOptions) {
+    this.timeoutMs = Math.min(options.requestTimeoutMs ?? Infinity, PROVIDER_REQUEST_TIMEOUT_MS);
+  }
 
   async execute(command: ProviderCommand): Promise<ProviderResult> {
     const path = `${authorizationPath(command.transactionId)}/${OPERATION_PATHS[command.command]}`;
@@ -268,8 +273,7 @@ export class GatewayProvider implements PaymentProvider {
       dispatcher: this.agent,
       headersTimeout: 20_000,
       bodyTimeout: 20_000,
-      // The whole request, so that the local attempt outlives it (domain/providerTiming).
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? PROVIDER_REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(this.timeoutMs),
       headers: {
         authorization: `Bearer ${this.options.apiKey}`,
         ...(options.body ? { 'content-type': 'application/json' } : {}),

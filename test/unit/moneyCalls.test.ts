@@ -198,5 +198,26 @@ describe('the local attempt and the provider clients', () => {
     expect(client.getApiField('timeout')).toBe(PROVIDER_REQUEST_TIMEOUT_MS);
     const shorter = new StripeProvider({ apiKey: 'sk_test_x', webhookSecret: 'whsec_x', timeoutMs: 5_000 });
     expect((shorter as unknown as { stripe: typeof client }).stripe.getApiField('timeout')).toBe(5_000);
+    const gateway = (requestTimeoutMs?: number) =>
+      new GatewayProvider({
+        baseUrl: 'http://127.0.0.1:1',
+        apiKey: 'k',
+        webhookSecret: 's',
+        requestTimeoutMs,
+      });
+    expect(gateway().timeoutMs).toBe(PROVIDER_REQUEST_TIMEOUT_MS);
+    expect(gateway(120_000).timeoutMs).toBe(PROVIDER_REQUEST_TIMEOUT_MS);
+    expect(gateway(300).timeoutMs).toBe(300);
+    const adyen = new AdyenProvider({
+      apiKey: 'k',
+      merchantAccount: 'm',
+      hmacKey: '00',
+      environment: 'test',
+      timeoutMs: 120_000,
+    });
+    const config = (
+      adyen as unknown as { checkout: { client: { config: { connectionTimeoutMillis: number } } } }
+    ).checkout.client.config;
+    expect(config.connectionTimeoutMillis).toBe(PROVIDER_REQUEST_TIMEOUT_MS);
   });
 });
