@@ -204,8 +204,11 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     if (earlier && Date.now() - earlier.at >= control.idempotencyKeyTtlMs) remembered.delete(key);
     return remembered.get(key);
   };
-  /** Every keyed POST (operations, checkout authorizations) that reached the gateway's logic. */
-  const calls: { path: string; idempotencyKey: string; replayed: boolean }[] = [];
+  /**
+   * Every keyed POST (operations, checkout authorizations) that reached the gateway's logic; `inUse` marks one
+   * refused because the first request with its key was still being answered.
+   */
+  const calls: { path: string; idempotencyKey: string; replayed: boolean; inUse?: true }[] = [];
   const webhooks: WebhookDelivery[] = [];
   const timers = new Set<NodeJS.Timeout>();
   /** Pending operations held while `holdWebhooks` is on. */
@@ -342,7 +345,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     }
     const fingerprint = canonicalJson({ path: req.path, body: req.body });
     if (inFlight.has(key)) {
-      calls.push({ path: req.path, idempotencyKey: key, replayed: false });
+      calls.push({ path: req.path, idempotencyKey: key, replayed: false, inUse: true });
       return void res.status(409).json({
         error: {
           type: 'idempotency_error',
