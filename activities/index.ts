@@ -105,12 +105,21 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
 const roughly = (ms: number) =>
   ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)}h` : `${Math.round(ms / 1000)}s`;
 
-/** How long this call has been going on, on the workflow's clock (see SentSince). */
-function elapsedSince({ since, askedAt }: SentSince): number {
+/**
+ * On the workflow's clock (see SentSince): how long ago the call may first have reached the provider, and how
+ * long this activity has been retried (a local attempt is the first try).
+ */
+function elapsedSince({ since, askedAt }: SentSince): { sentMs: number; retriedMs: number } {
   const { info } = Context.current();
-  const now = info.isLocal ? (askedAt ?? Date.now()) : info.currentAttemptScheduledTimestampMs;
-  const first = since ?? (info.isLocal ? now : info.scheduledTimestampMs);
-  return Math.max(0, now - first);
+  if (info.isLocal) {
+    const now = askedAt ?? Date.now();
+    return { sentMs: Math.max(0, now - (since ?? now)), retriedMs: 0 };
+  }
+  const now = info.currentAttemptScheduledTimestampMs;
+  return {
+    sentMs: Math.max(0, now - (since ?? info.scheduledTimestampMs)),
+    retriedMs: Math.max(0, now - info.scheduledTimestampMs),
+  };
 }
 
 export function createActivities({
@@ -133,19 +142,19 @@ export function createActivities({
   const exhausted = (message: string) =>
     ApplicationFailure.nonRetryable(message, NON_RETRYABLE.providerRetriesExhausted);
   /**
-   * A provider's refusal that leaves the money in doubt is final; anything else is retried until the call has
-   * failed for providerRetryLimitMs, then it fails for good with its last error.
+   * A provider's refusal that leaves the money in doubt is final; anything else is retried until the activity
+   * has been retried for providerRetryLimitMs, then it fails for good with its last error.
    */
-  const providerCall = async <T>(what: string, elapsedMs: number, work: () => Promise<T>): Promise<T> => {
+  const providerCall = async <T>(what: string, retriedMs: number, work: () => Promise<T>): Promise<T> => {
     try {
       return await heartbeating(work);
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
         throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
       }
-      if (error instanceof ApplicationFailure || elapsedMs < providerRetryLimitMs) throw error;
+      if (error instanceof ApplicationFailure || retriedMs < providerRetryLimitMs) throw error;
       throw exhausted(
-        `${what} has failed for ${roughly(elapsedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
+        `${what} has failed for ${roughly(retriedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
           `(${formatDuration(providerRetryLimitMs)}); last error: ${(error as Error).message ?? String(error)}`,
       );
     }
@@ -163,13 +172,13 @@ export function createActivities({
     lookup: (() => Promise<T | undefined>) | undefined,
     send: () => Promise<T>,
   ): Promise<T> => {
-    const elapsedMs = elapsedSince(sent);
+    const { sentMs, retriedMs } = elapsedSince(sent);
     const keptMs = adapter.idempotencyKeyRetentionMs;
-    return providerCall(what, elapsedMs, async () => {
-      if (elapsedMs >= lookupAfterMs(keptMs)) {
+    return providerCall(what, retriedMs, async () => {
+      if (sentMs >= lookupAfterMs(keptMs)) {
         if (!lookup) {
           throw exhausted(
-            `${what} may have reached ${adapter.name} ${roughly(elapsedMs)} ago; it keeps an idempotency ` +
+            `${what} may have reached ${adapter.name} ${roughly(sentMs)} ago; it keeps an idempotency ` +
               `key for ${formatDuration(keptMs)} and has no API to find the operation, so sending it again ` +
               'could move the money twice: check at the provider',
           );
@@ -230,8 +239,10 @@ export function createActivities({
       if (!adapter.fetchStatus) {
         throw ApplicationFailure.nonRetryable(`provider "${provider}" has no status API`);
       }
-      return providerCall(`a status request about ${query.command} at ${provider}`, elapsedSince({}), () =>
-        adapter.fetchStatus!(query),
+      return providerCall(
+        `a status request about ${query.command} at ${provider}`,
+        elapsedSince({}).retriedMs,
+        () => adapter.fetchStatus!(query),
       );
     },
 
@@ -244,7 +255,7 @@ export function createActivities({
       ...query
     }: InspectAuthorizationInput): Promise<AuthorizationState> {
       const adapter = adapterFor(provider);
-      return providerCall(`a read of authorization at ${provider}`, elapsedSince({}), () =>
+      return providerCall(`a read of authorization at ${provider}`, elapsedSince({}).retriedMs, () =>
         adapter.inspectAuthorization(query),
       );
     },

@@ -150,6 +150,9 @@ describe('money calls beyond the idempotency key', () => {
       ),
     });
     expect(refundsOf(input.workflowId)).toHaveLength(0);
+    // The limit counts the call's own retries: a command that waited 4 days for its turn still gets them.
+    const waited = await failure(execute(attemptAfter(0), { ...input, since: 1_000_000 - 4 * DAY }));
+    expect(waited).not.toBeInstanceOf(ApplicationFailure);
   });
 
   it('ends status requests at the retry limit too', async () => {
