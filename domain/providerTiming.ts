@@ -11,8 +11,9 @@ export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 export const LOCAL_ATTEMPT_TIMEOUT_MS = PROVIDER_REQUEST_TIMEOUT_MS + 10_000;
 
 /**
- * How long before a provider may forget an idempotency key Settle asks it whether the operation happened
- * instead of sending again: a sixth of the key's retention (20 hours of Stripe's 24).
+ * How long after a money call may first have reached the provider Settle asks the provider whether the operation
+ * happened before sending it again: five sixths of the time the provider keeps the idempotency key (20 of
+ * Stripe's 24 hours), well before it may forget the key.
  */
 export function lookupAfterMs(keyRetentionMs: number): number {
   return keyRetentionMs - keyRetentionMs / 6;

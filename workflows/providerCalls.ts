@@ -91,10 +91,10 @@ export interface ProviderCalls {
 }
 
 /**
- * The provider calls a command takes. `since`: when the command may first have reached the provider (the
- * command workflow's start), so that a late attempt asks the provider before sending again. validate reads the authorization; revalidate reads it and, when it
+ * The provider calls a command takes. validate reads the authorization; revalidate reads it and, when it
  * has expired, asks the provider for a new one (the multi-call coordination MIB leaves to the integration);
- * capture, refund and cancel are one idempotent call each.
+ * capture, refund and cancel are one idempotent call each. `since`: when the command may first have reached
+ * the provider (the command workflow's start), so that a late attempt asks the provider before sending again.
  */
 export async function carryOut(
   input: PaymentCommandInput,
