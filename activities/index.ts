@@ -1,8 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PaymentCommand } from '../domain/commands';
+import { formatDuration, parseDuration } from '../domain/duration';
 import { NON_RETRYABLE, ReportRefusedError } from '../domain/failures';
 import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
+import { lookupAfterMs } from '../domain/providerTiming';
 import type { ReplyContext } from '../domain/paymentCommand';
 import type { Reporter } from '../oms/door';
 import type { createMibActivities } from '../oms/mib/activities';
@@ -32,9 +34,25 @@ export interface ActivityDependencies {
   readonly providers: ProviderRegistry;
   /** Each front door's reporter, by door name (ReplyContext.door). */
   readonly reporters: Readonly<Record<string, Reporter>>;
+  /** How long a provider call of a payment is retried before it fails for good (WORKER_PROVIDER_RETRY_LIMIT). */
+  readonly providerRetryLimitMs?: number;
 }
 
-export interface ExecuteProviderCommandInput extends ProviderCommand {
+/** WORKER_PROVIDER_RETRY_LIMIT's default. */
+export const DEFAULT_PROVIDER_RETRY_LIMIT_MS = parseDuration('3d');
+
+/**
+ * When a money call may first have reached the provider, and when this attempt runs, on the workflow's clock
+ * (ms since the epoch). Both come from the workflow: a regular activity's retries keep its input, and a local
+ * attempt's own Info carries the worker's clock, not the workflow's. Without them: when this activity was first
+ * scheduled, and when this attempt was.
+ */
+export interface SentSince {
+  readonly since?: number;
+  readonly askedAt?: number;
+}
+
+export interface ExecuteProviderCommandInput extends ProviderCommand, SentSince {
   readonly provider: string;
 }
 
@@ -42,7 +60,7 @@ export interface InspectAuthorizationInput extends AuthorizationQuery {
   readonly provider: string;
 }
 
-export interface AuthorizePaymentInput extends AuthorizationRequest {
+export interface AuthorizePaymentInput extends AuthorizationRequest, SentSince {
   readonly provider: string;
 }
 
@@ -83,7 +101,32 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createActivities({ providers, reporters }: ActivityDependencies) {
+/** A time span as a person reads it in a failure: whole hours, or seconds below an hour. */
+const roughly = (ms: number) =>
+  ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)}h` : `${Math.round(ms / 1000)}s`;
+
+/**
+ * On the workflow's clock (see SentSince): how long ago the call may first have reached the provider, and how
+ * long this activity has been retried (a local attempt is the first try).
+ */
+function elapsedSince({ since, askedAt }: SentSince): { sentMs: number; retriedMs: number } {
+  const { info } = Context.current();
+  if (info.isLocal) {
+    const now = askedAt ?? Date.now();
+    return { sentMs: Math.max(0, now - (since ?? now)), retriedMs: 0 };
+  }
+  const now = info.currentAttemptScheduledTimestampMs;
+  return {
+    sentMs: Math.max(0, now - (since ?? info.scheduledTimestampMs)),
+    retriedMs: Math.max(0, now - info.scheduledTimestampMs),
+  };
+}
+
+export function createActivities({
+  providers,
+  reporters,
+  providerRetryLimitMs = DEFAULT_PROVIDER_RETRY_LIMIT_MS,
+}: ActivityDependencies) {
   // A worker configured without the provider the API chose: retried until the worker is fixed.
   const adapterFor = (provider: string): PaymentProvider => {
     const adapter = providers.get(provider);
@@ -96,16 +139,60 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
     if (!reporter) throw new Error(`front door "${door}" is not configured on this worker`);
     return reporter;
   };
-  /** A provider's refusal that leaves the money in doubt is final; anything else is retried. */
-  const providerCall = async <T>(work: () => Promise<T>): Promise<T> => {
+  const exhausted = (message: string) =>
+    ApplicationFailure.nonRetryable(message, NON_RETRYABLE.providerRetriesExhausted);
+  /**
+   * A provider's refusal that leaves the money in doubt is final; anything else is retried until the activity
+   * has been retried for providerRetryLimitMs, then it fails for good with its last error.
+   */
+  const providerCall = async <T>(what: string, retriedMs: number, work: () => Promise<T>): Promise<T> => {
     try {
       return await heartbeating(work);
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
         throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.providerRejected);
       }
-      throw error;
+      if (error instanceof ApplicationFailure || retriedMs < providerRetryLimitMs) throw error;
+      throw exhausted(
+        `${what} has failed for ${roughly(retriedMs)}, past WORKER_PROVIDER_RETRY_LIMIT ` +
+          `(${formatDuration(providerRetryLimitMs)}); last error: ${(error as Error).message ?? String(error)}`,
+      );
     }
+  };
+  /**
+   * A money call, sent with the same idempotency key on every attempt. The provider answers a repeated key from
+   * its first answer only while it keeps the key (PaymentProvider.idempotencyKeyRetentionMs); close to that,
+   * Settle first asks the provider whether the operation already happened and adopts what it finds. A provider
+   * that cannot be asked is not sent to again: the call fails for an operator.
+   */
+  const moneyCall = async <T>(
+    what: string,
+    adapter: PaymentProvider,
+    sent: SentSince,
+    lookup: (() => Promise<T | undefined>) | undefined,
+    send: () => Promise<T>,
+  ): Promise<T> => {
+    const { sentMs, retriedMs } = elapsedSince(sent);
+    const keptMs = adapter.idempotencyKeyRetentionMs;
+    return providerCall(what, retriedMs, async () => {
+      if (sentMs >= lookupAfterMs(keptMs)) {
+        if (!lookup) {
+          throw exhausted(
+            `${what} may have reached ${adapter.name} ${roughly(sentMs)} ago; it keeps an idempotency ` +
+              `key for ${formatDuration(keptMs)} and has no API to find the operation, so sending it again ` +
+              'could move the money twice: check at the provider',
+          );
+        }
+        const found = await lookup();
+        const log = Context.current().log;
+        if (found) {
+          log.info('operation found at the provider; not sent again', { what, provider: adapter.name });
+          return found;
+        }
+        log.info('no trace of the operation at the provider; sending it', { what, provider: adapter.name });
+      }
+      return send();
+    });
   };
   /** A refusal by the door's shop is final: the caller decides what becomes of the payment. */
   const reporting = async (door: string, reportId: string, work: () => Promise<string>): Promise<string> => {
@@ -125,9 +212,19 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
     /** Carries out the command at the provider; transient failures throw and are retried by Temporal. */
     async executeProviderCommand({
       provider,
+      since,
+      askedAt,
       ...command
     }: ExecuteProviderCommandInput): Promise<ProviderResult> {
-      return providerCall(() => adapterFor(provider).execute(command));
+      const adapter = adapterFor(provider);
+      const find = adapter.fetchStatus?.bind(adapter);
+      return moneyCall(
+        `${command.command} at ${provider}`,
+        adapter,
+        { since, askedAt },
+        find && (() => find(command)),
+        () => adapter.execute(command),
+      );
     },
 
     /**
@@ -142,15 +239,25 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
       if (!adapter.fetchStatus) {
         throw ApplicationFailure.nonRetryable(`provider "${provider}" has no status API`);
       }
-      return heartbeating(() => adapter.fetchStatus!(query));
+      return providerCall(
+        `a status request about ${query.command} at ${provider}`,
+        elapsedSince({}).retriedMs,
+        () => adapter.fetchStatus!(query),
+      );
     },
 
-    /** Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry. */
+    /**
+     * Reads the authorization a validate or revalidate is about; changes nothing, so always safe to retry, for
+     * as long as the provider calls of a command are retried.
+     */
     async inspectAuthorization({
       provider,
       ...query
     }: InspectAuthorizationInput): Promise<AuthorizationState> {
-      return heartbeating(() => adapterFor(provider).inspectAuthorization(query));
+      const adapter = adapterFor(provider);
+      return providerCall(`a read of authorization at ${provider}`, elapsedSince({}).retriedMs, () =>
+        adapter.inspectAuthorization(query),
+      );
     },
 
     /**
@@ -169,7 +276,12 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
      * Authorizes an order's payment at checkout, with the same idempotency key on every attempt: a retry
      * never holds the money twice. Transient failures throw and are retried by Temporal.
      */
-    async authorizePayment({ provider, ...request }: AuthorizePaymentInput): Promise<OrderAuthorization> {
+    async authorizePayment({
+      provider,
+      since,
+      askedAt,
+      ...request
+    }: AuthorizePaymentInput): Promise<OrderAuthorization> {
       const adapter = adapterFor(provider);
       if (!adapter.authorize) {
         return {
@@ -178,7 +290,14 @@ export function createActivities({ providers, reporters }: ActivityDependencies)
           reason: `${provider} cannot authorize at checkout`,
         };
       }
-      return providerCall(() => adapter.authorize!(request));
+      const find = adapter.findAuthorization?.bind(adapter);
+      return moneyCall(
+        `an authorization at ${provider}`,
+        adapter,
+        { since, askedAt },
+        find && (() => find(request)),
+        () => adapter.authorize!(request),
+      );
     },
 
     /** Tells the order's shop, through its door, how the authorization at checkout went. */

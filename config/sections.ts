@@ -202,6 +202,15 @@ export const workerSettings = section({
         'After SIGTERM, how long the worker lets its activities in flight finish before it cancels them; ' +
         "keep it below the supervisor's own grace period (Kubernetes' terminationGracePeriodSeconds).",
     },
+    WORKER_PROVIDER_RETRY_LIMIT: {
+      key: 'worker.provider_retry_limit',
+      schema: duration,
+      default: '3d',
+      description:
+        'How long a provider call of a payment (a capture, refund, cancel or authorization, or a status ' +
+        'request about one) is retried before it fails as ProviderRetriesExhausted, with its last error, for ' +
+        'an operator; never a second request.',
+    },
   },
 });
 

@@ -5,6 +5,12 @@
 export const NON_RETRYABLE = {
   /** The provider refused the request itself (bad request, idempotency key reused): an operator must look. */
   providerRejected: 'ProviderRejected',
+  /**
+   * A money call (capture, refund, cancel, a new authorization) failed for longer than Settle retries it, or
+   * the provider may have forgotten its idempotency key and cannot be asked what became of the call: sending
+   * it again could move the money twice, so it stops with the reason for an operator.
+   */
+  providerRetriesExhausted: 'ProviderRetriesExhausted',
   /** MIB refused a request (registration) with a 4xx other than 401/408/429, or a JSON-RPC error. */
   mibRejected: 'MibRejected',
   /** The front door's OMS refused the outcome report itself: retrying cannot mend it, an operator must. */

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { Money } from '../domain/money';
 import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
+import { parseDuration } from '../domain/duration';
+import { PROVIDER_REQUEST_TIMEOUT_MS } from '../domain/providerTiming';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import { ADYEN_CURRENCIES } from './adyenCurrencies';
 import { amountProblem, toProviderUnits } from './currencies';
@@ -118,6 +120,11 @@ const notificationSchema = z.looseObject({
 
 export class AdyenProvider implements PaymentProvider {
   readonly name = 'adyen';
+  /**
+   * Adyen keeps an Idempotency-Key at least 31 days after its first use (docs.adyen.com, "API idempotency").
+   * It has no API to find a modification whose answer was lost, so Settle never sends one again past that.
+   */
+  readonly idempotencyKeyRetentionMs = parseDuration('31d');
   private readonly checkout: CheckoutAPI;
   private readonly hmac = new HmacValidator();
 
@@ -126,7 +133,8 @@ export class AdyenProvider implements PaymentProvider {
       apiKey: options.apiKey,
       environment: options.environment === 'live' ? EnvironmentEnum.LIVE : EnvironmentEnum.TEST,
       liveEndpointUrlPrefix: options.liveUrlPrefix,
-      connectionTimeoutMillis: options.timeoutMs ?? 30_000,
+      // Never above the local attempt's bound (domain/providerTiming).
+      connectionTimeoutMillis: Math.min(options.timeoutMs ?? Infinity, PROVIDER_REQUEST_TIMEOUT_MS),
       applicationName: 'Settle',
     });
     if (options.checkoutUrl || options.caFile) {

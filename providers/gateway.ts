@@ -4,6 +4,8 @@ import type { ProviderAction } from '../domain/commands';
 import type { Money } from '../domain/money';
 import { isFinal, type Outcome } from '../domain/outcome';
 import { parseJsonOrUndefined } from '../domain/json';
+import { parseDuration } from '../domain/duration';
+import { PROVIDER_REQUEST_TIMEOUT_MS } from '../domain/providerTiming';
 import { SignatureError, verifySignature } from '../domain/signature';
 import { amountProblem, isoCurrencies } from './currencies';
 import {
@@ -35,7 +37,17 @@ export interface GatewayProviderOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
   readonly webhookSecret: string;
+  /** Below PROVIDER_REQUEST_TIMEOUT_MS, for tests of a slow gateway. */
+  readonly requestTimeoutMs?: number;
 }
+
+/** The gateway's `object` for the operation of each provider action. */
+const OPERATION_OBJECTS: Readonly<Record<ProviderAction, string>> = {
+  revalidate: 'reauthorization',
+  capture: 'capture',
+  refund: 'refund',
+  cancel: 'cancellation',
+};
 
 /** Gateway path segment per provider action. */
 const OPERATION_PATHS: Readonly<Record<ProviderAction, string>> = {
@@ -68,6 +80,8 @@ const ANSWER_LOST = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'ECONNRESET',
 ]);
+/** The whole request given up on (PROVIDER_REQUEST_TIMEOUT_MS) after it went out: also a lost answer. */
+const gaveUp = (error: unknown) => (error as { name?: string }).name === 'TimeoutError';
 
 const authorizationSchema = z.object({
   id: z.string(),
@@ -84,9 +98,14 @@ const operationSchema = z.object({
   id: z.string(),
   status: z.string(),
   decline_reason: z.string().optional(),
+  object: z.string().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
   /** On a reauthorization: the authorization that replaces the expired one. */
   new_authorization: authorizationSchema.optional(),
+});
+const operationListSchema = z.object({ data: z.array(operationSchema) });
+const authorizationListSchema = z.object({
+  data: z.array(authorizationSchema.extend({ metadata: z.record(z.string(), z.string()).optional() })),
 });
 
 const webhookSchema = z.object({
@@ -102,9 +121,16 @@ interface HttpAnswer {
 
 export class GatewayProvider implements PaymentProvider {
   readonly name = 'gateway';
+  /** The gateway's contract: an Idempotency-Key is remembered 24 hours, as at Stripe (docs/providers.md). */
+  readonly idempotencyKeyRetentionMs = parseDuration('24h');
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
-  constructor(private readonly options: GatewayProviderOptions) {}
+  /** The whole request's timeout, never above the local attempt's bound (domain/providerTiming). */
+  readonly timeoutMs: number;
+
+  constructor(private readonly options: GatewayProviderOptions) {
+    this.timeoutMs = Math.min(options.requestTimeoutMs ?? Infinity, PROVIDER_REQUEST_TIMEOUT_MS);
+  }
 
   /** The simulator takes every ISO 4217 currency in ISO's own minor units: nothing to convert. */
   amountProblem(money: Money): string | undefined {
@@ -124,8 +150,8 @@ export class GatewayProvider implements PaymentProvider {
         },
       });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (!code || !ANSWER_LOST.has(code)) throw error;
+      const code = gaveUp(error) ? 'timeout' : (error as { code?: string }).code;
+      if (!code || !(ANSWER_LOST.has(code) || code === 'timeout')) throw error;
       return {
         outcome: OUTCOMES.no_answer!,
         status: 'no_answer',
@@ -198,19 +224,63 @@ export class GatewayProvider implements PaymentProvider {
     };
   }
 
+  /**
+   * By the operation's id when an answer named it, else among the authorization's operations by the workflow id
+   * Settle put in their metadata: found also after the gateway forgot the idempotency key.
+   */
   async fetchStatus(query: StatusQuery): Promise<ProviderResult | undefined> {
-    const path = query.operationId
-      ? `/v1/operations/${encodeURIComponent(query.operationId)}`
-      : `/v1/operations?idempotency_key=${encodeURIComponent(query.idempotencyKey)}`;
-    const { status, text } = await this.send('GET', path, 'a status request');
+    const operation = query.operationId
+      ? await this.operation(query.operationId)
+      : await this.operationOf(query);
+    if (!operation) return undefined;
+    const result = toResult(operation);
+    if (!result) throw new Error(`gateway answered status "${operation.status}", which Settle does not know`);
+    return result;
+  }
+
+  private async operation(id: string): Promise<z.infer<typeof operationSchema> | undefined> {
+    const { status, text } = await this.send(
+      'GET',
+      `/v1/operations/${encodeURIComponent(id)}`,
+      'a status request',
+    );
     if (status === 404) return undefined;
     const parsed = operationSchema.safeParse(parseJsonOrUndefined(text));
     if (status >= 400 || !parsed.success)
       throw new Error(`gateway answered HTTP ${status} with an unreadable operation`);
-    const result = toResult(parsed.data);
-    if (!result)
-      throw new Error(`gateway answered status "${parsed.data.status}", which Settle does not know`);
-    return result;
+    return parsed.data;
+  }
+
+  /** The command's operation among its authorization's, by the kind and the workflow id in its metadata. */
+  private async operationOf(query: StatusQuery): Promise<z.infer<typeof operationSchema> | undefined> {
+    const path = `${authorizationPath(query.transactionId)}/operations`;
+    const { status, text } = await this.send('GET', path, 'a status request');
+    if (status === 404) return undefined;
+    const parsed = operationListSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable list of operations`);
+    return parsed.data.data.find(
+      (operation) =>
+        operation.object === OPERATION_OBJECTS[query.command] &&
+        operation.metadata?.workflow_id === query.workflowId,
+    );
+  }
+
+  /** The authorization an earlier `authorize` made, by the workflow id in its metadata. */
+  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const path = `/v1/authorizations?workflow_id=${encodeURIComponent(request.workflowId)}`;
+    const { status, text } = await this.send('GET', path, 'a search for an authorization');
+    const parsed = authorizationListSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable list of authorizations`);
+    const found = parsed.data.data.find(
+      (authorization) => authorization.metadata?.workflow_id === request.workflowId,
+    );
+    if (!found) return undefined;
+    // Only authorizations that held the money are kept; one shown expired or cancelled no longer holds it.
+    return found.status === 'authorized'
+      ? { outcome: 'settled', transactionId: found.id, status: found.status, expiresAt: found.expires_at }
+      : { outcome: 'declined', status: found.status, reason: `authorization_${found.status}` };
   }
 
   webhookHint(rawBody: Buffer): string | undefined {
@@ -230,6 +300,7 @@ export class GatewayProvider implements PaymentProvider {
       dispatcher: this.agent,
       headersTimeout: 20_000,
       bodyTimeout: 20_000,
+      signal: AbortSignal.timeout(this.timeoutMs),
       headers: {
         authorization: `Bearer ${this.options.apiKey}`,
         ...(options.body ? { 'content-type': 'application/json' } : {}),
@@ -327,7 +398,8 @@ function judgeAuthorization(
 /**
  * The command's outcome when the gateway refused it before acting (unknown authorization, invalid request):
  * nothing moved. A 402 with a readable body is a decline, which the body tells. A 409 throws: the key was used
- * before with other parameters, and an earlier attempt may have moved money.
+ * before with other parameters, and an earlier attempt may have moved money — except a 409
+ * `idempotency_key_in_use`: the first request with the key is still being answered, and a retry gets its answer.
  */
 function refused(
   status: number,
@@ -335,11 +407,19 @@ function refused(
   what: string,
   readable: boolean,
 ): { outcome: 'declined'; status: string; reason: string } | undefined {
+  if (status === 409 && errorCode(text) === 'idempotency_key_in_use')
+    throw new Error(`gateway: a request for ${what} with the same Idempotency-Key is still in progress`);
   if (status === 409)
     throw new ProviderRejectedError(`gateway refused ${what} with HTTP 409: ${errorMessage(text)}`);
   if (status < 400 || (status === 402 && readable)) return undefined;
   const reason = `gateway refused the request (HTTP ${status}): ${errorMessage(text)}`;
   return { outcome: 'declined', status: 'rejected', reason };
+}
+
+/** The gateway's error code, where its body has one. */
+function errorCode(text: string): string | undefined {
+  const body = parseJsonOrUndefined(text) as { error?: { code?: unknown } } | undefined;
+  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
 }
 
 /** The gateway's own error message, where its body has one. */

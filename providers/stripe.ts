@@ -4,6 +4,8 @@ import type { ProviderAction } from '../domain/commands';
 import type { Money } from '../domain/money';
 import { isFinal, type AuthorizationReference, type Outcome } from '../domain/outcome';
 import { amountProblem, fromProviderUnits, toProviderUnits, UnpayableAmountError } from './currencies';
+import { parseDuration } from '../domain/duration';
+import { PROVIDER_REQUEST_TIMEOUT_MS } from '../domain/providerTiming';
 import { idempotencyKeyFor } from './idempotency';
 import { STRIPE_CURRENCIES } from './stripeCurrencies';
 import {
@@ -85,7 +87,9 @@ const STRIPE_ERRORS: Readonly<Record<string, 'declined' | 'retry' | 'rejected' |
   StripeInvalidRequestError: 'declined', // invalid state, amount too large, unknown PaymentIntent
   StripeIdempotencyError: 'rejected',
   StripeRateLimitError: 'retry',
-  StripeAPIError: 'retry', // 5xx, and 409 (a request with the same key still in flight, a lock timeout)
+  // 5xx, and every 409: the SDK makes a StripeAPIError of `idempotency_key_in_use` (a request with the same
+  // key still in flight: its answer will be replayed) and of a lock timeout.
+  StripeAPIError: 'retry',
   StripeConnectionError: 'retry',
   StripeAuthenticationError: 'credentials',
   StripePermissionError: 'credentials',
@@ -101,8 +105,16 @@ export interface StripeProviderOptions {
   readonly checkoutPaymentMethod?: string;
 }
 
+/** Stripe's error code for a request whose idempotency key another request in flight holds (HTTP 409). */
+const KEY_IN_USE = 'idempotency_key_in_use';
+
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe';
+  /**
+   * Stripe may prune an idempotency key once it is 24 hours old, and then takes the same key as a new request
+   * (docs.stripe.com/api/idempotent_requests).
+   */
+  readonly idempotencyKeyRetentionMs = parseDuration('24h');
   private readonly stripe: Stripe;
 
   constructor(private readonly options: StripeProviderOptions) {
@@ -110,7 +122,8 @@ export class StripeProvider implements PaymentProvider {
     this.stripe = new Stripe(options.apiKey, {
       // Temporal retries, visibly and with backoff; the SDK's own retries would hide attempts.
       maxNetworkRetries: 0,
-      timeout: options.timeoutMs ?? 30_000,
+      // Never above the local attempt's bound (domain/providerTiming).
+      timeout: Math.min(options.timeoutMs ?? Infinity, PROVIDER_REQUEST_TIMEOUT_MS),
       telemetry: false,
       appInfo: { name: 'Settle' },
       ...(base
@@ -251,7 +264,32 @@ export class StripeProvider implements PaymentProvider {
       throw retryable(error, 'a read of the PaymentIntent');
     }
     const createdBy = intent.metadata?.workflow_id;
-    return { ...(createdBy ? { createdBy } : {}), amountMinor: intent.amount };
+    const currency = intent.currency.toUpperCase();
+    // Stripe's units back to ISO minor units; a currency Settle cannot read leaves the amount unknown.
+    const amountMinor =
+      amountProblem(STRIPE_CURRENCIES, { minor: 0, currency }) === undefined
+        ? fromProviderUnits(STRIPE_CURRENCIES, intent.amount, currency)
+        : undefined;
+    return { ...(createdBy ? { createdBy } : {}), ...(amountMinor !== undefined ? { amountMinor } : {}) };
+  }
+
+  /**
+   * The PaymentIntent an earlier authorization with this request created, found by its metadata with Stripe's
+   * search (which lags about a minute behind, far less than Settle waits before it asks).
+   */
+  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    let found: Stripe.PaymentIntent | undefined;
+    try {
+      const workflowId = request.workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+      const intents = await this.stripe.paymentIntents.search({
+        query: `metadata['workflow_id']:'${workflowId}'`,
+        expand: ['data.latest_charge'],
+      });
+      found = intents.data.find((intent) => intent.metadata.workflow_id === request.workflowId);
+    } catch (error) {
+      throw retryable(error, 'a search for an authorization');
+    }
+    return found && checkoutResult(found);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -492,7 +530,7 @@ function declinedOrThrow(
   { lostAnswerIsUnknown }: { lostAnswerIsUnknown: boolean },
 ): ProviderResult {
   if (!(error instanceof Stripe.errors.StripeError)) throw error;
-  const kind = STRIPE_ERRORS[error.type] ?? 'retry';
+  const kind = errorKind(error);
   if (kind === 'declined') {
     const code = error.decline_code ?? error.code ?? error.type;
     return {
@@ -510,7 +548,10 @@ function declinedOrThrow(
 /** The error to throw for a Stripe failure that is not a business answer. */
 function retryable(error: unknown, what: string): Error {
   if (!(error instanceof Stripe.errors.StripeError)) return error as Error;
-  const kind = STRIPE_ERRORS[error.type] ?? 'retry';
+  const kind = errorKind(error);
+  if (error.code === KEY_IN_USE) {
+    return new Error(`Stripe ${what}: a request with the same idempotency key is still in flight; retried`);
+  }
   if (kind === 'rejected') {
     // The key was used before with other parameters: an earlier attempt may have moved money.
     return new ProviderRejectedError(`Stripe refused ${what}: ${error.message}`);
@@ -522,6 +563,17 @@ function retryable(error: unknown, what: string): Error {
   return new Error(
     `Stripe ${what} failed (${error.type}${error.statusCode ? ` ${error.statusCode}` : ''}): ${error.message}`,
   );
+}
+
+/**
+ * What a Stripe error means (STRIPE_ERRORS). `idempotency_key_in_use` is a retry whatever class the SDK gives
+ * it: the request in flight acted or will, and the retry is answered with its result. Never a decline.
+ */
+export function errorKind(
+  error: InstanceType<typeof Stripe.errors.StripeError>,
+): 'declined' | 'retry' | 'rejected' | 'credentials' {
+  if (error.code === KEY_IN_USE) return 'retry';
+  return STRIPE_ERRORS[error.type] ?? 'retry';
 }
 
 function isTimeout(error: InstanceType<typeof Stripe.errors.StripeError>): boolean {

@@ -128,6 +128,12 @@ export interface PaymentProvider {
    * and the adapter asks again before it sends anything (providers/currencies.ts).
    */
   amountProblem(money: Money): string | undefined;
+  /**
+   * How long the provider answers a repeated idempotency key from its first answer, as it documents it. Past
+   * that a repeated request is a new one: before sending a money call again so late, Settle asks the provider
+   * whether the operation happened (fetchStatus, findAuthorization) and adopts what it finds.
+   */
+  readonly idempotencyKeyRetentionMs: number;
   /** Captures, refunds, cancels, or (revalidate) replaces an expired authorization with a new one. */
   execute(command: ProviderCommand): Promise<ProviderResult>;
   /**
@@ -135,6 +141,11 @@ export interface PaymentProvider {
    * this out.
    */
   authorize?(request: AuthorizationRequest): Promise<AuthorizationResult>;
+  /**
+   * The authorization an earlier `authorize` with this request made, found by what Settle put on it (the
+   * workflow id), never by the idempotency key; undefined when the provider has none.
+   */
+  findAuthorization?(request: AuthorizationRequest): Promise<AuthorizationResult | undefined>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**
@@ -145,7 +156,9 @@ export interface PaymentProvider {
   /**
    * Only for providers with a status API: asks what became of a command (pending, after a lost answer, or
    * when a webhook could not be trusted). Answers undefined when the provider has no record of it, which
-   * means it never acted; webhook-only providers leave this out and Settle waits for their webhook.
+   * means it never acted; webhook-only providers leave this out and Settle waits for their webhook. It finds
+   * the operation by its id or by what Settle put on it (the workflow id), never by the idempotency key, which
+   * the provider forgets: Settle also asks it before sending a money call again after a long time.
    */
   fetchStatus?(query: StatusQuery): Promise<ProviderResult | undefined>;
   /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ConfigOf } from '../config';
+import { parseDuration } from '../domain/duration';
 import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
 import { settleClient } from '../config/temporalConnection';
@@ -11,7 +12,7 @@ import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The settings the worker reads. */
-type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'deity' | 'providers' | 'log'>;
+type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'deity' | 'providers' | 'worker' | 'log'>;
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -74,6 +75,7 @@ export async function createSettleWorker(
   const activities = {
     ...createActivities({
       providers: createProviderRegistry(config),
+      providerRetryLimitMs: parseDuration(config.WORKER_PROVIDER_RETRY_LIMIT),
       reporters: Object.fromEntries(doors.map((door) => [door.name, door.reporter])),
     }),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),

@@ -4,15 +4,19 @@ import {
   CancelledFailure,
   proxyActivities,
   proxyLocalActivities,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE } from '../domain/failures';
+import { LOCAL_ATTEMPT_TIMEOUT_MS } from '../domain/providerTiming';
 import type { AuthorizationState, ProviderResult } from '../providers/types';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 
-// Transient failures (network, 5xx, 429, timeouts) retry forever with capped exponential backoff; the
-// provider's idempotency key makes each retry safe. Only what retrying cannot mend stops the retries.
+// Transient failures (network, 5xx, 429, timeouts) retry with capped exponential backoff; the provider's
+// idempotency key makes each retry safe, and close to the end of the provider's memory of the key the activity
+// asks the provider before sending again. What retrying cannot mend stops the retries, and so does a money call
+// that has failed for WORKER_PROVIDER_RETRY_LIMIT (the activity then fails as ProviderRetriesExhausted).
 export const PROVIDER_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // The activities heartbeat every second: a worker that dies mid-call is noticed within 10 s.
@@ -21,16 +25,20 @@ export const PROVIDER_OPTIONS: ActivityOptions = {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected],
+    nonRetryableErrorTypes: [NON_RETRYABLE.providerRejected, NON_RETRYABLE.providerRetriesExhausted],
   },
 };
 
 /** The provider activities as regular activities: durable retries, visible while they retry. */
 export const remote = proxyActivities<Activities>(PROVIDER_OPTIONS);
 
-/** One attempt inside the workflow task; a failure that retrying can mend goes on as a regular activity. */
+/**
+ * One attempt inside the workflow task; a failure that retrying can mend goes on as a regular activity. Its
+ * timeout is above every provider client's (domain/providerTiming): the attempt never gives up on a request
+ * that is still in flight, which the regular activity's first attempt would then meet at the provider.
+ */
 const local = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT_MS,
   retry: { maximumAttempts: 1 },
 });
 
@@ -85,12 +93,14 @@ export interface ProviderCalls {
 /**
  * The provider calls a command takes. validate reads the authorization; revalidate reads it and, when it
  * has expired, asks the provider for a new one (the multi-call coordination MIB leaves to the integration);
- * capture, refund and cancel are one idempotent call each.
+ * capture, refund and cancel are one idempotent call each. `since`: when the command may first have reached
+ * the provider (the command workflow's start), so that a late attempt asks the provider before sending again.
  */
 export async function carryOut(
   input: PaymentCommandInput,
   workflowId: string,
   calls: ProviderCalls,
+  since: number = workflowInfo().startTime.getTime(),
 ): Promise<ProviderResult> {
   const { command, provider, transactionId, amountMinor, currency } = input;
   if (command === 'validate' || command === 'revalidate') {
@@ -105,6 +115,10 @@ export async function carryOut(
     currency,
     idempotencyKey: workflowId,
     workflowId,
+    // Held by every attempt: the local one, the regular activity's retries, and (from the command's start) a
+    // command sent again after an unknown outcome.
+    since,
+    askedAt: new Date().getTime(),
   });
 }
 

@@ -33,7 +33,7 @@ export async function actInTurn(state: CommandState): Promise<ProviderResult> {
     try {
       turn = await startChild(paymentActWorkflow, {
         workflowId: paymentTurnId(input.reference),
-        args: [input, workflowId],
+        args: [input, workflowId, workflowInfo().startTime.getTime()],
         // The act goes on, and holds the payment's turn, even if this workflow is cancelled or ended by
         // hand: its provider call may be moving money.
         parentClosePolicy: ParentClosePolicy.ABANDON,

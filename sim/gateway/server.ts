@@ -8,9 +8,12 @@ import { signPayload } from '../../domain/signature';
  * The gateway simulator: a small card gateway with the shape of real ones (docs/providers.md, "The gateway
  * simulator").
  * Authorizations, and captures, refunds and cancellations on them; every POST needs an Idempotency-Key (the
- * same key with the same body replays the first answer, with another body it is refused with 409), but for
- * an authorization a test or a demo sets up; answers `succeeded` at once or `pending` with a signed webhook
- * after a delay. It can be told to fail, decline or go down (`POST /_control`).
+ * same key with the same body replays the first answer, with another body it is refused with 409; while the
+ * first request is still being answered, the same key is refused with 409 `idempotency_key_in_use`), but for
+ * an authorization a test or a demo sets up. Like Stripe it forgets a key after `idempotencyKeyTtlMs` (24
+ * hours), and then takes it as a new request; the operations themselves stay, found by their authorization
+ * and metadata. Answers `succeeded` at once or `pending` with a signed webhook after a delay. It can be told
+ * to fail, decline or go down (`POST /_control`).
  */
 
 export type SettlementMode = 'immediate' | 'pending';
@@ -23,6 +26,10 @@ export interface GatewayControl {
   /** Answer the next N keyed POSTs (operations, checkout authorizations) with failStatus without acting. */
   failNext: number;
   failStatus: number;
+  /** Answer every API request (lookups too) with failStatus, without acting, until set back to false. */
+  failing: boolean;
+  /** How long an Idempotency-Key is remembered (Stripe: 24 hours); past it the key makes a new request. */
+  idempotencyKeyTtlMs: number;
   /** Decline the next N operations and checkout authorizations (HTTP 402, status `declined`). */
   declineNext: number;
   /** Settle pending operations as `failed` instead of `succeeded`. */
@@ -64,6 +71,17 @@ interface Operation {
   currency: string;
   status: OperationStatus;
   decline_reason?: string;
+  metadata: Record<string, string>;
+}
+
+/** A replacement of an expired authorization (POST …/reauthorizations). */
+interface Reauthorization {
+  id: string;
+  object: 'reauthorization';
+  status: 'succeeded' | 'declined';
+  authorization: string;
+  decline_reason?: string;
+  new_authorization?: unknown;
   metadata: Record<string, string>;
 }
 
@@ -162,6 +180,8 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     webhookDelayMs: 1000,
     failNext: 0,
     failStatus: 503,
+    failing: false,
+    idempotencyKeyTtlMs: 24 * 3600_000,
     declineNext: 0,
     failSettlement: false,
     authorizationTtlMs: 7 * 24 * 3600_000,
@@ -174,9 +194,21 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   };
   const authorizations = new Map<string, Authorization>();
   const operations = new Map<string, Operation>();
-  const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
-  /** Every keyed POST (operations, checkout authorizations) that reached the gateway's logic. */
-  const calls: { path: string; idempotencyKey: string; replayed: boolean }[] = [];
+  const remembered = new Map<string, { fingerprint: string; status: number; body: unknown; at: number }>();
+  /** Keys whose first request is still being answered. */
+  const inFlight = new Set<string>();
+  const reauthorizations = new Map<string, Reauthorization>();
+  /** The first answer to a key, while the gateway still remembers it. */
+  const rememberedAnswer = (key: string) => {
+    const earlier = remembered.get(key);
+    if (earlier && Date.now() - earlier.at >= control.idempotencyKeyTtlMs) remembered.delete(key);
+    return remembered.get(key);
+  };
+  /**
+   * Every keyed POST (operations, checkout authorizations) that reached the gateway's logic; `inUse` marks one
+   * refused because the first request with its key was still being answered.
+   */
+  const calls: { path: string; idempotencyKey: string; replayed: boolean; inUse?: true }[] = [];
   const webhooks: WebhookDelivery[] = [];
   const timers = new Set<NodeJS.Timeout>();
   /** Pending operations held while `holdWebhooks` is on. */
@@ -194,6 +226,12 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   app.get('/_calls', (_req, res) => res.json(calls));
   app.get('/_webhooks', (_req, res) => res.json(webhooks));
   app.get('/_control', (_req, res) => res.json(control));
+  // Forgets every Idempotency-Key now, as their TTL would (tests run in workflow time, not the gateway's).
+  app.post('/_control/expire-idempotency-keys', (_req, res) => {
+    const expired = remembered.size;
+    remembered.clear();
+    res.json({ expired });
+  });
   app.post('/_control', (req, res) => {
     const holding = control.holdWebhooks;
     Object.assign(control, pick(req.body ?? {}, Object.keys(control).concat('webhookUrl')));
@@ -204,6 +242,8 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   app.use('/v1', (req, res, next) => {
     if (control.down) {
       req.socket.destroy();
+    } else if (control.failing) {
+      res.status(control.failStatus).json({ error: { type: 'api_error', message: 'injected failure' } });
     } else if (req.headers.authorization !== `Bearer ${apiKey}`) {
       res.status(401).json({ error: { type: 'authentication_error', message: 'invalid API key' } });
     } else {
@@ -232,13 +272,36 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     });
   });
 
+  // The authorizations made at checkout for a caller's workflow (metadata.workflow_id), newest first.
+  app.get('/v1/authorizations', (req, res) => {
+    const workflowId = req.query.workflow_id;
+    if (typeof workflowId !== 'string' || !workflowId)
+      return invalid(res, 'the workflow_id query parameter is required');
+    const data = [...authorizations.values()]
+      .filter((authorization) => authorization.metadata?.workflow_id === workflowId)
+      .reverse()
+      .map(present);
+    res.json({ object: 'list', data });
+  });
+
   app.get('/v1/authorizations/:id', (req, res) => {
     res.json(present(knownAuthorization(req.params.id, null)));
   });
 
-  // The status API by idempotency key: what became of a request whose answer was lost.
+  // Every operation and reauthorization on an authorization, newest first, for as long as the gateway lives.
+  app.get('/v1/authorizations/:id/operations', (req, res) => {
+    const id = req.params.id;
+    const data = [
+      ...[...operations.values()].filter((operation) => operation.authorization === id),
+      ...[...reauthorizations.values()].filter((reauthorization) => reauthorization.authorization === id),
+    ].reverse();
+    res.json({ object: 'list', data });
+  });
+
+  // The status API by idempotency key, while the key is remembered: what became of a request whose answer
+  // was lost.
   app.get('/v1/operations', (req, res) => {
-    const earlier = idempotency.get(String(req.query.idempotency_key ?? ''));
+    const earlier = rememberedAnswer(String(req.query.idempotency_key ?? ''));
     if (!earlier)
       return void res.status(404).json({ error: { type: 'not_found', message: 'no request with that key' } });
     const id = (earlier.body as { id?: unknown }).id;
@@ -247,7 +310,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   });
 
   app.get('/v1/operations/:id', (req, res) => {
-    const operation = operations.get(req.params.id);
+    const operation = operations.get(req.params.id) ?? reauthorizations.get(req.params.id);
     if (!operation)
       return void res.status(404).json({ error: { type: 'not_found', message: 'no such operation' } });
     res.json(operation);
@@ -281,25 +344,42 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
         .json({ error: { type: 'api_error', message: 'injected failure' } });
     }
     const fingerprint = canonicalJson({ path: req.path, body: req.body });
-    const earlier = idempotency.get(key);
+    if (inFlight.has(key)) {
+      calls.push({ path: req.path, idempotencyKey: key, replayed: false, inUse: true });
+      return void res.status(409).json({
+        error: {
+          type: 'idempotency_error',
+          code: 'idempotency_key_in_use',
+          message: 'another request with this Idempotency-Key is still in progress; retry later',
+        },
+      });
+    }
+    const earlier = rememberedAnswer(key);
     calls.push({ path: req.path, idempotencyKey: key, replayed: earlier !== undefined });
     if (earlier) {
       if (earlier.fingerprint !== fingerprint) {
         return void res.status(409).json({
-          error: { type: 'idempotency_error', message: 'Idempotency-Key reused with different parameters' },
+          error: {
+            type: 'idempotency_error',
+            code: 'idempotency_key_reused',
+            message: 'Idempotency-Key reused with different parameters',
+          },
         });
       }
       return void res.status(earlier.status).json(earlier.body);
     }
     const [status, body] = act();
-    if (status < 500) idempotency.set(key, { fingerprint, status, body });
+    if (status < 500) remembered.set(key, { fingerprint, status, body, at: Date.now() });
     if (control.loseAnswerNext > 0) {
       control.loseAnswerNext -= 1;
       return void req.socket.destroy();
     }
     if (control.answerDelayMs > 0) {
+      // Still being answered: the same key meanwhile gets 409 idempotency_key_in_use, as at Stripe.
+      inFlight.add(key);
       const timer = setTimeout(() => {
         timers.delete(timer);
+        inFlight.delete(key);
         if (!res.destroyed) res.status(status).json(body);
       }, control.answerDelayMs);
       return void timers.add(timer);
@@ -438,12 +518,19 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
             : !expired.reauthorizable
               ? 'card_not_reusable'
               : undefined;
+    const metadata = isStringRecord(body.metadata) ? body.metadata : {};
     if (refusal) {
       control.declineNext = Math.max(0, control.declineNext - 1);
-      return [
-        402,
-        { id: newId('rea'), object: 'reauthorization', status: 'declined', decline_reason: refusal },
-      ];
+      const declined: Reauthorization = {
+        id: newId('rea'),
+        object: 'reauthorization',
+        status: 'declined',
+        authorization: expired.id,
+        decline_reason: refusal,
+        metadata,
+      };
+      reauthorizations.set(declined.id, declined);
+      return [402, declined];
     }
     const replacement = newAuthorization({
       amount: expired.amount - expired.captured,
@@ -452,18 +539,16 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       replaces: expired.id,
     });
     authorizations.set(replacement.id, replacement);
-    const metadata = isStringRecord(body.metadata) ? body.metadata : {};
-    return [
-      200,
-      {
-        id: newId('rea'),
-        object: 'reauthorization',
-        status: 'succeeded',
-        authorization: expired.id,
-        new_authorization: present(replacement),
-        metadata,
-      },
-    ];
+    const reauthorization: Reauthorization = {
+      id: newId('rea'),
+      object: 'reauthorization',
+      status: 'succeeded',
+      authorization: expired.id,
+      new_authorization: present(replacement),
+      metadata,
+    };
+    reauthorizations.set(reauthorization.id, reauthorization);
+    return [200, reauthorization];
   }
 
   /** Sends the operation's final state as one event; a redelivery carries the same event id and body. */
@@ -524,6 +609,9 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     webhooks,
     authorizations,
     operations,
+    reauthorizations,
+    /** Forgets every Idempotency-Key now (`POST /_control/expire-idempotency-keys`). */
+    expireIdempotencyKeys: () => remembered.clear(),
     /** How many pending operations `holdWebhooks` holds right now. */
     heldCount: () => held.length,
     /** Stops pending webhook timers and delivery connections, so a test can end cleanly. */

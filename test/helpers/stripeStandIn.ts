@@ -38,6 +38,12 @@ export interface StripeControl {
   swallowNext: number;
   /** The next N PaymentIntent creations are declined with this card error. */
   declineNext: number;
+  /**
+   * The next N requests act and answer only slowMs later; meanwhile their Idempotency-Key is in use, and
+   * another request with it gets Stripe's 409 `idempotency_key_in_use`.
+   */
+  slowNext: number;
+  slowMs: number;
 }
 
 interface Intent {
@@ -83,6 +89,8 @@ export interface StripeStandIn {
   readonly webhooks: { type: string; status: number; body: string }[];
   /** An authorization made at checkout: a manual-capture PaymentIntent awaiting capture. */
   authorize(fields?: Partial<Intent> & { expired?: boolean }): string;
+  /** Forgets every idempotency key, as Stripe prunes them once 24 hours old; the objects stay. */
+  forgetKeys(): void;
   stop(): Promise<void>;
 }
 
@@ -115,6 +123,8 @@ export async function startStripeStandIn(
       failStatus: 500,
       swallowNext: 0,
       declineNext: 0,
+      slowNext: 0,
+      slowMs: 0,
       ...control,
     },
     calls: [],
@@ -146,6 +156,7 @@ export async function startStripeStandIn(
       state.intents.set(intent.id, intent);
       return intent.id;
     },
+    forgetKeys: () => remembered.clear(),
     stop: async () => {
       for (const timer of timers) clearTimeout(timer);
       await new Promise<void>((done) => {
@@ -157,6 +168,7 @@ export async function startStripeStandIn(
   const timers = new Set<NodeJS.Timeout>();
   const remembered = new Map<string, { fingerprint: string; answer: Answer }>();
   const swallowed = new Set<ServerResponse>();
+  const inFlight = new Set<string>();
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: Error) => {
@@ -211,6 +223,20 @@ export async function startStripeStandIn(
     }
 
     const fingerprint = `${method} ${url.pathname} ${body}`;
+    if (idempotencyKey && inFlight.has(idempotencyKey)) {
+      record(false);
+      return send(res, {
+        status: 409,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'idempotency_key_in_use',
+            message:
+              'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+          },
+        },
+      });
+    }
     const earlier = idempotencyKey ? remembered.get(idempotencyKey) : undefined;
     if (earlier) {
       record(true);
@@ -233,6 +259,16 @@ export async function startStripeStandIn(
       swallowed.add(res); // Stripe acted; the answer is lost on the way.
       return;
     }
+    if (control.slowNext > 0 && idempotencyKey) {
+      control.slowNext -= 1;
+      inFlight.add(idempotencyKey);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        inFlight.delete(idempotencyKey);
+        send(res, answer);
+      }, control.slowMs);
+      return void timers.add(timer);
+    }
     send(res, answer);
   }
 
@@ -250,6 +286,17 @@ export async function startStripeStandIn(
       .map(([, value]) => value);
     const metadata = metadataOf(params);
     if (resource === 'payment_intents') {
+      if (method === 'GET' && id === 'search') {
+        // Only the search Settle makes: metadata['key']:'value'.
+        const match = /^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(params.get('query') ?? '');
+        if (!match)
+          return invalid('parameter_invalid', `the stand-in cannot search for ${params.get('query')}`);
+        const value = match[2]!.replace(/\\(.)/g, '$1');
+        const data = [...state.intents.values()]
+          .filter((intent) => intent.metadata[match[1]!] === value)
+          .map((intent) => intentBody(intent, firstOf(fixture), expand.includes('data.latest_charge')));
+        return ok({ object: 'search_result', data, has_more: false, next_page: null, url: path });
+      }
       if (method === 'GET' && !id) {
         const customer = params.get('customer');
         const data = [...state.intents.values()]

@@ -129,7 +129,7 @@ describe('activities', () => {
         outcome: 'unknown',
         status: 'no_answer',
       });
-      // The gateway did act: asked by the idempotency key, it shows the capture.
+      // The gateway did act: asked for the workflow's operation on the authorization, it shows the capture.
       const found: ProviderResult | undefined = await env.run(activities.fetchProviderStatus, lost);
       expect(found).toMatchObject({
         outcome: 'settled',

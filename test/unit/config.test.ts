@@ -109,6 +109,7 @@ describe('configuration from config/parameters.yml', () => {
   settlement.report_deadline: 2h
   operator.token: operator-token-1
   worker.shutdown_grace: 45s
+  worker.provider_retry_limit: 5d
   metrics.port: 9464
   log.level: warn
 `;
@@ -129,6 +130,7 @@ describe('configuration from config/parameters.yml', () => {
       TEMPORAL_NAMESPACE: 'payments',
       TEMPORAL_TASK_QUEUE: 'acme-queue',
       WORKER_SHUTDOWN_GRACE: '45s',
+      WORKER_PROVIDER_RETRY_LIMIT: '5d',
       API_PORT: 8080,
       TRUST_PROXY: false,
       GATEWAY_URL: 'https://gateway.example.com',

@@ -2,7 +2,9 @@ import { listen, type RunningServer } from '../../config/server';
 import { GatewayProvider } from '../../providers/gateway';
 import { ProviderRejectedError } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
+import { capturedAuthorization } from '../helpers/gatewaySetUp';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
+import { eventually } from '../helpers/temporal';
 
 /** The gateway adapter against the real gateway simulator, over HTTP. */
 describe('gateway adapter', () => {
@@ -121,6 +123,89 @@ describe('gateway adapter', () => {
       }
       expect(keyed(request.idempotencyKey)).toEqual([]); // refused before acting
       expect(await provider.authorize(request)).toMatchObject({ outcome: 'settled' });
+    });
+  });
+  describe('beyond the idempotency key (lookups, a key in flight)', () => {
+    afterEach(() => Object.assign(sim.control, { answerDelayMs: 0 }));
+    const captured = () => capturedAuthorization(gateway.url, apiKey, 4990);
+
+    it('declares that it keeps a key 24 hours', () => {
+      expect(provider.idempotencyKeyRetentionMs).toBe(24 * 3_600_000);
+    });
+
+    it('finds a refund whose answer was lost by its workflow id, after the gateway forgot the key', async () => {
+      const command = providerCommand('refund', await captured());
+      sim.control.loseAnswerNext = 1;
+      expect(await provider.execute(command)).toMatchObject({ outcome: 'unknown' });
+      sim.expireIdempotencyKeys();
+      const found = await provider.fetchStatus(command);
+      const [refund] = [...sim.operations.values()].filter(
+        (op) => op.metadata.workflow_id === command.workflowId,
+      );
+      expect(found).toEqual({ outcome: 'settled', operationId: refund!.id, status: 'succeeded' });
+      // Another command on the same authorization finds nothing of its own, a capture nothing either.
+      expect(
+        await provider.fetchStatus({ ...command, workflowId: 'payment:other:refund:0' }),
+      ).toBeUndefined();
+      expect(await provider.fetchStatus({ ...command, command: 'capture' })).toBeUndefined();
+    });
+
+    it('finds a reauthorization by its workflow id, and by its id', async () => {
+      const response = await fetch(`${gateway.url}/v1/authorizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          amount: 4990,
+          currency: 'EUR',
+          expires_at: new Date(Date.now() - 1000).toISOString(),
+        }),
+      });
+      const expired = String(((await response.json()) as { id: string }).id);
+      const command = providerCommand('revalidate', expired);
+      const made = await provider.execute(command);
+      expect(made).toMatchObject({ outcome: 'settled', authorization: { status: 'authorized' } });
+      sim.expireIdempotencyKeys();
+      expect(await provider.fetchStatus(command)).toEqual(made);
+      expect(await provider.fetchStatus({ ...command, operationId: made.operationId })).toEqual(made);
+    });
+
+    it('finds an authorization made at checkout by its workflow id, after the gateway forgot the key', async () => {
+      const request = authorizationRequest();
+      expect(await provider.findAuthorization(request)).toBeUndefined();
+      const made = await provider.authorize(request);
+      sim.expireIdempotencyKeys();
+      expect(await provider.findAuthorization(request)).toEqual(made);
+    });
+
+    it('retries a 409 idempotency_key_in_use, never declines it or stops for a person', async () => {
+      const command = providerCommand('refund', await captured());
+      sim.control.answerDelayMs = 1500;
+      const first = provider.execute(command);
+      await eventually(async () => (keyed(command.idempotencyKey).length === 1 ? true : undefined));
+      const meanwhile = await provider.execute(command).catch((error: unknown) => error);
+      expect(meanwhile).toBeInstanceOf(Error);
+      expect(meanwhile).not.toBeInstanceOf(ProviderRejectedError);
+      expect((meanwhile as Error).message).toMatch(/still in progress/);
+      const answered = await first;
+      expect(answered).toMatchObject({ outcome: 'settled' });
+      expect(await provider.execute(command)).toEqual(answered);
+      // The same key with other parameters still stops for a person.
+      await expect(provider.execute({ ...command, amountMinor: 1 })).rejects.toThrow(ProviderRejectedError);
+    });
+
+    it('gives up on a request within its timeout and reports the answer as lost', async () => {
+      const quick = new GatewayProvider({
+        baseUrl: gateway.url,
+        apiKey,
+        webhookSecret: 'hook-secret-1',
+        requestTimeoutMs: 300,
+      });
+      const command = providerCommand('refund', await captured());
+      sim.control.answerDelayMs = 5000;
+      expect(await quick.execute(command)).toMatchObject({
+        outcome: 'unknown',
+        reason: expect.stringMatching(/timeout/),
+      });
     });
   });
 });

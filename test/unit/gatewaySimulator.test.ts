@@ -291,6 +291,100 @@ describe('gateway simulator', () => {
     ).toBe(400);
   });
 
+  const get = async (path: string) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      headers: { authorization: 'Bearer key-12345678' },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  describe('idempotency keys, as Stripe keeps them', () => {
+    const refundOf = async (key: string) => {
+      const auth = (await post('/v1/authorizations', { amount: 1000, currency: 'EUR', captured: 1000 })).body;
+      const path = `/v1/authorizations/${auth.id}/refunds`;
+      const body = { amount: 100, currency: 'EUR', metadata: { workflow_id: key } };
+      return { auth: String(auth.id), refund: () => post(path, body, key) };
+    };
+    const refundsOn = (auth: string) =>
+      [...sim.operations.values()].filter((op) => op.authorization === auth && op.object === 'refund');
+    afterEach(() => {
+      Object.assign(sim.control, { idempotencyKeyTtlMs: 24 * 3600_000, answerDelayMs: 0, failing: false });
+    });
+
+    it('forgets a key after its TTL and takes it as a new request; the operations stay findable', async () => {
+      sim.control.mode = 'immediate';
+      const { auth, refund } = await refundOf('ttl-key');
+      const first = await refund();
+      expect((await refund()).body).toEqual(first.body);
+      expect(refundsOn(auth)).toHaveLength(1);
+      sim.control.idempotencyKeyTtlMs = 0;
+      const second = await refund();
+      expect(second.body.id).not.toBe(first.body.id);
+      expect(refundsOn(auth)).toHaveLength(2);
+      // Asked by key, it no longer knows the request; asked by authorization, it lists both refunds.
+      expect((await get('/v1/operations?idempotency_key=ttl-key')).status).toBe(404);
+      const listed = (await get(`/v1/authorizations/${auth}/operations`)).body;
+      expect(listed).toMatchObject({ object: 'list', data: [{ id: second.body.id }, { id: first.body.id }] });
+      expect((await get(`/v1/operations/${String(first.body.id)}`)).body).toMatchObject({
+        status: 'succeeded',
+      });
+    });
+
+    it('forgets every key at once when told to (POST /_control/expire-idempotency-keys)', async () => {
+      sim.control.mode = 'immediate';
+      const { auth, refund } = await refundOf('expire-key');
+      await refund();
+      const expired = await fetch(`${gateway.url}/_control/expire-idempotency-keys`, { method: 'POST' });
+      expect(((await expired.json()) as { expired: number }).expired).toBeGreaterThanOrEqual(1);
+      await refund();
+      expect(refundsOn(auth)).toHaveLength(2);
+    });
+
+    it('refuses a key whose first request is still being answered with 409 idempotency_key_in_use, then replays it', async () => {
+      sim.control.mode = 'immediate';
+      const { auth, refund } = await refundOf('in-flight-key');
+      sim.control.answerDelayMs = 1500;
+      const first = refund();
+      await eventually(async () => (refundsOn(auth).length === 1 ? true : undefined));
+      const meanwhile = await refund();
+      expect(meanwhile).toEqual({
+        status: 409,
+        body: {
+          error: {
+            type: 'idempotency_error',
+            code: 'idempotency_key_in_use',
+            message: 'another request with this Idempotency-Key is still in progress; retry later',
+          },
+        },
+      });
+      const answered = await first;
+      sim.control.answerDelayMs = 0;
+      expect(await refund()).toEqual(answered);
+      expect(refundsOn(auth)).toHaveLength(1);
+    });
+
+    it('lists the authorizations made at checkout for a workflow, and fails every request while failing', async () => {
+      const key = 'checkout-lookup-key';
+      const made = await post(
+        '/v1/authorizations',
+        { amount: 500, currency: 'EUR', metadata: { workflow_id: key } },
+        key,
+      );
+      expect((await get(`/v1/authorizations?workflow_id=${key}`)).body).toMatchObject({
+        object: 'list',
+        data: [{ id: made.body.id, status: 'authorized' }],
+      });
+      expect((await get('/v1/authorizations?workflow_id=nobody')).body).toEqual({ object: 'list', data: [] });
+      expect((await get('/v1/authorizations')).status).toBe(400);
+      sim.control.failing = true;
+      expect((await get(`/v1/authorizations?workflow_id=${key}`)).status).toBe(503);
+      expect((await post('/v1/authorizations', { amount: 500, currency: 'EUR' }, 'other-key')).status).toBe(
+        503,
+      );
+      sim.control.failing = false;
+    });
+  });
+
   it('drops connections while it is down', async () => {
     sim.control.down = true;
     await expect(fetch(`${gateway.url}/v1/operations/x`)).rejects.toThrow();

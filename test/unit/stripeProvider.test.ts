@@ -1,9 +1,10 @@
 import Stripe from 'stripe';
 import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
-import { STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
+import { errorKind, STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
 import { ProviderRejectedError, WebhookVerificationError } from '../../providers/types';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The Stripe adapter through the official SDK against stripe-mock (every request checked against Stripe's
@@ -35,7 +36,13 @@ describe('Stripe adapter', () => {
     await mock?.stop();
   });
   beforeEach(() => {
-    Object.assign(stripe.control, { refundStatus: 'succeeded', failNext: 0, swallowNext: 0, declineNext: 0 });
+    Object.assign(stripe.control, {
+      refundStatus: 'succeeded',
+      failNext: 0,
+      swallowNext: 0,
+      declineNext: 0,
+      slowNext: 0,
+    });
   });
   afterEach(() => {
     // stripe-mock, which knows Stripe's API, accepted every request the adapter made.
@@ -577,6 +584,65 @@ describe('Stripe adapter', () => {
       ]) {
         expect(await provider.parseWebhook(Buffer.from(payload), signed(payload))).toBeUndefined();
       }
+    });
+  });
+  describe('beyond the idempotency key (lookups, a key in flight)', () => {
+    it('declares that Stripe keeps a key 24 hours', () => {
+      expect(provider.idempotencyKeyRetentionMs).toBe(24 * 3_600_000);
+    });
+
+    it('retries a 409 idempotency_key_in_use from a request still in flight, never declines it', async () => {
+      const id = await captured();
+      const refund = command('refund', id, 1000);
+      Object.assign(stripe.control, { slowNext: 1, slowMs: 1500 });
+      const first = provider.execute(refund);
+      await eventually(async () =>
+        [...stripe.refunds.values()].some((r) => r.metadata.workflow_id === refund.workflowId)
+          ? true
+          : undefined,
+      );
+      const meanwhile = await provider.execute(refund).catch((error: unknown) => error);
+      expect(meanwhile).toBeInstanceOf(Error);
+      expect(meanwhile).not.toBeInstanceOf(ProviderRejectedError);
+      expect((meanwhile as Error).message).toMatch(/same idempotency key is still in flight/);
+      const answered = await first;
+      expect(answered).toMatchObject({ outcome: 'settled' });
+      expect(await provider.execute(refund)).toEqual(answered);
+      expect(
+        [...stripe.refunds.values()].filter((r) => r.metadata.workflow_id === refund.workflowId),
+      ).toHaveLength(1);
+    });
+
+    it('reads idempotency_key_in_use as a retry whatever class the SDK gives it', () => {
+      const raw = { message: 'in use', code: 'idempotency_key_in_use', type: 'idempotency_error' as const };
+      expect(errorKind(new Stripe.errors.StripeAPIError({ ...raw, statusCode: 409 }))).toBe('retry');
+      expect(errorKind(new Stripe.errors.StripeIdempotencyError({ ...raw, statusCode: 400 }))).toBe('retry');
+      const reused = new Stripe.errors.StripeIdempotencyError({
+        message: 'reused',
+        type: 'idempotency_error',
+      });
+      expect(errorKind(reused)).toBe('rejected');
+    });
+
+    it('finds a refund and a capture by the workflow id after Stripe pruned the keys', async () => {
+      const id = await captured();
+      const refund = command('refund', id, 1000);
+      const made = await provider.execute(refund);
+      stripe.forgetKeys();
+      expect(await provider.fetchStatus(refund)).toEqual(made);
+      expect(await provider.fetchStatus(command('capture', id))).toBeUndefined(); // another workflow's capture
+    });
+
+    it('finds an authorization made at checkout with Stripe search, after Stripe pruned the key', async () => {
+      const request = authorizationRequest({ workflowId: "order:O'Brien:1:authorize" });
+      expect(await provider.findAuthorization(request)).toBeUndefined();
+      const made = await provider.authorize(request);
+      stripe.forgetKeys();
+      expect(await provider.findAuthorization(request)).toEqual(made);
+      const searches = stripe.calls.filter((call) => call.path === '/v1/payment_intents/search');
+      expect(searches.at(-1)!.params.get('query')).toBe(
+        "metadata['workflow_id']:'order:O\\'Brien:1:authorize'",
+      );
     });
   });
 });

@@ -44,6 +44,7 @@ describe("an order's payment (time-skipping)", () => {
   const scripted: PaymentProvider = {
     name: 'scripted',
     amountProblem: () => undefined,
+    idempotencyKeyRetentionMs: 24 * 3600_000,
     authorize: async ({ orderReference }) => ({
       outcome: 'settled',
       transactionId: `auth_${orderReference}`,

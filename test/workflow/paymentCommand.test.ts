@@ -63,8 +63,12 @@ describe('paymentCommandWorkflow (time-skipping)', () => {
         currency: 'EUR',
         idempotencyKey: 'wf-3-days',
         workflowId: 'wf-3-days',
+        // When the command may first have reached the provider (its start), and when this call was asked for.
+        since: expect.any(Number),
+        askedAt: expect.any(Number),
       },
     ]);
+    expect(h.executions[0]!.since).toBeLessThanOrEqual(h.executions[0]!.askedAt!);
     expect(h.notifications).toEqual([
       {
         // Stable across retries; the run id keeps a later re-run of a check from looking like a duplicate.
