@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ActivityFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -140,7 +140,11 @@ describe('money calls beyond the idempotency key (time-skipping)', () => {
         ]);
         raceOver = true;
         const status = await handle.query(statusQuery);
-        if (stopped === 'stuck') await handle.terminate('the test is over');
+        // The test server may close the run it skips past meanwhile: then there is nothing left to end.
+        if (stopped === 'stuck')
+          await handle.terminate('the test is over').catch((error: unknown) => {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+          });
         return { stopped, status };
       },
     );
