@@ -190,6 +190,9 @@ interface Layout {
 /** The broker's folder: its node name and cookie (kept across starts: the database belongs to the node), config files. */
 function prepareFolder(dir: string, inherited: NodeJS.ProcessEnv): Layout {
   const home = join(dir, 'home');
+  // Only the broker's own home is private: a recursive mkdir with a mode would also close the folders above it
+  // (.data/), which other services' users (PostgreSQL's) must traverse.
+  mkdirSync(dir, { recursive: true });
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const nameFile = join(dir, 'node-name');
   if (!existsSync(nameFile)) writeFileSync(nameFile, `settle-${randomBytes(4).toString('hex')}@localhost\n`);

@@ -9,7 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { findOnPath } from '../temporal-binaries';
 
@@ -82,6 +82,8 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
     });
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    // The folders above stay traversable for the postgres user; only the data folder is private.
+    mkdirSync(dirname(dataDir), { recursive: true });
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const passwordFile = join(dir, 'postgres.password');
     writeFileSync(passwordFile, `${DB_PASSWORD}\n`, { mode: 0o600 });

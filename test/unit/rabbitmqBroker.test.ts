@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect } from 'amqplib';
 import { freePort } from '../../config/server';
 import {
@@ -31,7 +31,8 @@ test(
   'two brokers at once, a temporary one and npm start’s: own nodes and ports, rabbitmqctl reaches each, stop ends each',
   async () => {
     const stops: (() => Promise<unknown>)[] = [];
-    const dataDir = join(folder(), 'rabbitmq');
+    // As npm start lays it out: .data/ shared with other services (PostgreSQL's user must traverse it).
+    const dataDir = join(folder(), '.data', 'rabbitmq');
     const port = await freePort();
     const env = { ...process.env, AMQP_URL: undefined };
     const [temporary, localUrl] = await Promise.all([
@@ -57,6 +58,9 @@ test(
       // The temporary folder goes with its broker; npm start's data stays for the next run.
       expect(existsSync(temporary.dataDir)).toBe(false);
       expect(existsSync(join(dataDir, 'node-name'))).toBe(true);
+      // Only the broker's own home is private; the folders above it stay open to other users.
+      expect(statSync(dirname(dataDir)).mode & 0o001).toBe(0o001);
+      expect(statSync(join(dataDir, 'home')).mode & 0o077).toBe(0);
     } finally {
       await Promise.all(brokers.map((broker) => broker.stop()));
     }
