@@ -48,9 +48,11 @@ export function createOrderReporter<Context extends { readonly workflowId?: stri
   temporal: Client,
   door: OrderReporting<Context>,
 ): Reporter {
+  // The core carries the reply context as the door wrote it at admission, opaque: read back here, once.
+  const replyOf = (context: unknown) => context as Context;
   return {
     async report({ reportId, command, context, result }) {
-      const reply = context as Context;
+      const reply = replyOf(context);
       // Never so for a command the door admitted; were it so, no retry would mend it.
       if (!reply.workflowId) throw new ReportRefusedError(`the ${command}'s reply context names no workflow`);
       const key = door.orderOf(reply);
@@ -59,6 +61,6 @@ export function createOrderReporter<Context extends { readonly workflowId?: stri
       return door.sendOutcome({ reportId, command: command as MoneyCommand, reply, result, order });
     },
     reportAuthorization: ({ reportId, context, opening, authorization }) =>
-      door.sendAuthorization({ reportId, reply: context as Context, opening, authorization }),
+      door.sendAuthorization({ reportId, reply: replyOf(context), opening, authorization }),
   };
 }
