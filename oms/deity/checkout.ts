@@ -1,8 +1,8 @@
-import type { Response } from 'express';
 import type { z } from 'zod';
 import { InvalidAmountError, toMinorUnits } from '../../domain/money';
 import type { OrderAuthorization, OrderPaymentOpening } from '../../domain/orderPayment';
 import { authorizeOrder } from '../orderPayments';
+import { OrderRefusal, type RefusalAnswer } from '../orderRefusal';
 import type { validateAnswerSchema, validatePayloadSchema } from './contract';
 import { DEITY_DOOR, type DeityDependencies, type DeityOrderContext, type DeityReplyContext } from './door';
 import { methodOf } from './profiles';
@@ -10,16 +10,8 @@ import type { DeityProfile } from './settings';
 
 type ValidateAnswer = z.infer<typeof validateAnswerSchema>;
 
-/** A refusal a handler answers: the HTTP status and the error, logged once. */
-export class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues?: readonly { path: string; message: string }[],
-  ) {
-    super(message);
-  }
-}
+/** The error of a call refused for its input, with its issues. */
+export const INVALID = 'invalid request';
 
 /** A major-unit amount at the door, in minor units, or a 400 naming the field. */
 export function minorOf(amount: number | string, currency: string, path: string): number {
@@ -27,7 +19,7 @@ export function minorOf(amount: number | string, currency: string, path: string)
     return toMinorUnits(amount, currency).minor;
   } catch (error) {
     if (!(error instanceof InvalidAmountError)) throw error;
-    throw new Refusal(400, 'invalid request', [{ path, message: error.message }]);
+    throw new OrderRefusal(400, INVALID, [{ path, message: error.message }]);
   }
 }
 
@@ -42,25 +34,24 @@ export async function validateOrder(
   payload: z.infer<typeof validatePayloadSchema>,
 ): Promise<ValidateAnswer> {
   const method = methodOf(profile, payload.provider, payload.method);
-  if (!method) throw new Refusal(404, `the profile offers no method ${payload.provider}/${payload.method}`);
+  if (!method)
+    throw new OrderRefusal(404, `the profile offers no method ${payload.provider}/${payload.method}`);
   if (!deps.providers.get(method.provider)) {
-    throw new Refusal(
+    throw new OrderRefusal(
       409,
       `${method.provider}, the provider of ${payload.method}, is not configured on Settle`,
     );
   }
   if (method.currencies && !method.currencies.includes(payload.currency)) {
-    throw new Refusal(409, `${payload.provider}/${payload.method} does not take ${payload.currency}`);
+    throw new OrderRefusal(409, `${payload.provider}/${payload.method} does not take ${payload.currency}`);
   }
   const { currency } = payload;
   const amountMinor = minorOf(payload.total.grandTotal, currency, 'body.total.grandTotal');
   if (amountMinor <= 0)
-    throw new Refusal(400, 'invalid request', [
-      { path: 'body.total.grandTotal', message: 'must be more than 0' },
-    ]);
+    throw new OrderRefusal(400, INVALID, [{ path: 'body.total.grandTotal', message: 'must be more than 0' }]);
   const unpayable = deps.providers.amountProblem(method.provider, { minor: amountMinor, currency });
   if (unpayable) {
-    throw new Refusal(400, 'invalid request', [{ path: 'body.total.grandTotal', message: unpayable }]);
+    throw new OrderRefusal(400, INVALID, [{ path: 'body.total.grandTotal', message: unpayable }]);
   }
   const items = payload.items.map((item, index) => ({
     id: String(item.id),
@@ -100,7 +91,7 @@ export async function validateOrder(
     { door: DEITY_DOOR, context: reply },
     deps.deity?.validateWaitMs ?? 0,
   );
-  if ('refused' in authorized) throw new Refusal(409, authorized.refused);
+  if ('refused' in authorized) throw new OrderRefusal(409, authorized.refused);
   if ('waiting' in authorized) return { orderId: payload.id, status: 'pending' };
   return answerOf(payload.id, authorized.authorization);
 }
@@ -124,14 +115,11 @@ function answerOf(orderId: string, authorization: OrderAuthorization): ValidateA
   }
 }
 
-/** Answers a handler's refusal as its status and error, logging it once. */
-export function refused(deps: DeityDependencies, res: Response, error: unknown, what: string): void {
-  if (!(error instanceof Refusal)) {
-    deps.logger.error('could not reach the order payment', { error: (error as Error).message });
-    return void res.status(503).json({ error: 'Settle cannot take the request now; send it again' });
-  }
-  deps.logger.warn(`refused a Deity ${what}`, { status: error.status, error: error.message });
-  res
-    .status(error.status)
-    .json(error.issues ? { error: error.message, issues: error.issues } : { error: error.message });
+/** How the door answers what it refuses in a call (`what`), and that the order's payment cannot be reached. */
+export function deityRefusals(deps: DeityDependencies, what: string): RefusalAnswer {
+  return {
+    logger: deps.logger,
+    refused: `refused a Deity ${what}`,
+    unavailable: 'Settle cannot take the request now; send it again',
+  };
 }

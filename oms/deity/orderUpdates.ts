@@ -1,15 +1,8 @@
 import type { z } from 'zod';
-import { fingerprint } from '../../domain/fingerprint';
-import {
-  orderReferenceKey,
-  type MoneyCommand,
-  type OrderKey,
-  type OrderPaymentState,
-} from '../../domain/orderPayment';
-import { paymentWorkflowId } from '../../domain/workflowId';
-import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
-import { UnstartableCommandError } from '../startCommand';
-import { minorOf, Refusal } from './checkout';
+import type { MoneyCommand, OrderKey } from '../../domain/orderPayment';
+import { admitMoneyCommand, findOrder, type OrderOf } from '../orderCommands';
+import { OrderRefusal } from '../orderRefusal';
+import { INVALID, minorOf } from './checkout';
 import type { orderUpdateSchema, updateAcceptedSchema } from './contract';
 import { DEITY_DOOR, type DeityDependencies, type DeityOrderContext, type DeityReplyContext } from './door';
 import type { DeityProfile } from './settings';
@@ -39,65 +32,36 @@ export async function receiveOrderUpdate(
 ): Promise<z.infer<typeof updateAcceptedSchema>> {
   const command = COMMANDS[update.status];
   const key: OrderKey = { door: DEITY_DOOR, tenant: profile.serviceUser, orderReference: update.orderId };
-  const order = await orderPaymentOf(deps.temporal, key);
-  if (!order) throw new Refusal(404, `no payment is known for order ${update.orderId}`);
+  const order = await findOrder<DeityOrderContext>(deps, key);
   if (!command) return { accepted: true };
-  const context = order.opening.context as DeityOrderContext;
-  const amountMinor = amountOf(command, update, order, context);
-  const { provider, currency } = order.opening;
-  // An amount the provider would read otherwise is refused before anything starts; a cancel sends none.
-  const unpayable =
-    command === 'cancel'
-      ? undefined
-      : deps.providers.amountProblem(provider, { minor: amountMinor, currency });
-  if (unpayable)
-    throw new Refusal(400, 'invalid request', [{ path: 'body.additionalData', message: unpayable }]);
-  const workflowId = paymentWorkflowId({
-    reference: orderReferenceKey(key),
+  const { context, currency } = order.opening;
+  const amountMinor = amountOf(command, update, order);
+  const { workflowId } = await admitMoneyCommand(deps, {
+    order,
     command,
-    // The update as sent, not the amount derived from it (the shipping goes with the first shipment only).
-    fingerprint: fingerprint({ command, currency, update: update.additionalData ?? {} }),
-  });
-  const reply: DeityReplyContext = {
-    serviceUser: profile.serviceUser,
-    orderId: update.orderId,
-    provider: context.provider,
-    method: context.method,
-    workflowId,
     amountMinor,
     currency,
-  };
-  try {
-    const admitted = await admitOrderCommand(deps.temporal, key, {
+    amountPath: 'body.additionalData',
+    // The update as sent, not the amount derived from it (the shipping goes with the first shipment only).
+    decidedBy: { currency, update: update.additionalData ?? {} },
+    invalid: INVALID,
+    reply: (workflowId): DeityReplyContext => ({
+      serviceUser: profile.serviceUser,
+      orderId: update.orderId,
+      provider: context.provider,
+      method: context.method,
       workflowId,
-      input: {
-        command,
-        reference: orderReferenceKey(key),
-        provider,
-        transactionId: order.authorization?.transactionId ?? '',
-        amountMinor,
-        currency,
-        settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
-        reply: { door: DEITY_DOOR, context: reply },
-      },
-    });
-    if ('refused' in admitted) throw new Refusal(409, admitted.refused);
-    deps.logger.info('Deity order update accepted', { workflowId, profile: profile.serviceUser });
-    return { accepted: true, updateId: admitted.workflowId };
-  } catch (error) {
-    if (error instanceof UnstartableCommandError) throw new Refusal(400, `${error.path}: ${error.message}`);
-    throw error;
-  }
+      amountMinor,
+      currency,
+    }),
+  });
+  deps.logger.info('Deity order update accepted', { workflowId, profile: profile.serviceUser });
+  return { accepted: true, updateId: workflowId };
 }
 
 /** The minor units an update moves; a cancel's is decided by the order's payment (what is not captured). */
-function amountOf(
-  command: MoneyCommand,
-  update: OrderUpdate,
-  order: OrderPaymentState,
-  context: DeityOrderContext,
-): number {
-  const { currency } = order.opening;
+function amountOf(command: MoneyCommand, update: OrderUpdate, order: OrderOf<DeityOrderContext>): number {
+  const { currency, context } = order.opening;
   const data = update.additionalData;
   if (command === 'cancel') return 0;
   if (command === 'capture') {
@@ -105,7 +69,7 @@ function amountOf(
     const items = shipped.reduce((sum, item, index) => {
       const known = context.items.find((line) => line.id === String(item.id));
       if (!known) {
-        throw new Refusal(400, 'invalid request', [
+        throw new OrderRefusal(400, INVALID, [
           {
             path: `body.additionalData.shippingData.items.${index}.id`,
             message: `no item ${item.id} in the order`,
@@ -122,7 +86,7 @@ function amountOf(
   }
   const refund = data?.refundData;
   if (refund?.currency && refund.currency !== currency) {
-    throw new Refusal(400, 'invalid request', [
+    throw new OrderRefusal(400, INVALID, [
       { path: 'body.additionalData.refundData.currency', message: `the order is in ${currency}` },
     ]);
   }
@@ -130,7 +94,7 @@ function amountOf(
     return minorOf(refund.amount, currency, 'body.additionalData.refundData.amount');
   const items = refund?.items ?? [];
   if (items.length === 0) {
-    throw new Refusal(400, 'invalid request', [
+    throw new OrderRefusal(400, INVALID, [
       { path: 'body.additionalData.refundData', message: 'a refund names its amount or its items' },
     ]);
   }
@@ -140,7 +104,7 @@ function amountOf(
     if (item.type === 'shipping') return sum + context.shippingMinor;
     const known = context.items.find((line) => line.id === String(item.id));
     if (!known)
-      throw new Refusal(400, 'invalid request', [
+      throw new OrderRefusal(400, INVALID, [
         { path: `${path}.id`, message: `no item ${item.id} in the order` },
       ]);
     return sum + known.unitMinor * (item.quantity ?? known.quantity);

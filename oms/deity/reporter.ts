@@ -3,8 +3,8 @@ import { stableUuid } from '../../domain/fingerprint';
 import { toMajorUnits } from '../../domain/money';
 import type { MoneyCommand, OrderPaymentState } from '../../domain/orderPayment';
 import type { FinalOutcome } from '../../domain/outcome';
-import type { AuthorizationReportRequest, Reporter, ReportRequest } from '../door';
-import { recordOrderOutcome } from '../orderPayments';
+import type { Reporter } from '../door';
+import { createOrderReporter } from '../orderReporter';
 import { eventRoutingKey, STATUS_EVENT, type PaymentStatus, type StatusEventBody } from './contract';
 import { DEITY_DOOR, type DeityReplyContext } from './door';
 
@@ -37,9 +37,9 @@ export function statusOf(
 }
 
 /**
- * Tells a Deity shop what became of its order's payment: the order's payment takes a command's outcome (so
- * the next update is admitted against the new amounts), then PAYMENT_STATUS_UPDATED goes to the profile's
- * routing key, confirmed by the broker. Its messageId derives from the report: a retried report is the same
+ * Tells a Deity shop what became of its order's payment: the order's payment takes a command's outcome
+ * (oms/orderReporter.ts), then PAYMENT_STATUS_UPDATED goes to the profile's routing key, confirmed by the
+ * broker. Its messageId derives from the report: a retried report is the same
  * message, which the shop drops by id.
  */
 export function createDeityReporter(temporal: Client, publisher: () => StatusPublisher): Reporter {
@@ -47,21 +47,22 @@ export function createDeityReporter(temporal: Client, publisher: () => StatusPub
     reply: DeityReplyContext,
     reportId: string,
     status: PaymentStatus,
-    extra: Partial<StatusEventBody['payload']>,
-    gatewayOrderId?: string,
+    /** The authorization's transaction id at the provider, and why it failed, when known. */
+    { paymentId, reason }: { readonly paymentId?: string | undefined; readonly reason?: string | undefined },
   ) => {
     const body: StatusEventBody = {
       event: STATUS_EVENT,
       orderId: reply.orderId,
       shopOrderId: reply.orderId,
-      ...(gatewayOrderId ? { gatewayOrderId } : {}),
+      ...(paymentId ? { gatewayOrderId: paymentId } : {}),
       status,
       payload: {
         provider: reply.provider,
         method: reply.method,
         amount: toMajorUnits({ minor: reply.amountMinor, currency: reply.currency }),
         currency: reply.currency,
-        ...extra,
+        ...(paymentId ? { paymentId } : {}),
+        ...(reason ? { reason } : {}),
       },
     };
     return publisher().publish({
@@ -73,43 +74,26 @@ export function createDeityReporter(temporal: Client, publisher: () => StatusPub
     });
   };
 
-  return {
-    async report({ reportId, command, context, result }: ReportRequest): Promise<string> {
-      const reply = context as DeityReplyContext;
-      const key = { door: DEITY_DOOR, tenant: reply.serviceUser, orderReference: reply.orderId };
-      const order = await recordOrderOutcome(temporal, key, reply.workflowId!, result.outcome, reportId);
-      const status = statusOf(command as MoneyCommand, result.outcome, order);
-      await publish(
-        reply,
-        reportId,
-        status,
-        {
-          ...(order.authorization?.transactionId ? { paymentId: order.authorization.transactionId } : {}),
-          ...(result.reason ? { reason: result.reason } : {}),
-        },
-        order.authorization?.transactionId,
-      );
+  return createOrderReporter<DeityReplyContext>(temporal, {
+    orderOf: ({ serviceUser, orderId }) => ({
+      door: DEITY_DOOR,
+      tenant: serviceUser,
+      orderReference: orderId,
+    }),
+
+    async sendOutcome({ reportId, command, reply, result, order }) {
+      const status = statusOf(command, result.outcome, order);
+      await publish(reply, reportId, status, {
+        paymentId: order.authorization?.transactionId,
+        reason: result.reason,
+      });
       return status;
     },
 
-    async reportAuthorization({
-      reportId,
-      context,
-      authorization,
-    }: AuthorizationReportRequest): Promise<string> {
-      const reply = context as DeityReplyContext;
-      const status: PaymentStatus = authorization.outcome === 'settled' ? 'authorized' : 'failed';
-      await publish(
-        reply,
-        reportId,
-        status,
-        {
-          ...(authorization.transactionId ? { paymentId: authorization.transactionId } : {}),
-          ...(authorization.reason ? { reason: authorization.reason } : {}),
-        },
-        authorization.transactionId,
-      );
+    async sendAuthorization({ reportId, reply, authorization: { outcome, transactionId, reason } }) {
+      const status: PaymentStatus = outcome === 'settled' ? 'authorized' : 'failed';
+      await publish(reply, reportId, status, { paymentId: transactionId, reason });
       return status;
     },
-  };
+  });
 }

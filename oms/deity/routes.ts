@@ -9,7 +9,8 @@ import {
   type SecurityScheme,
 } from '../../api/contract';
 import { bearerGate, identifiedBy, throttledResponse } from '../../api/throttle';
-import { refused, Refusal, validateOrder } from './checkout';
+import { answerRefusal, OrderRefusal } from '../orderRefusal';
+import { deityRefusals, validateOrder } from './checkout';
 import {
   CLIENT_BASE,
   methodListSchema,
@@ -66,7 +67,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
     try {
       res.status(status).json(await work());
     } catch (error) {
-      refused(deps, res, error, what);
+      answerRefusal(res, error, deityRefusals(deps, what));
     }
   };
 
@@ -149,7 +150,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           return answer(res, 'loadMethod', async () => {
             const method = methodOf(await withMethods(caller), params.provider, params.method);
             if (!method || !fits(method, body)) {
-              throw new Refusal(404, `no method ${params.provider}/${params.method} fits the order`);
+              throw new OrderRefusal(404, `no method ${params.provider}/${params.method} fits the order`);
             }
             return instanceOf(method);
           });

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { SprykerDependencies } from './door';
 import { mailboxId } from './door';
-import { unavailable } from './intake';
+import { answerRefusal } from '../orderRefusal';
+import { sprykerRefusals } from './intake';
 import { acknowledgeMessages, waitingMessages } from './mailbox';
 import type { OutboundChannel } from './messages';
 import type { SprykerGate } from './gate';
@@ -28,7 +29,7 @@ export async function fetchMessages(
   try {
     res.json(await waitingMessages(deps.temporal, mailboxId(tenant, channel), limit));
   } catch (error) {
-    unavailable(deps, res, error);
+    answerRefusal(res, error, sprykerRefusals(deps, 'refused a Spryker bus call', { tenant }));
   }
 }
 
@@ -47,7 +48,7 @@ export async function acknowledge(
     const acknowledged = await acknowledgeMessages(deps.temporal, mailboxId(tenant, channel), messageIds);
     res.json({ acknowledged });
   } catch (error) {
-    unavailable(deps, res, error);
+    answerRefusal(res, error, sprykerRefusals(deps, 'refused a Spryker bus call', { tenant }));
   }
 }
 

@@ -7,12 +7,13 @@ import {
   type OrderAuthorization,
   type OrderPaymentOpening,
 } from '../../domain/orderPayment';
-import { authorizeOrder, type Authorized } from '../orderPayments';
+import { authorizeOrder } from '../orderPayments';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import { parseDeepForm } from './formBody';
 import type { SprykerReplyContext } from './events';
 import type { SprykerGate } from './gate';
-import { unavailable } from './intake';
+import { answerRefusal, OrderRefusal } from '../orderRefusal';
+import { sprykerRefusals } from './intake';
 
 const minor = z
   .union([z.number(), z.string().regex(/^\d+$/, 'an integer').transform(Number)])
@@ -65,11 +66,19 @@ export async function initializePayment(
   const named = req.headers['x-tenant-identifier'];
   const tenant = gate.tenant(req, res, typeof named === 'string' ? named : undefined);
   if (!tenant) return;
-  const refuse = (status: number, error: string, issues?: { path: string; message: string }[]) => {
-    deps.logger.warn('refused a Spryker checkout', { tenant, status, error });
-    res.status(status).json(issues ? { error, issues } : { error });
-  };
-  const text = (req.body as Buffer).toString('utf8');
+  try {
+    res.json(await checkout(deps, tenant, req.body as Buffer));
+  } catch (error) {
+    answerRefusal(res, error, sprykerRefusals(deps, 'refused a Spryker checkout', { tenant }));
+  }
+}
+
+/** The error of a checkout refused for its input, with its issues. */
+const INVALID = 'invalid checkout';
+
+/** Reads the checkout and authorizes its order; throws an OrderRefusal for what it refuses. */
+async function checkout(deps: SprykerDependencies, tenant: string, raw: Buffer): Promise<Answer> {
+  const text = raw.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -77,7 +86,7 @@ export async function initializePayment(
     json = parseDeepForm(text);
   }
   const parsed = initializePaymentSchema.safeParse(json);
-  if (!parsed.success) return refuse(400, 'invalid checkout', issuesOf(parsed.error, 'body'));
+  if (!parsed.success) throw new OrderRefusal(400, INVALID, issuesOf(parsed.error, 'body'));
   const { orderData } = parsed.data;
   const methods = deps.spryker?.methods ?? new Map<string, string>();
   const methodName = orderData.paymentMethodName ?? orderData.paymentMethod;
@@ -87,7 +96,7 @@ export async function initializePayment(
       ? [...methods.values()][0]
       : undefined;
   if (!provider)
-    return refuse(400, 'invalid checkout', [
+    throw new OrderRefusal(400, INVALID, [
       {
         path: 'body.orderData.paymentMethodName',
         message: `"${(methodName ?? '').slice(0, 80)}" is not a payment method Settle offers`,
@@ -99,7 +108,7 @@ export async function initializePayment(
     currency: orderData.currencyCode,
   });
   if (unpayable)
-    return refuse(400, 'invalid checkout', [{ path: 'body.orderData.grandTotal', message: unpayable }]);
+    throw new OrderRefusal(400, INVALID, [{ path: 'body.orderData.grandTotal', message: unpayable }]);
 
   const opening: OrderPaymentOpening = {
     key: { door: SPRYKER_DOOR, tenant, orderReference: orderData.orderReference },
@@ -115,32 +124,28 @@ export async function initializePayment(
     amount: orderData.grandTotal,
     currencyIsoCode: orderData.currencyCode,
   };
-  let authorized: Authorized;
-  try {
-    authorized = await authorizeOrder(
-      deps,
-      opening,
-      { door: SPRYKER_DOOR, context },
-      deps.spryker?.checkoutWaitMs ?? 0,
-    );
-  } catch (error) {
-    return unavailable(deps, res, error);
-  }
+  const authorized = await authorizeOrder(
+    deps,
+    opening,
+    { door: SPRYKER_DOOR, context },
+    deps.spryker?.checkoutWaitMs ?? 0,
+  );
   const workflowId = orderPaymentWorkflowId(opening.key);
+  // Not an HTTP refusal: checkout's caller reads a declined or refused payment from the answer.
   if ('refused' in authorized) {
     deps.logger.warn('refused a Spryker checkout', { tenant, error: authorized.refused });
-    return void res.json({ isSuccessful: false, message: authorized.refused } satisfies Answer);
+    return { isSuccessful: false, message: authorized.refused };
   }
   if ('waiting' in authorized) {
     deps.logger.warn('checkout stopped waiting for the authorization', { workflowId });
-    return void res.json({
+    return {
       isSuccessful: false,
       message: 'the payment provider has not answered yet; the shop hears the outcome as an event',
-    } satisfies Answer);
+    };
   }
   const { authorization } = authorized;
   deps.logger.info('Spryker checkout authorized', { workflowId, outcome: authorization.outcome });
-  res.json(answerOf(authorization));
+  return answerOf(authorization);
 }
 
 function answerOf(authorization: OrderAuthorization): Answer {

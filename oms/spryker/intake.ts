@@ -1,28 +1,24 @@
 import type { Request, Response } from 'express';
-import { fingerprint } from '../../domain/fingerprint';
 import type { FinalOutcome } from '../../domain/outcome';
 import { issuesOf } from '../../domain/issues';
-import {
-  orderReferenceKey,
-  type MoneyCommand,
-  type OrderCommandRequest,
-  type OrderKey,
-  type OrderPaymentState,
-} from '../../domain/orderPayment';
+import type { MoneyCommand, OrderKey } from '../../domain/orderPayment';
 import { ownValue } from '../../domain/ownKeys';
-import { paymentWorkflowId } from '../../domain/workflowId';
-import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
-import { UnstartableCommandError } from '../startCommand';
+import { admitMoneyCommand, findOrder, type AdmittedCommand } from '../orderCommands';
+import { answerRefusal, OrderRefusal, type RefusalAnswer } from '../orderRefusal';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import {
   COMMAND_NAMES,
   COMMAND_SCHEMAS,
   incomingAttributes,
   messageIdOf,
+  type IncomingAttributes,
   type SprykerCommandBody,
 } from './messages';
 import { outcomeEvent, postEvent, type SprykerReplyContext } from './events';
 import type { SprykerGate } from './gate';
+
+/** The error of a command refused for its input (Spryker's InvalidInput, with its issues). */
+const INVALID = 'invalid message';
 
 /**
  * `POST <bus>/payment-commands`: a capture, refund or cancel as a Spryker shop sends it. The order's payment
@@ -39,13 +35,27 @@ export async function receiveSprykerCommand(
   const attributes = incomingAttributes(req.headers);
   const tenant = gate.tenant(req, res, attributes.tenant);
   if (!tenant) return;
-  const refuse = (status: number, error: string, issues?: { path: string; message: string }[]) => {
-    deps.logger.warn('refused a Spryker command', { tenant, name: attributes.name, status, error });
-    res.status(status).json(issues ? { error, issues } : { error });
-  };
+  try {
+    res.json(await takeCommand(deps, tenant, attributes, req.body as Buffer));
+  } catch (error) {
+    answerRefusal(
+      res,
+      error,
+      sprykerRefusals(deps, 'refused a Spryker command', { tenant, name: attributes.name }),
+    );
+  }
+}
+
+/** Reads, admits and answers the command; throws an OrderRefusal for what it refuses. */
+async function takeCommand(
+  deps: SprykerDependencies,
+  tenant: string,
+  attributes: IncomingAttributes,
+  raw: Buffer,
+): Promise<{ MessageId: string }> {
   const kind = attributes.name ? ownValue(COMMAND_NAMES, attributes.name) : undefined;
   if (!kind) {
-    return refuse(400, 'invalid message', [
+    throw new OrderRefusal(400, INVALID, [
       {
         path: 'headers.name',
         message: attributes.name
@@ -57,50 +67,48 @@ export async function receiveSprykerCommand(
   // Spryker's sender sets no Content-Type: the body is JSON whatever the header says.
   let json: unknown;
   try {
-    json = JSON.parse((req.body as Buffer).toString('utf8'));
+    json = JSON.parse(raw.toString('utf8'));
   } catch {
-    return refuse(400, 'invalid message', [{ path: 'body', message: 'not valid JSON' }]);
+    throw new OrderRefusal(400, INVALID, [{ path: 'body', message: 'not valid JSON' }]);
   }
   const parsed = COMMAND_SCHEMAS[kind].safeParse(json);
-  if (!parsed.success) return refuse(400, 'invalid message', issuesOf(parsed.error, 'body'));
+  if (!parsed.success) throw new OrderRefusal(400, INVALID, issuesOf(parsed.error, 'body'));
   const body = parsed.data as SprykerCommandBody;
   const key: OrderKey = { door: SPRYKER_DOOR, tenant, orderReference: body.orderReference };
-
-  let order: OrderPaymentState | undefined;
-  try {
-    order = await orderPaymentOf(deps.temporal, key);
-  } catch (error) {
-    return unavailable(deps, res, error);
-  }
-  if (!order) return refuse(404, `no payment is known for order ${body.orderReference}`);
-  // An amount the provider would read otherwise is refused before anything starts; a cancel sends none.
-  const unpayable =
-    kind === 'cancel'
-      ? undefined
-      : deps.providers.amountProblem(order.opening.provider, {
-          minor: Math.abs(body.amount),
-          currency: body.currencyIsoCode,
-        });
-  if (unpayable) return refuse(400, 'invalid message', [{ path: 'body.amount', message: unpayable }]);
-  const request = commandRequest(deps, key, kind, body, order, attributes.correlationId);
-  try {
-    const admitted = await admitOrderCommand(deps.temporal, key, request);
-    if ('refused' in admitted) return refuse(409, admitted.refused);
-    // Known before this delivery: a redelivery (Temporal answers a repeated update id with its first answer).
-    const known = order.commands[admitted.workflowId];
-    if (known && known.state !== 'running') {
-      await answerAgain(deps, request, known.state, order.opening.amountMinor, attributes.correlationId);
-    }
-    deps.logger.info(known ? 'Spryker command redelivered; already accepted' : 'Spryker command accepted', {
-      workflowId: admitted.workflowId,
+  const order = await findOrder(deps, key);
+  const { correlationId } = attributes;
+  // What decides the money: a redelivery (under an old name too) maps to the same workflow.
+  const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])
+    .map(String)
+    .sort();
+  const admitted = await admitMoneyCommand(deps, {
+    order,
+    command: kind,
+    amountMinor: Math.abs(body.amount),
+    currency: body.currencyIsoCode,
+    amountPath: 'body.amount',
+    decidedBy: { amount: body.amount, currency: body.currencyIsoCode, items },
+    invalid: INVALID,
+    reply: (workflowId): SprykerReplyContext => ({
       tenant,
-    });
-    res.json({ MessageId: messageIdOf(admitted.workflowId) });
-  } catch (error) {
-    if (error instanceof UnstartableCommandError)
-      return refuse(400, 'invalid message', [{ path: error.path, message: error.message }]);
-    return unavailable(deps, res, error);
+      orderReference: body.orderReference,
+      workflowId,
+      orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
+      amount: body.amount,
+      currencyIsoCode: body.currencyIsoCode,
+      ...(correlationId ? { correlationId } : {}),
+    }),
+  });
+  // Known before this delivery: a redelivery (Temporal answers a repeated update id with its first answer).
+  const { workflowId, known } = admitted;
+  if (known && known.state !== 'running') {
+    await answerAgain(deps, admitted, kind, known.state, order.opening.amountMinor, correlationId);
   }
+  deps.logger.info(known ? 'Spryker command redelivered; already accepted' : 'Spryker command accepted', {
+    workflowId,
+    tenant,
+  });
+  return { MessageId: messageIdOf(workflowId) };
 }
 
 /**
@@ -110,77 +118,37 @@ export async function receiveSprykerCommand(
  */
 async function answerAgain(
   deps: SprykerDependencies,
-  request: OrderCommandRequest,
+  { workflowId, reply }: AdmittedCommand<SprykerReplyContext>,
+  command: MoneyCommand,
   outcome: FinalOutcome,
   orderTotalMinor: number,
   correlationId: string | undefined,
 ): Promise<void> {
-  const reply = {
-    ...(request.input.reply.context as SprykerReplyContext),
-    ...(correlationId ? { correlationId } : {}),
-  };
-  const event = outcomeEvent(reply, request.input.command, outcome, orderTotalMinor);
+  const again = { ...reply, ...(correlationId ? { correlationId } : {}) };
+  const event = outcomeEvent(again, command, outcome, orderTotalMinor);
   await postEvent(
     deps,
     deps.spryker!.appIdentifier,
-    reply,
-    `${request.workflowId}:again:${correlationId ?? ''}`,
+    again,
+    `${workflowId}:again:${correlationId ?? ''}`,
     event,
   );
   deps.logger.info('Spryker command sent again after its outcome; its event is posted again', {
-    workflowId: request.workflowId,
+    workflowId,
     event: event.name,
   });
 }
 
-/**
- * The command's workflow and input. Its id comes from what decides the money — tenant, order, command, amount,
- * currency and items — so that a redelivery (under an old name too) maps to the same workflow.
- */
-function commandRequest(
+/** How the door answers what it refuses, and that the order's payment cannot be reached (the shop may send again). */
+export function sprykerRefusals(
   deps: SprykerDependencies,
-  key: OrderKey,
-  command: MoneyCommand,
-  body: SprykerCommandBody,
-  order: OrderPaymentState,
-  correlationId: string | undefined,
-): OrderCommandRequest {
-  const reference = orderReferenceKey(key);
-  const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])
-    .map(String)
-    .sort();
-  const workflowId = paymentWorkflowId({
-    reference,
-    command,
-    fingerprint: fingerprint({ command, amount: body.amount, currency: body.currencyIsoCode, items }),
-  });
-  const { provider } = order.opening;
-  const context: SprykerReplyContext = {
-    tenant: key.tenant,
-    orderReference: key.orderReference,
-    workflowId,
-    orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
-    amount: body.amount,
-    currencyIsoCode: body.currencyIsoCode,
-    ...(correlationId ? { correlationId } : {}),
-  };
+  refused: string,
+  fields?: Readonly<Record<string, unknown>>,
+): RefusalAnswer {
   return {
-    workflowId,
-    input: {
-      command,
-      reference,
-      provider,
-      transactionId: order.authorization?.transactionId ?? '',
-      amountMinor: Math.abs(body.amount),
-      currency: body.currencyIsoCode,
-      settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
-      reply: { door: SPRYKER_DOOR, context },
-    },
+    logger: deps.logger,
+    refused,
+    ...(fields ? { fields } : {}),
+    unavailable: 'Settle cannot take the message now; send it again',
   };
-}
-
-/** Temporal did not answer: the shop may send the command again (it is idempotent). */
-export function unavailable(deps: SprykerDependencies, res: Response, error: unknown): void {
-  deps.logger.error('could not reach the order payment', { error: (error as Error).message });
-  res.status(503).json({ error: 'Settle cannot take the message now; send it again' });
 }

@@ -12,7 +12,8 @@ import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createProviderRegistry } from '../../providers/fromConfig';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
-import { Refusal, validateOrder } from '../../oms/deity/checkout';
+import { validateOrder } from '../../oms/deity/checkout';
+import { OrderRefusal } from '../../oms/orderRefusal';
 import { deitySettingsOf } from '../../oms/deity/door';
 import { createGatewaySimulator } from '../../sim/gateway/server';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
@@ -410,7 +411,7 @@ describe('the API without a reachable Temporal', () => {
     });
     // 5.125 KD: Stripe's three-decimal amounts end in 0.
     const refusal = await validateOrder(deps, profile, payload(5.125)).catch((error: unknown) => error);
-    expect(refusal).toBeInstanceOf(Refusal);
+    expect(refusal).toBeInstanceOf(OrderRefusal);
     expect(refusal).toMatchObject({
       status: 400,
       message: 'invalid request',
@@ -422,7 +423,7 @@ describe('the API without a reachable Temporal', () => {
       ],
     });
     // 5.120 KD goes on, as far as Temporal.
-    await expect(validateOrder(deps, profile, payload(5.12))).rejects.not.toBeInstanceOf(Refusal);
+    await expect(validateOrder(deps, profile, payload(5.12))).rejects.not.toBeInstanceOf(OrderRefusal);
   });
 
   it('answers a verified webhook 503, so that the gateway delivers it again', async () => {

@@ -1,0 +1,66 @@
+import type { Client } from '@temporalio/client';
+import { ReportRefusedError } from '../domain/failures';
+import type {
+  MoneyCommand,
+  OrderAuthorization,
+  OrderKey,
+  OrderPaymentOpening,
+  OrderPaymentState,
+} from '../domain/orderPayment';
+import type { OutcomeReport } from '../domain/outcome';
+import type { Reporter } from './door';
+import { recordOrderOutcome } from './orderPayments';
+
+/** A command's outcome as an order door sends it, once the order's payment has recorded it. */
+export interface OrderOutcomeReport<Context> {
+  readonly reportId: string;
+  readonly command: MoneyCommand;
+  /** The reply context the door admitted the command with (oms/orderCommands.ts). */
+  readonly reply: Context;
+  readonly result: OutcomeReport;
+  /** The order's payment with the outcome in it. */
+  readonly order: OrderPaymentState;
+}
+
+/** The order's authorization at checkout as an order door sends it. */
+export interface OrderAuthorizationReport<Context> {
+  readonly reportId: string;
+  /** The reply context the door opened the order with. */
+  readonly reply: Context;
+  readonly opening: OrderPaymentOpening;
+  readonly authorization: OrderAuthorization;
+}
+
+/** What an order door brings to its reporter: which order a reply speaks of, and its own wire format. */
+export interface OrderReporting<Context> {
+  orderOf(reply: Context): OrderKey;
+  /** Sends the outcome to the shop; resolves with what was sent, in the door's words. */
+  sendOutcome(report: OrderOutcomeReport<Context>): Promise<string>;
+  sendAuthorization(report: OrderAuthorizationReport<Context>): Promise<string>;
+}
+
+/**
+ * An order door's reporter: a command's outcome is first recorded on the order's payment (so the next command
+ * is admitted against the new amounts; once per report id), then the door sends it in its own wire format.
+ * `Context` is the door's reply context: the context the core hands back opaque is read as it, here only.
+ */
+export function createOrderReporter<Context extends { readonly workflowId?: string }>(
+  temporal: Client,
+  door: OrderReporting<Context>,
+): Reporter {
+  // The core carries the reply context as the door wrote it at admission, opaque: read back here, once.
+  const replyOf = (context: unknown) => context as Context;
+  return {
+    async report({ reportId, command, context, result }) {
+      const reply = replyOf(context);
+      // Never so for a command the door admitted; were it so, no retry would mend it.
+      if (!reply.workflowId) throw new ReportRefusedError(`the ${command}'s reply context names no workflow`);
+      const key = door.orderOf(reply);
+      const order = await recordOrderOutcome(temporal, key, reply.workflowId, result.outcome, reportId);
+      // The order's payment admits money commands only (oms/orderCommands.ts).
+      return door.sendOutcome({ reportId, command: command as MoneyCommand, reply, result, order });
+    },
+    reportAuthorization: ({ reportId, context, opening, authorization }) =>
+      door.sendAuthorization({ reportId, reply: replyOf(context), opening, authorization }),
+  };
+}
