@@ -99,6 +99,15 @@ module.exports = {
         dependencyTypesNot: ['type-only'],
       },
     },
+    {
+      name: 'simulators-not-doors',
+      severity: 'error',
+      comment:
+        'A simulator keeps its own copy of the contract it plays, so that it can catch a door getting it ' +
+        "wrong: it imports nothing of Settle's front doors, types included.",
+      from: { path: '^sim/' },
+      to: { path: '^oms/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
