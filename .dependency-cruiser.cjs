@@ -108,6 +108,15 @@ module.exports = {
       from: { path: '^sim/' },
       to: { path: '^oms/' },
     },
+    {
+      name: 'product-not-tooling',
+      severity: 'error',
+      comment:
+        'The product (what the worker, the API and the CLI run) imports none of the tooling (simulators, ' +
+        'scripts, benchmark) nor the tests: the tooling may import the product, never the other way round.',
+      from: { path: '^(workflows|activities|domain|oms|providers|api|worker|config|cli)/' },
+      to: { path: '^(sim|scripts|bench|test)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -20,6 +20,8 @@ import { createDevServerEnv, prebuiltBundle } from './temporal';
 /** Something a test starts beside Temporal (a broker): its settings for Settle, and how to stop it. */
 export interface Alongside {
   readonly env: Readonly<Record<string, string>>;
+  /** The worker's options made meanwhile (a workflow bundle of the test's own), instead of the prebuilt one. */
+  readonly workerOptions?: StackOptions['workerOptions'];
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function startTestStack({
   const [env, beside] = await Promise.all([createDevServerEnv(), alongside?.()]);
   try {
     const stack = await startStack({
-      workerOptions: prebuiltBundle,
+      workerOptions: beside?.workerOptions ?? prebuiltBundle,
       ...options,
       address: env.address,
       env: { LOG_LEVEL: 'error', ...beside?.env, ...settings },
@@ -87,7 +89,7 @@ export interface ProcessStack {
   readonly simulators: SimulatorsForProcesses;
   readonly client: Client;
   /** The dev server, on the same SQLite file and port each time it starts. */
-  readonly temporal: { stop(): Promise<void>; start(): Promise<void> };
+  readonly temporal: { readonly address: string; stop(): Promise<void>; start(): Promise<void> };
   /** The worker and the API, each in one process; `stop` ends every one still running. */
   startWorker(): Promise<SettleProcess>;
   startApi(): Promise<SettleProcess>;
@@ -139,6 +141,9 @@ export async function startProcessStack({
     simulators,
     client: new Client({ connection }),
     temporal: {
+      get address() {
+        return server.address;
+      },
       stop: () => server.stop(),
       start: async () => {
         server = await startTemporal();

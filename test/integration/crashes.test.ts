@@ -10,8 +10,8 @@ import { eventually } from '../helpers/temporal';
 
 /**
  * What survives what, with every part real and in its own process: the Temporal dev server (`temporal server
- * start-dev` on a SQLite file), the worker and the API as `npm run worker` and `npm run api` start them, and
- * the simulators in the test process. A worker killed with SIGKILL between the gateway acting and its
+ * start-dev` on a SQLite file), the worker and the API as `npm run worker` and `npm run api` run them, each in
+ * one process, and the simulators in the test process. A worker killed with SIGKILL between the gateway acting and its
  * answer, and a dev server stopped and started again while a capture waits for its webhook, each end with
  * one capture at the gateway and one notification at MIB. The worker's Prometheus endpoint counts a stuck
  * payment.

@@ -77,14 +77,18 @@ describe('layering', () => {
   }, 60_000);
 });
 
-/** A simulator plays its contract from its own copy: importing the door it stands in for fails the rules. */
-describe('layering of the simulators', () => {
+/**
+ * A simulator plays its contract from its own copy: importing the door it stands in for fails the rules; and
+ * the product imports none of the tooling.
+ */
+describe('layering of the tooling', () => {
   let fixture: string;
   beforeAll(() => {
     fixture = writeTree('settle-layers-sim-', {
       'sim/shop/server.ts':
         "import type { Methods } from '../../oms/shop/methods';\nexport const m: Methods = 1;\n",
       'oms/shop/methods.ts': 'export type Methods = number;\n',
+      'api/app.ts': "import { m } from '../sim/shop/server';\nexport const app = m;\n",
     });
   });
   afterAll(() => rmSync(fixture, { recursive: true, force: true }));
@@ -93,5 +97,11 @@ describe('layering of the simulators', () => {
     const { code, report } = await cruise(fixture, ['sim', 'oms']);
     expect(code).not.toBe(0);
     expect(report).toMatch(/error simulators-not-doors: sim\/shop\/server\.ts → oms\/shop\/methods\.ts/);
+  }, 60_000);
+
+  it('fails on the product importing a simulator', async () => {
+    const { code, report } = await cruise(fixture, ['api', 'sim']);
+    expect(code).not.toBe(0);
+    expect(report).toMatch(/error product-not-tooling: api\/app\.ts → sim\/shop\/server\.ts/);
   }, 60_000);
 });
