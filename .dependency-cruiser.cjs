@@ -99,6 +99,24 @@ module.exports = {
         dependencyTypesNot: ['type-only'],
       },
     },
+    {
+      name: 'simulators-not-doors',
+      severity: 'error',
+      comment:
+        'A simulator keeps its own copy of the contract it plays, so that it can catch a door getting it ' +
+        "wrong: it imports nothing of Settle's front doors, types included.",
+      from: { path: '^sim/' },
+      to: { path: '^oms/' },
+    },
+    {
+      name: 'product-not-tooling',
+      severity: 'error',
+      comment:
+        'The product (what the worker, the API and the CLI run) imports none of the tooling (simulators, ' +
+        'scripts, benchmark) nor the tests: the tooling may import the product, never the other way round.',
+      from: { path: '^(workflows|activities|domain|oms|providers|api|worker|config|cli)/' },
+      to: { path: '^(sim|scripts|bench|test)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -10,7 +10,7 @@ const { announceSprykerPaymentMethods } = proxyActivities<SprykerActivities>({
 /**
  * Announces Settle's payment methods to every Spryker tenant (AddPaymentMethod, and DeletePaymentMethod for
  * methods no longer configured), as a workflow so that failures retry and show in the Web UI. Started by
- * `settle spryker announce` and by its schedule.
+ * `settle register --door spryker` and by its schedule.
  */
 export async function announcePaymentMethodsWorkflow(): Promise<Announcement[]> {
   return announceSprykerPaymentMethods();

@@ -73,7 +73,7 @@ export const sprykerSettings = section({
       schema: duration,
       default: '24h',
       description:
-        'How often `settle spryker announce --schedule` announces the payment methods again: a whole number and s, m, h or d.',
+        'How often `settle register --door spryker --schedule` announces the payment methods again: a whole number and s, m, h or d.',
     },
   },
 });

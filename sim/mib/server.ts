@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
 import { issuesOf } from '../../domain/issues';
-import { NOTIFICATION_METHODS } from '../../oms/mib/methods';
-import { jsonRpcError, jsonRpcResult, JSON_RPC_ERRORS, idOf, type JsonRpcId } from '../../oms/mib/jsonRpc';
 import {
-  endpointRegistrationSchema,
+  idOf,
+  jsonRpcError,
+  jsonRpcResult,
+  JSON_RPC_ERRORS,
+  NOTIFICATION_METHODS,
   REGISTER_METHOD,
-  type EndpointRegistration,
-} from '../../oms/mib/registration';
+  registrationSchema,
+  type JsonRpcId,
+  type Registration as RegistrationParams,
+} from './contract';
 
 /**
  * The Magento Integration Bus simulator: the stand-in for MIB, which reached end of support in 2024.
@@ -33,7 +37,7 @@ export interface ReceivedNotification {
   readonly duplicate: boolean;
 }
 
-export interface Registration extends EndpointRegistration {
+export interface Registration extends RegistrationParams {
   readonly receivedAt: string;
 }
 
@@ -143,7 +147,7 @@ export function createMibSimulator({ clientId, clientSecret, tokenTtlSeconds = 3
   app.post('/:clientId', (req, res) => {
     const body = req.body as { jsonrpc?: unknown; method?: unknown; params?: unknown };
     const id = idOf(body);
-    const params = endpointRegistrationSchema.safeParse(body?.params);
+    const params = registrationSchema.safeParse(body?.params);
     if (body?.jsonrpc !== '2.0' || typeof body.method !== 'string') {
       res.status(400).json(jsonRpcError(id, JSON_RPC_ERRORS.invalidRequest, 'Invalid Request'));
     } else if (body.method !== REGISTER_METHOD) {

@@ -55,3 +55,34 @@ export function runEntryPoint(
     },
   };
 }
+
+/**
+ * The worker (`worker/main.ts`) in one process (no tsx wrapper), so that a SIGKILL hits the process that holds
+ * the work, as it would in a container; resolves once it has started.
+ */
+export async function startWorker(env: NodeJS.ProcessEnv): Promise<SettleProcess> {
+  const started = runEntryPoint('worker/main.ts', env, [], { oneProcess: true });
+  await started.waitFor('"message":"worker started"');
+  return started;
+}
+
+/** The API (`api/main.ts`) in one process, like the worker; resolves once it listens. */
+export async function startApi(env: NodeJS.ProcessEnv): Promise<SettleProcess> {
+  const started = runEntryPoint('api/main.ts', env, [], { oneProcess: true });
+  await started.waitFor('"message":"API listening"');
+  return started;
+}
+
+/** Kills the process with SIGKILL and checks that it died of it, not of an exit of its own. */
+export async function killHard(settle: SettleProcess): Promise<void> {
+  settle.child.kill('SIGKILL');
+  expect(await settle.exited).toBeNull();
+  expect(settle.child.signalCode).toBe('SIGKILL');
+}
+
+/** Drained by SIGTERM; killed if it has not exited within a minute, so that a hang fails no later test. */
+export async function stopOrKill(settle: SettleProcess): Promise<void> {
+  const timer = setTimeout(() => settle.child.kill('SIGKILL'), 60_000);
+  await settle.stop('SIGTERM');
+  clearTimeout(timer);
+}

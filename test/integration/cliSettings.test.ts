@@ -1,9 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mibMethod } from '../../oms/mib/methods';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * Each `settle` command loads only the settings it uses: `settle payments …` needs the Temporal connection
@@ -16,14 +17,11 @@ describe('settle payments with only TEMPORAL_ADDRESS set (dev server)', () => {
   let workflowId: string;
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
     // A capture becomes stuck after 2 s: the gateway answers pending and holds its webhook for an hour.
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error', SETTLEMENT_DEADLINES: 'capture=2s', SETTLEMENT_POLL_SCHEDULE: '1h' },
+    ({ env, stack } = await startTestStack({
+      env: { SETTLEMENT_DEADLINES: 'capture=2s', SETTLEMENT_POLL_SCHEDULE: '1h' },
       gateway: { mode: 'pending', webhookDelayMs: 3_600_000 },
-      workerOptions: prebuiltBundle,
-    });
+    }));
     const answer = await sendMibCommand(
       stack.api.url,
       {
@@ -51,7 +49,6 @@ describe('settle payments with only TEMPORAL_ADDRESS set (dev server)', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await env?.teardown();
   });
 
   const settle = async (args: string[]) => {

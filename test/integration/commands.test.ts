@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { statusQuery } from '../../workflows/messages';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { SPRYKER_DOOR } from '../../oms/spryker/door';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { PROJECT_ROOT } from '../helpers/paths';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The whole capture path on a real Temporal dev server: POST /mib → paymentCommandWorkflow → gateway
@@ -25,17 +26,12 @@ describe('MIB commands end to end (dev server)', () => {
   const NS = 'magento.payments.payments_management';
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error' },
+    ({ env, stack } = await startTestStack({
       gateway: { mode: 'pending', webhookDelayMs: 200 },
-      workerOptions: prebuiltBundle,
-    });
+    }));
   });
   afterAll(async () => {
     await stack?.stop();
-    await env?.teardown();
   });
   beforeEach(() => {
     Object.assign(stack.gateway.sim.control, { mode: 'pending', failNext: 0, declineNext: 0, down: false });

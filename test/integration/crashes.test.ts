@@ -1,86 +1,45 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../scripts/devServer';
+import type { Client } from '@temporalio/client';
 import type { GatewaySimulator } from '../../sim/gateway/server';
 import type { MibSimulator } from '../../sim/mib/server';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
-import { runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { freePort } from '../../config/server';
-import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
+import { killHard, type SettleProcess } from '../helpers/processes';
+import { startProcessStack, type ProcessStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
 /**
  * What survives what, with every part real and in its own process: the Temporal dev server (`temporal server
- * start-dev` on a SQLite file), the worker and the API as `npm run worker` and `npm run api` start them, and
- * the simulators in the test process. A worker killed with SIGKILL between the gateway acting and its
+ * start-dev` on a SQLite file), the worker and the API as `npm run worker` and `npm run api` run them, each in
+ * one process, and the simulators in the test process. A worker killed with SIGKILL between the gateway acting and its
  * answer, and a dev server stopped and started again while a capture waits for its webhook, each end with
  * one capture at the gateway and one notification at MIB. The worker's Prometheus endpoint counts a stuck
  * payment.
  */
 describe('crashes on a real dev server', () => {
   jest.setTimeout(120_000);
-  let dataDir: string;
-  let temporalPort: number;
-  let server: DevServer;
+  let settle: ProcessStack;
   let mibSim: MibSimulator;
   let gatewaySim: GatewaySimulator;
-  let simulators: SimulatorsForProcesses;
-  let apiPort: number;
   let metricsPort: number;
-  let settleEnv: NodeJS.ProcessEnv;
   let worker: SettleProcess;
   let api: SettleProcess;
-  let connection: Connection;
   let client: Client;
 
-  /** The dev server on the same SQLite file and port each time. */
-  const startTemporal = () =>
-    startDevServer({
-      dbFile: join(dataDir, 'temporal.db'),
-      port: temporalPort,
-      logFile: join(dataDir, 'temporal.log'),
-    });
-
-  /** The worker in one process (no tsx wrapper), so that a SIGKILL hits it as it would in a container. */
-  async function startWorker(): Promise<SettleProcess> {
-    const started = runEntryPoint('worker/main.ts', settleEnv, [], { oneProcess: true });
-    await started.waitFor('"message":"worker started"');
-    return started;
-  }
-
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'settle-crashes-'));
-    [temporalPort, apiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    server = await startTemporal();
-    simulators = await startSimulators(apiPort);
-    ({ mibSim, gatewaySim } = simulators);
-    settleEnv = {
-      ...simulators.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: 'crashes',
-      METRICS_PORT: String(metricsPort),
-      // No status request within the test: an outcome must come from the webhook.
-      SETTLEMENT_POLL_SCHEDULE: '1h',
-    };
-    api = runEntryPoint('api/main.ts', settleEnv);
-    [worker] = await Promise.all([startWorker(), api.waitFor('"message":"API listening"')]);
-    connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    metricsPort = await freePort();
+    settle = await startProcessStack({ name: 'crashes', env: { METRICS_PORT: String(metricsPort) } });
+    ({ mibSim, gatewaySim } = settle.simulators);
+    client = settle.client;
+    [worker, api] = await Promise.all([settle.startWorker(), settle.startApi()]);
   });
   afterAll(async () => {
-    await Promise.all([worker?.stop('SIGTERM'), api?.stop('SIGTERM')]);
-    await simulators?.stop();
-    await connection?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await settle?.stop();
   });
 
   async function capture(reference: string): Promise<string> {
     const answer = await sendMibCommand(
-      `http://127.0.0.1:${apiPort}`,
+      settle.apiUrl,
       {
         jsonrpc: '2.0',
         id: reference,
@@ -93,7 +52,7 @@ describe('crashes on a real dev server', () => {
           },
         },
       },
-      { secret: settleEnv.MIB_INTAKE_SECRET! },
+      { secret: settle.env.MIB_INTAKE_SECRET! },
     );
     expect(answer.status).toBe(200);
     return (answer.body as { result: { workflow_id: string } }).result.workflow_id;
@@ -127,11 +86,9 @@ describe('crashes on a real dev server', () => {
       60_000,
       'the capture at the gateway',
     );
-    worker.child.kill('SIGKILL');
-    expect(await worker.exited).toBeNull();
-    expect(worker.child.signalCode).toBe('SIGKILL');
+    await killHard(worker);
     gatewaySim.control.answerDelayMs = 0;
-    worker = await startWorker();
+    worker = await settle.startWorker();
     // The activity's heartbeat times out (10 s); its retry on the new worker sends the capture again with the
     // same idempotency key. Until the first request is answered the gateway refuses the key as in use (409
     // idempotency_key_in_use, retried), then it answers with the capture it already made.
@@ -155,18 +112,14 @@ describe('crashes on a real dev server', () => {
       (await handle.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
     );
     const [operation] = operationsOf(workflowId);
-    await server.stop();
-    await fetch(`${simulators.env.GATEWAY_URL}/_control`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ holdWebhooks: false }),
-    });
+    await settle.temporal.stop();
+    await settle.setGateway({ holdWebhooks: false });
     const deliveries = () => gatewaySim.webhooks.filter((w) => w.operationId === operation!.id);
     // While Temporal is down the API cannot record the event and answers nothing: two deliveries fail.
     await eventually(async () => (deliveries().length >= 2 ? true : undefined), 60_000, 'two deliveries');
     expect(deliveries().map((delivery) => delivery.status)).toEqual(['network-error', 'network-error']);
 
-    server = await startTemporal();
+    await settle.temporal.start();
     // The same worker and API processes carry on. The event reaches the workflow through the API's signal
     // call, which kept retrying while the server was down, or through a redelivery (a duplicate is dropped).
     await expectOneCaptureAndOneNotification(workflowId, 'PAY-OUTAGE');

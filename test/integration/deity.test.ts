@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { listen, type RunningServer } from '../../config/server';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
 import type { ShopOrder } from '../../sim/deity/shopOrder';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
 import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * A Deity shop drives its orders' payments through Settle as its Payment Orchestrator: the shop simulator (the
@@ -39,17 +40,13 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   ]);
 
   beforeAll(async () => {
-    [env, broker] = await Promise.all([createDevServerEnv(), startRabbitMq({ dataDir: brokerDir })]);
-    stack = await startStack({
-      address: env.address,
-      env: {
-        LOG_LEVEL: 'error',
-        AMQP_URL: broker.url,
-        DEITY_VALIDATE_WAIT: '5s',
-        DEITY_PROFILES: PROFILES,
+    ({ env, stack } = await startTestStack({
+      env: { DEITY_VALIDATE_WAIT: '5s', DEITY_PROFILES: PROFILES },
+      alongside: async () => {
+        broker = await startRabbitMq({ dataDir: brokerDir });
+        return { env: { AMQP_URL: broker.url }, stop: () => broker.stop() };
       },
-      workerOptions: prebuiltBundle,
-    });
+    }));
     shop = createDeityShopSimulator({ settleUrl: stack.api.url, ...PROFILE, amqpUrl: broker.url });
     shopServer = await listen(shop.app, 0);
     await shop.start();
@@ -58,8 +55,6 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     await shop?.stop();
     await shopServer?.close();
     await stack?.stop();
-    await broker?.stop();
-    await env?.teardown();
   });
 
   const place = async (id: string, extra: object = {}) => {

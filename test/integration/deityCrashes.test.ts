@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../../config/server';
+import type { Client } from '@temporalio/client';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
-import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
 import type { GatewayControl, GatewaySimulator } from '../../sim/gateway/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
-import { runEntryPoint, type SettleProcess } from '../helpers/processes';
-import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
+import { killHard, type SettleProcess } from '../helpers/processes';
+import { startProcessStack, type ProcessStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -36,89 +31,43 @@ describe('the Deity door when the worker is killed while publishing', () => {
     'DEITY-CRASH-H',
   ] as const;
   const ORDERS: readonly string[] = [...OUTAGE, ...FLOWING];
-  let dataDir: string;
+  let settle: ProcessStack;
   let brokerDir: string;
-  let server: DevServer;
   let broker: RabbitMq;
-  let simulators: SimulatorsForProcesses;
   let gatewaySim: GatewaySimulator;
   let shop: DeityShopSimulator;
-  let settleEnv: NodeJS.ProcessEnv;
   let worker: SettleProcess;
-  let api: SettleProcess;
-  let connection: Connection;
   let client: Client;
 
-  // In one process (no tsx wrapper), so that a SIGKILL hits the process that holds the work.
-  async function startWorker(): Promise<SettleProcess> {
-    const started = runEntryPoint('worker/main.ts', settleEnv, [], { oneProcess: true });
-    await started.waitFor('"message":"worker started"');
-    return started;
-  }
-  async function startApi(): Promise<SettleProcess> {
-    const started = runEntryPoint('api/main.ts', settleEnv, [], { oneProcess: true });
-    await started.waitFor('"message":"API listening"');
-    return started;
-  }
-  async function killWorker() {
-    worker.child.kill('SIGKILL');
-    expect(await worker.exited).toBeNull();
-    expect(worker.child.signalCode).toBe('SIGKILL');
-  }
+  const killWorker = () => killHard(worker);
   // The same folder and port: the profile's durable queue, and what it holds, are there again.
   const restartBroker = async () => {
     broker = await startRabbitMq({ dataDir: brokerDir, port: broker.port });
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'settle-deity-crashes-'));
-    brokerDir = join(dataDir, 'rabbitmq');
-    const [temporalPort, apiPort] = await Promise.all([freePort(), freePort()]);
-    [server, broker] = await Promise.all([
-      startDevServer({
-        dbFile: join(dataDir, 'temporal.db'),
-        port: temporalPort,
-        logFile: join(dataDir, 'temporal.log'),
-      }),
-      startRabbitMq({ dataDir: brokerDir }),
-    ]);
-    simulators = await startSimulators(apiPort);
-    gatewaySim = simulators.gatewaySim;
-    settleEnv = {
-      ...simulators.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: 'deity-crashes',
-      AMQP_URL: broker.url,
-      DEITY_PROFILES: JSON.stringify([
-        { ...PROFILE, methods: [{ provider: 'gateway', method: 'card', currencies: ['EUR'] }] },
-      ]),
-      // No status request within the test: a pending capture's outcome must come from its webhook.
-      SETTLEMENT_POLL_SCHEDULE: '1h',
-    };
-    [api, worker] = await Promise.all([startApi(), startWorker()]);
-    connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
-    shop = createDeityShopSimulator({
-      settleUrl: `http://127.0.0.1:${apiPort}`,
-      ...PROFILE,
-      amqpUrl: broker.url,
+    settle = await startProcessStack({
+      name: 'deity-crashes',
+      env: {
+        DEITY_PROFILES: JSON.stringify([
+          { ...PROFILE, methods: [{ provider: 'gateway', method: 'card', currencies: ['EUR'] }] },
+        ]),
+      },
+      alongside: async (dir) => {
+        brokerDir = dir;
+        broker = await startRabbitMq({ dataDir: brokerDir });
+        return { env: { AMQP_URL: broker.url }, stop: () => broker.stop() };
+      },
     });
+    ({ gatewaySim } = settle.simulators);
+    client = settle.client;
+    [, worker] = await Promise.all([settle.startApi(), settle.startWorker()]);
+    shop = createDeityShopSimulator({ settleUrl: settle.apiUrl, ...PROFILE, amqpUrl: broker.url });
     await shop.start();
   }, BROKER_START_MS);
   afterAll(async () => {
     await shop?.stop();
-    if (worker) {
-      // Drained by SIGTERM; killed if it has not exited within a minute, so that a hang fails no later test.
-      const timer = setTimeout(() => worker.child.kill('SIGKILL'), 60_000);
-      await worker.stop('SIGTERM');
-      clearTimeout(timer);
-    }
-    await api?.stop('SIGTERM');
-    await simulators?.stop();
-    await connection?.close();
-    await broker?.stop();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await settle?.stop();
   });
 
   const order = (id: string) => shop.orders.get(id)!;
@@ -138,15 +87,7 @@ describe('the Deity door when the worker is killed while publishing', () => {
     client.workflow
       .getHandle(orderPaymentWorkflowId({ door: 'deity', tenant: PROFILE.serviceUser, orderReference }))
       .query(orderPaymentQuery);
-  const setGateway = async (control: Partial<GatewayControl>) => {
-    // Through the HTTP control: releasing held webhooks happens there.
-    const answer = await fetch(`${simulators.env.GATEWAY_URL}/_control`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(control),
-    });
-    expect(answer.status).toBe(200);
-  };
+  const setGateway = (control: Partial<GatewayControl>) => settle.setGateway(control);
   const transactionOf = (id: string) => (order(id).validate.body as { id: string }).id;
   const gatewayOperations = (id: string) =>
     [...gatewaySim.operations.values()]
@@ -206,7 +147,7 @@ describe('the Deity door when the worker is killed while publishing', () => {
 
     // The worker killed while the reports retry; the broker and the worker come back.
     await killWorker();
-    [worker] = await Promise.all([startWorker(), restartBroker()]);
+    [worker] = await Promise.all([settle.startWorker(), restartBroker()]);
     await heard(OUTAGE, ['authorized', 'paid']);
 
     // The broker up and events flowing: five webhooks at once, the worker killed as the first event lands.
@@ -221,7 +162,7 @@ describe('the Deity door when the worker is killed while publishing', () => {
     );
     const heardWhenKilled = FLOWING.filter((id) => statuses(id).includes('paid')).length;
     await killWorker();
-    worker = await startWorker();
+    worker = await settle.startWorker();
     await heard(ORDERS, ['authorized', 'paid']);
 
     // Every command ended settled; the payments hold the capture once.

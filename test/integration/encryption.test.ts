@@ -16,7 +16,7 @@ import { failureMessage } from '../../config/temporalConnection';
 import { mibMethod } from '../../oms/mib/methods';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import { resolveTemporalCli } from '../../scripts/temporal-binaries';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
 import type { ShopOrder as DeityOrder } from '../../sim/deity/shopOrder';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
@@ -28,7 +28,8 @@ import { bundleWorkflows } from '../../worker/bundle';
 import { BROKER_START_MS } from '../helpers/broker';
 import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 type History = temporal.api.history.v1.IHistory;
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
@@ -104,27 +105,28 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
   ];
 
   beforeAll(async () => {
-    const brokerDir = mkdtempSync(join(tmpdir(), 'settle-encryption-broker-'));
-    let code: string;
-    [env, broker, code] = await Promise.all([
-      createDevServerEnv(),
-      startRabbitMq({ dataDir: brokerDir }),
-      // As the compiled worker runs with keys: failure messages of workflow code encrypted too.
-      bundleWorkflows(undefined, { encryptedFailures: true }),
-    ]);
-    stack = await startStack({
-      address: env.address,
+    ({ env, stack } = await startTestStack({
       env: {
-        LOG_LEVEL: 'error',
         PAYLOAD_KEYS: KEYS,
         PAYLOAD_REQUIRE_ENCRYPTION: 'true',
         CODEC_TOKEN,
         CODEC_ORIGINS: 'http://localhost:8233',
-        AMQP_URL: broker.url,
       },
       gateway: { mode: 'immediate' },
-      workerOptions: { workflowBundle: { code } },
-    });
+      alongside: async () => {
+        const [started, code] = await Promise.all([
+          startRabbitMq({ dataDir: mkdtempSync(join(tmpdir(), 'settle-encryption-broker-')) }),
+          // As the compiled worker runs with keys: failure messages of workflow code encrypted too.
+          bundleWorkflows(undefined, { encryptedFailures: true }),
+        ]);
+        broker = started;
+        return {
+          env: { AMQP_URL: broker.url },
+          workerOptions: { workflowBundle: { code } },
+          stop: () => broker.stop(),
+        };
+      },
+    }));
     // The shops as `npm start` runs them: the Spryker shop polls Settle's bus every second by itself.
     sprykerShop = createSprykerShopSimulator({
       settleUrl: stack.api.url,
@@ -188,8 +190,6 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
     for (const server of shopServers) await server.close();
     await connection?.close();
     await stack?.stop();
-    await broker?.stop();
-    await env?.teardown();
   });
 
   /** Every payload of the histories, by where it is (inputs, results, failures' encoded attributes, …). */

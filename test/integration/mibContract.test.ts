@@ -1,12 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mibMethod } from '../../oms/mib/methods';
 import { signPayload } from '../../domain/signature';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { passedBackText, withUnusedFields } from '../helpers/momPayments';
 import { notificationOf } from '../helpers/notifications';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The MIB payment contract through the real API, worker, gateway simulator and MIB simulator on a dev
@@ -18,17 +19,12 @@ describe('the MIB payment contract (dev server)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error' },
+    ({ env, stack } = await startTestStack({
       gateway: { mode: 'pending', webhookDelayMs: 100 },
-      workerOptions: prebuiltBundle,
-    });
+    }));
   });
   afterAll(async () => {
     await stack?.stop();
-    await env?.teardown();
   });
 
   const paymentOf = (reference: string, amount: string) => ({

@@ -8,11 +8,12 @@ import {
 import { localDefaults } from '../../config';
 import { PAYMENT_COMMAND_WORKFLOW } from '../../domain/paymentCommand';
 import { mibMethod } from '../../oms/mib/methods';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { notificationOf } from '../helpers/notifications';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 
 /**
@@ -31,13 +32,10 @@ describe('the operator (dev server)', () => {
   const REFERENCES = { A: 'PAY-OPS-A', B: 'PAY-OPS-B', C: "PAY-OPS 'C' 1" } as const;
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error', SETTLEMENT_DEADLINES: 'capture=2s', SETTLEMENT_POLL_SCHEDULE: '1h' },
+    ({ env, stack } = await startTestStack({
+      env: { SETTLEMENT_DEADLINES: 'capture=2s', SETTLEMENT_POLL_SCHEDULE: '1h' },
       gateway: { mode: 'pending', webhookDelayMs: 3_600_000 },
-      workerOptions: prebuiltBundle,
-    });
+    }));
     for (const [name, reference] of Object.entries(REFERENCES)) {
       const answer = await sendMibCommand(stack.api.url, capture(reference, `auth_ops_${name}`), {
         secret: stack.config.MIB_INTAKE_SECRET,
@@ -48,7 +46,6 @@ describe('the operator (dev server)', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await env?.teardown();
   });
 
   const capture = (reference: string, transactionId: string) => ({

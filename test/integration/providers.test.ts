@@ -1,12 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mibMethod } from '../../oms/mib/methods';
 import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
 import { notificationOf } from '../helpers/notifications';
-import { createDevServerEnv, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
 
 /**
  * A capture and a refund through Stripe and through Adyen, from POST /mib to the notification MIB receives,
@@ -21,7 +20,6 @@ describe('real providers end to end (dev server)', () => {
     ADYEN_API_KEY: 'AQE-settle-end-to-end-key',
     ADYEN_HMAC_KEY: 'B0C71FC68D9D0C057550C48EC2ACF6BA05644782DEF547AAA06C910C43932B1E',
   };
-  let env: TestWorkflowEnvironment;
   let mock: RunningStripeMock;
   let stripe: StripeStandIn;
   let adyen: AdyenStandIn;
@@ -34,7 +32,6 @@ describe('real providers end to end (dev server)', () => {
       logged.push(String(chunk));
       return true;
     });
-    env = await createDevServerEnv();
     mock = await startStripeMock(process.env.STRIPE_MOCK_PATH);
     stripe = await startStripeStandIn(mock.url, {
       webhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
@@ -45,8 +42,7 @@ describe('real providers end to end (dev server)', () => {
       merchantAccount: 'SettleECOM',
       hmacKey: secrets.ADYEN_HMAC_KEY,
     });
-    stack = await startStack({
-      address: env.address,
+    ({ stack } = await startTestStack({
       env: {
         LOG_LEVEL: 'info',
         ...secrets,
@@ -57,8 +53,7 @@ describe('real providers end to end (dev server)', () => {
         // Stripe is named by gateway_id itself; Adyen is chosen by the payment method.
         PROVIDER_ROUTES: 'adyen:payment_method=scheme',
       },
-      workerOptions: prebuiltBundle,
-    });
+    }));
     stripe.control.webhookUrl = `${stack.api.url}/webhooks/stripe`;
     adyen.control.webhookUrl = `${stack.api.url}/webhooks/adyen`;
   });
@@ -67,7 +62,6 @@ describe('real providers end to end (dev server)', () => {
     await adyen?.stop();
     await stripe?.stop();
     await mock?.stop();
-    await env?.teardown();
     stdout?.mockRestore();
   });
 

@@ -2,9 +2,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { MIB_PAYMENTS_CONTRACT } from '../../oms/mib/methods';
 import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../../domain/workflowId';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * `settle register` as a user runs it, a process of its own, against the local stack (MIB simulator,
@@ -19,12 +20,7 @@ describe('settle register (dev server)', () => {
   let seedParams: { id: string; url: string; contracts: string[] };
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error' },
-      workerOptions: prebuiltBundle,
-    });
+    ({ env, stack } = await startTestStack({}));
     const ports = { api: stack.api.port, mib: stack.mib.port, gateway: stack.gateway.port };
     cliEnv = { PATH: process.env.PATH, ...localDefaults(ports), TEMPORAL_ADDRESS: env.address };
     // Seed 001's example message, with Settle's intake as the URL.
@@ -36,7 +32,6 @@ describe('settle register (dev server)', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await env?.teardown();
   });
 
   const settle = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {

@@ -1,4 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import express from 'express';
 import { z } from 'zod';
 import { createLogger } from '../../config/logger';
@@ -8,9 +7,10 @@ import { paymentWorkflowId } from '../../domain/workflowId';
 import { FRONT_DOORS } from '../../oms';
 import type { FrontDoor, ReportRequest } from '../../oms/door';
 import { startPaymentCommand } from '../../oms/startCommand';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { statusQuery } from '../../workflows/messages';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * A second front door, written only here: JSON commands over HTTP in, outcomes collected in memory out.
@@ -18,7 +18,6 @@ import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/tempo
  * nothing of MIB in its way: the seam between the core and its doors is real.
  */
 describe('a second front door (dev server)', () => {
-  let env: TestWorkflowEnvironment;
   let stack: Stack;
   let intake: RunningServer;
   const reports: ReportRequest[] = [];
@@ -45,14 +44,10 @@ describe('a second front door (dev server)', () => {
   });
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
-      env: { LOG_LEVEL: 'error' },
+    ({ stack } = await startTestStack({
       gateway: { mode: 'pending', webhookDelayMs: 100 },
-      workerOptions: prebuiltBundle,
       doors: [...FRONT_DOORS, memoDoor],
-    });
+    }));
     const app = express();
     app.post('/commands', express.json(), async (req, res) => {
       const parsed = commandSchema.safeParse(req.body);
@@ -96,7 +91,6 @@ describe('a second front door (dev server)', () => {
   afterAll(async () => {
     await intake?.close();
     await stack?.stop();
-    await env?.teardown();
   });
 
   const send = async (body: object) => {

@@ -6,7 +6,7 @@ import { listen, type RunningServer } from '../../config/server';
 import { createAnnouncer } from '../../oms/spryker/announce';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
-import { startStack, type Stack } from '../../scripts/stack';
+import type { Stack } from '../../scripts/stack';
 import { createBusClient } from '../../sim/spryker/bus';
 import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
 import { OMS_STATES as S } from '../../sim/spryker/oms';
@@ -14,7 +14,8 @@ import type { ShopOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { runEntryPoint } from '../helpers/processes';
-import { createDevServerEnv, eventually, prebuiltBundle } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stacks';
+import { eventually } from '../helpers/temporal';
 
 /**
  * A Spryker shop drives its orders' payments through Settle with no code of its own: the shop simulator
@@ -30,18 +31,14 @@ describe('the Spryker door (dev server)', () => {
   let conditionalShop: SprykerShopSimulator;
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    stack = await startStack({
-      address: env.address,
+    ({ env, stack } = await startTestStack({
       env: {
-        LOG_LEVEL: 'error',
         SPRYKER_CHECKOUT_WAIT: '3s',
         SPRYKER_TENANTS: Object.entries(TOKENS)
           .map(([tenant, token]) => `${tenant}=${token}`)
           .join(','),
       },
-      workerOptions: prebuiltBundle,
-    });
+    }));
     for (const [tenant, mode] of [
       ['shop-event', 'event'],
       ['shop-cond', 'conditional'],
@@ -66,7 +63,6 @@ describe('the Spryker door (dev server)', () => {
       await shop.server.close();
     }
     await stack?.stop();
-    await env?.teardown();
   });
 
   /** Polls the shop's worker until every listed item is in its state. */

@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../../config/server';
+import type { Client } from '@temporalio/client';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
-import { startDevServer, type DevServer } from '../../scripts/devServer';
 import type { GatewayControl, GatewaySimulator } from '../../sim/gateway/server';
 import { createBusClient } from '../../sim/spryker/bus';
 import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
@@ -12,8 +7,8 @@ import { OMS_STATES as S } from '../../sim/spryker/oms';
 import type { ShopOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
-import { runEntryPoint, type SettleProcess } from '../helpers/processes';
-import { startSimulators, type SimulatorsForProcesses } from '../helpers/simulators';
+import { killHard, type SettleProcess } from '../helpers/processes';
+import { startProcessStack, type ProcessStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -31,57 +26,22 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
   const TOKEN = 'crash-shop-token-0001';
   const ORDERS = ['DE--CRASH-A', 'DE--CRASH-B', 'DE--CRASH-C', 'DE--CRASH-D'] as const;
   const [A, B, C, D] = ORDERS;
-  let dataDir: string;
-  let server: DevServer;
-  let simulators: SimulatorsForProcesses;
+  let settle: ProcessStack;
   let gatewaySim: GatewaySimulator;
   let shop: SprykerShopSimulator;
-  let settleEnv: NodeJS.ProcessEnv;
   let settleUrl: string;
   let worker: SettleProcess;
   let api: SettleProcess;
-  let connection: Connection;
   let client: Client;
 
-  // Both in one process (no tsx wrapper), so that a SIGKILL hits the process that holds the work.
-  async function startWorker(): Promise<SettleProcess> {
-    const started = runEntryPoint('worker/main.ts', settleEnv, [], { oneProcess: true });
-    await started.waitFor('"message":"worker started"');
-    return started;
-  }
-  async function startApi(): Promise<SettleProcess> {
-    const started = runEntryPoint('api/main.ts', settleEnv, [], { oneProcess: true });
-    await started.waitFor('"message":"API listening"');
-    return started;
-  }
-  async function kill(settle: SettleProcess) {
-    settle.child.kill('SIGKILL');
-    expect(await settle.exited).toBeNull();
-    expect(settle.child.signalCode).toBe('SIGKILL');
-  }
-
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'settle-spryker-crashes-'));
-    const [temporalPort, apiPort] = await Promise.all([freePort(), freePort()]);
-    server = await startDevServer({
-      dbFile: join(dataDir, 'temporal.db'),
-      port: temporalPort,
-      logFile: join(dataDir, 'temporal.log'),
+    settle = await startProcessStack({
+      name: 'spryker-crashes',
+      env: { SPRYKER_TENANTS: `${TENANT}=${TOKEN}` },
     });
-    simulators = await startSimulators(apiPort);
-    gatewaySim = simulators.gatewaySim;
-    settleUrl = `http://127.0.0.1:${apiPort}`;
-    settleEnv = {
-      ...simulators.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: 'spryker-crashes',
-      SPRYKER_TENANTS: `${TENANT}=${TOKEN}`,
-      // No status request within the test: a pending capture's outcome must come from its webhook.
-      SETTLEMENT_POLL_SCHEDULE: '1h',
-    };
-    [api, worker] = await Promise.all([startApi(), startWorker()]);
-    connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    ({ gatewaySim } = settle.simulators);
+    ({ apiUrl: settleUrl, client } = settle);
+    [api, worker] = await Promise.all([settle.startApi(), settle.startWorker()]);
     shop = createSprykerShopSimulator({
       settleUrl,
       tenant: TENANT,
@@ -92,11 +52,7 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
   });
   afterAll(async () => {
     await shop?.stop();
-    await Promise.all([worker?.stop('SIGTERM'), api?.stop('SIGTERM')]);
-    await simulators?.stop();
-    await connection?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await settle?.stop();
   });
 
   type Fetched = { MessageId: string; MessageBody: string; MessageAttributes: { name: string } };
@@ -136,15 +92,7 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
     const answer = await shop.operate(reference, 'capture');
     expect(answer).toMatchObject({ ok: true, sent: { status: 200 } });
   };
-  const setGateway = async (control: Partial<GatewayControl>) => {
-    // Through the HTTP control: releasing held webhooks happens there.
-    const answer = await fetch(`${simulators.env.GATEWAY_URL}/_control`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(control),
-    });
-    expect(answer.status).toBe(200);
-  };
+  const setGateway = (control: Partial<GatewayControl>) => settle.setGateway(control);
   const capturesAtGateway = (reference: string) =>
     [...gatewaySim.operations.values()].filter(
       (operation) =>
@@ -188,10 +136,10 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
     await gatewayActed(D);
 
     // Both killed with the commands accepted and their events not fetched yet.
-    await Promise.all([kill(worker), kill(api)]);
+    await Promise.all([killHard(worker), killHard(api)]);
     await setGateway({ answerDelayMs: 0 });
-    const restartedWorker = startWorker();
-    api = await startApi();
+    const restartedWorker = settle.startWorker();
+    api = await settle.startApi();
     // The webhooks reach the new API, which records them in Temporal while the worker may still be starting.
     await setGateway({ holdWebhooks: false });
     worker = await restartedWorker;

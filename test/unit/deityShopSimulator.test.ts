@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
+import { PAYMENT_STATUSES as DOOR_STATUSES } from '../../oms/deity/contract';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
+import { PAYMENT_STATUSES as SHOP_STATUSES } from '../../sim/deity/statusEvents';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import { eventually } from '../helpers/temporal';
 
@@ -382,6 +384,10 @@ describe('order updates', () => {
 });
 
 describe('PAYMENT_STATUS_UPDATED events', () => {
+  it('keeps its own list of statuses, the same the Deity door sends', () => {
+    expect([...SHOP_STATUSES].sort()).toEqual([...DOOR_STATUSES].sort());
+  });
+
   it("keeps each order's status and its history", async () => {
     const first = await placeOrder();
     const second = await placeOrder();

@@ -1,4 +1,6 @@
 import { listen, type RunningServer } from '../../config/server';
+import { PAYMENT_COMMANDS } from '../../domain/commands';
+import { notificationMethod } from '../../oms/mib/methods';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 
 /** The MIB simulator keeps the contract of the seeds: OAuth 2.0 first, then registration and notifications. */
@@ -107,5 +109,36 @@ describe('MIB simulator', () => {
       method: 'magento.payments.payments_management.capture',
     });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: -32601 } } });
+  });
+
+  const notify = (method: string, reference: string) =>
+    call('/client-1/delegate/custom-payment', {
+      jsonrpc: '2.0',
+      id: `${reference}:${method}`,
+      method,
+      params: { payment: { reference } },
+    });
+
+  it('refuses a notification whose name is not one of MIB’s ten, and records none', async () => {
+    // A near miss a door could make: the American spelling of MIB's notify_cancelled.
+    const method = 'magento.payments.payments_management.notify_canceled';
+    expect(await notify(method, 'PAY-MISSPELT')).toEqual({
+      status: 404,
+      body: {
+        jsonrpc: '2.0',
+        id: `PAY-MISSPELT:${method}`,
+        error: { code: -32601, message: `Method not found: ${method}` },
+      },
+    });
+    expect(sim.notifications.filter((n) => n.method === method)).toEqual([]);
+  });
+
+  it('accepts every notification the MIB door sends, checked against its own list', async () => {
+    const sent = PAYMENT_COMMANDS.flatMap((command) => [
+      notificationMethod(command, true),
+      notificationMethod(command, false),
+    ]);
+    expect(sent).toHaveLength(10);
+    for (const method of sent) expect((await notify(method, 'PAY-DOOR')).status).toBe(200);
   });
 });

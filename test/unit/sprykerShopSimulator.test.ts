@@ -10,6 +10,7 @@ import {
   serializeMessage,
   stripFields,
 } from '../../sim/spryker/messageBroker';
+import { AUTHORIZATION_EVENTS, OUTCOME_EVENTS } from '../../oms/spryker/messages';
 import { KNOWN_TRANSFERS } from '../../sim/spryker/oms';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 
@@ -91,6 +92,15 @@ function wire(name: string, body: object, attributes: Record<string, unknown> = 
 }
 
 describe('Spryker message broker serialization', () => {
+  it('knows, from its own list, every event the Spryker door sends', () => {
+    const sent = [AUTHORIZATION_EVENTS, ...Object.values(OUTCOME_EVENTS)].flatMap(({ settled, declined }) => [
+      settled,
+      declined,
+    ]);
+    expect(sent).toHaveLength(8);
+    expect(sent.filter((name) => !KNOWN_TRANSFERS.has(name))).toEqual([]);
+  });
+
   it('strips null fields and entity-id keys at every depth and keeps the rest', () => {
     expect(
       stripFields({
