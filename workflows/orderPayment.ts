@@ -26,6 +26,7 @@ import {
 import type { ReplyContext } from '../domain/paymentCommand';
 import { now } from './commandState';
 import { commandVisibility } from './commandVisibility';
+import { continueAsNewDue, continueAsNewWhenDue } from './continueAsNew';
 import {
   admitCommandUpdate,
   authorizeOrderUpdate,
@@ -47,9 +48,6 @@ const { reportAuthorization } = proxyActivities<Activities>({
 
 /** An order with no command for this long, and none running, is closed: its workflow ends. */
 const KEPT_IDLE_MS = parseDuration('400d');
-
-/** A busy order continues as new past this many history events, carrying its state. */
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
 
 export interface OrderPaymentInput {
   readonly opening: OrderPaymentOpening;
@@ -172,15 +170,14 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   setHandler(orderPaymentQuery, () => state);
 
   const running = () => Object.values(state.commands).some((command) => command.state === 'running');
-  const historyFull = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
   for (;;) {
     const seen = changes;
-    const moved = await condition(() => changes !== seen || historyFull(), KEPT_IDLE_MS);
-    if (historyFull()) {
-      await condition(() => allHandlersFinished() && reporting === 0);
-      return continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: state });
-    }
+    const moved = await condition(() => changes !== seen || continueAsNewDue(), KEPT_IDLE_MS);
+    // A busy order continues as new, carrying its state, once its reports are out.
+    await continueAsNewWhenDue(
+      () => continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: state }),
+      { settled: () => reporting === 0 },
+    );
     if (!moved && !running()) break;
   }
   await condition(() => allHandlersFinished() && reporting === 0);
