@@ -7,7 +7,7 @@ import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
-import { takeTurn, beforeDeadline } from './turn';
+import { beforeDeadline, takeTurn } from './turn';
 
 export type { CarriedState } from './commandState';
 export type { PaymentCommandResult } from './report';
