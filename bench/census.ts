@@ -57,7 +57,7 @@ export async function runCensus(
   const mibPrefix = `${ctx.runId}-census-`;
   const mib = await workOf(
     ctx.temporal,
-    workflowsQuery([`payment:${mibPrefix}`, `payment-lock:${mibPrefix}`]),
+    workflowsQuery([`payment:${mibPrefix}`, `payment-turn:${mibPrefix}`]),
     count,
     mibFrom,
     Date.now(),
@@ -118,7 +118,7 @@ async function shopCensus(
     [
       orderPaymentWorkflowId({ ...door, orderReference: orderPrefix }),
       `payment:${key}`,
-      `payment-lock:${key}`,
+      `payment-turn:${key}`,
     ],
     ids,
   );

@@ -39,11 +39,11 @@ export interface WorkPerCommand extends Work {
 
 /** The kind of a Settle workflow (or a baseline's), by its id. */
 export function workflowKind(workflowId: string): string {
-  if (workflowId.startsWith('payment-lock:')) return 'act';
+  if (workflowId.startsWith('payment-turn:')) return 'turn';
   if (workflowId.startsWith('payment:')) return 'command';
   if (workflowId.startsWith('order:')) return 'order payment';
   if (workflowId.startsWith('mailbox:')) return 'mailbox';
-  if (workflowId.endsWith('-turn')) return 'baseline act';
+  if (workflowId.endsWith('-turn')) return 'baseline turn';
   return 'baseline';
 }
 
@@ -145,7 +145,7 @@ export function workflowsQuery(prefixes: readonly string[], ids: readonly string
 }
 
 /**
- * Waits (up to 30 s) until the task queue's command and act workflows have all closed, so that none is cut off
+ * Waits (up to 30 s) until the task queue's command and turn workflows have all closed, so that none is cut off
  * at the end; an order's payment and a tenant's mailbox run on, by design.
  */
 export async function commandsClosed(temporal: Client, taskQueue: string): Promise<void> {

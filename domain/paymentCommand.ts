@@ -30,5 +30,7 @@ export interface ReplyContext {
 /** The workflow type every front door starts, by name: the API and the CLI need not import workflow code. */
 export const PAYMENT_COMMAND_WORKFLOW = 'paymentCommandWorkflow';
 
-/** The child workflow in which a command acts at the provider, holding the payment's turn. */
-export const PAYMENT_ACT_WORKFLOW = 'paymentActWorkflow';
+/** The payment's turn: the child workflow in which a command acts at the provider. */
+export const PAYMENT_TURN_WORKFLOW = 'paymentTurnWorkflow';
+/** Its former name, until the API reads PAYMENT_TURN_WORKFLOW. */
+export const PAYMENT_ACT_WORKFLOW = PAYMENT_TURN_WORKFLOW;

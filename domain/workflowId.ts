@@ -56,11 +56,11 @@ export function registrationWorkflowId(endpointName: string): string {
 export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
 
 /**
- * The id of a command's act at the provider (workflows/paymentAct.ts): Temporal runs one workflow per id at a
- * time, so this id is the payment's turn.
+ * The id of the payment's turn (workflows/paymentTurn.ts), in which a command acts at the provider: Temporal
+ * runs one workflow per id at a time, so only one command of the payment has it.
  */
 export function paymentTurnId(reference: string): string {
-  return `payment-lock:${reference}`;
+  return `payment-turn:${reference}`;
 }
 
 /** Settle's payment methods announced to every Spryker tenant (`settle register --door spryker`). */

@@ -23,8 +23,8 @@ import { startStack, type Stack } from './stack';
 /**
  * `npm run record:replay`: runs each main path of the payment workflow on a fresh dev server, through the
  * real API, worker and simulators, and writes its history to test/replay/histories/<name>.json. The replay
- * test then checks that today's workflow code still replays every recorded path. A command's act at the
- * provider (a child workflow) is written beside it as <name>--act.json. A Spryker order (checkout, a partial
+ * test then checks that today's workflow code still replays every recorded path. A command's turn at the
+ * provider (a child workflow) is written beside it as <name>--turn.json. A Spryker order (checkout, a partial
  * capture, a refund, the rest cancelled, driven by the shop simulator) is written as <name>--order.json, with
  * its tenant's payment-events mailbox (<name>--mailbox.json) and its capture (<name>--capture.json); the
  * order's workflow and the mailbox are long-lived, so their histories are of running workflows, as a worker
@@ -170,7 +170,7 @@ async function main() {
   }
 }
 
-/** A MIB command on a payment, and its act at the provider. */
+/** A MIB command on a payment, and its turn at the provider. */
 async function recordScenario(stack: Stack, scenario: Scenario): Promise<void> {
   const { webhookUrl } = stack.gateway.sim.control;
   const reference = `REPLAY-${scenario.name}`;
@@ -185,14 +185,17 @@ async function recordScenario(stack: Stack, scenario: Scenario): Promise<void> {
     throw new Error(`${scenario.name} ended with ${notification}, not ${scenario.notification}`);
   const history = await handle.fetchHistory();
   record(scenario.name, history);
-  // The command's act at the provider runs as a child workflow with a history of its own.
-  const acts = (history.events ?? []).flatMap((event) => {
+  // The command's turn at the provider runs as a child workflow with a history of its own.
+  const turns = (history.events ?? []).flatMap((event) => {
     const started = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
     return started?.workflowId ? [started] : [];
   });
-  for (const [index, act] of acts.entries()) {
-    const actHandle = stack.temporal.workflow.getHandle(act.workflowId!, act.runId ?? undefined);
-    record(`${scenario.name}--act${acts.length > 1 ? `-${index + 1}` : ''}`, await actHandle.fetchHistory());
+  for (const [index, turn] of turns.entries()) {
+    const turnHandle = stack.temporal.workflow.getHandle(turn.workflowId!, turn.runId ?? undefined);
+    record(
+      `${scenario.name}--turn${turns.length > 1 ? `-${index + 1}` : ''}`,
+      await turnHandle.fetchHistory(),
+    );
   }
 }
 

@@ -1,61 +1,56 @@
-import { allHandlersFinished, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import type { FetchProviderStatusInput } from '../activities';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { pollDelayMs } from '../domain/settlement';
 import type { ProviderResult } from '../providers/types';
 import { now, type CarriedState, type CommandState } from './commandState';
+import { continueAsNewWhenDue } from './continueAsNew';
 import { remote } from './providerCalls';
-import { actInTurn } from './turn';
-
-/** A waiting payment continues as new past this many history events, well inside Temporal's limits. */
-export const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+import { takeTurn } from './turn';
 
 /**
  * Waits for the command's final result — the provider's webhook, a status request on the polling schedule,
- * or an operator — for as many days as settlement takes. Past the deadline the payment is stuck, and still
- * waits. A long wait continues as new (`continueAs`, the workflow itself) with the state carried over.
+ * or an operator — for as many days as settlement takes, from the provider's answer `answer`. Past the
+ * deadline the payment is stuck, and still waits. A long wait continues as new (`continueAs`, the workflow
+ * itself) with the state carried over.
  */
 export async function awaitOutcome(
   state: CommandState,
+  answer: ProviderResult,
   continueAs: (carried: CarriedState) => Promise<never>,
 ): Promise<ProviderResult> {
   const policy = state.input.settlement;
+  let latest = answer;
   for (;;) {
     const decided = state.decided();
     if (decided) return decided;
-    state.setPhase(state.waitingPhase());
     // Pending at a webhook-only provider: only the webhook, an operator or the deadline wakes the wait.
     const delay =
-      policy.statusApi || state.result!.outcome === 'unknown'
-        ? pollDelayMs(policy, state.pollIndex)
+      policy.statusApi || latest.outcome === 'unknown'
+        ? pollDelayMs(policy, state.facts.pollIndex)
         : undefined;
-    state.nextCheckAt = delay === undefined ? undefined : now() + delay;
-    const wakeAt = Math.min(state.nextCheckAt ?? Infinity, state.stuckReason ? Infinity : state.deadlineAt);
+    state.waiting(delay === undefined ? undefined : now() + delay);
+    const { nextCheckAt, stuckReason, deadlineAt } = state.facts;
+    const wakeAt = Math.min(nextCheckAt ?? Infinity, stuckReason ? Infinity : deadlineAt);
     const woken = () =>
-      state.decided() !== undefined || state.recheckRequested || workflowInfo().continueAsNewSuggested;
+      state.decided() !== undefined || state.facts.recheckRequested || workflowInfo().continueAsNewSuggested;
     if (wakeAt === Infinity) await condition(woken);
     else await condition(woken, Math.max(wakeAt - now(), 1));
     if (state.decided()) continue;
-    if (!state.stuckReason && now() >= state.deadlineAt) {
+    if (!state.facts.stuckReason && now() >= deadlineAt) {
       state.markStuck('no outcome from the provider by the deadline');
     }
-    const due = state.nextCheckAt !== undefined && now() >= state.nextCheckAt;
-    if (state.recheckRequested || due) {
-      if (due) state.pollIndex += 1;
-      state.recheckRequested = false;
-      state.nextCheckAt = undefined;
-      state.result = await askAgain(state, state.result!);
+    const due = nextCheckAt !== undefined && now() >= nextCheckAt;
+    if (state.facts.recheckRequested || due) {
+      state.askingAgain(due);
+      latest = await askAgain(state, latest);
+      state.answered(latest);
     }
     // A resolution or webhook that arrived during the status request is acted on before continuing.
     if (state.decided()) continue;
-    const { historyLength, continueAsNewSuggested } = workflowInfo();
-    if (
-      continueAsNewSuggested ||
-      historyLength > (policy.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE)
-    ) {
-      await condition(allHandlersFinished);
-      await continueAs(state.carried());
-    }
+    await continueAsNewWhenDue(() => continueAs(state.carried(latest)), {
+      limit: policy.historyEventsBeforeContinue,
+    });
   }
 }
 
@@ -72,18 +67,17 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
       return previous;
     }
     state.note('outcome unknown; sending the command again with the same idempotency key');
-    return actInTurn(state);
+    return takeTurn(state);
   }
   const query = statusQueryOf(input, previous.operationId);
-  state.attempts.statusChecks += 1;
+  state.statusChecked();
   const answer = await remote.fetchProviderStatus(query);
   if (!answer) {
     if (previous.outcome === 'unknown') {
       state.note('the provider has no record of the command; sending it again with the same idempotency key');
-      return actInTurn(state);
+      return takeTurn(state);
     }
-    state.lastError = `the provider has no record of operation ${previous.operationId ?? '(none)'}`;
-    state.note(state.lastError);
+    state.failed(`the provider has no record of operation ${previous.operationId ?? '(none)'}`);
     return previous;
   }
   state.note(`status check: ${answer.status} (${answer.outcome})`);

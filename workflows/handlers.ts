@@ -22,25 +22,18 @@ const { fetchProviderStatus } = proxyActivities<Activities>({
 export function handleMessages(state: CommandState): void {
   setHandler(providerEventSignal, (event) => state.receive(event));
   setHandler(statusQuery, () => state.status());
-  setHandler(recheckSignal, () => {
-    state.recheckRequested = true;
-    state.note('asked to recheck the provider');
-  });
-  setHandler(retryNotificationSignal, () => {
-    state.retryRequested = true;
-  });
+  setHandler(recheckSignal, () => state.recheckRequested());
+  setHandler(retryNotificationSignal, () => state.reportRetryRequested());
   setHandler(
     resolveUpdate,
     async (request) => {
-      state.resolving = true;
+      state.checkingResolution(true);
       try {
         if (request.outcome === 'declined') await checkNotSettled(state, request);
-        state.resolution = { ...request, at: new Date().toISOString() };
-        const forced = request.force ? ' (forced)' : '';
-        state.note(`resolved as ${request.outcome}${forced} by ${request.operator}: ${request.reason}`, true);
+        state.resolved(request);
         return state.status();
       } finally {
-        state.resolving = false;
+        state.checkingResolution(false);
       }
     },
     { validator: (request) => refuseResolution(request, state) },
@@ -54,16 +47,17 @@ function refuseResolution(request: Resolution, state: CommandState): void {
   }
   if (!request.reason?.trim()) throw new Error('a reason is required');
   if (!request.operator?.trim()) throw new Error('the operator must be named');
-  if (state.resolution) throw new Error('the payment was already resolved by an operator');
-  if (state.resolving) throw new Error('another resolution is being checked with the provider; wait for it');
-  if (state.outcome) {
+  const { resolution, resolving, outcome, acting, result, awaitingOperator } = state.facts;
+  if (resolution) throw new Error('the payment was already resolved by an operator');
+  if (resolving) throw new Error('another resolution is being checked with the provider; wait for it');
+  if (outcome) {
     throw new Error(
-      `the outcome is already known (${state.outcome}); a refused notification is delivered again with retryNotification`,
+      `the outcome is already known (${outcome}); a refused notification is delivered again with retryNotification`,
     );
   }
   // Before the provider's answer the command is still going to act: resolving it would race the call. After
   // a failed act (stuck, awaiting an operator) nothing is in flight.
-  if (state.acting || (state.result === undefined && !state.awaitingOperator)) {
+  if (acting || (result === undefined && !awaitingOperator)) {
     throw new Error(
       'the command has not had its provider answer yet (a call is in flight or due); wait for it or fix the provider first',
     );
@@ -82,7 +76,7 @@ async function checkNotSettled(state: CommandState, request: Resolution): Promis
   if (!input.settlement.statusApi || input.command === 'validate') return;
   let answer: ProviderResult | undefined;
   try {
-    answer = await fetchProviderStatus(statusQueryOf(input, state.result?.operationId));
+    answer = await fetchProviderStatus(statusQueryOf(input, state.facts.result?.operationId));
   } catch (error) {
     const failure = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const why = failure instanceof Error ? failure.message : String(failure);
@@ -100,7 +94,7 @@ async function checkNotSettled(state: CommandState, request: Resolution): Promis
   if (state.decided())
     throw refusal('the outcome became known while the provider was asked; see the timeline');
   if (answer?.outcome === 'settled') {
-    state.result = answer;
+    state.answered(answer);
     throw refusal(
       `the provider says the ${input.command} settled (status ${answer.status}): the payment reports it as settled instead`,
     );

@@ -1,6 +1,6 @@
 // The workflow bundle's entry point: every workflow the worker runs.
 export { paymentCommandWorkflow } from './paymentCommand';
-export { paymentActWorkflow } from './paymentAct';
+export { paymentTurnWorkflow } from './paymentTurn';
 export { registerEndpointWorkflow } from './registerEndpoint';
 export { orderPaymentWorkflow } from './orderPayment';
 export { mailboxWorkflow } from './mailbox';

@@ -13,19 +13,11 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { parseDuration } from '../domain/duration';
-import {
-  capturableMinor,
-  openOrderPayment,
-  refusalOf,
-  withCommand,
-  withOutcome,
-  type OrderAuthorization,
-  type OrderPaymentOpening,
-  type OrderPaymentState,
-} from '../domain/orderPayment';
+import type { OrderAuthorization, OrderPaymentOpening, OrderPaymentState } from '../domain/orderPayment';
 import type { ReplyContext } from '../domain/paymentCommand';
 import { now } from './commandState';
 import { commandVisibility } from './commandVisibility';
+import { continueAsNewDue, continueAsNewWhenDue } from './continueAsNew';
 import {
   admitCommandUpdate,
   authorizeOrderUpdate,
@@ -34,6 +26,7 @@ import {
 } from './orderPaymentMessages';
 import { paymentCommandWorkflow } from './paymentCommand';
 import { PROVIDER_OPTIONS } from './providerCalls';
+import { OrderState } from './orderState';
 import { OMS_RETRY } from './retryPolicies';
 
 // An authorization is a provider call like any other: the same retries, the same idempotency.
@@ -47,9 +40,6 @@ const { reportAuthorization } = proxyActivities<Activities>({
 
 /** An order with no command for this long, and none running, is closed: its workflow ends. */
 const KEPT_IDLE_MS = parseDuration('400d');
-
-/** A busy order continues as new past this many history events, carrying its state. */
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
 
 export interface OrderPaymentInput {
   readonly opening: OrderPaymentOpening;
@@ -68,11 +58,7 @@ export interface OrderPaymentInput {
  */
 export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<OrderPaymentState> {
   const { opening, reply } = input;
-  let state = input.carried ?? openOrderPayment(opening);
-  let changes = 0;
-  let authorizing: Promise<OrderAuthorization> | undefined;
-  /** Reports of the authorization still on their way: the run neither ends nor continues before they are out. */
-  let reporting = 0;
+  const order = new OrderState(opening, input.carried);
   const { workflowId } = workflowInfo();
 
   const authorize = async (): Promise<OrderAuthorization> => {
@@ -86,11 +72,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
       ...(opening.paymentMethod ? { paymentMethod: opening.paymentMethod } : {}),
       ...(opening.returnUrl ? { returnUrl: opening.returnUrl } : {}),
     });
-    state = { ...state, authorization: result };
-    changes += 1;
+    order.authorized(result);
     // Checkout hears the answer now; the shop's event follows as soon as its channel takes it.
     if (result.outcome !== 'pending') {
-      reporting += 1;
+      order.reportingAuthorization();
       void reportAuthorization({
         reportId: `${workflowId}:authorize`,
         reply,
@@ -101,32 +86,20 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
         .catch((error: unknown) =>
           log.error("the shop could not be told of the order's authorization", { error: String(error) }),
         )
-        .finally(() => {
-          reporting -= 1;
-          changes += 1;
-        });
+        .finally(() => order.authorizationReported());
     }
     return result;
   };
 
-  setHandler(authorizeOrderUpdate, async () => state.authorization ?? (authorizing ??= authorize()), {
-    validator: (asked) => {
-      const mismatch = differenceOf(state.opening, asked);
-      if (mismatch) throw new Error(`order ${opening.key.orderReference} was opened with ${mismatch}`);
-    },
+  setHandler(authorizeOrderUpdate, async () => order.authorization(authorize), {
+    validator: (asked) => order.refuseOtherOpening(asked),
   });
 
   setHandler(
     admitCommandUpdate,
     async (request) => {
-      if (state.commands[request.workflowId]) return { workflowId: request.workflowId, redelivered: true };
-      // A cancel releases whatever of the authorization is not captured.
-      const command =
-        request.input.command === 'cancel'
-          ? { ...request, input: { ...request.input, amountMinor: capturableMinor(state) } }
-          : request;
-      state = withCommand(state, command);
-      changes += 1;
+      if (order.knows(request.workflowId)) return { workflowId: request.workflowId, redelivered: true };
+      const command = order.admitted(request);
       try {
         await startChild(paymentCommandWorkflow, {
           workflowId: command.workflowId,
@@ -147,50 +120,25 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
       }
       return { workflowId: command.workflowId, redelivered: false };
     },
-    {
-      validator: (request) => {
-        const refusal = refusalOf(state, request);
-        if (refusal) throw new Error(refusal);
-      },
-    },
+    { validator: (request) => order.refuseCommand(request) },
   );
 
-  setHandler(
-    recordOutcomeUpdate,
-    ({ workflowId: commandId, outcome }) => {
-      state = withOutcome(state, commandId, outcome);
-      changes += 1;
-      return state;
-    },
-    {
-      validator: ({ workflowId: commandId }) => {
-        if (!state.commands[commandId]) throw new Error(`${commandId} is not a command of this order`);
-      },
-    },
-  );
+  setHandler(recordOutcomeUpdate, (outcome) => order.outcomeRecorded(outcome), {
+    validator: (outcome) => order.refuseUnknownCommand(outcome),
+  });
 
-  setHandler(orderPaymentQuery, () => state);
+  setHandler(orderPaymentQuery, () => order.facts);
 
-  const running = () => Object.values(state.commands).some((command) => command.state === 'running');
-  const historyFull = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
   for (;;) {
-    const seen = changes;
-    const moved = await condition(() => changes !== seen || historyFull(), KEPT_IDLE_MS);
-    if (historyFull()) {
-      await condition(() => allHandlersFinished() && reporting === 0);
-      return continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: state });
-    }
-    if (!moved && !running()) break;
+    const seen = order.changeCount;
+    const moved = await condition(() => order.changeCount !== seen || continueAsNewDue(), KEPT_IDLE_MS);
+    // A busy order continues as new, carrying its state, once its reports are out.
+    await continueAsNewWhenDue(
+      () => continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: order.facts }),
+      { settled: () => order.settled() },
+    );
+    if (!moved && !order.running()) break;
   }
-  await condition(() => allHandlersFinished() && reporting === 0);
-  return state;
-}
-
-/** What differs between the order's opening and another one asked for, in words; undefined when nothing. */
-function differenceOf(opened: OrderPaymentOpening, asked: OrderPaymentOpening): string | undefined {
-  if (opened.amountMinor !== asked.amountMinor) return `another amount (${opened.amountMinor} minor units)`;
-  if (opened.currency !== asked.currency) return `another currency (${opened.currency})`;
-  if (opened.provider !== asked.provider) return `another provider (${opened.provider})`;
-  return undefined;
+  await condition(() => allHandlersFinished() && order.settled());
+  return order.facts;
 }

@@ -1,12 +1,13 @@
 import { CancellationScope, condition, ContinueAsNew, continueAsNew } from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
+import type { ProviderResult } from '../providers/types';
 import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
-import { actInTurn, beforeDeadline } from './turn';
+import { beforeDeadline, takeTurn } from './turn';
 
 export type { CarriedState } from './commandState';
 export type { PaymentCommandResult } from './report';
@@ -32,15 +33,13 @@ export async function paymentCommandWorkflow(
   const state = new CommandState(input, carried);
   handleMessages(state);
   if (revived) await waitForOperator(state, revivedReason(revived));
+  const continueAs = (next: CarriedState) => continueAsNew<typeof paymentCommandWorkflow>(input, next);
   for (;;) {
     try {
-      if (state.result === undefined && !state.resolution) {
-        state.result = await beforeDeadline(state, actInTurn(state));
-        state.note(`provider answered ${state.result.status} (${state.result.outcome})`, true);
-      }
-      const result = await awaitOutcome(state, (next) =>
-        continueAsNew<typeof paymentCommandWorkflow>(input, next),
-      );
+      // The outcome is waited for from the provider's answer: the act's, or the one carried over. Resolved
+      // by an operator after a failed act, the command has none, and needs none.
+      const result =
+        state.decided() ?? (await awaitOutcome(state, state.facts.result ?? (await act(state)), continueAs));
       return await report(state, result);
     } catch (error) {
       if (error instanceof ContinueAsNew) throw error;
@@ -62,9 +61,16 @@ function revivedReason({ endedAs }: RevivedCommand): StuckReason {
   };
 }
 
-function stageOf(state: CommandState): Stage {
-  if (state.outcome) return 'report';
-  return state.result ? 'settlement' : 'act';
+/** The command's act at the provider, in the payment's turn: the provider's answer. */
+async function act(state: CommandState): Promise<ProviderResult> {
+  const answer = await beforeDeadline(state, takeTurn(state));
+  state.acted(answer);
+  return answer;
+}
+
+function stageOf({ facts }: CommandState): Stage {
+  if (facts.outcome) return 'report';
+  return facts.result ? 'settlement' : 'act';
 }
 
 /**
@@ -73,21 +79,7 @@ function stageOf(state: CommandState): Stage {
  * the provider again) or, once the outcome is known, has the report delivered again.
  */
 async function waitForOperator(state: CommandState, { reason, category }: StuckReason): Promise<void> {
-  state.lastError = reason;
-  state.recheckRequested = false;
-  state.retryRequested = false;
-  state.awaitingOperator = true;
-  state.markStuck(reason, category);
-  await condition(() =>
-    state.outcome ? state.retryRequested : state.decided() !== undefined || state.recheckRequested,
-  );
-  state.awaitingOperator = false;
-  if (state.outcome) {
-    state.note('operator asked to deliver the report again');
-  } else if (!state.decided() && state.result === undefined) {
-    // Acting again is the recheck: it asks the provider with the same idempotency key.
-    state.recheckRequested = false;
-    state.note('acting at the provider again with the same idempotency key, as the operator asked');
-  }
-  state.unstick();
+  state.awaitOperator(reason, category);
+  await condition(() => state.operatorAnswered());
+  state.unstuck();
 }

@@ -30,11 +30,7 @@ export interface PaymentCommandResult {
 export async function report(state: CommandState, result: ProviderResult): Promise<PaymentCommandResult> {
   const { input } = state;
   const outcome: OutcomeReport['outcome'] = result.outcome === 'settled' ? 'settled' : 'declined';
-  state.outcome = outcome;
-  state.stuckReason = undefined;
-  state.stuckCategory = undefined;
-  state.nextCheckAt = undefined;
-  state.setPhase('notifying');
+  state.reporting(outcome);
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const request = {
     // Stable across retries, so the OMS can drop a redelivery; a check sent again later runs again under the
@@ -51,15 +47,11 @@ export async function report(state: CommandState, result: ProviderResult): Promi
       ...(result.authorization ? { authorization: result.authorization } : {}),
     },
   };
-  state.attempts.notifications += 1;
   const { reportDeadlineMs } = input.settlement;
   const reported = await beforeDeadline(state, reportOutcome(request), {
     at: reportDeadlineMs === undefined ? Infinity : now() + reportDeadlineMs,
     reason: `the OMS (${input.reply.door}) has not accepted the outcome report by the report deadline; still retrying`,
   });
-  state.note(`reported through ${input.reply.door}: ${reported}`, true);
-  state.stuckReason = undefined;
-  state.stuckCategory = undefined;
-  state.setPhase('done');
+  state.reported(reported);
   return { outcome, reported, operationId: result.operationId };
 }

@@ -6,20 +6,34 @@ import type { PaymentCommandInput } from '../domain/paymentCommand';
 import type { ProviderResult } from '../providers/types';
 import type { PaymentCommandStatus, Resolution } from './messages';
 
-/** What the view reads of a command's state (workflows/commandState.ts). */
+/**
+ * What is known of a payment command, as the phases and the view read it: only its state's transitions
+ * (workflows/commandState.ts) change it.
+ */
 export interface CommandFacts {
   readonly input: PaymentCommandInput;
   readonly phase: Phase;
   readonly outcome?: FinalOutcome;
+  /** The provider's latest answer about the command; none before it acted, or after a failed act. */
   readonly result?: ProviderResult;
   readonly stuckReason?: string;
   readonly lastError?: string;
   readonly resolution?: Resolution & { at: string };
+  /** When the provider is next asked, if it is. */
   readonly nextCheckAt?: number;
+  /** How many scheduled status checks have been made: where the polling schedule stands. */
+  readonly pollIndex: number;
   readonly deadlineAt: number;
+  /** The command holds the payment's turn: its provider call is in flight. */
   readonly acting: boolean;
-  /** Stuck on a failure: nothing moves until an operator acts. */
+  /** Stuck on a failure: nothing moves until an operator resolves, rechecks or retries the report. */
   readonly awaitingOperator: boolean;
+  /** An operator asked to ask the provider now (or to act again after a failed act). */
+  readonly recheckRequested: boolean;
+  /** An operator asked to deliver the refused report again. */
+  readonly retryRequested: boolean;
+  /** A resolution is being checked with the provider (handlers.ts): a second one waits its turn. */
+  readonly resolving: boolean;
   readonly attempts: PaymentCommandStatus['attempts'];
 }
 

@@ -10,31 +10,31 @@ import {
 import { paymentTurnId } from '../domain/workflowId';
 import type { ProviderResult } from '../providers/types';
 import { now, type CommandState } from './commandState';
-import { paymentActWorkflow } from './paymentAct';
+import { paymentTurnWorkflow } from './paymentTurn';
 import { carryOut, providerCalls } from './providerCalls';
 
-/** While another command of the payment acts, a command looks again after 1 s, doubling up to this. */
+/** While another command of the payment has its turn, a command looks again after 1 s, doubling up to this. */
 const TURN_CHECK_MAX_MS = 10 * 60_000;
 
 /**
- * Acts at the provider in the child `payment-lock:<reference>` (paymentAct.ts), which only one command of
- * the payment can run at a time; while another one runs it, waits and tries again. A validate only reads
+ * Acts at the provider in the payment's turn, the child `payment-turn:<reference>` (paymentTurn.ts), which
+ * only one command of the payment can run at a time; while another one has it, waits and tries again. A validate only reads
  * the authorization: it needs no turn. A child that fails, or is ended by hand, fails this call: the
  * command is then stuck until an operator rechecks (acts again, with the same idempotency key) or resolves
  * it (paymentCommand.ts) — it never acts again by itself.
  */
-export async function actInTurn(state: CommandState): Promise<ProviderResult> {
+export async function takeTurn(state: CommandState): Promise<ProviderResult> {
   const { input } = state;
   const { workflowId } = workflowInfo();
-  state.attempts.provider += 1;
+  state.callingProvider();
   if (input.command === 'validate') return carryOut(input, workflowId, providerCalls);
   for (let waits = 0; ;) {
     let turn;
     try {
-      turn = await startChild(paymentActWorkflow, {
+      turn = await startChild(paymentTurnWorkflow, {
         workflowId: paymentTurnId(input.reference),
         args: [input, workflowId, workflowInfo().startTime.getTime()],
-        // The act goes on, and holds the payment's turn, even if this workflow is cancelled or ended by
+        // The child goes on, holding the payment's turn, even if this workflow is cancelled or ended by
         // hand: its provider call may be moving money.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
@@ -47,12 +47,11 @@ export async function actInTurn(state: CommandState): Promise<ProviderResult> {
       waits += 1;
       continue;
     }
-    state.acting = true;
-    state.note('acting at the provider');
+    state.turnTaken();
     try {
       return await turn.result();
     } finally {
-      state.acting = false;
+      state.turnEnded();
     }
   }
 }
@@ -79,11 +78,11 @@ export async function beforeDeadline<T>(
   // Its failure reaches the caller through the promise returned below, not as an unhandled rejection while
   // the deadline is watched (a cancelled command fails its turn's promise at once).
   tracked.catch(() => undefined);
-  const left = (deadline?.at ?? state.deadlineAt) - now();
+  const left = (deadline?.at ?? state.facts.deadlineAt) - now();
   if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
     state.markStuck(
       deadline?.reason ??
-        (state.acting
+        (state.facts.acting
           ? 'the provider call has not finished by the deadline'
           : "still waiting for the payment's other command to finish at the provider by the deadline"),
     );

@@ -15,7 +15,7 @@ import { prebuiltBundle } from './temporal';
 
 /**
  * The payment workflow on the time-skipping server with its provider and report activities replaced by
- * functions that record their calls and answer what a test sets; the payment's turn (paymentAct.ts) is real.
+ * functions that record their calls and answer what a test sets; the payment's turn (paymentTurn.ts) is real.
  * Commands come through the MIB door, whose report is the notification method.
  */
 export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
@@ -75,8 +75,8 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
         const result = await run(worker);
         // The payment's turn ends with its act: a command that has its outcome holds no turn.
         for (const reference of new Set(harness.references)) {
-          const lock = env().client.workflow.getHandle(paymentTurnId(reference));
-          const running = await lock.describe().then(
+          const turn = env().client.workflow.getHandle(paymentTurnId(reference));
+          const running = await turn.describe().then(
             ({ status }) => status.name === 'RUNNING',
             () => false,
           );
@@ -86,7 +86,7 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
       });
     },
 
-    /** A capture of 49.90 EUR; the payment reference is the workflow id, so tests never share a lock. */
+    /** A capture of 49.90 EUR; the payment reference is the workflow id, so tests never share a turn. */
     input(workflowId: string, overrides: Partial<PaymentCommandInput> = {}): PaymentCommandInput {
       const payment = {
         reference: workflowId,

@@ -135,7 +135,7 @@ describe('the benchmark harness', () => {
         expect(run.cpuSeconds['Temporal server']).toBeGreaterThan(0);
       }
     }
-    // The census: a MIB command is a command and an act workflow; a Spryker command adds the order's payment
+    // The census: a MIB command is a command and a turn workflow; a Spryker command adds the order's payment
     // (admitting it, taking its outcome) and the tenant's mailbox (the event posted, then acknowledged).
     // The bare baseline: one workflow, a task to start and one after each activity, a visibility record
     // written at its start and at its close.
@@ -162,10 +162,10 @@ describe('the benchmark harness', () => {
     expect(spryker!.commands.updates).toBeGreaterThanOrEqual(2);
     expect(spryker!.commands.signals).toBeGreaterThanOrEqual(1);
     expect(Object.keys(spryker!.commands.byWorkflow).sort()).toEqual([
-      'act',
       'command',
       'mailbox',
       'order payment',
+      'turn',
     ]);
     expect(spryker!.commands.workflowTasks).toBeGreaterThan(mib.workflowTasks);
     expect(spryker!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
@@ -173,7 +173,7 @@ describe('the benchmark harness', () => {
     const { deity } = report.census!;
     expect(deity!.commands).toMatchObject({ commands: census, workflows: 2 });
     expect(deity!.commands.updates).toBeGreaterThanOrEqual(2);
-    expect(Object.keys(deity!.commands.byWorkflow).sort()).toEqual(['act', 'command', 'order payment']);
+    expect(Object.keys(deity!.commands.byWorkflow).sort()).toEqual(['command', 'order payment', 'turn']);
     expect(deity!.checkout).toMatchObject({ commands: census - Math.floor(census / 5), workflows: 1 });
     expect(report.paced.find((run) => run.rate === rates[0])).toMatchObject({
       settle: { notified: pacedCommands, lost: 0 },

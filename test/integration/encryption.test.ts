@@ -53,7 +53,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
   let sprykerShop: SprykerShopSimulator;
   let deityShop: DeityShopSimulator;
   const shopServers: RunningServer[] = [];
-  /** The MIB payment's history and its act's (a child workflow, where the provider calls run). */
+  /** The MIB payment's history and its turn's (a child workflow, where the provider calls run). */
   let history: History;
   let workflowId: string;
   const KEYS = `k1:${randomBytes(32).toString('base64')}`;
@@ -180,9 +180,9 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
       const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
       return child ? [raw.workflow.getHandle(child.workflowId!, child.runId!).fetchHistory()] : [];
     });
-    const acts = await Promise.all(children);
-    expect(acts).toHaveLength(1);
-    history = { events: [...(parent.events ?? []), ...acts.flatMap((act) => act.events ?? [])] };
+    const turns = await Promise.all(children);
+    expect(turns).toHaveLength(1);
+    history = { events: [...(parent.events ?? []), ...turns.flatMap((turn) => turn.events ?? [])] };
   }, BROKER_START_MS);
   afterAll(async () => {
     await sprykerShop?.stop();
@@ -545,7 +545,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
   });
 
   describe('every history of the namespace, read without the codec', () => {
-    /** Each workflow's raw history: payments, acts, orders' payments, the Spryker mailbox, … */
+    /** Each workflow's raw history: payments, turns, orders' payments, the Spryker mailbox, … */
     const allHistories = async () => {
       const found: { workflowId: string; type: string; events: History['events'] }[] = [];
       for await (const execution of raw.workflow.list()) {
@@ -566,7 +566,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
           const types = new Set(listed.map((found) => found.type));
           return [
             'paymentCommandWorkflow',
-            'paymentActWorkflow',
+            'paymentTurnWorkflow',
             'orderPaymentWorkflow',
             'mailboxWorkflow',
           ].every((type) => types.has(type))

@@ -46,8 +46,8 @@ describe('replay of recorded histories', () => {
         'capture-retried-through-outage.json',
         'capture-answer-lost-then-found.json',
         'cancel-waiting-for-capture.json',
-        // A command's act at the provider, a child workflow, replays from its own history.
-        'capture-retried-through-outage--act.json',
+        // A command's turn at the provider, a child workflow, replays from its own history.
+        'capture-retried-through-outage--turn.json',
         // A Spryker order, its tenant's payment-events mailbox, one of its commands, and the announcement.
         'spryker-order-capture-refund-cancel--order.json',
         'spryker-order-capture-refund-cancel--mailbox.json',
@@ -64,11 +64,11 @@ describe('replay of recorded histories', () => {
     );
     // Retries leave no events but the attempt number of the call that finally went through: the local
     // attempt failed (a marker), the activity's first failed, its second went through.
-    const attempts = (load('capture-retried-through-outage--act.json').events as AttemptEvent[]).map(
+    const attempts = (load('capture-retried-through-outage--turn.json').events as AttemptEvent[]).map(
       (event) => event.activityTaskStartedEventAttributes?.attempt ?? 0,
     );
     expect(Math.max(...attempts)).toBe(2);
-    expect(eventTypesOf('capture-retried-through-outage--act.json')).toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(eventTypesOf('capture-retried-through-outage--turn.json')).toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(activitiesOf('capture-answer-lost-then-found.json')).toContain('fetchProviderStatus');
     // A command takes the payment's turn by starting its act; the report goes through the door.
     expect(eventTypesOf('capture-settled-by-webhook.json')).toContain(

@@ -6,7 +6,7 @@ import { paymentWorkflowHarness } from '../helpers/paymentWorkflowHarness';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 
 /**
- * The payment's turn (workflows/paymentAct.ts) where the time-skipping server falls short: it does not tell
+ * The payment's turn (workflows/paymentTurn.ts) where the time-skipping server falls short: it does not tell
  * a parent that its child was terminated, a real server does. On a dev server, in real time.
  */
 describe("the payment's turn (dev server)", () => {
@@ -44,7 +44,7 @@ describe("the payment's turn (dev server)", () => {
           ? true
           : undefined,
       );
-      await env.client.workflow.getHandle('payment-lock:PAY-TURN-GONE').terminate('operator mistake');
+      await env.client.workflow.getHandle('payment-turn:PAY-TURN-GONE').terminate('operator mistake');
       // The capture's answer is unknown: it does not act again by itself, it is stuck until an operator looks.
       const stuck = await eventually(async () => {
         const status = await capture.query(statusQuery);
@@ -87,7 +87,7 @@ describe("the payment's turn (dev server)", () => {
         SettlePhase: ['stuck'],
         SettleStuckReason: [CANCELLED_BEFORE_REPORT],
       });
-      const act = env.client.workflow.getHandle('payment-lock:wf-turn-cancelled');
+      const act = env.client.workflow.getHandle('payment-turn:wf-turn-cancelled');
       expect((await act.describe()).status.name).toBe('RUNNING');
       finishCapture();
       expect(await act.result()).toMatchObject({ outcome: 'settled', operationId: 'capture_1' });
