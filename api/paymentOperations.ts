@@ -15,7 +15,7 @@ import { failureMessage } from '../config/temporalConnection';
 import { mapLimited } from '../domain/concurrency';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import {
-  PAYMENT_ACT_WORKFLOW,
+  PAYMENT_TURN_WORKFLOW,
   PAYMENT_COMMAND_WORKFLOW,
   type PaymentCommandInput,
 } from '../domain/paymentCommand';
@@ -256,15 +256,15 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
 }
 
 /**
- * The activities of the command's act at the provider, which runs as a child workflow (paymentAct.ts): a
- * provider call retrying through an outage shows there. An act that ended between the two reads shows nothing.
+ * The activities of the command's turn at the provider, which runs as a child workflow (workflows/paymentTurn.ts): a
+ * provider call retrying through an outage shows there. A turn that ended between the two reads shows nothing.
  */
 async function actActivities(
   client: Client,
   description: Awaited<ReturnType<WorkflowHandle['describe']>>,
 ): Promise<proto.api.workflow.v1.IPendingActivityInfo[]> {
   const acts = (description.raw.pendingChildren ?? []).filter(
-    (child) => child.workflowTypeName === PAYMENT_ACT_WORKFLOW && child.workflowId,
+    (child) => child.workflowTypeName === PAYMENT_TURN_WORKFLOW && child.workflowId,
   );
   const described = await Promise.all(
     acts.map((child) =>

@@ -32,5 +32,3 @@ export const PAYMENT_COMMAND_WORKFLOW = 'paymentCommandWorkflow';
 
 /** The payment's turn: the child workflow in which a command acts at the provider. */
 export const PAYMENT_TURN_WORKFLOW = 'paymentTurnWorkflow';
-/** Its former name, until the API reads PAYMENT_TURN_WORKFLOW. */
-export const PAYMENT_ACT_WORKFLOW = PAYMENT_TURN_WORKFLOW;
