@@ -56,8 +56,9 @@ export async function authorizeOrder(
   waitMs: number,
 ): Promise<Authorized> {
   const { key, provider, amountMinor, currency } = opening;
+  const deadline = Date.now() + waitMs;
   try {
-    const authorization = await temporal.connection.withDeadline(Date.now() + waitMs, () =>
+    const authorization = await temporal.connection.withDeadline(deadline, () =>
       temporal.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
         args: [opening],
         startWorkflowOperation: new WithStartWorkflowOperation(ORDER_PAYMENT_WORKFLOW, {
@@ -80,7 +81,7 @@ export async function authorizeOrder(
     if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
     // Out of time, or the order's workflow already busy with as many calls as Temporal takes at once (the same
     // checkout sent many times together): either way its authorization goes on, and its event follows.
-    if (timedOut(error) || busy(error)) return { waiting: true };
+    if (timedOut(error) || busy(error) || cancelledAt(error, deadline)) return { waiting: true };
     throw error;
   }
 }
@@ -163,5 +164,10 @@ function hasGrpcCode(error: unknown, code: number): boolean {
 
 /** The call ran out of time (DEADLINE_EXCEEDED), rather than failing. */
 const timedOut = (error: unknown) => hasGrpcCode(error, 4);
+/**
+ * The call was cancelled (CANCELLED) once its deadline had passed: the client's own deadline ended a call that
+ * was being retried, which gRPC reports as cancelled rather than DEADLINE_EXCEEDED.
+ */
+const cancelledAt = (error: unknown, deadline: number) => hasGrpcCode(error, 1) && Date.now() >= deadline;
 /** Temporal refused the call for the workflow's limit on calls in flight (RESOURCE_EXHAUSTED). */
 const busy = (error: unknown) => hasGrpcCode(error, 8);
