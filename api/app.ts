@@ -10,7 +10,7 @@ import { deityRoutes } from '../oms/deity/routes';
 import type { SprykerDependencies } from '../oms/spryker/door';
 import { sprykerRoutes } from '../oms/spryker/routes';
 import type { ProviderRegistry } from '../providers/registry';
-import { mountRoutes, route, type RouteSet } from './contract';
+import { mountRoutes, route, type RouteSet } from '../http/contract';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';

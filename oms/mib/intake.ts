@@ -28,8 +28,8 @@ import {
   type MibReplyContext,
 } from './payment';
 import type { ProviderRegistry } from '../../providers/registry';
-import { intakeAuthFailure } from '../../api/callerAuth';
-import { authGate, type AuthGate } from '../../api/throttle';
+import { intakeAuthFailure } from '../../http/callerAuth';
+import { authGate, type AuthGate } from '../../http/throttle';
 
 /** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
 export const MIB_DOOR = 'mib';
@@ -46,7 +46,7 @@ export interface MibIntakeDependencies {
   readonly taskQueue: string;
   readonly providers: ProviderRegistry;
   readonly logger: Logger;
-  /** The shared secret MIB proves it holds (api/callerAuth.ts). */
+  /** The shared secret MIB proves it holds (http/callerAuth.ts). */
   readonly mibIntakeSecret: string;
   /** How long each command may take to settle and how its outcome is asked for (config/). */
   readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
@@ -64,7 +64,7 @@ const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.internalError]: 503,
 };
 
-/** The intake's authentication, throttled per client (api/throttle.ts); its refusals are JSON-RPC errors. */
+/** The intake's authentication, throttled per client (http/throttle.ts); its refusals are JSON-RPC errors. */
 export function mibIntakeGate(logger: Logger): AuthGate {
   return authGate({
     route: '/mib',

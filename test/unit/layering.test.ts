@@ -50,6 +50,7 @@ describe('layering', () => {
       'activities',
       'api',
       'cli',
+      'http',
       'config',
       'domain',
       'oms',
