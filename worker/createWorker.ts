@@ -12,7 +12,7 @@ import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
 
 /** The settings the worker reads. */
-type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'deity' | 'providers' | 'worker' | 'log'>;
+type WorkerConfig = ConfigOf<'temporal' | 'providers' | 'worker' | 'log'>;
 
 /** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -80,7 +80,7 @@ export async function createSettleWorker(
     }),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
   };
-  return Worker.create({
+  const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -91,5 +91,16 @@ export async function createSettleWorker(
       ? {}
       : workflowSource(undefined, undefined, config.PAYLOAD_KEYS !== undefined)),
     ...overrides,
+  });
+  // What the doors opened (the Deity door's broker connection) closes once the worker has stopped.
+  const run = worker.run.bind(worker);
+  return Object.assign(worker, {
+    async run() {
+      try {
+        await run();
+      } finally {
+        for (const door of doors) await door.close?.();
+      }
+    },
   });
 }

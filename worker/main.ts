@@ -28,8 +28,7 @@ async function main() {
   await worker.run();
   await connection.close();
   logger.info('worker stopped');
-  // Drained: nothing is left to finish. A door's open connection (the Deity door's RabbitMQ publisher) would
-  // otherwise keep the process alive after SIGTERM.
+  // Drained: nothing is left to finish (the doors closed their connections as the worker stopped).
   process.exit(0);
 }
 
