@@ -49,3 +49,9 @@ export function sprykerSettingsOf(config: {
 export function mailboxId(tenant: string, channel: string): string {
   return `mailbox:${SPRYKER_DOOR}:${tenant}:${channel}`;
 }
+
+/** Settle's payment methods announced to every Spryker tenant (`settle register --door spryker`). */
+export const ANNOUNCE_WORKFLOW_ID = 'settle-announce-payment-methods';
+
+/** The Temporal Schedule that announces the payment methods again. */
+export const ANNOUNCE_SCHEDULE_ID = 'settle-announce-payment-methods';
