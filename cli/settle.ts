@@ -30,8 +30,9 @@ export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Comman
 /** A door's commands load Temporal's settings and the door's own, and no others. */
 function doorCliKit(door: FrontDoor): DoorCliKit {
   const owners = ['temporal', ...(door.settings ? [door.settings.owner] : [])] as Owner[];
+  const also = door.settings ? [door.settings] : [];
   return {
-    loadConfig: () => loadConfig(undefined, { owners }),
+    loadConfig: () => loadConfig(undefined, { owners, also }),
     connectTemporal: (config) => connectTemporal(config as ReturnType<typeof loadConfig<'temporal'>>),
   };
 }

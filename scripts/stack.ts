@@ -75,7 +75,9 @@ export async function startStack({
 
     // Explicit settings win over the local ones (npm start may point Settle at a real MIB or gateway).
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
-    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
+    // A door outside Settle's list (a test's) brings its settings with it.
+    const also = doors.flatMap((door) => (door.settings ? [door.settings] : []));
+    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) }, { also });
 
     // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
     const logger = createLogger('api', config.LOG_LEVEL);
