@@ -6,6 +6,7 @@ import {
   type OrderKey,
   type OrderPaymentState,
 } from '../../domain/orderPayment';
+import { settlementAt } from '../../domain/settlement';
 import { paymentWorkflowId } from '../../domain/workflowId';
 import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
 import { UnstartableCommandError } from '../startCommand';
@@ -77,7 +78,7 @@ export async function receiveOrderUpdate(
         transactionId: order.authorization?.transactionId ?? '',
         amountMinor,
         currency,
-        settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+        settlement: settlementAt(deps.settlement, deps.providers, command, provider),
         reply: { door: DEITY_DOOR, context: reply },
       },
     });

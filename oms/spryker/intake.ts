@@ -10,6 +10,7 @@ import {
   type OrderPaymentState,
 } from '../../domain/orderPayment';
 import { ownValue } from '../../domain/ownKeys';
+import { settlementAt } from '../../domain/settlement';
 import { paymentWorkflowId } from '../../domain/workflowId';
 import { admitOrderCommand, orderPaymentOf } from '../orderPayments';
 import { UnstartableCommandError } from '../startCommand';
@@ -173,7 +174,7 @@ function commandRequest(
       transactionId: order.authorization?.transactionId ?? '',
       amountMinor: Math.abs(body.amount),
       currency: body.currencyIsoCode,
-      settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+      settlement: settlementAt(deps.settlement, deps.providers, command, provider),
       reply: { door: SPRYKER_DOOR, context },
     },
   };
