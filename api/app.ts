@@ -12,7 +12,7 @@ import { webhookRoutes } from './webhooks';
 
 /**
  * The core's services, the operator's settings, and what each front door's routes need of its own settings
- * (FrontDoor.dependencies: `mibIntakeSecret`, `spryker`, …), side by side.
+ * (FrontDoor.dependencies, under names each door chooses), side by side.
  */
 export interface ApiDependencies extends CoreServices {
   /** What the front doors' routes need of their settings, by the names each door gives them. */

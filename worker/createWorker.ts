@@ -95,7 +95,7 @@ export async function createSettleWorker(
       : workflowSource(undefined, undefined, config.PAYLOAD_KEYS !== undefined)),
     ...overrides,
   });
-  // What the doors opened (the Deity door's broker connection) closes once the worker has stopped.
+  // What the doors opened (a broker connection) closes once the worker has stopped.
   const run = worker.run.bind(worker);
   return Object.assign(worker, {
     async run() {
