@@ -68,12 +68,8 @@ export async function createSettleWorker(
   // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this,
   // with the worker's own data converter: what they signal is sealed, what the workflows answer opens.
   const temporal = settleClient(connection, config);
-  const context = {
-    config,
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger: createLogger('worker', config.LOG_LEVEL),
-  };
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const context = { config, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger };
   const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(context) }));
   const activities = {
     ...createActivities({
@@ -102,7 +98,13 @@ export async function createSettleWorker(
       try {
         await run();
       } finally {
-        for (const door of doors) await door.close?.();
+        // One door failing to close does not keep the others open.
+        for (const door of doors)
+          await door
+            .close?.()
+            .catch((error: Error) =>
+              logger.warn('a front door did not close cleanly', { door: door.name, error: error.message }),
+            );
       }
     },
   });
