@@ -3,6 +3,8 @@
  * import. Type-only imports count as dependencies too, except where a rule says otherwise: a workflow may
  * know an activity's or a provider's types without importing its code.
  */
+/** Workflow code: the core's workflows, each door's (oms/<door>/workflows/) and the bundle's entry. */
+const WORKFLOW_CODE = '^(workflows/|oms/[^/]+/workflows/|oms/workflows\\.ts$)';
 const IO_BUILTINS =
   '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|cluster|worker_threads|os|process)$';
 
@@ -19,11 +21,11 @@ module.exports = {
       name: 'workflows-deterministic',
       severity: 'error',
       comment:
-        'Workflow code is replayed: it imports @temporalio/workflow and @temporalio/common, domain/ and other ' +
-        'workflow modules, and other code only for its types.',
-      from: { path: '^workflows/' },
+        "Workflow code (the core's and the doors') is replayed: it imports @temporalio/workflow and " +
+        '@temporalio/common, domain/ and other workflow modules, and other code only for its types.',
+      from: { path: WORKFLOW_CODE },
       to: {
-        pathNot: ['^workflows/', '^domain/', 'node_modules/@temporalio/(workflow|common)/'],
+        pathNot: [WORKFLOW_CODE, '^domain/', 'node_modules/@temporalio/(workflow|common)/'],
         dependencyTypesNot: ['type-only'],
       },
     },
@@ -31,7 +33,7 @@ module.exports = {
       name: 'workflows-no-node-builtins',
       severity: 'error',
       comment: "Node's built-ins do I/O or are not deterministic; the workflow sandbox has none of them.",
-      from: { path: '^workflows/' },
+      from: { path: WORKFLOW_CODE },
       to: { dependencyTypes: ['core'] },
     },
     {
@@ -87,15 +89,25 @@ module.exports = {
       to: { path: '^(api|worker|cli|scripts|bench|test|sim)/' },
     },
     {
+      name: 'core-not-doors',
+      severity: 'error',
+      comment:
+        'The core (workflows, activities, domain, worker) names no front door, not even for a type: the doors ' +
+        "plug into it (oms/door.ts), and the composition roots (api/, cli/, the worker process's entry) " +
+        'take them from oms/index.ts.',
+      from: { path: '^(workflows|activities|domain|worker)/', pathNot: '^worker/main\\.ts$' },
+      to: { path: '^oms/' },
+    },
+    {
       name: 'api-cli-no-workflow-code',
       severity: 'error',
       comment:
         'The API, the CLI and the front doors refer to workflows by type name; only their messages ' +
         '(messages.ts, <workflow>Messages.ts) and search attributes are shared.',
-      from: { path: '^(api|cli|oms)/' },
+      from: { path: '^(api|cli|oms)/', pathNot: WORKFLOW_CODE },
       to: {
-        path: '^workflows/',
-        pathNot: '^workflows/(messages|\\w+Messages|searchAttributes|commandVisibility)\\.ts$',
+        path: WORKFLOW_CODE,
+        pathNot: '(^workflows/(messages|searchAttributes|commandVisibility)|/\\w+Messages)\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -12,6 +12,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
 COPY api ./api
 COPY cli ./cli
+COPY http ./http
 COPY config ./config
 COPY domain ./domain
 COPY oms ./oms

@@ -28,6 +28,7 @@ export default tseslint.config(
       'activities/**/*.ts',
       'api/**/*.ts',
       'cli/**/*.ts',
+      'http/**/*.ts',
       'config/**/*.ts',
       'oms/**/*.ts',
       'providers/**/*.ts',

@@ -6,8 +6,7 @@ import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPay
 import type { OutcomeReport } from '../domain/outcome';
 import { lookupAfterMs } from '../domain/providerTiming';
 import type { ReplyContext } from '../domain/paymentCommand';
-import type { Reporter } from '../oms/door';
-import type { createMibActivities } from '../oms/mib/activities';
+import type { Reporter } from './reporter';
 import type { ProviderRegistry } from '../providers/registry';
 import {
   ProviderRejectedError,
@@ -19,8 +18,6 @@ import {
   type ProviderResult,
   type StatusQuery,
 } from '../providers/types';
-
-export type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
 
 /**
  * Every side effect of a payment command: the provider calls and the outcome report through the command's
@@ -318,5 +315,5 @@ export function createActivities({
   };
 }
 
-/** Every activity a workflow may call: the core's and each front door's own. */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createMibActivities>;
+/** Every activity of the core's workflows (a door's own workflows call its own activities). */
+export type Activities = ReturnType<typeof createActivities>;

@@ -3,23 +3,20 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import type { TrustProxy } from '../config/trustProxy';
-import type { MibIntakeDependencies } from '../oms/mib/intake';
-import { mibRoutes } from '../oms/mib/routes';
-import type { DeityDependencies } from '../oms/deity/door';
-import { deityRoutes } from '../oms/deity/routes';
-import type { SprykerDependencies } from '../oms/spryker/door';
-import { sprykerRoutes } from '../oms/spryker/routes';
-import type { ProviderRegistry } from '../providers/registry';
-import { mountRoutes, route, type RouteSet } from './contract';
+import { FRONT_DOORS } from '../oms';
+import type { CoreServices, FrontDoor } from '../oms/door';
+import { mountRoutes, route, type RouteSet } from '../http/contract';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';
 
-export interface ApiDependencies extends MibIntakeDependencies, SprykerDependencies, DeityDependencies {
-  readonly temporal: Client;
-  readonly taskQueue: string;
-  readonly providers: ProviderRegistry;
-  readonly logger: Logger;
+/**
+ * The core's services, the operator's settings, and what each front door's routes need of its own settings
+ * (FrontDoor.dependencies, under names each door chooses), side by side.
+ */
+export interface ApiDependencies extends CoreServices {
+  /** What the front doors' routes need of their settings, by the names each door gives them. */
+  readonly [doorDependency: string]: unknown;
   /** The operator's bearer token for `/payments`; without it the operator API answers 503. */
   readonly adminToken?: string;
   /** Which proxies may name the client (TRUST_PROXY): the address the abuse limits count by. None: no proxy. */
@@ -27,9 +24,6 @@ export interface ApiDependencies extends MibIntakeDependencies, SprykerDependenc
   /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
   readonly draining?: () => boolean;
 }
-
-/** The front doors an order management system sends payment commands through, each with its own routes. */
-const DOORS: readonly ((deps: ApiDependencies) => RouteSet)[] = [mibRoutes, sprykerRoutes, deityRoutes];
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 export const readinessSchema = z.object({
@@ -116,13 +110,19 @@ function serviceRoutes(deps: ApiDependencies, document: () => unknown): RouteSet
   };
 }
 
-/** Every route of the API, as declared once for both Express and the OpenAPI document. */
-export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
+/**
+ * Every route of the API, as declared once for both Express and the OpenAPI document: the front doors an
+ * order management system sends payment commands through (oms/index.ts) each bring their own.
+ */
+export function apiRoutes(
+  deps: ApiDependencies,
+  doors: readonly FrontDoor[] = FRONT_DOORS,
+): readonly RouteSet[] {
   const sets: RouteSet[] = [];
   let document: unknown;
   sets.push(
     serviceRoutes(deps, () => (document ??= openApiDocument(sets))),
-    ...DOORS.map((door) => door(deps)),
+    ...doors.flatMap((door) => (door.routes ? [door.routes(deps)] : [])),
     webhookRoutes(deps),
     paymentRoutes(deps),
   );
@@ -130,11 +130,11 @@ export function apiRoutes(deps: ApiDependencies): readonly RouteSet[] {
 }
 
 /** The HTTP edge: the front doors, provider webhooks, the operator API, health, and the OpenAPI document of them all. */
-export function createApi(deps: ApiDependencies): Express {
+export function createApi(deps: ApiDependencies, doors: readonly FrontDoor[] = FRONT_DOORS): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
-  app.use(mountRoutes(apiRoutes(deps), deps.logger));
+  app.use(mountRoutes(apiRoutes(deps, doors), deps.logger));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });

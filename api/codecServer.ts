@@ -8,7 +8,7 @@ import { createPayloadCodec, PayloadDecryptionError } from '../config/payloadCod
 import { parsePayloadKeys } from '../config/payloadKeys';
 import { listen, type RunningServer } from '../config/server';
 import { errorHandler } from './app';
-import { bearerAuthFailure } from './callerAuth';
+import { bearerAuthFailure } from '../http/callerAuth';
 import {
   MB,
   errorBodySchema,
@@ -17,9 +17,9 @@ import {
   type ResponseSpec,
   type RouteSet,
   type SecurityScheme,
-} from './contract';
+} from '../http/contract';
 import { openApiDocument } from './openapi';
-import { bearerGate, throttledResponse } from './throttle';
+import { bearerGate, throttledResponse } from '../http/throttle';
 
 /**
  * Temporal's codec-server protocol, for the Web UI ("Codec Server" endpoint

@@ -9,10 +9,10 @@ import {
   type ResponseSpec,
   type Route,
   type RouteSet,
-} from './contract';
+} from '../http/contract';
 
 /**
- * The OpenAPI 3.1 document of the declared routes (api/contract.ts), served at `GET /openapi.json`. Its
+ * The OpenAPI 3.1 document of the declared routes (http/contract.ts), served at `GET /openapi.json`. Its
  * schemas are converted with z.toJSONSchema from the zod schemas the routes validate with (OpenAPI 3.1
  * schemas are JSON Schema 2020-12), so the document describes what the code checks.
  */

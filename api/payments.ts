@@ -2,8 +2,8 @@ import { ServiceError, type Client } from '@temporalio/client';
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
-import { bearerAuthFailure } from './callerAuth';
-import { bearerGate, throttledResponse } from './throttle';
+import { bearerAuthFailure } from '../http/callerAuth';
+import { bearerGate, throttledResponse } from '../http/throttle';
 import {
   KB,
   errorBodySchema,
@@ -12,7 +12,7 @@ import {
   type ResponseSpec,
   type RouteSet,
   type SecurityScheme,
-} from './contract';
+} from '../http/contract';
 import {
   OperatorError,
   listPayments,

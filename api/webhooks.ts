@@ -8,8 +8,8 @@ import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } fr
 import { fingerprint } from '../domain/fingerprint';
 import { WORKFLOW_ID_MAX_LENGTH, parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
-import { MB, errorBodySchema, route, type RouteSet } from './contract';
-import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from './throttle';
+import { MB, errorBodySchema, route, type RouteSet } from '../http/contract';
+import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from '../http/throttle';
 import type { PaymentCommand } from '../domain/commands';
 import type { SettlementPolicy } from '../domain/settlement';
 
@@ -41,7 +41,7 @@ export const WEBHOOK_BODY_LIMIT = 1 * MB;
 export function webhookRoutes({ temporal, providers, logger, settlement }: WebhookDependencies): RouteSet {
   const rechecks = oncePer();
   let inFlight = 0;
-  /** Unverified webhooks count as failed authentications per address (api/throttle.ts); verified ones never. */
+  /** Unverified webhooks count as failed authentications per address (http/throttle.ts); verified ones never. */
   const gate = authGate({
     route: '/webhooks',
     logger,

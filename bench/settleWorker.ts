@@ -2,6 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { USES, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { temporalTarget } from '../config/temporalConnection';
+import { FRONT_DOORS } from '../oms';
 import { createSettleWorker } from '../worker/createWorker';
 import { installRuntime } from '../worker/runtime';
 import { experiment } from './experiment';
@@ -18,7 +19,7 @@ async function main() {
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
   const connection = await NativeConnection.connect(temporalTarget(config).connectionOptions);
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE;
-  const worker = await createSettleWorker(config, connection, {
+  const worker = await createSettleWorker(config, connection, FRONT_DOORS, {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     ...experiment(),
   });

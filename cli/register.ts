@@ -12,14 +12,10 @@ import type { Command } from 'commander';
 import { ConfigError, USES, loadConfig, type ConfigOf } from '../config';
 import { isDuration, parseDuration } from '../domain/duration';
 import { MIB_PAYMENTS_CONTRACT } from '../oms/mib/methods';
-import {
-  ANNOUNCE_SCHEDULE_ID,
-  ANNOUNCE_WORKFLOW_ID,
-  REGISTRATION_SCHEDULE_ID,
-  registrationWorkflowId,
-} from '../domain/workflowId';
+import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../oms/mib/registration';
+import { ANNOUNCE_SCHEDULE_ID, ANNOUNCE_WORKFLOW_ID } from '../oms/spryker/door';
 import type { Announcement } from '../oms/spryker/announce';
-import type { RegisterEndpointInput } from '../oms/mib/registerEndpoint';
+import type { RegisterEndpointInput } from '../oms/mib/workflows/registerEndpointMessages';
 import type { EndpointRegistration } from '../oms/mib/registration';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
 import { connectTemporal, failureMessage } from '../config/temporalConnection';

@@ -1,32 +1,45 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig, type Owner } from '../config';
+import { connectTemporal } from '../config/temporalConnection';
+import { FRONT_DOORS } from '../oms';
+import type { DoorCliKit, FrontDoor } from '../oms/door';
 import { EXIT, HelpShown, UsageError, exitCodeOf, settleCommand } from './command';
-import { deityCommand } from './deity';
 import { paymentsCommand } from './payments';
 import { registerCommand } from './register';
 
 /**
  * `settle <command> [options]`: the operator's command line. Each command lives in its own module; adding
- * one means adding it here.
+ * one means adding it here. A front door brings its own commands (FrontDoor.commands).
  */
-export function settleProgram(): Command {
-  return settleCommand('settle', "Settle's command line")
+export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Command {
+  const program = settleCommand('settle', "Settle's command line")
     .usage('<command> [options]')
     .configureHelp({ subcommandTerm: (command) => command.name() })
     .addCommand(registerCommand())
-    .addCommand(paymentsCommand())
-    .addCommand(deityCommand())
-    .addHelpText(
-      'after',
-      "\nRun 'settle <command> --help' for a command's options. Settle's settings come from the environment\n" +
-        'and config/parameters.yml (docs/configuration.md); the exit code is 0 on success, 1 on failure, 2 for\n' +
-        'a wrong command line.',
-    );
+    .addCommand(paymentsCommand());
+  for (const door of doors)
+    for (const command of door.commands?.(doorCliKit(door)) ?? []) program.addCommand(command);
+  return program.addHelpText(
+    'after',
+    "\nRun 'settle <command> --help' for a command's options. Settle's settings come from the environment\n" +
+      'and config/parameters.yml (docs/configuration.md); the exit code is 0 on success, 1 on failure, 2 for\n' +
+      'a wrong command line.',
+  );
+}
+
+/** A door's commands load Temporal's settings and the door's own, and no others. */
+function doorCliKit(door: FrontDoor): DoorCliKit {
+  const owners = ['temporal', ...(door.settings ? [door.settings.owner] : [])] as Owner[];
+  const also = door.settings ? [door.settings] : [];
+  return {
+    loadConfig: () => loadConfig(undefined, { owners, also }),
+    connectTemporal: (config) => connectTemporal(config as ReturnType<typeof loadConfig<'temporal'>>),
+  };
 }
 
 /** Runs the command line (without `node` and the script) and resolves with the exit code. */
-export async function runSettle(argv: string[]): Promise<number> {
-  const program = settleProgram();
+export async function runSettle(argv: string[], doors: readonly FrontDoor[] = FRONT_DOORS): Promise<number> {
+  const program = settleProgram(doors);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCodeOf(program);

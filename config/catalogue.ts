@@ -1,7 +1,5 @@
 import { PROVIDERS, type Provider } from '../providers';
-import { mibSettings } from '../oms/mib/settings';
-import { sprykerSettings } from '../oms/spryker/settings';
-import { deitySettings } from '../oms/deity/settings';
+import { DOOR_SETTINGS } from '../oms/settings';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
@@ -19,9 +17,7 @@ import type { OptionalValuesOf, Section, Setting, ValuesOf } from './setting';
 export const SECTIONS = [
   temporalSettings,
   apiSettings,
-  mibSettings,
-  sprykerSettings,
-  deitySettings,
+  ...DOOR_SETTINGS,
   operatorSettings,
   codecSettings,
   selectionSettings,

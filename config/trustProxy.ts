@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 
 /**
  * TRUST_PROXY: which proxies in front of the API may tell it the client's address (X-Forwarded-For), so that
- * the abuse limits (api/throttle.ts) count each caller by its own address and not all by the proxy's. Express's
+ * the abuse limits (http/throttle.ts) count each caller by its own address and not all by the proxy's. Express's
  * `trust proxy` in the forms that cannot be fooled by a caller: `false`, a number of proxy hops, or the proxies'
  * addresses and subnets. (`true` would believe whatever a caller writes in X-Forwarded-For.)
  */

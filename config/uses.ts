@@ -1,3 +1,4 @@
+import { DOOR_OWNERS } from '../oms/settings';
 import type { Owner } from './catalogue';
 
 /**
@@ -5,8 +6,9 @@ import type { Owner } from './catalogue';
  * no others (docs/configuration.md shows this table).
  */
 export const USES = {
-  worker: ['temporal', 'mib', 'spryker', 'deity', 'providers', 'worker', 'metrics', 'log'],
-  api: ['temporal', 'api', 'mib', 'spryker', 'deity', 'operator', 'codec', 'providers', 'settlement', 'log'],
+  // Every door's settings: each brings its routes and its part of the worker.
+  worker: ['temporal', ...DOOR_OWNERS, 'providers', 'worker', 'metrics', 'log'],
+  api: ['temporal', 'api', ...DOOR_OWNERS, 'operator', 'codec', 'providers', 'settlement', 'log'],
   'settle register --door mib': ['temporal', 'mib'],
   'settle register --door spryker': ['temporal', 'spryker'],
   'settle payments': ['temporal'],

@@ -1,6 +1,6 @@
 /**
  * The payment commands Settle carries out, whichever front door they came through. Each door maps its own
- * vocabulary onto these kinds (oms/<door>/).
+ * vocabulary onto these kinds.
  */
 
 export const PAYMENT_COMMANDS = ['validate', 'revalidate', 'capture', 'refund', 'cancel'] as const;

@@ -11,8 +11,6 @@ export const NON_RETRYABLE = {
    * it again could move the money twice, so it stops with the reason for an operator.
    */
   providerRetriesExhausted: 'ProviderRetriesExhausted',
-  /** MIB refused a request (registration) with a 4xx other than 401/408/429, or a JSON-RPC error. */
-  mibRejected: 'MibRejected',
   /** The front door's OMS refused the outcome report itself: retrying cannot mend it, an operator must. */
   reportRefused: 'ReportRefused',
 } as const;

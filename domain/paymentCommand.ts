@@ -20,7 +20,7 @@ export interface PaymentCommandInput {
   readonly reply: ReplyContext;
 }
 
-/** Which front door reports the outcome (oms/<door>/), and what it keeps of the command to do so. */
+/** Which front door reports the outcome, and what it keeps of the command to do so. */
 export interface ReplyContext {
   readonly door: string;
   /** JSON the door's reporter reads back; the core never looks inside. */

@@ -27,6 +27,22 @@ export interface SettlementPolicy {
 
 const DAY = parseDuration('1d');
 /** Settlement deadlines unless configured otherwise: card captures settle within days. */
+/** The settlement policy of each command at a provider with or without a status API (config/ builds it). */
+export type SettlementPolicies = (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
+
+/**
+ * The settlement policy of `command` at `provider`, as every door computes it when it admits a command: the
+ * provider's status API decides whether the outcome may be asked for.
+ */
+export function settlementAt(
+  policies: SettlementPolicies,
+  providers: { get(name: string): { readonly fetchStatus?: unknown } | undefined },
+  command: PaymentCommand,
+  provider: string,
+): SettlementPolicy {
+  return policies(command, providers.get(provider)?.fetchStatus !== undefined);
+}
+
 export const DEFAULT_DEADLINES: Readonly<Record<PaymentCommand, number>> = {
   validate: DAY,
   revalidate: DAY,

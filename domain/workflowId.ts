@@ -47,14 +47,6 @@ export function parsePaymentWorkflowId(workflowId: string): PaymentWorkflowIdPar
   return { reference, command, fingerprint };
 }
 
-/** The one-off registration of an endpoint (`settle register`): one run at a time per endpoint. */
-export function registrationWorkflowId(endpointName: string): string {
-  return `settle-register:${endpointName}`;
-}
-
-/** The Temporal Schedule that re-registers the endpoint (`settle register --every`). */
-export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
-
 /**
  * The id of the payment's turn (workflows/paymentTurn.ts), in which a command acts at the provider: Temporal
  * runs one workflow per id at a time, so only one command of the payment has it.
@@ -62,9 +54,3 @@ export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';
 export function paymentTurnId(reference: string): string {
   return `payment-turn:${reference}`;
 }
-
-/** Settle's payment methods announced to every Spryker tenant (`settle register --door spryker`). */
-export const ANNOUNCE_WORKFLOW_ID = 'settle-announce-payment-methods';
-
-/** The Temporal Schedule that announces the payment methods again. */
-export const ANNOUNCE_SCHEDULE_ID = 'settle-announce-payment-methods';

@@ -9,7 +9,7 @@ import {
   type OrderPaymentOpening,
   type OrderPaymentState,
 } from '../domain/orderPayment';
-import type { SettlementPolicy } from '../domain/settlement';
+import { settlementAt, type SettlementPolicy } from '../domain/settlement';
 import { paymentWorkflowId } from '../domain/workflowId';
 import type { ProviderRegistry } from '../providers/registry';
 import { admitOrderCommand, orderPaymentOf } from './orderPayments';
@@ -106,7 +106,7 @@ export async function admitMoneyCommand<Context>(
         transactionId: order.authorization?.transactionId ?? '',
         amountMinor,
         currency,
-        settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+        settlement: settlementAt(deps.settlement, deps.providers, command, provider),
         reply: { door: key.door, context: reply },
       },
     });

@@ -70,7 +70,7 @@ function ensureSchemathesis(): void {
 /**
  * Schemathesis's settings: the credentials per security scheme of the document (components/securitySchemes),
  * from the local settings, and the headers that name a Spryker tenant. Requests without credentials are not
- * generated: ten failed authentications a minute throttle a client (api/throttle.ts), and every request here
+ * generated: ten failed authentications a minute throttle a client (http/throttle.ts), and every request here
  * comes from one client, so they would leave the routes behind them untested.
  */
 function schemathesisConfig(config: SettleConfig): string {

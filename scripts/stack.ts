@@ -5,6 +5,7 @@ import { startCodecServer } from '../api/codecServer';
 import { apiDependencies } from '../api/dependencies';
 import { loadConfig, localDefaults, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
 import { listen, type RunningServer } from '../config/server';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
@@ -33,7 +34,7 @@ export interface StackOptions {
   readonly gateway?: Partial<GatewayControl>;
   /** For tests: a prebuilt workflow bundle and the like. */
   readonly workerOptions?: Partial<WorkerOptions>;
-  /** The front doors the worker reports through (all of oms/ unless a test adds its own). */
+  /** The front doors the worker and the API serve (all of oms/ unless a test adds its own). */
   readonly doors?: readonly FrontDoor[];
 }
 
@@ -56,7 +57,7 @@ export async function startStack({
   env = {},
   gateway,
   workerOptions,
-  doors,
+  doors = FRONT_DOORS,
 }: StackOptions): Promise<Stack> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -74,7 +75,9 @@ export async function startStack({
 
     // Explicit settings win over the local ones (npm start may point Settle at a real MIB or gateway).
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
-    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) });
+    // A door outside Settle's list (a test's) brings its settings with it.
+    const also = doors.flatMap((door) => (door.settings ? [door.settings] : []));
+    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) }, { also });
 
     // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
     const logger = createLogger('api', config.LOG_LEVEL);
@@ -85,7 +88,7 @@ export async function startStack({
     const nativeConnection = await NativeConnection.connect(target.connectionOptions);
     stops.push(() => nativeConnection.close());
     const workerConfig = { ...config, TEMPORAL_NAMESPACE: target.namespace };
-    const worker = await createSettleWorker(workerConfig, nativeConnection, workerOptions, doors);
+    const worker = await createSettleWorker(workerConfig, nativeConnection, doors, workerOptions);
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -95,7 +98,7 @@ export async function startStack({
     const session = await connectTemporal(config, env);
     stops.push(() => session.close());
     const temporal = session.client;
-    const app = createApi(apiDependencies(config, temporal, logger));
+    const app = createApi(apiDependencies(config, temporal, logger, doors), doors);
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());
     gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;

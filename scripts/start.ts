@@ -11,7 +11,7 @@ import {
   type LocalPorts,
 } from '../config';
 import { listen } from '../config/server';
-import { ANNOUNCE_WORKFLOW_ID } from '../domain/workflowId';
+import { ANNOUNCE_WORKFLOW_ID } from '../oms/spryker/door';
 import { createDeityShopSimulator } from '../sim/deity/server';
 import { createSprykerShopSimulator } from '../sim/spryker/server';
 import { createLogger, type Logger } from '../config/logger';

@@ -7,15 +7,18 @@ import { parseDuration } from '../domain/duration';
 import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
 import { settleClient } from '../config/temporalConnection';
-import { FRONT_DOORS } from '../oms';
-import type { FrontDoor } from '../oms/door';
 import { createProviderRegistry } from '../providers/fromConfig';
+import type { WorkerDoor } from './doors';
 
 /** The settings the worker reads. */
-type WorkerConfig = ConfigOf<'temporal' | 'mib' | 'spryker' | 'deity' | 'providers' | 'worker' | 'log'>;
+type WorkerConfig = ConfigOf<'temporal' | 'providers' | 'worker' | 'log'>;
 
-/** The workflow bundle's entry: `workflows/index.ts` under tsx and jest, `workflows/index.js` once built. */
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+/**
+ * The workflow bundle's entry, the core's workflows and every door's, beside the door list: `workflows.ts`
+ * under tsx and jest, `workflows.js` once built. A path for the bundler, not an import: the worker runs no
+ * door code of its own accord.
+ */
+export const WORKFLOWS_PATH = require.resolve(join(__dirname, '..', 'oms', 'workflows'));
 /** The bundle `npm run build` writes beside the compiled code (worker/bundleWorkflows.ts). */
 export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
 
@@ -53,24 +56,20 @@ export function workflowSource(
 export const WORKER_TUNING = { maxCachedWorkflows: 100 } as const satisfies Partial<WorkerOptions>;
 
 /**
- * A worker that runs Settle's workflows and activities on the configured task queue. `overrides` lets tests
- * pass a prebuilt workflow bundle.
+ * A worker that runs Settle's workflows and activities on the configured task queue, with each front door's
+ * part. `overrides` lets tests pass a prebuilt workflow bundle.
  */
 export async function createSettleWorker(
   config: WorkerConfig,
   connection: NativeConnection,
+  frontDoors: readonly WorkerDoor[],
   overrides: Partial<WorkerOptions> = {},
-  frontDoors: readonly FrontDoor[] = FRONT_DOORS,
 ): Promise<Worker> {
   // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this,
   // with the worker's own data converter: what they signal is sealed, what the workflows answer opens.
   const temporal = settleClient(connection, config);
-  const context = {
-    config,
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger: createLogger('worker', config.LOG_LEVEL),
-  };
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const context = { config, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger };
   const doors = frontDoors.map((door) => ({ name: door.name, ...door.worker(context) }));
   const activities = {
     ...createActivities({
@@ -80,7 +79,7 @@ export async function createSettleWorker(
     }),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
   };
-  return Worker.create({
+  const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -91,5 +90,22 @@ export async function createSettleWorker(
       ? {}
       : workflowSource(undefined, undefined, config.PAYLOAD_KEYS !== undefined)),
     ...overrides,
+  });
+  // What the doors opened (a broker connection) closes once the worker has stopped.
+  const run = worker.run.bind(worker);
+  return Object.assign(worker, {
+    async run() {
+      try {
+        await run();
+      } finally {
+        // One door failing to close does not keep the others open.
+        for (const door of doors)
+          await door
+            .close?.()
+            .catch((error: Error) =>
+              logger.warn('a front door did not close cleanly', { door: door.name, error: error.message }),
+            );
+      }
+    },
   });
 }

@@ -4,6 +4,8 @@ import { parseDuration } from '../domain/duration';
 import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
+// The process's entry is where the worker meets its doors, as api/ is for the API.
+import { FRONT_DOORS } from '../oms';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
 import { ensureSearchAttributes } from './searchAttributes';
@@ -19,17 +21,21 @@ async function main() {
   const target = temporalTarget(config);
   await registerSearchAttributes(config, logger);
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const worker = await createSettleWorker({ ...config, TEMPORAL_NAMESPACE: target.namespace }, connection, {
-    shutdownGraceTime: parseDuration(config.WORKER_SHUTDOWN_GRACE),
-  });
+  const worker = await createSettleWorker(
+    { ...config, TEMPORAL_NAMESPACE: target.namespace },
+    connection,
+    FRONT_DOORS,
+    {
+      shutdownGraceTime: parseDuration(config.WORKER_SHUTDOWN_GRACE),
+    },
+  );
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace });
   // Worker.run() installs SIGINT/SIGTERM handlers that shut it down: it polls no more, lets the activities in
   // flight finish for up to WORKER_SHUTDOWN_GRACE, then cancels them (a retry runs them again elsewhere).
   await worker.run();
   await connection.close();
   logger.info('worker stopped');
-  // Drained: nothing is left to finish. A door's open connection (the Deity door's RabbitMQ publisher) would
-  // otherwise keep the process alive after SIGTERM.
+  // Drained: nothing is left to finish (the doors closed their connections as the worker stopped).
   process.exit(0);
 }
 

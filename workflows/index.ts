@@ -1,8 +1,4 @@
-// The workflow bundle's entry point: every workflow the worker runs.
+// The core's workflows; the bundle's entry, beside the door list, adds each front door's own.
 export { paymentCommandWorkflow } from './paymentCommand';
 export { paymentTurnWorkflow } from './paymentTurn';
-export { registerEndpointWorkflow } from './registerEndpoint';
 export { orderPaymentWorkflow } from './orderPayment';
-export { mailboxWorkflow } from './mailbox';
-export { announcePaymentMethodsWorkflow } from './announcePaymentMethods';
-export { profileMethodsWorkflow } from './profileMethods';

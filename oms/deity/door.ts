@@ -1,10 +1,7 @@
-import type { Client } from '@temporalio/client';
-import type { Logger } from '../../config/logger';
+import type { ValuesOf } from '../../config/setting';
 import { parseDuration } from '../../domain/duration';
-import type { PaymentCommand } from '../../domain/commands';
-import type { SettlementPolicy } from '../../domain/settlement';
-import type { ProviderRegistry } from '../../providers/registry';
-import type { DeityMethod, DeityProfile } from './settings';
+import type { CoreServices } from '../door';
+import type { DeityMethod, DeityProfile, deitySettings } from './settings';
 
 /** The Deity door's name: in a command's reply context and the SettleDoor search attribute. */
 export const DEITY_DOOR = 'deity';
@@ -17,12 +14,11 @@ export interface DeitySettings {
   readonly validateWaitMs: number;
 }
 
-export interface DeityDependencies {
-  readonly temporal: Client;
-  readonly taskQueue: string;
-  readonly providers: ProviderRegistry;
-  readonly logger: Logger;
-  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
+/** The door's settings as loaded. */
+export type DeityConfig = ValuesOf<typeof deitySettings.settings>;
+
+/** What the door's HTTP side needs. */
+export interface DeityDependencies extends CoreServices {
   /** Absent: the door refuses every call. */
   readonly deity?: DeitySettings;
 }

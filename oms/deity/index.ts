@@ -1,14 +1,27 @@
 import type { FrontDoor } from '../door';
 import { createEventPublisher, type EventPublisher } from './publisher';
-import { DEITY_DOOR, deitySettingsOf } from './door';
+import { deityCommand } from './cli';
+import {
+  DEITY_DOOR,
+  deitySettingsOf,
+  type DeityConfig,
+  type DeityDependencies,
+  type DeityReplyContext,
+} from './door';
 import { createDeityReporter, type StatusPublisher } from './reporter';
+import { deityRoutes } from './routes';
+import { deitySettings } from './settings';
 
 /**
  * Deity's Payment Orchestrator: the shop's four client endpoints under `/dpsg/v1/client` (api/), and its
  * PAYMENT_STATUS_UPDATED events on RabbitMQ, published by the reporter.
  */
-export const deityDoor: FrontDoor = {
+export const deityDoor: FrontDoor<DeityReplyContext, DeityConfig, Pick<DeityDependencies, 'deity'>> = {
   name: DEITY_DOOR,
+  settings: deitySettings,
+  dependencies: (config) => ({ deity: deitySettingsOf(config) }),
+  routes: deityRoutes,
+  commands: (kit) => [deityCommand(kit)],
   worker({ config, temporal, logger }) {
     const url = config.AMQP_URL;
     const serviceUsers = [...deitySettingsOf(config).profiles.keys()];
@@ -28,6 +41,12 @@ export const deityDoor: FrontDoor = {
         await publisher.publish(message);
       },
     };
-    return { reporter: createDeityReporter(temporal, () => publishing) };
+    return {
+      reporter: createDeityReporter(temporal, () => publishing),
+      // The broker's connection would otherwise keep the process alive once the worker has stopped.
+      close: async () => {
+        await publisher?.close();
+      },
+    };
   },
 };

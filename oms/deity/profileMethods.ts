@@ -4,7 +4,7 @@ import {
   changeMethodUpdate,
   methodChangesQuery,
   type MethodChanges,
-} from '../../workflows/profileMethodsMessages';
+} from './workflows/profileMethodsMessages';
 import { deityMethodSchema, type DeityMethod, type DeityProfile } from './settings';
 
 /** The workflow type, by name: the API and the command line need not load workflow code. */

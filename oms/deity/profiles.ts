@@ -1,5 +1,5 @@
 import { sameSecret } from '../../domain/secrets';
-import type { Refused } from '../../api/throttle';
+import type { Refused } from '../../http/throttle';
 import type { DeitySettings } from './door';
 import type { DeityMethod, DeityProfile } from './settings';
 

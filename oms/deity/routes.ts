@@ -7,8 +7,8 @@ import {
   route,
   type RouteSet,
   type SecurityScheme,
-} from '../../api/contract';
-import { bearerGate, identifiedBy, throttledResponse } from '../../api/throttle';
+} from '../../http/contract';
+import { bearerGate, identifiedBy, throttledResponse } from '../../http/throttle';
 import { answerRefusal, OrderRefusal } from '../orderRefusal';
 import { deityRefusals, validateOrder } from './checkout';
 import {
@@ -28,7 +28,7 @@ import { fits, methodOf, profileOf } from './profiles';
 import type { DeityMethod, DeityProfile } from './settings';
 
 /**
- * The Deity door as the HTTP contract declares it (api/contract.ts): the Payment Orchestrator's four client
+ * The Deity door as the HTTP contract declares it (http/contract.ts): the Payment Orchestrator's four client
  * endpoints, under CLIENT_BASE (a proposal, oms/deity/contract.ts).
  */
 

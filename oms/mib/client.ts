@@ -1,8 +1,9 @@
-import type { ConfigOf } from '../../config';
+import type { ValuesOf } from '../../config/setting';
 import { request, type Dispatcher } from 'undici';
 import { parseJsonOrUndefined } from '../../domain/json';
 import { REGISTER_METHOD, type EndpointRegistration } from './registration';
 import { ConfigError } from '../../config/errors';
+import type { mibSettings } from './settings';
 import { plainHttpRefusal, requestAccessToken, TokenRequestError, type AccessToken } from './accessToken';
 
 /**
@@ -172,8 +173,11 @@ function checkJsonRpcAnswer(answer: HttpAnswer, url: string, id: string): unknow
   return json.result;
 }
 
+/** The MIB door's settings as loaded. */
+export type MibConfig = ValuesOf<typeof mibSettings.settings>;
+
 /** The MIB client of a configuration: MIB's URLs, the OAuth client and the endpoint name agreed with Magento. */
-export function createMibClient(config: ConfigOf<'mib'>): MibClient {
+export function createMibClient(config: MibConfig): MibClient {
   return new MibClient({
     baseUrl: config.MIB_BASE_URL,
     tokenUrl: config.MIB_TOKEN_URL,

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { NON_RETRYABLE } from '../../domain/failures';
 import { MibRejectedError } from './client';
+import { MIB_REJECTED } from './workflows/registerEndpointMessages';
 
 /**
  * Runs a call to MIB. When MIB refuses the request itself (MibRejectedError), retrying cannot help: that
@@ -11,7 +11,7 @@ export async function failFastOnMibRejection<T>(call: () => Promise<T>): Promise
     return await call();
   } catch (error) {
     if (error instanceof MibRejectedError) {
-      throw ApplicationFailure.nonRetryable(error.message, NON_RETRYABLE.mibRejected);
+      throw ApplicationFailure.nonRetryable(error.message, MIB_REJECTED);
     }
     throw error;
   }

@@ -1,12 +1,22 @@
 import type { FrontDoor } from '../door';
 import { createMibActivities } from './activities';
-import { createMibClient } from './client';
-import { MIB_DOOR } from './intake';
+import { createMibClient, type MibConfig } from './client';
+import { MIB_DOOR, type MibIntakeDependencies } from './intake';
+import type { MibReplyContext } from './payment';
 import { createMibReporter } from './reporter';
+import { mibRoutes } from './routes';
+import { mibSettings } from './settings';
 
 /** Magento's MIB: JSON-RPC commands in at `POST /mib`, notifications out to MIB's delegate URL. */
-export const mibDoor: FrontDoor = {
+export const mibDoor: FrontDoor<
+  MibReplyContext,
+  MibConfig,
+  Pick<MibIntakeDependencies, 'mibIntakeSecret'>
+> = {
   name: MIB_DOOR,
+  settings: mibSettings,
+  dependencies: (config) => ({ mibIntakeSecret: config.MIB_INTAKE_SECRET }),
+  routes: mibRoutes,
   worker({ config }) {
     const mib = createMibClient(config);
     return { reporter: createMibReporter(mib), activities: createMibActivities(mib) };

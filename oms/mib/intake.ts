@@ -1,9 +1,7 @@
-import type { Client } from '@temporalio/client';
 import type { Request, Response } from 'express';
-import type { PaymentCommand } from '../../domain/commands';
 import { commandOfMethod } from './methods';
 import { fingerprint } from '../../domain/fingerprint';
-import type { SettlementPolicy } from '../../domain/settlement';
+import { settlementAt } from '../../domain/settlement';
 import { paymentWorkflowId, type PaymentCommandIdentity } from '../../domain/workflowId';
 import type { Logger } from '../../config/logger';
 import {
@@ -27,9 +25,9 @@ import {
   providerHints,
   type MibReplyContext,
 } from './payment';
-import type { ProviderRegistry } from '../../providers/registry';
-import { intakeAuthFailure } from '../../api/callerAuth';
-import { authGate, type AuthGate } from '../../api/throttle';
+import { intakeAuthFailure } from '../../http/callerAuth';
+import { authGate, type AuthGate } from '../../http/throttle';
+import type { CoreServices } from '../door';
 
 /** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
 export const MIB_DOOR = 'mib';
@@ -41,15 +39,9 @@ export const MIB_DOOR = 'mib';
  * case and starts nothing.
  */
 
-export interface MibIntakeDependencies {
-  readonly temporal: Client;
-  readonly taskQueue: string;
-  readonly providers: ProviderRegistry;
-  readonly logger: Logger;
-  /** The shared secret MIB proves it holds (api/callerAuth.ts). */
+export interface MibIntakeDependencies extends CoreServices {
+  /** The shared secret MIB proves it holds (http/callerAuth.ts). */
   readonly mibIntakeSecret: string;
-  /** How long each command may take to settle and how its outcome is asked for (config/). */
-  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
 }
 
 /** The most requests a batch may hold; a longer batch is refused whole, and nothing of it starts. */
@@ -64,7 +56,7 @@ const HTTP_STATUS: Record<number, number> = {
   [JSON_RPC_ERRORS.internalError]: 503,
 };
 
-/** The intake's authentication, throttled per client (api/throttle.ts); its refusals are JSON-RPC errors. */
+/** The intake's authentication, throttled per client (http/throttle.ts); its refusals are JSON-RPC errors. */
 export function mibIntakeGate(logger: Logger): AuthGate {
   return authGate({
     route: '/mib',
@@ -212,7 +204,7 @@ async function handleRequest(
     transactionId,
     amountMinor: amount.minor,
     currency: amount.currency,
-    settlement: deps.settlement(command, deps.providers.get(provider)?.fetchStatus !== undefined),
+    settlement: settlementAt(deps.settlement, deps.providers, command, provider),
     reply: { door: MIB_DOOR, context: { payment } satisfies MibReplyContext },
   };
   try {

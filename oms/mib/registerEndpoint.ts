@@ -2,13 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { MibClient } from './client';
 import { paymentEndpointRegistration, type EndpointRegistration } from './registration';
 import { failFastOnMibRejection } from './failures';
+import type { RegisterEndpointInput } from './workflows/registerEndpointMessages';
 
-export interface RegisterEndpointInput {
-  /** The endpoint name agreed with Magento (SERVICE_BUS_ENDPOINT_NAME). */
-  readonly endpointName: string;
-  /** Where MIB is to forward the commands: `<PUBLIC_URL>/mib`. */
-  readonly url: string;
-}
+export type { RegisterEndpointInput };
 
 /** `registerEndpoint`: tells MIB where Settle takes the payments contract's commands. */
 export function createRegisterEndpoint(mib: MibClient) {

@@ -25,3 +25,11 @@ export type EndpointRegistration = z.infer<typeof endpointRegistrationSchema>;
 export function paymentEndpointRegistration(endpointName: string, url: string): EndpointRegistration {
   return { id: endpointName, url, contracts: [MIB_PAYMENTS_CONTRACT] };
 }
+
+/** The one-off registration of an endpoint (`settle register`): one run at a time per endpoint. */
+export function registrationWorkflowId(endpointName: string): string {
+  return `settle-register:${endpointName}`;
+}
+
+/** The Temporal Schedule that re-registers the endpoint (`settle register --every`). */
+export const REGISTRATION_SCHEDULE_ID = 'settle-register-endpoint';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { throttledResponse } from '../../api/throttle';
-import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../api/contract';
+import { throttledResponse } from '../../http/throttle';
+import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../http/contract';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
 import { MIB_BATCH_LIMIT, mibIntakeGate, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
@@ -16,7 +16,7 @@ import { MAX_NESTING } from '../startCommand';
 import { commandParamsSchema, gatewayInformationSchema, paymentSchema, transactionSchema } from './payment';
 
 /**
- * MIB's front door as the HTTP contract declares it (api/contract.ts): `OPTIONS /mib`, MIB's probe, and
+ * MIB's front door as the HTTP contract declares it (http/contract.ts): `OPTIONS /mib`, MIB's probe, and
  * `POST /mib`, the payment commands (oms/mib/intake.ts answers them).
  */
 

@@ -74,7 +74,7 @@ export function createAnnouncer(temporal: Client, taskQueue: string, settings: S
   };
 }
 
-/** The door's activities, as its workflow (workflows/announcePaymentMethods.ts) calls them. */
+/** The door's activities, as its workflow (workflows/announcePaymentMethods.ts beside this file) calls them. */
 export interface SprykerActivities {
   announceSprykerPaymentMethods: ReturnType<typeof createAnnouncer>;
 }

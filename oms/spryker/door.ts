@@ -1,9 +1,10 @@
-import type { Client } from '@temporalio/client';
+import type { ValuesOf } from '../../config/setting';
 import { parseDuration } from '../../domain/duration';
-import type { Logger } from '../../config/logger';
-import type { PaymentCommand } from '../../domain/commands';
-import type { SettlementPolicy } from '../../domain/settlement';
-import type { ProviderRegistry } from '../../providers/registry';
+import type { CoreServices } from '../door';
+import type { sprykerSettings } from './settings';
+
+/** The door's settings as loaded. */
+export type SprykerConfig = ValuesOf<typeof sprykerSettings.settings>;
 
 /** The Spryker door's name: in a command's reply context and the SettleDoor search attribute. */
 export const SPRYKER_DOOR = 'spryker';
@@ -22,12 +23,7 @@ export interface SprykerSettings {
 }
 
 /** What the door's HTTP side needs. */
-export interface SprykerDependencies {
-  readonly temporal: Client;
-  readonly taskQueue: string;
-  readonly providers: ProviderRegistry;
-  readonly logger: Logger;
-  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
+export interface SprykerDependencies extends CoreServices {
   /** Absent: the door refuses every call. */
   readonly spryker?: SprykerSettings;
 }
@@ -53,3 +49,9 @@ export function sprykerSettingsOf(config: {
 export function mailboxId(tenant: string, channel: string): string {
   return `mailbox:${SPRYKER_DOOR}:${tenant}:${channel}`;
 }
+
+/** Settle's payment methods announced to every Spryker tenant (`settle register --door spryker`). */
+export const ANNOUNCE_WORKFLOW_ID = 'settle-announce-payment-methods';
+
+/** The Temporal Schedule that announces the payment methods again. */
+export const ANNOUNCE_SCHEDULE_ID = 'settle-announce-payment-methods';

@@ -1,14 +1,22 @@
 import type { FrontDoor } from '../door';
 import { createAnnouncer } from './announce';
-import { SPRYKER_DOOR, sprykerSettingsOf } from './door';
+import { SPRYKER_DOOR, sprykerSettingsOf, type SprykerConfig, type SprykerDependencies } from './door';
 import { createSprykerReporter } from './reporter';
+import { sprykerRoutes } from './routes';
+import { sprykerSettings } from './settings';
+
+/** What the door reads: its own section, and Settle's public URL for the methods' authorization endpoint. */
+type Config = SprykerConfig & { readonly PUBLIC_URL?: string };
 
 /**
  * Spryker's ACP: Settle is the shop's message bus (commands in at `POST /spryker/payment-commands`, events out
  * on `GET /spryker/payment-events`) and the payment app behind its payment methods (checkout's authorization).
  */
-export const sprykerDoor: FrontDoor = {
+export const sprykerDoor: FrontDoor<unknown, Config, Pick<SprykerDependencies, 'spryker'>> = {
   name: SPRYKER_DOOR,
+  settings: sprykerSettings,
+  dependencies: (config) => ({ spryker: sprykerSettingsOf(config) }),
+  routes: sprykerRoutes,
   worker({ config, temporal, taskQueue }) {
     const settings = sprykerSettingsOf(config);
     return {

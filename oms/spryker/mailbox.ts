@@ -6,7 +6,7 @@ import {
   postSignal,
   waitingQuery,
   type MailboxPost,
-} from '../../workflows/mailboxMessages';
+} from './workflows/mailboxMessages';
 import type { BusMessage } from './messages';
 
 /** The mailbox workflow type, by name: the API needs not load workflow code. */

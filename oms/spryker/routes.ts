@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { throttledResponse } from '../../api/throttle';
+import { throttledResponse } from '../../http/throttle';
 import {
   KB,
   errorBodySchema,
@@ -7,7 +7,7 @@ import {
   route,
   type RouteSet,
   type SecurityScheme,
-} from '../../api/contract';
+} from '../../http/contract';
 import { acknowledge, acknowledgeBodySchema, fetchMessages, fetchQuerySchema } from './bus';
 import { initializePayment, initializePaymentAnswerSchema, initializePaymentSchema } from './checkout';
 import type { SprykerDependencies } from './door';
@@ -21,7 +21,7 @@ import {
 import { sprykerGate } from './gate';
 
 /**
- * The Spryker door as the HTTP contract declares it (api/contract.ts): Settle as the shop's message bus
+ * The Spryker door as the HTTP contract declares it (http/contract.ts): Settle as the shop's message bus
  * (Spryker's HTTP channel) under `/spryker/`, and as the payment app's checkout endpoint.
  */
 

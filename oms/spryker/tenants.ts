@@ -1,5 +1,5 @@
 import { sameSecret } from '../../domain/secrets';
-import type { Refused } from '../../api/throttle';
+import type { Refused } from '../../http/throttle';
 import type { SprykerSettings } from './door';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;

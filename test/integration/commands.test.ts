@@ -5,7 +5,7 @@ import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { statusQuery } from '../../workflows/messages';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTH_FAILURE_LIMIT } from '../../api/throttle';
+import { AUTH_FAILURE_LIMIT } from '../../http/throttle';
 import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
 import { SPRYKER_DOOR } from '../../oms/spryker/door';
@@ -554,7 +554,7 @@ describe('MIB commands end to end (dev server)', () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, () => post('/webhooks/gateway', forged.body, forged.headers)),
       );
-      // Refused 401, and 429 once this client's unverified webhooks pass the limit (api/throttle.ts): none
+      // Refused 401, and 429 once this client's unverified webhooks pass the limit (http/throttle.ts): none
       // believed, none signalled.
       const statuses = answers.map((answer) => answer.status);
       expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);

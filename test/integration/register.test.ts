@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { localDefaults } from '../../config';
 import { MIB_PAYMENTS_CONTRACT } from '../../oms/mib/methods';
-import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../../domain/workflowId';
+import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId } from '../../oms/mib/registration';
 import type { Stack } from '../../scripts/stack';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Agent } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createApi } from '../../api/app';
-import { AUTH_FAILURE_LIMIT } from '../../api/throttle';
+import { AUTH_FAILURE_LIMIT } from '../../http/throttle';
 import { loadConfig, localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { apiParts, send, type Logged } from '../helpers/apiEdge';

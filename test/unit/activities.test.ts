@@ -14,17 +14,21 @@ import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
 import { createMibActivities } from '../../oms/mib/activities';
 import { createMibClient } from '../../oms/mib/client';
 import { createMibReporter } from '../../oms/mib/reporter';
+import { MIB_REJECTED } from '../../oms/mib/workflows/registerEndpointMessages';
 
 /** The activities against the real simulators over HTTP, in Temporal's mock activity context. */
+/** The worker's activities: the core's and the MIB door's. */
+type WorkerActivities = Activities & ReturnType<typeof createMibActivities>;
+
 describe('activities', () => {
   let mibSim: MibSimulator;
   let gatewaySim: GatewaySimulator;
   let servers: RunningServer[];
-  let activities: Activities;
+  let activities: WorkerActivities;
   // Failures here are expected; the activity's own failure logs would only be noise.
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
   const defaults = localDefaults();
-  const workerActivities = (config: SettleConfig): Activities => {
+  const workerActivities = (config: SettleConfig): WorkerActivities => {
     const mib = createMibClient(config);
     return {
       ...createActivities({
@@ -278,7 +282,7 @@ describe('activities', () => {
       const error = await env
         .run(activities.registerEndpoint, { ...input, url: 'not a url' })
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ type: NON_RETRYABLE.mibRejected, nonRetryable: true });
+      expect(error).toMatchObject({ type: MIB_REJECTED, nonRetryable: true });
       expect((error as Error).message).toMatch(/-32602/);
     });
   });

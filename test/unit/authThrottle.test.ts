@@ -1,7 +1,7 @@
 import express from 'express';
 import { Agent } from 'node:http';
 import { createApi } from '../../api/app';
-import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../api/throttle';
+import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../http/throttle';
 import { loadConfig, localDefaults } from '../../config';
 import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { deitySettingsOf } from '../../oms/deity/door';

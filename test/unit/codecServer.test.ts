@@ -11,7 +11,7 @@ import {
 import { loadConfig, localDefaults } from '../../config';
 import { createLogger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
-import { mountRoutes } from '../../api/contract';
+import { mountRoutes } from '../../http/contract';
 import { runEntryPoint } from '../helpers/processes';
 
 /** The codec routes' switch: off (503) without keys, and off with keys until a token or anonymous access is set. */

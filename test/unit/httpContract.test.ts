@@ -1,6 +1,6 @@
 import express from 'express';
 import { z } from 'zod';
-import { KB, MB, formatBytes, mountRoutes, route, type Route } from '../../api/contract';
+import { KB, MB, formatBytes, mountRoutes, route, type Route } from '../../http/contract';
 import { openApiDocument } from '../../api/openapi';
 import { listen, type RunningServer } from '../../config/server';
 

@@ -46,6 +46,17 @@ describe('layering', () => {
       'workflows/reads.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
       'oms/one/intake.ts': "import { two } from '../two/reporter';\nexport const one = two;\n",
       'oms/two/reporter.ts': 'export const two = 2;\n',
+      'oms/door.ts': 'export interface Reporter {
+  readonly name: string;
+}
+',
+      'oms/two/workflows/reads.ts':
+        "import { readFileSync } from 'node:fs';
+export const read = readFileSync;
+",
+      'activities/reports.ts': "import type { Reporter } from '../oms/door';
+export type Port = Reporter;
+",
     });
   });
 
@@ -56,6 +67,7 @@ describe('layering', () => {
       'activities',
       'api',
       'cli',
+      'http',
       'config',
       'domain',
       'oms',
@@ -68,12 +80,15 @@ describe('layering', () => {
     expect(code).toBe(0);
   }, 60_000);
 
-  it('fails on an import cycle, on I/O in a workflow and on a door importing another', async () => {
-    const { code, report } = await cruise(fixture, ['domain', 'workflows', 'oms']);
+  it("fails on an import cycle, on I/O in a workflow (a door's too), on a door importing another and on the core naming a door", async () => {
+    const { code, report } = await cruise(fixture, ['domain', 'workflows', 'oms', 'activities']);
     expect(code).not.toBe(0);
     expect(report).toMatch(/error no-circular: domain\/a\.ts/);
     expect(report).toMatch(/error workflows-no-node-builtins: workflows\/reads\.ts → fs/);
     expect(report).toMatch(/error doors-apart: oms\/one\/intake\.ts → oms\/two\/reporter\.ts/);
+    expect(report).toMatch(/error workflows-no-node-builtins: oms\/two\/workflows\/reads\.ts → fs/);
+    // A type-only import is enough to break the rule.
+    expect(report).toMatch(/error core-not-doors: activities\/reports\.ts → oms\/door\.ts/);
   }, 60_000);
 });
 

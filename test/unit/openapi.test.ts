@@ -7,7 +7,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApi, type ApiDependencies } from '../../api/app';
-import { openApiPath } from '../../api/contract';
+import { openApiPath } from '../../http/contract';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
@@ -234,7 +234,7 @@ describe('the OpenAPI document', () => {
       method,
       headers: {
         'content-type': 'application/json',
-        // How MIB authenticates (api/callerAuth.ts); other routes ignore it.
+        // How MIB authenticates (http/callerAuth.ts); other routes ignore it.
         authorization: `Bearer ${secret}`,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

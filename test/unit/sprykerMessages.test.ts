@@ -135,7 +135,7 @@ describe('Spryker messages', () => {
     };
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', settings)).toEqual({ who: 'shop-1' });
-    // A configured tenant is claimed: its failures are counted apart (api/throttle.ts).
+    // A configured tenant is claimed: its failures are counted apart (http/throttle.ts).
     expect(tenantOf(bearer('token-of-shop-two'), 'shop-1', settings)).toEqual({
       refused: 'wrong bearer token for this tenant',
       claimed: 'shop-1',

@@ -1,10 +1,5 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNewDue, continueAsNewWhenDue } from '../../../workflows/continueAsNew';
 import {
   acknowledgeUpdate,
   announcedQuery,
@@ -23,8 +18,6 @@ export const MAILBOX_CAPACITY_CHARS = 1_000_000;
 
 /** Acknowledged ids remembered, so that a report retried after its message was acknowledged adds nothing. */
 const ACKNOWLEDGED_KEPT = 5000;
-
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
 
 export interface MailboxState {
   readonly waiting: readonly MailboxMessage[];
@@ -73,16 +66,14 @@ export async function mailboxWorkflow(carried?: MailboxState): Promise<void> {
   setHandler(announcedQuery, () => announced);
   setHandler(fullnessQuery, () => ({ waiting: waiting.size, size, full: size > MAILBOX_CAPACITY_CHARS }));
 
-  await condition(
-    () =>
-      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE,
+  await condition(() => continueAsNewDue());
+  await continueAsNewWhenDue(() =>
+    continueAsNew<typeof mailboxWorkflow>({
+      waiting: [...waiting.values()],
+      acknowledged: [...acknowledged],
+      announced,
+    }),
   );
-  await condition(allHandlersFinished);
-  await continueAsNew<typeof mailboxWorkflow>({
-    waiting: [...waiting.values()],
-    acknowledged: [...acknowledged],
-    announced,
-  });
 }
 
 const sizeOf = (message: MailboxMessage) => JSON.stringify(message).length;

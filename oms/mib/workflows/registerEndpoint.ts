@@ -1,11 +1,13 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, RegisterEndpointInput } from '../activities';
-import type { EndpointRegistration } from '../oms/mib/registration';
-import { OMS_RETRY } from './retryPolicies';
+import { omsRetry } from '../../../workflows/retryPolicies';
+import type { createMibActivities } from '../activities';
+import type { EndpointRegistration } from '../registration';
+import { MIB_REJECTED, type RegisterEndpointInput } from './registerEndpointMessages';
 
-const { registerEndpoint } = proxyActivities<Activities>({
+const { registerEndpoint } = proxyActivities<ReturnType<typeof createMibActivities>>({
   startToCloseTimeout: '1 minute',
-  retry: OMS_RETRY,
+  // MIB refusing the registration itself fails it at once, visibly in the Web UI.
+  retry: omsRetry(MIB_REJECTED),
 });
 
 /**

@@ -1,13 +1,6 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNewDue, continueAsNewWhenDue } from '../../../workflows/continueAsNew';
 import { changeMethodUpdate, methodChangesQuery, type MethodChanges } from './profileMethodsMessages';
-
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
 
 /**
  * A shop profile's method changes made by an operator, kept for as long as the profile is served: each change
@@ -31,10 +24,6 @@ export async function profileMethodsWorkflow(carried?: MethodChanges): Promise<v
   });
   setHandler(methodChangesQuery, changes);
 
-  await condition(
-    () =>
-      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE,
-  );
-  await condition(allHandlersFinished);
-  await continueAsNew<typeof profileMethodsWorkflow>(changes());
+  await condition(() => continueAsNewDue());
+  await continueAsNewWhenDue(() => continueAsNew<typeof profileMethodsWorkflow>(changes()));
 }

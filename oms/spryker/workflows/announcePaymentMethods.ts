@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Announcement, SprykerActivities } from '../oms/spryker/announce';
-import { OMS_RETRY } from './retryPolicies';
+import type { Announcement, SprykerActivities } from '../announce';
+import { OMS_RETRY } from '../../../workflows/retryPolicies';
 
 const { announceSprykerPaymentMethods } = proxyActivities<SprykerActivities>({
   startToCloseTimeout: '1 minute',

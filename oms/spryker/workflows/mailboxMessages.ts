@@ -2,7 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /**
  * A mailbox: messages a door's shop fetches and acknowledges (Spryker's message bus hands out events this way).
- * The messages of the mailbox workflow (workflows/mailbox.ts), defined once for the workflow and the doors.
+ * The messages of the mailbox workflow (mailbox.ts beside this file), defined once for the workflow and the doors.
  */
 
 export interface MailboxMessage {

@@ -3,7 +3,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 /**
  * An operator's changes to a shop profile's payment methods (`settle deity methods`), over the ones its
  * configuration lists: methods added (or replaced) by key, and keys removed. The messages of
- * workflows/profileMethods.ts, defined once for the workflow, the door and the command line.
+ * profileMethods.ts beside this file, defined once for the workflow, the door and the command line.
  */
 
 /** A method as the door declares it (oms/deity/settings.ts); opaque here. */

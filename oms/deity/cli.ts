@@ -1,22 +1,24 @@
 import type { Command } from 'commander';
-import { USES, loadConfig } from '../config';
-import { connectTemporal } from '../config/temporalConnection';
-import { deitySettingsOf } from '../oms/deity/door';
-import { changeMethod, effectiveMethods, methodChangesOf, methodKey } from '../oms/deity/profileMethods';
-import { deityMethodSchema, type DeityMethod, type DeityProfile } from '../oms/deity/settings';
-import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
+import type { Client } from '@temporalio/client';
+import { EXIT, UsageError, declareUsage, runs, settleCommand } from '../../cli/command';
+import type { DoorCliKit } from '../door';
+import { deitySettingsOf, type DeityConfig } from './door';
+import { changeMethod, effectiveMethods, methodChangesOf, methodKey } from './profileMethods';
+import { deityMethodSchema, type DeityMethod, type DeityProfile } from './settings';
 
 /**
  * `settle deity methods …`: the payment methods of a Deity shop profile, managed as Deity's `dcloud` does:
  * listed, added (or replaced) and removed over the ones DEITY_PROFILES configures. A change is kept in
  * Temporal (workflow `profile-methods:deity:<serviceUser>`) and reaches the API within seconds.
  */
-export function deityCommand(): Command {
+type DeityCliKit = DoorCliKit<DeityConfig>;
+
+export function deityCommand(kit: DeityCliKit): Command {
   const methods = settleCommand(
     'methods',
     "list, add and remove a shop profile's payment methods",
   ).helpCommand(false);
-  for (const sub of [listMethods(), addMethod(), removeMethod()]) methods.addCommand(sub);
+  for (const sub of [listMethods(kit), addMethod(kit), removeMethod(kit)]) methods.addCommand(sub);
   declareUsage(methods);
   const group = settleCommand(
     'deity',
@@ -31,13 +33,13 @@ const profileOption = [
   'the profile, as its serviceUser "org:project:env"',
 ] as const;
 
-function listMethods(): Command {
+function listMethods(kit: DeityCliKit): Command {
   const command = settleCommand('list', 'the methods the profile offers now, configured and changed').option(
     ...profileOption,
   );
   declareUsage(command, { required: ['profile'] });
   return runs(command, (options: { profile?: string }) =>
-    withProfile(command, options.profile, async ({ profile, client }) => {
+    withProfile(kit, command, options.profile, async ({ profile, client }) => {
       const changes = await methodChangesOf(client, profile.serviceUser);
       const offered = effectiveMethods(profile.methods, changes);
       for (const method of offered) console.log(describe(method));
@@ -47,7 +49,7 @@ function listMethods(): Command {
   );
 }
 
-function addMethod(): Command {
+function addMethod(kit: DeityCliKit): Command {
   const command = settleCommand('add', 'offer a method (or replace the one of that provider and name)')
     .option(...profileOption)
     .option('--provider <provider>', 'the provider: gateway, stripe, adyen')
@@ -60,7 +62,7 @@ function addMethod(): Command {
     );
   declareUsage(command, { required: ['profile', 'provider', 'method'] });
   return runs(command, (options: AddOptions) =>
-    withProfile(command, options.profile, async ({ profile, client, taskQueue }) => {
+    withProfile(kit, command, options.profile, async ({ profile, client, taskQueue }) => {
       const method = methodFrom(command, options);
       await changeMethod(client, taskQueue, profile.serviceUser, methodKey(method), method);
       console.log(`${profile.serviceUser} offers ${describe(method)}`);
@@ -69,14 +71,14 @@ function addMethod(): Command {
   );
 }
 
-function removeMethod(): Command {
+function removeMethod(kit: DeityCliKit): Command {
   const command = settleCommand('remove', 'withdraw a method, configured or added')
     .option(...profileOption)
     .option('--provider <provider>', 'its provider')
     .option('--method <method>', 'its name');
   declareUsage(command, { required: ['profile', 'provider', 'method'] });
   return runs(command, (options: { profile?: string; provider?: string; method?: string }) =>
-    withProfile(command, options.profile, async ({ profile, client, taskQueue }) => {
+    withProfile(kit, command, options.profile, async ({ profile, client, taskQueue }) => {
       if (!options.provider || !options.method)
         throw new UsageError('--provider and --method are needed', command);
       const key = methodKey({ provider: options.provider, method: options.method });
@@ -128,22 +130,19 @@ const describe = (method: DeityMethod) =>
 
 /** Runs `work` for a configured profile, on Temporal; an unknown profile fails with exit code 1. */
 async function withProfile(
+  kit: DeityCliKit,
   command: Command,
   serviceUser: string | undefined,
-  work: (context: {
-    profile: DeityProfile;
-    client: Awaited<ReturnType<typeof connectTemporal>>['client'];
-    taskQueue: string;
-  }) => Promise<number>,
+  work: (context: { profile: DeityProfile; client: Client; taskQueue: string }) => Promise<number>,
 ): Promise<number> {
   if (!serviceUser) throw new UsageError('--profile is needed', command);
-  const config = loadConfig(undefined, { owners: USES['settle deity'] });
+  const config = kit.loadConfig();
   const profile = deitySettingsOf(config).profiles.get(serviceUser);
   if (!profile) {
     console.error(`settle deity: no profile "${serviceUser}" in DEITY_PROFILES`);
     return EXIT.failed;
   }
-  const temporal = await connectTemporal(config);
+  const temporal = await kit.connectTemporal(config);
   try {
     return await work({ profile, client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE });
   } finally {
