@@ -46,17 +46,10 @@ describe('layering', () => {
       'workflows/reads.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
       'oms/one/intake.ts': "import { two } from '../two/reporter';\nexport const one = two;\n",
       'oms/two/reporter.ts': 'export const two = 2;\n',
-      'oms/door.ts': 'export interface Reporter {
-  readonly name: string;
-}
-',
+      'oms/door.ts': 'export interface Reporter {\n  readonly name: string;\n}\n',
       'oms/two/workflows/reads.ts':
-        "import { readFileSync } from 'node:fs';
-export const read = readFileSync;
-",
-      'activities/reports.ts': "import type { Reporter } from '../oms/door';
-export type Port = Reporter;
-",
+        "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
+      'activities/reports.ts': "import type { Reporter } from '../oms/door';\nexport type Port = Reporter;\n",
     });
   });
 
