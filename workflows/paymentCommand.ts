@@ -31,8 +31,11 @@ export async function paymentCommandWorkflow(
   revived?: RevivedCommand,
 ): Promise<PaymentCommandResult> {
   const state = new CommandState(input, carried);
+  // A revived run is stuck before its handlers are set: the operator's message that revived it may come in
+  // the same workflow task, and its validator runs as the handler is set.
+  if (revived) state.awaitOperator(...revivedReason(revived));
   handleMessages(state);
-  if (revived) await waitForOperator(state, revivedReason(revived));
+  if (revived) await untilOperatorAnswers(state);
   const continueAs = (next: CarriedState) => continueAsNew<typeof paymentCommandWorkflow>(input, next);
   for (;;) {
     try {
@@ -54,11 +57,11 @@ export async function paymentCommandWorkflow(
 }
 
 /** Its previous run may or may not have acted: the operator decides, as after a failed act. */
-function revivedReason({ endedAs }: RevivedCommand): StuckReason {
-  return {
-    reason: `the previous run of the command workflow ended (${endedAs}) without reporting an outcome`,
-    category: 'the command workflow ended by hand without reporting an outcome',
-  };
+function revivedReason({ endedAs }: RevivedCommand): [reason: string, category: string] {
+  return [
+    `the previous run of the command workflow ended (${endedAs}) without reporting an outcome`,
+    'the command workflow ended by hand without reporting an outcome',
+  ];
 }
 
 /** The command's act at the provider, in the payment's turn: the provider's answer. */
@@ -80,6 +83,10 @@ function stageOf({ facts }: CommandState): Stage {
  */
 async function waitForOperator(state: CommandState, { reason, category }: StuckReason): Promise<void> {
   state.awaitOperator(reason, category);
+  await untilOperatorAnswers(state);
+}
+
+async function untilOperatorAnswers(state: CommandState): Promise<void> {
   await condition(() => state.operatorAnswered());
   state.unstuck();
 }
