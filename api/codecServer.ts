@@ -16,7 +16,7 @@ import {
   route,
   type ResponseSpec,
   type RouteSet,
-  type SecurityScheme,
+  httpAuth,
 } from '../http/contract';
 import { openApiDocument } from './openapi';
 import { bearerGate, throttledResponse } from '../http/throttle';
@@ -142,14 +142,11 @@ const payloadSchema = z.object({
 export const codecBodySchema = z.object({ payloads: z.array(payloadSchema) });
 type CodecBody = z.infer<typeof codecBodySchema>;
 
-const codecBearer: SecurityScheme = {
-  name: 'codecBearer',
-  scheme: {
-    type: 'http',
-    scheme: 'bearer',
-    description: '`Authorization: Bearer <CODEC_TOKEN>` (`codec.token`): the codec server.',
-  },
-};
+const codecBearer = httpAuth(
+  'codecBearer',
+  'bearer',
+  '`Authorization: Bearer <CODEC_TOKEN>` (`codec.token`): the codec server.',
+);
 
 const CODEC_ERRORS = {
   400: {

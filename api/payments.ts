@@ -11,7 +11,7 @@ import {
   route,
   type ResponseSpec,
   type RouteSet,
-  type SecurityScheme,
+  httpAuth,
 } from '../http/contract';
 import {
   OperatorError,
@@ -45,14 +45,11 @@ export const RESOLUTION_BODY_LIMIT = 16 * KB;
 
 const STATUS_OF: Record<OperatorError['kind'], number> = { not_found: 404, refused: 409 };
 
-const adminBearer: SecurityScheme = {
-  name: 'adminBearer',
-  scheme: {
-    type: 'http',
-    scheme: 'bearer',
-    description: '`Authorization: Bearer <ADMIN_TOKEN>` (`operator.token`): the operator API.',
-  },
-};
+const adminBearer = httpAuth(
+  'adminBearer',
+  'bearer',
+  '`Authorization: Bearer <ADMIN_TOKEN>` (`operator.token`): the operator API.',
+);
 
 const paymentId = z.object({
   id: z

@@ -15,7 +15,7 @@ export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Comman
   const program = settleCommand('settle', "Settle's command line")
     .usage('<command> [options]')
     .configureHelp({ subcommandTerm: (command) => command.name() })
-    .addCommand(registerCommand())
+    .addCommand(registerCommand(doors, doorCliKit))
     .addCommand(paymentsCommand());
   for (const door of doors)
     for (const command of door.commands?.(doorCliKit(door)) ?? []) program.addCommand(command);

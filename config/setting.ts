@@ -39,6 +39,11 @@ export interface Section<O extends string = string, S extends Settings = Setting
   /** A few sentences under the heading. */
   readonly about?: string;
   readonly settings: S;
+  /**
+   * The `settle` commands that load this section and Temporal's, and no other (a front door's): the table of
+   * which process reads which settings (config/uses.ts) names them.
+   */
+  readonly commands?: readonly string[];
 }
 
 export function section<const O extends string, const S extends Settings>(

@@ -37,6 +37,11 @@ export interface SecurityScheme {
   readonly scheme: Readonly<Record<string, unknown>> & { readonly type: string };
 }
 
+/** A scheme of HTTP authentication (`Authorization: Bearer …` or `Basic …`). */
+export function httpAuth(name: string, scheme: 'bearer' | 'basic', description: string): SecurityScheme {
+  return { name, scheme: { type: 'http', scheme, description } };
+}
+
 export interface RequestBody<B extends z.ZodType> {
   readonly schema: B;
   readonly description?: string;
@@ -48,6 +53,15 @@ export interface RequestBody<B extends z.ZodType> {
   readonly read: 'raw' | 'json';
   /** In bytes; a larger body is refused with 413 before the handler runs. The document shows it as `x-body-limit`. */
   readonly limit: number;
+}
+
+/** A JSON body within `limit` bytes, parsed (`json`) or kept as sent (`raw`). */
+export function jsonBody<B extends z.ZodType>(
+  schema: B,
+  limit: number,
+  read: RequestBody<B>['read'] = 'json',
+): RequestBody<B> {
+  return { schema, contentType: 'application/json', read, limit };
 }
 
 export interface ResponseSpec {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
-import type { ResponseSpec } from './contract';
+import { errorBodySchema, type ResponseSpec } from './contract';
 
 /**
  * Abuse limits of the HTTP edge. Credentials are always checked, and a valid one is always accepted: the limits
@@ -25,6 +25,18 @@ export function throttledResponse(body: z.ZodType): ResponseSpec {
     body,
     headers: { 'Retry-After': { description: 'Seconds until the window ends.', schema: z.string() } },
   };
+}
+
+/**
+ * The refusals of a door's route behind an AuthGate whose work needs Temporal: 401 (worded for the callers it
+ * knows), 429 once a caller is throttled, 503 while Temporal cannot be reached.
+ */
+export function gatedResponses(unauthorized: string) {
+  return {
+    401: { description: unauthorized, body: errorBodySchema },
+    429: throttledResponse(errorBodySchema),
+    503: { description: 'Temporal cannot be reached: send again.', body: errorBodySchema },
+  } satisfies Record<number, ResponseSpec>;
 }
 
 /** Past this many callers in a window, ended windows are swept, then the oldest dropped: memory stays bounded. */

@@ -36,6 +36,38 @@ export interface DoorCliKit<Config = unknown> {
   connectTemporal(config: Config): Promise<{ readonly client: Client; close(): Promise<void> }>;
 }
 
+/** One registration with an OMS, as `settle register` runs it now and its schedule repeats it. */
+export interface Registration {
+  /** The workflow, by its type name: the command line does not load workflow code. */
+  readonly workflowType: string;
+  readonly workflowId: string;
+  readonly scheduleId: string;
+  readonly args: unknown[];
+  readonly summary: string;
+  readonly every: string;
+  readonly taskQueue: string;
+  /** The door's answer, in words. */
+  describe(result: unknown): string;
+}
+
+/**
+ * What `settle register --door <door>` does for a door: it loads Temporal's settings and the door's own
+ * section (FrontDoor.settings), and runs the registration they describe.
+ */
+export interface DoorRegistration<Config = unknown> {
+  /** The OMS as the command's help names it: `MIB`. */
+  readonly oms: string;
+  /** What it registers, in the command's summary: `MIB's endpoint`. */
+  readonly registers: string;
+  /** What the command does, in its help: `registers Settle's payment endpoint with MIB (…)`. */
+  readonly about: string;
+  /** Its Temporal Schedule, and the setting that says how often it runs (both named in the help). */
+  readonly scheduleId: string;
+  readonly everySetting: string;
+  /** The registration the settings describe; a ConfigError names a setting it needs and misses. */
+  of(config: Config & { readonly TEMPORAL_TASK_QUEUE: string }): Registration;
+}
+
 /**
  * A front door: one entry of oms/index.ts. `Context` is what it keeps of a command to answer it (its reply
  * context), `Config` the settings it reads, `Deps` what its routes need beside the core's services.
@@ -52,6 +84,8 @@ export interface FrontDoor<Context = unknown, Config = unknown, Deps = unknown> 
   routes?(services: CoreServices & Deps): RouteSet;
   /** Its part of the worker. */
   worker(context: DoorWorkerContext<Config>): DoorWorkerPart<Context>;
+  /** How `settle register --door <name>` registers Settle with its OMS, if it has anything to register. */
+  readonly registration?: DoorRegistration<Config>;
   /** Its `settle <command>` commands. */
   commands?(kit: DoorCliKit<Config>): readonly Command[];
 }

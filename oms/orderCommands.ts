@@ -1,5 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { PaymentCommand } from '../domain/commands';
 import { fingerprint } from '../domain/fingerprint';
 import {
   orderReferenceKey,
@@ -9,9 +7,9 @@ import {
   type OrderPaymentOpening,
   type OrderPaymentState,
 } from '../domain/orderPayment';
-import { settlementAt, type SettlementPolicy } from '../domain/settlement';
+import { settlementAt } from '../domain/settlement';
 import { paymentWorkflowId } from '../domain/workflowId';
-import type { ProviderRegistry } from '../providers/registry';
+import type { CoreServices } from './door';
 import { admitOrderCommand, orderPaymentOf } from './orderPayments';
 import { OrderRefusal } from './orderRefusal';
 import { UnstartableCommandError } from './startCommand';
@@ -23,12 +21,8 @@ import { UnstartableCommandError } from './startCommand';
  * (oms/orderRefusal.ts); anything else thrown means the order's payment could not be reached.
  */
 
-/** What the order machinery needs of a door's dependencies. */
-export interface OrderDoorDependencies {
-  readonly temporal: Client;
-  readonly providers: ProviderRegistry;
-  readonly settlement: (command: PaymentCommand, providerHasStatusApi: boolean) => SettlementPolicy;
-}
+/** What an order door's routes and the order machinery need: the core's services it starts commands with. */
+export type OrderDoorDependencies = CoreServices;
 
 /** An order's payment, with what the door kept of the order at checkout typed as the door wrote it. */
 export type OrderOf<OrderContext> = OrderPaymentState & {

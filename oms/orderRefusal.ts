@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { Logger } from '../config/logger';
 import type { InputIssue } from '../domain/issues';
+import { errorBodySchema, type ResponseSpec } from '../http/contract';
 
 /**
  * What an order door (Spryker, Deity) refuses, and how it answers it. Every refusal of an order door's handler
@@ -22,6 +23,14 @@ export class OrderRefusal extends Error {
   ) {
     super(message);
   }
+}
+
+/** What a route that takes a money command on an order refuses beside its input: 404 and 409 (`conflict`). */
+export function moneyCommandResponses(conflict: string) {
+  return {
+    404: { description: 'No payment is known for the order.', body: errorBodySchema },
+    409: { description: conflict, body: errorBodySchema },
+  } satisfies Record<number, ResponseSpec>;
 }
 
 /** How one door's handler answers what it refuses. */

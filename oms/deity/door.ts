@@ -1,6 +1,6 @@
 import type { ValuesOf } from '../../config/setting';
 import { parseDuration } from '../../domain/duration';
-import type { CoreServices } from '../door';
+import type { OrderDoorDependencies } from '../orderCommands';
 import type { DeityMethod, DeityProfile, deitySettings } from './settings';
 
 /** The Deity door's name: in a command's reply context and the SettleDoor search attribute. */
@@ -18,7 +18,7 @@ export interface DeitySettings {
 export type DeityConfig = ValuesOf<typeof deitySettings.settings>;
 
 /** What the door's HTTP side needs. */
-export interface DeityDependencies extends CoreServices {
+export interface DeityDependencies extends OrderDoorDependencies {
   /** Absent: the door refuses every call. */
   readonly deity?: DeitySettings;
 }

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import {
   errorBodySchema,
   invalidInputSchema,
+  jsonBody,
   KB,
   route,
   type RouteSet,
-  type SecurityScheme,
+  httpAuth,
 } from '../../http/contract';
-import { bearerGate, identifiedBy, throttledResponse } from '../../http/throttle';
-import { answerRefusal, OrderRefusal } from '../orderRefusal';
+import { bearerGate, gatedResponses, identifiedBy } from '../../http/throttle';
+import { answerRefusal, moneyCommandResponses, OrderRefusal } from '../orderRefusal';
 import { deityRefusals, validateOrder } from './checkout';
 import {
   CLIENT_BASE,
@@ -34,22 +35,14 @@ import type { DeityMethod, DeityProfile } from './settings';
 
 const BODY_LIMIT = 256 * KB;
 
-const profileAuth: SecurityScheme = {
-  name: 'deityProfile',
-  scheme: {
-    type: 'http',
-    scheme: 'basic',
-    description:
-      '`Authorization: Basic base64(<serviceUser>:<serviceToken>)` of a profile in DEITY_PROFILES (or ' +
-      '`Authorization: Bearer <serviceToken>` with `X-Service-User: <serviceUser>`).',
-  },
-};
+const profileAuth = httpAuth(
+  'deityProfile',
+  'basic',
+  '`Authorization: Basic base64(<serviceUser>:<serviceToken>)` of a profile in DEITY_PROFILES (or ' +
+    '`Authorization: Bearer <serviceToken>` with `X-Service-User: <serviceUser>`).',
+);
 
-const authResponses = {
-  401: { description: 'Unknown profile, no credentials, or the wrong token.', body: errorBodySchema },
-  429: throttledResponse(errorBodySchema),
-  503: { description: 'Temporal cannot be reached: send again.', body: errorBodySchema },
-};
+const authResponses = gatedResponses('Unknown profile, no credentials, or the wrong token.');
 
 const instanceOf = ({ provider, method, config }: DeityMethod) => ({
   provider,
@@ -63,9 +56,18 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
   const profile = (req: Request, res: Response): DeityProfile | undefined =>
     identifiedBy(gate, req, res, () => profileOf(req.headers, deps.deity));
   const withMethods = methodsReader(deps.temporal);
-  const answer = async <T>(res: Response, what: string, work: () => Promise<T>, status = 200) => {
+  /** Answers the calling profile with what `work` returns, or with what it refused. */
+  const answer = async (
+    req: Request,
+    res: Response,
+    what: string,
+    work: (caller: DeityProfile) => Promise<unknown>,
+    status = 200,
+  ) => {
+    const caller = profile(req, res);
+    if (!caller) return;
     try {
-      res.status(status).json(await work());
+      res.status(status).json(await work(caller));
     } catch (error) {
       answerRefusal(res, error, deityRefusals(deps, what));
     }
@@ -97,12 +99,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         description: "The profile's payment methods that fit the order: its currency and country.",
         security: [profileAuth],
         request: {
-          body: {
-            schema: paymentLoadPayloadSchema,
-            contentType: 'application/json',
-            read: 'json',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(paymentLoadPayloadSchema, BODY_LIMIT),
         },
         validate: 'contract',
         responses: {
@@ -110,13 +107,10 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           400: { description: 'Malformed.', body: invalidInputSchema },
           ...authResponses,
         },
-        handle: (req, res, { body }) => {
-          const caller = profile(req, res);
-          if (!caller) return;
-          return answer(res, 'method list', async () => ({
+        handle: (req, res, { body }) =>
+          answer(req, res, 'method list', async (caller) => ({
             items: (await withMethods(caller)).methods.filter((method) => fits(method, body)).map(instanceOf),
-          }));
-        },
+          })),
       }),
       route({
         method: 'post',
@@ -127,12 +121,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         security: [profileAuth],
         request: {
           params: z.object({ provider: z.string().max(40), method: z.string().max(40) }),
-          body: {
-            schema: paymentLoadPayloadSchema,
-            contentType: 'application/json',
-            read: 'json',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(paymentLoadPayloadSchema, BODY_LIMIT),
         },
         validate: 'contract',
         responses: {
@@ -144,17 +133,14 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           },
           ...authResponses,
         },
-        handle: (req, res, { params, body }) => {
-          const caller = profile(req, res);
-          if (!caller) return;
-          return answer(res, 'loadMethod', async () => {
+        handle: (req, res, { params, body }) =>
+          answer(req, res, 'loadMethod', async (caller) => {
             const method = methodOf(await withMethods(caller), params.provider, params.method);
             if (!method || !fits(method, body)) {
               throw new OrderRefusal(404, `no method ${params.provider}/${params.method} fits the order`);
             }
             return instanceOf(method);
-          });
-        },
+          }),
       }),
       route({
         method: 'post',
@@ -166,12 +152,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           'answers the same. A total that minor units cannot hold exactly is refused.',
         security: [profileAuth],
         request: {
-          body: {
-            schema: validatePayloadSchema,
-            contentType: 'application/json',
-            read: 'json',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(validatePayloadSchema, BODY_LIMIT),
         },
         validate: 'contract',
         responses: {
@@ -187,11 +168,10 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           },
           ...authResponses,
         },
-        handle: (req, res, { body }) => {
-          const caller = profile(req, res);
-          if (!caller) return;
-          return answer(res, 'validate', async () => validateOrder(deps, await withMethods(caller), body));
-        },
+        handle: (req, res, { body }) =>
+          answer(req, res, 'validate', async (caller) =>
+            validateOrder(deps, await withMethods(caller), body),
+          ),
       }),
       route({
         method: 'post',
@@ -203,12 +183,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           'once; the outcome follows as a PAYMENT_STATUS_UPDATED event. The same update again is answered the same.',
         security: [profileAuth],
         request: {
-          body: {
-            schema: orderUpdateSchema,
-            contentType: 'application/json',
-            read: 'json',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(orderUpdateSchema, BODY_LIMIT),
         },
         validate: 'contract',
         responses: {
@@ -217,15 +192,11 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
             description: 'Malformed, or an item or amount the order does not have.',
             body: invalidInputSchema,
           },
-          404: { description: 'No payment is known for the order.', body: errorBodySchema },
-          409: { description: "The order's money does not allow it.", body: errorBodySchema },
+          ...moneyCommandResponses("The order's money does not allow it."),
           ...authResponses,
         },
-        handle: (req, res, { body }) => {
-          const caller = profile(req, res);
-          if (!caller) return;
-          return answer(res, 'order update', () => receiveOrderUpdate(deps, caller, body), 202);
-        },
+        handle: (req, res, { body }) =>
+          answer(req, res, 'order update', (caller) => receiveOrderUpdate(deps, caller, body), 202),
       }),
     ],
   };

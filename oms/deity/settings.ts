@@ -87,6 +87,7 @@ const profilesSchema = z.string().transform((text, ctx) => {
 /** The Deity door's settings, declared with the door; config/catalogue.ts lists them with every other part's. */
 export const deitySettings = section({
   owner: 'deity',
+  commands: ['settle deity'],
   title: "Deity's Payment Orchestrator (client endpoints and RabbitMQ events)",
   about:
     'The Deity front door: the shop profiles with their tokens and payment methods, and the RabbitMQ broker its ' +

@@ -6,6 +6,7 @@ import type { MibReplyContext } from './payment';
 import { createMibReporter } from './reporter';
 import { mibRoutes } from './routes';
 import { mibSettings } from './settings';
+import { mibRegistration } from './settleRegister';
 
 /** Magento's MIB: JSON-RPC commands in at `POST /mib`, notifications out to MIB's delegate URL. */
 export const mibDoor: FrontDoor<
@@ -17,6 +18,7 @@ export const mibDoor: FrontDoor<
   settings: mibSettings,
   dependencies: (config) => ({ mibIntakeSecret: config.MIB_INTAKE_SECRET }),
   routes: mibRoutes,
+  registration: mibRegistration,
   worker({ config }) {
     const mib = createMibClient(config);
     return { reporter: createMibReporter(mib), activities: createMibActivities(mib) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { throttledResponse } from '../../http/throttle';
-import { KB, route, type Refusals, type RouteSet, type SecurityScheme } from '../../http/contract';
+import { KB, route, type Refusals, type RouteSet, type SecurityScheme, httpAuth } from '../../http/contract';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
 import { MIB_BATCH_LIMIT, mibIntakeGate, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
@@ -46,14 +46,11 @@ const retrySchema = jsonRpcErrorResponseSchema(E.internalError);
 /** The caller's HMAC covers the raw bytes, so the body is read raw, whatever its content type. */
 export const MIB_BODY_LIMIT = 256 * KB;
 
-const mibBearer: SecurityScheme = {
-  name: 'mibBearer',
-  scheme: {
-    type: 'http',
-    scheme: 'bearer',
-    description: '`Authorization: Bearer <MIB_INTAKE_SECRET>` (`service_bus.intake_secret`).',
-  },
-};
+const mibBearer = httpAuth(
+  'mibBearer',
+  'bearer',
+  '`Authorization: Bearer <MIB_INTAKE_SECRET>` (`service_bus.intake_secret`).',
+);
 const mibSignature: SecurityScheme = {
   name: 'mibSignature',
   scheme: {

@@ -4,6 +4,7 @@ import { duration, secret, section, url } from '../../config/setting';
 /** The MIB door's settings, declared with the door; config/catalogue.ts lists them with every other part's. */
 export const mibSettings = section({
   owner: 'mib',
+  commands: ['settle register --door mib'],
   title: 'Magento Integration Bus (MIB)',
   about:
     "The MIB front door: Settle's OAuth 2.0 client at MIB, the secret of MIB's calls to Settle, and the " +

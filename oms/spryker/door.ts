@@ -1,6 +1,6 @@
 import type { ValuesOf } from '../../config/setting';
 import { parseDuration } from '../../domain/duration';
-import type { CoreServices } from '../door';
+import type { OrderDoorDependencies } from '../orderCommands';
 import type { sprykerSettings } from './settings';
 
 /** The door's settings as loaded. */
@@ -23,7 +23,7 @@ export interface SprykerSettings {
 }
 
 /** What the door's HTTP side needs. */
-export interface SprykerDependencies extends CoreServices {
+export interface SprykerDependencies extends OrderDoorDependencies {
   /** Absent: the door refuses every call. */
   readonly spryker?: SprykerSettings;
 }

@@ -4,6 +4,7 @@ import { SPRYKER_DOOR, sprykerSettingsOf, type SprykerConfig, type SprykerDepend
 import { createSprykerReporter } from './reporter';
 import { sprykerRoutes } from './routes';
 import { sprykerSettings } from './settings';
+import { sprykerRegistration } from './settleRegister';
 
 /** What the door reads: its own section, and Settle's public URL for the methods' authorization endpoint. */
 type Config = SprykerConfig & { readonly PUBLIC_URL?: string };
@@ -17,6 +18,7 @@ export const sprykerDoor: FrontDoor<unknown, Config, Pick<SprykerDependencies, '
   settings: sprykerSettings,
   dependencies: (config) => ({ spryker: sprykerSettingsOf(config) }),
   routes: sprykerRoutes,
+  registration: sprykerRegistration,
   worker({ config, temporal, taskQueue }) {
     const settings = sprykerSettingsOf(config);
     return {

@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import { throttledResponse } from '../../http/throttle';
-import {
-  KB,
-  errorBodySchema,
-  invalidInputSchema,
-  route,
-  type RouteSet,
-  type SecurityScheme,
-} from '../../http/contract';
+import { KB, invalidInputSchema, jsonBody, route, type RouteSet, httpAuth } from '../../http/contract';
+import { gatedResponses } from '../../http/throttle';
+import { moneyCommandResponses } from '../orderRefusal';
 import { acknowledge, acknowledgeBodySchema, fetchMessages, fetchQuerySchema } from './bus';
 import { initializePayment, initializePaymentAnswerSchema, initializePaymentSchema } from './checkout';
 import type { SprykerDependencies } from './door';
@@ -28,14 +22,11 @@ import { sprykerGate } from './gate';
 /** A message is small: Spryker's payloads are a few hundred bytes. */
 const BODY_LIMIT = 64 * KB;
 
-const tenantBearer: SecurityScheme = {
-  name: 'sprykerTenant',
-  scheme: {
-    type: 'http',
-    scheme: 'bearer',
-    description: "`Authorization: Bearer <the tenant's token>` (SPRYKER_TENANTS).",
-  },
-};
+const tenantBearer = httpAuth(
+  'sprykerTenant',
+  'bearer',
+  "`Authorization: Bearer <the tenant's token>` (SPRYKER_TENANTS).",
+);
 
 const messageIdSchema = z.object({ MessageId: z.string() });
 const busMessageSchema = z.object({
@@ -53,11 +44,7 @@ const busMessageSchema = z.object({
     timestamp: z.string().describe('`Y-m-d\\TH:i:s.u` in UTC.'),
   }),
 });
-const authResponses = {
-  401: { description: 'Unknown tenant, no token, or the wrong one.', body: errorBodySchema },
-  429: throttledResponse(errorBodySchema),
-  503: { description: 'Temporal cannot be reached: send again.', body: errorBodySchema },
-};
+const authResponses = gatedResponses('Unknown tenant, no token, or the wrong one.');
 
 export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
   const gates = {
@@ -84,22 +71,17 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
           'JSON whatever the Content-Type. A redelivery is answered the same MessageId and starts nothing.',
         security: [tenantBearer],
         request: {
-          body: {
-            schema: z.union([capturePaymentSchema, refundPaymentSchema, cancelPaymentSchema]),
-            contentType: 'application/json',
-            read: 'raw',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(
+            z.union([capturePaymentSchema, refundPaymentSchema, cancelPaymentSchema]),
+            BODY_LIMIT,
+            'raw',
+          ),
         },
         validate: 'handler',
         responses: {
           200: { description: 'Taken (or taken before).', body: messageIdSchema },
           400: { description: 'Not a payment command, or malformed.', body: invalidInputSchema },
-          404: { description: 'No payment is known for the order.', body: errorBodySchema },
-          409: {
-            description: "The order's money does not allow it (e.g. a refund before any capture).",
-            body: errorBodySchema,
-          },
+          ...moneyCommandResponses("The order's money does not allow it (e.g. a refund before any capture)."),
           ...authResponses,
         },
         handle: (req, res) => receiveSprykerCommand(deps, gates.commands, req, res),
@@ -129,12 +111,7 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
           summary: `Spryker: acknowledge ${channel} (message bus)`,
           security: [tenantBearer],
           request: {
-            body: {
-              schema: acknowledgeBodySchema,
-              contentType: 'application/json',
-              read: 'json',
-              limit: BODY_LIMIT,
-            },
+            body: jsonBody(acknowledgeBodySchema, BODY_LIMIT),
           },
           validate: 'contract',
           responses: {
@@ -158,12 +135,7 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
           'PaymentAuthorizationFailed follows on payment-events.',
         security: [tenantBearer],
         request: {
-          body: {
-            schema: initializePaymentSchema,
-            contentType: 'application/json',
-            read: 'raw',
-            limit: BODY_LIMIT,
-          },
+          body: jsonBody(initializePaymentSchema, BODY_LIMIT, 'raw'),
         },
         validate: 'handler',
         responses: {

@@ -29,6 +29,7 @@ function pairs(what: string, value: z.ZodString) {
 /** The Spryker door's settings, declared with the door; config/catalogue.ts lists them with every other part's. */
 export const sprykerSettings = section({
   owner: 'spryker',
+  commands: ['settle register --door spryker'],
   title: 'Spryker ACP (message bus and checkout)',
   about:
     "The Spryker front door: the shops (tenants) allowed on Settle's message bus with their bearer tokens, the " +
