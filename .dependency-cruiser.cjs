@@ -84,9 +84,10 @@ module.exports = {
     {
       name: 'core-not-edges',
       severity: 'error',
-      comment: 'The core (workflows, activities, domain) never imports the processes or the HTTP edge.',
+      comment:
+        'The core (workflows, activities, domain) never imports the processes, the HTTP edge or its kit.',
       from: { path: '^(workflows|activities|domain)/' },
-      to: { path: '^(api|worker|cli|scripts|bench|test|sim)/' },
+      to: { path: '^(api|http|worker|cli|scripts|bench|test|sim)/' },
     },
     {
       name: 'core-not-doors',
@@ -126,7 +127,7 @@ module.exports = {
       comment:
         'The product (what the worker, the API and the CLI run) imports none of the tooling (simulators, ' +
         'scripts, benchmark) nor the tests: the tooling may import the product, never the other way round.',
-      from: { path: '^(workflows|activities|domain|oms|providers|api|worker|config|cli)/' },
+      from: { path: '^(workflows|activities|domain|oms|providers|api|http|worker|config|cli)/' },
       to: { path: '^(sim|scripts|bench|test)/' },
     },
   ],
