@@ -55,8 +55,8 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must be deterministic: no clock, no randomness, no I/O.
-    files: ['workflows/**/*.ts'],
+    // Workflow code, the core's and each door's, must be deterministic: no clock, no randomness, no I/O.
+    files: ['workflows/**/*.ts', 'oms/*/workflows/**/*.ts', 'test/integration/fourthDoor/workflows/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'fetch'],
       'no-restricted-properties': [

@@ -1,4 +1,4 @@
-import { USES, loadConfig } from '../config';
+import { USES } from '../config';
 import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
@@ -6,6 +6,7 @@ import { connectTemporal } from '../config/temporalConnection';
 import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
+import { loadSettleConfig } from '../oms';
 
 /**
  * The longest the API waits for its requests in flight after SIGTERM: a workflow start takes milliseconds,
@@ -15,7 +16,7 @@ const DRAIN_MS = 20_000;
 
 /** `npm run api`: the HTTP edge on its own, for a container beside a Temporal cluster. */
 async function main() {
-  const config = loadConfig(undefined, { owners: USES.api });
+  const config = loadSettleConfig(undefined, { owners: USES.api });
   const logger = createLogger('api', config.LOG_LEVEL);
   warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   // First: an anonymous codec server other hosts would reach is refused before anything starts.

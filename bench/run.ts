@@ -9,8 +9,7 @@ import { localDefaults } from '../config';
 import { freePort, listen, type RunningServer } from '../config/server';
 import { createGatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator } from '../sim/mib/server';
-import { bundleWorkflows } from '../worker/bundle';
-import { WORKFLOWS_PATH } from '../worker/createWorker';
+import { bundleWorkflows, bundleWorkflowsAt } from '../worker/bundle';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createBusClient } from '../sim/spryker/bus';
 import { RabbitMqNotInstalledError, startRabbitMq } from '../scripts/rabbitmq';
@@ -58,6 +57,7 @@ import { runSpryker } from './sprykerShop';
 import { runRestarts } from './restart';
 import { round } from './stats';
 import { commandsClosed } from './work';
+import { FRONT_DOORS } from '../oms';
 
 /**
  * A benchmark run: for each engine and each worker count, a Temporal engine of its own (engines.ts; the dev
@@ -617,14 +617,16 @@ async function prebuildBundles(
 ): Promise<WorkflowBundles> {
   const folder = mkdtempSync(join(tmpdir(), 'settle-bench-bundles-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  const write = async (name: string, workflowsPath: string) => {
+  const write = async (name: string, code: Promise<string>) => {
     const path = join(folder, `${name}.js`);
-    writeFileSync(path, await bundleWorkflows(workflowsPath));
+    writeFileSync(path, await code);
     return path;
   };
   return {
-    settle: prebuilt.settle ?? (await write('settle', WORKFLOWS_PATH)),
-    baseline: prebuilt.baseline ?? (await write('baseline', require.resolve('./baseline/workflows'))),
+    settle: prebuilt.settle ?? (await write('settle', bundleWorkflows(FRONT_DOORS))),
+    baseline:
+      prebuilt.baseline ??
+      (await write('baseline', bundleWorkflowsAt(require.resolve('./baseline/workflows')))),
   };
 }
 

@@ -1,8 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
-import { USES, loadConfig } from '../config';
+import { USES } from '../config';
 import { createLogger } from '../config/logger';
 import { temporalTarget } from '../config/temporalConnection';
-import { FRONT_DOORS } from '../oms';
+import { FRONT_DOORS, loadSettleConfig } from '../oms';
 import { createSettleWorker } from '../worker/createWorker';
 import { installRuntime } from '../worker/runtime';
 import { experiment } from './experiment';
@@ -14,7 +14,7 @@ import { experiment } from './experiment';
  * BENCH_WORKFLOW_BUNDLE loads a prebuilt workflow bundle (the smoke test's) instead of bundling at start.
  */
 async function main() {
-  const config = loadConfig(undefined, { owners: USES.worker });
+  const config = loadSettleConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN');
   const connection = await NativeConnection.connect(temporalTarget(config).connectionOptions);

@@ -17,6 +17,7 @@ import {
   type PaymentList,
 } from '../api/paymentSchemas';
 import { USES, loadConfig } from '../config';
+import type { Section } from '../config/setting';
 import { PAYMENT_COMMANDS } from '../domain/commands';
 import { formatMoney } from '../domain/money';
 import { EXIT, UsageError, declareUsage, runs, settleCommand } from './command';
@@ -26,7 +27,10 @@ import { connectTemporal } from '../config/temporalConnection';
  * `settle payments …`: the operator API's `/payments` from a terminal, straight on Temporal with the same
  * operations (api/paymentOperations.ts) and the same checks of filters and resolutions.
  */
-export function paymentsCommand(): Command {
+export function paymentsCommand(doors: readonly Section[] = []): Command {
+  // The parameters file may hold the doors' keys, which this command knows but does not load.
+  const temporal: Connect = () =>
+    connectTemporal(loadConfig(undefined, { owners: USES['settle payments'], doors }));
   const group = settleCommand('payments', 'list, show and resolve payments; recheck one at the provider')
     .configureHelp({
       // Each subcommand with its whole usage line, its description beneath.
@@ -43,10 +47,11 @@ export function paymentsCommand(): Command {
         'Exit code 1 when the payment is not found or the request is refused (the message says why).',
     );
   for (const sub of [
-    listCommand(),
-    showCommand(),
-    resolveCommand(),
+    listCommand(temporal),
+    showCommand(temporal),
+    resolveCommand(temporal),
     signalCommand(
+      temporal,
       'recheck',
       'ask the provider now instead of at the next scheduled check; a command stuck on a failed act, or ' +
         'ended without an outcome, acts again with the same idempotency key',
@@ -54,6 +59,7 @@ export function paymentsCommand(): Command {
       'asked the provider again',
     ),
     signalCommand(
+      temporal,
       'retry-notification',
       'deliver again a notification MIB refused, once its cause is fixed',
       retryNotification,
@@ -64,7 +70,7 @@ export function paymentsCommand(): Command {
   return declareUsage(group);
 }
 
-function listCommand(): Command {
+function listCommand(temporal: Connect): Command {
   const command = settleCommand(
     'list',
     `payments from Temporal visibility (a moment behind), at most --limit (default ${LIST_LIMIT.default})`,
@@ -106,7 +112,7 @@ function listCommand(): Command {
       },
       { orderId: 'order', status: 'open/--closed' },
     );
-    return withTemporal(async (client) => {
+    return withTemporal(temporal, async (client) => {
       const found = await listPayments(client, filter);
       console.log(options.json ? JSON.stringify(found, null, 2) : paymentTable(found));
       return EXIT.ok;
@@ -128,7 +134,7 @@ interface ListOptions {
   readonly json?: boolean;
 }
 
-function showCommand(): Command {
+function showCommand(temporal: Connect): Command {
   const command = settleCommand(
     'show',
     'phase, outcome, attempts, last error, provider references, calls in progress and the timeline',
@@ -137,7 +143,7 @@ function showCommand(): Command {
     .option('--json', 'as JSON, as GET /payments/<workflow id> answers');
   declareUsage(command);
   return runs(command, async (workflowId: string, options: { json?: boolean }) =>
-    withTemporal(async (client) => {
+    withTemporal(temporal, async (client) => {
       const payment = await showPayment(client, workflowId);
       console.log(options.json ? JSON.stringify(payment, null, 2) : describePayment(payment));
       return EXIT.ok;
@@ -145,7 +151,7 @@ function showCommand(): Command {
   );
 }
 
-function resolveCommand(): Command {
+function resolveCommand(temporal: Connect): Command {
   const command = settleCommand(
     'resolve',
     'decide the outcome the provider never reported; the OMS then gets the matching report',
@@ -167,7 +173,7 @@ function resolveCommand(): Command {
       operator: options.operator,
       ...(options.force ? { force: true } : {}),
     });
-    return withTemporal(async (client) => {
+    return withTemporal(temporal, async (client) => {
       await resolvePayment(client, workflowId, resolution);
       console.log(
         `resolved ${workflowId} as ${resolution.outcome} (by ${resolution.operator}); ` +
@@ -179,6 +185,7 @@ function resolveCommand(): Command {
 }
 
 function signalCommand(
+  temporal: Connect,
   name: string,
   summary: string,
   send: (client: Client, workflowId: string) => Promise<void>,
@@ -186,7 +193,7 @@ function signalCommand(
 ): Command {
   const command = declareUsage(settleCommand(name, summary).argument('<workflow id>'));
   return runs(command, async (workflowId: string) =>
-    withTemporal(async (client) => {
+    withTemporal(temporal, async (client) => {
       await send(client, workflowId);
       console.log(`${done}; the timeline shows what follows: settle payments show ${workflowId}`);
       return EXIT.ok;
@@ -210,8 +217,11 @@ function valid<S extends z.ZodType>(
   throw new UsageError(lines.join('\n'), command);
 }
 
-async function withTemporal(work: (client: Client) => Promise<number>): Promise<number> {
-  const temporal = await connectTemporal(loadConfig(undefined, { owners: USES['settle payments'] }));
+/** Connects to Settle's Temporal with the command's settings. */
+type Connect = () => Promise<{ readonly client: Client; close(): Promise<void> }>;
+
+async function withTemporal(connect: Connect, work: (client: Client) => Promise<number>): Promise<number> {
+  const temporal = await connect();
   try {
     return await work(temporal.client);
   } finally {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type Owner } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { connectTemporal } from '../config/temporalConnection';
-import { FRONT_DOORS } from '../oms';
+import { FRONT_DOORS, doorSectionsOf } from '../oms';
 import type { DoorCliKit, FrontDoor } from '../oms/door';
 import { EXIT, HelpShown, UsageError, exitCodeOf, settleCommand } from './command';
 import { paymentsCommand } from './payments';
@@ -15,10 +15,10 @@ export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Comman
   const program = settleCommand('settle', "Settle's command line")
     .usage('<command> [options]')
     .configureHelp({ subcommandTerm: (command) => command.name() })
-    .addCommand(registerCommand(doors, doorCliKit))
-    .addCommand(paymentsCommand());
+    .addCommand(registerCommand(doors, (door) => doorCliKit(door, doors)))
+    .addCommand(paymentsCommand(doorSectionsOf(doors)));
   for (const door of doors)
-    for (const command of door.commands?.(doorCliKit(door)) ?? []) program.addCommand(command);
+    for (const command of door.commands?.(doorCliKit(door, doors)) ?? []) program.addCommand(command);
   return program.addHelpText(
     'after',
     "\nRun 'settle <command> --help' for a command's options. Settle's settings come from the environment\n" +
@@ -28,11 +28,10 @@ export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Comman
 }
 
 /** A door's commands load Temporal's settings and the door's own, and no others. */
-function doorCliKit(door: FrontDoor): DoorCliKit {
-  const owners = ['temporal', ...(door.settings ? [door.settings.owner] : [])] as Owner[];
-  const also = door.settings ? [door.settings] : [];
+function doorCliKit(door: FrontDoor, doors: readonly FrontDoor[]): DoorCliKit {
+  const owners = ['temporal', ...(door.settings ? [door.settings.owner] : [])];
   return {
-    loadConfig: () => loadConfig(undefined, { owners, also }),
+    loadConfig: () => loadConfig(undefined, { owners, doors: doorSectionsOf(doors) }),
     connectTemporal: (config) => connectTemporal(config as ReturnType<typeof loadConfig<'temporal'>>),
   };
 }

@@ -5,7 +5,7 @@ import { parseDuration } from '../domain/duration';
 import { PROVIDERS } from '../providers';
 import type { ProviderDefinition } from '../providers/definition';
 import { selectionSettings, whyServes, type Selection } from '../providers/selection';
-import { SECTIONS, sectionsOf, type ConfigOf, type Owner } from './catalogue';
+import { catalogueOf, sectionsOf, settingsOf, type ConfigOf, type Owner } from './catalogue';
 import { ConfigError } from './errors';
 import { describeIssues, labelOf } from './issues';
 import { redactFromLogs } from './logger';
@@ -14,6 +14,7 @@ import type { Section, Setting } from './setting';
 
 export { ConfigError } from './errors';
 export type { ConfigOf, Owner, SettingName, SettleConfig } from './catalogue';
+export { catalogueOf } from './catalogue';
 export {
   LOCAL_DEITY_PROFILE,
   LOCAL_SPRYKER_TENANT,
@@ -28,8 +29,8 @@ export { USES } from './uses';
  * Settle's one configuration, read from `config/parameters.yml` and environment variables (which win), and
  * validated at start-up: a missing or malformed value stops the process with a message naming its key and
  * variable, never its value. Each process loads only the parts it uses (config/uses.ts). The settings
- * themselves are declared once: in config/sections.ts, in each front door (oms/<door>/settings.ts) and
- * beside each provider, all listed in config/catalogue.ts.
+ * themselves are declared once: in config/sections.ts and beside each provider, listed in config/catalogue.ts,
+ * and in each front door (FrontDoor.settings), which the process serving the doors hands in.
  * `localDefaults` holds the values of the embedded local stack (`npm start`, the tests).
  */
 
@@ -38,14 +39,23 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export interface ConfigSources<O extends Owner = Owner> {
   /** The parameters file to read beneath the environment, or null for none. */
   readonly file?: string | null;
-  /** The parts to load; all of them when absent. */
-  readonly owners?: readonly O[];
   /**
-   * Sections beside the catalogue's, loaded with the rest: those of front doors not in Settle's door list (a
-   * door written in a test). Sections the catalogue already holds are not loaded twice.
+   * The parts to load (`doors` for every door's section, a door's owner for its own); all of them when
+   * absent.
    */
-  readonly also?: readonly Section[];
+  readonly owners?: readonly (O | DoorOwner)[];
+  /**
+   * The front doors' sections (FrontDoor.settings of each door served): their keys are known in the
+   * parameters file whether loaded or not. The door code reads its own values from the result.
+   */
+  readonly doors?: readonly Section[];
 }
+
+/** A front door's part of the configuration, by its section's owner (`mib`). */
+type DoorOwner = string & {};
+
+/** What loadConfig returns: the parts asked for, typed, and the doors' values, which each door types. */
+export type LoadedConfig<O extends Owner> = ConfigOf<O> & Readonly<Record<string, unknown>>;
 
 type RawSettings = Readonly<Record<string, string | undefined>>;
 
@@ -57,16 +67,13 @@ type RawSettings = Readonly<Record<string, string | undefined>>;
  */
 export function loadConfig<const O extends Owner = Owner>(
   env?: Environment,
-  { file, owners, also = [] }: ConfigSources<O> = {},
-): ConfigOf<O> {
+  { file, owners, doors = [] }: ConfigSources<O> = {},
+): LoadedConfig<O> {
   const source = file !== undefined ? file : env ? null : parametersFileOf(process.env);
   const environment = env ?? process.env;
-  const fromFile: RawSettings = source === null ? {} : readParametersFile(source);
-  const known: readonly Section[] = SECTIONS;
-  const sections: readonly Section[] = [
-    ...sectionsOf(owners),
-    ...also.filter((extra) => !known.includes(extra)),
-  ];
+  const fromFile: RawSettings = source === null ? {} : readParametersFile(source, catalogueOf(doors));
+  const sections = sectionsOf(owners, doors);
+  const settings = settingsOf(sections);
   const values: Record<string, string | undefined> = {};
   const origin: Record<string, string> = {};
   const shape: Record<string, z.ZodType> = {};
@@ -94,12 +101,12 @@ export function loadConfig<const O extends Owner = Owner>(
   const parsed = z.object(shape).safeParse(values);
   const missing = sections.includes(selectionSettings) ? missingProviderSettings(values) : [];
   if (!parsed.success || missing.length > 0) {
-    const issues = parsed.success ? [] : [describeIssues(parsed.error, values, origin)];
+    const issues = parsed.success ? [] : [describeIssues(parsed.error, values, origin, settings)];
     throw new ConfigError(`invalid configuration:\n${[...issues, ...missing].join('\n')}`);
   }
   const config = parsed.data as Record<string, unknown>;
   redactFromLogs(secrets.flatMap(([name, setting]) => secretsOf(setting, values[name], config[name])));
-  return config as ConfigOf<O>;
+  return config as LoadedConfig<O>;
 }
 
 /** What of a secret setting is masked in logs: the text as written, and each secret its value holds. */

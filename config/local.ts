@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 import { describeIssues } from './issues';
 import { port } from './setting';
-import type { SettleConfig } from './catalogue';
 
 export interface LocalPorts {
   readonly api: number;
@@ -54,7 +53,10 @@ export const LOCAL_DEITY_PROFILE = {
   serviceToken: 'local-deity-token-0001',
 } as const;
 
-/** Configuration of the embedded local stack: the simulators on localhost, development secrets. */
+/**
+ * Configuration of the embedded local stack: the simulators on localhost, development secrets (the core's and
+ * the front doors' settings: a unit test checks every name is a setting).
+ */
 export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'> = localPorts({})) {
   const mib = `http://127.0.0.1:${ports.mib}`;
   return {
@@ -88,5 +90,5 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     GATEWAY_API_KEY: 'local-gateway-key',
     GATEWAY_WEBHOOK_SECRET: 'local-gateway-webhook-secret',
-  } satisfies Partial<Record<keyof SettleConfig, string>>;
+  } satisfies Readonly<Record<string, string>>;
 }

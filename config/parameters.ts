@@ -2,20 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError } from './errors';
-import { SETTINGS, type SettingName } from './catalogue';
+import { SECTIONS, settingsOf } from './catalogue';
+import type { Section } from './setting';
 import { PROJECT_ROOT } from './projectRoot';
 
-/**
+/*
  * `config/parameters.yml`, Symfony style as in Magento's seed: one `parameters:` mapping of flat dotted keys.
- * Each setting has one key there and one environment variable, which is also its field in SettleConfig.
+ * Each setting has one key there and one environment variable, which is also its field in the configuration.
  */
-export const PARAMETERS = Object.fromEntries(
-  Object.entries(SETTINGS).map(([setting, { key }]) => [setting, key]),
-) as Readonly<Record<SettingName, string>>;
 
-const SETTING_OF_KEY = new Map(
-  Object.entries(PARAMETERS).map(([setting, key]) => [key, setting as SettingName]),
-);
+/** Each key of the sections' settings, to the setting's name. */
+const settingOfKey = (sections: readonly Section[]) =>
+  new Map(Object.entries(settingsOf(sections)).map(([setting, { key }]) => [key, setting]));
 
 export const DEFAULT_PARAMETERS_FILE = join(PROJECT_ROOT, 'config', 'parameters.yml');
 
@@ -34,9 +32,13 @@ export function parametersFileOf(
 /**
  * The settings a parameters file sets, by setting name. Values stay text, as written, so that the file and
  * the environment go through one validation (a secret like `1e10` is not turned into a number). An empty
- * value or `~` sets nothing. The file must exist; an empty file sets nothing.
+ * value or `~` sets nothing. The file must exist; an empty file sets nothing. Its keys are those of the
+ * sections (the core's and the front doors'), whether the process loads them or not.
  */
-export function readParametersFile(file: string): Partial<Record<SettingName, string>> {
+export function readParametersFile(
+  file: string,
+  sections: readonly Section[] = SECTIONS,
+): Partial<Record<string, string>> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,7 +57,8 @@ export function readParametersFile(file: string): Partial<Record<SettingName, st
   const root = document.contents;
   if (root === null || (isScalar(root) && root.value === null)) return {};
   if (!isMap(root)) throw fail('expected a mapping with the key "parameters"');
-  const settings: Partial<Record<SettingName, string>> = {};
+  const known = settingOfKey(sections);
+  const settings: Partial<Record<string, string>> = {};
   for (const { key, value } of root.items) {
     const name = isScalar(key) ? String(key.value) : String(key);
     if (name !== 'parameters') throw fail(`unknown top-level key "${name}"; only "parameters" is read`);
@@ -63,7 +66,7 @@ export function readParametersFile(file: string): Partial<Record<SettingName, st
     if (!isMap(value)) throw fail('"parameters" must be a mapping of keys to values');
     for (const pair of value.items) {
       const parameter = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      const setting = SETTING_OF_KEY.get(parameter);
+      const setting = known.get(parameter);
       if (!setting) {
         throw fail(`unknown key "${parameter}"; config/parameters.yml.dist lists every key`);
       }

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { PROVIDERS } from '../providers';
-import { SECTIONS } from './catalogue';
+import { catalogueOf } from './catalogue';
 import { PROJECT_ROOT } from './projectRoot';
 import type { Section, Setting } from './setting';
-import { USES } from './uses';
+import { usesWithDoors } from './uses';
 
 /**
- * config/parameters.yml.dist and docs/configuration.md, made from the settings' declarations
- * (`npm run docs:config` writes them; a unit test fails when the committed ones differ).
+ * config/parameters.yml.dist and docs/configuration.md, made from the settings' declarations, the core's and
+ * those of the front doors given (`npm run docs:config` writes them; a unit test fails when the committed
+ * ones differ).
  */
 
 export const PARAMETERS_DIST_FILE = join(PROJECT_ROOT, 'config', 'parameters.yml.dist');
@@ -36,7 +37,7 @@ function wrap(text: string, prefix: string, width = 110): string[] {
   return [...lines, prefix + line].map((wrapped) => wrapped.replaceAll('\u00a0', ' '));
 }
 
-export function parametersDist(): string {
+export function parametersDist(doors: readonly Section[]): string {
   const lines = [
     "# Settle's configuration. Copy this file to config/parameters.yml (git-ignored: it holds secrets) and fill in",
     '# the values, or set the environment variable named for each key, which wins over the file.',
@@ -47,7 +48,7 @@ export function parametersDist(): string {
     '',
     'parameters:',
   ];
-  for (const section of SECTIONS) {
+  for (const section of catalogueOf(doors)) {
     lines.push(`  # --- ${section.title} ---`);
     if (section.about) lines.push(...wrap(section.about, '  # '));
     for (const [name, setting] of Object.entries<Setting>(section.settings)) {
@@ -69,7 +70,14 @@ function markdown(text: string): string {
     .replaceAll('|', '\\|');
 }
 
-export function configurationReference(): string {
+export function configurationReference(doors: readonly Section[]): string {
+  const sections = catalogueOf(doors);
+  const titleOf = (owner: string) =>
+    owner === 'providers'
+      ? 'payment providers (each one that serves payments)'
+      : owner === 'doors'
+        ? doors.map((door) => door.title).join(', ')
+        : sections.find((section) => section.owner === owner)!.title;
   const lines = [
     '# Configuration reference',
     '',
@@ -89,13 +97,16 @@ export function configurationReference(): string {
     '',
     ...table(
       ['Process', 'Parts'],
-      Object.entries(USES).map(([process, owners]) => [`\`${process}\``, owners.map(titleOf).join(', ')]),
+      Object.entries(usesWithDoors(doors)).map(([process, owners]) => [
+        `\`${process}\``,
+        owners.map(titleOf).join(', '),
+      ]),
     ),
     '',
     '`npm start` runs all of them in one process, with the local defaults (the simulators, development',
     'secrets) beneath the environment.',
   ];
-  for (const section of SECTIONS) {
+  for (const section of sections) {
     lines.push('', `## ${section.title}`, '');
     if (section.about) lines.push(markdown(section.about), '');
     const rows = Object.entries<Setting>(section.settings).map(([name, setting]) => {
@@ -116,10 +127,10 @@ export function configurationReference(): string {
 }
 
 /** Both files as they are committed. */
-export function generatedFiles(): { file: string; text: string }[] {
+export function generatedFiles(doors: readonly Section[]): { file: string; text: string }[] {
   return [
-    { file: PARAMETERS_DIST_FILE, text: parametersDist() },
-    { file: REFERENCE_FILE, text: configurationReference() },
+    { file: PARAMETERS_DIST_FILE, text: parametersDist(doors) },
+    { file: REFERENCE_FILE, text: configurationReference(doors) },
   ];
 }
 
@@ -129,9 +140,4 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
-}
-
-function titleOf(owner: string): string {
-  const section = SECTIONS.find((s) => s.owner === owner)!;
-  return owner === 'providers' ? 'payment providers (each one that serves payments)' : section.title;
 }

@@ -12,7 +12,7 @@ import type { ProviderRegistry } from '../providers/registry';
  * routes, its part of the worker (a reporter that turns a command's outcome into the door's own message, its
  * activities), its command-line commands and the type of its reply context. The API, the worker, the
  * configuration and the command line take each door from the list in oms/index.ts and name none; the door's
- * workflows go into the worker's bundle through oms/workflows.ts.
+ * workflows (WorkerDoor.workflows) go into the worker's bundle beside the core's.
  */
 
 export type { AuthorizationReportRequest, Reporter, ReportRequest } from '../activities/reporter';

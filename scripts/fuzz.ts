@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, type SettleConfig } from '../config';
+import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../config';
+import type { SettleConfigWithDoors } from '../oms';
 import { PROJECT_ROOT } from '../config/projectRoot';
 import { installRuntime } from '../worker/runtime';
 import { createDevServerEnv } from './ephemeralTemporal';
@@ -73,7 +74,7 @@ function ensureSchemathesis(): void {
  * generated: ten failed authentications a minute throttle a client (http/throttle.ts), and every request here
  * comes from one client, so they would leave the routes behind them untested.
  */
-function schemathesisConfig(config: SettleConfig): string {
+function schemathesisConfig(config: SettleConfigWithDoors): string {
   const toml = JSON.stringify;
   const tenant = toml(LOCAL_SPRYKER_TENANT);
   // mibSignature (an HMAC of the body) cannot be given as a fixed value: MIB's bearer is used instead.

@@ -5,8 +5,11 @@ import { startCodecServer } from '../api/codecServer';
 import { apiDependencies } from '../api/dependencies';
 import { loadConfig, localDefaults, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
-import { FRONT_DOORS } from '../oms';
+import { FRONT_DOORS, doorSectionsOf, type DoorsConfig } from '../oms';
 import type { FrontDoor } from '../oms/door';
+
+/** The stack's settings: all of Settle's, the door list's typed (a test's own door reads its own). */
+type StackConfig = SettleConfig & DoorsConfig;
 import { listen, type RunningServer } from '../config/server';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
@@ -39,7 +42,7 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  readonly config: SettleConfig;
+  readonly config: StackConfig;
   readonly temporal: Client;
   readonly worker: Worker;
   readonly api: RunningServer;
@@ -76,8 +79,10 @@ export async function startStack({
     // Explicit settings win over the local ones (npm start may point Settle at a real MIB or gateway).
     const local = localDefaults({ api: ports.api ?? 0, mib: mib.port, gateway: gatewayServer.port });
     // A door outside Settle's list (a test's) brings its settings with it.
-    const also = doors.flatMap((door) => (door.settings ? [door.settings] : []));
-    const config = loadConfig({ ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) }, { also });
+    const config = loadConfig(
+      { ...local, TEMPORAL_ADDRESS: address, ...pickDefined(env) },
+      { doors: doorSectionsOf(doors) },
+    ) as StackConfig;
 
     // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
     const logger = createLogger('api', config.LOG_LEVEL);

@@ -5,12 +5,12 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import {
   LOCAL_DEITY_PROFILE,
   LOCAL_SPRYKER_TENANT,
-  loadConfig,
   localDefaults,
   localPorts,
   type LocalPorts,
 } from '../config';
 import { listen } from '../config/server';
+import { loadSettleConfig } from '../oms';
 import { ANNOUNCE_WORKFLOW_ID } from '../oms/spryker/door';
 import { createDeityShopSimulator } from '../sim/deity/server';
 import { createSprykerShopSimulator } from '../sim/spryker/server';
@@ -74,7 +74,7 @@ async function main() {
   // Ctrl-C is handled below, in order; the SDK's own signal handlers would drain the worker first.
   installRuntime('WARN', { handleSignals: false });
   const ports = localPorts();
-  const config = loadConfig({ ...localDefaults(ports), ...process.env });
+  const config = loadSettleConfig({ ...localDefaults(ports), ...process.env });
   const logger = createLogger('start', config.LOG_LEVEL);
   const dataDir = resolve(process.env.SETTLE_DATA_DIR ?? join(__dirname, '..', '.data'));
   const stops: Stop[] = [];
@@ -118,9 +118,11 @@ async function main() {
   }
 }
 
+/** Every setting, the doors' included. */
+type LocalConfig = ReturnType<typeof loadSettleConfig>;
 /** The dev server (or TEMPORAL_ADDRESS's server) with the simulators, worker and API in this process. */
 async function startEmbedded(
-  config: ReturnType<typeof loadConfig>,
+  config: LocalConfig,
   ports: LocalPorts,
   dataDir: string,
   stops: Stop[],
@@ -234,7 +236,7 @@ async function startOnCluster(
   mode: Mode,
   ports: LocalPorts,
   dataDir: string,
-  config: ReturnType<typeof loadConfig>,
+  config: LocalConfig,
   stops: Stop[],
   operatorAuth: string | undefined,
 ): Promise<string[]> {

@@ -8,17 +8,12 @@ import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
 import { settleClient } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
+import { workflowsEntry } from './bundle';
 import type { WorkerDoor } from './doors';
 
 /** The settings the worker reads. */
 type WorkerConfig = ConfigOf<'temporal' | 'providers' | 'worker' | 'log'>;
 
-/**
- * The workflow bundle's entry, the core's workflows and every door's, beside the door list: `workflows.ts`
- * under tsx and jest, `workflows.js` once built. A path for the bundler, not an import: the worker runs no
- * door code of its own accord.
- */
-export const WORKFLOWS_PATH = require.resolve(join(__dirname, '..', 'oms', 'workflows'));
 /** The bundle `npm run build` writes beside the compiled code (worker/bundleWorkflows.ts). */
 export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
 
@@ -29,19 +24,18 @@ export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
 export const encryptedBundlePath = (prebuilt: string) => prebuilt.replace(/\.js$/, '.encrypted.js');
 
 /**
- * Where the worker gets its workflow code: the compiled worker loads the bundle made at build time, if there
- * is one (the one with encrypted failures when `encrypted`); from source (tsx), the worker bundles at start,
- * so that the code it runs is never stale.
+ * Where the worker gets the workflow code of the core and its doors: the compiled worker loads the bundle made
+ * at build time, if there is one (the one with encrypted failures when `encrypted`); from source (tsx), the
+ * worker bundles at start, so that the code it runs is never stale.
  */
 export function workflowSource(
-  compiled = __filename.endsWith('.js'),
-  prebuilt = PREBUILT_BUNDLE_PATH,
-  encrypted = false,
+  doors: readonly Pick<WorkerDoor, 'workflows'>[],
+  { compiled = __filename.endsWith('.js'), prebuilt = PREBUILT_BUNDLE_PATH, encrypted = false } = {},
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const codePath = encrypted ? encryptedBundlePath(prebuilt) : prebuilt;
   return compiled && existsSync(codePath)
     ? { workflowBundle: { codePath } }
-    : { workflowsPath: WORKFLOWS_PATH };
+    : { workflowsPath: workflowsEntry(doors) };
 }
 
 /**
@@ -88,7 +82,7 @@ export async function createSettleWorker(
     ...WORKER_TUNING,
     ...(overrides.workflowBundle
       ? {}
-      : workflowSource(undefined, undefined, config.PAYLOAD_KEYS !== undefined)),
+      : workflowSource(frontDoors, { encrypted: config.PAYLOAD_KEYS !== undefined })),
     ...overrides,
   });
   // What the doors opened (a broker connection) closes once the worker has stopped.

@@ -29,5 +29,10 @@ export interface DoorWorkerPart<Context = unknown> {
 export interface WorkerDoor<Context = unknown, Config = unknown> {
   /** Its name in a command's reply context (ReplyContext.door) and in the SettleDoor search attribute. */
   readonly name: string;
+  /**
+   * The module that exports its workflows (`require.resolve('./workflows')`), if it has any: the worker's
+   * bundle takes them beside the core's. A path, not an import: workflow code is bundled, never loaded here.
+   */
+  readonly workflows?: string;
   worker(context: DoorWorkerContext<Config>): DoorWorkerPart<Context>;
 }

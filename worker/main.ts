@@ -1,18 +1,18 @@
 import { NativeConnection } from '@temporalio/worker';
-import { USES, loadConfig, type ConfigOf } from '../config';
+import { USES, type ConfigOf } from '../config';
 import { parseDuration } from '../domain/duration';
 import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 // The process's entry is where the worker meets its doors, as api/ is for the API.
-import { FRONT_DOORS } from '../oms';
+import { FRONT_DOORS, loadSettleConfig } from '../oms';
 import { createSettleWorker } from './createWorker';
 import { installRuntime } from './runtime';
 import { ensureSearchAttributes } from './searchAttributes';
 
 /** `npm run worker`: the worker on its own, for a container beside a Temporal cluster. Ctrl-C drains it. */
 async function main() {
-  const config = loadConfig(undefined, { owners: USES.worker });
+  const config = loadSettleConfig(undefined, { owners: USES.worker });
   const logger = createLogger('worker', config.LOG_LEVEL);
   warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   installRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'info' ? 'INFO' : 'WARN', {

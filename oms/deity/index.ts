@@ -18,6 +18,7 @@ import { deitySettings } from './settings';
  */
 export const deityDoor: FrontDoor<DeityReplyContext, DeityConfig, Pick<DeityDependencies, 'deity'>> = {
   name: DEITY_DOOR,
+  workflows: require.resolve('./workflows'),
   settings: deitySettings,
   dependencies: (config) => ({ deity: deitySettingsOf(config) }),
   routes: deityRoutes,

@@ -15,6 +15,7 @@ export const mibDoor: FrontDoor<
   Pick<MibIntakeDependencies, 'mibIntakeSecret'>
 > = {
   name: MIB_DOOR,
+  workflows: require.resolve('./workflows'),
   settings: mibSettings,
   dependencies: (config) => ({ mibIntakeSecret: config.MIB_INTAKE_SECRET }),
   routes: mibRoutes,

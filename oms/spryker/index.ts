@@ -15,6 +15,7 @@ type Config = SprykerConfig & { readonly PUBLIC_URL?: string };
  */
 export const sprykerDoor: FrontDoor<unknown, Config, Pick<SprykerDependencies, 'spryker'>> = {
   name: SPRYKER_DOOR,
+  workflows: require.resolve('./workflows'),
   settings: sprykerSettings,
   dependencies: (config) => ({ spryker: sprykerSettingsOf(config) }),
   routes: sprykerRoutes,

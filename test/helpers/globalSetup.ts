@@ -4,6 +4,7 @@ import { resolveStripeMock } from '../../scripts/stripe-mock';
 import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
 import { bundleWorkflows } from '../../worker/bundle';
 import { BUNDLE_PATH } from './paths';
+import { FRONT_DOORS } from '../../oms';
 
 /**
  * Once per `jest` run, before the test files: the Temporal binaries and stripe-mock (built from the registries if needed,
@@ -19,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   process.env.STRIPE_MOCK_PATH = await resolveStripeMock({ log });
-  const code = await bundleWorkflows();
+  const code = await bundleWorkflows(FRONT_DOORS);
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
 }

@@ -30,6 +30,7 @@ import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
+import { FRONT_DOORS } from '../../oms';
 
 type History = temporal.api.history.v1.IHistory;
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
@@ -117,7 +118,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
         const [started, code] = await Promise.all([
           startRabbitMq({ dataDir: mkdtempSync(join(tmpdir(), 'settle-encryption-broker-')) }),
           // As the compiled worker runs with keys: failure messages of workflow code encrypted too.
-          bundleWorkflows(undefined, { encryptedFailures: true }),
+          bundleWorkflows(FRONT_DOORS, { encryptedFailures: true }),
         ]);
         broker = started;
         return {

@@ -2,7 +2,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FRONT_DOORS } from '../../oms';
 import { startStack, type Stack } from '../../scripts/stack';
 import { runSettle } from '../../cli/settle';
-import { bundleWorkflows } from '../../worker/bundle';
 import { statusQuery } from '../../workflows/messages';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
 import { memoDoor } from './fourthDoor';
@@ -23,13 +22,10 @@ describe('a fourth front door (dev server)', () => {
 
   beforeAll(async () => {
     env = await createDevServerEnv();
-    // The door's workflow goes into the bundle beside Settle's.
-    const code = await bundleWorkflows(require.resolve('./fourthDoor/workflows'));
     stack = await startStack({
       address: env.address,
       env: { LOG_LEVEL: 'error', MEMO_TOKEN },
       gateway: { mode: 'pending', webhookDelayMs: 100 },
-      workerOptions: { workflowBundle: { code } },
       doors,
     });
   });

@@ -4,11 +4,12 @@ import { Agent } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createApi } from '../../api/app';
 import { AUTH_FAILURE_LIMIT } from '../../http/throttle';
-import { loadConfig, localDefaults } from '../../config';
+import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { apiParts, send, type Logged } from '../helpers/apiEdge';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { createDevServerEnv, eventually } from '../helpers/temporal';
+import { loadSettleConfig } from '../../oms';
 
 /**
  * A TCP relay in front of Temporal that can hold Temporal's answers: while held, nothing Temporal sends reaches
@@ -65,7 +66,7 @@ async function holdingRelay(upstream: string) {
  * the request path, only for an id Temporal could hold, and at most as often as the address's limit allows.
  */
 describe('unverified webhooks', () => {
-  const config = loadConfig(localDefaults());
+  const config = loadSettleConfig(localDefaults());
   const logged: Logged[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let env: TestWorkflowEnvironment;

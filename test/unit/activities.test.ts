@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
-import { localDefaults, loadConfig, type SettleConfig } from '../../config';
+import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { MIB_PAYMENTS_CONTRACT } from '../../oms/mib/methods';
 import { NON_RETRYABLE } from '../../domain/failures';
@@ -15,6 +15,7 @@ import { createMibActivities } from '../../oms/mib/activities';
 import { createMibClient } from '../../oms/mib/client';
 import { createMibReporter } from '../../oms/mib/reporter';
 import { MIB_REJECTED } from '../../oms/mib/workflows/registerEndpointMessages';
+import { loadSettleConfig, type SettleConfigWithDoors } from '../../oms';
 
 /** The activities against the real simulators over HTTP, in Temporal's mock activity context. */
 /** The worker's activities: the core's and the MIB door's. */
@@ -28,7 +29,7 @@ describe('activities', () => {
   // Failures here are expected; the activity's own failure logs would only be noise.
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
   const defaults = localDefaults();
-  const workerActivities = (config: SettleConfig): WorkerActivities => {
+  const workerActivities = (config: SettleConfigWithDoors): WorkerActivities => {
     const mib = createMibClient(config);
     return {
       ...createActivities({
@@ -46,7 +47,9 @@ describe('activities', () => {
       webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
     });
     servers = [await listen(mibSim.app, 0), await listen(gatewaySim.app, 0)];
-    const config = loadConfig(localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }));
+    const config = loadSettleConfig(
+      localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
+    );
     activities = workerActivities(config);
   });
 
@@ -155,7 +158,7 @@ describe('activities', () => {
     });
 
     it('reports a refused API key as a retryable error that names the setting', async () => {
-      const config = loadConfig({
+      const config = loadSettleConfig({
         ...localDefaults({ api: 0, mib: servers[0]!.port, gateway: servers[1]!.port }),
         GATEWAY_API_KEY: 'a-revoked-key',
       });

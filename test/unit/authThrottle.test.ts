@@ -2,12 +2,13 @@ import express from 'express';
 import { Agent } from 'node:http';
 import { createApi } from '../../api/app';
 import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../http/throttle';
-import { loadConfig, localDefaults } from '../../config';
+import { localDefaults } from '../../config';
 import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { deitySettingsOf } from '../../oms/deity/door';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { listen, type RunningServer } from '../../config/server';
 import { apiParts, recordingLogger, send, unreachableTemporal, type Logged } from '../helpers/apiEdge';
+import { loadSettleConfig } from '../../oms';
 
 /**
  * Failed authentication is throttled per client and route: past the limit a client is answered 429 with
@@ -17,7 +18,7 @@ import { apiParts, recordingLogger, send, unreachableTemporal, type Logged } fro
  */
 describe('failed authentication throttled per client and route', () => {
   const logged: Logged[] = [];
-  const config = loadConfig(localDefaults());
+  const config = loadSettleConfig(localDefaults());
   const adminToken = 'operator-token-1';
   const connection = unreachableTemporal();
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -202,7 +203,7 @@ describe('the failed-authentication window', () => {
  * prototype (`constructor`, `toString`, `__proto__`) is as unknown as any other, never a 500.
  */
 describe('caller-chosen names that are prototype keys', () => {
-  const config = loadConfig(localDefaults());
+  const config = loadSettleConfig(localDefaults());
   const connection = unreachableTemporal();
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let api: RunningServer;
@@ -327,7 +328,7 @@ describe('caller-chosen names that are prototype keys', () => {
  * address, go through.
  */
 describe('failures counted per claimed identity and address', () => {
-  const config = loadConfig({
+  const config = loadSettleConfig({
     ...localDefaults(),
     SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN},other-shop=other-shop-token-0001`,
   });

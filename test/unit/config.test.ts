@@ -3,14 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { catalogueOf, settingsOf } from '../../config/catalogue';
+import { doorSectionsOf, loadSettleConfig } from '../../oms';
 import { createLogger } from '../../config/logger';
 import { configError } from '../helpers/configError';
-import { DEFAULT_PARAMETERS_FILE, PARAMETERS, parametersFileOf } from '../../config/parameters';
+import { DEFAULT_PARAMETERS_FILE, parametersFileOf } from '../../config/parameters';
 import { generatedFiles } from '../../config/reference';
+
+/** Every setting's key in the parameters file, by its variable: the core's and the doors'. */
+const PARAMETERS = Object.fromEntries(
+  Object.entries(settingsOf(catalogueOf(doorSectionsOf()))).map(([name, { key }]) => [name, key]),
+);
 
 describe('configuration from the environment', () => {
   it('accepts the local defaults and fills in the rest', () => {
-    const config = loadConfig(localDefaults());
+    const config = loadSettleConfig(localDefaults());
     expect(config.TEMPORAL_TASK_QUEUE).toBe('settle-payments');
     expect(config.API_PORT).toBe(3000);
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
@@ -23,7 +30,7 @@ describe('configuration from the environment', () => {
       GATEWAY_API_KEY: undefined,
       API_PORT: '99999',
     };
-    const message = configError(() => loadConfig(env));
+    const message = configError(() => loadSettleConfig(env));
     expect(message).toMatch(/service_bus\.base_url \(MIB_BASE_URL\): .*\(from the environment\)/);
     expect(message).toMatch(/gateway\.api_key \(GATEWAY_API_KEY\): required/);
     expect(message).toMatch(/api\.port \(API_PORT\): /);
@@ -33,7 +40,7 @@ describe('configuration from the environment', () => {
 
 describe('loading the parts a process uses', () => {
   it('needs and checks only the settings of those parts', () => {
-    const config = loadConfig(
+    const config = loadSettleConfig(
       { TEMPORAL_ADDRESS: 'temporal.internal:7233', API_PORT: 'not a port', MIB_BASE_URL: 'nope' },
       { owners: ['temporal'] },
     );
@@ -43,13 +50,13 @@ describe('loading the parts a process uses', () => {
       TEMPORAL_TASK_QUEUE: 'settle-payments',
       PAYLOAD_REQUIRE_ENCRYPTION: false,
     });
-    expect(configError(() => loadConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }))).toBe(
+    expect(configError(() => loadSettleConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }))).toBe(
       'invalid configuration:\n  temporal.namespace (TEMPORAL_NAMESPACE): Too small: expected string to have >=1 characters (from the environment)',
     );
   });
 
   it("brings each provider's settings with the providers, and the rule of which serve payments", () => {
-    const message = configError(() => loadConfig({}, { owners: ['providers'] }));
+    const message = configError(() => loadSettleConfig({}, { owners: ['providers'] }));
     expect(message.split('\n').slice(1)).toEqual([
       '  gateway.url (GATEWAY_URL): required (gateway is the default provider (DEFAULT_PROVIDER))',
       '  gateway.api_key (GATEWAY_API_KEY): required (gateway is the default provider (DEFAULT_PROVIDER))',
@@ -57,10 +64,27 @@ describe('loading the parts a process uses', () => {
     ]);
     const { GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRET } = localDefaults();
     const gateway = { GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRET };
-    expect(loadConfig(gateway, { owners: ['providers'] })).toEqual({
+    expect(loadSettleConfig(gateway, { owners: ['providers'] })).toEqual({
       ...gateway,
       DEFAULT_PROVIDER: 'gateway',
     });
+  });
+
+  it("loads a door's section with `doors` or the door's owner, and only the doors it is given", () => {
+    const mib = { ...localDefaults(), MIB_BASE_URL: 'nope' };
+    expect(configError(() => loadSettleConfig(mib, { owners: ['temporal', 'doors'] }))).toMatch(
+      /service_bus\.base_url \(MIB_BASE_URL\)/,
+    );
+    expect(configError(() => loadSettleConfig(mib, { owners: ['temporal', 'mib'] }))).toMatch(
+      /service_bus\.base_url \(MIB_BASE_URL\)/,
+    );
+    // Without the doors' sections the core knows nothing of theirs: the value is not read at all.
+    expect(loadConfig(mib, { owners: ['temporal', 'doors'] })).not.toHaveProperty('MIB_BASE_URL');
+  });
+
+  it('names in the local defaults only settings of the core or of a door', () => {
+    const known = settingsOf(catalogueOf(doorSectionsOf()));
+    expect(Object.keys(localDefaults()).filter((name) => !(name in known))).toEqual([]);
   });
 
   it('still refuses a parameters file with an unknown key', () => {
@@ -68,7 +92,7 @@ describe('loading the parts a process uses', () => {
     try {
       const file = join(dir, 'parameters.yml');
       writeFileSync(file, 'parameters:\n  mom_client: acme\n  temporal.adress: x\n');
-      expect(configError(() => loadConfig({}, { file, owners: ['temporal'] }))).toMatch(
+      expect(configError(() => loadSettleConfig({}, { file, owners: ['temporal'] }))).toMatch(
         /unknown key "temporal\.adress"/,
       );
     } finally {
@@ -115,7 +139,7 @@ describe('configuration from config/parameters.yml', () => {
 `;
 
   it("reads the seed's keys and every other setting from the file", () => {
-    const config = loadConfig({}, { file: write(complete) });
+    const config = loadSettleConfig({}, { file: write(complete) });
     expect(config).toEqual({
       SERVICE_BUS_ENDPOINT_NAME: 'acme-payments',
       MOM_CLIENT: 'acme-client',
@@ -184,17 +208,17 @@ describe('configuration from config/parameters.yml', () => {
     ],
   ])('stops on a malformed %s (%s), naming the key', (key, value, message) => {
     const file = write(complete.replace(new RegExp(`${key.replace('.', '\\.')}: .*`), `${key}: "${value}"`));
-    expect(() => loadConfig({}, { file })).toThrow(message);
+    expect(() => loadSettleConfig({}, { file })).toThrow(message);
   });
 
   it('keeps a value that YAML would read as another number as it was written', () => {
     const file = write(complete.replace('gateway.api_key: 12345678', 'gateway.api_key: 1e100000'));
-    expect(loadConfig({}, { file }).GATEWAY_API_KEY).toBe('1e100000');
+    expect(loadSettleConfig({}, { file }).GATEWAY_API_KEY).toBe('1e100000');
   });
 
   it('lets environment variables win over the file', () => {
     const file = write(complete);
-    const config = loadConfig({ MOM_CLIENT: 'from-env', API_PORT: '9090', PATH: '/bin' }, { file });
+    const config = loadSettleConfig({ MOM_CLIENT: 'from-env', API_PORT: '9090', PATH: '/bin' }, { file });
     expect(config.MOM_CLIENT).toBe('from-env');
     expect(config.API_PORT).toBe(9090);
     expect(config.SERVICE_BUS_SECRET).toBe('mib-secret-1');
@@ -207,7 +231,7 @@ describe('configuration from config/parameters.yml', () => {
         .replace(/ {2}gateway\.url: .*\n/, '')
         .replace('log.level: warn', 'log.level:'),
     );
-    const message = configError(() => loadConfig({}, { file }));
+    const message = configError(() => loadSettleConfig({}, { file }));
     expect(message).toMatch(/^ {2}mom_client \(MOM_CLIENT\): required$/m);
     expect(message).toMatch(
       /^ {2}gateway\.url \(GATEWAY_URL\): required \(gateway is the default provider \(DEFAULT_PROVIDER\)\)$/m,
@@ -217,7 +241,7 @@ describe('configuration from config/parameters.yml', () => {
 
   it('names a malformed value, where it came from, and not the value', () => {
     const file = write(complete.replace('service_bus.secret: "mib-secret-1"', 'service_bus.secret: short'));
-    const message = configError(() => loadConfig({ LOG_LEVEL: 'loud' }, { file }));
+    const message = configError(() => loadSettleConfig({ LOG_LEVEL: 'loud' }, { file }));
     expect(message).toContain(
       `service_bus.secret (SERVICE_BUS_SECRET): must be at least 8 characters (from ${file})`,
     );
@@ -227,44 +251,46 @@ describe('configuration from config/parameters.yml', () => {
 
   it('refuses malformed YAML, naming the file and the line', () => {
     const file = write('parameters:\n  mom_client: [unclosed\n  service_bus.secret: x\n');
-    expect(configError(() => loadConfig({}, { file }))).toMatch(
+    expect(configError(() => loadSettleConfig({}, { file }))).toMatch(
       new RegExp(`^invalid configuration file ${file}: not valid YAML: .*line 3`, 's'),
     );
     const duplicate = write('parameters:\n  mom_client: a\n  mom_client: b\n', 'duplicate.yml');
-    expect(configError(() => loadConfig({}, { file: duplicate }))).toMatch(
+    expect(configError(() => loadSettleConfig({}, { file: duplicate }))).toMatch(
       /not valid YAML: Map keys must be unique/,
     );
   });
 
   it('refuses an unknown key, a nested mapping and another top-level key, naming them', () => {
     const unknown = write(`${complete}  service_bus.secrett: typo-of-a-key\n`);
-    expect(configError(() => loadConfig({}, { file: unknown }))).toBe(
+    expect(configError(() => loadSettleConfig({}, { file: unknown }))).toBe(
       `invalid configuration file ${unknown}: unknown key "service_bus.secrett"; config/parameters.yml.dist lists every key`,
     );
     const nested = write('parameters:\n  service_bus:\n    secret: local-mib-secret\n', 'nested.yml');
-    expect(configError(() => loadConfig({}, { file: nested }))).toMatch(/unknown key "service_bus"/);
+    expect(configError(() => loadSettleConfig({}, { file: nested }))).toMatch(/unknown key "service_bus"/);
     const list = write('parameters:\n  mom_client: [a, b]\n', 'list.yml');
-    expect(configError(() => loadConfig({}, { file: list }))).toMatch(
+    expect(configError(() => loadSettleConfig({}, { file: list }))).toMatch(
       /mom_client \(MOM_CLIENT\) must be a single value/,
     );
     const services = write('services:\n  foo: bar\n', 'services.yml');
-    expect(configError(() => loadConfig({}, { file: services }))).toMatch(/unknown top-level key "services"/);
+    expect(configError(() => loadSettleConfig({}, { file: services }))).toMatch(
+      /unknown top-level key "services"/,
+    );
     const scalar = write('just text\n', 'scalar.yml');
-    expect(configError(() => loadConfig({}, { file: scalar }))).toMatch(
+    expect(configError(() => loadSettleConfig({}, { file: scalar }))).toMatch(
       /expected a mapping with the key "parameters"/,
     );
   });
 
   it('refuses an explicitly named file that does not exist', () => {
     const missing = join(dir, 'nope.yml');
-    expect(configError(() => loadConfig(localDefaults(), { file: missing }))).toBe(
+    expect(configError(() => loadSettleConfig(localDefaults(), { file: missing }))).toBe(
       `configuration file ${missing} does not exist`,
     );
   });
 
   it('takes an empty file as one that sets nothing', () => {
     const file = write('# nothing yet\n');
-    expect(loadConfig(localDefaults(), { file })).toEqual(loadConfig(localDefaults()));
+    expect(loadSettleConfig(localDefaults(), { file })).toEqual(loadSettleConfig(localDefaults()));
   });
 
   it('finds the file a process reads: SETTLE_CONFIG_FILE, else config/parameters.yml if present, else none', () => {
@@ -283,9 +309,9 @@ describe('configuration from config/parameters.yml', () => {
       for (const variable of Object.keys(PARAMETERS)) delete process.env[variable];
       process.env.SETTLE_CONFIG_FILE = write(complete);
       process.env.LOG_LEVEL = 'error';
-      expect(loadConfig()).toMatchObject({ MOM_CLIENT: 'acme-client', LOG_LEVEL: 'error' });
+      expect(loadSettleConfig()).toMatchObject({ MOM_CLIENT: 'acme-client', LOG_LEVEL: 'error' });
       process.env.SETTLE_CONFIG_FILE = join(dir, 'gone.yml');
-      expect(configError(() => loadConfig())).toBe(
+      expect(configError(() => loadSettleConfig())).toBe(
         `configuration file ${join(dir, 'gone.yml')} does not exist`,
       );
     } finally {
@@ -296,7 +322,9 @@ describe('configuration from config/parameters.yml', () => {
   it('reads no parameters file when called with an explicit environment, unless one is named', () => {
     // Even with SETTLE_CONFIG_FILE in that environment: the local stack and the tests stay hermetic.
     const file = write(complete);
-    expect(loadConfig({ ...localDefaults(), SETTLE_CONFIG_FILE: file }).MOM_CLIENT).toBe('settle-local');
+    expect(loadSettleConfig({ ...localDefaults(), SETTLE_CONFIG_FILE: file }).MOM_CLIENT).toBe(
+      'settle-local',
+    );
   });
 });
 
@@ -304,7 +332,7 @@ describe('config/parameters.yml.dist', () => {
   const dist = join(__dirname, '..', '..', 'config', 'parameters.yml.dist');
 
   it('and docs/configuration.md are as the declarations make them (npm run docs:config)', () => {
-    for (const { file, text } of generatedFiles()) {
+    for (const { file, text } of generatedFiles(doorSectionsOf())) {
       expect({ file, text: readFileSync(file, 'utf8') }).toEqual({ file, text });
     }
   });
@@ -323,7 +351,7 @@ describe('config/parameters.yml.dist', () => {
   });
 
   it('as copied, stops start-up naming each required key, and runs once they are set', () => {
-    const message = configError(() => loadConfig({}, { file: dist }));
+    const message = configError(() => loadSettleConfig({}, { file: dist }));
     for (const key of [
       'mom_client',
       'service_bus.secret',
@@ -336,7 +364,7 @@ describe('config/parameters.yml.dist', () => {
     ]) {
       expect(message).toContain(`  ${key} (`);
     }
-    expect(loadConfig(localDefaults(), { file: dist }).MIB_REGISTER_EVERY).toBe('24h');
+    expect(loadSettleConfig(localDefaults(), { file: dist }).MIB_REGISTER_EVERY).toBe('24h');
   });
 });
 
@@ -351,7 +379,7 @@ describe('secrets of structured settings', () => {
       ]),
       AMQP_URL: 'amqp://settle:rabbit-password-1@broker.example:5672/shop',
     };
-    const config = loadConfig(env);
+    const config = loadSettleConfig(env);
     expect(config.SPRYKER_TENANTS).toEqual({
       'shop-one': 'spryker-token-of-shop-one',
       constructor: 'spryker-token-of-shop-two',
@@ -403,7 +431,9 @@ describe('Deity profiles', () => {
   ])(
     'refuses a service user its events could not be routed by (%s), naming it and the rule',
     (user, rule) => {
-      const message = configError(() => loadConfig({ ...localDefaults(), DEITY_PROFILES: profiles(user) }));
+      const message = configError(() =>
+        loadSettleConfig({ ...localDefaults(), DEITY_PROFILES: profiles(user) }),
+      );
       expect(message).toContain(`deity.profiles (DEITY_PROFILES): profile "${user.slice(0, 80)}`);
       expect(message).toContain('serviceUser');
       expect(message).toContain(rule);
@@ -412,13 +442,13 @@ describe('Deity profiles', () => {
   );
 
   it('takes a service user of letters, digits, _ and -', () => {
-    const config = loadConfig({ ...localDefaults(), DEITY_PROFILES: profiles('org_1:shop-2:prod') });
+    const config = loadSettleConfig({ ...localDefaults(), DEITY_PROFILES: profiles('org_1:shop-2:prod') });
     expect(config.DEITY_PROFILES?.[0]?.serviceUser).toBe('org_1:shop-2:prod');
   });
 
   it('names the profile whose token is too short, without the token', () => {
     const message = configError(() =>
-      loadConfig({
+      loadSettleConfig({
         ...localDefaults(),
         DEITY_PROFILES: JSON.stringify([
           { serviceUser: 'org:shop:prod', serviceToken: 'short-1', methods: [] },
@@ -431,10 +461,11 @@ describe('Deity profiles', () => {
 });
 
 describe('TRUST_PROXY', () => {
-  const trustProxy = (value: string) => loadConfig({ ...localDefaults(), TRUST_PROXY: value }).TRUST_PROXY;
+  const trustProxy = (value: string) =>
+    loadSettleConfig({ ...localDefaults(), TRUST_PROXY: value }).TRUST_PROXY;
 
   it('takes false, a number of proxies, or their addresses and subnets', () => {
-    expect(loadConfig(localDefaults()).TRUST_PROXY).toBe(false);
+    expect(loadSettleConfig(localDefaults()).TRUST_PROXY).toBe(false);
     expect(trustProxy('false')).toBe(false);
     expect(trustProxy('1')).toBe(1);
     expect(trustProxy('10.0.0.0/8, loopback,fd00::/8,192.0.2.7')).toEqual([

@@ -8,11 +8,15 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 import { deployedNodeOptions } from '../../bench/processes';
-import { loadConfig, USES } from '../../config';
-import { SETTINGS, sectionsOf } from '../../config/catalogue';
+import { USES } from '../../config';
+import { catalogueOf, sectionsOf, settingsOf } from '../../config/catalogue';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { configError } from '../helpers/configError';
 import { PROJECT_ROOT } from '../helpers/paths';
+import { doorSectionsOf, loadSettleConfig } from '../../oms';
+
+/** Every setting, the doors' included. */
+const SETTINGS = settingsOf(catalogueOf(doorSectionsOf()));
 
 /**
  * The deployments that are not run here (no container engine, no cluster) are checked for what decides whether
@@ -143,8 +147,8 @@ describe('Kubernetes manifests', () => {
     const secrets = Object.keys(secret().stringData ?? {});
     const unknown = [...plain, ...secrets].filter((name) => !(name in SETTINGS));
     expect(unknown).toEqual([]);
-    expect(plain.filter((name) => SETTINGS[name as keyof typeof SETTINGS].secret)).toEqual([]);
-    expect(secrets.filter((name) => !SETTINGS[name as keyof typeof SETTINGS].secret)).toEqual([]);
+    expect(plain.filter((name) => SETTINGS[name]!.secret)).toEqual([]);
+    expect(secrets.filter((name) => !SETTINGS[name]!.secret)).toEqual([]);
     expect(Object.values(secret().stringData ?? {}).filter((value) => value !== '')).toEqual([]);
     expect(secret().data).toBeUndefined();
   });
@@ -161,10 +165,12 @@ describe('Kubernetes manifests', () => {
     for (const owners of [USES.worker, USES.api]) {
       const env = { ...shipped, ...filledIn };
       expect(Object.keys(secret().stringData ?? {}).filter((name) => !(name in filledIn))).toEqual([]);
-      expect(() => loadConfig(env, { file: null, owners })).not.toThrow();
+      expect(() => loadSettleConfig(env, { file: null, owners })).not.toThrow();
 
-      const used = new Set(sectionsOf(owners).flatMap((section) => Object.keys(section.settings)));
-      const message = configError(() => loadConfig(shipped, { file: null, owners }));
+      const used = new Set(
+        sectionsOf(owners, doorSectionsOf()).flatMap((section) => Object.keys(section.settings)),
+      );
+      const message = configError(() => loadSettleConfig(shipped, { file: null, owners }));
       for (const name of Object.keys(secret().stringData ?? {}).filter((name) => used.has(name)))
         expect(message).toContain(`(${name})`);
     }

@@ -1,12 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createApi } from '../../api/app';
-import {
-  LOCAL_SPRYKER_TENANT,
-  LOCAL_SPRYKER_TOKEN,
-  loadConfig,
-  localDefaults,
-  settlementPolicies,
-} from '../../config';
+import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, localDefaults, settlementPolicies } from '../../config';
 import type { Logger } from '../../config/logger';
 import { listen, type RunningServer } from '../../config/server';
 import { gatewayEvent } from '../helpers/gatewayEvents';
@@ -17,6 +11,7 @@ import { OrderRefusal } from '../../oms/orderRefusal';
 import { deitySettingsOf } from '../../oms/deity/door';
 import { createGatewaySimulator } from '../../sim/gateway/server';
 import { UNUSED_VALUES, withUnusedFields } from '../helpers/momPayments';
+import { loadSettleConfig } from '../../oms';
 
 /**
  * When Temporal cannot be reached, MIB and the gateway are told to come back later (503), never that their
@@ -59,10 +54,10 @@ describe('the API without a reachable Temporal', () => {
     webhookSecret: defaults.GATEWAY_WEBHOOK_SECRET,
   });
   let gateway: RunningServer;
-  let config: ReturnType<typeof loadConfig>;
+  let config: ReturnType<typeof loadSettleConfig>;
   beforeAll(async () => {
     gateway = await listen(gatewaySim.app, 0);
-    config = loadConfig({ ...defaults, GATEWAY_URL: gateway.url });
+    config = loadSettleConfig({ ...defaults, GATEWAY_URL: gateway.url });
     // Nothing listens on port 1; one attempt per call keeps the test short.
     connection = Connection.lazy({
       address: '127.0.0.1:1',

@@ -1,9 +1,9 @@
 import express from 'express';
 import { listen, type RunningServer } from '../../config/server';
-import { loadConfig } from '../../config';
 import { requestAccessToken } from '../../oms/mib/accessToken';
 import { createMibClient, MibClient, MibRejectedError, MibUnavailableError } from '../../oms/mib/client';
 import { createMibSimulator, type MibSimulator } from '../../sim/mib/server';
+import { loadSettleConfig } from '../../oms';
 
 /** The MIB client against the MIB simulator over HTTP: token life, and which failures may be retried. */
 describe('MibClient', () => {
@@ -58,7 +58,7 @@ describe('MibClient', () => {
       MIB_TOKEN_URL: `${server.url}/oauth/token`,
     };
     const mibConfig = (env: Record<string, string>) =>
-      loadConfig({ ...settings, ...env }, { owners: ['mib'] });
+      loadSettleConfig({ ...settings, ...env }, { owners: ['mib'] });
     expect(mibConfig({}).MIB_ALLOW_PLAIN_HTTP).toBe(false);
     expect(() => createMibClient(mibConfig({}))).toThrow(refusal);
     await createMibClient(mibConfig({ MIB_ALLOW_PLAIN_HTTP: 'true' })).notify(notification('h-1'));

@@ -8,11 +8,12 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApi, type ApiDependencies } from '../../api/app';
 import { openApiPath } from '../../http/contract';
-import { loadConfig, localDefaults, settlementPolicies } from '../../config';
+import { localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
 import { mibMethod } from '../../oms/mib/methods';
 import { createProviderRegistry } from '../../providers/fromConfig';
+import { loadSettleConfig } from '../../oms';
 
 /**
  * GET /openapi.json through the real app, against what the same app serves: a valid OpenAPI 3.1 document,
@@ -33,7 +34,7 @@ type Document = {
   components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> };
 };
 
-const config = loadConfig(localDefaults());
+const config = loadSettleConfig(localDefaults());
 const quiet = () => undefined;
 // The 503 cases log errors on purpose.
 const quietLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet };

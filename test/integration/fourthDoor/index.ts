@@ -17,6 +17,7 @@ export const memoDoor: FrontDoor<
   MemoDependencies
 > = {
   name: MEMO_DOOR,
+  workflows: require.resolve('./workflows'),
   settings: memoSettings,
   dependencies: (config) => ({ memoToken: config.MEMO_TOKEN }),
   routes: memoRoutes,

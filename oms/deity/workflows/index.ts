@@ -1,0 +1,2 @@
+// The Deity door's workflows, which the worker's bundle takes beside the core's (FrontDoor.workflows).
+export { profileMethodsWorkflow } from './profileMethods';
