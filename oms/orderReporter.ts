@@ -42,17 +42,14 @@ export interface OrderReporting<Context> {
 /**
  * An order door's reporter: a command's outcome is first recorded on the order's payment (so the next command
  * is admitted against the new amounts; once per report id), then the door sends it in its own wire format.
- * `Context` is the door's reply context: the context the core hands back opaque is read as it, here only.
+ * `Context` is the door's reply context, which the core carries opaque and hands back as the door wrote it.
  */
 export function createOrderReporter<Context extends { readonly workflowId?: string }>(
   temporal: Client,
   door: OrderReporting<Context>,
-): Reporter {
-  // The core carries the reply context as the door wrote it at admission, opaque: read back here, once.
-  const replyOf = (context: unknown) => context as Context;
+): Reporter<Context> {
   return {
-    async report({ reportId, command, context, result }) {
-      const reply = replyOf(context);
+    async report({ reportId, command, context: reply, result }) {
       // Never so for a command the door admitted; were it so, no retry would mend it.
       if (!reply.workflowId) throw new ReportRefusedError(`the ${command}'s reply context names no workflow`);
       const key = door.orderOf(reply);
@@ -60,7 +57,7 @@ export function createOrderReporter<Context extends { readonly workflowId?: stri
       // The order's payment admits money commands only (oms/orderCommands.ts).
       return door.sendOutcome({ reportId, command: command as MoneyCommand, reply, result, order });
     },
-    reportAuthorization: ({ reportId, context, opening, authorization }) =>
-      door.sendAuthorization({ reportId, reply: replyOf(context), opening, authorization }),
+    reportAuthorization: ({ reportId, context: reply, opening, authorization }) =>
+      door.sendAuthorization({ reportId, reply, opening, authorization }),
   };
 }

@@ -42,7 +42,10 @@ export function statusOf(
  * broker. Its messageId derives from the report: a retried report is the same
  * message, which the shop drops by id.
  */
-export function createDeityReporter(temporal: Client, publisher: () => StatusPublisher): Reporter {
+export function createDeityReporter(
+  temporal: Client,
+  publisher: () => StatusPublisher,
+): Reporter<DeityReplyContext> {
   const publish = (
     reply: DeityReplyContext,
     reportId: string,

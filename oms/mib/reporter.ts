@@ -6,11 +6,10 @@ import { buildNotification } from './notification';
 import type { MibReplyContext } from './payment';
 
 /** Reports an outcome to MIB as the command's notification (notify_captured, notify_capture_failed, …). */
-export function createMibReporter(mib: MibClient): Reporter {
+export function createMibReporter(mib: MibClient): Reporter<MibReplyContext> {
   return {
-    async report({ reportId, command, context, result }) {
+    async report({ reportId, command, context: { payment }, result }) {
       const method = notificationMethod(command, result.outcome === 'settled');
-      const { payment } = context as MibReplyContext;
       try {
         // One notification id per command run and method, the same on every retry: MIB drops a redelivery.
         await mib.notify(buildNotification(`${reportId}:${method}`, method, payment, result));

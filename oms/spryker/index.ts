@@ -1,6 +1,7 @@
 import type { FrontDoor } from '../door';
 import { createAnnouncer } from './announce';
 import { SPRYKER_DOOR, sprykerSettingsOf, type SprykerConfig, type SprykerDependencies } from './door';
+import type { SprykerReplyContext } from './events';
 import { createSprykerReporter } from './reporter';
 import { sprykerRoutes } from './routes';
 import { sprykerSettings } from './settings';
@@ -13,7 +14,7 @@ type Config = SprykerConfig & { readonly PUBLIC_URL?: string };
  * Spryker's ACP: Settle is the shop's message bus (commands in at `POST /spryker/payment-commands`, events out
  * on `GET /spryker/payment-events`) and the payment app behind its payment methods (checkout's authorization).
  */
-export const sprykerDoor: FrontDoor<unknown, Config, Pick<SprykerDependencies, 'spryker'>> = {
+export const sprykerDoor: FrontDoor<SprykerReplyContext, Config, Pick<SprykerDependencies, 'spryker'>> = {
   name: SPRYKER_DOOR,
   workflows: require.resolve('./workflows'),
   settings: sprykerSettings,

@@ -12,7 +12,11 @@ export type { SprykerReplyContext } from './events';
  * then the event waits in the tenant's `payment-events` mailbox until the shop fetches and acknowledges it.
  * Its MessageId derives from the report id: a retried report adds nothing.
  */
-export function createSprykerReporter(temporal: Client, taskQueue: string, appIdentifier: string): Reporter {
+export function createSprykerReporter(
+  temporal: Client,
+  taskQueue: string,
+  appIdentifier: string,
+): Reporter<SprykerReplyContext> {
   const access = { temporal, taskQueue };
   return createOrderReporter<SprykerReplyContext>(temporal, {
     orderOf: ({ tenant, orderReference }) => ({ door: SPRYKER_DOOR, tenant, orderReference }),

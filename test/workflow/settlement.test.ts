@@ -5,6 +5,7 @@ import { localDefaults } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { parseSchedule, type SettlementPolicy } from '../../domain/settlement';
 import { createMibReporter } from '../../oms/mib/reporter';
+import type { MibReplyContext } from '../../oms/mib/payment';
 import { GatewayProvider } from '../../providers/gateway';
 import type { ProviderResult } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
@@ -515,7 +516,7 @@ describe('settlement (time-skipping)', () => {
       let lastAttempt = started;
       h.deliver = async (n) => {
         lastAttempt = await env.currentTimeMs();
-        await createMibReporter(mib).report({ ...n, context: n.reply.context });
+        await createMibReporter(mib).report({ ...n, context: n.reply.context as MibReplyContext });
       };
       await h.withWorker(async () => (await h.start('wf-mib-down', { settlement: polling() })).result());
       expect(lastAttempt - started).toBeGreaterThanOrEqual(6 * HOUR);
