@@ -1,4 +1,4 @@
-import { PAYMENT_COMMANDS, type PaymentCommand } from '../../domain/commands';
+import type { PaymentCommand } from '../../domain/commands';
 
 /**
  * MIB's JSON-RPC methods: the payment commands and the notifications that report their outcome, one table
@@ -26,12 +26,25 @@ export function mibMethod(name: string): string {
   return `${MIB_PAYMENTS_CONTRACT}.${name}`;
 }
 
+/**
+ * MIB's five command methods (the seed's `payments_management` contract), each with the core's command kind it
+ * maps to: MIB's own words, kept here so that the wire does not follow a change of the core's names.
+ */
+const COMMAND_OF_METHOD: ReadonlyMap<string, PaymentCommand> = new Map([
+  ['validate', 'validate'],
+  ['revalidate', 'revalidate'],
+  ['capture', 'capture'],
+  ['refund', 'refund'],
+  ['cancel', 'cancel'],
+]);
+
+/** MIB's command methods, by their short names (`capture`). */
+export const COMMAND_METHODS: readonly string[] = [...COMMAND_OF_METHOD.keys()];
+
 /** The command a JSON-RPC method names, or undefined when it is not a payment command. */
 export function commandOfMethod(method: string): PaymentCommand | undefined {
   const prefix = `${MIB_PAYMENTS_CONTRACT}.`;
-  if (!method.startsWith(prefix)) return undefined;
-  const name = method.slice(prefix.length);
-  return (PAYMENT_COMMANDS as readonly string[]).includes(name) ? (name as PaymentCommand) : undefined;
+  return method.startsWith(prefix) ? COMMAND_OF_METHOD.get(method.slice(prefix.length)) : undefined;
 }
 
 /** Full JSON-RPC method of the notification that reports a command's outcome. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { throttledResponse } from '../../http/throttle';
 import { KB, route, type Refusals, type RouteSet, type SecurityScheme, httpAuth } from '../../http/contract';
-import { PAYMENT_COMMANDS } from '../../domain/commands';
 import { MIB_BATCH_LIMIT, mibIntakeGate, receiveMibRequest, type MibIntakeDependencies } from './intake';
 import {
   JSON_RPC_ERRORS as E,
@@ -10,7 +9,7 @@ import {
   jsonRpcRequestSchema,
   jsonRpcResultResponseSchema,
 } from './jsonRpc';
-import { mibMethod } from './methods';
+import { COMMAND_METHODS, mibMethod } from './methods';
 import { MAX_MINOR_UNITS } from '../../domain/money';
 import { MAX_NESTING } from '../startCommand';
 import { commandParamsSchema, gatewayInformationSchema, paymentSchema, transactionSchema } from './payment';
@@ -22,7 +21,7 @@ import { commandParamsSchema, gatewayInformationSchema, paymentSchema, transacti
 
 /** A payment command as MIB sends it to `POST /mib`: the JSON-RPC envelope, one of the five methods, params.payment. */
 export const paymentCommandRequestSchema = jsonRpcRequestSchema.extend({
-  method: z.literal(PAYMENT_COMMANDS.map((command) => mibMethod(command))),
+  method: z.literal(COMMAND_METHODS.map((name) => mibMethod(name))),
   params: commandParamsSchema,
 });
 const paymentCommandBatchSchema = z.array(paymentCommandRequestSchema).min(1).max(MIB_BATCH_LIMIT);
@@ -74,7 +73,7 @@ const jsonRpcRefusals: Refusals = {
 
 export function mibRoutes(deps: MibIntakeDependencies): RouteSet {
   const gate = mibIntakeGate(deps.logger);
-  const methods = PAYMENT_COMMANDS.map((command) => `\`${mibMethod(command)}\``).join(', ');
+  const methods = COMMAND_METHODS.map((name) => `\`${mibMethod(name)}\``).join(', ');
   return {
     schemas: {
       PaymentCommand: [paymentCommandRequestSchema, 'A payment command: a JSON-RPC 2.0 request from MIB.'],
