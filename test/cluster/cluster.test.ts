@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { localDefaults } from '../../config';
 import { preparePostgres, type Postgres } from '../../scripts/cluster/postgres';
 import type { GatewayControl } from '../../sim/gateway/server';
-import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { captureThroughMib } from '../helpers/mibCommands';
 import { statusQuery } from '../../workflows/messages';
 import { runEntryPoint, type SettleProcess } from '../helpers/processes';
 import { eventually } from '../helpers/temporal';
@@ -71,32 +71,12 @@ describe('Settle on a Temporal cluster', () => {
   }
 
   /** The README's capture, sent to API instance `i`; resolves with its workflow id. */
-  async function capture(reference: string, i = 0): Promise<string> {
-    const answer = await sendMibCommand(
-      api(i),
-      {
-        jsonrpc: '2.0',
-        id: reference,
-        method: 'magento.payments.payments_management.capture',
-        params: {
-          payment: {
-            reference,
-            currency: 'EUR',
-            transactions: [
-              {
-                payment_method: 'card',
-                amount: '49.90',
-                gateway_information: { gateway_id: 'gateway', transaction_id: `auth_${reference}` },
-              },
-            ],
-          },
-        },
-      },
-      { secret: localDefaults().MIB_INTAKE_SECRET },
-    );
-    expect(answer.status).toBe(200);
-    return (answer.body as { result: { workflow_id: string } }).result.workflow_id;
-  }
+  const capture = (reference: string, i = 0) =>
+    captureThroughMib(api(i), localDefaults().MIB_INTAKE_SECRET, reference, {
+      payment_method: 'card',
+      amount: '49.90',
+      gateway_information: { gateway_id: 'gateway' },
+    });
 
   const notificationsOf = async (reference: string) =>
     ((await (await fetch(`${mib}/notifications?reference=${reference}`)).json()) as { method: string }[]).map(

@@ -17,3 +17,14 @@ export function heardStatuses(
     `${order.id} to hear ${statuses.join(', ')} (heard ${heard().join(', ')}${detail()})`,
   );
 }
+
+/** The order most tests place at the Deity shop simulator: two items and shipping, 55.00 EUR. */
+export const TWO_ITEM_ORDER = {
+  currency: 'EUR',
+  country: 'DE',
+  items: [
+    { sku: 'A', price: 30 },
+    { sku: 'B', price: 20 },
+  ],
+  shipping: 5,
+} as const;

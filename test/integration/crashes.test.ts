@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { GatewaySimulator } from '../../sim/gateway/server';
 import type { MibSimulator } from '../../sim/mib/server';
-import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { captureThroughMib } from '../helpers/mibCommands';
 import { retryNotificationSignal, statusQuery } from '../../workflows/messages';
 import { freePort } from '../../config/server';
 import { killHard, type SettleProcess } from '../helpers/processes';
@@ -37,26 +37,8 @@ describe('crashes on a real dev server', () => {
     await settle?.stop();
   });
 
-  async function capture(reference: string): Promise<string> {
-    const answer = await sendMibCommand(
-      settle.apiUrl,
-      {
-        jsonrpc: '2.0',
-        id: reference,
-        method: 'magento.payments.payments_management.capture',
-        params: {
-          payment: {
-            reference,
-            currency: 'EUR',
-            transactions: [{ amount: '25.00', gateway_information: { transaction_id: `auth_${reference}` } }],
-          },
-        },
-      },
-      { secret: settle.env.MIB_INTAKE_SECRET! },
-    );
-    expect(answer.status).toBe(200);
-    return (answer.body as { result: { workflow_id: string } }).result.workflow_id;
-  }
+  const capture = (reference: string) =>
+    captureThroughMib(settle.apiUrl, settle.env.MIB_INTAKE_SECRET!, reference);
 
   const operationsOf = (workflowId: string) =>
     [...gatewaySim.operations.values()].filter((op) => op.metadata.workflow_id === workflowId);

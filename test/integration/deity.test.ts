@@ -10,7 +10,7 @@ import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/dei
 import type { ShopOrder } from '../../sim/deity/shopOrder';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
-import { heardStatuses } from '../helpers/deityShop';
+import { TWO_ITEM_ORDER, heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
@@ -58,17 +58,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   });
 
   const place = async (id: string, extra: object = {}) => {
-    const placed = await shop.placeOrder({
-      id,
-      currency: 'EUR',
-      country: 'DE',
-      items: [
-        { sku: 'A', price: 30 },
-        { sku: 'B', price: 20 },
-      ],
-      shipping: 5,
-      ...extra,
-    });
+    const placed = await shop.placeOrder({ id, ...TWO_ITEM_ORDER, ...extra });
     if (!placed.ok) throw new Error(`placing ${id}: ${JSON.stringify(placed)}`);
     return placed.order;
   };

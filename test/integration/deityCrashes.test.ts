@@ -8,6 +8,7 @@ import { BROKER_START_MS } from '../helpers/broker';
 import { killHard, type SettleProcess } from '../helpers/processes';
 import { startProcessStack, type ProcessStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
+import { TWO_ITEM_ORDER } from '../helpers/deityShop';
 
 /**
  * The Deity door loses no event when Settle's worker dies while it publishes: the worker and the API as
@@ -114,16 +115,7 @@ describe('the Deity door when the worker is killed while publishing', () => {
 
   it('delivers every status once after the consumer drops repeats, and captures each order once', async () => {
     for (const id of ORDERS) {
-      const placed = await shop.placeOrder({
-        id,
-        currency: 'EUR',
-        country: 'DE',
-        items: [
-          { sku: 'A', price: 30 },
-          { sku: 'B', price: 20 },
-        ],
-        shipping: 5,
-      });
+      const placed = await shop.placeOrder({ id, ...TWO_ITEM_ORDER });
       expect(placed).toMatchObject({ ok: true, order: { validate: { status: 200 } } });
     }
     await heard(ORDERS, ['authorized']);
