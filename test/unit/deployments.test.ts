@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -174,6 +175,7 @@ interface ComposeService {
   environment?: Record<string, unknown> | string[];
   ports?: (string | { host_ip?: string })[];
   volumes?: (string | { type?: string; source?: string })[];
+  entrypoint?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -347,6 +349,102 @@ services:
     );
     expect(registered).toEqual(searchAttributesForCli());
     expect(read('deploy/compose/temporal-namespace.sh')).toContain('$SETTLE_SEARCH_ATTRIBUTES');
+  });
+});
+
+// Compose's setup scripts
+
+const COMPOSE_SCRIPTS = ['deploy/compose/temporal-schema.sh', 'deploy/compose/temporal-namespace.sh'];
+
+/** What bash, ksh or zsh take and POSIX sh (dash, busybox's ash in Temporal's images) does not, or tools it lacks. */
+const NOT_POSIX: readonly (readonly [RegExp, string])[] = [
+  [/\[\[/, '[[ … ]]'],
+  [/(^|[\s;&|])\w+\+?=\(/, 'an array'],
+  [/\$\{\w+\[|\$\{#\w+\[|"\$\{\w+\[@\]\}"/, 'an array'],
+  [/<<</, 'a here-string'],
+  [/<\(|>\(/, 'process substitution'],
+  [/\bpipefail\b/, 'set -o pipefail'],
+  [/^\s*function\s/m, 'the function keyword'],
+  [/^\s*(source|declare|typeset|shopt)\s/m, 'a bash built-in'],
+  [/\$'/, "$'…' quoting"],
+  [/\$\{\w+\/\/?|\$\{\w+:-?\d+(:\d+)?\}|\$\{\w+\^|\$\{\w+,/, 'a bash expansion'],
+  [/&>/, '&> redirection'],
+  [/\bseq\b/, 'seq (not in POSIX)'],
+  [/\$(RANDOM|BASH\w*|PIPESTATUS)\b/, 'a bash variable'],
+  [/\[ [^\]]*==/, '== in [ ]'],
+  [/\bpsql\b/, 'psql (not in the 1.30 admin-tools image)'],
+  [/\bbash\b/, 'bash'],
+];
+
+/** Each bash-ism in `text`, as the line and what it is. */
+const bashisms = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .flatMap((line) =>
+      NOT_POSIX.filter(([pattern]) => pattern.test(line)).map(([, what]) => `${what}: ${line.trim()}`),
+    );
+
+describe("docker-compose.yml's setup scripts", () => {
+  it.each(COMPOSE_SCRIPTS)('%s is POSIX sh: #!/bin/sh, parsed by dash, no bash-isms, no psql', (script) => {
+    const text = read(script);
+    expect(text.split('\n')[0]).toBe('#!/bin/sh');
+    expect(text).not.toContain('\r');
+    expect(bashisms(text)).toEqual([]);
+    const syntax = spawnSync('dash', ['-n', join(PROJECT_ROOT, script)], { encoding: 'utf8' });
+    expect(syntax.error).toBeUndefined();
+    expect(syntax.stderr).toBe('');
+    expect(syntax.status).toBe(0);
+  });
+
+  it('the check catches the bash-isms the scripts used to have', () => {
+    const bash = [
+      'set -euo pipefail',
+      'missing=() query=()',
+      'grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'for _ in $(seq 1 60); do',
+      'PGPASSWORD=$POSTGRES_PWD psql -h "$POSTGRES_SEEDS" -tAc "$2"',
+      '# a comment may say bash',
+    ].join('\n');
+    expect(bashisms(bash)).toEqual([
+      'set -o pipefail: set -euo pipefail',
+      'an array: missing=() query=()',
+      'an array: grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'a here-string: grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'seq (not in POSIX): for _ in $(seq 1 60); do',
+      'psql (not in the 1.30 admin-tools image): PGPASSWORD=$POSTGRES_PWD psql -h "$POSTGRES_SEEDS" -tAc "$2"',
+    ]);
+  });
+
+  it('are run with sh, by one-shot services of the admin tools of the server release', () => {
+    const { services } = parseCompose(read('docker-compose.yml'));
+    const runs = Object.values(services).filter(({ entrypoint }) =>
+      COMPOSE_SCRIPTS.some((script) => entrypoint?.at(-1) === `/settle/${script.split('/').at(-1)}`),
+    );
+    expect(runs.map(({ entrypoint }) => entrypoint?.[0])).toEqual(['sh', 'sh']);
+    const server = services.temporal!.image!.split(':')[1]!;
+    expect(server).toMatch(/^1\.29\.\d+$/);
+    for (const { image } of runs) expect(image).toMatch(new RegExp(`^temporalio/admin-tools:${server}-`));
+  });
+
+  it("checks the server's health with what its base system has (nc), not a tool the 1.30 image drops", () => {
+    const { test } = parseCompose(read('docker-compose.yml')).services.temporal!.healthcheck!;
+    expect(test).toEqual(['CMD', 'nc', '-z', 'temporal', '7233']);
+  });
+});
+
+// Line ends
+
+describe('.gitattributes', () => {
+  it('checks out every script (a file that starts with #!) with LF line ends', () => {
+    const git = (...args: string[]) =>
+      spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const scripts = git('ls-files').filter(
+      (file) => existsSync(join(PROJECT_ROOT, file)) && read(file).startsWith('#!'),
+    );
+    expect(scripts).toEqual(expect.arrayContaining(COMPOSE_SCRIPTS));
+    const notLf = git('check-attr', 'eol', '--', ...scripts).filter((line) => !line.endsWith(': eol: lf'));
+    expect(notLf).toEqual([]);
   });
 });
 
