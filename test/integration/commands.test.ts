@@ -153,8 +153,7 @@ describe('MIB commands end to end (dev server)', () => {
     const { searchAttributes } = await handle.describe();
     expect(searchAttributes).toMatchObject({
       SettlePaymentReference: ['PAY-E2E-1'],
-      SettleCommand: ['capture'],
-      SettleProvider: ['gateway'],
+      SettleFacets: ['door:mib', 'provider:gateway', 'command:capture', 'currency:EUR'],
       SettlePhase: ['done'],
       SettleOutcome: ['settled'],
     });
