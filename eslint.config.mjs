@@ -11,8 +11,12 @@ export default tseslint.config(
     files: ['*.js', '.dependency-cruiser.cjs', 'test/helpers/*.js', 'cli/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
-  // The `settle` bin loads tsx and the TypeScript entry point with require, as CommonJS does.
-  { files: ['cli/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // The `settle` bin is a Node script that loads the compiled entry point with require, as CommonJS does.
+  {
+    files: ['cli/*.cjs'],
+    languageOptions: { globals: { __dirname: 'readonly', console: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': [

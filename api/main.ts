@@ -3,6 +3,7 @@ import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
@@ -22,6 +23,13 @@ async function main() {
   // First: an anonymous codec server other hosts would reach is refused before anything starts.
   const codec = await startCodecServer(config, logger);
   const temporal = await connectTemporal(config);
+  // Without Settle's search attributes every payment start is refused: registered here too if missing (the API
+  // may start before the worker), or the API does not start.
+  const added = await ensureSearchAttributes(temporal.connection, temporal.namespace).catch(async (error) => {
+    await Promise.all([temporal.close(), codec?.close()]);
+    throw error;
+  });
+  if (added.length > 0) logger.info('registered search attributes', { added });
   let draining = false;
   const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });
   const running = await listen(app, config.API_PORT);

@@ -29,7 +29,7 @@ import {
   type RevivedCommand,
 } from '../workflows/messages';
 import type { Resolution } from '../workflows/messages';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { facetEntry, facetsOf, SEARCH_ATTRIBUTES, type Facet } from '../workflows/searchAttributes';
 import type {
   PaymentDetails,
   PaymentList,
@@ -113,8 +113,12 @@ export function visibilityQuery(filter: Omit<PaymentListFilter, 'limit'>): strin
     if (filter.phase !== undefined && filter.phase !== 'done')
       clauses.push(`ExecutionStatus NOT IN (${ended})`);
   }
-  equal(SEARCH_ATTRIBUTES.command, filter.command);
-  equal(SEARCH_ATTRIBUTES.provider, filter.provider);
+  const facet = (name: Facet, value: string | undefined) => {
+    if (value !== undefined)
+      clauses.push(`${SEARCH_ATTRIBUTES.facets.name} = ${quote(facetEntry(name, value))}`);
+  };
+  facet('command', filter.command);
+  facet('provider', filter.provider);
   equal(SEARCH_ATTRIBUTES.outcome, filter.outcome);
   equal(SEARCH_ATTRIBUTES.paymentReference, filter.reference);
   equal(SEARCH_ATTRIBUTES.orderId, filter.orderId);
@@ -188,13 +192,14 @@ async function liveStatus(
  */
 function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | undefined): PaymentSummary {
   const attributes = info.typedSearchAttributes;
+  const facets = facetsOf(attributes.get(SEARCH_ATTRIBUTES.facets));
   const ended = endedShortOfReport(info);
   return {
     workflowId: info.workflowId,
     reference: attributes.get(SEARCH_ATTRIBUTES.paymentReference),
     orderId: attributes.get(SEARCH_ATTRIBUTES.orderId),
-    command: attributes.get(SEARCH_ATTRIBUTES.command),
-    provider: attributes.get(SEARCH_ATTRIBUTES.provider),
+    command: facets.command,
+    provider: facets.provider,
     ...(live
       ? { phase: live.phase, outcome: live.outcome, stuckReason: live.stuckReason }
       : {
@@ -205,7 +210,7 @@ function summaryOf(info: WorkflowExecutionInfo, live: PaymentCommandStatus | und
         }),
     ...(ended ? { phase: 'stuck', stuckReason: endedReason(info.status.name) } : {}),
     amountMinor: attributes.get(SEARCH_ATTRIBUTES.amountMinor) ?? live?.amountMinor,
-    currency: attributes.get(SEARCH_ATTRIBUTES.currency) ?? live?.currency,
+    currency: facets.currency ?? live?.currency,
     deadline: live?.deadline ?? attributes.get(SEARCH_ATTRIBUTES.deadline)?.toISOString(),
     nextCheckAt: live?.nextCheckAt,
     status: info.status.name,
@@ -350,7 +355,7 @@ async function revive(client: Client, workflowId: string, ended: Description): P
   const attributes = ended.typedSearchAttributes;
   const place = {
     orderId: attributes.get(SEARCH_ATTRIBUTES.orderId) ?? input.reference,
-    tenant: attributes.get(SEARCH_ATTRIBUTES.tenant),
+    tenant: facetsOf(attributes.get(SEARCH_ATTRIBUTES.facets)).tenant,
   };
   try {
     await client.workflow.start(WORKFLOW_TYPE, {

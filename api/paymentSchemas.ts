@@ -43,8 +43,8 @@ export const LIST_LIMIT = { default: 50, max: 500 } as const;
 /** `GET /payments` query parameters: each one narrows the Temporal visibility query. */
 export const paymentListFilterSchema = z.strictObject({
   phase: phaseSchema.optional().describe('SettlePhase; `stuck` lists the payments that need a person.'),
-  command: commandSchema.optional().describe('SettleCommand.'),
-  provider: z.enum(PROVIDER_NAMES).optional().describe('SettleProvider.'),
+  command: commandSchema.optional().describe('SettleFacets `command:<command>`.'),
+  provider: z.enum(PROVIDER_NAMES).optional().describe('SettleFacets `provider:<provider>`.'),
   outcome: finalOutcomeSchema.optional().describe('SettleOutcome, set once the outcome is known.'),
   reference: paymentKey.optional().describe("SettlePaymentReference: the MIB payment's reference."),
   orderId: paymentKey.optional().describe('SettleOrderId: the order (its reference when MIB sent none).'),

@@ -24,7 +24,7 @@ import {
   orderPaymentQuery,
   recordOutcomeUpdate,
 } from '../workflows/orderPaymentMessages';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { facetEntries, SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { checkStartable } from './startCommand';
 
 /**
@@ -68,10 +68,11 @@ export async function authorizeOrder(
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
           staticSummary: `order ${key.orderReference} · ${formatMoney({ minor: amountMinor, currency })} · ${provider}`,
           typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTES.door, value: key.door },
-            { key: SEARCH_ATTRIBUTES.tenant, value: key.tenant },
             { key: SEARCH_ATTRIBUTES.orderId, value: key.orderReference },
-            { key: SEARCH_ATTRIBUTES.provider, value: provider },
+            {
+              key: SEARCH_ATTRIBUTES.facets,
+              value: facetEntries({ door: key.door, tenant: key.tenant, provider, currency }),
+            },
           ],
         }),
       }),

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { cliType } from '../worker/searchAttributes';
 import { waitForPort } from './listeningProcess';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
@@ -64,7 +65,7 @@ export async function startDevServer({
     args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
     args.push('--db-filename', dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS, ...codecArgs);
     // The flag registers them before the server serves, but only in a new database; ensureSearchAttributes
-    // (worker start, npm start) adds any that an existing database lacks.
+    // (worker and API start, npm start) adds any that an existing database lacks, or refuses to start.
     for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
       args.push('--search-attribute', `${name}=${cliType(type)}`);
     const output = createWriteStream(logFile, { flags: 'a' });
@@ -95,11 +96,6 @@ export const SQLITE_PRAGMAS = [
   '--sqlite-pragma',
   'synchronous=normal',
 ];
-
-/** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
-function cliType(type: string): string {
-  return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
-}
 
 /** SIGINT lets the dev server close its SQLite database cleanly; SIGKILL only if it hangs. */
 function stopChild(child: ChildProcess): Promise<void> {

@@ -1,3 +1,4 @@
+import type { defineSearchAttributeKey } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SQLITE_PRAGMAS } from './devServer';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
@@ -72,18 +73,23 @@ function connectTimeSkipping(address: string): Promise<TestWorkflowEnvironment> 
 }
 
 /**
- * A real, headless Temporal dev server (the CLI's `server start-dev`) with Settle's search attributes; in
- * memory, or in the SQLite file `dbFilename` (the benchmark's, which measures a server that writes to disk).
+ * A real, headless Temporal dev server (the CLI's `server start-dev`) with Settle's search attributes (or
+ * `searchAttributes`); in memory, or in the SQLite file `dbFilename` (the benchmark's, which measures a server
+ * that writes to disk).
  */
 export async function createDevServerEnv({
   dbFilename,
-}: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+  searchAttributes = ALL_SEARCH_ATTRIBUTES,
+}: {
+  dbFilename?: string;
+  searchAttributes?: readonly ReturnType<typeof defineSearchAttributeKey>[];
+} = {}): Promise<TestWorkflowEnvironment> {
   return withResolution(await resolveTemporalCli(), (executable) =>
     TestWorkflowEnvironment.createLocal({
       server: {
         executable,
         ...(dbFilename ? { dbFilename, extraArgs: SQLITE_PRAGMAS } : {}),
-        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        searchAttributes: [...searchAttributes],
         log: { format: 'pretty', level: 'error' },
       },
     }),

@@ -135,12 +135,10 @@ async function startEmbedded(
     config.PAYLOAD_KEYS === undefined ? undefined : `http://${config.CODEC_HOST}:${ports.codec}/codec`;
   const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops, codec));
   const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
-  const added = await ensureSearchAttributes(temporal.connection, temporal.namespace)
-    .catch((error: Error) => {
-      logger.warn('could not register search attributes; see the README', { error: error.message });
-      return [];
-    })
-    .finally(() => temporal.close());
+  // Where they cannot be registered, nothing starts: every payment start would be refused.
+  const added = await ensureSearchAttributes(temporal.connection, temporal.namespace).finally(() =>
+    temporal.close(),
+  );
   if (added.length > 0) logger.info('registered search attributes', { added });
 
   const stack = await startStack({

@@ -27,7 +27,7 @@ export interface DoorWorkerPart<Context = unknown> {
 
 /** What the worker takes of each front door. */
 export interface WorkerDoor<Context = unknown, Config = unknown> {
-  /** Its name in a command's reply context (ReplyContext.door) and in the SettleDoor search attribute. */
+  /** Its name in a command's reply context (ReplyContext.door) and in the SettleFacets search attribute (door:<name>). */
   readonly name: string;
   /**
    * The module that exports its workflows (`require.resolve('./workflows')`), if it has any: the worker's

@@ -39,16 +39,15 @@ async function main() {
   process.exit(0);
 }
 
-/** Registers Settle's search attributes where the credentials allow; a cluster admin can do it instead (README). */
+/**
+ * Registers Settle's search attributes where they are missing; where they cannot be (no room on the
+ * namespace, no right to), the worker does not start: every payment start would be refused.
+ */
 async function registerSearchAttributes(config: ConfigOf<'temporal'>, logger: Logger) {
   const temporal = await connectTemporal(config);
   try {
     const added = await ensureSearchAttributes(temporal.connection, temporal.namespace);
     if (added.length > 0) logger.info('registered search attributes', { added });
-  } catch (error) {
-    logger.warn('could not register search attributes; register them as the README shows', {
-      error: (error as Error).message,
-    });
   } finally {
     await temporal.close();
   }

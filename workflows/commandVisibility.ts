@@ -1,7 +1,7 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { formatMoney } from '../domain/money';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
-import { SEARCH_ATTRIBUTES } from './searchAttributes';
+import { facetEntries, SEARCH_ATTRIBUTES } from './searchAttributes';
 
 /** Where a command belongs beyond its input: what the operator searches it by. */
 export interface CommandPlace {
@@ -23,13 +23,12 @@ export function commandVisibility(input: PaymentCommandInput, place: CommandPlac
   const typedSearchAttributes: SearchAttributePair[] = [
     { key: SEARCH_ATTRIBUTES.paymentReference, value: reference },
     { key: SEARCH_ATTRIBUTES.orderId, value: place.orderId },
-    { key: SEARCH_ATTRIBUTES.command, value: command },
-    { key: SEARCH_ATTRIBUTES.provider, value: provider },
-    { key: SEARCH_ATTRIBUTES.door, value: input.reply.door },
+    {
+      key: SEARCH_ATTRIBUTES.facets,
+      value: facetEntries({ door: input.reply.door, provider, command, tenant: place.tenant, currency }),
+    },
     { key: SEARCH_ATTRIBUTES.phase, value: 'executing' },
     { key: SEARCH_ATTRIBUTES.amountMinor, value: amountMinor },
-    { key: SEARCH_ATTRIBUTES.currency, value: currency },
-    ...(place.tenant ? [{ key: SEARCH_ATTRIBUTES.tenant, value: place.tenant }] : []),
     ...(Number.isFinite(deadlineMs)
       ? [{ key: SEARCH_ATTRIBUTES.deadline, value: new Date(startedAtMs + deadlineMs) }]
       : []),

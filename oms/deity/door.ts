@@ -3,7 +3,7 @@ import { parseDuration } from '../../domain/duration';
 import type { OrderDoorDependencies } from '../orderCommands';
 import type { DeityMethod, DeityProfile, deitySettings } from './settings';
 
-/** The Deity door's name: in a command's reply context and the SettleDoor search attribute. */
+/** The Deity door's name: in a command's reply context and the SettleFacets search attribute (door:<name>). */
 export const DEITY_DOOR = 'deity';
 
 /** The door's settings as its parts use them (oms/deity/settings.ts declares them). */

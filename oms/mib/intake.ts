@@ -29,7 +29,7 @@ import { intakeAuthFailure } from '../../http/callerAuth';
 import { authGate, type AuthGate } from '../../http/throttle';
 import type { CoreServices } from '../door';
 
-/** The MIB door's name in a command's reply context and the SettleDoor search attribute. */
+/** The MIB door's name in a command's reply context and the SettleFacets search attribute (door:<name>). */
 export const MIB_DOOR = 'mib';
 
 /**

@@ -6,7 +6,7 @@ import type { sprykerSettings } from './settings';
 /** The door's settings as loaded. */
 export type SprykerConfig = ValuesOf<typeof sprykerSettings.settings>;
 
-/** The Spryker door's name: in a command's reply context and the SettleDoor search attribute. */
+/** The Spryker door's name: in a command's reply context and the SettleFacets search attribute (door:<name>). */
 export const SPRYKER_DOOR = 'spryker';
 
 /** The door's settings as its parts use them (oms/spryker/settings.ts declares them). */

@@ -3,7 +3,7 @@ import { Connection, type Client } from '@temporalio/client';
 import { msToTs, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { settleClient } from '../../config/temporalConnection';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
-import { ensureSearchAttributes } from '../../worker/searchAttributes';
+import { ensureSearchAttributes, SearchAttributesMissingError } from '../../worker/searchAttributes';
 
 /**
  * A new cluster has no namespace, and a namespace just created, or search attributes just added, are refused
@@ -52,6 +52,7 @@ function sample(key: (typeof ALL_SEARCH_ATTRIBUTES)[number]): SearchAttributePai
   const values: Partial<Record<SearchAttributeType, unknown>> = {
     [SearchAttributeType.INT]: 0,
     [SearchAttributeType.DATETIME]: new Date(),
+    [SearchAttributeType.KEYWORD_LIST]: ['probe'],
   };
   return { key, value: values[key.type] ?? 'probe' } as SearchAttributePair;
 }
@@ -62,6 +63,8 @@ async function retry<T>(attempt: () => Promise<T>, timeoutMs: number, what: stri
     try {
       return await attempt();
     } catch (error) {
+      // A namespace without room for them stays so: no use waiting.
+      if (error instanceof SearchAttributesMissingError) throw error;
       if (Date.now() > deadline)
         throw new Error(`the cluster did not accept ${what}: ${(error as Error).message}`);
       await new Promise((done) => setTimeout(done, 250));

@@ -17,9 +17,11 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return ephemeral.createTimeSkippingEnv();
 }
 
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevServerEnv(
+  options?: Parameters<typeof ephemeral.createDevServerEnv>[0],
+): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return ephemeral.createDevServerEnv();
+  return ephemeral.createDevServerEnv(options);
 }
 
 /** Worker options that load the bundle globalSetup built, instead of bundling per test file. */

@@ -153,8 +153,7 @@ describe('MIB commands end to end (dev server)', () => {
     const { searchAttributes } = await handle.describe();
     expect(searchAttributes).toMatchObject({
       SettlePaymentReference: ['PAY-E2E-1'],
-      SettleCommand: ['capture'],
-      SettleProvider: ['gateway'],
+      SettleFacets: ['door:mib', 'provider:gateway', 'command:capture', 'currency:EUR'],
       SettlePhase: ['done'],
       SettleOutcome: ['settled'],
     });
@@ -526,7 +525,7 @@ describe('MIB commands end to end (dev server)', () => {
     });
     expect(asked.what).toBe('status check: pending (pending)');
     // The operations guide's query for captures waiting on their provider finds it.
-    const waiting = 'SettleCommand="capture" AND SettlePhase="awaiting_settlement"';
+    const waiting = 'SettleFacets="command:capture" AND SettlePhase="awaiting_settlement"';
     expect(await eventually(async () => ((await workflowCount(waiting)) >= 1 ? true : undefined))).toBe(true);
     expect((await handle.query(statusQuery)).phase).toBe('awaiting_settlement');
 

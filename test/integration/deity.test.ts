@@ -343,7 +343,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     const { executions } = await eventually(async () => {
       const found = [];
       for await (const execution of stack.temporal.workflow.list({
-        query: `SettleDoor = "deity" AND SettleTenant = "${PROFILE.serviceUser}" AND SettleOrderId = "DEITY-OUTAGE"`,
+        query: `SettleFacets = "door:deity" AND SettleFacets = "tenant:${PROFILE.serviceUser}" AND SettleOrderId = "DEITY-OUTAGE"`,
       }))
         found.push(execution);
       return found.length >= 1 ? { executions: found } : undefined;

@@ -506,11 +506,10 @@ describe('the operator (dev server)', () => {
       args: [],
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.paymentReference, value: 'PAY-OPS-UNANSWERED' },
-        { key: SEARCH_ATTRIBUTES.command, value: 'refund' },
+        { key: SEARCH_ATTRIBUTES.facets, value: ['command:refund', 'currency:JPY'] },
         { key: SEARCH_ATTRIBUTES.phase, value: 'stuck' },
         { key: SEARCH_ATTRIBUTES.stuckReason, value: 'no outcome from the provider by the deadline' },
         { key: SEARCH_ATTRIBUTES.amountMinor, value: 123456 },
-        { key: SEARCH_ATTRIBUTES.currency, value: 'JPY' },
         { key: SEARCH_ATTRIBUTES.deadline, value: deadline },
       ],
     });

@@ -13,6 +13,7 @@ import { OMS_STATES as S } from '../../sim/spryker/oms';
 import type { ShopOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
@@ -394,14 +395,13 @@ describe('the Spryker door (dev server)', () => {
     const { executions } = await eventually(async () => {
       const found = [];
       for await (const execution of stack.temporal.workflow.list({
-        query: `SettleTenant = "shop-event" AND SettleCommand = "capture" AND SettlePhase = "done"`,
+        query: `SettleFacets = "tenant:shop-event" AND SettleFacets = "command:capture" AND SettlePhase = "done"`,
       }))
         found.push(execution);
       return found.length >= 3 ? { executions: found } : undefined;
     });
-    expect(executions.every((execution) => execution.searchAttributes.SettleDoor?.[0] === 'spryker')).toBe(
-      true,
-    );
+    for (const execution of executions)
+      expect(execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.facets)).toContain('door:spryker');
   });
 
   it('announces its payment methods with settle register --door spryker, and withdraws one no longer configured', async () => {
