@@ -3,6 +3,7 @@ import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
+import { tracingClientInterceptors, tracingFromConfig } from '../config/tracing';
 import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
@@ -20,9 +21,14 @@ async function main() {
   warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   // First: an anonymous codec server other hosts would reach is refused before anything starts.
   const codec = await startCodecServer(config, logger);
-  const temporal = await connectTemporal(config);
+  const tracing = tracingFromConfig(config, 'settle-api');
+  const temporal = await connectTemporal(config, undefined, tracingClientInterceptors(tracing));
   let draining = false;
-  const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });
+  const app = createApi({
+    ...apiDependencies(config, temporal.client, logger),
+    draining: () => draining,
+    tracer: tracing?.tracer,
+  });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
   if (codec) logger.info('codec server listening', { url: `${codec.url}/codec` });
@@ -34,6 +40,7 @@ async function main() {
     await running.close(DRAIN_MS);
     await codec?.close();
     await temporal.close();
+    await tracing?.shutdown();
     logger.info('API stopped');
     process.exit(0);
   };

@@ -40,7 +40,10 @@ export function requestScope(tracer?: otel.Tracer): RequestHandler {
       const parent = otel.propagation.extract(otel.ROOT_CONTEXT, req.headers);
       const span = tracer.startSpan(
         `${req.method} ${req.path}`,
-        { kind: otel.SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+        {
+          kind: otel.SpanKind.SERVER,
+          attributes: { 'http.request.method': req.method, 'http.request.header.x-request-id': requestId },
+        },
         parent,
       );
       context = otel.trace.setSpan(parent, span);
