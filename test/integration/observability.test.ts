@@ -1,5 +1,6 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { startTracing } from '../../config/tracing';
 import { AUTH_FAILURE_LIMIT } from '../../http/throttle';
@@ -8,7 +9,7 @@ import { sendMibCommand } from '../../sim/mib/sendCommand';
 import { gatewayEvent } from '../helpers/gatewayEvents';
 import { readMetrics, type Metrics } from '../helpers/metrics';
 import { startTestStack } from '../helpers/stacks';
-import { eventually } from '../helpers/temporal';
+import { eventually, prebuiltBundle } from '../helpers/temporal';
 
 /**
  * What an operator sees of the API and of a command on the whole stack (dev server, worker, API, simulators):
@@ -173,6 +174,9 @@ describe('metrics and traces (dev server)', () => {
       'http.route': '/mib',
       'http.response.status_code': 200,
     });
+    // A traced workflow replays as it ran (a worker that lost it from its cache replays it).
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    await expect(Worker.runReplayHistory(prebuiltBundle, history, workflowId)).resolves.toBeUndefined();
   });
 });
 
