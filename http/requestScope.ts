@@ -19,6 +19,9 @@ export function requestIdOf(sent: string | string[] | undefined): string {
   return typeof sent === 'string' && WELL_FORMED_ID.test(sent) ? sent : randomUUID();
 }
 
+/** Probes and scrapes, every few seconds: no trace of them. */
+const UNTRACED = new Set(['/health', '/ready', '/metrics']);
+
 interface Scope {
   readonly requestId: string;
   readonly context: otel.Context;
@@ -36,7 +39,7 @@ export function requestScope(tracer?: otel.Tracer): RequestHandler {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.set('X-Request-Id', requestId);
     let context = otel.context.active();
-    if (tracer) {
+    if (tracer && !UNTRACED.has(req.path)) {
       const parent = otel.propagation.extract(otel.ROOT_CONTEXT, req.headers);
       const span = tracer.startSpan(
         `${req.method} ${req.path}`,
