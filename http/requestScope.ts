@@ -42,7 +42,7 @@ export function requestScope(tracer?: otel.Tracer): RequestHandler {
     if (tracer && !UNTRACED.has(req.path)) {
       const parent = otel.propagation.extract(otel.ROOT_CONTEXT, req.headers);
       const span = tracer.startSpan(
-        `${req.method} ${req.path}`,
+        req.method,
         {
           kind: otel.SpanKind.SERVER,
           attributes: { 'http.request.method': req.method, 'http.request.header.x-request-id': requestId },

@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createApi } from '../../api/app';
 import { loadConfig, localDefaults } from '../../config';
-import { tracingFromConfig } from '../../config/tracing';
+import { listen } from '../../config/server';
+import { startTracing, tracingFromConfig } from '../../config/tracing';
+import { apiParts, unreachableTemporal } from '../helpers/apiEdge';
 import { eventually } from '../helpers/temporal';
 
 /** Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then spans go over OTLP/HTTP to `<url>/v1/traces`. */
@@ -43,6 +47,51 @@ describe('the OTLP exporter', () => {
       expect(body).toContain('POST /mib');
     } finally {
       collector.close();
+    }
+  });
+});
+
+/** The API's span of a request: named for its route template, a child of the caller's `traceparent`. */
+describe("the API's server spans", () => {
+  it("continue the caller's trace, named for the route template; probes make none", async () => {
+    const spans = new InMemorySpanExporter();
+    const tracing = startTracing(new SimpleSpanProcessor(spans), 'settle-api');
+    const connection = unreachableTemporal();
+    const config = loadConfig(localDefaults());
+    const api = await listen(
+      createApi({
+        ...apiParts(config, connection, []),
+        adminToken: 'operator-token-1',
+        tracer: tracing.tracer,
+      }),
+      0,
+    );
+    try {
+      // First, so that its span, were one made, would have ended before the other's.
+      expect(await (await fetch(`${api.url}/health`)).json()).toEqual({ status: 'ok' });
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const callerSpan = '00f067aa0ba902b7';
+      const answer = await fetch(`${api.url}/payments/payment:P-1:capture:0`, {
+        headers: { traceparent: `00-${traceId}-${callerSpan}-01`, authorization: 'Bearer wrong-token-1' },
+      });
+      expect(answer.status).toBe(401);
+      const [span, ...others] = await eventually(async () => {
+        const finished = spans.getFinishedSpans();
+        return finished.length > 0 ? finished : undefined;
+      });
+      expect(others).toEqual([]);
+      expect(span!.name).toBe('GET /payments/:id');
+      expect(span!.spanContext().traceId).toBe(traceId);
+      expect(span!.parentSpanId).toBe(callerSpan);
+      expect(span!.attributes).toMatchObject({
+        'http.route': '/payments/:id',
+        'http.response.status_code': 401,
+        'http.request.header.x-request-id': answer.headers.get('x-request-id'),
+      });
+    } finally {
+      await api.close();
+      await connection.close();
+      await tracing.shutdown();
     }
   });
 });
