@@ -25,7 +25,13 @@ module.exports = {
         '@temporalio/common, domain/ and other workflow modules, and other code only for its types.',
       from: { path: WORKFLOW_CODE },
       to: {
-        pathNot: [WORKFLOW_CODE, '^domain/', 'node_modules/@temporalio/(workflow|common)/'],
+        pathNot: [
+          WORKFLOW_CODE,
+          '^domain/',
+          'node_modules/@temporalio/(workflow|common)/',
+          // Temporal's tracing interceptors made for the sandbox (workflows/tracing.ts).
+          'node_modules/@temporalio/interceptors-opentelemetry/lib/workflow/',
+        ],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
@@ -6,6 +7,8 @@ import type { TrustProxy } from '../config/trustProxy';
 import { FRONT_DOORS } from '../oms';
 import type { CoreServices, FrontDoor } from '../oms/door';
 import { mountRoutes, route, type RouteSet } from '../http/contract';
+import { requestMetrics, serveMetrics } from '../http/metrics';
+import { requestScope, scopedErrors } from '../http/requestScope';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';
@@ -23,6 +26,8 @@ export interface ApiDependencies extends CoreServices {
   readonly trustProxy?: TrustProxy;
   /** True once the process is shutting down: `/ready` then answers 503 so that no new traffic comes. */
   readonly draining?: () => boolean;
+  /** With tracing on (config/tracing.ts): each request's server span, the parent of what it starts. */
+  readonly tracer?: Tracer;
 }
 
 export const healthSchema = z.object({ status: z.literal('ok') });
@@ -99,6 +104,19 @@ function serviceRoutes(deps: ApiDependencies, document: () => unknown): RouteSet
       }),
       route({
         method: 'get',
+        path: '/metrics',
+        operationId: 'metrics',
+        summary: 'Prometheus metrics',
+        description:
+          "The API's requests (count, latency and status per route), refused and throttled credentials, " +
+          "unverified webhooks and the commands each door admitted, in Prometheus' text format " +
+          '(docs/operations.md, "Metrics").',
+        validate: 'contract',
+        responses: { 200: { description: 'The metrics, as `text/plain; version=0.0.4`.' } },
+        handle: serveMetrics,
+      }),
+      route({
+        method: 'get',
         path: '/openapi.json',
         operationId: 'openApiDocument',
         summary: 'This document',
@@ -134,6 +152,7 @@ export function createApi(deps: ApiDependencies, doors: readonly FrontDoor[] = F
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(requestScope(deps.tracer), requestMetrics());
   app.use(mountRoutes(apiRoutes(deps, doors), deps.logger));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
@@ -144,8 +163,8 @@ export function createApi(deps: ApiDependencies, doors: readonly FrontDoor[] = F
 
 /** What no route answered itself: Settle's own trouble. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: { status?: number; message?: string }, req, res, _next) => {
+  return scopedErrors((error: { status?: number; message?: string }, req, res, _next) => {
     logger.error('request failed', { path: req.path, error: error.message });
     res.status(error.status ?? 500).json({ error: 'Internal error' });
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ConfigOf } from '../config';
 import type { Logger } from '../config/logger';
@@ -9,6 +10,7 @@ import { parsePayloadKeys } from '../config/payloadKeys';
 import { listen, type RunningServer } from '../config/server';
 import { errorHandler } from './app';
 import { bearerAuthFailure } from '../http/callerAuth';
+import { requestScope } from '../http/requestScope';
 import {
   MB,
   errorBodySchema,
@@ -73,6 +75,7 @@ export function createCodecApp(options: CodecServerOptions, logger: Logger): Exp
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestScope());
   app.use(mountRoutes(sets, logger));
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
@@ -173,22 +176,19 @@ export function codecRoutes({
   const gate = bearerGate('/codec', 'settle-codec', logger);
 
   /** The Web UI calls from its own origin; only the configured ones are answered with CORS headers. */
-  const allowOrigin = (req: Request, res: Response) => {
-    const origin = req.headers.origin;
-    res.vary('Origin');
-    if (origin === undefined || !origins.includes(origin)) return;
-    res.set({
-      'Access-Control-Allow-Origin': origin,
-      // The Web UI's "include cross-origin credentials" sends cookies, e.g. to a login proxy in front.
-      'Access-Control-Allow-Credentials': 'true',
-      'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization',
-      'Access-Control-Max-Age': '600',
-    });
-  };
+  const allowOrigin = cors({
+    origin: [...origins],
+    // The Web UI's "include cross-origin credentials" sends cookies, e.g. to a login proxy in front.
+    credentials: true,
+    methods: ['POST'],
+    allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
+    maxAge: 600,
+    // The preflight is a declared route (below), which answers it.
+    preflightContinue: true,
+  });
 
-  const guard: RequestHandler = (req, res, next) => {
-    allowOrigin(req, res);
+  const guard: RequestHandler = (req, res, next) => allowOrigin(req, res, () => admit(req, res, next));
+  const admit: RequestHandler = (req, res, next) => {
     if (!codec) return void res.status(503).json({ error: 'codec server off: PAYLOAD_KEYS is unset' });
     if (token !== undefined) {
       if (gate.admit(req, res, () => bearerAuthFailure(req.headers, token))) next();
@@ -209,10 +209,8 @@ export function codecRoutes({
       summary: `CORS preflight of /codec/${operation}`,
       validate: 'contract',
       responses: { 204: { description: 'The CORS headers, for an origin in CODEC_ORIGINS.' } },
-      handle: (req, res) => {
-        allowOrigin(req, res);
-        res.status(204).end();
-      },
+      guard: allowOrigin,
+      handle: (_req, res) => void res.status(204).end(),
     }),
     route({
       method: 'post',

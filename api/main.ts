@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { listen } from '../config/server';
 import { connectTemporal } from '../config/temporalConnection';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { tracingClientInterceptors, tracingFromConfig } from '../config/tracing';
 import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
@@ -22,7 +23,8 @@ async function main() {
   warnIfStoredInClear(config.PAYLOAD_KEYS, logger);
   // First: an anonymous codec server other hosts would reach is refused before anything starts.
   const codec = await startCodecServer(config, logger);
-  const temporal = await connectTemporal(config);
+  const tracing = tracingFromConfig(config, 'settle-api');
+  const temporal = await connectTemporal(config, undefined, tracingClientInterceptors(tracing));
   // Without Settle's search attributes every payment start is refused: registered here too if missing (the API
   // may start before the worker), or the API does not start.
   const added = await ensureSearchAttributes(temporal.connection, temporal.namespace).catch(async (error) => {
@@ -31,7 +33,11 @@ async function main() {
   });
   if (added.length > 0) logger.info('registered search attributes', { added });
   let draining = false;
-  const app = createApi({ ...apiDependencies(config, temporal.client, logger), draining: () => draining });
+  const app = createApi({
+    ...apiDependencies(config, temporal.client, logger),
+    draining: () => draining,
+    tracer: tracing?.tracer,
+  });
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
   if (codec) logger.info('codec server listening', { url: `${codec.url}/codec` });
@@ -43,6 +49,7 @@ async function main() {
     await running.close(DRAIN_MS);
     await codec?.close();
     await temporal.close();
+    await tracing?.shutdown();
     logger.info('API stopped');
     process.exit(0);
   };

@@ -9,6 +9,7 @@ import { fingerprint } from '../domain/fingerprint';
 import { WORKFLOW_ID_MAX_LENGTH, parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
 import { MB, errorBodySchema, route, type RouteSet } from '../http/contract';
+import { webhookVerificationFailures } from '../http/metrics';
 import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from '../http/throttle';
 import type { PaymentCommand } from '../domain/commands';
 import type { SettlementPolicy } from '../domain/settlement';
@@ -96,6 +97,7 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
       event = await provider.parseWebhook(body, req.headers);
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
+      webhookVerificationFailures.inc({ provider: provider.name });
       // Answered at once; past the address's limit (429) it asks about nothing either.
       if (gate.refuse(req, res, `${provider.name}: ${error.message}`) === 'unauthorized')
         recheckClaimedPayment(provider, body);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DEADLINES, formatDeadlines, parseDeadlines, parseSchedule } from '../domain/settlement';
 import { PayloadKeysError, parsePayloadKeys } from './payloadKeys';
-import { duration, flag, parsedBy, port, secret, section } from './setting';
+import { duration, flag, parsedBy, port, secret, section, url } from './setting';
 import { TrustProxyError, parseTrustProxy } from './trustProxy';
 
 /** The settings of Settle's own parts; each provider declares its own beside its adapter (providers/). */
@@ -229,13 +229,25 @@ export const metricsSettings = section({
 
 export const logSettings = section({
   owner: 'log',
-  title: 'Logging',
+  title: 'Logs and traces',
+  about:
+    'JSON lines on stdout from the worker and the API; OpenTelemetry traces of each command from its HTTP ' +
+    'request through its workflow to the provider call (docs/operations.md, "Tracing").',
   settings: {
     LOG_LEVEL: {
       key: 'log.level',
       schema: z.enum(['debug', 'info', 'warn', 'error']),
       default: 'info',
       description: 'debug, info, warn or error.',
+    },
+    OTEL_EXPORTER_OTLP_ENDPOINT: {
+      key: 'log.otlp_endpoint',
+      schema: url,
+      description:
+        "Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (port 4318): the worker and the API send " +
+        'their spans to `<url>/v1/traces`. The exporter reads the other standard OTEL_EXPORTER_OTLP_* variables ' +
+        '(headers, timeout) from the environment.',
+      unset: 'none: no traces are exported',
     },
   },
 });

@@ -1,4 +1,4 @@
-import { Client, Connection, type ConnectionLike } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type ConnectionLike } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
@@ -55,21 +55,25 @@ export interface TemporalSession {
 export function settleClient(
   connection: ConnectionLike,
   config: EncryptionSettings & Pick<ConfigOf<'temporal'>, 'TEMPORAL_NAMESPACE'>,
+  interceptors?: ClientInterceptors,
 ): Client {
   return new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: settleDataConverter(config),
+    interceptors,
   });
 }
 
 /**
- * A Temporal client on the configured server, encrypting and decrypting with PAYLOAD_KEYS; an unreachable
- * server is an error naming the address.
+ * A Temporal client on the configured server, encrypting and decrypting with PAYLOAD_KEYS (and, with
+ * `interceptors`, carrying the active trace: config/tracing.ts); an unreachable server is an error naming the
+ * address.
  */
 export async function connectTemporal(
   config: ConfigOf<'temporal'>,
   env: Environment = process.env,
+  interceptors?: ClientInterceptors,
 ): Promise<TemporalSession> {
   const target = temporalTarget(config, env);
   let connection: Connection;
@@ -82,7 +86,7 @@ export async function connectTemporal(
   }
   let client: Client;
   try {
-    client = settleClient(connection, { ...config, TEMPORAL_NAMESPACE: target.namespace });
+    client = settleClient(connection, { ...config, TEMPORAL_NAMESPACE: target.namespace }, interceptors);
   } catch (error) {
     await connection.close();
     throw error;

@@ -8,6 +8,7 @@ import express, {
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import { issuesOf } from '../domain/issues';
+import { scoped, scopedErrors } from './requestScope';
 
 /**
  * The HTTP contract, declared once per route: what it accepts and answers, its body limit and how callers
@@ -183,7 +184,13 @@ export function mountRoutes(sets: readonly RouteSet[], logger: Logger): Router {
   const router = express.Router();
   for (const declared of sets.flatMap((set) => set.routes)) {
     const { body } = declared.request ?? {};
-    const steps: RequestHandler[] = [];
+    // The template names the request in its metrics and its span, whatever path was sent.
+    const steps: RequestHandler[] = [
+      (_req, res, next) => {
+        res.locals.route = declared.path;
+        next();
+      },
+    ];
     if (declared.guard) steps.push(declared.guard);
     if (body)
       steps.push(
@@ -197,7 +204,11 @@ export function mountRoutes(sets: readonly RouteSet[], logger: Logger): Router {
       if ('issues' in input) res.status(400).json(declared.refusals.invalid(input.issues));
       else await declared.handle(req, res, input.valid);
     };
-    router[declared.method](declared.path, ...steps, handler, refusalsOf(declared, logger));
+    router[declared.method](
+      declared.path,
+      ...[...steps, handler].map(scoped),
+      scopedErrors(refusalsOf(declared, logger)),
+    );
   }
   return router;
 }

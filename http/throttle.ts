@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import { errorBodySchema, type ResponseSpec } from './contract';
+import { authFailures, throttledRequests } from './metrics';
 
 /**
  * Abuse limits of the HTTP edge. Credentials are always checked, and a valid one is always accepted: the limits
@@ -42,20 +43,13 @@ export function gatedResponses(unauthorized: string) {
 /** Past this many callers in a window, ended windows are swept, then the oldest dropped: memory stays bounded. */
 const MAX_KEYS = 10_000;
 
-/** Failed authentications and throttled requests per route since the process started: the metric. */
-const counters = new Map<string, { failed: number; throttled: number }>();
-
-export function authFailureCounts(): Readonly<Record<string, { failed: number; throttled: number }>> {
-  return Object.fromEntries([...counters].map(([route, counts]) => [route, { ...counts }]));
-}
-
 /** The caller's address: Express's `req.ip`, which reads X-Forwarded-For only from proxies TRUST_PROXY trusts. */
 export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 export interface AuthGateOptions {
-  /** The route as logs and the metric name it, e.g. `/mib`. */
+  /** The route as logs and the metrics (the `gate` label) name it, e.g. `/mib`. */
   readonly route: string;
   readonly logger: Logger;
   /** Writes the route's own 401 answer (its body and WWW-Authenticate). */
@@ -88,8 +82,6 @@ export function authGate({
   limit = AUTH_FAILURE_LIMIT,
   now = Date.now,
 }: AuthGateOptions): AuthGate {
-  const counts = counters.get(route) ?? { failed: 0, throttled: 0 };
-  counters.set(route, counts);
   const failures = failureWindows(limit.windowMs, now);
 
   function refuse(req: Request, res: Response, reason: string, claimed?: string) {
@@ -107,11 +99,11 @@ export function authGate({
       });
     }
     if (window.failures <= limit.failures) {
-      counts.failed += 1;
+      authFailures.inc({ gate: route });
       unauthorized(res, reason);
       return 'unauthorized' as const;
     }
-    counts.throttled += 1;
+    throttledRequests.inc({ gate: route });
     const retryAfterSeconds = Math.max(1, Math.ceil((window.endsAt - now()) / 1000));
     res.status(429).set('Retry-After', String(retryAfterSeconds));
     throttled(res, retryAfterSeconds);

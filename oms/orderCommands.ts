@@ -9,6 +9,7 @@ import {
 } from '../domain/orderPayment';
 import { settlementAt } from '../domain/settlement';
 import { paymentWorkflowId } from '../domain/workflowId';
+import { countAdmitted } from '../http/metrics';
 import type { CoreServices } from './door';
 import { admitOrderCommand, orderPaymentOf } from './orderPayments';
 import { OrderRefusal } from './orderRefusal';
@@ -105,6 +106,7 @@ export async function admitMoneyCommand<Context>(
       },
     });
     if ('refused' in admitted) throw new OrderRefusal(409, admitted.refused);
+    countAdmitted(key.door, command);
     const known = order.commands[admitted.workflowId];
     return { workflowId: admitted.workflowId, reply, ...(known ? { known } : {}) };
   } catch (error) {

@@ -7,6 +7,7 @@ import {
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { ReportRefusedError } from '../domain/failures';
 import { formatMoney } from '../domain/money';
+import { countAdmitted } from '../http/metrics';
 import {
   ORDER_PAYMENT_WORKFLOW,
   orderPaymentWorkflowId,
@@ -77,12 +78,16 @@ export async function authorizeOrder(
         }),
       }),
     );
+    countAdmitted(key.door, 'authorize');
     return { authorization };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return { refused: causeOf(error) };
     // Out of time, or the order's workflow already busy with as many calls as Temporal takes at once (the same
     // checkout sent many times together): either way its authorization goes on, and its event follows.
-    if (timedOut(error) || busy(error) || cancelledAt(error, deadline)) return { waiting: true };
+    if (timedOut(error) || busy(error) || cancelledAt(error, deadline)) {
+      countAdmitted(key.door, 'authorize');
+      return { waiting: true };
+    }
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import type { Logger } from '../config/logger';
 import { CHECK_COMMANDS, type PaymentCommand } from '../domain/commands';
 import { concurrencyLimit } from '../domain/concurrency';
+import { countAdmitted } from '../http/metrics';
 import { PAYMENT_COMMAND_WORKFLOW, type PaymentCommandInput } from '../domain/paymentCommand';
 import { commandVisibility, type CommandPlace } from '../workflows/commandVisibility';
 
@@ -65,9 +66,11 @@ export async function startPaymentCommand(
       }),
     );
     logger.info('payment command accepted', { workflowId, reference, command, door: input.reply.door });
+    countAdmitted(input.reply.door, command);
     return 'started';
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      countAdmitted(input.reply.door, command);
       logger.info('payment command redelivered; already accepted', { workflowId, reference });
       return 'redelivered';
     }

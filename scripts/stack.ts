@@ -5,6 +5,7 @@ import { startCodecServer } from '../api/codecServer';
 import { apiDependencies } from '../api/dependencies';
 import { loadConfig, localDefaults, type SettleConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { tracingClientInterceptors, tracingFromConfig, type Tracing } from '../config/tracing';
 import { FRONT_DOORS, doorSectionsOf, type DoorsConfig } from '../oms';
 import type { FrontDoor } from '../oms/door';
 
@@ -39,6 +40,8 @@ export interface StackOptions {
   readonly workerOptions?: Partial<WorkerOptions>;
   /** The front doors the worker and the API serve (all of oms/ unless a test adds its own). */
   readonly doors?: readonly FrontDoor[];
+  /** Where the API's and the worker's spans go; by default as OTEL_EXPORTER_OTLP_ENDPOINT says (none when unset). */
+  readonly tracing?: Tracing;
 }
 
 export interface Stack {
@@ -61,6 +64,7 @@ export async function startStack({
   gateway,
   workerOptions,
   doors = FRONT_DOORS,
+  tracing: given,
 }: StackOptions): Promise<Stack> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -84,6 +88,9 @@ export async function startStack({
       { doors: doorSectionsOf(doors) },
     ) as StackConfig;
 
+    const tracing = given ?? tracingFromConfig(config, 'settle');
+    if (tracing && !given) stops.push(() => tracing.shutdown());
+
     // Before Temporal, the worker and the API: an anonymous codec server other hosts would reach is refused.
     const logger = createLogger('api', config.LOG_LEVEL);
     const codec = await startCodecServer(config, logger, ports.codec ?? 0);
@@ -93,17 +100,20 @@ export async function startStack({
     const nativeConnection = await NativeConnection.connect(target.connectionOptions);
     stops.push(() => nativeConnection.close());
     const workerConfig = { ...config, TEMPORAL_NAMESPACE: target.namespace };
-    const worker = await createSettleWorker(workerConfig, nativeConnection, doors, workerOptions);
+    const worker = await createSettleWorker(workerConfig, nativeConnection, doors, workerOptions, tracing);
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
 
-    const session = await connectTemporal(config, env);
+    const session = await connectTemporal(config, env, tracingClientInterceptors(tracing));
     stops.push(() => session.close());
     const temporal = session.client;
-    const app = createApi(apiDependencies(config, temporal, logger, doors), doors);
+    const app = createApi(
+      { ...apiDependencies(config, temporal, logger, doors), tracer: tracing?.tracer },
+      doors,
+    );
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());
     gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;

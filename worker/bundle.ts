@@ -5,6 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { ENCRYPTED_FAILURES_PATH } from '../config/payloadCodec';
 import { PROJECT_ROOT } from '../config/projectRoot';
 import type { WorkerDoor } from './doors';
+import { WORKFLOW_TRACING_PATH } from './tracing';
 
 /** The core's workflows: `index.ts` under tsx and jest, `index.js` once built. */
 export const CORE_WORKFLOWS_PATH = require.resolve(join(__dirname, '..', 'workflows'));
@@ -31,22 +32,24 @@ export function workflowsEntry(doors: readonly Pick<WorkerDoor, 'workflows'>[]):
 
 /**
  * Bundles the workflow code of the core and of `doors` ahead of a worker's start, printing only warnings and
- * errors; `encryptedFailures` compiles in the failure converter that encrypts failure messages.
+ * errors, with the interceptors that trace a traced command's workflow (workflows/tracing.ts);
+ * `encryptedFailures` compiles in the failure converter that encrypts failure messages.
  */
 export async function bundleWorkflows(
   doors: readonly Pick<WorkerDoor, 'workflows'>[],
   options: { encryptedFailures?: boolean } = {},
 ): Promise<string> {
-  return bundleWorkflowsAt(workflowsEntry(doors), options);
+  return bundleWorkflowsAt(workflowsEntry(doors), { ...options, interceptors: [WORKFLOW_TRACING_PATH] });
 }
 
-/** The same for the workflows that one module exports (a benchmark's baseline). */
+/** The same for the workflows that one module exports (a benchmark's baseline), with no interceptors of Settle's. */
 export async function bundleWorkflowsAt(
   workflowsPath: string,
-  { encryptedFailures = false } = {},
+  { encryptedFailures = false, interceptors = [] as readonly string[] } = {},
 ): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules: [...interceptors],
     logger: quietLogger,
     ...(encryptedFailures ? { failureConverterPath: ENCRYPTED_FAILURES_PATH } : {}),
   });

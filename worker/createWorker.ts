@@ -8,8 +8,10 @@ import { createLogger } from '../config/logger';
 import { settleDataConverter } from '../config/payloadCodec';
 import { settleClient } from '../config/temporalConnection';
 import { createProviderRegistry } from '../providers/fromConfig';
+import type { Tracing } from '../config/tracing';
 import { workflowsEntry } from './bundle';
 import type { WorkerDoor } from './doors';
+import { WORKFLOW_TRACING_PATH, workerTracing } from './tracing';
 
 /** The settings the worker reads. */
 type WorkerConfig = ConfigOf<'temporal' | 'providers' | 'worker' | 'log'>;
@@ -51,13 +53,15 @@ export const WORKER_TUNING = { maxCachedWorkflows: 100 } as const satisfies Part
 
 /**
  * A worker that runs Settle's workflows and activities on the configured task queue, with each front door's
- * part. `overrides` lets tests pass a prebuilt workflow bundle.
+ * part, tracing what a traced command runs with `tracing` (config/tracing.ts). `overrides` lets tests pass a
+ * prebuilt workflow bundle.
  */
 export async function createSettleWorker(
   config: WorkerConfig,
   connection: NativeConnection,
   frontDoors: readonly WorkerDoor[],
   overrides: Partial<WorkerOptions> = {},
+  tracing?: Tracing,
 ): Promise<Worker> {
   // Doors that keep state in workflows of their own (an order's payment, a mailbox) reach them through this,
   // with the worker's own data converter: what they signal is sealed, what the workflows answer opens.
@@ -73,6 +77,10 @@ export async function createSettleWorker(
     }),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
   };
+  const source = overrides.workflowBundle
+    ? {}
+    : workflowSource(frontDoors, { encrypted: config.PAYLOAD_KEYS !== undefined });
+  const traced = workerTracing(tracing);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -80,9 +88,12 @@ export async function createSettleWorker(
     activities,
     dataConverter: settleDataConverter(config),
     ...WORKER_TUNING,
-    ...(overrides.workflowBundle
-      ? {}
-      : workflowSource(frontDoors, { encrypted: config.PAYLOAD_KEYS !== undefined })),
+    ...source,
+    ...traced,
+    // A bundle made at start gets the tracing interceptors as worker/bundle.ts compiles them in.
+    ...('workflowsPath' in source
+      ? { interceptors: { ...traced.interceptors, workflowModules: [WORKFLOW_TRACING_PATH] } }
+      : {}),
     ...overrides,
   });
   // What the doors opened (a broker connection) closes once the worker has stopped.

@@ -4,6 +4,7 @@ import { parseDuration } from '../domain/duration';
 import { warnIfStoredInClear } from '../config/payloadCodec';
 import { createLogger, type Logger } from '../config/logger';
 import { connectTemporal, temporalTarget } from '../config/temporalConnection';
+import { tracingFromConfig } from '../config/tracing';
 // The process's entry is where the worker meets its doors, as api/ is for the API.
 import { FRONT_DOORS, loadSettleConfig } from '../oms';
 import { createSettleWorker } from './createWorker';
@@ -21,6 +22,7 @@ async function main() {
   const target = temporalTarget(config);
   await registerSearchAttributes(config, logger);
   const connection = await NativeConnection.connect(target.connectionOptions);
+  const tracing = tracingFromConfig(config, 'settle-worker');
   const worker = await createSettleWorker(
     { ...config, TEMPORAL_NAMESPACE: target.namespace },
     connection,
@@ -28,12 +30,14 @@ async function main() {
     {
       shutdownGraceTime: parseDuration(config.WORKER_SHUTDOWN_GRACE),
     },
+    tracing,
   );
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace });
   // Worker.run() installs SIGINT/SIGTERM handlers that shut it down: it polls no more, lets the activities in
   // flight finish for up to WORKER_SHUTDOWN_GRACE, then cancels them (a retry runs them again elsewhere).
   await worker.run();
   await connection.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
   // Drained: nothing is left to finish (the doors closed their connections as the worker stopped).
   process.exit(0);

@@ -1,7 +1,7 @@
 import express from 'express';
 import { Agent } from 'node:http';
 import { createApi } from '../../api/app';
-import { AUTH_FAILURE_LIMIT, authFailureCounts, authGate, oncePer } from '../../http/throttle';
+import { AUTH_FAILURE_LIMIT, authGate, oncePer } from '../../http/throttle';
 import { localDefaults } from '../../config';
 import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '../../config/local';
 import { deitySettingsOf } from '../../oms/deity/door';
@@ -9,6 +9,7 @@ import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { listen, type RunningServer } from '../../config/server';
 import { apiParts, recordingLogger, send, unreachableTemporal, type Logged } from '../helpers/apiEdge';
 import { loadSettleConfig } from '../../oms';
+import { readMetrics } from '../helpers/metrics';
 
 /**
  * Failed authentication is throttled per client and route: past the limit a client is answered 429 with
@@ -66,6 +67,7 @@ describe('failed authentication throttled per client and route', () => {
 
   it('answers 1,000 wrong intake secrets with 401 up to the limit, then 429, and logs two lines', async () => {
     const before = logged.length;
+    const counted = await readMetrics(api.url);
     const statuses = await flood(1000, () =>
       send(`${api.url}/mib`, { headers: wrongMib, body: capture }, agent),
     );
@@ -80,7 +82,14 @@ describe('failed authentication throttled per client and route', () => {
     ]);
     expect(lines[0]!.fields).toMatchObject({ route: '/mib', reason: 'wrong bearer token' });
     expect(JSON.stringify(lines)).not.toContain('wrong-secret');
-    expect(authFailureCounts()['/mib']).toMatchObject({ failed: limit, throttled: 1000 - limit });
+    const metrics = await readMetrics(api.url);
+    const moved = (name: string) =>
+      metrics.value(name, { gate: '/mib' }) - counted.value(name, { gate: '/mib' });
+    expect(moved('settle_api_auth_failures_total')).toBe(limit);
+    expect(moved('settle_api_throttled_requests_total')).toBe(1000 - limit);
+    expect(
+      metrics.value('settle_api_requests_total', { method: 'POST', route: '/mib', status: '429' }),
+    ).toBeGreaterThanOrEqual(1000 - limit);
   });
 
   it('answers a throttled client 429 with Retry-After and a JSON-RPC error, yet admits its right secret', async () => {
@@ -132,6 +141,7 @@ describe('failed authentication throttled per client and route', () => {
   it('throttles the operator API on its own: 1,000 wrong tokens, 429s, two log lines', async () => {
     // The client throttled at /mib is a new client here.
     const before = logged.length;
+    const counted = await readMetrics(api.url);
     const statuses = await flood(1000, () =>
       send(`${api.url}/payments`, { method: 'GET', headers: { authorization: 'Bearer nope' } }, agent),
     );
@@ -142,6 +152,11 @@ describe('failed authentication throttled per client and route', () => {
       ['refused an unauthenticated call', '/payments'],
       ['throttling a client that keeps failing authentication', '/payments'],
     ]);
+    const metrics = await readMetrics(api.url);
+    const moved = (name: string) =>
+      metrics.value(name, { gate: '/payments' }) - counted.value(name, { gate: '/payments' });
+    expect(moved('settle_api_auth_failures_total')).toBe(limit);
+    expect(moved('settle_api_throttled_requests_total')).toBe(1000 - limit);
     const other = await send(
       `${api.url}/payments`,
       { method: 'GET', from: '127.0.0.2', headers: { authorization: `Bearer ${adminToken}` } },

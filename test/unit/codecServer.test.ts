@@ -71,6 +71,43 @@ describe('the codec server switch', () => {
     expect(await answer.json()).toMatchObject({ issues: [{ path: 'body.payloads.0.data' }] });
   });
 
+  it('answers the Web UI with CORS headers for a configured origin only, preflight and call alike', async () => {
+    const WEB_UI = 'http://localhost:8233';
+    const decode = await serve({
+      ...optionsOf({ PAYLOAD_KEYS: KEYS, CODEC_TOKEN: 'codec-token-1' }),
+      origins: [WEB_UI],
+    });
+    const url = (await decode()).url;
+    const preflight = (origin: string) =>
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const allowed = await preflight(WEB_UI);
+    expect(allowed.status).toBe(204);
+    expect(Object.fromEntries(allowed.headers)).toMatchObject({
+      'access-control-allow-origin': WEB_UI,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'Content-Type,X-Namespace,Authorization',
+      'access-control-max-age': '600',
+      vary: expect.stringMatching(/Origin/),
+    });
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(204);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // The call itself: CORS headers whatever its credentials say, so that the browser shows the 401.
+    const refused = await decode({ origin: WEB_UI });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(WEB_UI);
+    const call = await decode({ origin: WEB_UI, authorization: 'Bearer codec-token-1' });
+    expect(call.status).toBe(200);
+    expect(call.headers.get('access-control-allow-origin')).toBe(WEB_UI);
+    expect(
+      (await decode({ origin: 'https://evil.example' })).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+  });
+
   it('refuses a Web UI origin that is not an origin', () => {
     expect(() => optionsOf({ CODEC_ORIGINS: 'http://localhost:8233/ui' })).toThrow(
       /codec\.origins \(CODEC_ORIGINS\): "http:\/\/localhost:8233\/ui" is not an origin/,

@@ -12,7 +12,6 @@ import { deployedNodeOptions } from '../../bench/processes';
 import { USES } from '../../config';
 import { catalogueOf, sectionsOf, settingsOf } from '../../config/catalogue';
 import { settleDataConverter } from '../../config/payloadCodec';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { configError } from '../helpers/configError';
 import {
   find,

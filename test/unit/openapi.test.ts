@@ -137,6 +137,7 @@ describe('the OpenAPI document', () => {
         'POST /webhooks/{provider}',
         'GET /health',
         'GET /ready',
+        'GET /metrics',
         'GET /openapi.json',
         'GET /payments',
         'GET /payments/{id}',
