@@ -103,7 +103,10 @@ module.exports = {
         "plug into it (oms/door.ts), and the composition roots (api/, cli/, the worker process's entry and " +
         'its build step) ' +
         'take them from oms/index.ts.',
-      from: { path: '^(workflows|activities|domain|worker)/', pathNot: '^worker/(main|bundleWorkflows)\\.ts$' },
+      from: {
+        path: '^(workflows|activities|domain|worker)/',
+        pathNot: '^worker/(main|bundleWorkflows)\\.ts$',
+      },
       to: { path: '^oms/' },
     },
     {

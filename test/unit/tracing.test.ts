@@ -16,9 +16,9 @@ describe('the OTLP exporter', () => {
   });
 
   it('refuses an endpoint that is not an http(s) URL, naming the setting', () => {
-    expect(() => loadSettleConfig({ ...localDefaults(), OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
-      /log\.otlp_endpoint \(OTEL_EXPORTER_OTLP_ENDPOINT\)/,
-    );
+    expect(() =>
+      loadSettleConfig({ ...localDefaults(), OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }),
+    ).toThrow(/log\.otlp_endpoint \(OTEL_EXPORTER_OTLP_ENDPOINT\)/);
   });
 
   it("sends the spans to the collector's /v1/traces, named for the service", async () => {
