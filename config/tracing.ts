@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import * as otel from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
@@ -54,44 +54,12 @@ export function tracingClientInterceptors(tracing: Tracing | undefined): ClientI
 let installed = false;
 
 /**
- * The process's active span follows its asynchronous continuations (what @opentelemetry/context-async-hooks'
- * AsyncLocalStorageContextManager does), and crosses processes and Temporal's headers as W3C `traceparent`.
+ * The process's active span follows its asynchronous continuations (AsyncLocalStorage), and crosses processes
+ * and Temporal's headers as W3C `traceparent`.
  */
 function installContext(): void {
   if (installed) return;
   installed = true;
-  otel.context.setGlobalContextManager(new AsyncLocalContext());
+  otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   otel.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-}
-
-class AsyncLocalContext implements otel.ContextManager {
-  private readonly storage = new AsyncLocalStorage<otel.Context>();
-
-  active(): otel.Context {
-    return this.storage.getStore() ?? otel.ROOT_CONTEXT;
-  }
-
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    context: otel.Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.storage.run(context, () => fn.call(thisArg, ...args));
-  }
-
-  bind<T>(context: otel.Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const fn = target as (...args: unknown[]) => unknown;
-    return ((...args: unknown[]) => this.with(context, () => fn(...args))) as T;
-  }
-
-  enable(): this {
-    return this;
-  }
-
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
 }
