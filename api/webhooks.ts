@@ -9,7 +9,7 @@ import { fingerprint } from '../domain/fingerprint';
 import { WORKFLOW_ID_MAX_LENGTH, parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
 import { MB, errorBodySchema, route, type RouteSet } from '../http/contract';
-import { webhookVerificationFailures } from '../http/metrics';
+import { webhookRechecksDropped, webhookVerificationFailures } from '../http/metrics';
 import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from '../http/throttle';
 import type { PaymentCommand } from '../domain/commands';
 import type { SettlementPolicy } from '../domain/settlement';
@@ -68,7 +68,11 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
     // Temporal takes no longer id, so a longer one names no payment: it is neither parsed nor held.
     if (!workflowId || workflowId.length > WORKFLOW_ID_MAX_LENGTH) return;
     const claimed = parsePaymentWorkflowId(workflowId);
-    if (!claimed || inFlight >= MAX_RECHECKS_IN_FLIGHT) return;
+    if (!claimed) return;
+    if (inFlight >= MAX_RECHECKS_IN_FLIGHT) {
+      webhookRechecksDropped.inc();
+      return;
+    }
     // Held by its hash: 10,000 payments asked about cost a few hundred kilobytes, however long their ids.
     if (!rechecks.take(fingerprint(workflowId, 32), recheckIntervalMs(claimed.command))) return;
     inFlight += 1;

@@ -46,6 +46,12 @@ export const webhookVerificationFailures = new Counter({
   registers: [apiRegistry],
 });
 
+export const webhookRechecksDropped = new Counter({
+  name: 'settle_api_webhook_rechecks_dropped_total',
+  help: 'Payments an unverified webhook named that were not asked about, because as many rechecks were in flight as allowed.',
+  registers: [apiRegistry],
+});
+
 export const commandsAdmitted = new Counter({
   name: 'settle_commands_admitted_total',
   help: 'Payment commands a front door admitted (their workflow started, or found for a redelivery), by door and command.',
