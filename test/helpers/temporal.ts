@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { installRuntime } from '../../worker/runtime';
 import * as ephemeral from '../../scripts/ephemeralTemporal';
 import { BUNDLE_PATH } from './paths';
@@ -44,4 +45,21 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 100));
   }
+}
+
+/** Waits until visibility lists at least `atLeast` workflows for `query`, and resolves with them. */
+export async function listedWorkflows(
+  client: Client,
+  query: string,
+  atLeast = 1,
+): Promise<WorkflowExecutionInfo[]> {
+  return eventually(
+    async () => {
+      const found: WorkflowExecutionInfo[] = [];
+      for await (const execution of client.workflow.list({ query })) found.push(execution);
+      return found.length >= atLeast ? found : undefined;
+    },
+    60_000,
+    `${atLeast} workflow(s) listed for ${query}`,
+  );
 }

@@ -13,7 +13,7 @@ import { BROKER_START_MS } from '../helpers/broker';
 import { TWO_ITEM_ORDER, heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
-import { eventually } from '../helpers/temporal';
+import { eventually, listedWorkflows } from '../helpers/temporal';
 
 /**
  * A Deity shop drives its orders' payments through Settle as its Payment Orchestrator: the shop simulator (the
@@ -340,14 +340,10 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     broker = await startRabbitMq({ dataDir: brokerDir, port: broker.port });
     await heard(order, ['authorized', 'paid']);
     expect(gatewayOperations(state.authorization!.transactionId!)).toHaveLength(1);
-    const { executions } = await eventually(async () => {
-      const found = [];
-      for await (const execution of stack.temporal.workflow.list({
-        query: `SettleFacets = "door:deity" AND SettleFacets = "tenant:${PROFILE.serviceUser}" AND SettleOrderId = "DEITY-OUTAGE"`,
-      }))
-        found.push(execution);
-      return found.length >= 1 ? { executions: found } : undefined;
-    });
+    const executions = await listedWorkflows(
+      stack.temporal,
+      `SettleFacets = "door:deity" AND SettleFacets = "tenant:${PROFILE.serviceUser}" AND SettleOrderId = "DEITY-OUTAGE"`,
+    );
     expect(executions.length).toBeGreaterThanOrEqual(1);
   });
 });

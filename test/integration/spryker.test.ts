@@ -16,7 +16,7 @@ import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
-import { eventually } from '../helpers/temporal';
+import { eventually, listedWorkflows } from '../helpers/temporal';
 
 /**
  * A Spryker shop drives its orders' payments through Settle with no code of its own: the shop simulator
@@ -392,14 +392,11 @@ describe('the Spryker door (dev server)', () => {
   });
 
   it("finds the door's payments by tenant in the Web UI's query language", async () => {
-    const { executions } = await eventually(async () => {
-      const found = [];
-      for await (const execution of stack.temporal.workflow.list({
-        query: `SettleFacets = "tenant:shop-event" AND SettleFacets = "command:capture" AND SettlePhase = "done"`,
-      }))
-        found.push(execution);
-      return found.length >= 3 ? { executions: found } : undefined;
-    });
+    const executions = await listedWorkflows(
+      stack.temporal,
+      `SettleFacets = "tenant:shop-event" AND SettleFacets = "command:capture" AND SettlePhase = "done"`,
+      3,
+    );
     for (const execution of executions)
       expect(execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.facets)).toContain('door:spryker');
   });
