@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { stopLeftovers } from './leftovers';
 import { waitForPort } from './listeningProcess';
+import { killGroup, spawnGuarded } from './processGuard';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
@@ -67,10 +69,17 @@ export async function startDevServer({
     // (worker start, npm start) adds any that an existing database lacks.
     for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
       args.push('--search-attribute', `${name}=${cliType(type)}`);
+    // A dev server an earlier run left on this database would hold it and the port.
+    await stopLeftovers(dbFile, { what: 'Temporal dev server', log });
     const output = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(output);
-    child.stderr.pipe(output);
+    // Its own process group: a terminal's Ctrl-C reaches the caller only, which stops Settle's worker before
+    // the server it polls; the guardian stops it if the caller dies.
+    const child = spawnGuarded(executable.path, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      stopSignal: 'SIGINT',
+    });
+    child.stdout!.pipe(output);
+    child.stderr!.pipe(output);
     try {
       await waitForPort(port, child, {
         what: `the Temporal dev server (log: ${logFile})`,
@@ -97,7 +106,7 @@ export const SQLITE_PRAGMAS = [
 ];
 
 /** KEYWORD_LIST → KeywordList, the CLI's spelling of a search-attribute type. */
-function cliType(type: string): string {
+export function cliType(type: string): string {
   return type.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
 }
 
@@ -105,7 +114,7 @@ function cliType(type: string): string {
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
     child.once('exit', () => {
       clearTimeout(timer);
       done();

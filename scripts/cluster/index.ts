@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { stopLeftovers } from '../leftovers';
 import { resolveClusterBinaries } from './binaries';
 import type { ClusterPorts } from './ports';
 import { prepareNamespace } from './namespace';
@@ -53,6 +54,8 @@ async function start(
   webUi: boolean,
 ): Promise<TemporalCluster | Cluster> {
   mkdirSync(dir, { recursive: true });
+  // What an earlier run left on this folder (its PostgreSQL, Temporal server, Web UI) would hold the ports.
+  await stopLeftovers(`${resolve(dir)}${sep}`, { what: 'the cluster', log });
   // Checked first: a missing PostgreSQL says so before minutes of building.
   const postgres = await preparePostgres(dir, ports.postgres);
   const binaries = await resolveClusterBinaries({ log });

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { guardGroup } from '../processGuard';
 import { findOnPath } from '../temporal-binaries';
 
 /**
@@ -131,14 +132,27 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       () => true,
       () => false,
     );
+  const pid = () => {
+    try {
+      return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // pg_ctl leaves the server running as a daemon (its own session); the guardian stops it (SIGINT: a fast
+  // shutdown) if this process dies without stopping it.
+  let release: (() => void) | undefined;
   return {
     port,
     async start() {
-      if (await status()) return;
-      await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
+      if (!(await status())) await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
+      const postmaster = pid();
+      if (postmaster && !release) release = guardGroup(postmaster, { stopSignal: 'SIGINT', graceMs: 30_000 });
     },
     async stop() {
       if (await status()) await run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      release?.();
+      release = undefined;
     },
     async sql(database, statement) {
       const psql = join(bin, 'psql');
@@ -148,13 +162,7 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       });
       return stdout.trim();
     },
-    pid() {
-      try {
-        return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    pid,
   };
 }
 
