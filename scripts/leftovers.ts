@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 /**
@@ -14,8 +16,12 @@ export interface ProcessInfo {
   readonly args: string;
 }
 
-/** Every process of the machine, with its whole command line (`ps -ww`: never cut). */
+/**
+ * Every process of the machine, with its whole command line: from /proc on Linux (slim images have no `ps`),
+ * else from `ps -ww` (never cut).
+ */
 export async function listProcesses(): Promise<ProcessInfo[]> {
+  if (existsSync('/proc/self/cmdline')) return fromProc();
   const { stdout } = await promisify(execFile)('ps', ['-ww', '-eo', 'pid=,ppid=,args='], {
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -23,6 +29,26 @@ export async function listProcesses(): Promise<ProcessInfo[]> {
     const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
     return match ? [{ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }] : [];
   });
+}
+
+async function fromProc(): Promise<ProcessInfo[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const read = async (pid: string): Promise<ProcessInfo[]> => {
+    try {
+      const [cmdline, stat] = await Promise.all([
+        readFile(`/proc/${pid}/cmdline`, 'utf8'),
+        readFile(`/proc/${pid}/stat`, 'utf8'),
+      ]);
+      // stat: "pid (name) state ppid …"; the name may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      // An exited process nobody has reaped yet (a zombie) has an empty command line.
+      const args = cmdline.split('\0').filter(Boolean).join(' ');
+      return args ? [{ pid: Number(pid), ppid, args }] : [];
+    } catch {
+      return []; // It ended meanwhile.
+    }
+  };
+  return (await Promise.all(pids.map(read))).flat();
 }
 
 /** The processes whose command line names `marker` (a data folder's path), this process and its ancestors aside. */
