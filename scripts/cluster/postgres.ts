@@ -92,11 +92,19 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
     if (asRoot()) {
       const { uid, gid } = await postgresUser(INSTALL_HINT);
       for (const path of [dataDir, passwordFile, logFile]) chownSync(path, uid, gid);
-      await promisify(execFile)(runuser!, ['-u', 'postgres', '--', 'test', '-w', dataDir]).catch(() => {
-        throw new Error(
-          `PostgreSQL: the postgres user cannot reach ${dataDir}. To fix: make its parent folders searchable (chmod o+x), or set SETTLE_DATA_DIR to a folder it can reach.`,
+      const can = (test: string, path: string) =>
+        promisify(execFile)(runuser!, ['-u', 'postgres', '--', 'test', test, path]).then(
+          () => true,
+          () => false,
         );
-      });
+      if (!(await can('-w', dataDir))) {
+        // The first folder on the way that the postgres user may not enter, to name it.
+        let closed: string | undefined;
+        for (const folder of ancestors(dataDir)) if (!closed && !(await can('-x', folder))) closed = folder;
+        throw new Error(
+          `PostgreSQL: the postgres user cannot reach ${dataDir}${closed ? ` (${closed} is closed to other users)` : ''}. To fix: ${closed ? `chmod o+x ${closed}` : 'make its parent folders searchable (chmod o+x)'}, or set SETTLE_DATA_DIR to a folder it can reach.`,
+        );
+      }
     }
     // A failed initdb leaves a half-made folder that a next initdb would refuse.
     await run('initdb', [
@@ -164,6 +172,15 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
     },
     pid,
   };
+}
+
+/** The folders above `path`, from the root down. */
+function ancestors(path: string): string[] {
+  const above: string[] = [];
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    above.unshift(folder);
+    if (dirname(folder) === folder) return above;
+  }
 }
 
 /** `runuser`, which root needs to run PostgreSQL's programs as postgres; often outside a user's PATH. */

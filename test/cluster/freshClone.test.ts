@@ -1,0 +1,153 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { freePort } from '../../config/server';
+import { localDefaults } from '../../config';
+import { processesNaming } from '../../scripts/leftovers';
+import { cacheDir } from '../../scripts/temporal-binaries';
+import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { PROJECT_ROOT } from '../helpers/paths';
+import { eventually } from '../helpers/temporal';
+
+/**
+ * `npm start -- --cluster` as the README has a new user run it, in a fresh copy of the repository (no `.data`
+ * yet): the broker's setup makes `.data/` first, and PostgreSQL, run as the postgres user when root, must still
+ * reach its folder below it. The README's capture goes through, and Ctrl-C to the terminal's process group
+ * stops everything, leaving no process that names the copy.
+ */
+
+// Fixed ports outside Linux's ephemeral range (the cluster refuses ports within it), apart from the other file's.
+const PORTS = {
+  TEMPORAL_PORT: 21433,
+  TEMPORAL_UI_PORT: 22433,
+  CLUSTER_MEMBERSHIP_PORT: 20833,
+  CLUSTER_POSTGRES_PORT: 25533,
+  API_PORT: 23100,
+  MIB_SIM_PORT: 24101,
+  GATEWAY_SIM_PORT: 24102,
+};
+
+describe('npm start -- --cluster in a fresh clone', () => {
+  let root: string;
+  let npm: ChildProcess | undefined;
+
+  beforeAll(() => {
+    // A folder other users may enter, as a clone in a home folder or /srv is: as root, PostgreSQL runs as the
+    // postgres user, who must pass through it (mkdtemp makes it private).
+    root = mkdtempSync(join(tmpdir(), 'settle-fresh-'));
+    chmodSync(root, 0o755);
+  });
+  afterAll(() => {
+    try {
+      if (npm?.pid) process.kill(-npm.pid, 'SIGKILL');
+    } catch {
+      // The group has ended.
+    }
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** The repository's files as a clone has them (tracked and new, not ignored), its dependencies and builds linked. */
+  function freshCopy(): string {
+    const copy = join(root, 'settle');
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .filter(Boolean);
+    for (const file of files) {
+      mkdirSync(dirname(join(copy, file)), { recursive: true });
+      // A file deleted in the working tree but still tracked is not there to copy.
+      try {
+        cpSync(join(PROJECT_ROOT, file), join(copy, file));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    // What `npm install` and the first build would make: the dependencies and the cluster's programs.
+    symlinkSync(realpathSync(join(PROJECT_ROOT, 'node_modules')), join(copy, 'node_modules'));
+    mkdirSync(join(copy, '.cache'));
+    symlinkSync(realpathSync(cacheDir()), join(copy, '.cache', 'temporal'));
+    return copy;
+  }
+
+  it('comes up with its broker, carries a capture, and stops on Ctrl-C leaving nothing behind', async () => {
+    const copy = freshCopy();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, String(port)])),
+      AMQP_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    };
+    for (const name of ['TEMPORAL_ADDRESS', 'AMQP_URL', 'SETTLE_DATA_DIR', 'SETTLE_CACHE_DIR'])
+      delete env[name];
+    // The README's command, in a process group of its own as a terminal's foreground job is.
+    npm = spawn('npm', ['start', '--', '--cluster'], {
+      cwd: copy,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((done) => npm!.once('exit', (code) => done(code)));
+    await eventually(
+      async () => {
+        if (npm!.exitCode !== null) throw new Error(`npm start -- --cluster exited:\n${output}`);
+        return output.includes('Settle is running') ? true : undefined;
+      },
+      170_000,
+      `npm start -- --cluster:\n${output}`,
+    );
+    expect(output).toContain(
+      `PostgreSQL         127.0.0.1:${PORTS.CLUSTER_POSTGRES_PORT}   data in ${join(copy, '.data', 'cluster')}`,
+    );
+    expect(output).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${env.AMQP_PORT}`);
+
+    const reference = 'PAY-FRESH-1';
+    const answer = await sendMibCommand(
+      `http://127.0.0.1:${PORTS.API_PORT}`,
+      {
+        jsonrpc: '2.0',
+        id: '1',
+        method: 'magento.payments.payments_management.capture',
+        params: {
+          payment: {
+            reference,
+            currency: 'EUR',
+            transactions: [{ amount: '49.90', gateway_information: { transaction_id: `auth_${reference}` } }],
+          },
+        },
+      },
+      { secret: localDefaults().MIB_INTAKE_SECRET },
+    );
+    expect(answer.status).toBe(200);
+    await eventually(async () => {
+      const response = await fetch(
+        `http://127.0.0.1:${PORTS.MIB_SIM_PORT}/notifications?reference=${reference}`,
+      );
+      const received = (await response.json()) as { method: string }[];
+      return received.find((n) => n.method.endsWith('.notify_captured'));
+    });
+
+    // npm and its shell end on the signal at once; Settle's own process stops everything in order.
+    process.kill(-npm.pid!, 'SIGINT');
+    await exited;
+    await eventually(
+      async () => (output.includes('cluster: PostgreSQL stopped') ? true : undefined),
+      60_000,
+      `the cluster stopped:\n${output}`,
+    );
+    let left: string[] = [];
+    await eventually(
+      async () => {
+        left = (await processesNaming(`${copy}${sep}`)).map(({ pid, args }) => `${pid} ${args}`);
+        return left.length === 0 ? true : undefined;
+      },
+      60_000,
+      'no process naming the copy',
+    ).catch(() => expect(left).toEqual([]));
+  });
+});
