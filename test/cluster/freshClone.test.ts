@@ -6,7 +6,7 @@ import { freePort } from '../../config/server';
 import { localDefaults } from '../../config';
 import { processesNaming } from '../../scripts/leftovers';
 import { cacheDir } from '../../scripts/temporal-binaries';
-import { sendMibCommand } from '../../sim/mib/sendCommand';
+import { sendCapture } from '../helpers/momPayments';
 import { PROJECT_ROOT } from '../helpers/paths';
 import { eventually } from '../helpers/temporal';
 
@@ -107,21 +107,11 @@ describe('npm start -- --cluster in a fresh clone', () => {
     expect(output).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${env.AMQP_PORT}`);
 
     const reference = 'PAY-FRESH-1';
-    const answer = await sendMibCommand(
+    const answer = await sendCapture(
       `http://127.0.0.1:${PORTS.API_PORT}`,
-      {
-        jsonrpc: '2.0',
-        id: '1',
-        method: 'magento.payments.payments_management.capture',
-        params: {
-          payment: {
-            reference,
-            currency: 'EUR',
-            transactions: [{ amount: '49.90', gateway_information: { transaction_id: `auth_${reference}` } }],
-          },
-        },
-      },
-      { secret: localDefaults().MIB_INTAKE_SECRET },
+      localDefaults().MIB_INTAKE_SECRET,
+      reference,
+      '49.90',
     );
     expect(answer.status).toBe(200);
     await eventually(async () => {

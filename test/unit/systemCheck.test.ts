@@ -53,26 +53,27 @@ describe("the test suite's system check", () => {
     'On Debian or Ubuntu, as root: apt-get install -y rabbitmq-server openjdk-17-jre-headless maven openssl',
   ];
 
+  /** The run failed with the one message, having built nothing; resolves with its output. */
+  async function expectStopped(command: string[]): Promise<string> {
+    const { code, output, built } = await runWithout(command);
+    expect(code).not.toBe(0);
+    for (const line of MESSAGE) expect(output).toContain(line);
+    expect(output.split('need system programs that are missing').length).toBe(2);
+    expect(built).toEqual([]);
+    return output;
+  }
+
   it('stops `npm test` before its typecheck with one message naming every missing piece and how to install it', async () => {
     // npm's own script, run by node: the PATH has no npm.
     const npm = realpathSync(findOnPath('npm')!);
-    const { code, output, built } = await runWithout([npm, 'test']);
-    expect(code).not.toBe(0);
-    for (const line of MESSAGE) expect(output).toContain(line);
-    // One message, and nothing built or run before it: no typecheck.
-    expect(output.split('need system programs that are missing').length).toBe(2);
-    expect(output).not.toContain('tsc -p');
-    expect(built).toEqual([]);
+    // Before the typecheck.
+    expect(await expectStopped([npm, 'test'])).not.toContain('tsc -p');
   });
 
   it('stops jest (`npx jest`) in its global setup with the same message, before the tests', async () => {
     const jest = join(PROJECT_ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-    const { code, output, built } = await runWithout([jest, '--ci', 'test/unit/money.test.ts']);
-    expect(code).not.toBe(0);
-    for (const line of MESSAGE) expect(output).toContain(line);
-    expect(output.split('need system programs that are missing').length).toBe(2);
-    expect(output).not.toContain('money');
-    expect(built).toEqual([]);
+    // Before the test file.
+    expect(await expectStopped([jest, '--ci', 'test/unit/money.test.ts'])).not.toContain('money.test');
   });
 
   it('finds nothing missing on a machine that has it all (the one running this suite)', async () => {
