@@ -110,14 +110,21 @@ export function spawnGuarded(
   const child = spawn(command, args, { ...spawnOptions, detached: true });
   if (child.pid === undefined) return child;
   const release = guardGroup(child.pid, { stopSignal, graceMs });
-  const orphaned = () => killGroup(child, 'SIGKILL');
-  process.once('exit', orphaned);
+  running.add(child);
+  if (running.size === 1) process.once('exit', killRunning);
   child.once('exit', () => {
-    process.off('exit', orphaned);
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning);
     release();
   });
   return child;
 }
+
+/** The guarded servers still running, SIGKILLed when this process exits without having stopped them. */
+const running = new Set<ChildProcess>();
+const killRunning = () => {
+  for (const child of running) killGroup(child, 'SIGKILL');
+};
 
 /** Sends `signal` to the child's process group (the child and what it started); nothing if it has gone. */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
