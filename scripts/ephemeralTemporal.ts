@@ -99,6 +99,7 @@ function devServerArgs(port: number, dbFilename: string | undefined): string[] {
   return [
     ...['server', 'start-dev', '--port', String(port), '--namespace', 'default', '--ip', '127.0.0.1'],
     ...['--log-format', 'pretty', '--log-level', 'error', '--headless'],
+    ...['--dynamic-config-value', 'frontend.enableServerVersionCheck=false'],
     ...['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
     ...['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'],
     ...(dbFilename ? ['--db-filename', dbFilename, ...SQLITE_PRAGMAS] : []),
