@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { freePort } from '../../config/server';
+import { startDevServer } from '../../scripts/devServer';
 import { processesNaming } from '../../scripts/leftovers';
 import { GUARDIAN_MARK } from '../../scripts/processGuard';
 import { startBroker } from '../helpers/broker';
@@ -15,7 +16,7 @@ import { eventually } from '../helpers/temporal';
  * Nothing a run starts outlives it, and nothing an earlier run left blocks the next: `npm start` killed with
  * SIGKILL (its whole process group, as an impatient supervisor does) leaves no Temporal or RabbitMQ process; a
  * test run's parent killed with SIGKILL leaves none of the servers the test helpers started; and a broker left
- * running on the data folder does not stop `npm start` from coming up. A process belongs to a run when its
+ * running on the data folder (a broker, a dev server) does not stop `npm start` from coming up. A process belongs to a run when its
  * command line names the run's temporary data folder or port, so other runs on the machine are not counted.
  */
 describe('servers and their parent', () => {
@@ -126,19 +127,31 @@ describe('servers and their parent', () => {
     for (const port of [devPort, testServerPort]) expect(await listening(Number(port))).toBe(false);
   });
 
-  it('npm start comes up over a broker left running on its data folder, and Ctrl-C to its group stops it all', async () => {
+  it('npm start comes up over a broker and a dev server left running on its data folder, and Ctrl-C to its group stops it all', async () => {
     const dir = dataDir();
     const ports = await localPorts();
-    const leftover = await startBroker({ dataDir: join(dir, 'rabbitmq') });
+    // What an earlier run left: a broker on .data/rabbitmq (its node name taken) and a dev server holding the
+    // database, both on ports other than the new start's.
+    const [leftover, leftoverServer] = await Promise.all([
+      startBroker({ dataDir: join(dir, 'rabbitmq') }),
+      freePort().then((port) =>
+        startDevServer({ dbFile: join(dir, 'temporal.db'), port, logFile: join(dir, 'leftover.log') }),
+      ),
+    ]);
+    const leftoverPort = Number(leftoverServer.address.split(':')[1]);
     let settle: SettleProcess | undefined;
     try {
       expect(await listening(leftover.port)).toBe(true);
+      expect(await listening(leftoverPort)).toBe(true);
       settle = runEntryPoint('scripts/start.ts', startEnv(dir, ports), [], { group: true });
       await settle.waitFor('Settle is running', 100_000);
       expect(settle.output()).toContain('RabbitMQ: stopping');
+      expect(settle.output()).toContain('Temporal dev server: stopping');
       expect(settle.output()).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${ports.AMQP_PORT}`);
       expect(await listening(leftover.port)).toBe(false);
+      expect(await listening(leftoverPort)).toBe(false);
       expect(await listening(Number(ports.AMQP_PORT))).toBe(true);
+      expect(await listening(Number(ports.TEMPORAL_PORT))).toBe(true);
 
       // A terminal's Ctrl-C reaches the whole foreground group at once; Settle stops in order and exits.
       process.kill(-settle.child.pid!, 'SIGINT');
@@ -148,6 +161,7 @@ describe('servers and their parent', () => {
     } finally {
       if (settle?.child.exitCode === null) killGroup(settle.child.pid!);
       await leftover.stop();
+      await leftoverServer.stop();
     }
   });
 });
