@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { stopLeftovers } from './leftovers';
@@ -70,7 +70,7 @@ export async function startDevServer({
     for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
       args.push('--search-attribute', `${name}=${cliType(type)}`);
     // A dev server an earlier run left on this database would hold it and the port.
-    await stopLeftovers(dbFile, { what: 'Temporal dev server', log });
+    await stopLeftovers(`--db-filename ${resolve(dbFile)}`, { what: 'Temporal dev server', log });
     const output = createWriteStream(logFile, { flags: 'a' });
     // Its own process group: a terminal's Ctrl-C reaches the caller only, which stops Settle's worker before
     // the server it polls; the guardian stops it if the caller dies.

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect } from 'amqplib';
 import { freePort } from '../config/server';
 import { stopLeftovers } from './leftovers';
@@ -167,8 +167,8 @@ export async function startRabbitMq({
   try {
     const layout = prepareFolder(dir, env);
     // A broker an earlier run left on this folder holds the node name: a second one would stop at boot with
-    // duplicate_node_name. Its command line names the folder (its database and log paths).
-    await stopLeftovers(`${resolve(dir)}${sep}`, { what: 'RabbitMQ', log });
+    // duplicate_node_name. Its Erlang VM's command line names the folder's home.
+    await stopLeftovers(`-home ${join(resolve(dir), 'home')}`, { what: 'RabbitMQ', log });
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await startOnce(bin, layout, port ?? (await freePort()), log, timeoutMs, () => {
