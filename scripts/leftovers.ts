@@ -75,7 +75,7 @@ export async function stopLeftovers(
 ): Promise<number> {
   const found = await processesNaming(marker);
   if (found.length === 0) return 0;
-  log(`${what}: stopping ${found.length} process(es) an earlier run left on ${marker}`);
+  log(`${what}: stopping ${found.length} process(es) an earlier run left running (found by "${marker}")`);
   const signal = (pid: number, name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
