@@ -1,10 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { cliType } from '../worker/searchAttributes';
+import { stopLeftovers } from './leftovers';
 import { waitForPort } from './listeningProcess';
+import { killGroup, spawnGuarded } from './processGuard';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
 /**
@@ -68,10 +70,17 @@ export async function startDevServer({
     // (worker and API start, npm start) adds any that an existing database lacks, or refuses to start.
     for (const { name, type } of ALL_SEARCH_ATTRIBUTES)
       args.push('--search-attribute', `${name}=${cliType(type)}`);
+    // A dev server an earlier run left on this database would hold it and the port.
+    await stopLeftovers(`--db-filename ${resolve(dbFile)}`, { what: 'Temporal dev server', log });
     const output = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(output);
-    child.stderr.pipe(output);
+    // Its own process group: a terminal's Ctrl-C reaches the caller only, which stops Settle's worker before
+    // the server it polls; the guardian stops it if the caller dies.
+    const child = spawnGuarded(executable.path, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      stopSignal: 'SIGINT',
+    });
+    child.stdout!.pipe(output);
+    child.stderr!.pipe(output);
     try {
       await waitForPort(port, child, {
         what: `the Temporal dev server (log: ${logFile})`,
@@ -101,7 +110,7 @@ export const SQLITE_PRAGMAS = [
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
     child.once('exit', () => {
       clearTimeout(timer);
       done();

@@ -2,7 +2,7 @@ import type { defineSearchAttributeKey } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SQLITE_PRAGMAS } from './devServer';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
-import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { cliType, ensureSearchAttributes } from '../worker/searchAttributes';
 import { startListening } from './listeningProcess';
 import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
 
@@ -75,23 +75,74 @@ function connectTimeSkipping(address: string): Promise<TestWorkflowEnvironment> 
 /**
  * A real, headless Temporal dev server (the CLI's `server start-dev`) with Settle's search attributes (or
  * `searchAttributes`); in memory, or in the SQLite file `dbFilename` (the benchmark's, which measures a server
- * that writes to disk).
+ * that writes to disk). A CLI on disk is started here, guarded (scripts/processGuard.ts), not by the SDK: the
+ * SDK's server is a child of its native code that a killed test process leaves running.
  */
 export async function createDevServerEnv({
   dbFilename,
   searchAttributes = ALL_SEARCH_ATTRIBUTES,
 }: {
   dbFilename?: string;
-  searchAttributes?: readonly ReturnType<typeof defineSearchAttributeKey>[];
+  searchAttributes?: SearchAttributeKeys;
 } = {}): Promise<TestWorkflowEnvironment> {
   return withResolution(await resolveTemporalCli(), (executable) =>
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable,
-        ...(dbFilename ? { dbFilename, extraArgs: SQLITE_PRAGMAS } : {}),
-        searchAttributes: [...searchAttributes],
-        log: { format: 'pretty', level: 'error' },
-      },
-    }),
+    executable.type === 'existing-path'
+      ? startDevServerEnv(executable.path, dbFilename, searchAttributes)
+      : TestWorkflowEnvironment.createLocal({
+          server: {
+            executable,
+            ...(dbFilename ? { dbFilename, extraArgs: SQLITE_PRAGMAS } : {}),
+            searchAttributes: [...searchAttributes],
+            log: { format: 'pretty', level: 'error' },
+          },
+        }),
   );
+}
+
+type SearchAttributeKeys = readonly ReturnType<typeof defineSearchAttributeKey>[];
+
+/** The arguments the SDK gives the dev server, and the search attributes (Settle's). */
+function devServerArgs(
+  port: number,
+  dbFilename: string | undefined,
+  searchAttributes: SearchAttributeKeys,
+): string[] {
+  return [
+    ...['server', 'start-dev', '--port', String(port), '--namespace', 'default', '--ip', '127.0.0.1'],
+    ...['--log-format', 'pretty', '--log-level', 'error', '--headless'],
+    ...['--dynamic-config-value', 'frontend.enableServerVersionCheck=false'],
+    ...['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
+    ...['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'],
+    ...(dbFilename ? ['--db-filename', dbFilename, ...SQLITE_PRAGMAS] : []),
+    ...searchAttributes.flatMap(({ name, type }) => ['--search-attribute', `${name}=${cliType(type)}`]),
+  ];
+}
+
+async function startDevServerEnv(
+  executable: string,
+  dbFilename: string | undefined,
+  searchAttributes: SearchAttributeKeys,
+): Promise<TestWorkflowEnvironment> {
+  const server = await startListening({
+    what: 'the Temporal dev server',
+    command: executable,
+    args: (port) => devServerArgs(port, dbFilename, searchAttributes),
+    timeoutMs: 60_000,
+  });
+  try {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: `127.0.0.1:${server.port}`,
+      namespace: 'default',
+    });
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      await teardown();
+      // SIGINT: the server closes its database (a file one) cleanly.
+      await server.stop('SIGINT');
+    };
+    return env;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from '../config/server';
+import { killGroup, spawnGuarded } from './processGuard';
 
 /**
  * A server process started on a free port and waited for until it accepts connections, with a deadline
@@ -40,16 +41,11 @@ export async function startListening({
 }: StartOptions): Promise<ListeningProcess> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
-    const child = spawn(command, args(port), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Guarded: a test run that ends without its teardown, or is killed, does not leave the server behind.
+    const child = spawnGuarded(command, args(port), { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_KEPT)));
-    // A test run that ends without its teardown must not leave the server behind.
-    const orphaned = () => child.kill('SIGKILL');
-    process.once('exit', orphaned);
-    const stop = (signal: NodeJS.Signals = 'SIGKILL') => {
-      process.off('exit', orphaned);
-      return stopProcess(child, signal);
-    };
+    const stop = (signal: NodeJS.Signals = 'SIGKILL') => stopProcess(child, signal);
     try {
       await waitForPort(port, child, { what, timeoutMs, output: () => output });
       return { port, child, stop };
@@ -122,6 +118,8 @@ function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
     return Promise.resolve();
   return new Promise((done) => {
     child.once('exit', () => done());
-    child.kill(signal);
+    // SIGKILL ends what it started too; another signal goes to it alone, to stop as it does.
+    if (signal === 'SIGKILL') killGroup(child, signal);
+    else child.kill(signal);
   });
 }

@@ -1,12 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect } from 'amqplib';
 import { freePort } from '../config/server';
+import { stopLeftovers } from './leftovers';
 import { waitForPort } from './listeningProcess';
+import { killGroup, spawnGuarded } from './processGuard';
 import { findOnPath } from './temporal-binaries';
 
 /**
@@ -164,6 +166,9 @@ export async function startRabbitMq({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'settle-rabbitmq-'));
   try {
     const layout = prepareFolder(dir, env);
+    // A broker an earlier run left on this folder holds the node name: a second one would stop at boot with
+    // duplicate_node_name. Its Erlang VM's command line names the folder's home.
+    await stopLeftovers(`-home ${join(resolve(dir), 'home')}`, { what: 'RabbitMQ', log });
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await startOnce(bin, layout, port ?? (await freePort()), log, timeoutMs, () => {
@@ -240,27 +245,19 @@ async function startOnce(
 ): Promise<RabbitMq> {
   const started = Date.now();
   const env = { ...baseEnv, RABBITMQ_NODE_PORT: String(port), RABBITMQ_DIST_PORT: String(await freePort()) };
-  // A process group of its own: the script runs erl as its child, and the group is what a last-resort kill hits.
-  const child = spawn(join(bin, 'rabbitmq-server'), [], {
+  // A process group of its own, guarded: the script runs erl as its child, the group is what a last-resort kill
+  // hits, and the guardian stops it if this process dies without stopping it.
+  const child = spawnGuarded(join(bin, 'rabbitmq-server'), [], {
     cwd: dir,
     env,
-    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    graceMs: 30_000,
   });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_KEPT));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  // A run that ends without stopping its broker must not leave it behind. The script stops erl before it
-  // exits, so once it has exited the group is empty.
-  const orphaned = () => killGroup(child, 'SIGKILL');
-  process.once('exit', orphaned);
-  const exited = new Promise<void>((done) =>
-    child.once('exit', () => {
-      process.off('exit', orphaned);
-      done();
-    }),
-  );
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
 
   const ctl = (...args: string[]) =>
     new Promise<string>((done, fail) =>
@@ -328,15 +325,6 @@ async function acceptsAmqp(url: string, deadline: number, what: string): Promise
 }
 
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group has gone already.
-  }
-}
 
 /** Whether `promise` settled within `ms`. */
 function within(promise: Promise<unknown>, ms: number): Promise<boolean> {

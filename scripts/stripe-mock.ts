@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnGuarded } from './processGuard';
 import { resolveBinary, run, type ResolveOptions } from './temporal-binaries';
 
 /**
@@ -42,9 +43,13 @@ export interface RunningStripeMock {
 /** Starts stripe-mock on free loopback ports (it always opens an HTTPS port too) and waits until it listens. */
 export async function startStripeMock(executable?: string): Promise<RunningStripeMock> {
   const path = executable ?? (await resolveStripeMock());
-  const child: ChildProcess = spawn(path, ['-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawnGuarded(
+    path,
+    ['-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = await new Promise<string>((done, fail) => {
     let output = '';

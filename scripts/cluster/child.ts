@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { spawnGuarded } from '../processGuard';
 
 /** A long-running program of the cluster, its output appended to a log file or handed to `onLine`. */
 export interface Child {
@@ -19,12 +20,13 @@ export interface SpawnOptions {
 }
 
 export function spawnChild(name: string, command: string, args: string[], options: SpawnOptions): Child {
-  // A process group of its own: Ctrl-C in a terminal reaches only `npm start`, which stops each in order.
-  const child = spawn(command, args, {
+  // A process group of its own: Ctrl-C in a terminal reaches only `npm start`, which stops each in order;
+  // guarded, so that it stops when `npm start` dies.
+  const child = spawnGuarded(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    graceMs: 30_000,
   });
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });

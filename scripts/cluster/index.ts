@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stopLeftovers } from '../leftovers';
 import { resolveClusterBinaries } from './binaries';
 import type { ClusterPorts } from './ports';
 import { prepareNamespace } from './namespace';
@@ -53,6 +54,11 @@ async function start(
   webUi: boolean,
 ): Promise<TemporalCluster | Cluster> {
   mkdirSync(dir, { recursive: true });
+  // What an earlier run left on this folder would hold the ports and the database: its Web UI, its Temporal
+  // server, then its PostgreSQL, each found by the folder it was started on.
+  const leftovers = [`--root ${join(resolve(dir), 'ui')}`, `--root ${join(resolve(dir), 'server')}`];
+  for (const marker of [...leftovers, `-D ${join(resolve(dir), 'postgres')}`])
+    await stopLeftovers(marker, { what: 'the cluster', log });
   // Checked first: a missing PostgreSQL says so before minutes of building.
   const postgres = await preparePostgres(dir, ports.postgres);
   const binaries = await resolveClusterBinaries({ log });

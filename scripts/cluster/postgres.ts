@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { guardGroup } from '../processGuard';
 import { findOnPath } from '../temporal-binaries';
 
 /**
@@ -91,11 +92,19 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
     if (asRoot()) {
       const { uid, gid } = await postgresUser(INSTALL_HINT);
       for (const path of [dataDir, passwordFile, logFile]) chownSync(path, uid, gid);
-      await promisify(execFile)(runuser!, ['-u', 'postgres', '--', 'test', '-w', dataDir]).catch(() => {
-        throw new Error(
-          `PostgreSQL: the postgres user cannot reach ${dataDir}. To fix: make its parent folders searchable (chmod o+x), or set SETTLE_DATA_DIR to a folder it can reach.`,
+      const can = (test: string, path: string) =>
+        promisify(execFile)(runuser!, ['-u', 'postgres', '--', 'test', test, path]).then(
+          () => true,
+          () => false,
         );
-      });
+      if (!(await can('-w', dataDir))) {
+        // The first folder on the way that the postgres user may not enter, to name it.
+        let closed: string | undefined;
+        for (const folder of ancestors(dataDir)) if (!closed && !(await can('-x', folder))) closed = folder;
+        throw new Error(
+          `PostgreSQL: the postgres user cannot reach ${dataDir}${closed ? ` (${closed} is closed to other users)` : ''}. To fix: ${closed ? `chmod o+x ${closed}` : 'make its parent folders searchable (chmod o+x)'}, or set SETTLE_DATA_DIR to a folder it can reach.`,
+        );
+      }
     }
     // A failed initdb leaves a half-made folder that a next initdb would refuse.
     await run('initdb', [
@@ -131,14 +140,27 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       () => true,
       () => false,
     );
+  const pid = () => {
+    try {
+      return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // pg_ctl leaves the server running as a daemon (its own session); the guardian stops it (SIGINT: a fast
+  // shutdown) if this process dies without stopping it.
+  let release: (() => void) | undefined;
   return {
     port,
     async start() {
-      if (await status()) return;
-      await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
+      if (!(await status())) await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
+      const postmaster = pid();
+      if (postmaster && !release) release = guardGroup(postmaster, { stopSignal: 'SIGINT', graceMs: 30_000 });
     },
     async stop() {
       if (await status()) await run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      release?.();
+      release = undefined;
     },
     async sql(database, statement) {
       const psql = join(bin, 'psql');
@@ -148,14 +170,17 @@ export async function preparePostgres(dir: string, port: number): Promise<Postgr
       });
       return stdout.trim();
     },
-    pid() {
-      try {
-        return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    pid,
   };
+}
+
+/** The folders above `path`, from the root down. */
+function ancestors(path: string): string[] {
+  const above: string[] = [];
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    above.unshift(folder);
+    if (dirname(folder) === folder) return above;
+  }
 }
 
 /** `runuser`, which root needs to run PostgreSQL's programs as postgres; often outside a user's PATH. */

@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +9,7 @@ import type { GatewayControl } from '../../sim/gateway/server';
 import { captureThroughMib } from '../helpers/mibCommands';
 import { statusQuery } from '../../workflows/messages';
 import { runEntryPoint, type SettleProcess } from '../helpers/processes';
+import { listening } from '../helpers/listening';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -211,14 +211,3 @@ describe('Settle on a Temporal cluster', () => {
     await expectSettledOnce(again, 'PAY-AFTER-RESTART');
   });
 });
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}

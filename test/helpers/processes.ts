@@ -22,18 +22,20 @@ export interface RunOptions {
    * The tsx command runs the script in a child process of its own, which a SIGKILL to tsx would not reach.
    */
   readonly oneProcess?: boolean;
+  /** In a process group of its own, which a test signals as a terminal or a supervisor does. */
+  readonly group?: boolean;
 }
 
 export function runEntryPoint(
   script: string,
   env: NodeJS.ProcessEnv,
   args: string[] = [],
-  { oneProcess = false }: RunOptions = {},
+  { oneProcess = false, group = false }: RunOptions = {},
 ): SettleProcess {
   const [command, ...prefix] = oneProcess
     ? [process.execPath, '--import', 'tsx']
     : [join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')];
-  const child = spawn(command!, [...prefix, script, ...args], { cwd: PROJECT_ROOT, env });
+  const child = spawn(command!, [...prefix, script, ...args], { cwd: PROJECT_ROOT, env, detached: group });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
