@@ -84,7 +84,7 @@ export async function missingForTests(): Promise<MissingPiece[]> {
       (version[0] > GO_VERSION[0] || (version[0] === GO_VERSION[0] && version[1] >= GO_VERSION[1]));
     if (!recent)
       missing.push({
-        what: `Go ${GO_VERSION.join('.')} or later (builds ${[!cli && 'the Temporal CLI', !stripeMock && 'stripe-mock', !helm && 'Helm'].filter(Boolean).join(', ')})${version ? `: go ${version.join('.')} found` : ''}`,
+        what: `Go ${GO_VERSION.join('.')} or later (builds ${inWords([!cli && 'the Temporal CLI', !stripeMock && 'stripe-mock', !helm && 'Helm'])})${version ? `: go ${version.join('.')} found` : ''}`,
         install:
           'install Go from https://go.dev/doc/install (Debian\'s "golang" package is older), or set TEMPORAL_CLI_PATH, STRIPE_MOCK_PATH and HELM_PATH',
       });
@@ -182,3 +182,9 @@ if (require.main === module)
     console.error(error.message);
     process.exit(1);
   });
+
+/** `a`, `a and b`, `a, b and c`: the named ones of `parts`. */
+function inWords(parts: readonly (string | false)[]): string {
+  const named = parts.filter((part): part is string => part !== false);
+  return named.length <= 1 ? (named[0] ?? '') : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+}

@@ -48,7 +48,7 @@ describe("the test suite's system check", () => {
     "  - RabbitMQ (the Deity door's tests start brokers of their own): ",
     '  - Java 17 or later (runs the time-skipping test server). To install: apt-get install openjdk-17-jre-headless',
     '  - Maven (fetches the time-skipping test server from Maven Central). To install: apt-get install maven',
-    '  - Go 1.25 or later (builds the Temporal CLI and stripe-mock). To install: install Go from https://go.dev/doc/install',
+    '  - Go 1.25 or later (builds the Temporal CLI, stripe-mock and Helm). To install: install Go from https://go.dev/doc/install',
     "  - openssl (makes the Adyen stand-in's throw-away certificate). To install: apt-get install openssl",
     'On Debian or Ubuntu, as root: apt-get install -y rabbitmq-server openjdk-17-jre-headless maven openssl',
   ];
