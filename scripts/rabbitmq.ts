@@ -175,8 +175,10 @@ export async function startRabbitMq({
           if (!dataDir) rmSync(dir, { recursive: true, force: true });
         });
       } catch (error) {
-        // A free port taken meanwhile makes the broker exit at once: new ports, unless the caller chose one.
-        if (port !== undefined || attempt >= ATTEMPTS || !(error instanceof ExitedEarly)) throw error;
+        // A free port taken meanwhile makes the broker exit at once: new ports, or, where the caller chose
+        // one (a broker restarted where its clients expect it), the same again once the taker has let go.
+        if (attempt >= ATTEMPTS || !(error instanceof ExitedEarly)) throw error;
+        if (port !== undefined) await new Promise((retry) => setTimeout(retry, 1_000));
       }
     }
   } catch (error) {
