@@ -9,6 +9,7 @@ import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
 import { loadSettleConfig } from '../oms';
+import { onStopSignals } from '../config/stopSignals';
 
 /**
  * The longest the API waits for its requests in flight after SIGTERM: a workflow start takes milliseconds,
@@ -53,8 +54,7 @@ async function main() {
     logger.info('API stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  onStopSignals(stop);
 }
 
 main().catch((error: Error) => {

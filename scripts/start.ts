@@ -21,6 +21,7 @@ import { startClusterStack } from './cluster/stack';
 import { startDevServer } from './devServer';
 import { rabbitMqLine, startLocalRabbitMq } from './rabbitmq';
 import { startStack, type Stack } from './stack';
+import { onStopSignals } from '../config/stopSignals';
 
 /**
  * `npm start`: all of Settle on one machine. Without TEMPORAL_ADDRESS it starts a Temporal dev server (state
@@ -82,16 +83,12 @@ async function main() {
     for (const stop of stops.splice(0).reverse())
       await stop().catch((error: Error) => console.error(error.message));
   };
-  let stopping = false;
   const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
     console.log('\nstopping Settle…');
     await stopAll();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  onStopSignals(shutdown);
 
   try {
     if (mode.cluster && config.TEMPORAL_ADDRESS)

@@ -1,6 +1,7 @@
 import { LOCAL_DEITY_PROFILE, localPorts } from '../../config';
 import { listen } from '../../config/server';
 import { createDeityShopSimulator } from './server';
+import { onStopSignals } from '../../config/stopSignals';
 
 /**
  * `npm run sim:deity`: the Deity shop simulator on its own (port DEITY_SIM_PORT, default 4004), talking to
@@ -19,8 +20,7 @@ async function main() {
   const running = await listen(sim.app, port);
   console.log(`Deity shop simulator on ${running.url} (orders: ${running.url}/_orders, queue ${sim.queue})`);
   const stop = () => void sim.stop().then(() => running.close().then(() => process.exit(0)));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignals(stop);
 }
 
 void main();

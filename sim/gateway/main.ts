@@ -1,6 +1,7 @@
 import { listen } from '../../config/server';
 import { localDefaults, localPorts } from '../../config';
 import { createGatewaySimulator } from './server';
+import { onStopSignals } from '../../config/stopSignals';
 
 /** `npm run sim:gateway`: the gateway simulator on its own (port GATEWAY_SIM_PORT, default 4002). */
 async function main() {
@@ -19,8 +20,7 @@ async function main() {
     sim.stop();
     void running.close().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignals(stop);
 }
 
 void main();

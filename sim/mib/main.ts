@@ -1,6 +1,7 @@
 import { listen } from '../../config/server';
 import { localDefaults, localPorts } from '../../config';
 import { createMibSimulator } from './server';
+import { onStopSignals } from '../../config/stopSignals';
 
 /** `npm run sim:mib`: the MIB simulator on its own (port MIB_SIM_PORT, default 4001). */
 async function main() {
@@ -12,8 +13,7 @@ async function main() {
   const running = await listen(sim.app, localPorts().mib);
   console.log(`MIB simulator on ${running.url} (notifications: ${running.url}/notifications)`);
   const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignals(stop);
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, localPorts } from '../../config';
 import { listen } from '../../config/server';
 import { createSprykerShopSimulator } from './server';
+import { onStopSignals } from '../../config/stopSignals';
 
 /**
  * `npm run sim:spryker`: the Spryker shop simulator on its own (port SPRYKER_SIM_PORT, default 4003), talking
@@ -22,8 +23,7 @@ async function main() {
   const running = await listen(sim.app, localPorts().sprykerShop);
   console.log(`Spryker shop simulator (${mode} mode) on ${running.url} (orders: ${running.url}/_orders)`);
   const stop = () => void sim.stop().then(() => running.close().then(() => process.exit(0)));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignals(stop);
 }
 
 void main();
