@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { resolveClusterBinaries, type ClusterBinaries } from '../../scripts/cluster/binaries';
 import { DB_PASSWORD, DB_USER, preparePostgres, type Postgres } from '../../scripts/cluster/postgres';
-import { PROJECT_ROOT } from '../helpers/paths';
+import { runToEnd } from '../helpers/processes';
 
 /**
  * docker-compose.yml's schema setup (deploy/compose/temporal-schema.sh) as its one-shot container runs it, but
@@ -41,25 +40,14 @@ function mkdirBin() {
 }
 
 function runSchemaScript(bin: string) {
-  return new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn('dash', ['deploy/compose/temporal-schema.sh'], {
-      cwd: PROJECT_ROOT,
-      // The variables compose gives the container, and where this machine keeps the schemas.
-      env: {
-        PATH: `${bin}${delimiter}/usr/bin${delimiter}/bin`,
-        POSTGRES_SEEDS: '127.0.0.1',
-        DB_PORT: String(POSTGRES_PORT),
-        POSTGRES_USER: DB_USER,
-        POSTGRES_PWD: DB_PASSWORD,
-        TEMPORAL_SCHEMAS: binaries.schemas,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', fail);
-    child.once('exit', (code) => done({ code, output }));
+  // The variables compose gives the container, and where this machine keeps the schemas.
+  return runToEnd('dash', ['deploy/compose/temporal-schema.sh'], {
+    PATH: `${bin}${delimiter}/usr/bin${delimiter}/bin`,
+    POSTGRES_SEEDS: '127.0.0.1',
+    DB_PORT: String(POSTGRES_PORT),
+    POSTGRES_USER: DB_USER,
+    POSTGRES_PWD: DB_PASSWORD,
+    TEMPORAL_SCHEMAS: binaries.schemas,
   });
 }
 

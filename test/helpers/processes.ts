@@ -88,3 +88,22 @@ export async function stopOrKill(settle: SettleProcess): Promise<void> {
   await settle.stop('SIGTERM');
   clearTimeout(timer);
 }
+
+/**
+ * Runs `command` in the project with exactly `env` (a test's own, sparse environment), and resolves with its
+ * exit code and what it printed on stdout and stderr together.
+ */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, [...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) => done({ code, output }));
+  });
+}

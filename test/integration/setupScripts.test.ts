@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -9,6 +8,7 @@ import { parse } from 'yaml';
 import { resolveTemporalCli } from '../../scripts/temporal-binaries';
 import { find, helmTemplate, kustomized, searchAttributesForCli } from '../helpers/deployments';
 import { PROJECT_ROOT } from '../helpers/paths';
+import { runToEnd } from '../helpers/processes';
 import { eventually, quietRuntime } from '../helpers/temporal';
 
 /**
@@ -43,18 +43,7 @@ const address = () => server.connection.options.address;
 
 /** Runs `dash <args>` with only the variables given (and a PATH holding the temporal CLI). */
 function dash(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn('dash', args, {
-      cwd: PROJECT_ROOT,
-      env: { PATH: `${bin}${delimiter}/usr/bin${delimiter}/bin`, HOME: bin, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', fail);
-    child.once('exit', (code) => done({ code, output }));
-  });
+  return runToEnd('dash', args, { PATH: `${bin}${delimiter}/usr/bin${delimiter}/bin`, HOME: bin, ...env });
 }
 
 /** The namespace's custom search attributes, `Name=Type` as the scripts write them. */
