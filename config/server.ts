@@ -52,7 +52,20 @@ export function listen(
 }
 
 /** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  // The system may hand out a port it just handed out (closed at once, it is free again): a process asking for
+  // several ports before it binds them would get the same one twice. One it handed out is not given again.
+  for (;;) {
+    const port = await probePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+const handedOut = new Set<number>();
+
+function probePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

@@ -34,20 +34,10 @@ describe('servers and their parent', () => {
     return dir;
   };
 
-  /** `count` free ports, all different and none of `taken`: a port just found free may be found again. */
-  async function freePorts(count: number, taken: readonly string[] = []): Promise<number[]> {
-    const ports: number[] = [];
-    while (ports.length < count) {
-      const port = await freePort();
-      if (!ports.includes(port) && !taken.includes(String(port))) ports.push(port);
-    }
-    return ports;
-  }
-
   async function localPorts(): Promise<NodeJS.ProcessEnv> {
     const names = ['API_PORT', 'MIB_SIM_PORT', 'GATEWAY_SIM_PORT', 'SPRYKER_SIM_PORT', 'DEITY_SIM_PORT'];
     const more = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'AMQP_PORT'];
-    const ports = await freePorts(names.length + more.length);
+    const ports = await Promise.all([...names, ...more].map(() => freePort()));
     return Object.fromEntries([...names, ...more].map((name, i) => [name, String(ports[i])]));
   }
 
@@ -142,7 +132,8 @@ describe('servers and their parent', () => {
     const ports = await localPorts();
     // What an earlier run left: a broker on .data/rabbitmq (its node name taken) and a dev server holding the
     // database, both on ports other than the new start's.
-    const [brokerPort, serverPort] = await freePorts(2, Object.values(ports) as string[]);
+    // freePort never hands out a port twice in a process: these are not the new start's.
+    const [brokerPort, serverPort] = await Promise.all([freePort(), freePort()]);
     const [leftover, leftoverServer] = await Promise.all([
       startBroker({ dataDir: join(dir, 'rabbitmq'), port: brokerPort }),
       startDevServer({
