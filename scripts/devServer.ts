@@ -6,6 +6,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { cliType } from '../worker/searchAttributes';
 import { stopLeftovers } from './leftovers';
 import { waitForPort } from './listeningProcess';
+import { untilServing } from './temporalServing';
 import { killGroup, spawnGuarded } from './processGuard';
 import { resolveTemporalCli, withResolution } from './temporal-binaries';
 
@@ -84,6 +85,12 @@ export async function startDevServer({
     try {
       await waitForPort(port, child, {
         what: `the Temporal dev server (log: ${logFile})`,
+        timeoutMs: 60_000,
+      });
+      // Listening comes before serving: the worker that starts next would find the frontend not yet healthy.
+      await untilServing(address, {
+        what: `the Temporal dev server (log: ${logFile})`,
+        exited: () => child.exitCode !== null || child.signalCode !== null,
         timeoutMs: 60_000,
       });
     } catch (error) {

@@ -4,6 +4,7 @@ import { SQLITE_PRAGMAS } from './devServer';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { cliType, ensureSearchAttributes } from '../worker/searchAttributes';
 import { startListening } from './listeningProcess';
+import { untilServing } from './temporalServing';
 import { resolveTemporalCli, resolveTestServer, withResolution } from './temporal-binaries';
 
 /** Throw-away Temporal servers for the tests, the replay recorder and the benchmark. */
@@ -130,12 +131,9 @@ async function startDevServerEnv(
     timeoutMs: 60_000,
   });
   try {
-    const env = await whileStarting(() =>
-      TestWorkflowEnvironment.createFromExistingServer({
-        address: `127.0.0.1:${server.port}`,
-        namespace: 'default',
-      }),
-    );
+    const address = `127.0.0.1:${server.port}`;
+    await untilServing(address, { what: 'the Temporal dev server', timeoutMs: 60_000 });
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
     const teardown = env.teardown.bind(env);
     env.teardown = async () => {
       await teardown();
@@ -146,22 +144,5 @@ async function startDevServerEnv(
   } catch (error) {
     await server.stop();
     throw error;
-  }
-}
-
-/**
- * `connect` again while the server answers that it is still starting: a dev server listens before its
- * frontend is healthy, and on a loaded machine the gap is seconds.
- */
-async function whileStarting<T>(connect: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await connect();
-    } catch (error) {
-      const starting = /not healthy yet|currently unavailable/i.test((error as Error).message);
-      if (!starting || Date.now() > deadline) throw error;
-      await new Promise((retry) => setTimeout(retry, 200));
-    }
   }
 }

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import type { ClusterBinaries } from './binaries';
 import { spawnChild, type Child } from './child';
 import type { ClusterPorts } from './ports';
 import { DB_PASSWORD, DB_USER } from './postgres';
+import { untilServing } from '../temporalServing';
 
 /**
  * The Temporal server (frontend, history, matching and worker services in one process) on PostgreSQL, with
@@ -105,34 +105,14 @@ export async function startTemporalServer(
   );
   const address = `127.0.0.1:${ports.frontend}`;
   try {
-    await untilServing(address, child, logFile);
+    let exited = false;
+    void child.exited.then(() => (exited = true));
+    await untilServing(address, { what: `the Temporal server (log: ${logFile})`, exited: () => exited });
   } catch (error) {
     await child.stop('SIGKILL');
     throw error;
   }
   return { address, child };
-}
-
-async function untilServing(address: string, child: Child, logFile: string, timeoutMs = 120_000) {
-  let exited = false;
-  void child.exited.then(() => (exited = true));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited) throw new Error(`the Temporal server exited at start; see ${logFile}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`the Temporal server did not serve on ${address}; see ${logFile}`);
-      await new Promise((done) => setTimeout(done, 300));
-    }
-  }
 }
 
 /** The Web UI server on 127.0.0.1, resolved once it answers HTTP. */
