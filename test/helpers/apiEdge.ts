@@ -1,6 +1,9 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { Agent, request } from 'node:http';
-import { settlementPolicies, type loadConfig } from '../../config';
+import { createApi, type ApiDependencies } from '../../api/app';
+import { localDefaults, settlementPolicies, type loadConfig } from '../../config';
+import { listen, type RunningServer } from '../../config/server';
+import { loadSettleConfig, type SettleConfigWithDoors } from '../../oms';
 import type { Logger } from '../../config/logger';
 import { createProviderRegistry } from '../../providers/fromConfig';
 
@@ -50,4 +53,36 @@ export function send(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * The real API (createApi) with the local settings over a Temporal no request reaches, listening for the tests
+ * of one describe block: started before them and closed after. `extra` adds or replaces dependencies.
+ */
+export function apiEdgeForSuite({
+  logged = [],
+  extra = () => ({}),
+}: {
+  logged?: Logged[];
+  extra?: (config: SettleConfigWithDoors) => Partial<ApiDependencies>;
+} = {}) {
+  const config = loadSettleConfig(localDefaults());
+  const connection = unreachableTemporal();
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await listen(createApi({ ...apiParts(config, connection, logged), ...extra(config) }), 0);
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await running?.close();
+    await connection.close();
+  });
+  return {
+    config,
+    agent,
+    get url(): string {
+      return running!.url;
+    },
+  };
 }

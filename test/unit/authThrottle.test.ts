@@ -7,7 +7,14 @@ import { LOCAL_DEITY_PROFILE, LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN } from '
 import { deitySettingsOf } from '../../oms/deity/door';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { listen, type RunningServer } from '../../config/server';
-import { apiParts, recordingLogger, send, unreachableTemporal, type Logged } from '../helpers/apiEdge';
+import {
+  apiEdgeForSuite,
+  apiParts,
+  recordingLogger,
+  send,
+  unreachableTemporal,
+  type Logged,
+} from '../helpers/apiEdge';
 import { loadSettleConfig } from '../../oms';
 import { readMetrics } from '../helpers/metrics';
 
@@ -19,25 +26,9 @@ import { readMetrics } from '../helpers/metrics';
  */
 describe('failed authentication throttled per client and route', () => {
   const logged: Logged[] = [];
-  const config = loadSettleConfig(localDefaults());
   const adminToken = 'operator-token-1';
-  const connection = unreachableTemporal();
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  let api: RunningServer;
-  beforeAll(async () => {
-    api = await listen(
-      createApi({
-        ...apiParts(config, connection, logged),
-        adminToken,
-      }),
-      0,
-    );
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await api.close();
-    await connection.close();
-  });
+  const api = apiEdgeForSuite({ logged, extra: () => ({ adminToken }) });
+  const { config, agent } = api;
 
   const capture = JSON.stringify({
     jsonrpc: '2.0',
@@ -218,25 +209,10 @@ describe('the failed-authentication window', () => {
  * prototype (`constructor`, `toString`, `__proto__`) is as unknown as any other, never a 500.
  */
 describe('caller-chosen names that are prototype keys', () => {
-  const config = loadSettleConfig(localDefaults());
-  const connection = unreachableTemporal();
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  let api: RunningServer;
-  beforeAll(async () => {
-    api = await listen(
-      createApi({
-        ...apiParts(config, connection, []),
-        spryker: sprykerSettingsOf(config),
-        deity: deitySettingsOf(config),
-      }),
-      0,
-    );
+  const api = apiEdgeForSuite({
+    extra: (config) => ({ spryker: sprykerSettingsOf(config), deity: deitySettingsOf(config) }),
   });
-  afterAll(async () => {
-    agent.destroy();
-    await api.close();
-    await connection.close();
-  });
+  const { agent } = api;
 
   const PROTOTYPE_KEYS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
   const shop = { authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}`, 'tenant-identifier': LOCAL_SPRYKER_TENANT };

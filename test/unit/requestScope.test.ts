@@ -1,31 +1,13 @@
-import { Agent } from 'node:http';
-import { createApi } from '../../api/app';
-import { localDefaults } from '../../config';
-import { loadSettleConfig } from '../../oms';
 import { createLogger } from '../../config/logger';
-import { listen, type RunningServer } from '../../config/server';
-import { apiParts, send, unreachableTemporal } from '../helpers/apiEdge';
+import { apiEdgeForSuite, send } from '../helpers/apiEdge';
 
 /**
  * Each request has an id: the caller's X-Request-Id when well-formed, else one of the API's own; it comes back
  * in the answer's X-Request-Id and is in every line logged for the request, the secret it was sent masked.
  */
 describe('request ids', () => {
-  const config = loadSettleConfig(localDefaults());
-  const connection = unreachableTemporal();
-  const agent = new Agent({ keepAlive: true });
-  let api: RunningServer;
-  beforeAll(async () => {
-    api = await listen(
-      createApi({ ...apiParts(config, connection, []), logger: createLogger('api', 'info') }),
-      0,
-    );
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await api.close();
-    await connection.close();
-  });
+  const api = apiEdgeForSuite({ extra: () => ({ logger: createLogger('api', 'info') }) });
+  const { agent } = api;
 
   /** Sends a request and answers it with the lines the API wrote meanwhile. */
   async function logged(request: Parameters<typeof send>[1], from = '127.0.0.1') {
