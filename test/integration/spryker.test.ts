@@ -327,7 +327,8 @@ describe('the Spryker door (dev server)', () => {
         currencyIsoCode: 'EUR',
       };
       const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
-        ['a refund before any capture', bus().send('payment-commands', refund), 409, /nothing is captured/],
+        // Taken as the bus takes every message; answered with PaymentRefundFailed (below).
+        ['a refund before any capture', bus().send('payment-commands', refund), 200, /"MessageId"/],
         [
           'an unknown order',
           bus().send('payment-commands', capture({ ...valid, orderReference: 'DE--NOPE' })),
@@ -388,6 +389,18 @@ describe('the Spryker door (dev server)', () => {
         .query(orderPaymentQuery);
       expect(state.commands).toEqual({});
       expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([]);
+      const waiting = (await bus().fetchMessages('payment-events', 100)).body as {
+        MessageBody: string;
+        MessageAttributes: { name: string };
+      }[];
+      const failed = waiting.filter((message) => message.MessageBody.includes('DE--REFUSE'));
+      expect(failed.map((message) => message.MessageAttributes.name)).toEqual(['PaymentRefundFailed']);
+      expect(JSON.parse(failed[0]!.MessageBody)).toEqual({
+        orderReference: 'DE--REFUSE',
+        orderItemIds: [item],
+        amount: -3000,
+        currencyIsoCode: 'EUR',
+      });
     });
   });
 
