@@ -5,8 +5,8 @@ import { dummyTokenProvider, type DummyTokenProvider } from '../../sim/spryker/a
 import { createBusClient } from '../../sim/spryker/bus';
 import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
 import { OMS_STATES as S } from '../../sim/spryker/oms';
-import type { ShopOrder } from '../../sim/spryker/orders';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
+import { eventsOf, placeThreeItems, reachStates } from '../helpers/sprykerShop';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
@@ -64,35 +64,14 @@ describe('the Spryker door with access tokens (dev server)', () => {
     await jwksServer?.close();
   });
 
-  const reach = (sim: SprykerShopSimulator, reference: string, states: Record<number, string>) =>
-    eventually(
-      async () => {
-        await sim.pollOnce();
-        const order = sim.orders.get(reference)!;
-        const now = Object.fromEntries(order.items.map((item) => [item.id, item.state]));
-        return Object.entries(states).every(([id, state]) => now[Number(id)] === state) ? order : undefined;
-      },
-      60_000,
-      `${reference} items in ${JSON.stringify(states)}`,
-    );
+  const reach = reachStates;
+  /** Places the order and waits until the shop has it authorized. */
   const place = async (sim: SprykerShopSimulator, orderReference: string) => {
-    const order = (await sim.placeOrder({
-      orderReference,
-      currency: 'EUR',
-      items: [
-        { sku: 'A', unitPrice: 3000 },
-        { sku: 'B', unitPrice: 2000 },
-        { sku: 'C', unitPrice: 1500 },
-      ],
-      expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', unitPrice: 500 }],
-    })) as ShopOrder;
-    expect(order.initialize).toEqual({ status: 200, body: { isSuccessful: true } });
+    const order = await placeThreeItems(sim, orderReference);
     const [a, b, c] = order.items.map((item) => item.id) as [number, number, number];
     await reach(sim, orderReference, { [a]: S.authorized, [b]: S.authorized, [c]: S.authorized });
     return [a, b, c] as const;
   };
-  const eventsOf = (order: ShopOrder) =>
-    order.events.map(({ name, body }) => ({ name, ...(body as object) }));
   /** The claims of a JWT, unverified (what the shop sent). */
   const claimsOf = (authorization: string) =>
     JSON.parse(Buffer.from(authorization.replace('Bearer ', '').split('.')[1]!, 'base64url').toString()) as {
