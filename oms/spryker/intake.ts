@@ -124,7 +124,8 @@ async function takeCommand(
  * any capture): accepted as the bus accepts every message, and answered the way a payment app answers a
  * command it could not carry out, with its failure event (PaymentCaptureFailed, PaymentRefundFailed,
  * PaymentCancellationFailed; spryker/app-payment `src/Spryker/Shared/AppPayment/Transfer/app_payment.transfer.xml`
- * gives them the command's fields). A redelivery is answered the same MessageId and posts nothing new.
+ * gives them the command's fields). A redelivery of the same send is answered the same MessageId and posts
+ * nothing new.
  */
 async function answerRefused(
   deps: SprykerDependencies,
@@ -133,7 +134,9 @@ async function answerRefused(
   refused: string,
   orderTotalMinor: number,
 ): Promise<{ MessageId: string }> {
-  const seed = `${reply.workflowId!}:refused`;
+  // The same send redelivered is answered once; the OMS's "retry payment" is a new send (its own
+  // Correlation-Id), whose failure event must reach the shop again.
+  const seed = `${reply.workflowId!}:refused:${reply.correlationId ?? ''}`;
   const event = outcomeEvent(reply, command, 'declined', orderTotalMinor);
   await postEvent(deps, deps.spryker!.appIdentifier, reply, seed, event);
   deps.logger.warn("Spryker command refused by the order's money; answered with its failure event", {

@@ -202,14 +202,28 @@ describe('the Spryker door with access tokens (dev server)', () => {
     expect(operated.ok).toBe(true);
     expect(operated.ok && operated.sent?.status).toBe(200);
     expect(operated.ok && operated.sent?.answer).toEqual({ MessageId: expect.any(String) });
+    await reach(shop, 'DE--JWT-TOO-MUCH', { [a]: S.captureFailed });
+    // The back office retries it (a new send of the same command): failed again, and told so again.
+    const retried = await shop.operate('DE--JWT-TOO-MUCH', 'capture', [a]);
+    expect(retried.ok && retried.sent?.status).toBe(200);
     const order = await reach(shop, 'DE--JWT-TOO-MUCH', { [a]: S.captureFailed });
-    expect(eventsOf(order)).toContainEqual({
+    const failed = {
       name: 'PaymentCaptureFailed',
       orderReference: 'DE--JWT-TOO-MUCH',
       ...money,
       orderItemIds: [a],
       amount: 3500,
+    };
+    await eventually(async () => {
+      await shop.pollOnce();
+      return eventsOf(order).filter((event) => event.name === 'PaymentCaptureFailed').length === 2
+        ? true
+        : undefined;
     });
+    expect(eventsOf(order).filter((event) => event.name === 'PaymentCaptureFailed')).toEqual([
+      failed,
+      failed,
+    ]);
   });
 
   it('serves a refund as sales-payment 1.7.0 sends it: orderItemIds only', async () => {
