@@ -6,6 +6,7 @@ import { createBusClient } from '../../sim/spryker/bus';
 import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
 import { OMS_STATES as S } from '../../sim/spryker/oms';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
+import { readMetrics } from '../helpers/metrics';
 import { eventsOf, placeThreeItems, reachStates } from '../helpers/sprykerShop';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
@@ -148,6 +149,11 @@ describe('the Spryker door with access tokens (dev server)', () => {
         /"tenant_identifier" claim names another tenant/,
       ],
     ];
+    const failures = async () =>
+      (await readMetrics(stack.api.url)).value('settle_api_auth_failures_total', {
+        gate: '/spryker/<channel>',
+      });
+    const before = await failures();
     for (const [what, token, reason] of cases) {
       const answer = await busAs('jwt-shop', token).fetchMessages('payment-events', 10);
       expect({ what, status: answer.status }).toEqual({ what, status: 401 });
@@ -156,6 +162,8 @@ describe('the Spryker door with access tokens (dev server)', () => {
         error: expect.stringMatching(reason),
       });
     }
+    // Counted by the throttle of failed authentications, as every refusal of a credential.
+    expect((await failures()) - before).toBe(cases.length);
     // Expired within the clock skew (60 s), its own tenant's claim: let in. A static token still serves.
     const lenient = [
       busAs('jwt-shop', shopKey.sign({ audience: bus, issuedAtMs: dayAndMore(20) })),
