@@ -38,7 +38,8 @@ export function bearerAuthFailure(headers: Headers, secret: string): string | un
   return sameSecret(token, secret) ? undefined : 'wrong bearer token';
 }
 
-function bearerToken(headers: Headers): string | undefined {
+/** The token of `Authorization: Bearer <token>`, if the call carries one. */
+export function bearerToken(headers: Headers): string | undefined {
   const authorization = headers.authorization;
   return typeof authorization === 'string' && authorization.startsWith('Bearer ')
     ? authorization.slice('Bearer '.length)

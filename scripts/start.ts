@@ -13,6 +13,7 @@ import { listen } from '../config/server';
 import { loadSettleConfig } from '../oms';
 import { ANNOUNCE_WORKFLOW_ID } from '../oms/spryker/door';
 import { createDeityShopSimulator } from '../sim/deity/server';
+import { dummyTokenProvider, type ShopCredentials } from '../sim/spryker/accessToken';
 import { createSprykerShopSimulator } from '../sim/spryker/server';
 import { createLogger, type Logger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
@@ -131,6 +132,10 @@ async function startEmbedded(
   const codec =
     config.PAYLOAD_KEYS === undefined ? undefined : `http://${config.CODEC_HOST}:${ports.codec}/codec`;
   const address = config.TEMPORAL_ADDRESS ?? (await startLocalServer(ports, dataDir, stops, codec));
+  // The shop simulator signs its access tokens as Spryker's dummy token provider does, with a key made now,
+  // which Settle trusts unless it is told to trust other keys.
+  const shopTokens =
+    config.SPRYKER_JWKS_URL || config.SPRYKER_JWT_PUBLIC_KEY ? undefined : dummyTokenProvider();
   const temporal = await connectTemporal({ ...config, TEMPORAL_ADDRESS: address });
   // Where they cannot be registered, nothing starts: every payment start would be refused.
   const added = await ensureSearchAttributes(temporal.connection, temporal.namespace).finally(() =>
@@ -143,12 +148,13 @@ async function startEmbedded(
     ports,
     env: {
       CODEC_ORIGINS: `http://localhost:${ports.temporalUi},http://127.0.0.1:${ports.temporalUi}`,
+      ...(shopTokens ? { SPRYKER_JWT_PUBLIC_KEY: shopTokens.publicKeyPem } : {}),
       ...process.env,
     },
     gateway: { webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/gateway`, webhookDelayMs: 2000 },
   });
   stops.push(() => stack.stop());
-  const shop = await startSprykerShop(stack, ports, stops, logger);
+  const shop = await startSprykerShop(stack, ports, stops, logger, shopTokens);
   const deity = await startDeityShop(stack, ports, stops);
   const ui = config.TEMPORAL_ADDRESS ? '' : `   Web UI http://localhost:${ports.temporalUi}`;
   return [
@@ -192,13 +198,15 @@ async function startDeityShop(stack: Stack, ports: LocalPorts, stops: Stop[]): P
 
 /**
  * The Spryker shop simulator as the local tenant, polling Settle's bus every second, with Settle's payment
- * methods announced to it; nothing when the local tenant is not configured (SPRYKER_TENANTS overridden).
+ * methods announced to it; nothing when the local tenant is not configured (SPRYKER_TENANTS overridden). It
+ * sends the access tokens `shopTokens` signs when Settle trusts them, else the tenant's static token.
  */
 async function startSprykerShop(
   stack: Stack,
   ports: LocalPorts,
   stops: Stop[],
   logger: Logger,
+  shopTokens: ShopCredentials | undefined,
 ): Promise<string[]> {
   const token = stack.config.SPRYKER_TENANTS?.[LOCAL_SPRYKER_TENANT];
   if (!token) return [];
@@ -206,8 +214,9 @@ async function startSprykerShop(
   const sim = createSprykerShopSimulator({
     settleUrl: stack.api.url,
     tenant: LOCAL_SPRYKER_TENANT,
-    token,
+    token: shopTokens ?? token,
     mode,
+    legacyRefunds: process.env.SPRYKER_LEGACY_REFUNDS === 'true',
   });
   const server = await listen(sim.app, ports.sprykerShop);
   stops.push(async () => {
@@ -222,7 +231,7 @@ async function startSprykerShop(
     })
     .catch((error: Error) => logger.warn('could not announce the payment methods', { error: error.message }));
   return [
-    `  Spryker shop sim   ${server.url}   orders: ${server.url}/_orders (${mode} mode, tenant ${LOCAL_SPRYKER_TENANT})`,
+    `  Spryker shop sim   ${server.url}   orders: ${server.url}/_orders (${mode} mode, tenant ${LOCAL_SPRYKER_TENANT}, ${shopTokens ? 'signed access tokens' : 'static token'})`,
   ];
 }
 

@@ -23,8 +23,9 @@ const INVALID = 'invalid message';
 /**
  * `POST <bus>/payment-commands`: a capture, refund or cancel as a Spryker shop sends it. The order's payment
  * (workflows/orderPayment.ts) admits it against the money authorized, captured and refunded, and starts its
- * payment command workflow; a redelivery starts nothing and is answered the same MessageId. Every refusal
- * is an HTTP error the shop's sender raises (so its OMS command fails visibly), logged once.
+ * payment command workflow; a redelivery starts nothing and is answered the same MessageId. What the money
+ * does not allow is accepted and answered with the command's failure event; what is malformed or names no
+ * known order is an HTTP error the shop's sender raises (so its OMS command fails visibly), logged once.
  */
 export async function receiveSprykerCommand(
   deps: SprykerDependencies,
@@ -81,7 +82,8 @@ async function takeCommand(
   const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])
     .map(String)
     .sort();
-  const admitted = await admitMoneyCommand(deps, {
+  let replyTo: SprykerReplyContext | undefined;
+  const admitting = admitMoneyCommand(deps, {
     order,
     command: kind,
     amountMinor: Math.abs(body.amount),
@@ -89,16 +91,22 @@ async function takeCommand(
     amountPath: 'body.amount',
     decidedBy: { amount: body.amount, currency: body.currencyIsoCode, items },
     invalid: INVALID,
-    reply: (workflowId): SprykerReplyContext => ({
-      tenant,
-      orderReference: body.orderReference,
-      workflowId,
-      orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
-      amount: body.amount,
-      currencyIsoCode: body.currencyIsoCode,
-      ...(correlationId ? { correlationId } : {}),
-    }),
+    reply: (workflowId): SprykerReplyContext =>
+      (replyTo = {
+        tenant,
+        orderReference: body.orderReference,
+        workflowId,
+        orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
+        amount: body.amount,
+        currencyIsoCode: body.currencyIsoCode,
+        ...(correlationId ? { correlationId } : {}),
+      }),
   });
+  const admitted = await admitting.catch(async (error: unknown) => {
+    if (!(error instanceof OrderRefusal && error.status === 409 && replyTo?.workflowId)) throw error;
+    return answerRefused(deps, replyTo, kind, error.message, order.opening.amountMinor);
+  });
+  if ('MessageId' in admitted) return admitted;
   // Known before this delivery: a redelivery (Temporal answers a repeated update id with its first answer).
   const { workflowId, known } = admitted;
   if (known && known.state !== 'running') {
@@ -109,6 +117,35 @@ async function takeCommand(
     tenant,
   });
   return { MessageId: messageIdOf(workflowId) };
+}
+
+/**
+ * A well-formed command the order's money does not allow (a capture past the authorization, a refund before
+ * any capture): accepted as the bus accepts every message, and answered the way a payment app answers a
+ * command it could not carry out, with its failure event (PaymentCaptureFailed, PaymentRefundFailed,
+ * PaymentCancellationFailed; spryker/app-payment `src/Spryker/Shared/AppPayment/Transfer/app_payment.transfer.xml`
+ * gives them the command's fields). A redelivery of the same send is answered the same MessageId and posts
+ * nothing new.
+ */
+async function answerRefused(
+  deps: SprykerDependencies,
+  reply: SprykerReplyContext,
+  command: MoneyCommand,
+  refused: string,
+  orderTotalMinor: number,
+): Promise<{ MessageId: string }> {
+  // The same send redelivered is answered once; the OMS's "retry payment" is a new send (its own
+  // Correlation-Id), whose failure event must reach the shop again.
+  const seed = `${reply.workflowId!}:refused:${reply.correlationId ?? ''}`;
+  const event = outcomeEvent(reply, command, 'declined', orderTotalMinor);
+  await postEvent(deps, deps.spryker!.appIdentifier, reply, seed, event);
+  deps.logger.warn("Spryker command refused by the order's money; answered with its failure event", {
+    tenant: reply.tenant,
+    workflowId: reply.workflowId,
+    event: event.name,
+    refused,
+  });
+  return { MessageId: messageIdOf(seed) };
 }
 
 /**

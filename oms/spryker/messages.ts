@@ -66,13 +66,27 @@ export const cancelPaymentSchema = z.looseObject({
   ...commandFields,
   amount: integer.pipe(z.literal(0, 'a cancel amount is 0: it releases the whole authorization')),
 });
-export const refundPaymentSchema = z.looseObject({
-  ...commandFields,
-  orderItems: z.array(z.looseObject({ orderItemId: itemId, sku: z.string().max(255).optional() })).max(1000),
-  amount: integer.pipe(
-    z.number().negative("a refund's amount is negative, as Spryker sends it (minor units)"),
-  ),
-});
+/**
+ * RefundPayment names its items in `orderItems` since spryker/sales-payment 1.8.0 (commit 2ca7142, "ACP-2252");
+ * a shop on 1.7.0 or older sends `orderItemIds` only (`Business/MessageEmitter/MessageEmitter.php::
+ * sendRefundPaymentMessage`), with the same negative amount. Either names the items refunded.
+ */
+export const refundPaymentSchema = z
+  .looseObject({
+    ...commandFields,
+    orderItems: z
+      .array(z.looseObject({ orderItemId: itemId, sku: z.string().max(255).optional() }))
+      .max(1000)
+      .optional(),
+    amount: integer.pipe(
+      z.number().negative("a refund's amount is negative, as Spryker sends it (minor units)"),
+    ),
+  })
+  .refine((refund) => (refund.orderItems?.length ?? 0) > 0 || (refund.orderItemIds?.length ?? 0) > 0, {
+    path: ['orderItems'],
+    message:
+      'missing: a refund names its items in orderItems (or orderItemIds, as sales-payment ≤ 1.7.0 sends)',
+  });
 
 export const COMMAND_SCHEMAS = {
   capture: capturePaymentSchema,

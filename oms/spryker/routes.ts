@@ -25,7 +25,9 @@ const BODY_LIMIT = 64 * KB;
 const tenantBearer = httpAuth(
   'sprykerTenant',
   'bearer',
-  "`Authorization: Bearer <the tenant's token>` (SPRYKER_TENANTS).",
+  "`Authorization: Bearer <token>`: an RS256 access token of the shop's token provider for the call's " +
+    "audience (SPRYKER_BUS_AUDIENCE on the bus, SPRYKER_APP_AUDIENCE at checkout), or the tenant's static " +
+    'token (SPRYKER_TENANTS).',
 );
 
 const messageIdSchema = z.object({ MessageId: z.string() });
@@ -44,13 +46,16 @@ const busMessageSchema = z.object({
     timestamp: z.string().describe('`Y-m-d\\TH:i:s.u` in UTC.'),
   }),
 });
-const authResponses = gatedResponses('Unknown tenant, no token, or the wrong one.');
+const authResponses = gatedResponses(
+  'Unknown tenant, no token, or the wrong one; an access token expired, for another audience or tenant, or not ' +
+    'signed by a trusted key. The reason is in `error`.',
+);
 
 export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
   const gates = {
-    commands: sprykerGate(deps, '/spryker/payment-commands', deps.logger),
-    bus: sprykerGate(deps, '/spryker/<channel>', deps.logger),
-    checkout: sprykerGate(deps, '/spryker/private/initialize-payment', deps.logger),
+    commands: sprykerGate(deps, '/spryker/payment-commands', deps.logger, 'bus'),
+    bus: sprykerGate(deps, '/spryker/<channel>', deps.logger, 'bus'),
+    checkout: sprykerGate(deps, '/spryker/private/initialize-payment', deps.logger, 'checkout'),
   };
   return {
     schemas: {
@@ -79,12 +84,18 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
         },
         validate: 'handler',
         responses: {
-          200: { description: 'Taken (or taken before).', body: messageIdSchema },
+          200: {
+            description:
+              "Taken (or taken before). What the order's money does not allow (a refund before any capture) is " +
+              'taken too, and answered with its failure event on payment-events (PaymentCaptureFailed, ' +
+              'PaymentRefundFailed, PaymentCancellationFailed).',
+            body: messageIdSchema,
+          },
           400: { description: 'Not a payment command, or malformed.', body: invalidInputSchema },
-          ...moneyCommandResponses("The order's money does not allow it (e.g. a refund before any capture)."),
+          404: moneyCommandResponses('')[404],
           ...authResponses,
         },
-        handle: (req, res) => receiveSprykerCommand(deps, gates.commands, req, res),
+        handle: gates.commands.verified((req, res) => receiveSprykerCommand(deps, gates.commands, req, res)),
       }),
       ...OUTBOUND_CHANNELS.flatMap((channel) => [
         route({
@@ -102,7 +113,9 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
             400: { description: 'Invalid limit.', body: invalidInputSchema },
             ...authResponses,
           },
-          handle: (req, res, { query }) => fetchMessages(deps, gates.bus, channel, req, res, query.limit),
+          handle: gates.bus.verified((req, res, { query }: { query: { limit: number } }) =>
+            fetchMessages(deps, gates.bus, channel, req, res, query.limit),
+          ),
         }),
         route({
           method: 'delete',
@@ -122,7 +135,9 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
             400: { description: 'Malformed.', body: invalidInputSchema },
             ...authResponses,
           },
-          handle: (req, res, { body }) => acknowledge(deps, gates.bus, channel, req, res, body.messageIds),
+          handle: gates.bus.verified((req, res, { body }: { body: { messageIds: string[] } }) =>
+            acknowledge(deps, gates.bus, channel, req, res, body.messageIds),
+          ),
         }),
       ]),
       route({
@@ -146,7 +161,7 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
           400: { description: 'Malformed, or not a payment method Settle offers.', body: invalidInputSchema },
           ...authResponses,
         },
-        handle: (req, res) => initializePayment(deps, gates.checkout, req, res),
+        handle: gates.checkout.verified((req, res) => initializePayment(deps, gates.checkout, req, res)),
       }),
     ],
   };

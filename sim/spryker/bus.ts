@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { parseJsonOrUndefined } from '../../domain/json';
+import { credentialsOf, type ShopCredentials } from './accessToken';
 import type { SerializedMessage } from './messageBroker';
 
 /**
@@ -17,14 +18,15 @@ export interface BusAnswer {
 export interface BusClientOptions {
   readonly settleUrl: string;
   readonly tenant: string;
-  readonly token: string;
+  /** A static token, or the shop's token provider (a token per call, for the call's audience). */
+  readonly token: string | ShopCredentials;
 }
 
 export type BusClient = ReturnType<typeof createBusClient>;
 
 export function createBusClient({ settleUrl, tenant, token }: BusClientOptions) {
   const base = `${settleUrl.replace(/\/+$/, '')}/spryker/`;
-  const authorization = `Bearer ${token}`;
+  const credentials = credentialsOf(token);
 
   const call = async (
     url: string,
@@ -39,21 +41,22 @@ export function createBusClient({ settleUrl, tenant, token }: BusClientOptions) 
   };
 
   // The receiver's Guzzle client adds `Content-Type: application/json` to every GET and DELETE.
-  const receiverHeaders = {
+  const receiverHeaders = () => ({
     'consumer-id': tenant,
-    authorization,
+    authorization: `Bearer ${credentials.token('bus')}`,
     'content-type': 'application/json',
-  };
+  });
 
   return {
     base,
+    credentials,
     /** POST `<bus><channel>` with only the message's attribute headers. */
     send: (channel: string, message: SerializedMessage) =>
       call(`${base}${channel}`, 'POST', message.headers, message.body),
     fetchMessages: (channel: string, limit: number) =>
-      call(`${base}${channel}?limit=${limit}`, 'GET', receiverHeaders),
+      call(`${base}${channel}?limit=${limit}`, 'GET', receiverHeaders()),
     acknowledge: (channel: string, messageIds: readonly string[]) =>
-      call(`${base}${channel}`, 'DELETE', receiverHeaders, JSON.stringify({ messageIds })),
+      call(`${base}${channel}`, 'DELETE', receiverHeaders(), JSON.stringify({ messageIds })),
     /** The checkout's synchronous call; `request` is what initializeRequest built. */
     initializePayment: (request: SerializedMessage) =>
       call(`${base}private/initialize-payment`, 'POST', request.headers, request.body),
@@ -61,7 +64,7 @@ export function createBusClient({ settleUrl, tenant, token }: BusClientOptions) 
     initializeRequest: (payload: Record<string, unknown>, form: boolean): SerializedMessage => ({
       headers: {
         'x-tenant-identifier': tenant,
-        authorization,
+        authorization: `Bearer ${credentials.token('checkout')}`,
         'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
       },
       body: form ? deepObjectForm(payload) : JSON.stringify(payload),

@@ -1,11 +1,15 @@
 import { LOCAL_SPRYKER_TENANT, LOCAL_SPRYKER_TOKEN, localPorts } from '../../config';
 import { listen } from '../../config/server';
+import { dummyTokenProvider, privateKeyFrom } from './accessToken';
 import { createSprykerShopSimulator } from './server';
 import { onStopSignals } from '../../config/stopSignals';
 
 /**
  * `npm run sim:spryker`: the Spryker shop simulator on its own (port SPRYKER_SIM_PORT, default 4003), talking
  * to Settle at SETTLE_URL as tenant SPRYKER_TENANT with SPRYKER_TOKEN, in SPRYKER_MODE `event` or `conditional`.
+ * With SPRYKER_PRIVATE_KEY_FILE (an RSA private key in PEM, such as a shop's config/Zed/dev_only_private.key)
+ * it signs access tokens as Spryker's dummy token provider does instead; SPRYKER_LEGACY_REFUNDS=true sends
+ * refunds as sales-payment 1.7.0 and older do.
  */
 async function main() {
   const mode = process.env.SPRYKER_MODE ?? 'event';
@@ -16,8 +20,11 @@ async function main() {
   const sim = createSprykerShopSimulator({
     settleUrl: process.env.SETTLE_URL ?? `http://127.0.0.1:${localPorts().api}`,
     tenant: process.env.SPRYKER_TENANT ?? LOCAL_SPRYKER_TENANT,
-    token: process.env.SPRYKER_TOKEN ?? LOCAL_SPRYKER_TOKEN,
+    token: process.env.SPRYKER_PRIVATE_KEY_FILE
+      ? dummyTokenProvider({ privateKeyPem: privateKeyFrom(process.env.SPRYKER_PRIVATE_KEY_FILE) })
+      : (process.env.SPRYKER_TOKEN ?? LOCAL_SPRYKER_TOKEN),
     mode,
+    legacyRefunds: process.env.SPRYKER_LEGACY_REFUNDS === 'true',
     pollIntervalMs: Number(process.env.SPRYKER_POLL_INTERVAL_MS ?? 1000),
   });
   const running = await listen(sim.app, localPorts().sprykerShop);

@@ -92,12 +92,13 @@ export function createOrderBook({
   bus,
   journal,
   tenant,
-  token,
+  legacyRefunds = false,
 }: {
   bus: BusClient;
   journal: Journal;
   tenant: string;
-  token: string;
+  /** RefundPayment as sales-payment ≤ 1.7.0 sends it: orderItemIds only, no orderItems. */
+  legacyRefunds?: boolean;
 }) {
   const orders = new Map<string, ShopOrder>();
   const items = new Map<number, { item: ShopItem; order: ShopOrder }>();
@@ -238,7 +239,7 @@ export function createOrderBook({
       }
     }
 
-    const message = commandMessage(order, operation, chosen);
+    const message = commandMessage(order, operation, chosen, legacyRefunds);
     const snapshot = chosen.map((i) => ({ item: i, state: i.state, history: i.history.length }));
     // The items move before the message goes out, so an answer that arrives while the POST is in flight finds them pending.
     for (const item of chosen) {
@@ -249,7 +250,7 @@ export function createOrderBook({
     const toMove = operation === 'refund' ? -message.amount : message.amount;
     if (operation !== 'cancel' && toMove <= 0) return { ok: true, order };
 
-    const attributes = commandAttributes(message.name, tenant, token);
+    const attributes = commandAttributes(message.name, tenant, bus.credentials.token('bus'));
     const { name: _name, ...fields } = message;
     const wire = serializeMessage({ ...fields, messageAttributes: attributes });
     const record: SentRecord = { target: 'payment-commands', name: message.name, ...wire, at: now() };
@@ -301,7 +302,7 @@ export function createOrderBook({
   };
 }
 
-function commandMessage(order: ShopOrder, operation: Operation, chosen: ShopItem[]) {
+function commandMessage(order: ShopOrder, operation: Operation, chosen: ShopItem[], legacyRefunds: boolean) {
   const orderItemIds = chosen.map((i) => i.id);
   const base = { orderReference: order.orderReference, orderItemIds, currencyIsoCode: order.currency };
   const itemsTotal = sum(chosen.map((i) => i.unitPrice * i.quantity));
@@ -327,7 +328,8 @@ function commandMessage(order: ShopOrder, operation: Operation, chosen: ShopItem
         name: 'RefundPayment',
         ...base,
         amount: -amount,
-        orderItems: chosen.map((i) => ({ orderItemId: i.id, sku: i.sku })),
+        // orderItems came with sales-payment 1.8.0 (commit 2ca7142).
+        ...(legacyRefunds ? {} : { orderItems: chosen.map((i) => ({ orderItemId: i.id, sku: i.sku })) }),
       };
     }
     case 'cancel':

@@ -1,4 +1,5 @@
 import express from 'express';
+import type { ShopCredentials } from './accessToken';
 import { createBusClient } from './bus';
 import { createJournal } from './journal';
 import { createOrderBook } from './orders';
@@ -19,8 +20,11 @@ export interface SprykerShopSimulatorOptions {
   /** Settle's base URL; the bus is `${settleUrl}/spryker/`. */
   readonly settleUrl: string;
   readonly tenant: string;
-  readonly token: string;
+  /** A static token, or the shop's token provider (sim/spryker/accessToken.ts). */
+  readonly token: string | ShopCredentials;
   readonly mode: ShopMode;
+  /** Refunds as sales-payment ≤ 1.7.0 sends them (orderItemIds, no orderItems). */
+  readonly legacyRefunds?: boolean;
   /** How often the worker polls; 0: never by itself (call pollOnce). */
   readonly pollIntervalMs?: number;
   /** Messages per GET (the shop's MessageConsumeLimit). */
@@ -32,12 +36,13 @@ export function createSprykerShopSimulator({
   tenant,
   token,
   mode,
+  legacyRefunds = false,
   pollIntervalMs = 1000,
   limit = 100,
 }: SprykerShopSimulatorOptions) {
   const bus = createBusClient({ settleUrl, tenant, token });
   const journal = createJournal();
-  const book = createOrderBook({ bus, journal, tenant, token });
+  const book = createOrderBook({ bus, journal, tenant, legacyRefunds });
   const methods = createPaymentMethodList();
   const receiver = createReceiver({ bus, journal, book, methods, mode, limit });
 

@@ -15,6 +15,7 @@ import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { runEntryPoint } from '../helpers/processes';
+import { eventsOf, placeThreeItems, reachStates } from '../helpers/sprykerShop';
 import { startTestStack } from '../helpers/stacks';
 import { eventually, listedWorkflows } from '../helpers/temporal';
 
@@ -66,37 +67,9 @@ describe('the Spryker door (dev server)', () => {
     await stack?.stop();
   });
 
-  /** Polls the shop's worker until every listed item is in its state. */
-  const reach = (shop: SprykerShopSimulator, reference: string, states: Record<number, string>) =>
-    eventually(
-      async () => {
-        await shop.pollOnce();
-        const order = shop.orders.get(reference)!;
-        const now = Object.fromEntries(order.items.map((item) => [item.id, item.state]));
-        return Object.entries(states).every(([id, state]) => now[Number(id)] === state) ? order : undefined;
-      },
-      60_000,
-      `${reference} items in ${JSON.stringify(states)}`,
-    );
-
-  const place = async (shop: SprykerShopSimulator, orderReference: string, extra: object = {}) => {
-    const order = (await shop.placeOrder({
-      orderReference,
-      currency: 'EUR',
-      items: [
-        { sku: 'A', unitPrice: 3000 },
-        { sku: 'B', unitPrice: 2000 },
-        { sku: 'C', unitPrice: 1500 },
-      ],
-      expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', unitPrice: 500 }],
-      ...extra,
-    })) as ShopOrder;
-    expect(order.initialize).toEqual({ status: 200, body: { isSuccessful: true } });
-    return order;
-  };
+  const reach = reachStates;
+  const place = placeThreeItems;
   const ids = (order: ShopOrder) => order.items.map((item) => item.id) as [number, number, number];
-  const eventsOf = (order: ShopOrder) =>
-    order.events.map(({ name, body }) => ({ name, ...(body as object) }));
   const gatewayOperations = (transactionId: string) =>
     [...stack.gateway.sim.operations.values()]
       .filter((operation) => operation.authorization === transactionId)
@@ -327,7 +300,8 @@ describe('the Spryker door (dev server)', () => {
         currencyIsoCode: 'EUR',
       };
       const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
-        ['a refund before any capture', bus().send('payment-commands', refund), 409, /nothing is captured/],
+        // Taken as the bus takes every message; answered with PaymentRefundFailed (below).
+        ['a refund before any capture', bus().send('payment-commands', refund), 200, /"MessageId"/],
         [
           'an unknown order',
           bus().send('payment-commands', capture({ ...valid, orderReference: 'DE--NOPE' })),
@@ -388,6 +362,18 @@ describe('the Spryker door (dev server)', () => {
         .query(orderPaymentQuery);
       expect(state.commands).toEqual({});
       expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([]);
+      const waiting = (await bus().fetchMessages('payment-events', 100)).body as {
+        MessageBody: string;
+        MessageAttributes: { name: string };
+      }[];
+      const failed = waiting.filter((message) => message.MessageBody.includes('DE--REFUSE'));
+      expect(failed.map((message) => message.MessageAttributes.name)).toEqual(['PaymentRefundFailed']);
+      expect(JSON.parse(failed[0]!.MessageBody)).toEqual({
+        orderReference: 'DE--REFUSE',
+        orderItemIds: [item],
+        amount: -3000,
+        currencyIsoCode: 'EUR',
+      });
     });
   });
 

@@ -108,6 +108,30 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     expect(first.output()).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${ports.AMQP_PORT}   `);
     const workflowId = await capture('PAY-RESTART');
+    // The Spryker shop simulator checks out on access tokens it signs, with a key this Settle trusts.
+    expect(first.output()).toContain('signed access tokens');
+    const placed = await fetch(`http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/_orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        orderReference: 'DE--START',
+        currency: 'EUR',
+        items: [{ sku: 'A', unitPrice: 1000 }],
+      }),
+    });
+    expect(placed.status).toBe(201);
+    expect(((await placed.json()) as { initialize: unknown }).initialize).toEqual({
+      status: 200,
+      body: { isSuccessful: true },
+    });
+    await eventually(async () => {
+      const seen = (await (
+        await fetch(`http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/_orders/DE--START`)
+      ).json()) as {
+        items: { state: string }[];
+      };
+      return seen.items.every((item) => item.state === 'payment authorized') ? true : undefined;
+    });
 
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('stopping Settle');

@@ -8,6 +8,8 @@ import {
   sprykerTimestamp,
 } from '../../oms/spryker/messages';
 import { tenantOf } from '../../oms/spryker/tenants';
+import { rsaPublicKey } from '../../oms/spryker/tokens';
+import { dummyTokenProvider } from '../../sim/spryker/accessToken';
 
 /** The Spryker door's reading of what a shop sends, and the shape of what it hands out. */
 describe('Spryker messages', () => {
@@ -156,5 +158,66 @@ describe('Spryker messages', () => {
     expect(tenantOf(bearer('token-of-shop-one'), 'shop-1', undefined)).toEqual({
       refused: 'unknown tenant "shop-1"',
     });
+  });
+
+  it('takes a refund naming its items in orderItems, or in orderItemIds only as sales-payment 1.7.0 sends it', () => {
+    const refund = { orderReference: 'DE--1', amount: -2000, currencyIsoCode: 'EUR' };
+    expect(COMMAND_SCHEMAS.refund.safeParse({ ...refund, orderItemIds: [2] }).success).toBe(true);
+    expect(
+      COMMAND_SCHEMAS.refund.safeParse({
+        ...refund,
+        orderItemIds: [2],
+        orderItems: [{ orderItemId: 2, sku: 'B' }],
+      }).success,
+    ).toBe(true);
+    const neither = COMMAND_SCHEMAS.refund.safeParse({ ...refund, orderItemIds: [] });
+    expect(neither.success).toBe(false);
+    expect(neither.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['orderItems'],
+        message: expect.stringMatching(/^missing: a refund names/),
+      }),
+    ]);
+  });
+
+  it('authenticates a tenant by an access token found valid, whose tenant claim (if any) names it', () => {
+    const shop = dummyTokenProvider();
+    const settings = {
+      tenants: new Map([['shop-1', 'token-of-shop-one']]),
+      methods: new Map<string, string>(),
+      appIdentifier: 'settle',
+      checkoutWaitMs: 1000,
+      tokens: {
+        keys: { publicKey: rsaPublicKey(shop.publicKeyPem) },
+        audiences: { bus: 'aop-event-platform', checkout: 'aop-app' },
+        clockSkewSeconds: 60,
+        tenantClaim: 'tenant_identifier',
+      },
+    };
+    const jwt = { authorization: `Bearer ${shop.token('bus')}` };
+    const valid = (claims: Record<string, unknown>) => ({ ok: true as const, claims });
+    expect(tenantOf(jwt, 'shop-9', settings, valid({}))).toEqual({ who: 'shop-9' });
+    expect(tenantOf(jwt, 'shop-9', settings, valid({ tenant_identifier: 'shop-9' }))).toEqual({
+      who: 'shop-9',
+    });
+    expect(tenantOf(jwt, 'shop-9', settings, valid({ tenant_identifier: 'shop-1' }))).toEqual({
+      refused: 'the token\'s "tenant_identifier" claim names another tenant',
+    });
+    expect(tenantOf(jwt, 'shop:9', settings, valid({}))).toEqual({
+      refused: '"shop:9" is not a tenant identifier (letters, digits, _ . - only)',
+    });
+    expect(tenantOf(jwt, 'shop-1', settings, { ok: false, refused: 'the token has expired' })).toEqual({
+      refused: 'the token has expired',
+      claimed: 'shop-1',
+    });
+    // The static token still serves its tenant; a token that is no JWT serves no other.
+    expect(tenantOf({ authorization: 'Bearer token-of-shop-one' }, 'shop-1', settings)).toEqual({
+      who: 'shop-1',
+    });
+    expect(tenantOf({ authorization: 'Bearer token-of-shop-one' }, 'shop-9', settings)).toEqual({
+      refused: 'the bearer token is not an access token (JWT)',
+    });
+    // A route that did not have the token verified first is a bug, not a refusal.
+    expect(() => tenantOf(jwt, 'shop-9', settings)).toThrow(/not verified/);
   });
 });
