@@ -16,6 +16,7 @@ import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { runEntryPoint } from '../helpers/processes';
 import { startTestStack } from '../helpers/stacks';
+import { onboardSprykerShop } from '../helpers/sprykerTenants';
 import { eventually, listedWorkflows } from '../helpers/temporal';
 
 /**
@@ -52,6 +53,7 @@ describe('the Spryker door (dev server)', () => {
         pollIntervalMs: 0,
       });
       shops.push({ sim, server: await listen(sim.app, 0) });
+      await onboardSprykerShop(sim, { settleUrl: stack.api.url, tenant, token: TOKENS[tenant] });
     }
     [eventShop, conditionalShop] = shops.map((shop) => shop.sim) as [
       SprykerShopSimulator,
@@ -328,12 +330,6 @@ describe('the Spryker door (dev server)', () => {
       };
       const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
         ['a refund before any capture', bus().send('payment-commands', refund), 409, /nothing is captured/],
-        [
-          'an unknown order',
-          bus().send('payment-commands', capture({ ...valid, orderReference: 'DE--NOPE' })),
-          404,
-          /no payment is known for order DE--NOPE/,
-        ],
         [
           'a malformed body',
           bus().send('payment-commands', { ...capture(valid), body: '{"orderReference":' }),
