@@ -134,6 +134,8 @@ describe('the Spryker door (dev server)', () => {
     const journal = eventShop.journal;
     expect(journal.undecodable).toEqual([]);
     expect(journal.duplicates).toEqual([]);
+    // Every fetch and acknowledgement was answered 2xx: no worker run ended early.
+    expect(journal.errors).toEqual([]);
 
     const state = await stack.temporal.workflow
       .getHandle(
