@@ -84,9 +84,16 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
         },
         validate: 'handler',
         responses: {
-          200: { description: 'Taken (or taken before).', body: messageIdSchema },
+          200: {
+            description:
+              'Taken (or taken before); or taken and dropped, for a tenant not connected or an order Settle ' +
+              'has no payment of (docs/operations.md, Dropped Spryker messages).',
+            body: messageIdSchema,
+          },
           400: { description: 'Not a payment command, or malformed.', body: invalidInputSchema },
-          ...moneyCommandResponses("The order's money does not allow it (e.g. a refund before any capture)."),
+          409: moneyCommandResponses(
+            "The order's money does not allow it (e.g. a refund before any capture).",
+          )[409],
           ...authResponses,
         },
         handle: (req, res) => receiveSprykerCommand(deps, gates.commands, req, res),
