@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { fingerprint } from '../../domain/fingerprint';
 import { appConfigUpdated } from './appEvents';
+import { connectionOf } from './connections';
 import { mailboxId, type SprykerSettings } from './door';
 import { announcedThrough, postToMailbox, type MailboxAccess } from './mailbox';
 import { busMessage, type BusMessage } from './messages';
@@ -75,7 +76,8 @@ async function announceMethods(
 }
 
 /**
- * Announces Settle's payment methods to every tenant of SPRYKER_TENANTS (`settle register --door spryker`).
+ * Announces Settle's payment methods to every tenant of SPRYKER_TENANTS not disconnected (`settle register --door
+ * spryker`).
  * Within one announcement the MessageIds are stable, so a retried activity adds nothing.
  */
 export function createAnnouncer(temporal: Client, taskQueue: string, settings: SprykerSettings) {
@@ -85,6 +87,8 @@ export function createAnnouncer(temporal: Client, taskQueue: string, settings: S
     const methods = [...settings.methods.keys()];
     const announcements: Announcement[] = [];
     for (const tenant of settings.tenants.keys()) {
+      // A disconnected tenant hears of Settle's methods again when it is connected again.
+      if ((await connectionOf(temporal, tenant))?.isActive === false) continue;
       announcements.push(
         await announceMethods(
           { temporal, taskQueue },

@@ -58,11 +58,14 @@ function refuse(
   });
 }
 
-/** The tenant the call names, or undefined once answered 422 as app-kernel's HeaderValidator does. */
-function namedTenant(req: Request, res: Response): string | undefined {
+/**
+ * The tenant the call names and is authenticated as; undefined once answered: 422 as app-kernel's HeaderValidator
+ * does without `X-Tenant-Identifier`, else the gate's 401 or 429.
+ */
+function tenantOf(gate: SprykerGate, req: Request, res: Response): string | undefined {
   const header = req.headers['x-tenant-identifier'];
-  const tenant = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (tenant) return tenant;
+  const named = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (named) return gate.tenant(req, res, named);
   refuse(res, 422, '422', 'X-Tenant-Identifier in header is required.');
   return undefined;
 }
@@ -74,9 +77,7 @@ export async function configure(
   req: Request,
   res: Response,
 ): Promise<void> {
-  const named = namedTenant(req, res);
-  if (!named) return;
-  const tenant = gate.tenant(req, res, named);
+  const tenant = tenantOf(gate, req, res);
   if (!tenant) return;
   const body = configureBodySchema.safeParse(parseJsonOrUndefined((req.body as Buffer).toString('utf8')));
   if (!body.success) return refuse(res, 422, '422', 'Wrong request format.');
@@ -111,9 +112,7 @@ export async function disconnect(
   req: Request,
   res: Response,
 ): Promise<void> {
-  const named = namedTenant(req, res);
-  if (!named) return;
-  const tenant = gate.tenant(req, res, named);
+  const tenant = tenantOf(gate, req, res);
   if (!tenant) return;
   try {
     const confirmation = confirmationOf(req.headers['x-confirmation-status']);

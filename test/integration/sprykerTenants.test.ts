@@ -1,6 +1,9 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { listen, type RunningServer } from '../../config/server';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import { createAnnouncer, type Announcement } from '../../oms/spryker/announce';
+import { sprykerSettingsOf } from '../../oms/spryker/door';
 import type { Stack } from '../../scripts/stack';
 import { configureCall, disconnectCall, type AppStoreOptions } from '../../sim/spryker/appStore';
 import { createBusClient } from '../../sim/spryker/bus';
@@ -277,6 +280,16 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
       .getHandle(orderPaymentWorkflowId(key))
       .query(orderPaymentQuery);
     expect(state.commands).toEqual({});
+
+    // `settle register --door spryker` announces the payment methods to connected tenants only.
+    const announce = createAnnouncer(
+      stack.temporal,
+      stack.config.TEMPORAL_TASK_QUEUE,
+      sprykerSettingsOf(stack.config),
+    );
+    const activity = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => {}) });
+    const announced = (await activity.run(announce)) as Announcement[];
+    expect(announced.map((announcement) => announcement.tenant)).toEqual(['shop-new']);
 
     // Connected again (CONNECTED): a new order's capture goes through. (The dropped capture left DE--GONE-1
     // blocked in capture pending at the shop, as a real shop's would be.)
