@@ -118,7 +118,12 @@ export function createAppConfigAnnouncer(temporal: Client, taskQueue: string, se
     const message = appConfigUpdated(settings, tenant, connection);
     const methods = connection.isActive ? [...settings.methods.keys()] : [];
     const seed = `app-config:${connection.revision}:${connection.updatedAt}`;
-    await announceMethods(access, settings, tenant, methods, seed, message.MessageAttributes.correlationId);
+    // Without PUBLIC_URL the methods have no endpoint to announce; the connection is announced all the same.
+    if (settings.publicUrl) {
+      await announceMethods(access, settings, tenant, methods, seed, message.MessageAttributes.correlationId);
+    } else {
+      Context.current().log.warn('PUBLIC_URL is not set: the payment methods are not announced', { tenant });
+    }
     await postToMailbox(access, mailboxId(tenant, 'app-events'), {
       messages: [{ id: message.MessageId, content: message }],
     });

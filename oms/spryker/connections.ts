@@ -91,26 +91,34 @@ export function disconnectTenant(access: ConnectionAccess, tenant: string): Prom
   );
 }
 
+/**
+ * How long a save may take, announcement included: it needs the worker. Past it the call fails (the save may
+ * still be announced later; the registry calls again, which saves the same again).
+ */
+export const SAVE_WAIT_MS = 30_000;
+
 /** Runs a save on the tenant's workflow, starting it if need be, and remembers what it answers. */
 async function save(
-  { taskQueue }: ConnectionAccess,
+  { temporal, taskQueue }: ConnectionAccess,
   tenant: string,
   run: (operation: WithStartWorkflowOperation<() => Promise<void>>) => Promise<TenantConnection>,
 ): Promise<TenantConnection> {
-  const connection = await run(
-    new WithStartWorkflowOperation(TENANT_WORKFLOW, {
-      workflowId: tenantWorkflowId(tenant),
-      taskQueue,
-      args: [],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `the Spryker tenant ${tenant}: its configuration and connection`,
-      typedSearchAttributes: [
-        {
-          key: SEARCH_ATTRIBUTES.facets,
-          value: [facetEntry('door', SPRYKER_DOOR), facetEntry('tenant', tenant)],
-        },
-      ],
-    }),
+  const connection = await temporal.connection.withDeadline(Date.now() + SAVE_WAIT_MS, () =>
+    run(
+      new WithStartWorkflowOperation(TENANT_WORKFLOW, {
+        workflowId: tenantWorkflowId(tenant),
+        taskQueue,
+        args: [],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        staticSummary: `the Spryker tenant ${tenant}: its configuration and connection`,
+        typedSearchAttributes: [
+          {
+            key: SEARCH_ATTRIBUTES.facets,
+            value: [facetEntry('door', SPRYKER_DOOR), facetEntry('tenant', tenant)],
+          },
+        ],
+      }),
+    ),
   );
   remember(tenant, connection);
   return connection;

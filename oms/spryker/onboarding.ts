@@ -96,9 +96,13 @@ export async function configure(
     res.json({ tenantIdentifier: tenant, configuration: saved.configuration });
   } catch (error) {
     deps.logger.error('could not configure a Spryker tenant', { tenant, error: (error as Error).message });
-    refuse(res, 400, 422, `Tenant action failed: Settle cannot save the configuration now; try again.`, {
-      status: 422,
-    });
+    refuse(
+      res,
+      400,
+      422,
+      'Tenant action failed: Settle could not save and announce the configuration in time; call again.',
+      { status: 422 },
+    );
   }
 }
 
@@ -138,9 +142,13 @@ export async function disconnect(
     res.status(204).end();
   } catch (error) {
     deps.logger.error('could not disconnect a Spryker tenant', { tenant, error: (error as Error).message });
-    refuse(res, 400, 422, 'Tenant action failed: Settle cannot disconnect the tenant now; try again.', {
-      status: 422,
-    });
+    refuse(
+      res,
+      400,
+      422,
+      'Tenant action failed: Settle could not disconnect and announce it in time; call again.',
+      { status: 422 },
+    );
   }
 }
 
