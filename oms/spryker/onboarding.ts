@@ -70,6 +70,23 @@ function tenantOf(gate: SprykerGate, req: Request, res: Response): string | unde
   return undefined;
 }
 
+/** A save that did not go through in time (Temporal or the worker out of reach): app-kernel's 400, code 422. */
+function actionFailed(
+  deps: SprykerDependencies,
+  res: Response,
+  tenant: string,
+  error: unknown,
+  what: string,
+) {
+  deps.logger.error(`Spryker tenant action failed: could not ${what}`, {
+    tenant,
+    error: (error as Error).message,
+  });
+  refuse(res, 400, 422, `Tenant action failed: Settle could not ${what} in time; call again.`, {
+    status: 422,
+  });
+}
+
 /** `POST <base>/private/configure`: saves the tenant's configuration (merged) and connects it. */
 export async function configure(
   deps: SprykerDependencies,
@@ -95,14 +112,7 @@ export async function configure(
     deps.logger.info('Spryker tenant configured', { tenant, status: saved.status, revision: saved.revision });
     res.json({ tenantIdentifier: tenant, configuration: saved.configuration });
   } catch (error) {
-    deps.logger.error('could not configure a Spryker tenant', { tenant, error: (error as Error).message });
-    refuse(
-      res,
-      400,
-      422,
-      'Tenant action failed: Settle could not save and announce the configuration in time; call again.',
-      { status: 422 },
-    );
+    actionFailed(deps, res, tenant, error, 'save and announce the configuration');
   }
 }
 
@@ -141,14 +151,7 @@ export async function disconnect(
     deps.logger.info('Spryker tenant disconnected', { tenant, revision: saved.revision });
     res.status(204).end();
   } catch (error) {
-    deps.logger.error('could not disconnect a Spryker tenant', { tenant, error: (error as Error).message });
-    refuse(
-      res,
-      400,
-      422,
-      'Tenant action failed: Settle could not disconnect and announce it in time; call again.',
-      { status: 422 },
-    );
+    actionFailed(deps, res, tenant, error, 'disconnect the tenant and announce it');
   }
 }
 
