@@ -10,6 +10,7 @@ import type { Announcement } from '../oms/spryker/announce';
 import { ANNOUNCE_WORKFLOW_ID, mailboxId, SPRYKER_DOOR } from '../oms/spryker/door';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import { OMS_STATES } from '../sim/spryker/oms';
+import { connectTenant } from '../sim/spryker/appStore';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../sim/spryker/server';
 import { installRuntime } from '../worker/runtime';
 import { waitingQuery } from '../oms/spryker/workflows/mailboxMessages';
@@ -213,6 +214,12 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
     pollIntervalMs: 0,
   });
   try {
+    // Connected as Spryker's ACP registry does it: until its shop has Settle's app config, it fetches no event.
+    await connectTenant({ settleUrl: stack.api.url, tenant: SPRYKER_TENANT, token: SPRYKER_TOKEN });
+    await until(async () => {
+      await shop.pollOnce();
+      return shop.appConfigs().some((config) => config.isActive === true);
+    }, 60_000);
     const placed = await shop.placeOrder({
       orderReference,
       currency: 'EUR',

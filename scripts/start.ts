@@ -14,6 +14,7 @@ import { loadSettleConfig } from '../oms';
 import { ANNOUNCE_WORKFLOW_ID } from '../oms/spryker/door';
 import { createDeityShopSimulator } from '../sim/deity/server';
 import { dummyTokenProvider, type ShopCredentials } from '../sim/spryker/accessToken';
+import { connectTenant } from '../sim/spryker/appStore';
 import { createSprykerShopSimulator } from '../sim/spryker/server';
 import { createLogger, type Logger } from '../config/logger';
 import { installRuntime } from '../worker/runtime';
@@ -197,9 +198,10 @@ async function startDeityShop(stack: Stack, ports: LocalPorts, stops: Stop[]): P
 }
 
 /**
- * The Spryker shop simulator as the local tenant, polling Settle's bus every second, with Settle's payment
- * methods announced to it; nothing when the local tenant is not configured (SPRYKER_TENANTS overridden). It
- * sends the access tokens `shopTokens` signs when Settle trusts them, else the tenant's static token.
+ * The Spryker shop simulator as the local tenant, polling Settle's bus every second, connected to Settle through
+ * `/spryker/private/configure` as the ACP registry would, with Settle's payment methods announced to it; nothing
+ * when the local tenant is not configured (SPRYKER_TENANTS overridden). It sends the access tokens `shopTokens`
+ * signs when Settle trusts them, else the tenant's static token.
  */
 async function startSprykerShop(
   stack: Stack,
@@ -230,6 +232,15 @@ async function startSprykerShop(
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     })
     .catch((error: Error) => logger.warn('could not announce the payment methods', { error: error.message }));
+  // As Spryker's ACP registry does when a shop installs the app: without it, the shop's worker (active-app
+  // filter) fetches app-events only and drops its payment commands.
+  await connectTenant({
+    settleUrl: stack.api.url,
+    tenant: LOCAL_SPRYKER_TENANT,
+    token: shopTokens ?? token,
+  }).catch((error: Error) =>
+    logger.warn('could not connect the local Spryker tenant', { error: error.message }),
+  );
   return [
     `  Spryker shop sim   ${server.url}   orders: ${server.url}/_orders (${mode} mode, tenant ${LOCAL_SPRYKER_TENANT}, ${shopTokens ? 'signed access tokens' : 'static token'})`,
   ];

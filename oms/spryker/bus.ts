@@ -5,7 +5,7 @@ import { mailboxId } from './door';
 import { answerRefusal } from '../orderRefusal';
 import { sprykerRefusals } from './intake';
 import { acknowledgeMessages, waitingMessages } from './mailbox';
-import type { OutboundChannel } from './messages';
+import type { FetchedChannel } from './appEvents';
 import type { SprykerGate } from './gate';
 
 export const fetchQuerySchema = z.object({
@@ -19,7 +19,7 @@ export const acknowledgeBodySchema = z.object({
 export async function fetchMessages(
   deps: SprykerDependencies,
   gate: SprykerGate,
-  channel: OutboundChannel,
+  channel: FetchedChannel,
   req: Request,
   res: Response,
   limit: number,
@@ -37,7 +37,7 @@ export async function fetchMessages(
 export async function acknowledge(
   deps: SprykerDependencies,
   gate: SprykerGate,
-  channel: OutboundChannel,
+  channel: FetchedChannel,
   req: Request,
   res: Response,
   messageIds: readonly string[],

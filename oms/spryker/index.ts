@@ -1,5 +1,5 @@
 import type { FrontDoor } from '../door';
-import { createAnnouncer } from './announce';
+import { createAnnouncer, createAppConfigAnnouncer } from './announce';
 import { SPRYKER_DOOR, sprykerSettingsOf, type SprykerConfig, type SprykerDependencies } from './door';
 import type { SprykerReplyContext } from './events';
 import { createSprykerReporter } from './reporter';
@@ -25,7 +25,10 @@ export const sprykerDoor: FrontDoor<SprykerReplyContext, Config, Pick<SprykerDep
     const settings = sprykerSettingsOf(config);
     return {
       reporter: createSprykerReporter(temporal, taskQueue, settings.appIdentifier),
-      activities: { announceSprykerPaymentMethods: createAnnouncer(temporal, taskQueue, settings) },
+      activities: {
+        announceSprykerPaymentMethods: createAnnouncer(temporal, taskQueue, settings),
+        announceSprykerAppConfig: createAppConfigAnnouncer(temporal, taskQueue, settings),
+      },
     };
   },
 };

@@ -3,7 +3,8 @@ import type { FinalOutcome } from '../../domain/outcome';
 import { issuesOf } from '../../domain/issues';
 import type { MoneyCommand, OrderKey } from '../../domain/orderPayment';
 import { ownValue } from '../../domain/ownKeys';
-import { admitMoneyCommand, findOrder, type AdmittedCommand } from '../orderCommands';
+import { admitMoneyCommand, type AdmittedCommand } from '../orderCommands';
+import { orderOrDrop } from './commandDrops';
 import { answerRefusal, OrderRefusal, type RefusalAnswer } from '../orderRefusal';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import {
@@ -76,7 +77,9 @@ async function takeCommand(
   if (!parsed.success) throw new OrderRefusal(400, INVALID, issuesOf(parsed.error, 'body'));
   const body = parsed.data as SprykerCommandBody;
   const key: OrderKey = { door: SPRYKER_DOOR, tenant, orderReference: body.orderReference };
-  const order = await findOrder(deps, key);
+  // A disconnected tenant's command, or one for an order Settle does not know: taken and dropped (commandDrops.ts).
+  const order = await orderOrDrop(deps, key, attributes.name!, attributes, raw);
+  if ('MessageId' in order) return order;
   const { correlationId } = attributes;
   // What decides the money: a redelivery (under an old name too) maps to the same workflow.
   const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { KB, invalidInputSchema, jsonBody, route, type RouteSet, httpAuth } from '../../http/contract';
 import { gatedResponses } from '../../http/throttle';
-import { moneyCommandResponses } from '../orderRefusal';
 import { acknowledge, acknowledgeBodySchema, fetchMessages, fetchQuerySchema } from './bus';
 import { initializePayment, initializePaymentAnswerSchema, initializePaymentSchema } from './checkout';
 import type { SprykerDependencies } from './door';
 import { receiveSprykerCommand } from './intake';
+import { capturePaymentSchema, cancelPaymentSchema, refundPaymentSchema } from './messages';
+import { FETCHED_CHANNELS } from './appEvents';
 import {
-  capturePaymentSchema,
-  cancelPaymentSchema,
-  refundPaymentSchema,
-  OUTBOUND_CHANNELS,
-} from './messages';
+  configure,
+  configureBodySchema,
+  configuredSchema,
+  disconnect,
+  onboardingErrorSchema,
+} from './onboarding';
 import { sprykerGate } from './gate';
 
 /**
@@ -56,6 +58,7 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
     commands: sprykerGate(deps, '/spryker/payment-commands', deps.logger, 'bus'),
     bus: sprykerGate(deps, '/spryker/<channel>', deps.logger, 'bus'),
     checkout: sprykerGate(deps, '/spryker/private/initialize-payment', deps.logger, 'checkout'),
+    onboarding: sprykerGate(deps, '/spryker/private/configure|disconnect', deps.logger, 'checkout'),
   };
   return {
     schemas: {
@@ -63,6 +66,7 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
       SprykerRefundPayment: [refundPaymentSchema, 'RefundPayment: its amount is negative.'],
       SprykerCancelPayment: [cancelPaymentSchema, 'CancelPayment: its amount is 0.'],
       SprykerBusMessage: [busMessageSchema, 'A message as the bus hands it out.'],
+      SprykerOnboardingError: [onboardingErrorSchema, "An onboarding error, in app-kernel's envelope."],
     },
     routes: [
       route({
@@ -88,16 +92,16 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
             description:
               "Taken (or taken before). What the order's money does not allow (a refund before any capture) is " +
               'taken too, and answered with its failure event on payment-events (PaymentCaptureFailed, ' +
-              'PaymentRefundFailed, PaymentCancellationFailed).',
+              'PaymentRefundFailed, PaymentCancellationFailed). A command for a tenant not connected, or for an ' +
+              'order Settle has no payment of, is taken and dropped (docs/operations.md, Dropped Spryker messages).',
             body: messageIdSchema,
           },
           400: { description: 'Not a payment command, or malformed.', body: invalidInputSchema },
-          404: moneyCommandResponses('')[404],
           ...authResponses,
         },
         handle: gates.commands.verified((req, res) => receiveSprykerCommand(deps, gates.commands, req, res)),
       }),
-      ...OUTBOUND_CHANNELS.flatMap((channel) => [
+      ...FETCHED_CHANNELS.flatMap((channel) => [
         route({
           method: 'get',
           path: `/spryker/${channel}`,
@@ -162,6 +166,57 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
           ...authResponses,
         },
         handle: gates.checkout.verified((req, res) => initializePayment(deps, gates.checkout, req, res)),
+      }),
+      route({
+        method: 'post',
+        path: '/spryker/private/configure',
+        operationId: 'sprykerConfigureTenant',
+        summary: 'Spryker: connect a tenant, or change its configuration (ACP registry)',
+        description:
+          "As spryker/app-kernel serves it to Spryker's ACP registry: the tenant named by `X-Tenant-Identifier`, " +
+          'its configuration a JSON object written as a string, merged over the one saved. The tenant is ' +
+          'connected; its shop hears AppConfigUpdated on `app-events` (after AddPaymentMethod on ' +
+          '`payment-method-commands`).',
+        security: [tenantBearer],
+        request: { body: jsonBody(configureBodySchema, BODY_LIMIT, 'raw') },
+        validate: 'handler',
+        responses: {
+          200: { description: 'Saved: the configuration as merged.', body: configuredSchema },
+          400: { description: 'Settle could not save it now (code 422).', body: onboardingErrorSchema },
+          422: {
+            description: 'No X-Tenant-Identifier, or the wrong request format.',
+            body: onboardingErrorSchema,
+          },
+          ...authResponses,
+        },
+        handle: gates.onboarding.verified((req, res) => configure(deps, gates.onboarding, req, res)),
+      }),
+      route({
+        method: 'post',
+        path: '/spryker/private/disconnect',
+        operationId: 'sprykerDisconnectTenant',
+        summary: 'Spryker: disconnect a tenant (ACP registry)',
+        description:
+          'The tenant named by `X-Tenant-Identifier` is disconnected: its shop hears AppConfigUpdated with ' +
+          '`isActive: false` (after DeletePaymentMethod), and its later commands are taken and dropped. While ' +
+          'it has open orders the caller confirms with `X-Confirmation-Status: true`.',
+        security: [tenantBearer],
+        validate: 'handler',
+        responses: {
+          204: { description: 'Disconnected.' },
+          400: {
+            description:
+              'The caller cancelled (`X-Confirmation-Status: false`, code 21001), or Settle could not save it now.',
+            body: onboardingErrorSchema,
+          },
+          409: {
+            description: 'Open orders: confirm to disconnect (code 21000).',
+            body: onboardingErrorSchema,
+          },
+          422: { description: 'No X-Tenant-Identifier.', body: onboardingErrorSchema },
+          ...authResponses,
+        },
+        handle: gates.onboarding.verified((req, res) => disconnect(deps, gates.onboarding, req, res)),
       }),
     ],
   };

@@ -133,10 +133,15 @@ export const sprykerSettings = section({
     },
     SPRYKER_APP_IDENTIFIER: {
       key: 'spryker.app_identifier',
-      schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . - only'),
+      // A shop keeps an app's config under its identifier in a column of 36 characters (kernel-app spy_app_config).
+      schema: z
+        .string()
+        .max(36, 'at most 36 characters: a shop stores it in a column of 36')
+        .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . - only'),
       default: 'settle',
       description:
-        "Settle's name on the events it sends (actorId, emitter) and its payment methods' providerName.",
+        "Settle's name on the events it sends (actorId, emitter), its payment methods' providerName and the " +
+        'appIdentifier of its AppConfigUpdated on app-events (at most 36 characters; a UUID fits).',
     },
     SPRYKER_CHECKOUT_WAIT: {
       key: 'spryker.checkout_wait',

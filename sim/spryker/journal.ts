@@ -11,6 +11,8 @@ export interface SentRecord {
   answer?: unknown;
   /** A transport failure: no answer came. */
   error?: string;
+  /** Never sent: the shop's broker dropped it (no active app config lists its channel). */
+  dropped?: string;
   readonly at: string;
 }
 
@@ -54,6 +56,13 @@ export interface ShopError {
   readonly at: string;
 }
 
+/** A warning the shop logs and goes on, e.g. a message it could not map to a channel. */
+export interface ShopWarning {
+  readonly what: string;
+  readonly messageName?: string;
+  readonly at: string;
+}
+
 export type Journal = ReturnType<typeof createJournal>;
 
 export function createJournal() {
@@ -64,6 +73,7 @@ export function createJournal() {
   const duplicates: ReceivedRecord[] = [];
   const acks: AckRecord[] = [];
   const errors: ShopError[] = [];
+  const warnings: ShopWarning[] = [];
 
   const noteUndecodable = (channel: string, message: unknown, reason: string) => {
     const id = (message as { MessageId?: unknown } | null)?.MessageId;
@@ -81,7 +91,9 @@ export function createJournal() {
     duplicates,
     acks,
     errors,
+    warnings,
     noteUndecodable,
+    noteWarning: (warning: Omit<ShopWarning, 'at'>) => warnings.push({ ...warning, at: now() }),
     noteError: (error: Omit<ShopError, 'at'>) => errors.push({ ...error, at: now() }),
   };
 }

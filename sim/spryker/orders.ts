@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BusAnswer, BusClient } from './bus';
 import { now, transportError, type Journal, type SentRecord } from './journal';
+import type { AppConfigStore } from './appConfigs';
 import { commandAttributes, serializeMessage } from './messageBroker';
 import {
   BLOCKING_STATES,
@@ -93,12 +94,15 @@ export function createOrderBook({
   journal,
   tenant,
   legacyRefunds = false,
+  appConfigs,
 }: {
   bus: BusClient;
   journal: Journal;
   tenant: string;
   /** RefundPayment as sales-payment ≤ 1.7.0 sends it: orderItemIds only, no orderItems. */
   legacyRefunds?: boolean;
+  /** The active-app filter's store; absent: every command is sent. */
+  appConfigs?: AppConfigStore;
 }) {
   const orders = new Map<string, ShopOrder>();
   const items = new Map<number, { item: ShopItem; order: ShopOrder }>();
@@ -255,6 +259,13 @@ export function createOrderBook({
     const wire = serializeMessage({ ...fields, messageAttributes: attributes });
     const record: SentRecord = { target: 'payment-commands', name: message.name, ...wire, at: now() };
     journal.sent.push(record);
+    // No active app config lists payment-commands: the broker's middleware logs a warning and sends nothing,
+    // and the items wait in the pending state as if it had gone out (message-broker AddChannelNameStampMiddleware).
+    if (appConfigs && !appConfigs.channelForSending('payment-commands')) {
+      record.dropped = 'Could not map message to channel name';
+      journal.noteWarning({ what: record.dropped, messageName: message.name });
+      return { ok: true, order, sent: record };
+    }
     let failure: { status?: number; body?: unknown; error?: string } | undefined;
     try {
       const answer = await bus.send('payment-commands', wire);

@@ -11,14 +11,31 @@ import {
 } from './oms';
 import type { OrderBook, ShopOrder } from './orders';
 import { PAYMENT_METHOD_TRANSFERS, type createPaymentMethodList } from './paymentMethods';
+import { SYSTEM_CHANNEL, type AppConfigStore } from './appConfigs';
 
 /**
- * The shop's message-broker worker on the two channels it consumes, and the OMS check-condition run after it.
- * Each decoded message is handled and then acknowledged on its own (reject = ack: a handler that throws
- * loses the message); a message that does not decode is logged and left on the bus.
+ * The shop's message-broker worker, and the OMS check-condition run after it. One `pollOnce` is one worker run
+ * (`message-broker:consume`): its channels are chosen once, at its start — with the active-app filter, the
+ * demo shop's default channels that an active app config lets through, then `app-events` (spryker/message-broker
+ * `MessageChannelProvider::getChannelsForConsuming`), so a config stored during a run opens its channels from
+ * the next. Each decoded message is handled and then acknowledged on its own (reject = ack: a handler that
+ * throws loses the message); a message that does not decode is logged and left on the bus. A fetch or an
+ * acknowledgement that fails (non-2xx, or no answer) throws in the shop's Guzzle client and ends the run
+ * (spryker/message-broker-aws `HttpChannelReceiverClient`): the channels after it wait for the next run.
  */
 
+/** The channels without the active-app filter: the payment channels only, as before app configs. */
 export const RECEIVED_CHANNELS = ['payment-events', 'payment-method-commands'] as const;
+
+/**
+ * The demo shop's default worker channels that concern a payment app, in its order (spryker-shop/b2c-demo-shop
+ * `MessageBrokerConfig::getDefaultWorkerChannels`); the others (asset-commands, …) are never opened by Settle's
+ * config, which lists its channels.
+ */
+export const WORKER_CHANNELS = [SYSTEM_CHANNEL, 'payment-events', 'payment-method-commands'] as const;
+
+/** A fetch or an acknowledgement failed: the run ends there. */
+class RunEnded extends Error {}
 
 export type ShopMode = 'event' | 'conditional';
 
@@ -28,6 +45,10 @@ export interface PollSummary {
   undecodable: number;
   /** Items a check-condition run moved (conditional mode). */
   moved: number;
+  /** The channels this run fetched from, in order. */
+  channels: string[];
+  /** Why the run ended before its last channel: a fetch or acknowledgement failed. */
+  ended?: string;
 }
 
 export function createReceiver({
@@ -35,6 +56,7 @@ export function createReceiver({
   journal,
   book,
   methods,
+  appConfigs,
   mode,
   limit,
 }: {
@@ -42,6 +64,8 @@ export function createReceiver({
   journal: Journal;
   book: OrderBook;
   methods: ReturnType<typeof createPaymentMethodList>;
+  /** The active-app filter's store; absent: no filter, the payment channels are fetched from the start. */
+  appConfigs?: AppConfigStore;
   mode: ShopMode;
   limit: number;
 }) {
@@ -50,8 +74,16 @@ export function createReceiver({
   const seen = new Set<string>();
 
   async function pollOnce(): Promise<PollSummary> {
-    const summary: PollSummary = { handled: 0, failed: 0, undecodable: 0, moved: 0 };
-    for (const channel of RECEIVED_CHANNELS) await receive(channel, summary);
+    // Chosen once per run, as the shop's worker does.
+    const channels = appConfigs ? appConfigs.channelsForConsuming(WORKER_CHANNELS) : [...RECEIVED_CHANNELS];
+    const summary: PollSummary = { handled: 0, failed: 0, undecodable: 0, moved: 0, channels };
+    try {
+      for (const channel of channels) await receive(channel, summary);
+    } catch (error) {
+      if (!(error instanceof RunEnded)) throw error;
+      summary.ended = error.message;
+      journal.noteError({ what: 'worker run ended', error: error.message });
+    }
     if (mode === 'conditional') summary.moved = checkConditions();
     return summary;
   }
@@ -60,14 +92,19 @@ export function createReceiver({
     let batch: unknown;
     try {
       const answer = await bus.fetchMessages(channel, limit);
-      if (answer.status !== 200 || !Array.isArray(answer.body)) {
+      if (answer.status < 200 || answer.status >= 300) {
+        journal.noteError({ what: `GET ${channel}`, status: answer.status, body: answer.body });
+        throw new RunEnded(`GET ${channel} answered ${answer.status}`);
+      }
+      if (!Array.isArray(answer.body)) {
         journal.noteError({ what: `GET ${channel}`, status: answer.status, body: answer.body });
         return;
       }
       batch = answer.body;
     } catch (error) {
+      if (error instanceof RunEnded) throw error;
       journal.noteError({ what: `GET ${channel}`, error: transportError(error) });
-      return;
+      throw new RunEnded(`GET ${channel} failed: ${transportError(error)}`);
     }
     const decoded = (batch as WireMessage[]).map((wire) => ({
       wire,
@@ -116,6 +153,7 @@ export function createReceiver({
 
   function dispatch(message: DecodedMessage): unknown {
     const { name, body } = message;
+    if (name === 'AppConfigUpdated' && appConfigs) return appConfigs.store(body);
     const methodKind = PAYMENT_METHOD_TRANSFERS[name];
     if (methodKind) return methods.consume(methodKind, body, message.attributes.timestamp, message.messageId);
     if (mode === 'event') {
@@ -170,10 +208,13 @@ export function createReceiver({
       Object.assign(ack, { status: answer.status, answer: answer.body });
       if (answer.status < 200 || answer.status >= 300) {
         journal.noteError({ what: `DELETE ${channel}`, status: answer.status, body: answer.body });
+        throw new RunEnded(`DELETE ${channel} answered ${answer.status}`);
       }
     } catch (error) {
+      if (error instanceof RunEnded) throw error;
       ack.error = transportError(error);
       journal.noteError({ what: `DELETE ${channel}`, error: ack.error });
+      throw new RunEnded(`DELETE ${channel} failed: ${ack.error}`);
     }
   }
 

@@ -43,9 +43,18 @@ export interface ControlDeps {
   readonly statusOf: (orderReference: string) => string | undefined;
   readonly paymentMethods: () => unknown[];
   readonly pollOnce: () => Promise<PollSummary>;
+  /** The app configs the shop stored from app-events (none without the active-app filter). */
+  readonly appConfigs: () => unknown[];
 }
 
-export function controlRoutes({ book, journal, statusOf, paymentMethods, pollOnce }: ControlDeps) {
+export function controlRoutes({
+  book,
+  journal,
+  statusOf,
+  paymentMethods,
+  pollOnce,
+  appConfigs,
+}: ControlDeps) {
   const router = express.Router();
   router.use(express.json());
 
@@ -114,9 +123,11 @@ export function controlRoutes({ book, journal, statusOf, paymentMethods, pollOnc
       duplicates: journal.duplicates,
       acks: journal.acks,
       errors: journal.errors,
+      warnings: journal.warnings,
     }),
   );
   router.get('/_payment-methods', (_req, res) => res.json(paymentMethods()));
+  router.get('/_app-configs', (_req, res) => res.json(appConfigs()));
   router.post('/_poll', async (_req, res) => res.json(await pollOnce()));
   return router;
 }

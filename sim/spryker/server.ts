@@ -1,5 +1,6 @@
 import express from 'express';
 import type { ShopCredentials } from './accessToken';
+import { createAppConfigStore } from './appConfigs';
 import { createBusClient } from './bus';
 import { createJournal } from './journal';
 import { createOrderBook } from './orders';
@@ -13,7 +14,9 @@ import { controlRoutes } from './routes';
  * CancelPayment as the shop's message broker writes them, consumes payment-events and payment-method-commands
  * as the shop's worker does, and moves its order items through the payment OMS in either of the shop's two
  * modes: `event` (each event fires its OMS event for the items it lists) or `conditional` (events store one
- * payment status per order, and the OMS's condition checks move the items).
+ * payment status per order, and the OMS's condition checks move the items). By default its worker applies the
+ * demo shop's active-app filter: until it has stored an active AppConfigUpdated from `app-events` that lists
+ * them, it fetches no payment channel and drops its payment commands unsent (receiver.ts, appConfigs.ts).
  */
 
 export interface SprykerShopSimulatorOptions {
@@ -29,6 +32,11 @@ export interface SprykerShopSimulatorOptions {
   readonly pollIntervalMs?: number;
   /** Messages per GET (the shop's MessageConsumeLimit). */
   readonly limit?: number;
+  /**
+   * The demo shop's active-app filter (default on). Off: the payment channels are fetched and commands sent
+   * from the start, as by a shop without kernel-app's filter plugin.
+   */
+  readonly activeAppFilter?: boolean;
 }
 
 export function createSprykerShopSimulator({
@@ -39,15 +47,31 @@ export function createSprykerShopSimulator({
   legacyRefunds = false,
   pollIntervalMs = 1000,
   limit = 100,
+  activeAppFilter = true,
 }: SprykerShopSimulatorOptions) {
   const bus = createBusClient({ settleUrl, tenant, token });
   const journal = createJournal();
-  const book = createOrderBook({ bus, journal, tenant, legacyRefunds });
+  const appConfigs = activeAppFilter ? createAppConfigStore() : undefined;
+  const book = createOrderBook({ bus, journal, tenant, legacyRefunds, ...(appConfigs && { appConfigs }) });
   const methods = createPaymentMethodList();
-  const receiver = createReceiver({ bus, journal, book, methods, mode, limit });
+  const receiver = createReceiver({
+    bus,
+    journal,
+    book,
+    methods,
+    mode,
+    limit,
+    ...(appConfigs && { appConfigs }),
+  });
 
-  // One worker round at a time, whether the timer or a caller asks for it.
-  let round: Promise<PollSummary> = Promise.resolve({ handled: 0, failed: 0, undecodable: 0, moved: 0 });
+  // One worker run at a time, whether the timer or a caller asks for it.
+  let round: Promise<PollSummary> = Promise.resolve({
+    handled: 0,
+    failed: 0,
+    undecodable: 0,
+    moved: 0,
+    channels: [],
+  });
   const pollOnce = () => {
     round = round.catch(() => undefined).then(() => receiver.pollOnce());
     return round;
@@ -68,7 +92,14 @@ export function createSprykerShopSimulator({
   const app = express();
   app.disable('x-powered-by');
   app.use(
-    controlRoutes({ book, journal, statusOf: receiver.statusOf, paymentMethods: methods.list, pollOnce }),
+    controlRoutes({
+      book,
+      journal,
+      statusOf: receiver.statusOf,
+      paymentMethods: methods.list,
+      pollOnce,
+      appConfigs: () => appConfigs?.list() ?? [],
+    }),
   );
 
   return {
@@ -78,6 +109,8 @@ export function createSprykerShopSimulator({
     journal,
     pollOnce,
     paymentMethods: methods.list,
+    /** The app configs stored from app-events; none without the active-app filter. */
+    appConfigs: () => appConfigs?.list() ?? [],
     statusOf: receiver.statusOf,
     placeOrder: book.placeOrder,
     operate: book.operate,

@@ -28,6 +28,7 @@ import { bundleWorkflows } from '../../worker/bundle';
 import { BROKER_START_MS } from '../helpers/broker';
 import { heardStatuses } from '../helpers/deityShop';
 import { runEntryPoint } from '../helpers/processes';
+import { onboardSprykerShop } from '../helpers/sprykerTenants';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 import { FRONT_DOORS } from '../../oms';
@@ -142,6 +143,11 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
     });
     shopServers.push(await listen(sprykerShop.app, 0), await listen(deityShop.app, 0));
     await deityShop.start();
+    await onboardSprykerShop(sprykerShop, {
+      settleUrl: stack.api.url,
+      tenant: LOCAL_SPRYKER_TENANT,
+      token: LOCAL_SPRYKER_TOKEN,
+    });
     connection = await Connection.connect({ address: env.address });
     raw = new Client({ connection });
 

@@ -9,6 +9,7 @@ import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { killHard, type SettleProcess } from '../helpers/processes';
 import { startProcessStack, type ProcessStack } from '../helpers/stacks';
+import { onboardSprykerShop } from '../helpers/sprykerTenants';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -49,6 +50,7 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
       mode: 'event',
       pollIntervalMs: 0,
     });
+    await onboardSprykerShop(shop, { settleUrl, tenant: TENANT, token: TOKEN });
   });
   afterAll(async () => {
     await shop?.stop();

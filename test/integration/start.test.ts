@@ -106,6 +106,14 @@ describe('npm start', () => {
     expect(first.output()).toContain(`API (MIB intake)   http://127.0.0.1:${ports.API_PORT}/mib`);
     expect(first.output()).toContain(`Web UI http://localhost:${ports.TEMPORAL_UI_PORT}`);
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // The local Spryker tenant was connected as Spryker's ACP registry does it: its shop stored Settle's app config.
+    await eventually(async () => {
+      const answer = await fetch(`http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/_app-configs`);
+      const configs = (await answer.json()) as { appIdentifier: string; isActive: boolean | null }[];
+      return configs.some((config) => config.appIdentifier === 'settle' && config.isActive)
+        ? true
+        : undefined;
+    });
     expect(first.output()).toContain(`RabbitMQ           amqp://guest:guest@127.0.0.1:${ports.AMQP_PORT}   `);
     const workflowId = await capture('PAY-RESTART');
     // The Spryker shop simulator checks out on access tokens it signs, with a key this Settle trusts.

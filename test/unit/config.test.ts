@@ -107,6 +107,16 @@ describe('loading the parts a process uses', () => {
     );
   });
 
+  it('refuses a Spryker app identifier a shop cannot store (its column holds 36 characters)', () => {
+    expect(
+      configError(() =>
+        loadSettleConfig({ SPRYKER_APP_IDENTIFIER: 'x'.repeat(37) }, { owners: ['spryker'] }),
+      ),
+    ).toBe(
+      'invalid configuration:\n  spryker.app_identifier (SPRYKER_APP_IDENTIFIER): at most 36 characters: a shop stores it in a column of 36 (from the environment)',
+    );
+  });
+
   it("brings each provider's settings with the providers, and the rule of which serve payments", () => {
     const message = configError(() => loadSettleConfig({}, { owners: ['providers'] }));
     expect(message.split('\n').slice(1)).toEqual([

@@ -12,6 +12,7 @@ import {
 } from '../../sim/spryker/messageBroker';
 import { AUTHORIZATION_EVENTS, OUTCOME_EVENTS } from '../../oms/spryker/messages';
 import { KNOWN_TRANSFERS } from '../../sim/spryker/oms';
+import { createAppConfigStore, GRACE_PERIOD_MS } from '../../sim/spryker/appConfigs';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 
 /**
@@ -38,8 +39,14 @@ interface Recorded {
 
 function createBusStandIn() {
   const requests: Recorded[] = [];
-  const queues: Record<string, object[]> = { 'payment-events': [], 'payment-method-commands': [] };
+  const queues: Record<string, object[]> = {
+    'app-events': [],
+    'payment-events': [],
+    'payment-method-commands': [],
+  };
   const commandAnswers: { status: number; body: unknown }[] = [];
+  /** The next answers of a GET on a channel, instead of its queue. */
+  const fetchAnswers: Record<string, { status: number; body: unknown }[]> = {};
   const app = express();
   app.use(express.text({ type: () => true }));
   app.use((req, _res, next) => {
@@ -54,9 +61,11 @@ function createBusStandIn() {
   app.post('/spryker/private/initialize-payment', (_req, res) =>
     res.json({ isSuccessful: true, redirectUrl: 'https://psp.example/pay/1' }),
   );
-  app.get('/spryker/:channel', (req, res) =>
-    res.json((queues[req.params.channel] ?? []).slice(0, Number(req.query.limit))),
-  );
+  app.get('/spryker/:channel', (req, res) => {
+    const next = fetchAnswers[req.params.channel]?.shift();
+    if (next) res.status(next.status).json(next.body);
+    else res.json((queues[req.params.channel] ?? []).slice(0, Number(req.query.limit)));
+  });
   app.delete('/spryker/:channel', (req, res) => {
     const { messageIds } = JSON.parse(req.body) as { messageIds: string[] };
     const queue = queues[req.params.channel] ?? [];
@@ -68,7 +77,7 @@ function createBusStandIn() {
   });
   const commands = () =>
     requests.filter((r) => r.method === 'POST' && r.path === '/spryker/payment-commands');
-  return { app, requests, queues, commandAnswers, commands };
+  return { app, requests, queues, commandAnswers, fetchAnswers, commands };
 }
 
 /** A message as Settle hands it out. */
@@ -219,6 +228,8 @@ describe('Spryker shop simulator', () => {
       token: TOKEN,
       mode,
       pollIntervalMs: 0,
+      // These tests are about the OMS and the messages; the active-app filter has its own below.
+      activeAppFilter: false,
     });
     simServer = await listen(sim.app, 0);
   };
@@ -228,6 +239,7 @@ describe('Spryker shop simulator', () => {
     bus.requests.length = 0;
     bus.queues['payment-events'] = [];
     bus.queues['payment-method-commands'] = [];
+    bus.queues['app-events'] = [];
     bus.commandAnswers.length = 0;
   });
 
@@ -510,7 +522,7 @@ describe('Spryker shop simulator', () => {
     const unknown = enqueue('PaymentSettled', { orderReference: 'R-x' });
     const noId = { ...wire('PaymentCaptured', { orderReference: 'R-x' }), MessageId: '' };
     bus.queues['payment-events']!.push(noId);
-    expect((await poll()).body).toEqual({ handled: 0, failed: 1, undecodable: 2, moved: 0 });
+    expect((await poll()).body).toMatchObject({ handled: 0, failed: 1, undecodable: 2, moved: 0 });
     await poll();
 
     const messages = (await control('GET', '/_messages')).body;
@@ -560,6 +572,7 @@ describe('Spryker shop simulator', () => {
       token: TOKEN,
       mode: 'event',
       pollIntervalMs: 20,
+      activeAppFilter: false,
     });
     simServer = await listen(sim.app, 0);
     const placed = await placeOrder({ orderReference: 'R-timer' });
@@ -697,5 +710,156 @@ describe('Spryker shop simulator', () => {
       'saved',
     ]);
     expect(bus.queues['payment-method-commands']).toEqual([]);
+  });
+});
+
+describe("the Spryker shop simulator's active-app filter (kernel-app)", () => {
+  const SETTLE_CHANNELS = ['payment-commands', 'payment-events', 'payment-method-commands'];
+  const DEFAULTS = ['app-events', 'payment-events', 'payment-method-commands'];
+
+  it('stores AppConfigUpdated per app and lets through only what an active config lists', () => {
+    let clock = 1_000_000_000;
+    const store = createAppConfigStore(() => clock);
+    // No config: nothing but the system channel, which comes last.
+    expect(store.channelsForConsuming(DEFAULTS)).toEqual(['app-events']);
+    expect(store.channelForSending('payment-commands')).toBeUndefined();
+
+    // Without isActive a config never counts.
+    store.store({ appIdentifier: 'settle', status: 'NEW', config: {}, messageChannels: SETTLE_CHANNELS });
+    expect(store.channelsForConsuming(DEFAULTS)).toEqual(['app-events']);
+    // Without appIdentifier or status, or with an identifier past the shop's 36 characters, the handler throws.
+    expect(() => store.store({ status: 'NEW', isActive: true })).toThrow(/appIdentifier/);
+    expect(() => store.store({ appIdentifier: 'settle', isActive: true })).toThrow(/status/);
+    expect(() => store.store({ appIdentifier: 'x'.repeat(37), status: 'NEW', isActive: true })).toThrow(
+      /character varying\(36\)/,
+    );
+
+    store.store({
+      appIdentifier: 'settle',
+      status: 'NEW',
+      isActive: true,
+      config: {},
+      messageChannels: SETTLE_CHANNELS,
+    });
+    expect(store.channelsForConsuming(DEFAULTS)).toEqual([
+      'payment-events',
+      'payment-method-commands',
+      'app-events',
+    ]);
+    expect(store.channelForSending('payment-commands')).toBe('payment-commands');
+    expect(store.channelForSending('order-events')).toBeUndefined();
+
+    // Deactivated: open for the grace period, then closed.
+    store.store({
+      appIdentifier: 'settle',
+      status: 'DISCONNECTED',
+      isActive: false,
+      messageChannels: SETTLE_CHANNELS,
+    });
+    clock += GRACE_PERIOD_MS;
+    expect(store.channelForSending('payment-commands')).toBe('payment-commands');
+    clock += 1;
+    expect(store.channelForSending('payment-commands')).toBeUndefined();
+
+    // Another app's active config without channels opens every channel, app-events in its place.
+    store.store({ appIdentifier: 'other-app', status: 'CONNECTED', isActive: true, config: {} });
+    expect(store.channelsForConsuming(DEFAULTS)).toEqual(DEFAULTS);
+  });
+
+  describe('in the worker and the OMS', () => {
+    let bus: ReturnType<typeof createBusStandIn>;
+    let busServer: RunningServer;
+    let sim: SprykerShopSimulator;
+
+    beforeEach(async () => {
+      bus = createBusStandIn();
+      busServer = await listen(bus.app, 0);
+      sim = createSprykerShopSimulator({
+        settleUrl: busServer.url,
+        tenant: TENANT,
+        token: TOKEN,
+        mode: 'event',
+        pollIntervalMs: 0,
+      });
+    });
+    afterEach(async () => {
+      await sim.stop();
+      await busServer.close();
+    });
+    const fetched = () => bus.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+
+    it('fetches app-events only and drops commands unsent until its config is stored, then opens the channels from the next run', async () => {
+      const placed = (await sim.placeOrder({
+        orderReference: 'R-filter',
+        currency: 'EUR',
+        items: [{ sku: 'A', unitPrice: 1000 }],
+      })) as { items: { id: number; state: string }[] };
+      const [item] = placed.items;
+      bus.queues['payment-events']!.push(
+        wire('PaymentAuthorized', { orderReference: 'R-filter', orderItemIds: [item!.id] }),
+      );
+
+      expect(await sim.pollOnce()).toMatchObject({ channels: ['app-events'], handled: 0 });
+      expect(item!.state).toBe('payment pending');
+      // A cancel's command is dropped by the broker: no call, a warning, the items wait as if it had gone out.
+      const cancel = await sim.operate('R-filter', 'cancel');
+      expect(cancel).toMatchObject({ ok: true, sent: { dropped: 'Could not map message to channel name' } });
+      expect(bus.commands()).toEqual([]);
+      expect(sim.journal.warnings).toEqual([
+        expect.objectContaining({
+          what: 'Could not map message to channel name',
+          messageName: 'CancelPayment',
+        }),
+      ]);
+      expect(item!.state).toBe('payment cancellation pending');
+
+      bus.queues['app-events']!.push(
+        wire('AppConfigUpdated', {
+          appIdentifier: 'settle',
+          status: 'NEW',
+          isActive: true,
+          config: {},
+          messageChannels: SETTLE_CHANNELS,
+        }),
+      );
+      // The run that stores it chose its channels before.
+      expect(await sim.pollOnce()).toMatchObject({ channels: ['app-events'], handled: 1 });
+      expect(sim.appConfigs()).toEqual([
+        expect.objectContaining({ appIdentifier: 'settle', isActive: true }),
+      ]);
+      expect(bus.queues['app-events']).toEqual([]);
+      expect(await sim.pollOnce()).toMatchObject({
+        channels: ['payment-events', 'payment-method-commands', 'app-events'],
+        handled: 1,
+      });
+      expect(fetched()).toEqual([
+        '/spryker/app-events',
+        '/spryker/app-events',
+        '/spryker/payment-events',
+        '/spryker/payment-method-commands',
+        '/spryker/app-events',
+      ]);
+    });
+
+    it('ends the run on a fetch answered 4xx or 5xx: the channels after it wait for the next run', async () => {
+      bus.queues['app-events']!.push(
+        wire('AppConfigUpdated', {
+          appIdentifier: 'settle',
+          status: 'NEW',
+          isActive: true,
+          messageChannels: SETTLE_CHANNELS,
+        }),
+      );
+      await sim.pollOnce();
+      bus.fetchAnswers['payment-events'] = [{ status: 503, body: { error: 'down' } }];
+      bus.requests.length = 0;
+      expect(await sim.pollOnce()).toMatchObject({ ended: 'GET payment-events answered 503' });
+      expect(fetched()).toEqual(['/spryker/payment-events']);
+      expect(sim.journal.errors).toEqual([
+        expect.objectContaining({ what: 'GET payment-events', status: 503 }),
+        expect.objectContaining({ what: 'worker run ended', error: 'GET payment-events answered 503' }),
+      ]);
+      expect((await sim.pollOnce()).ended).toBeUndefined();
+    });
   });
 });
