@@ -8,6 +8,7 @@ import { OMS_STATES as S } from '../../sim/spryker/oms';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { readMetrics } from '../helpers/metrics';
 import { eventsOf, placeThreeItems, reachStates } from '../helpers/sprykerShop';
+import { onboardSprykerShop } from '../helpers/sprykerTenants';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
@@ -53,6 +54,7 @@ describe('the Spryker door with access tokens (dev server)', () => {
         pollIntervalMs: 0,
       });
       shops.push({ sim, server: await listen(sim.app, 0) });
+      await onboardSprykerShop(sim, { settleUrl: stack.api.url, tenant, token: shopKey });
     }
     [shop, legacyShop] = shops.map((running) => running.sim) as [SprykerShopSimulator, SprykerShopSimulator];
   });
