@@ -8,6 +8,7 @@ import type { ShopRun, ShopRunOptions, ShopSteps } from './shopRun';
 import { round } from './stats';
 import { SPRYKER_TENANT } from './sprykerMix';
 import { runSpryker } from './sprykerShop';
+import { settledVisibilityWrites, writesPer, type VisibilityWrites } from './visibility';
 import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './work';
 
 /**
@@ -19,6 +20,11 @@ import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './w
 export interface ShopWork {
   readonly checkout: WorkPerCommand;
   readonly commands: WorkPerCommand;
+  /**
+   * The visibility writes the server performed over the whole batch, per checkout or command (the server's
+   * metrics do not tell the two steps apart); absent without them.
+   */
+  readonly visibilityWritten?: VisibilityWrites;
 }
 
 export interface Census {
@@ -50,28 +56,40 @@ export async function runCensus(
   doors: { readonly spryker: boolean; readonly deity: boolean },
 ): Promise<CensusRuns> {
   await commandsClosed(ctx.temporal, ctx.settleQueue);
+  let written = await visibilityCount(ctx);
   const mibFrom = Date.now();
   const mibRun = await runSettle(ctx, { phase: 'census', count, pace: { concurrency: CONCURRENCY } });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   await new Promise((done) => setTimeout(done, PAUSE_MS));
+  const mibTo = Date.now();
+  const mibWritten = await writtenSince(ctx, written, count);
   const mibPrefix = `${ctx.runId}-census-`;
-  const mib = await workOf(
-    ctx.temporal,
-    workflowsQuery([`payment:${mibPrefix}`, `payment-turn:${mibPrefix}`]),
-    count,
-    mibFrom,
-    Date.now(),
-  );
+  const mib = {
+    ...(await workOf(
+      ctx.temporal,
+      workflowsQuery([`payment:${mibPrefix}`, `payment-turn:${mibPrefix}`]),
+      count,
+      mibFrom,
+      mibTo,
+    )),
+    ...mibWritten.per,
+  };
+  written = await visibilityCount(ctx);
   const baselineFrom = Date.now();
   await runBaseline(ctx, 'bcensus', count, { concurrency: CONCURRENCY });
   await new Promise((done) => setTimeout(done, PAUSE_MS));
-  const baseline = await workOf(
-    ctx.temporal,
-    workflowsQuery([`${ctx.runId}-bcensus-`]),
-    count,
-    baselineFrom,
-    Date.now(),
-  );
+  const baselineTo = Date.now();
+  const baselineWritten = await writtenSince(ctx, written, count);
+  const baseline = {
+    ...(await workOf(
+      ctx.temporal,
+      workflowsQuery([`${ctx.runId}-bcensus-`]),
+      count,
+      baselineFrom,
+      baselineTo,
+    )),
+    ...baselineWritten.per,
+  };
   let census: Census = { baseline, mib };
   let sprykerRun: ShopRun | undefined;
   let deityRun: ShopRun | undefined;
@@ -109,9 +127,15 @@ async function shopCensus(
   /** The door and tenant of its orders, and the ids of the tenant's other workflows that count. */
   { ids, ...door }: Omit<OrderKey, 'orderReference'> & { readonly ids: readonly string[] },
 ): Promise<{ run: ShopRun; work: ShopWork }> {
+  const before = await visibilityCount(ctx);
   const done = await run(ctx, { phase, count, pace: { concurrency: CONCURRENCY }, pauseMs: PAUSE_MS });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const endedAt = Date.now();
+  const written = await writtenSince(
+    ctx,
+    before,
+    done.checkout.commands + done.commands.commands,
+  );
   const orderPrefix = `${ctx.runId}-${phase}-`;
   const key = orderReferenceKey({ ...door, orderReference: orderPrefix });
   const query = workflowsQuery(
@@ -128,6 +152,22 @@ async function shopCensus(
     work: {
       checkout: await workOf(ctx.temporal, query, done.checkout.commands, checkoutAt, commandsAt),
       commands: await workOf(ctx.temporal, query, done.commands.commands, commandsAt, endedAt),
+      ...(written.per.visibilityWritten ? { visibilityWritten: written.per.visibilityWritten } : {}),
     },
   };
+}
+
+/** The server's visibility writes so far, once its visibility queue has caught up; none without its metrics. */
+function visibilityCount(ctx: BenchContext): Promise<VisibilityWrites | undefined> {
+  return ctx.metricsUrl ? settledVisibilityWrites(ctx.metricsUrl) : Promise.resolve(undefined);
+}
+
+/** The writes since `before`, per `count` commands, and the count now. */
+async function writtenSince(
+  ctx: BenchContext,
+  before: VisibilityWrites | undefined,
+  count: number,
+): Promise<{ now?: VisibilityWrites; per: { visibilityWritten?: VisibilityWrites } }> {
+  const now = await visibilityCount(ctx);
+  return { now, per: before && now ? { visibilityWritten: writesPer(before, now, count) } : {} };
 }

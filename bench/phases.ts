@@ -34,6 +34,8 @@ export interface BenchContext {
   /** The Deity shop: its client and its queue's consumer; absent when the run has no broker. */
   readonly deity?: DeityShop;
   readonly temporal: Client;
+  /** The Temporal server's Prometheus metrics, where its visibility writes are counted; none on a server not ours. */
+  readonly metricsUrl?: string;
   readonly settleQueue: string;
   readonly baselineQueue: string;
   /** Settle's worker processes. */

@@ -7,6 +7,7 @@ import type { Engine } from './engines';
 import type { ShopRun } from './shopRun';
 import type { RestartRun } from './restart';
 import type { Percentiles } from './stats';
+import type { VisibilityWrites } from './visibility';
 import type { WorkPerCommand } from './work';
 
 /** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
@@ -489,8 +490,15 @@ function censusMarkdown(report: BenchReport): string[] {
     ['local activities', (w) => w.localActivities],
     ['updates accepted', (w) => w.updates],
     ['signals', (w) => w.signals],
-    ['search-attribute upserts', (w) => w.searchAttributeUpserts],
-    ['visibility writes (start, close, upserts)', (w) => w.visibilityWrites ?? '–'],
+    ['search-attribute upserts requested (history events)', (w) => w.searchAttributeUpserts],
+    [
+      'visibility writes requested (start, close, each upsert)',
+      (w) => w.visibilityWritesRequested ?? '–',
+    ],
+    [
+      'visibility writes the server performed: total (starts / upserts / closes)',
+      (w) => writtenText(w.visibilityWritten),
+    ],
     ['history events', (w) => w.historyEvents],
     [
       'workflow tasks by workflow',
@@ -500,17 +508,27 @@ function censusMarkdown(report: BenchReport): string[] {
           .join(', '),
     ],
   ];
+  const shopsWritten = doorLabels(report.settings).flatMap((door) => {
+    const written = census[door.key]?.visibilityWritten;
+    return written ? [`${door.name} ${writtenText(written)} per ${door.checkout} or command`] : [];
+  });
   return [
     '',
     "## The server's work per command",
     '',
     `From the histories of a census: ${batches.join(', then ')}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The Spryker shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
     '',
+    "The visibility writes requested are counted from the histories (a run's start and close, each upsert); the server skips a start or an upsert whose run has closed by the time its visibility task runs. The writes performed are the server's own count (its `visibility_persistence_requests` metric, less errors) over each batch, once its visibility queue had caught up; for the doors with orders over the whole batch (checkouts and commands together), per checkout or command" +
+      (shopsWritten.length > 0 ? `: ${shopsWritten.join('; ')}.` : '.'),
+    '',
     `| per | ${columns.map(([name]) => name).join(' | ')} |`,
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
   ];
 }
+
+const writtenText = (written: VisibilityWrites | undefined) =>
+  written ? `${written.total} (${written.starts} / ${written.upserts} / ${written.closes})` : '–';
 
 export function chartOf(report: BenchReport): string {
   const levels = report.levels;

@@ -337,6 +337,7 @@ async function measure(
       gateway,
       mib,
       temporal,
+      ...(temporalEngine.metricsUrl ? { metricsUrl: temporalEngine.metricsUrl } : {}),
       settleQueue,
       baselineQueue,
       workers,
