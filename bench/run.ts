@@ -83,6 +83,11 @@ export interface BenchOptions {
   readonly concurrency: readonly number[];
   /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
   readonly rates: readonly number[];
+  /**
+   * Steady-rate runs at these fractions of the saturation the concurrency levels measured (the most commands
+   * per second any level carried): the latency of a load with headroom, as a deployment would run.
+   */
+  readonly saturationFractions: readonly number[];
   readonly pacedSeconds: number;
   /**
    * Workflows of the bare baseline and of the baseline with a turn (its first activity in a child, as a
@@ -124,7 +129,8 @@ export const FULL_RUN: BenchOptions = {
   census: 40,
   rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
-  rates: [10, 25, 50],
+  rates: [],
+  saturationFractions: [0.25, 0.5, 0.75],
   pacedSeconds: 30,
   turnCost: 300,
   restarts: 3,
@@ -151,6 +157,7 @@ export const SMOKE_RUN: BenchOptions = {
   rounds: 2,
   concurrency: [2, 8],
   rates: [20],
+  saturationFractions: [0.5],
   pacedSeconds: 1,
   turnCost: 8,
   restarts: 1,
@@ -410,12 +417,15 @@ async function measure(
       if (done.deityRun) deityRuns.push(done.deityRun);
     }
     const turnCost = options.turnCost > 0 ? await runTurnCost(ctx, options.turnCost) : undefined;
-    // Besides the fixed rates, half the saturation the levels measured: a rate with headroom.
+    // Besides the fixed rates, fractions of the saturation the levels measured: rates with headroom.
     const saturation = Math.max(0, ...levels.map((level) => level.settle.throughput));
-    const headroomRate = saturation > 0 ? Math.max(1, Math.round(saturation / 2)) : undefined;
-    const rates = [...new Set([...options.rates, ...(headroomRate ? [headroomRate] : [])])].sort(
-      (a, b) => a - b,
-    );
+    const fractionOf = new Map<number, number>();
+    if (saturation > 0)
+      for (const fraction of options.saturationFractions) {
+        const rate = Math.max(1, Math.round(saturation * fraction));
+        if (!fractionOf.has(rate)) fractionOf.set(rate, fraction);
+      }
+    const rates = [...new Set([...options.rates, ...fractionOf.keys()])].sort((a, b) => a - b);
     const paced: PacedRun[] = [];
     for (const rate of options.pacedSeconds > 0 ? rates : []) {
       const count = Math.max(1, Math.round(rate * options.pacedSeconds));
@@ -423,7 +433,14 @@ async function measure(
       const baseline = await runBaseline(ctx, `rate${rate}`, count, { rate });
       const settle = await runSettle(ctx, { phase: `rate${rate}`, count, pace: { rate } });
       settleRuns.push(settle);
-      paced.push({ rate, settle, baseline, ...(rate === headroomRate ? { headroom: true } : {}) });
+      const fraction = fractionOf.get(rate);
+      paced.push({
+        rate,
+        settle,
+        baseline,
+        ...(fraction === undefined ? {} : { saturationFraction: fraction, saturation }),
+        ...(fraction === 0.5 ? { headroom: true } : {}),
+      });
     }
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
@@ -490,6 +507,7 @@ async function measure(
         activitiesPerCommand: ACTIVITIES_PER_COMMAND,
         webhookDelayMs: options.webhookDelayMs,
         rates: options.rates,
+        saturationFractions: options.saturationFractions,
         pacedSeconds: options.pacedSeconds,
         turnCost: options.turnCost,
         restarts: options.restarts,
