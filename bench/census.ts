@@ -131,11 +131,7 @@ async function shopCensus(
   const done = await run(ctx, { phase, count, pace: { concurrency: CONCURRENCY }, pauseMs: PAUSE_MS });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const endedAt = Date.now();
-  const written = await writtenSince(
-    ctx,
-    before,
-    done.checkout.commands + done.commands.commands,
-  );
+  const written = await writtenSince(ctx, before, done.checkout.commands + done.commands.commands);
   const orderPrefix = `${ctx.runId}-${phase}-`;
   const key = orderReferenceKey({ ...door, orderReference: orderPrefix });
   const query = workflowsQuery(

@@ -19,6 +19,8 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  *                           (25,50,75); empty (--fractions=) for none
  *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them; bare starts precede each
  *   --turn-cost N           workflows of the bare baseline and of the baseline with a turn (300); 0 skips
+ *   --contended N           payments of the contended run: a capture each, one in ten a second command 50 ms
+ *                           later (300); 0 skips
  *   --restarts N            times the worker is SIGKILLed and started again at the end (3); 0 skips
  *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
  *   --engine dev,cluster    the Temporal engines, one after the other (dev: the CLI's dev server on SQLite;
@@ -30,7 +32,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--fractions 25,50,75] [--paced-seconds S] [--turn-cost N] [--restarts N] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--fractions 25,50,75] [--paced-seconds S] [--turn-cost N] [--contended N] [--restarts N] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -47,6 +49,7 @@ function optionsFrom(argv: string[]): BenchOptions {
       fractions: { type: 'string' },
       'paced-seconds': { type: 'string' },
       'turn-cost': { type: 'string' },
+      contended: { type: 'string' },
       restarts: { type: 'string' },
       waiting: { type: 'string' },
       engine: { type: 'string' },
@@ -93,6 +96,7 @@ function optionsFrom(argv: string[]): BenchOptions {
             .map((percent) => count('fractions', percent, 0, 1) / 100),
     pacedSeconds: count('paced-seconds', values['paced-seconds'], base.pacedSeconds),
     turnCost: count('turn-cost', values['turn-cost'], base.turnCost),
+    contended: count('contended', values.contended, base.contended),
     restarts: count('restarts', values.restarts, base.restarts),
     waiting: count('waiting', values.waiting, base.waiting),
     engines: values.engine === undefined ? base.engines : values.engine.split(',').map(engineNamed),

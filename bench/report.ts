@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { lineChart } from './chart';
 import type { BaselineRun, SettleRun, WaitingRun } from './phases';
 import type { Census } from './census';
+import type { ContendedRun } from './contended';
 import type { Engine } from './engines';
 import type { ShopRun } from './shopRun';
 import type { RestartRun } from './restart';
@@ -63,6 +64,8 @@ export interface BenchReport {
   /** Steady-rate runs, one per rate. */
   readonly paced: readonly PacedRun[];
   readonly turnCost?: TurnCost;
+  /** Commands contending for their payment's turn (contended.ts). */
+  readonly contended?: ContendedRun;
   readonly restarts?: RestartRun;
   readonly waiting?: WaitingRun;
   /** The server's work per command of each door, from the histories of a small batch (census.ts). */
@@ -195,6 +198,14 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
       met: Math.max(worker.rssWhileWaitingMb, worker.peakRssMb) <= 400,
     });
   }
+  if (report.contended) {
+    const { waitAfterFirstMs, measured, pairs } = report.contended;
+    targets.push({
+      target: "contended: the second command's act starts ≤ 1 s (p99) after the first's ends",
+      value: `${waitAfterFirstMs.p99} ms p99, ${waitAfterFirstMs.p50} ms p50 (${measured} of ${pairs} pairs measured)`,
+      met: measured === pairs && waitAfterFirstMs.p99 <= 1000,
+    });
+  }
   if (report.restarts) {
     const slowest = Math.max(...report.restarts.pollMs);
     targets.push({
@@ -295,7 +306,7 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
-  lines.push(...turnCostMarkdown(report), ...restartMarkdown(report));
+  lines.push(...turnCostMarkdown(report), ...contendedMarkdown(report), ...restartMarkdown(report));
   if (report.waiting) {
     const { waiting, payments, intake, worker, settleSeconds, settledPerSecond } = report.waiting;
     lines.push(
@@ -474,6 +485,27 @@ function doorsMarkdown(report: BenchReport): string[] {
   return lines;
 }
 
+/** Commands that waited for their payment's turn. */
+function contendedMarkdown(report: BenchReport): string[] {
+  const { contended } = report;
+  if (!contended) return [];
+  const { run, waitAfterFirstMs, secondToProviderMs } = contended;
+  return [
+    '',
+    "## Commands contending for their payment's turn",
+    '',
+    `${contended.payments} payments, a capture each at ${contended.rate} per second, and one in ten (${contended.pairs}) a second command ${contended.secondAfterMs} ms after its capture was sent, alternately a refund of a capture settled at once and a cancellation of the rest after a capture settled by webhook. The second must wait until the capture has acted at the provider. Times from the gateway's own log of each operation (received, answered): the provider call is a local activity, whose history records no start. Latencies in ms.`,
+    '',
+    '| what | p50 | p95 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| the gateway answered the capture → it received the second command's call | ${waitAfterFirstMs.p50} | ${waitAfterFirstMs.p95} | ${waitAfterFirstMs.p99} | ${waitAfterFirstMs.max} |`,
+    `| the second command sent → its call at the gateway | ${secondToProviderMs.p50} | ${secondToProviderMs.p95} | ${secondToProviderMs.p99} | ${secondToProviderMs.max} |`,
+    `| command → notification, every command of the run | ${run.notifyMs.p50} | ${run.notifyMs.p95} | ${run.notifyMs.p99} | ${run.notifyMs.max} |`,
+    '',
+    `${contended.measured} of ${contended.pairs} pairs measured; ${run.commands} commands, ${run.lost} lost, ${run.duplicated} duplicated, ${run.unexpected} other notifications.`,
+  ];
+}
+
 /** Latency at steady rates set as fractions of the saturation the levels measured. */
 function fractionsMarkdown(report: BenchReport): string[] {
   const runs = report.paced.filter((run) => run.saturationFraction !== undefined);
@@ -486,18 +518,20 @@ function fractionsMarkdown(report: BenchReport): string[] {
     '',
     '| share of saturation | offered commands/s | carried commands/s | command → notification p50 / p99 | API ack p50 / p99 | bare start p50 / p99 | ack p99 ÷ bare start p99 | lost |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...runs.map(({ rate, settle, baseline, saturationFraction }) =>
-      [
-        `${Math.round(saturationFraction! * 100)} %`,
-        rate,
-        settle.throughput,
-        pair(settle.notifyMs),
-        pair(settle.ackMs),
-        baseline ? pair(baseline.startMs) : '–',
-        baseline ? (settle.ackMs.p99 / baseline.startMs.p99).toFixed(2) : '–',
-        settle.lost,
-      ].join(' | '),
-    ).map((row) => `| ${row} |`),
+    ...runs
+      .map(({ rate, settle, baseline, saturationFraction }) =>
+        [
+          `${Math.round(saturationFraction! * 100)} %`,
+          rate,
+          settle.throughput,
+          pair(settle.notifyMs),
+          pair(settle.ackMs),
+          baseline ? pair(baseline.startMs) : '–',
+          baseline ? (settle.ackMs.p99 / baseline.startMs.p99).toFixed(2) : '–',
+          settle.lost,
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
   ];
 }
 
@@ -529,10 +563,7 @@ function censusMarkdown(report: BenchReport): string[] {
     ['updates accepted', (w) => w.updates],
     ['signals', (w) => w.signals],
     ['search-attribute upserts requested (history events)', (w) => w.searchAttributeUpserts],
-    [
-      'visibility writes requested (start, close, each upsert)',
-      (w) => w.visibilityWritesRequested ?? '–',
-    ],
+    ['visibility writes requested (start, close, each upsert)', (w) => w.visibilityWritesRequested ?? '–'],
     [
       'visibility writes the server performed: total (starts / upserts / closes)',
       (w) => writtenText(w.visibilityWritten),

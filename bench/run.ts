@@ -55,6 +55,8 @@ import { mergeShopRuns, type ShopRun } from './shopRun';
 import { EventConsumer } from './sprykerConsumer';
 import { runSpryker } from './sprykerShop';
 import { runRestarts } from './restart';
+import { runContended } from './contended';
+import { ProviderLog } from './providerLog';
 import { round } from './stats';
 import { commandsClosed } from './work';
 import { FRONT_DOORS } from '../oms';
@@ -95,6 +97,11 @@ export interface BenchOptions {
    * bare Temporal. 0 skips them.
    */
   readonly turnCost: number;
+  /**
+   * Payments of the contended run (contended.ts): a capture each at a quarter of the saturation, and one in ten
+   * a second command 50 ms later, which waits for the capture's turn at the provider; 0 skips it.
+   */
+  readonly contended: number;
   /** Times the worker is SIGKILLed and started again at the end, each timed until it polls; 0 skips. */
   readonly restarts: number;
   /** Payments waiting at once for their webhook; 0 skips the run. */
@@ -133,6 +140,7 @@ export const FULL_RUN: BenchOptions = {
   saturationFractions: [0.25, 0.5, 0.75],
   pacedSeconds: 30,
   turnCost: 300,
+  contended: 300,
   restarts: 3,
   waiting: 10_000,
   waitingConcurrency: 50,
@@ -160,6 +168,7 @@ export const SMOKE_RUN: BenchOptions = {
   saturationFractions: [0.5],
   pacedSeconds: 1,
   turnCost: 8,
+  contended: 20,
   restarts: 1,
   waiting: 24,
   waitingConcurrency: 8,
@@ -253,7 +262,11 @@ async function measure(
       control: { mode: 'pending', webhookDelayMs: options.webhookDelayMs },
     });
     cleanups.push(() => gateway.stop());
-    const servers: RunningServer[] = [await listen(mib.app, 0), await listen(gateway.app, 0)];
+    const providerLog = new ProviderLog();
+    const servers: RunningServer[] = [
+      await listen(mib.app, 0),
+      await listen(providerLog.wrap(gateway.app), 0),
+    ];
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
@@ -342,6 +355,7 @@ async function measure(
       gatewayUrl: gatewayServer.url,
       gatewayApiKey: defaults.GATEWAY_API_KEY,
       gateway,
+      providerLog,
       mib,
       temporal,
       ...(temporalEngine.metricsUrl ? { metricsUrl: temporalEngine.metricsUrl } : {}),
@@ -442,6 +456,17 @@ async function measure(
         ...(fraction === 0.5 ? { headroom: true } : {}),
       });
     }
+    // At a quarter of the saturation, so that the second commands wait for their payment's turn, not for a
+    // busy server; 5 per second when no level ran.
+    const contended =
+      options.contended > 0
+        ? await runContended(
+            ctx,
+            options.contended,
+            saturation > 0 ? Math.max(1, Math.round(saturation / 4)) : CONTENDED_RATE,
+          )
+        : undefined;
+    if (contended) settleRuns.push(contended.run);
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
     if (waiting) settleRuns.push(waiting.intake);
@@ -510,6 +535,7 @@ async function measure(
         saturationFractions: options.saturationFractions,
         pacedSeconds: options.pacedSeconds,
         turnCost: options.turnCost,
+        contended: options.contended,
         restarts: options.restarts,
         waiting: options.waiting,
         waitingConcurrency: options.waitingConcurrency,
@@ -522,6 +548,7 @@ async function measure(
       levels,
       paced,
       turnCost,
+      contended,
       restarts,
       waiting,
       census,
@@ -572,6 +599,9 @@ async function measure(
     await runCleanups(cleanups);
   }
 }
+
+/** The contended run's rate of captures when no concurrency level measured the saturation. */
+const CONTENDED_RATE = 5;
 
 /** Commands sent while the worker is down, per restart. */
 const RESTART_COMMANDS = 20;

@@ -44,7 +44,8 @@ export function visibilityWritesIn(page: string): VisibilityWrites {
 
 export async function visibilityWrites(metricsUrl: string): Promise<VisibilityWrites> {
   const response = await fetch(metricsUrl);
-  if (!response.ok) throw new Error(`the Temporal server's metrics (${metricsUrl}) answered ${response.status}`);
+  if (!response.ok)
+    throw new Error(`the Temporal server's metrics (${metricsUrl}) answered ${response.status}`);
   return visibilityWritesIn(await response.text());
 }
 

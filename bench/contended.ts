@@ -1,0 +1,189 @@
+import { sendMibCommand } from '../sim/mib/sendCommand';
+import { drive, Progress } from './load';
+import { authorizationFor, benchCommand, type BenchCommand, type MixEntry } from './mix';
+import { summarize, waitForProgress, type BenchContext, type SettleRun, type Timed } from './phases';
+import { percentiles, type Percentiles } from './stats';
+
+/**
+ * Commands that contend for their payment's turn: payments receive a capture each at a steady rate, and one in
+ * ten a second command 50 ms after its capture was sent, which must wait until the capture has acted at the
+ * provider. Two pairs that the gateway admits, alternately: a capture settled at once, then a refund of it (a
+ * return right after shipping); a capture settled by webhook, then a cancellation of the rest of the
+ * authorization (a partial shipment, the remainder released). The wait is the provider's view: from its answer
+ * to the capture to its receiving the second command's call (providerLog.ts).
+ */
+
+export interface ContendedRun {
+  /** Payments sent a capture. */
+  readonly payments: number;
+  /** Of them, the payments that received a second command. */
+  readonly pairs: number;
+  readonly secondAfterMs: number;
+  /** The steady rate of the captures, per second. */
+  readonly rate: number;
+  /** Every command, captures and second commands: losses and duplicates count with the other runs'. */
+  readonly run: SettleRun;
+  /** The gateway answered the capture → it received the second command's call (ms), per pair measured. */
+  readonly waitAfterFirstMs: Percentiles;
+  /** The second command sent → its call at the gateway (ms). */
+  readonly secondToProviderMs: Percentiles;
+  /** Pairs both of whose calls the gateway received. */
+  readonly measured: number;
+}
+
+/** One payment in ten receives a second command. */
+const EVERY = 10;
+const SECOND_AFTER_MS = 50;
+const PAIRS: readonly (readonly [MixEntry, MixEntry])[] = [
+  [
+    { command: 'capture', settlement: 'immediate' },
+    { command: 'refund', settlement: 'immediate' },
+  ],
+  [
+    { command: 'capture', settlement: 'pending' },
+    { command: 'cancel', settlement: 'pending' },
+  ],
+];
+
+interface Sent extends Timed {
+  readonly command: BenchCommand;
+  readonly message: object;
+}
+
+export async function runContended(ctx: BenchContext, payments: number, rate: number): Promise<ContendedRun> {
+  const phase = `${ctx.runId}-contended`;
+  const firsts: Sent[] = [];
+  const seconds: (Sent | undefined)[] = [];
+  for (let index = 0; index < payments; index += 1) {
+    const paired = index % EVERY === 0;
+    const [first, second] = PAIRS[Math.floor(index / EVERY) % PAIRS.length]!;
+    const capture = benchCommand(phase, index, paired ? first : PAIRS[index % PAIRS.length]![0]);
+    firsts.push({ command: capture, message: capture.message, sentAt: 0, accepted: false });
+    const then = paired ? benchCommand(phase, index, second) : undefined;
+    // The same payment and authorization; a request id of its own.
+    seconds.push(
+      then && {
+        command: then,
+        message: { ...then.message, id: `${then.reference}-second` },
+        sentAt: 0,
+        accepted: false,
+      },
+    );
+  }
+  await drive(payments, { concurrency: 32 }, async (index) => {
+    const response = await fetch(`${ctx.gatewayUrl}/v1/authorizations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.gatewayApiKey}` },
+      body: JSON.stringify(authorizationFor(firsts[index]!.command)),
+    });
+    if (!response.ok) throw new Error(`gateway refused a setup authorization: ${await response.text()}`);
+  });
+  const all = [...firsts, ...seconds.filter((one): one is Sent => one !== undefined)];
+  const tracker = new PairTracker(ctx, all);
+  const progress = new Progress('contended', all.length, ctx.progress);
+  const send = async (one: Sent) => {
+    one.sentAt = Date.now();
+    const started = performance.now();
+    const answer = await sendMibCommand(ctx.apiUrl, one.message, { secret: ctx.intakeSecret }).catch(
+      () => undefined,
+    );
+    one.ackMs = performance.now() - started;
+    one.accepted = answer?.status === 200;
+  };
+  const poll = setInterval(() => {
+    tracker.scan();
+    progress.update(all.filter((one) => one.ackMs !== undefined).length, tracker.notified);
+  }, 100);
+  ctx.memory.take();
+  try {
+    const pending: Promise<void>[] = [];
+    await drive(payments, { rate }, async (index) => {
+      const first = send(firsts[index]!);
+      const second = seconds[index];
+      if (second)
+        pending.push(new Promise((done) => setTimeout(done, SECOND_AFTER_MS)).then(() => send(second)));
+      await first;
+    });
+    await Promise.all(pending);
+    const accepted = all.filter((one) => one.accepted).length;
+    await waitForProgress(
+      () => {
+        tracker.scan();
+        return tracker.notified;
+      },
+      accepted,
+      ctx.stallTimeoutMs,
+    );
+  } finally {
+    clearInterval(poll);
+  }
+  tracker.scan();
+  const run = summarize(all, tracker, ctx.memory.take());
+  const waits: number[] = [];
+  const toProvider: number[] = [];
+  for (const second of seconds) {
+    if (!second) continue;
+    const calls = ctx.providerLog.on(second.command.authorizationId);
+    const capture = calls.find((call) => call.kind === 'captures');
+    const next = calls.find((call) => call.kind !== 'captures');
+    if (capture?.answeredAt === undefined || !next) continue;
+    waits.push(next.receivedAt - capture.answeredAt);
+    toProvider.push(next.receivedAt - second.sentAt);
+  }
+  const result: ContendedRun = {
+    payments,
+    pairs: seconds.filter(Boolean).length,
+    secondAfterMs: SECOND_AFTER_MS,
+    rate,
+    run,
+    waitAfterFirstMs: percentiles(waits),
+    secondToProviderMs: percentiles(toProvider),
+    measured: waits.length,
+  };
+  progress.finish(
+    `second command's call ${result.waitAfterFirstMs.p50} / ${result.waitAfterFirstMs.p99} ms after the capture's answer (p50 / p99), lost ${run.lost}, duplicated ${run.duplicated}`,
+  );
+  return result;
+}
+
+/** MIB's notifications matched to their command by payment and notification method (two commands a payment). */
+class PairTracker {
+  private cursor: number;
+  private readonly byKey = new Map<string, Sent>();
+  private readonly references = new Set<string>();
+  notified = 0;
+  duplicated = 0;
+  unexpected = 0;
+
+  constructor(
+    private readonly ctx: BenchContext,
+    sent: readonly Sent[],
+  ) {
+    this.cursor = ctx.mib.notifications.length;
+    for (const one of sent) {
+      this.byKey.set(`${one.command.reference} ${one.command.expected}`, one);
+      this.references.add(one.command.reference);
+    }
+  }
+
+  scan(): void {
+    const { notifications } = this.ctx.mib;
+    for (; this.cursor < notifications.length; this.cursor += 1) {
+      const notification = notifications[this.cursor]!;
+      const reference = (notification.params as { payment?: { reference?: string } }).payment?.reference;
+      if (reference === undefined || !this.references.has(reference)) continue;
+      const sent = this.byKey.get(`${reference} ${notification.method}`);
+      if (!sent) {
+        // A failure notification, or one for a command not sent: counted once, against no command.
+        this.unexpected += 1;
+        continue;
+      }
+      if (sent.notifiedAt !== undefined || notification.duplicate) {
+        this.duplicated += 1;
+        continue;
+      }
+      sent.notifiedAt = Date.parse(notification.receivedAt);
+      this.notified += 1;
+    }
+  }
+}
