@@ -587,7 +587,7 @@ function censusMarkdown(report: BenchReport): string[] {
     '',
     `From the histories of a census: ${batches.join(', then ')}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The Spryker shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
     '',
-    "The visibility writes requested are counted from the histories (a run's start and close, each upsert); the server skips a start or an upsert whose run has closed by the time its visibility task runs. The writes performed are the server's own count (its `visibility_persistence_requests` metric, less errors) over each batch, once its visibility queue had caught up; for the doors with orders over the whole batch (checkouts and commands together), per checkout or command" +
+    "The visibility writes requested are counted from the histories (a run's start and close, each upsert); the server skips a start or an upsert whose run has closed by the time its visibility task runs, and adds an upsert of its own at a run's first workflow task (the worker's binary checksum, `BinaryChecksums`), which no history event shows. The writes performed are the server's own count (its `visibility_persistence_requests` metric, less errors) over each batch, once its visibility queue had caught up; for the doors with orders over the whole batch (checkouts and commands together), per checkout or command" +
       (shopsWritten.length > 0 ? `: ${shopsWritten.join('; ')}.` : '.'),
     '',
     `| per | ${columns.map(([name]) => name).join(' | ')} |`,
