@@ -29,6 +29,12 @@ export interface ContendedRun {
   readonly secondToProviderMs: Percentiles;
   /** Pairs both of whose calls the gateway received. */
   readonly measured: number;
+  /**
+   * The same wait from the histories: the payment's first turn workflow closed → its second started (ms), for
+   * the pairs whose acts ran as `payment-turn:` child workflows (none when a build acts otherwise).
+   */
+  readonly turnGapMs: Percentiles;
+  readonly turnPairs: number;
 }
 
 /** One payment in ten receives a second command. */
@@ -130,6 +136,7 @@ export async function runContended(ctx: BenchContext, payments: number, rate: nu
     waits.push(next.receivedAt - capture.answeredAt);
     toProvider.push(next.receivedAt - second.sentAt);
   }
+  const turnGaps = await turnGapsOf(ctx, phase);
   const result: ContendedRun = {
     payments,
     pairs: seconds.filter(Boolean).length,
@@ -139,11 +146,31 @@ export async function runContended(ctx: BenchContext, payments: number, rate: nu
     waitAfterFirstMs: percentiles(waits),
     secondToProviderMs: percentiles(toProvider),
     measured: waits.length,
+    turnGapMs: percentiles(turnGaps),
+    turnPairs: turnGaps.length,
   };
   progress.finish(
     `second command's call ${result.waitAfterFirstMs.p50} / ${result.waitAfterFirstMs.p99} ms after the capture's answer (p50 / p99), lost ${run.lost}, duplicated ${run.duplicated}`,
   );
   return result;
+}
+
+/** For each payment with two turn runs: the first's close → the second's start, by the server's clock. */
+async function turnGapsOf(ctx: BenchContext, phase: string): Promise<number[]> {
+  const runs = new Map<string, { start: number; close: number }[]>();
+  for await (const execution of ctx.temporal.workflow.list({
+    query: `WorkflowId STARTS_WITH "payment-turn:${phase}-"`,
+  })) {
+    const list = runs.get(execution.workflowId) ?? [];
+    list.push({ start: execution.startTime.getTime(), close: execution.closeTime?.getTime() ?? Infinity });
+    runs.set(execution.workflowId, list);
+  }
+  return [...runs.values()]
+    .filter((list) => list.length === 2)
+    .map((list) => {
+      const [first, second] = list.sort((a, b) => a.start - b.start);
+      return second!.start - first!.close;
+    });
 }
 
 /** MIB's notifications matched to their command by payment and notification method (two commands a payment). */

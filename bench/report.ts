@@ -499,6 +499,7 @@ function contendedMarkdown(report: BenchReport): string[] {
     '| what | p50 | p95 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: |',
     `| the gateway answered the capture → it received the second command's call | ${waitAfterFirstMs.p50} | ${waitAfterFirstMs.p95} | ${waitAfterFirstMs.p99} | ${waitAfterFirstMs.max} |`,
+    `| the payment's first turn workflow closed → its second started (${contended.turnPairs} pairs, from the histories) | ${contended.turnGapMs.p50} | ${contended.turnGapMs.p95} | ${contended.turnGapMs.p99} | ${contended.turnGapMs.max} |`,
     `| the second command sent → its call at the gateway | ${secondToProviderMs.p50} | ${secondToProviderMs.p95} | ${secondToProviderMs.p99} | ${secondToProviderMs.max} |`,
     `| command → notification, every command of the run | ${run.notifyMs.p50} | ${run.notifyMs.p95} | ${run.notifyMs.p99} | ${run.notifyMs.max} |`,
     '',
