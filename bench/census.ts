@@ -8,7 +8,7 @@ import type { ShopRun, ShopRunOptions, ShopSteps } from './shopRun';
 import { round } from './stats';
 import { SPRYKER_TENANT } from './sprykerMix';
 import { runSpryker } from './sprykerShop';
-import { settledVisibilityWrites, writesPer, type VisibilityWrites } from './visibility';
+import { settledServerCounts, writesPer, type ServerCounts } from './serverCounts';
 import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './work';
 
 /**
@@ -24,7 +24,7 @@ export interface ShopWork {
    * The visibility writes the server performed over the whole batch, per checkout or command (the server's
    * metrics do not tell the two steps apart); absent without them.
    */
-  readonly visibilityWritten?: VisibilityWrites;
+  readonly performed?: ServerCounts;
 }
 
 export interface Census {
@@ -148,22 +148,22 @@ async function shopCensus(
     work: {
       checkout: await workOf(ctx.temporal, query, done.checkout.commands, checkoutAt, commandsAt),
       commands: await workOf(ctx.temporal, query, done.commands.commands, commandsAt, endedAt),
-      ...(written.per.visibilityWritten ? { visibilityWritten: written.per.visibilityWritten } : {}),
+      ...(written.per.performed ? { performed: written.per.performed } : {}),
     },
   };
 }
 
 /** The server's visibility writes so far, once its visibility queue has caught up; none without its metrics. */
-function visibilityCount(ctx: BenchContext): Promise<VisibilityWrites | undefined> {
-  return ctx.metricsUrl ? settledVisibilityWrites(ctx.metricsUrl) : Promise.resolve(undefined);
+function visibilityCount(ctx: BenchContext): Promise<ServerCounts | undefined> {
+  return ctx.metricsUrl ? settledServerCounts(ctx.metricsUrl) : Promise.resolve(undefined);
 }
 
 /** The writes since `before`, per `count` commands, and the count now. */
 async function writtenSince(
   ctx: BenchContext,
-  before: VisibilityWrites | undefined,
+  before: ServerCounts | undefined,
   count: number,
-): Promise<{ now?: VisibilityWrites; per: { visibilityWritten?: VisibilityWrites } }> {
+): Promise<{ now?: ServerCounts; per: { performed?: ServerCounts } }> {
   const now = await visibilityCount(ctx);
-  return { now, per: before && now ? { visibilityWritten: writesPer(before, now, count) } : {} };
+  return { now, per: before && now ? { performed: writesPer(before, now, count) } : {} };
 }

@@ -25,7 +25,7 @@ export interface RunningEngine {
   readonly description: string;
   /** The engine's processes, by name, for the CPU and memory tables. */
   readonly measured: Record<string, Measured>;
-  /** The server's Prometheus metrics (visibility.ts reads its visibility writes there); none on a server not ours. */
+  /** The server's Prometheus metrics (serverCounts.ts counts its visibility writes there); none on a server not ours. */
   readonly metricsUrl?: string;
 }
 

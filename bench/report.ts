@@ -8,7 +8,7 @@ import type { Engine } from './engines';
 import type { ShopRun } from './shopRun';
 import type { RestartRun } from './restart';
 import type { Percentiles } from './stats';
-import type { VisibilityWrites } from './visibility';
+import type { ServerCounts } from './serverCounts';
 import type { WorkPerCommand } from './work';
 
 /** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
@@ -567,7 +567,11 @@ function censusMarkdown(report: BenchReport): string[] {
     ['visibility writes requested (start, close, each upsert)', (w) => w.visibilityWritesRequested ?? '–'],
     [
       'visibility writes the server performed: total (starts / upserts / closes)',
-      (w) => writtenText(w.visibilityWritten),
+      (w) => writtenText(w.performed),
+    ],
+    [
+      "search attributes read from the database (cluster metadata), by the server's count",
+      (w) => w.performed?.searchAttributeReads ?? '–',
     ],
     ['history events', (w) => w.historyEvents],
     [
@@ -579,8 +583,12 @@ function censusMarkdown(report: BenchReport): string[] {
     ],
   ];
   const shopsWritten = doorLabels(report.settings).flatMap((door) => {
-    const written = census[door.key]?.visibilityWritten;
-    return written ? [`${door.name} ${writtenText(written)} per ${door.checkout} or command`] : [];
+    const written = census[door.key]?.performed;
+    return written
+      ? [
+          `${door.name} ${writtenText(written)} per ${door.checkout} or command, ${written.searchAttributeReads} search-attribute reads`,
+        ]
+      : [];
   });
   return [
     '',
@@ -591,13 +599,15 @@ function censusMarkdown(report: BenchReport): string[] {
     "The visibility writes requested are counted from the histories (a run's start and close, each upsert); the server skips a start or an upsert whose run has closed by the time its visibility task runs, and adds an upsert of its own at a run's first workflow task (the worker's binary checksum, `BinaryChecksums`), which no history event shows. The writes performed are the server's own count (its `visibility_persistence_requests` metric, less errors) over each batch, once its visibility queue had caught up; for the doors with orders over the whole batch (checkouts and commands together), per checkout or command" +
       (shopsWritten.length > 0 ? `: ${shopsWritten.join('; ')}.` : '.'),
     '',
+    'Search attributes read from the database: the servers run without the forced refresh, so each service reads them once a minute rather than at every start, upsert and visibility row (several reads per command with it).',
+    '',
     `| per | ${columns.map(([name]) => name).join(' | ')} |`,
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
   ];
 }
 
-const writtenText = (written: VisibilityWrites | undefined) =>
+const writtenText = (written: ServerCounts | undefined) =>
   written ? `${written.total} (${written.starts} / ${written.upserts} / ${written.closes})` : '–';
 
 export function chartOf(report: BenchReport): string {

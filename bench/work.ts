@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { round } from './stats';
-import type { VisibilityWrites } from './visibility';
+import type { ServerCounts } from './serverCounts';
 
 /**
  * The server's work per command, read from the workflows' histories: what each command costs Temporal in
@@ -27,7 +27,8 @@ export interface Work {
   readonly searchAttributeUpserts: number;
   /**
    * Visibility writes the histories request: a run's start, its close (or continue-as-new) and each upsert.
-   * The server performs fewer (visibility.ts): it skips a start or an upsert once the run has closed.
+   * The server performs others (serverCounts.ts): it skips a start or an upsert once the run has closed, and
+   * upserts the worker's binary checksum of its own.
    */
   readonly visibilityWritesRequested: number;
   readonly historyEvents: number;
@@ -36,8 +37,8 @@ export interface Work {
 export interface WorkPerCommand extends Work {
   /** The commands (or orders) the census sent. */
   readonly commands: number;
-  /** The visibility writes the server performed per command, from its metrics (absent without them). */
-  readonly visibilityWritten?: VisibilityWrites;
+  /** What the server did per command by its own metrics (visibility writes, search-attribute reads); absent without them. */
+  readonly performed?: ServerCounts;
   /** Workflow tasks and history events per command, by kind of workflow. */
   readonly byWorkflow: Readonly<
     Record<string, { readonly workflowTasks: number; readonly historyEvents: number }>
