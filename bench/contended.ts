@@ -1,3 +1,4 @@
+import { notificationMethod } from '../oms/mib/methods';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import { drive, Progress } from './load';
 import { authorizationFor, benchCommand, type BenchCommand, type MixEntry } from './mix';
@@ -10,7 +11,9 @@ import { percentiles, type Percentiles } from './stats';
  * provider. Two pairs that the gateway admits, alternately: a capture settled at once, then a refund of it (a
  * return right after shipping); a capture settled by webhook, then a cancellation of the rest of the
  * authorization (a partial shipment, the remainder released). The wait is the provider's view: from its answer
- * to the capture to its receiving the second command's call (providerLog.ts).
+ * to the pair's first call to its receiving the other (providerLog.ts). Nothing makes the capture act first:
+ * a pair whose second command reached the gateway first is counted as out of arrival order, and the gateway then
+ * refuses the capture (after a cancellation) or the refund (before the capture): a failure notification.
  */
 
 export interface ContendedRun {
@@ -21,10 +24,17 @@ export interface ContendedRun {
   readonly secondAfterMs: number;
   /** The steady rate of the captures, per second. */
   readonly rate: number;
-  /** Every command, captures and second commands: losses and duplicates count with the other runs'. */
+  /**
+   * Every command, captures and second commands: losses and duplicates count with the other runs'. A command
+   * whose failure notification came is not lost (see `failed`).
+   */
   readonly run: SettleRun;
-  /** The gateway answered the capture → it received the second command's call (ms), per pair measured. */
+  /** The gateway answered the pair's first operation → it received the other (ms), per pair measured. */
   readonly waitAfterFirstMs: Percentiles;
+  /** Pairs whose second command reached the gateway before the capture: acted out of arrival order. */
+  readonly outOfOrder: number;
+  /** Commands MIB was told failed: the gateway refused them, which only a pair out of order makes it do. */
+  readonly failed: number;
   /** The second command sent → its call at the gateway (ms). */
   readonly secondToProviderMs: Percentiles;
   /** Pairs both of whose calls the gateway received. */
@@ -127,14 +137,18 @@ export async function runContended(ctx: BenchContext, payments: number, rate: nu
   const run = summarize(all, tracker, ctx.memory.take());
   const waits: number[] = [];
   const toProvider: number[] = [];
+  let outOfOrder = 0;
   for (const second of seconds) {
     if (!second) continue;
     const calls = ctx.providerLog.on(second.command.authorizationId);
     const capture = calls.find((call) => call.kind === 'captures');
-    const next = calls.find((call) => call.kind !== 'captures');
-    if (capture?.answeredAt === undefined || !next) continue;
-    waits.push(next.receivedAt - capture.answeredAt);
-    toProvider.push(next.receivedAt - second.sentAt);
+    const other = calls.find((call) => call.kind !== 'captures');
+    if (!capture || !other) continue;
+    const [first, next] = capture.receivedAt <= other.receivedAt ? [capture, other] : [other, capture];
+    if (first === other) outOfOrder += 1;
+    if (first.answeredAt === undefined) continue;
+    waits.push(next.receivedAt - first.answeredAt);
+    toProvider.push(other.receivedAt - second.sentAt);
   }
   const turnGaps = await turnGapsOf(ctx, phase);
   const result: ContendedRun = {
@@ -146,11 +160,13 @@ export async function runContended(ctx: BenchContext, payments: number, rate: nu
     waitAfterFirstMs: percentiles(waits),
     secondToProviderMs: percentiles(toProvider),
     measured: waits.length,
+    outOfOrder,
+    failed: tracker.failed,
     turnGapMs: percentiles(turnGaps),
     turnPairs: turnGaps.length,
   };
   progress.finish(
-    `second command's call ${result.waitAfterFirstMs.p50} / ${result.waitAfterFirstMs.p99} ms after the capture's answer (p50 / p99), lost ${run.lost}, duplicated ${run.duplicated}`,
+    `a pair's second call ${result.waitAfterFirstMs.p50} / ${result.waitAfterFirstMs.p99} ms after the first's answer (p50 / p99), ${outOfOrder} pairs out of order, ${tracker.failed} failed, lost ${run.lost}, duplicated ${run.duplicated}`,
   );
   return result;
 }
@@ -176,11 +192,13 @@ async function turnGapsOf(ctx: BenchContext, phase: string): Promise<number[]> {
 /** MIB's notifications matched to their command by payment and notification method (two commands a payment). */
 class PairTracker {
   private cursor: number;
-  private readonly byKey = new Map<string, Sent>();
+  /** By payment and notification method: its success and its failure. */
+  private readonly byKey = new Map<string, { sent: Sent; succeeded: boolean }>();
   private readonly references = new Set<string>();
   notified = 0;
   duplicated = 0;
   unexpected = 0;
+  failed = 0;
 
   constructor(
     private readonly ctx: BenchContext,
@@ -188,8 +206,10 @@ class PairTracker {
   ) {
     this.cursor = ctx.mib.notifications.length;
     for (const one of sent) {
-      this.byKey.set(`${one.command.reference} ${one.command.expected}`, one);
-      this.references.add(one.command.reference);
+      const { reference, command, expected } = one.command;
+      this.byKey.set(`${reference} ${expected}`, { sent: one, succeeded: true });
+      this.byKey.set(`${reference} ${notificationMethod(command, false)}`, { sent: one, succeeded: false });
+      this.references.add(reference);
     }
   }
 
@@ -199,18 +219,20 @@ class PairTracker {
       const notification = notifications[this.cursor]!;
       const reference = (notification.params as { payment?: { reference?: string } }).payment?.reference;
       if (reference === undefined || !this.references.has(reference)) continue;
-      const sent = this.byKey.get(`${reference} ${notification.method}`);
-      if (!sent) {
-        // A failure notification, or one for a command not sent: counted once, against no command.
+      const matched = this.byKey.get(`${reference} ${notification.method}`);
+      if (!matched) {
+        // A notification of a command not sent: counted once, against no command.
         this.unexpected += 1;
         continue;
       }
+      const { sent, succeeded } = matched;
       if (sent.notifiedAt !== undefined || notification.duplicate) {
         this.duplicated += 1;
         continue;
       }
       sent.notifiedAt = Date.parse(notification.receivedAt);
       this.notified += 1;
+      if (!succeeded) this.failed += 1;
     }
   }
 }
