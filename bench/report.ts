@@ -451,7 +451,7 @@ function doorsMarkdown(report: BenchReport): string[] {
       '',
       `## The ${name} door beside MIB`,
       '',
-      `${door.about} Latencies in ms, p50 / p99.`,
+      `${door.about} As at the concurrency levels, the times to the notification and to the event include the backlog the harness builds. Latencies in ms, p50 / p99.`,
       '',
       `| concurrency | MIB commands/s | ${name} commands/s | MIB ack | ${name} ack | MIB command → notification | ${name} command → event | ${c}s/s | ${c} answered | ${c} → ${door.authorized} | ${name} lost | ${name} duplicated |`,
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
