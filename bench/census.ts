@@ -21,8 +21,8 @@ export interface ShopWork {
   readonly checkout: WorkPerCommand;
   readonly commands: WorkPerCommand;
   /**
-   * The visibility writes the server performed over the whole batch, per checkout or command (the server's
-   * metrics do not tell the two steps apart); absent without them.
+   * What the server did over the whole batch (visibility writes, search-attribute reads), per checkout or
+   * command: its metrics do not tell the two steps apart; absent without them.
    */
   readonly performed?: ServerCounts;
 }
@@ -56,13 +56,13 @@ export async function runCensus(
   doors: { readonly spryker: boolean; readonly deity: boolean },
 ): Promise<CensusRuns> {
   await commandsClosed(ctx.temporal, ctx.settleQueue);
-  let written = await visibilityCount(ctx);
+  const beforeMib = await serverCountsNow(ctx);
   const mibFrom = Date.now();
   const mibRun = await runSettle(ctx, { phase: 'census', count, pace: { concurrency: CONCURRENCY } });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   await new Promise((done) => setTimeout(done, PAUSE_MS));
   const mibTo = Date.now();
-  const mibWritten = await writtenSince(ctx, written, count);
+  const mibPerformed = await performedSince(ctx, beforeMib, count);
   const mibPrefix = `${ctx.runId}-census-`;
   const mib = {
     ...(await workOf(
@@ -72,14 +72,14 @@ export async function runCensus(
       mibFrom,
       mibTo,
     )),
-    ...mibWritten.per,
+    ...mibPerformed,
   };
-  written = await visibilityCount(ctx);
+  const beforeBaseline = await serverCountsNow(ctx);
   const baselineFrom = Date.now();
   await runBaseline(ctx, 'bcensus', count, { concurrency: CONCURRENCY });
   await new Promise((done) => setTimeout(done, PAUSE_MS));
   const baselineTo = Date.now();
-  const baselineWritten = await writtenSince(ctx, written, count);
+  const baselinePerformed = await performedSince(ctx, beforeBaseline, count);
   const baseline = {
     ...(await workOf(
       ctx.temporal,
@@ -88,7 +88,7 @@ export async function runCensus(
       baselineFrom,
       baselineTo,
     )),
-    ...baselineWritten.per,
+    ...baselinePerformed,
   };
   let census: Census = { baseline, mib };
   let sprykerRun: ShopRun | undefined;
@@ -127,11 +127,11 @@ async function shopCensus(
   /** The door and tenant of its orders, and the ids of the tenant's other workflows that count. */
   { ids, ...door }: Omit<OrderKey, 'orderReference'> & { readonly ids: readonly string[] },
 ): Promise<{ run: ShopRun; work: ShopWork }> {
-  const before = await visibilityCount(ctx);
+  const before = await serverCountsNow(ctx);
   const done = await run(ctx, { phase, count, pace: { concurrency: CONCURRENCY }, pauseMs: PAUSE_MS });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const endedAt = Date.now();
-  const written = await writtenSince(ctx, before, done.checkout.commands + done.commands.commands);
+  const performed = await performedSince(ctx, before, done.checkout.commands + done.commands.commands);
   const orderPrefix = `${ctx.runId}-${phase}-`;
   const key = orderReferenceKey({ ...door, orderReference: orderPrefix });
   const query = workflowsQuery(
@@ -148,22 +148,22 @@ async function shopCensus(
     work: {
       checkout: await workOf(ctx.temporal, query, done.checkout.commands, checkoutAt, commandsAt),
       commands: await workOf(ctx.temporal, query, done.commands.commands, commandsAt, endedAt),
-      ...(written.per.performed ? { performed: written.per.performed } : {}),
+      ...performed,
     },
   };
 }
 
-/** The server's visibility writes so far, once its visibility queue has caught up; none without its metrics. */
-function visibilityCount(ctx: BenchContext): Promise<ServerCounts | undefined> {
+/** The server's counts so far, once its visibility queue has caught up; none without its metrics. */
+function serverCountsNow(ctx: BenchContext): Promise<ServerCounts | undefined> {
   return ctx.metricsUrl ? settledServerCounts(ctx.metricsUrl) : Promise.resolve(undefined);
 }
 
-/** The writes since `before`, per `count` commands, and the count now. */
-async function writtenSince(
+/** What the server did since `before`, per `count` commands (nothing without its metrics). */
+async function performedSince(
   ctx: BenchContext,
   before: ServerCounts | undefined,
   count: number,
-): Promise<{ now?: ServerCounts; per: { performed?: ServerCounts } }> {
-  const now = await visibilityCount(ctx);
-  return { now, per: before && now ? { performed: writesPer(before, now, count) } : {} };
+): Promise<{ performed?: ServerCounts }> {
+  const now = await serverCountsNow(ctx);
+  return before && now ? { performed: writesPer(before, now, count) } : {};
 }
