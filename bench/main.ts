@@ -6,7 +6,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
 
 /**
  * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
- *   --smoke                 a tiny run of every part, in seconds
+ *   --smoke                 a tiny run of every part, in a few minutes
  *   --commands N            commands per concurrency level (600)
  *   --spryker-commands N    Spryker commands per level, in rounds beside MIB's (600); 0 skips them
  *   --deity-commands N      Deity commands per level, in rounds beside MIB's (600), on a RabbitMQ of the

@@ -155,7 +155,7 @@ export const FULL_RUN: BenchOptions = {
   workers: [1],
 };
 
-/** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
+/** A tiny run that exercises every part of the harness in minutes (`npm run bench -- --smoke`, the test). */
 export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
