@@ -8,6 +8,7 @@ import type { ShopRun, ShopRunOptions, ShopSteps } from './shopRun';
 import { round } from './stats';
 import { SPRYKER_TENANT } from './sprykerMix';
 import { runSpryker } from './sprykerShop';
+import { settledServerCounts, writesPer, type ServerCounts } from './serverCounts';
 import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './work';
 
 /**
@@ -19,6 +20,11 @@ import { commandsClosed, workOf, workflowsQuery, type WorkPerCommand } from './w
 export interface ShopWork {
   readonly checkout: WorkPerCommand;
   readonly commands: WorkPerCommand;
+  /**
+   * What the server did over the whole batch (visibility writes, search-attribute reads), per checkout or
+   * command: its metrics do not tell the two steps apart; absent without them.
+   */
+  readonly performed?: ServerCounts;
 }
 
 export interface Census {
@@ -50,28 +56,40 @@ export async function runCensus(
   doors: { readonly spryker: boolean; readonly deity: boolean },
 ): Promise<CensusRuns> {
   await commandsClosed(ctx.temporal, ctx.settleQueue);
+  const beforeMib = await serverCountsNow(ctx);
   const mibFrom = Date.now();
   const mibRun = await runSettle(ctx, { phase: 'census', count, pace: { concurrency: CONCURRENCY } });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   await new Promise((done) => setTimeout(done, PAUSE_MS));
+  const mibTo = Date.now();
+  const mibPerformed = await performedSince(ctx, beforeMib, count);
   const mibPrefix = `${ctx.runId}-census-`;
-  const mib = await workOf(
-    ctx.temporal,
-    workflowsQuery([`payment:${mibPrefix}`, `payment-turn:${mibPrefix}`]),
-    count,
-    mibFrom,
-    Date.now(),
-  );
+  const mib = {
+    ...(await workOf(
+      ctx.temporal,
+      workflowsQuery([`payment:${mibPrefix}`, `payment-turn:${mibPrefix}`]),
+      count,
+      mibFrom,
+      mibTo,
+    )),
+    ...mibPerformed,
+  };
+  const beforeBaseline = await serverCountsNow(ctx);
   const baselineFrom = Date.now();
   await runBaseline(ctx, 'bcensus', count, { concurrency: CONCURRENCY });
   await new Promise((done) => setTimeout(done, PAUSE_MS));
-  const baseline = await workOf(
-    ctx.temporal,
-    workflowsQuery([`${ctx.runId}-bcensus-`]),
-    count,
-    baselineFrom,
-    Date.now(),
-  );
+  const baselineTo = Date.now();
+  const baselinePerformed = await performedSince(ctx, beforeBaseline, count);
+  const baseline = {
+    ...(await workOf(
+      ctx.temporal,
+      workflowsQuery([`${ctx.runId}-bcensus-`]),
+      count,
+      baselineFrom,
+      baselineTo,
+    )),
+    ...baselinePerformed,
+  };
   let census: Census = { baseline, mib };
   let sprykerRun: ShopRun | undefined;
   let deityRun: ShopRun | undefined;
@@ -109,9 +127,11 @@ async function shopCensus(
   /** The door and tenant of its orders, and the ids of the tenant's other workflows that count. */
   { ids, ...door }: Omit<OrderKey, 'orderReference'> & { readonly ids: readonly string[] },
 ): Promise<{ run: ShopRun; work: ShopWork }> {
+  const before = await serverCountsNow(ctx);
   const done = await run(ctx, { phase, count, pace: { concurrency: CONCURRENCY }, pauseMs: PAUSE_MS });
   await commandsClosed(ctx.temporal, ctx.settleQueue);
   const endedAt = Date.now();
+  const performed = await performedSince(ctx, before, done.checkout.commands + done.commands.commands);
   const orderPrefix = `${ctx.runId}-${phase}-`;
   const key = orderReferenceKey({ ...door, orderReference: orderPrefix });
   const query = workflowsQuery(
@@ -128,6 +148,22 @@ async function shopCensus(
     work: {
       checkout: await workOf(ctx.temporal, query, done.checkout.commands, checkoutAt, commandsAt),
       commands: await workOf(ctx.temporal, query, done.commands.commands, commandsAt, endedAt),
+      ...performed,
     },
   };
+}
+
+/** The server's counts so far, once its visibility queue has caught up; none without its metrics. */
+function serverCountsNow(ctx: BenchContext): Promise<ServerCounts | undefined> {
+  return ctx.metricsUrl ? settledServerCounts(ctx.metricsUrl) : Promise.resolve(undefined);
+}
+
+/** What the server did since `before`, per `count` commands (nothing without its metrics). */
+async function performedSince(
+  ctx: BenchContext,
+  before: ServerCounts | undefined,
+  count: number,
+): Promise<{ performed?: ServerCounts }> {
+  const now = await serverCountsNow(ctx);
+  return before && now ? { performed: writesPer(before, now, count) } : {};
 }

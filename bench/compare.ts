@@ -1,6 +1,6 @@
 import { lineChart, type Series } from './chart';
 import type { SettleRun } from './phases';
-import { markdownOf, variantOf, writeResultFiles, type BenchReport } from './report';
+import { markdownOf, variantOf, writeResultFiles, type BenchReport, type PacedRun } from './report';
 
 /**
  * A run over several engines or worker counts: the measurements side by side (throughput, where the CPU goes,
@@ -46,7 +46,7 @@ export function comparisonMarkdown(reports: readonly BenchReport[]): string {
       '',
       'Throughput, and CPU time per Settle command (per baseline workflow after the slash) in ms by process; the workers add up over their processes. Peak resident memory in MB during the Settle rounds (workers one by one).',
       '',
-      '| concurrency | engine, workers | Settle commands/s | baseline workflows/s | ratio | API ack p50 / p99 (ms) | command → notification p50 / p99 (ms) | Temporal server CPU | PostgreSQL CPU | worker CPU | Temporal server / PostgreSQL / worker RSS |',
+      '| concurrency | engine, workers | Settle commands/s | baseline workflows/s | ratio | API ack p50 / p99 (ms) | command → notification p50 / p99 (ms), backlog included | Temporal server CPU | PostgreSQL CPU | worker CPU | Temporal server / PostgreSQL / worker RSS |',
       '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     const concurrencies = [...new Set(reports.flatMap((r) => r.levels.map((level) => level.concurrency)))];
@@ -67,18 +67,42 @@ export function comparisonMarkdown(reports: readonly BenchReport[]): string {
       '',
       '## Side by side: steady rates',
       '',
-      '| offered commands/s | engine, workers | carried commands/s | API ack p50 / p99 (ms) | command → notification p50 / p99 (ms) | Temporal server CPU (ms/command) | PostgreSQL CPU (ms/command) |',
-      '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+      "Each measurement's fractions of its own saturation side by side, then the fixed rates.",
+      '',
+      '| share of saturation, or offered rate | engine, workers | offered commands/s | carried commands/s | API ack p50 / p99 (ms) | bare start p99 (ms) | command → notification p50 / p99 (ms) | Temporal server CPU (ms/command) | PostgreSQL CPU (ms/command) |',
+      '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
-    const rates = [...new Set(reports.flatMap((r) => r.paced.map((run) => run.rate)))];
-    for (const rate of rates)
+    // A fraction of the saturation compares across engines; a fixed rate by itself.
+    const keyOf = (run: PacedRun) =>
+      run.saturationFraction === undefined
+        ? `${run.rate}/s`
+        : `${Math.round(run.saturationFraction * 100)} %`;
+    const keys = [...new Set(reports.flatMap((r) => r.paced.map(keyOf)))];
+    for (const key of keys)
       for (const report of reports) {
-        const settle = report.paced.find((run) => run.rate === rate)?.settle;
-        if (!settle) continue;
+        const run = report.paced.find((one) => keyOf(one) === key);
+        if (!run) continue;
+        const { settle, baseline } = run;
         lines.push(
-          `| ${rate} | ${variantOf(report)} | ${settle.throughput} | ${settle.ackMs.p50} / ${settle.ackMs.p99} | ${settle.notifyMs.p50} / ${settle.notifyMs.p99} | ${ms(cpuMs(settle.cpuSeconds, settle.commands, SERVER))} | ${ms(cpuMs(settle.cpuSeconds, settle.commands, POSTGRES))} |`,
+          `| ${key} | ${variantOf(report)} | ${run.rate} | ${settle.throughput} | ${settle.ackMs.p50} / ${settle.ackMs.p99} | ${baseline ? baseline.startMs.p99 : '–'} | ${settle.notifyMs.p50} / ${settle.notifyMs.p99} | ${ms(cpuMs(settle.cpuSeconds, settle.commands, SERVER))} | ${ms(cpuMs(settle.cpuSeconds, settle.commands, POSTGRES))} |`,
         );
       }
+  }
+  if (reports.some((r) => r.contended)) {
+    lines.push(
+      '',
+      "## Side by side: commands contending for their payment's turn",
+      '',
+      "| engine, workers | pairs | out of arrival order | the gateway answered a pair's first operation → it received the other, p50 / p99 (ms) |",
+      '| --- | ---: | ---: | ---: |',
+      ...reports.flatMap(({ contended, ...report }) =>
+        contended
+          ? [
+              `| ${variantOf(report)} | ${contended.pairs} | ${contended.outOfOrder} | ${contended.waitAfterFirstMs.p50} / ${contended.waitAfterFirstMs.p99} |`,
+            ]
+          : [],
+      ),
+    );
   }
   if (reports.some((r) => r.waiting)) {
     lines.push(

@@ -7,6 +7,7 @@ import { clusterPorts, startTemporalCluster, type ClusterPorts } from '../script
 import { TEMPORAL_SERVER_VERSION } from '../scripts/cluster/binaries';
 import { listeners } from '../scripts/cluster/ports';
 import { createDevServerEnv } from '../scripts/ephemeralTemporal';
+import { freePort } from '../config/server';
 import { childPidsMatching, oneProcess, processTree, type Measured } from './processes';
 
 /**
@@ -24,7 +25,16 @@ export interface RunningEngine {
   readonly description: string;
   /** The engine's processes, by name, for the CPU and memory tables. */
   readonly measured: Record<string, Measured>;
+  /** The server's Prometheus metrics (serverCounts.ts counts its visibility writes there); none on a server not ours. */
+  readonly metricsUrl?: string;
 }
+
+/**
+ * Both engines run as production does: search attributes cached by each service, not read from the database
+ * on every use. The dev server turns the forced refresh on unless told otherwise; its attributes are written
+ * into its new database before it serves (`--search-attribute`), so no cache ever misses them.
+ */
+const AS_IN_PRODUCTION = ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
 
 type Cleanups = (() => Promise<unknown> | void)[];
 
@@ -42,11 +52,17 @@ export async function startEngine(
 async function startDevServer(cleanups: Cleanups): Promise<RunningEngine> {
   const folder = mkdtempSync(join(tmpdir(), 'settle-bench-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  const env: TestWorkflowEnvironment = await createDevServerEnv({ dbFilename: join(folder, 'temporal.db') });
+  const metricsPort = await freePort();
+  const env: TestWorkflowEnvironment = await createDevServerEnv({
+    dbFilename: join(folder, 'temporal.db'),
+    extraArgs: [...AS_IN_PRODUCTION, '--metrics-port', String(metricsPort)],
+  });
   cleanups.push(() => env.teardown());
   return {
     address: env.address,
-    description: 'dev server (Temporal CLI), SQLite on local disk',
+    description:
+      'dev server (Temporal CLI), SQLite on local disk, search attributes cached (no forced refresh)',
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     measured: Object.fromEntries(
       childPidsMatching('start-dev').map((pid) => ['Temporal server', oneProcess(pid)]),
     ),
@@ -58,11 +74,14 @@ async function startCluster(log: (line: string) => void, cleanups: Cleanups): Pr
   // As root, PostgreSQL runs as the postgres user, which must be able to reach its data folder.
   chmodSync(folder, 0o755);
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const metricsPort = await freePort();
   const cluster = await startTemporalCluster({
     dir: join(folder, 'cluster'),
     ports: await freeClusterPorts(),
     namespace: 'default',
     log,
+    // The forced refresh is turned off once the namespace and its search attributes are ready.
+    asInProduction: { metricsPort },
   });
   cleanups.push(() => cluster.stop());
   const postgresPid = cluster.postgres.pid();
@@ -70,7 +89,8 @@ async function startCluster(log: (line: string) => void, cleanups: Cleanups): Pr
   const version = await cluster.postgres.sql('temporal', 'SHOW server_version');
   return {
     address: cluster.address,
-    description: `Temporal server ${TEMPORAL_SERVER_VERSION} (frontend, history, matching and worker services in one process) on PostgreSQL ${version.split(' ')[0]}, SQL visibility`,
+    description: `Temporal server ${TEMPORAL_SERVER_VERSION} (frontend, history, matching and worker services in one process) on PostgreSQL ${version.split(' ')[0]}, SQL visibility, search attributes cached (no forced refresh)`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     measured: {
       'Temporal server': oneProcess(cluster.serverPid),
       PostgreSQL: processTree(postgresPid),

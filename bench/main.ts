@@ -6,7 +6,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
 
 /**
  * `npm run bench [-- options]`: Settle against a bare-Temporal baseline (see README, "Benchmark").
- *   --smoke                 a tiny run of every part, in seconds
+ *   --smoke                 a tiny run of every part, in a few minutes
  *   --commands N            commands per concurrency level (600)
  *   --spryker-commands N    Spryker commands per level, in rounds beside MIB's (600); 0 skips them
  *   --deity-commands N      Deity commands per level, in rounds beside MIB's (600), on a RabbitMQ of the
@@ -14,10 +14,13 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  *   --census N              commands of each door whose histories count the server's work (40); 0 skips
  *   --rounds R              alternating rounds of baseline and Settle per level (3)
  *   --concurrency 5,10,…    requests in flight, one run per level (5,10,25,50,100)
- *   --rate 10,25,50         steady-rate runs, commands per second
- *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them; a run at half the
- *                           saturation the levels measured is added, and bare starts precede each
+ *   --rate 10,25,50         steady-rate runs at fixed rates, commands per second (none)
+ *   --fractions 25,50,75    steady-rate runs at these percentages of the saturation the levels measured
+ *                           (25,50,75); empty (--fractions=) for none
+ *   --paced-seconds S       how long each steady-rate run sends (30); 0 skips them; bare starts precede each
  *   --turn-cost N           workflows of the bare baseline and of the baseline with a turn (300); 0 skips
+ *   --contended N           payments of the contended run: a capture each, one in ten a second command 50 ms
+ *                           later (300); 0 skips
  *   --restarts N            times the worker is SIGKILLed and started again at the end (3); 0 skips
  *   --waiting N             payments waiting at once for their webhook (10000); 0 skips
  *   --engine dev,cluster    the Temporal engines, one after the other (dev: the CLI's dev server on SQLite;
@@ -29,7 +32,7 @@ import { FULL_RUN, runBench, runBenches, SMOKE_RUN, type BenchOptions } from './
  */
 
 const USAGE =
-  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--paced-seconds S] [--turn-cost N] [--restarts N] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
+  'usage: npm run bench -- [--smoke] [--commands N] [--spryker-commands N] [--deity-commands N] [--census N] [--rounds R] [--concurrency 5,10,25] [--rate 10,50] [--fractions 25,50,75] [--paced-seconds S] [--turn-cost N] [--contended N] [--restarts N] [--waiting N] [--engine dev,cluster] [--workers 1,2] [--out DIR]';
 
 function optionsFrom(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -43,8 +46,10 @@ function optionsFrom(argv: string[]): BenchOptions {
       rounds: { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
+      fractions: { type: 'string' },
       'paced-seconds': { type: 'string' },
       'turn-cost': { type: 'string' },
+      contended: { type: 'string' },
       restarts: { type: 'string' },
       waiting: { type: 'string' },
       engine: { type: 'string' },
@@ -78,9 +83,20 @@ function optionsFrom(argv: string[]): BenchOptions {
     rates:
       values.rate === undefined
         ? base.rates
-        : values.rate.split(',').map((rate) => count('rate', rate, 0, 1)),
+        : values.rate
+            .split(',')
+            .filter(Boolean)
+            .map((rate) => count('rate', rate, 0, 1)),
+    saturationFractions:
+      values.fractions === undefined
+        ? base.saturationFractions
+        : values.fractions
+            .split(',')
+            .filter(Boolean)
+            .map((percent) => count('fractions', percent, 0, 1) / 100),
     pacedSeconds: count('paced-seconds', values['paced-seconds'], base.pacedSeconds),
     turnCost: count('turn-cost', values['turn-cost'], base.turnCost),
+    contended: count('contended', values.contended, base.contended),
     restarts: count('restarts', values.restarts, base.restarts),
     waiting: count('waiting', values.waiting, base.waiting),
     engines: values.engine === undefined ? base.engines : values.engine.split(',').map(engineNamed),

@@ -3,6 +3,7 @@ import type { GatewaySimulator } from '../sim/gateway/server';
 import type { MibSimulator } from '../sim/mib/server';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import type { DeityShop } from './deityConsumer';
+import type { ProviderLog } from './providerLog';
 import { drive, Progress, type Pace } from './load';
 import {
   ACTIVITIES_PER_COMMAND,
@@ -28,12 +29,16 @@ export interface BenchContext {
   readonly gatewayUrl: string;
   readonly gatewayApiKey: string;
   readonly gateway: GatewaySimulator;
+  /** When the gateway received and answered each operation (the contended run's measure). */
+  readonly providerLog: ProviderLog;
   readonly mib: MibSimulator;
   /** The Spryker shop the benchmark plays: its bus client and its payment-events consumer. */
   readonly spryker: SprykerShop;
   /** The Deity shop: its client and its queue's consumer; absent when the run has no broker. */
   readonly deity?: DeityShop;
   readonly temporal: Client;
+  /** The Temporal server's Prometheus metrics, where its visibility writes are counted; none on a server not ours. */
+  readonly metricsUrl?: string;
   readonly settleQueue: string;
   readonly baselineQueue: string;
   /** Settle's worker processes. */

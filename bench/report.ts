@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { lineChart } from './chart';
 import type { BaselineRun, SettleRun, WaitingRun } from './phases';
 import type { Census } from './census';
+import type { ContendedRun } from './contended';
 import type { Engine } from './engines';
 import type { ShopRun } from './shopRun';
 import type { RestartRun } from './restart';
 import type { Percentiles } from './stats';
+import type { ServerCounts } from './serverCounts';
 import type { WorkPerCommand } from './work';
 
 /** The benchmark's results: one JSON document, its Markdown tables and the chart, in one folder. */
@@ -31,6 +33,9 @@ export interface PacedRun {
   readonly baseline?: BaselineRun;
   /** The rate with headroom: half the saturation the concurrency levels measured. */
   readonly headroom?: boolean;
+  /** The rate as a fraction of `saturation`, the most commands per second a concurrency level carried. */
+  readonly saturationFraction?: number;
+  readonly saturation?: number;
 }
 
 /** The bare baseline beside the baseline with a turn (its first activity in a child workflow). */
@@ -59,6 +64,8 @@ export interface BenchReport {
   /** Steady-rate runs, one per rate. */
   readonly paced: readonly PacedRun[];
   readonly turnCost?: TurnCost;
+  /** Commands contending for their payment's turn (contended.ts). */
+  readonly contended?: ContendedRun;
   readonly restarts?: RestartRun;
   readonly waiting?: WaitingRun;
   /** The server's work per command of each door, from the histories of a small batch (census.ts). */
@@ -156,6 +163,12 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
       value: `${ackMs.p99} ms (${throughput} commands/s carried)`,
       met: ackMs.p99 <= 20,
     });
+    const webhookDelayMs = Number(report.settings.webhookDelayMs);
+    targets.push({
+      target: `command → notification p50 ≤ the webhook's delay + 150 ms (${webhookDelayMs + 150} ms) at half the saturation`,
+      value: `${headroom.settle.notifyMs.p50} ms (p99 ${headroom.settle.notifyMs.p99} ms)`,
+      met: headroom.settle.notifyMs.p50 <= webhookDelayMs + 150,
+    });
   }
   const { lost, duplicated } = report.totals;
   targets.push({
@@ -183,6 +196,15 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): Target[] {
       target: `worker RSS ≤ 400 MB throughout the ${waiting}-waiting phase, intake peak included`,
       value: `${worker.rssWhileWaitingMb} MB waiting, ${worker.peakRssMb} MB peak`,
       met: Math.max(worker.rssWhileWaitingMb, worker.peakRssMb) <= 400,
+    });
+  }
+  if (report.contended) {
+    const { waitAfterFirstMs, measured, pairs, outOfOrder } = report.contended;
+    targets.push({
+      target:
+        "contended: the second command's act starts ≤ 1 s (p99) after the first's ends, in arrival order",
+      value: `${waitAfterFirstMs.p99} ms p99, ${waitAfterFirstMs.p50} ms p50 (${measured} of ${pairs} pairs measured, ${outOfOrder} out of arrival order)`,
+      met: measured === pairs && outOfOrder === 0 && waitAfterFirstMs.p99 <= 1000,
     });
   }
   if (report.restarts) {
@@ -230,7 +252,9 @@ export function markdownOf(report: BenchReport): string {
     '',
     `${settings.commands} commands per level (Settle) and as many workflows with ${settings.activitiesPerCommand} no-op activities each (baseline), in ${settings.rounds} alternating rounds each. Throughput counts from the first request to the last notification (Settle) or the last workflow's close (baseline). Latencies in ms, p50 / p95 / p99.`,
     '',
-    '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification | baseline start | baseline start → close | peak RSS (MB) by process | lost | duplicated |',
+    "The concurrency bounds the requests awaiting their acknowledgement, not the commands Settle is still carrying: the command → notification time here includes the backlog the harness itself builds (commands accepted faster than they finish), so it is no latency of Settle's. Latency is measured at steady rates below the saturation ([Latency at fractions of the saturation](#latency-at-fractions-of-the-saturation)).",
+    '',
+    '| concurrency | Settle commands/s | baseline workflows/s | ratio | API ack | command → notification, backlog included | baseline start | baseline start → close | peak RSS (MB) by process | lost | duplicated |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
     ...report.levels
       .map(({ concurrency, settle, baseline, ratio }) =>
@@ -265,7 +289,7 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
-  lines.push(...doorsMarkdown(report), ...censusMarkdown(report));
+  lines.push(...doorsMarkdown(report), ...censusMarkdown(report), ...fractionsMarkdown(report));
   if (report.paced.length > 0) {
     lines.push(
       '',
@@ -283,7 +307,7 @@ export function markdownOf(report: BenchReport): string {
       ),
     );
   }
-  lines.push(...turnCostMarkdown(report), ...restartMarkdown(report));
+  lines.push(...turnCostMarkdown(report), ...contendedMarkdown(report), ...restartMarkdown(report));
   if (report.waiting) {
     const { waiting, payments, intake, worker, settleSeconds, settledPerSecond } = report.waiting;
     lines.push(
@@ -427,7 +451,7 @@ function doorsMarkdown(report: BenchReport): string[] {
       '',
       `## The ${name} door beside MIB`,
       '',
-      `${door.about} Latencies in ms, p50 / p99.`,
+      `${door.about} As at the concurrency levels, the times to the notification and to the event include the backlog the harness builds. Latencies in ms, p50 / p99.`,
       '',
       `| concurrency | MIB commands/s | ${name} commands/s | MIB ack | ${name} ack | MIB command → notification | ${name} command → event | ${c}s/s | ${c} answered | ${c} → ${door.authorized} | ${name} lost | ${name} duplicated |`,
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -462,6 +486,57 @@ function doorsMarkdown(report: BenchReport): string[] {
   return lines;
 }
 
+/** Commands that waited for their payment's turn. */
+function contendedMarkdown(report: BenchReport): string[] {
+  const { contended } = report;
+  if (!contended) return [];
+  const { run, waitAfterFirstMs, secondToProviderMs } = contended;
+  return [
+    '',
+    "## Commands contending for their payment's turn",
+    '',
+    `${contended.payments} payments, a capture each at ${contended.rate} per second, and one in ten (${contended.pairs}) a second command ${contended.secondAfterMs} ms after its capture was sent, alternately a refund of a capture settled at once and a cancellation of the rest after a capture settled by webhook. The second must wait until the capture has acted at the provider. Times from the gateway's own log of each operation (received, answered): the provider call is a local activity, whose history records no start. Latencies in ms.`,
+    '',
+    '| what | p50 | p95 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| the gateway answered the pair's first operation → it received the other | ${waitAfterFirstMs.p50} | ${waitAfterFirstMs.p95} | ${waitAfterFirstMs.p99} | ${waitAfterFirstMs.max} |`,
+    `| the payment's first turn workflow closed → its second started (${contended.turnPairs} pairs, from the histories) | ${contended.turnGapMs.p50} | ${contended.turnGapMs.p95} | ${contended.turnGapMs.p99} | ${contended.turnGapMs.max} |`,
+    `| the second command sent → its call at the gateway | ${secondToProviderMs.p50} | ${secondToProviderMs.p95} | ${secondToProviderMs.p99} | ${secondToProviderMs.max} |`,
+    `| command → notification, every command of the run | ${run.notifyMs.p50} | ${run.notifyMs.p95} | ${run.notifyMs.p99} | ${run.notifyMs.max} |`,
+    '',
+    `${contended.measured} of ${contended.pairs} pairs measured. **${contended.outOfOrder} of ${contended.pairs} pairs acted out of arrival order** (the second command reached the gateway before the capture; the gateway then refuses the capture after a cancellation, or the refund before its capture). ${run.commands} commands: ${contended.failed} failed (MIB was told so), ${run.lost} lost, ${run.duplicated} duplicated, ${run.unexpected} notifications of no command sent.`,
+  ];
+}
+
+/** Latency at steady rates set as fractions of the saturation the levels measured. */
+function fractionsMarkdown(report: BenchReport): string[] {
+  const runs = report.paced.filter((run) => run.saturationFraction !== undefined);
+  if (runs.length === 0) return [];
+  return [
+    '',
+    '## Latency at fractions of the saturation',
+    '',
+    `Commands sent at a steady rate (open loop) for ${String(report.settings.pacedSeconds)} s, at fractions of the saturation (${runs[0]!.saturation} commands/s, the most any concurrency level carried); before each, as many bare baseline starts at the same rate. Command → notification runs from POST /mib sent to MIB's notification received; half the mix waits for a webhook ${String(report.settings.webhookDelayMs)} ms after the provider's answer. Latencies in ms.`,
+    '',
+    '| share of saturation | offered commands/s | carried commands/s | command → notification p50 / p99 | API ack p50 / p99 | bare start p50 / p99 | ack p99 ÷ bare start p99 | lost |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs
+      .map(({ rate, settle, baseline, saturationFraction }) =>
+        [
+          `${Math.round(saturationFraction! * 100)} %`,
+          rate,
+          settle.throughput,
+          pair(settle.notifyMs),
+          pair(settle.ackMs),
+          baseline ? pair(baseline.startMs) : '–',
+          baseline ? (settle.ackMs.p99 / baseline.startMs.p99).toFixed(2) : '–',
+          settle.lost,
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+  ];
+}
+
 /** The server's work per command of every door (the census). */
 function censusMarkdown(report: BenchReport): string[] {
   const { census } = report;
@@ -489,8 +564,16 @@ function censusMarkdown(report: BenchReport): string[] {
     ['local activities', (w) => w.localActivities],
     ['updates accepted', (w) => w.updates],
     ['signals', (w) => w.signals],
-    ['search-attribute upserts', (w) => w.searchAttributeUpserts],
-    ['visibility writes (start, close, upserts)', (w) => w.visibilityWrites ?? '–'],
+    ['search-attribute upserts requested (history events)', (w) => w.searchAttributeUpserts],
+    ['visibility writes requested (start, close, each upsert)', (w) => w.visibilityWritesRequested ?? '–'],
+    [
+      'visibility writes the server performed: total (starts / upserts / closes)',
+      (w) => writtenText(w.performed),
+    ],
+    [
+      "search attributes read from the database (cluster metadata), by the server's count",
+      (w) => w.performed?.searchAttributeReads ?? '–',
+    ],
     ['history events', (w) => w.historyEvents],
     [
       'workflow tasks by workflow',
@@ -500,17 +583,33 @@ function censusMarkdown(report: BenchReport): string[] {
           .join(', '),
     ],
   ];
+  const shopsWritten = doorLabels(report.settings).flatMap((door) => {
+    const written = census[door.key]?.performed;
+    return written
+      ? [
+          `${door.name} ${writtenText(written)} per ${door.checkout} or command, ${written.searchAttributeReads} search-attribute reads`,
+        ]
+      : [];
+  });
   return [
     '',
     "## The server's work per command",
     '',
     `From the histories of a census: ${batches.join(', then ')}, 4 in flight while nothing else ran, each door's events counted inside its own time window (the orders' payment workflows and the tenant's mailbox with what the batch made them do).${census.spryker ? ` The Spryker shop fetched payment-events ${census.spryker.fetchesPerRequest} times per checkout or command (a mailbox query each, no history event).` : ''}`,
     '',
+    "The visibility writes requested are counted from the histories (a run's start and close, each upsert); the server skips a start or an upsert whose run has closed by the time its visibility task runs, and adds an upsert of its own at a run's first workflow task (the worker's binary checksum, `BinaryChecksums`), which no history event shows. The writes performed are the server's own count (its `visibility_persistence_requests` metric, less errors) over each batch, once its visibility queue had caught up; for the doors with orders over the whole batch (checkouts and commands together), per checkout or command" +
+      (shopsWritten.length > 0 ? `: ${shopsWritten.join('; ')}.` : '.'),
+    '',
+    'Search attributes read from the database: the servers run without the forced refresh, so each service reads them once a minute rather than at every start, upsert and visibility row (several reads per command with it).',
+    '',
     `| per | ${columns.map(([name]) => name).join(' | ')} |`,
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     ...rows.map(([name, f]) => `| ${name} | ${columns.map(([, work]) => f(work)).join(' | ')} |`),
   ];
 }
+
+const writtenText = (written: ServerCounts | undefined) =>
+  written ? `${written.total} (${written.starts} / ${written.upserts} / ${written.closes})` : '–';
 
 export function chartOf(report: BenchReport): string {
   const levels = report.levels;
@@ -540,7 +639,7 @@ export function chartOf(report: BenchReport): string {
         ],
       },
       {
-        title: 'Command → notification',
+        title: 'Command → notification, backlog included',
         yLabel: 'ms',
         series: [
           { name: 'p50', color: '#1f6feb', points: point((l) => l.settle.notifyMs.p50) },

@@ -55,6 +55,8 @@ import { mergeShopRuns, type ShopRun } from './shopRun';
 import { EventConsumer } from './sprykerConsumer';
 import { runSpryker } from './sprykerShop';
 import { runRestarts } from './restart';
+import { runContended } from './contended';
+import { ProviderLog } from './providerLog';
 import { round } from './stats';
 import { commandsClosed } from './work';
 import { FRONT_DOORS } from '../oms';
@@ -83,6 +85,11 @@ export interface BenchOptions {
   readonly concurrency: readonly number[];
   /** The steady-rate runs: commands per second, one run per rate, each this long (0 skips them). */
   readonly rates: readonly number[];
+  /**
+   * Steady-rate runs at these fractions of the saturation the concurrency levels measured (the most commands
+   * per second any level carried): the latency of a load with headroom, as a deployment would run.
+   */
+  readonly saturationFractions: readonly number[];
   readonly pacedSeconds: number;
   /**
    * Workflows of the bare baseline and of the baseline with a turn (its first activity in a child, as a
@@ -90,6 +97,11 @@ export interface BenchOptions {
    * bare Temporal. 0 skips them.
    */
   readonly turnCost: number;
+  /**
+   * Payments of the contended run (contended.ts): a capture each at a quarter of the saturation, and one in ten
+   * a second command 50 ms later, which waits for the capture's turn at the provider; 0 skips it.
+   */
+  readonly contended: number;
   /** Times the worker is SIGKILLed and started again at the end, each timed until it polls; 0 skips. */
   readonly restarts: number;
   /** Payments waiting at once for their webhook; 0 skips the run. */
@@ -124,9 +136,11 @@ export const FULL_RUN: BenchOptions = {
   census: 40,
   rounds: 3,
   concurrency: [5, 10, 25, 50, 100],
-  rates: [10, 25, 50],
+  rates: [],
+  saturationFractions: [0.25, 0.5, 0.75],
   pacedSeconds: 30,
   turnCost: 300,
+  contended: 300,
   restarts: 3,
   waiting: 10_000,
   waitingConcurrency: 50,
@@ -141,7 +155,7 @@ export const FULL_RUN: BenchOptions = {
   workers: [1],
 };
 
-/** A tiny run that exercises every part of the harness in seconds (`npm run bench -- --smoke`, the test). */
+/** A tiny run that exercises every part of the harness in minutes (`npm run bench -- --smoke`, the test). */
 export const SMOKE_RUN: BenchOptions = {
   ...FULL_RUN,
   commands: 16,
@@ -151,8 +165,10 @@ export const SMOKE_RUN: BenchOptions = {
   rounds: 2,
   concurrency: [2, 8],
   rates: [20],
+  saturationFractions: [0.5],
   pacedSeconds: 1,
   turnCost: 8,
+  contended: 20,
   restarts: 1,
   waiting: 24,
   waitingConcurrency: 8,
@@ -246,7 +262,11 @@ async function measure(
       control: { mode: 'pending', webhookDelayMs: options.webhookDelayMs },
     });
     cleanups.push(() => gateway.stop());
-    const servers: RunningServer[] = [await listen(mib.app, 0), await listen(gateway.app, 0)];
+    const providerLog = new ProviderLog();
+    const servers: RunningServer[] = [
+      await listen(mib.app, 0),
+      await listen(providerLog.wrap(gateway.app), 0),
+    ];
     cleanups.push(() => Promise.all(servers.map((server) => server.close())));
     const [mibServer, gatewayServer] = servers as [RunningServer, RunningServer];
 
@@ -335,8 +355,10 @@ async function measure(
       gatewayUrl: gatewayServer.url,
       gatewayApiKey: defaults.GATEWAY_API_KEY,
       gateway,
+      providerLog,
       mib,
       temporal,
+      ...(temporalEngine.metricsUrl ? { metricsUrl: temporalEngine.metricsUrl } : {}),
       settleQueue,
       baselineQueue,
       workers,
@@ -409,12 +431,15 @@ async function measure(
       if (done.deityRun) deityRuns.push(done.deityRun);
     }
     const turnCost = options.turnCost > 0 ? await runTurnCost(ctx, options.turnCost) : undefined;
-    // Besides the fixed rates, half the saturation the levels measured: a rate with headroom.
+    // Besides the fixed rates, fractions of the saturation the levels measured: rates with headroom.
     const saturation = Math.max(0, ...levels.map((level) => level.settle.throughput));
-    const headroomRate = saturation > 0 ? Math.max(1, Math.round(saturation / 2)) : undefined;
-    const rates = [...new Set([...options.rates, ...(headroomRate ? [headroomRate] : [])])].sort(
-      (a, b) => a - b,
-    );
+    const fractionOf = new Map<number, number>();
+    if (saturation > 0)
+      for (const fraction of options.saturationFractions) {
+        const rate = Math.max(1, Math.round(saturation * fraction));
+        if (!fractionOf.has(rate)) fractionOf.set(rate, fraction);
+      }
+    const rates = [...new Set([...options.rates, ...fractionOf.keys()])].sort((a, b) => a - b);
     const paced: PacedRun[] = [];
     for (const rate of options.pacedSeconds > 0 ? rates : []) {
       const count = Math.max(1, Math.round(rate * options.pacedSeconds));
@@ -422,8 +447,26 @@ async function measure(
       const baseline = await runBaseline(ctx, `rate${rate}`, count, { rate });
       const settle = await runSettle(ctx, { phase: `rate${rate}`, count, pace: { rate } });
       settleRuns.push(settle);
-      paced.push({ rate, settle, baseline, ...(rate === headroomRate ? { headroom: true } : {}) });
+      const fraction = fractionOf.get(rate);
+      paced.push({
+        rate,
+        settle,
+        baseline,
+        ...(fraction === undefined ? {} : { saturationFraction: fraction, saturation }),
+        ...(fraction === 0.5 ? { headroom: true } : {}),
+      });
     }
+    // At a quarter of the saturation, so that the second commands wait for their payment's turn, not for a
+    // busy server; 5 per second when no level ran.
+    const contended =
+      options.contended > 0
+        ? await runContended(
+            ctx,
+            options.contended,
+            saturation > 0 ? Math.max(1, Math.round(saturation / 4)) : CONTENDED_RATE,
+          )
+        : undefined;
+    if (contended) settleRuns.push(contended.run);
     const waiting =
       options.waiting > 0 ? await runWaiting(ctx, options.waiting, options.waitingConcurrency) : undefined;
     if (waiting) settleRuns.push(waiting.intake);
@@ -489,8 +532,10 @@ async function measure(
         activitiesPerCommand: ACTIVITIES_PER_COMMAND,
         webhookDelayMs: options.webhookDelayMs,
         rates: options.rates,
+        saturationFractions: options.saturationFractions,
         pacedSeconds: options.pacedSeconds,
         turnCost: options.turnCost,
+        contended: options.contended,
         restarts: options.restarts,
         waiting: options.waiting,
         waitingConcurrency: options.waitingConcurrency,
@@ -503,6 +548,7 @@ async function measure(
       levels,
       paced,
       turnCost,
+      contended,
       restarts,
       waiting,
       census,
@@ -553,6 +599,9 @@ async function measure(
     await runCleanups(cleanups);
   }
 }
+
+/** The contended run's rate of captures when no concurrency level measured the saturation. */
+const CONTENDED_RATE = 5;
 
 /** Commands sent while the worker is down, per restart. */
 const RESTART_COMMANDS = 20;

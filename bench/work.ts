@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { round } from './stats';
+import type { ServerCounts } from './serverCounts';
 
 /**
  * The server's work per command, read from the workflows' histories: what each command costs Temporal in
@@ -22,15 +23,22 @@ export interface Work {
   /** Updates accepted (rejected ones leave no event). */
   readonly updates: number;
   readonly signals: number;
+  /** Search-attribute upserts the workflows requested (history events). */
   readonly searchAttributeUpserts: number;
-  /** Visibility records written: a run's start, its close (or continue-as-new) and each upsert. */
-  readonly visibilityWrites: number;
+  /**
+   * Visibility writes the histories request: a run's start, its close (or continue-as-new) and each upsert.
+   * The server performs others (serverCounts.ts): it skips a start or an upsert once the run has closed, and
+   * upserts the worker's binary checksum of its own.
+   */
+  readonly visibilityWritesRequested: number;
   readonly historyEvents: number;
 }
 
 export interface WorkPerCommand extends Work {
   /** The commands (or orders) the census sent. */
   readonly commands: number;
+  /** What the server did per command by its own metrics (visibility writes, search-attribute reads); absent without them. */
+  readonly performed?: ServerCounts;
   /** Workflow tasks and history events per command, by kind of workflow. */
   readonly byWorkflow: Readonly<
     Record<string, { readonly workflowTasks: number; readonly historyEvents: number }>
@@ -55,7 +63,7 @@ const ZERO: Work = {
   updates: 0,
   signals: 0,
   searchAttributeUpserts: 0,
-  visibilityWrites: 0,
+  visibilityWritesRequested: 0,
   historyEvents: 0,
 };
 
@@ -63,14 +71,14 @@ const ZERO: Work = {
 function countOf(eventType: number | null | undefined): Partial<Work> {
   switch (eventType) {
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-      return { workflows: 1, visibilityWrites: 1 };
+      return { workflows: 1, visibilityWritesRequested: 1 };
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-      return { visibilityWrites: 1 };
+      return { visibilityWritesRequested: 1 };
     case E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
       return { workflowTasks: 1 };
     case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -82,7 +90,7 @@ function countOf(eventType: number | null | undefined): Partial<Work> {
     case E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
       return { signals: 1 };
     case E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-      return { searchAttributeUpserts: 1, visibilityWrites: 1 };
+      return { searchAttributeUpserts: 1, visibilityWritesRequested: 1 };
     default:
       return {};
   }

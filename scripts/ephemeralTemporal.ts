@@ -82,17 +82,21 @@ function connectTimeSkipping(address: string): Promise<TestWorkflowEnvironment> 
 export async function createDevServerEnv({
   dbFilename,
   searchAttributes = ALL_SEARCH_ATTRIBUTES,
+  extraArgs = [],
 }: {
   dbFilename?: string;
   searchAttributes?: SearchAttributeKeys;
+  /** More of the CLI's arguments: dynamic config values, a metrics port (the benchmark's). */
+  extraArgs?: readonly string[];
 } = {}): Promise<TestWorkflowEnvironment> {
   return withResolution(await resolveTemporalCli(), (executable) =>
     executable.type === 'existing-path'
-      ? startDevServerEnv(executable.path, dbFilename, searchAttributes)
+      ? startDevServerEnv(executable.path, dbFilename, searchAttributes, extraArgs)
       : TestWorkflowEnvironment.createLocal({
           server: {
             executable,
-            ...(dbFilename ? { dbFilename, extraArgs: SQLITE_PRAGMAS } : {}),
+            extraArgs: [...(dbFilename ? SQLITE_PRAGMAS : []), ...extraArgs],
+            ...(dbFilename ? { dbFilename } : {}),
             searchAttributes: [...searchAttributes],
             log: { format: 'pretty', level: 'error' },
           },
@@ -107,6 +111,7 @@ function devServerArgs(
   port: number,
   dbFilename: string | undefined,
   searchAttributes: SearchAttributeKeys,
+  extraArgs: readonly string[],
 ): string[] {
   return [
     ...['server', 'start-dev', '--port', String(port), '--namespace', 'default', '--ip', '127.0.0.1'],
@@ -116,6 +121,7 @@ function devServerArgs(
     ...['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'],
     ...(dbFilename ? ['--db-filename', dbFilename, ...SQLITE_PRAGMAS] : []),
     ...searchAttributes.flatMap(({ name, type }) => ['--search-attribute', `${name}=${cliType(type)}`]),
+    ...extraArgs,
   ];
 }
 
@@ -123,11 +129,12 @@ async function startDevServerEnv(
   executable: string,
   dbFilename: string | undefined,
   searchAttributes: SearchAttributeKeys,
+  extraArgs: readonly string[],
 ): Promise<TestWorkflowEnvironment> {
   const server = await startListening({
     what: 'the Temporal dev server',
     command: executable,
-    args: (port) => devServerArgs(port, dbFilename, searchAttributes),
+    args: (port) => devServerArgs(port, dbFilename, searchAttributes, extraArgs),
     timeoutMs: 60_000,
   });
   try {

@@ -6,7 +6,12 @@ import type { ClusterPorts } from './ports';
 import { prepareNamespace } from './namespace';
 import { preparePostgres, type Postgres } from './postgres';
 import { ensureSchemas } from './schema';
-import { startTemporalServer, startWebUi } from './server';
+import {
+  startTemporalServer,
+  startWebUi,
+  stopForcedSearchAttributeRefresh,
+  type ServerSettings,
+} from './server';
 
 /**
  * A real Temporal cluster on this host, for `npm start -- --cluster` and the cluster tests: PostgreSQL with its
@@ -22,6 +27,12 @@ export interface ClusterOptions {
   readonly ports: ClusterPorts;
   readonly namespace: string;
   readonly log?: (line: string) => void;
+  /**
+   * Run as production does, once the namespace is ready: search attributes cached by each service rather than
+   * read from the database on every use (the benchmark's). Tests and `npm start` keep the forced refresh, so
+   * that an attribute added while the cluster runs is known at once.
+   */
+  readonly asInProduction?: ServerSettings;
 }
 
 /** PostgreSQL and the Temporal server with the namespace ready, without the Web UI. */
@@ -50,7 +61,7 @@ export function startTemporalCluster(options: ClusterOptions): Promise<TemporalC
 }
 
 async function start(
-  { dir, ports, namespace, log = () => {} }: ClusterOptions,
+  { dir, ports, namespace, log = () => {}, asInProduction }: ClusterOptions,
   webUi: boolean,
 ): Promise<TemporalCluster | Cluster> {
   mkdirSync(dir, { recursive: true });
@@ -72,10 +83,14 @@ async function start(
     stops.push(() => postgres.stop().then(() => log('PostgreSQL stopped')));
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(dir, 'postgres')})`);
     await ensureSchemas(binaries, postgres);
-    const server = await startTemporalServer(binaries, dir, ports);
+    const server = await startTemporalServer(binaries, dir, ports, asInProduction);
     stops.push(() => server.child.stop().then(() => log('Temporal server stopped')));
     log(`Temporal server on ${server.address} (log ${join(dir, 'temporal.log')})`);
     await prepareNamespace(server.address, namespace);
+    if (asInProduction) {
+      await stopForcedSearchAttributeRefresh(dir);
+      log('search attributes cached by the server, as in production');
+    }
     const cluster = { address: server.address, postgres, serverPid: server.child.process.pid!, stop };
     if (!webUi) return cluster;
     const ui = await startWebUi(binaries, dir, ports, namespace);

@@ -17,7 +17,44 @@ import { untilServing } from '../temporalServing';
 const HISTORY_SHARDS = 4;
 const ENV = 'settle';
 
-export function writeServerConfig(dir: string, ports: ClusterPorts): string {
+/** How often the server reads its dynamic config file again (Temporal's minimum). */
+const DYNAMIC_CONFIG_POLL_SECONDS = 5;
+
+/** Beyond the ports: what the benchmark sets to run the server as production does. */
+export interface ServerSettings {
+  /** Prometheus metrics on 127.0.0.1:<port>, for counting what the server does; none when unset. */
+  readonly metricsPort?: number;
+}
+
+/**
+ * The server's dynamic config. `forceRefresh`: every search-attribute check reads the database, so that an
+ * attribute just added is known at once (the namespace's set-up, the cluster tests); Temporal says it
+ * "should not be turned on in production" (system.forceSearchAttributesCacheRefreshOnRead).
+ */
+function writeDynamicConfig(root: string, forceRefresh: boolean): string {
+  const dynamicConfig = join(root, 'dynamicconfig.yaml');
+  writeFileSync(
+    dynamicConfig,
+    stringify({
+      'limit.maxIDLength': [{ value: 255, constraints: {} }],
+      'system.forceSearchAttributesCacheRefreshOnRead': [{ value: forceRefresh, constraints: {} }],
+    }),
+  );
+  return dynamicConfig;
+}
+
+/**
+ * Turns the forced refresh off on a running server, as production runs: each service then keeps its search
+ * attributes cached and reads them again every 60 s (common/searchattribute/manager.go). Done once the set-up
+ * has run with it on, so that every cache already holds Settle's attributes; resolves once the server has read
+ * the file again.
+ */
+export async function stopForcedSearchAttributeRefresh(dir: string): Promise<void> {
+  writeDynamicConfig(join(dir, 'server'), false);
+  await new Promise((done) => setTimeout(done, DYNAMIC_CONFIG_POLL_SECONDS * 1000 + 1500));
+}
+
+export function writeServerConfig(dir: string, ports: ClusterPorts, settings: ServerSettings = {}): string {
   const store = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -36,15 +73,9 @@ export function writeServerConfig(dir: string, ports: ClusterPorts): string {
   });
   const root = join(dir, 'server');
   mkdirSync(join(root, 'config'), { recursive: true });
-  const dynamicConfig = join(root, 'dynamicconfig.yaml');
-  writeFileSync(
-    dynamicConfig,
-    stringify({
-      'limit.maxIDLength': [{ value: 255, constraints: {} }],
-      // A search attribute just added is known at once, not after the cache's next refresh.
-      'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }],
-    }),
-  );
+  // A search attribute just added is known at once, not after the cache's next refresh (the benchmark turns
+  // it off once the namespace is ready: stopForcedSearchAttributeRefresh).
+  const dynamicConfig = writeDynamicConfig(root, true);
   const config = {
     log: { stdout: true, level: 'warn' },
     persistence: {
@@ -53,7 +84,17 @@ export function writeServerConfig(dir: string, ports: ClusterPorts): string {
       numHistoryShards: HISTORY_SHARDS,
       datastores: { default: store('temporal', 20), visibility: store('temporal_visibility', 10) },
     },
-    global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' }, pprof: { port: 0 } },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      pprof: { port: 0 },
+      ...(settings.metricsPort === undefined
+        ? {}
+        : {
+            metrics: {
+              prometheus: { framework: 'tally', listenAddress: `127.0.0.1:${settings.metricsPort}` },
+            },
+          }),
+    },
     services: {
       frontend: service(ports.frontend, ports.membership.frontend, ports.frontendHttp),
       history: service(ports.history, ports.membership.history),
@@ -78,7 +119,7 @@ export function writeServerConfig(dir: string, ports: ClusterPorts): string {
     dcRedirectionPolicy: { policy: 'noop' },
     archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
     namespaceDefaults: { archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } } },
-    dynamicConfigClient: { filepath: dynamicConfig, pollInterval: '10s' },
+    dynamicConfigClient: { filepath: dynamicConfig, pollInterval: `${DYNAMIC_CONFIG_POLL_SECONDS}s` },
   };
   writeFileSync(join(root, 'config', `${ENV}.yaml`), stringify(config));
   return root;
@@ -94,8 +135,9 @@ export async function startTemporalServer(
   binaries: ClusterBinaries,
   dir: string,
   ports: ClusterPorts,
+  settings: ServerSettings = {},
 ): Promise<RunningServer> {
-  const root = writeServerConfig(dir, ports);
+  const root = writeServerConfig(dir, ports, settings);
   const logFile = join(dir, 'temporal.log');
   const child = spawnChild(
     'Temporal server',

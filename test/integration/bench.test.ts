@@ -12,7 +12,8 @@ import { quietRuntime } from '../helpers/temporal';
  * its own dev server and processes, carry every command to its notification, and write a complete report.
  */
 describe('the benchmark harness', () => {
-  jest.setTimeout(240_000);
+  // About 3 minutes on a quiet 2-core host; more on a shared one.
+  jest.setTimeout(360_000);
   let out: string;
   beforeAll(() => {
     quietRuntime();
@@ -48,18 +49,48 @@ describe('the benchmark harness', () => {
       census,
       turnCost,
       restarts,
+      contended,
     } = SMOKE_RUN;
     const pacedCommands = rates[0]! * pacedSeconds;
     // Besides the rates asked for, one at half the saturation the levels measured.
+    const saturation = Math.max(...report.levels.map((level) => level.settle.throughput));
     const headroom = report.paced.find((run) => run.headroom)!;
-    expect(headroom.rate).toBe(
-      Math.max(1, Math.round(Math.max(...report.levels.map((level) => level.settle.throughput)) / 2)),
-    );
+    expect(headroom.rate).toBe(Math.max(1, Math.round(saturation / 2)));
+    expect(headroom).toMatchObject({ saturationFraction: 0.5, saturation });
+    // The contended run: every capture and every second command notified once, each pair timed at the gateway.
+    const contendedRun = report.contended!;
+    const pairs = Math.ceil(contended / 10);
+    expect(contendedRun).toMatchObject({
+      payments: contended,
+      pairs,
+      measured: pairs,
+      run: {
+        commands: contended + pairs,
+        notified: contended + pairs,
+        lost: 0,
+        duplicated: 0,
+        unexpected: 0,
+      },
+    });
+    // Only a pair acting out of arrival order makes the gateway refuse one of its commands.
+    expect(contendedRun.failed).toBeLessThanOrEqual(contendedRun.outOfOrder);
+    // A pair's second call comes after its first was answered, and after the second command was sent.
+    expect(contendedRun.waitAfterFirstMs.p50).toBeGreaterThanOrEqual(0);
+    expect(contendedRun.secondToProviderMs.p50).toBeGreaterThan(0);
+    expect(contendedRun.waitAfterFirstMs.p99).toBeLessThanOrEqual(contendedRun.waitAfterFirstMs.max);
     const pacedTotal = report.paced.reduce((total, run) => total + run.settle.commands, 0);
     const restartCommands = report.restarts!.commands.commands;
     expect(restartCommands).toBeGreaterThan(0);
     expect(report.totals).toEqual({
-      commands: warmup + commands * concurrency.length + census + pacedTotal + waiting + restartCommands,
+      commands:
+        warmup +
+        commands * concurrency.length +
+        census +
+        pacedTotal +
+        contended +
+        pairs +
+        waiting +
+        restartCommands,
       lost: 0,
       duplicated: 0,
       unexpected: 0,
@@ -145,9 +176,22 @@ describe('the benchmark harness', () => {
       workflowTasks: 3,
       activityTasks: 2,
       searchAttributeUpserts: 0,
-      visibilityWrites: 2,
+      visibilityWritesRequested: 2,
     });
+    // What the server wrote, by its own count: a bare workflow's close row, its start row and the upsert the
+    // server makes itself at the first workflow task (the worker's binary checksum), each skipped if the
+    // workflow has closed by the time its task runs.
+    const baselineWritten = report.census!.baseline!.performed!;
+    expect(baselineWritten.closes).toBe(1);
+    expect(baselineWritten.starts).toBeLessThanOrEqual(1);
+    expect(baselineWritten.upserts).toBeLessThanOrEqual(1);
     const { mib, spryker } = report.census!;
+    // Without the forced refresh the services cache the search attributes: fewer than one read of them from the
+    // database per command (with it, every start alone reads them).
+    expect(mib.performed!.searchAttributeReads).toBeLessThan(1);
+    // Each run's close is written; a start only while the run still runs.
+    expect(mib.performed!.closes).toBe(mib.workflows);
+    expect(mib.performed!.starts).toBeLessThanOrEqual(mib.workflows);
     // Every command is a workflow, and each but a validate acts at the provider in a second one.
     const validates = Array.from({ length: census }, (_, i) => MIX[i % MIX.length]!).filter(
       (entry) => entry.command === 'validate',
@@ -211,7 +255,8 @@ describe('the benchmark harness', () => {
     expect(cachedWorkflowsWhileWaiting).toBeGreaterThanOrEqual(waiting);
     expect(cachedWorkflowsWhileWaiting).toBeLessThanOrEqual(maxCachedWorkflows);
     expect(report.waiting!.settleSeconds).toBeGreaterThan(0);
-    expect(report.targets.map((t) => t.target)).toHaveLength(9);
+    // Besides the earlier 9: the notification at half the saturation, and the contended wait.
+    expect(report.targets.map((t) => t.target)).toHaveLength(11);
 
     expect(files.map((file) => file.slice(out.length + 1))).toEqual([
       'results.json',
@@ -226,9 +271,21 @@ describe('the benchmark harness', () => {
       '## The Spryker door beside MIB',
       '## The Deity door beside MIB',
       "## The server's work per command",
+      '## Latency at fractions of the saturation',
+      "## Commands contending for their payment's turn",
       '## Targets',
     ])
       expect(markdown).toContain(heading);
+    // The new rows carry numbers.
+    expect(markdown).toMatch(
+      /\| visibility writes the server performed: total \(starts \/ upserts \/ closes\) \| [\d.]+ \([\d.]+ \/ [\d.]+ \/ [\d.]+\) \| [\d.]+ \(/,
+    );
+    expect(markdown).toMatch(
+      /\| 50 % \| \d+ \| [\d.]+ \| [\d.]+ \/ [\d.]+ \| [\d.]+ \/ [\d.]+ \| [\d.]+ \/ [\d.]+ \| [\d.]+ \| 0 \|/,
+    );
+    expect(markdown).toMatch(
+      /\| the gateway answered the pair's first operation → it received the other \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/,
+    );
     expect(markdown).toContain(`| ${concurrency[0]} | ${report.levels[0]!.settle.throughput} |`);
     const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
