@@ -34,6 +34,8 @@ export interface CommandFacts {
   readonly retryRequested: boolean;
   /** A resolution is being checked with the provider (handlers.ts): a second one waits its turn. */
   readonly resolving: boolean;
+  /** An authorize on a payment page: the provider was asked at the page's expiry. */
+  readonly pageExpiryChecked: boolean;
   readonly attempts: PaymentCommandStatus['attempts'];
 }
 
