@@ -51,7 +51,12 @@ describe('the Deity door when the worker is killed while publishing', () => {
       name: 'deity-crashes',
       env: {
         DEITY_PROFILES: JSON.stringify([
-          { ...PROFILE, methods: [{ provider: 'gateway', method: 'card', currencies: ['EUR'] }] },
+          {
+            ...PROFILE,
+            methods: [
+              { provider: 'gateway', method: 'card', currencies: ['EUR'], paymentMethod: 'tok_visa' },
+            ],
+          },
         ]),
       },
       alongside: async (dir) => {
