@@ -72,6 +72,8 @@ export interface NewOrder {
   readonly form?: boolean;
   readonly paymentMethod?: string;
   readonly paymentMethodName?: string;
+  /** A payment method token the shop collected itself (additionalPaymentData): Settle authorizes with it. */
+  readonly paymentMethodToken?: string;
   readonly customerReference?: string;
 }
 
@@ -155,6 +157,9 @@ export function createOrderBook({
         customerReference: input.customerReference,
         paymentMethod: input.paymentMethod,
         paymentMethodName: input.paymentMethodName,
+        ...(input.paymentMethodToken
+          ? { additionalPaymentData: { paymentMethodToken: input.paymentMethodToken } }
+          : {}),
         items: orderItems.map((i) => ({
           idSalesOrderItem: i.id,
           sku: i.sku,

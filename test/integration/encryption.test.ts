@@ -452,6 +452,8 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
 
     it('authorizes at checkout; the capture reaches the shop as PaymentCaptured, the refund as PaymentRefunded', async () => {
       placed = (await sprykerShop.placeOrder({
+        // Direct checkout: the shop sends its payment method token.
+        paymentMethodToken: 'tok_visa',
         orderReference: SPRYKER_ORDER,
         currency: 'EUR',
         items: [

@@ -81,6 +81,8 @@ describe('the Spryker door (dev server)', () => {
 
   const place = async (shop: SprykerShopSimulator, orderReference: string, extra: object = {}) => {
     const order = (await shop.placeOrder({
+      // Direct checkout: the shop sends its payment method token.
+      paymentMethodToken: 'tok_visa',
       orderReference,
       currency: 'EUR',
       items: [
@@ -247,6 +249,7 @@ describe('the Spryker door (dev server)', () => {
             currencyCode: 'EUR',
             grandTotal,
             items: [{ idSalesOrderItem: 41, sku: 'A', quantity: 1, unitPrice: grandTotal }],
+            additionalPaymentData: { paymentMethodToken: 'tok_visa' },
           },
           redirectSuccessUrl: 'https://shop.example.com/checkout/success',
         }),
@@ -380,13 +383,13 @@ describe('the Spryker door (dev server)', () => {
         expect({ what, status: got }).toEqual({ what, status });
         expect(JSON.stringify(body)).toMatch(error);
       }
-      // Nothing started: the order has no command, and the gateway moved no money.
+      // Nothing started: the order has no command but its checkout's authorize, and the gateway moved no money.
       const state = await stack.temporal.workflow
         .getHandle(
           orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--REFUSE' }),
         )
         .query(orderPaymentQuery);
-      expect(state.commands).toEqual({});
+      expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize']);
       expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([]);
     });
   });

@@ -109,6 +109,8 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
     const placed: ShopOrder[] = [];
     for (const [i, orderReference] of ORDERS.entries()) {
       const order = (await shop.placeOrder({
+        // Direct checkout: the shop sends its payment method token.
+        paymentMethodToken: 'tok_visa',
         orderReference,
         currency: 'EUR',
         items: [
@@ -214,6 +216,8 @@ describe('the Spryker door when the worker and the API are killed mid-flow', () 
     await setGateway({ mode: 'immediate', holdWebhooks: false, answerDelayMs: 0 });
     const reference = 'DE--CRASH-ANSWER-LOST';
     const order = (await shop.placeOrder({
+      // Direct checkout: the shop sends its payment method token.
+      paymentMethodToken: 'tok_visa',
       orderReference: reference,
       currency: 'EUR',
       items: [{ sku: 'A', unitPrice: 1000 }],
