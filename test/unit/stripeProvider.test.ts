@@ -558,6 +558,37 @@ describe('Stripe adapter', () => {
       });
     });
 
+    it("reads a PaymentIntent's authorization as the outcome of the authorize command it names", async () => {
+      const authorized = (status: string) =>
+        JSON.stringify({
+          id: 'evt_auth',
+          object: 'event',
+          type: 'payment_intent.amount_capturable_updated',
+          created: Math.floor(Date.now() / 1000),
+          data: {
+            object: {
+              id: 'pi_1',
+              object: 'payment_intent',
+              status,
+              amount: 1000,
+              amount_capturable: 1000,
+              currency: 'eur',
+              metadata: { workflow_id: 'order:spryker:shop-eu:DE--1:authorize' },
+            },
+          },
+        });
+      const payload = authorized('requires_capture');
+      expect(await provider.parseWebhook(Buffer.from(payload), signed(payload))).toEqual({
+        workflowId: 'order:spryker:shop-eu:DE--1:authorize',
+        eventId: 'evt_auth',
+        operationId: 'pi_1',
+        outcome: 'settled',
+        status: 'requires_capture',
+      });
+      const other = authorized('requires_action');
+      expect(await provider.parseWebhook(Buffer.from(other), signed(other))).toBeUndefined();
+    });
+
     it('refuses a stale timestamp, a wrong secret, a missing signature and an altered body', async () => {
       const payload = refundEvent('succeeded');
       const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
