@@ -49,7 +49,10 @@ export interface CheckoutRequest {
   readonly expiresAt?: string;
   /** direct: the provider-specific payment method token the shop sent. */
   readonly paymentMethod?: string;
-  /** Where the provider sends the customer back after acting (3-D Secure). */
+  /**
+   * Where the provider sends the customer back after acting: on a page, the page's return
+   * (`<page>/return`, which waits for the provider's word); direct, the shop's (3-D Secure).
+   */
   readonly returnUrl?: string;
 }
 

@@ -144,6 +144,11 @@ function authorizeCommand(
   const workflowId = authorizeWorkflowId(orderWorkflowId);
   const expiresAt =
     mode === 'page' && checkoutPage ? new Date(Date.now() + checkoutPage.ttlMs).toISOString() : undefined;
+  // On the page the provider sends the customer back to the page's return, which waits for the provider's word.
+  const back =
+    expiresAt && checkoutPage
+      ? `${checkoutPageUrl(checkoutPage.publicUrl, orderWorkflowId, expiresAt, checkoutPage.key)}/return`
+      : returnUrl;
   const input: PaymentCommandInput = {
     command: 'authorize',
     reference: orderReferenceKey(key),
@@ -160,7 +165,7 @@ function authorizeCommand(
       mode,
       ...(expiresAt ? { expiresAt } : {}),
       ...(mode === 'direct' && paymentMethod ? { paymentMethod } : {}),
-      ...(returnUrl ? { returnUrl } : {}),
+      ...(back ? { returnUrl: back } : {}),
     },
   };
   checkStartable(input);

@@ -49,8 +49,9 @@ describe("an order's payment (time-skipping)", () => {
   /** Operations the provider refuses: it keeps no record of them. */
   const refused = new Set<string>();
 
-  /** Authorizations asked about (findAuthorization), by order reference. */
+  /** Authorizations asked about (findAuthorization), by order reference; and the authorizations asked for. */
   const searched: string[] = [];
+  const asked: AuthorizationRequest[] = [];
   /**
    * The provider's answer to an authorization: a payment page opens a session the customer has not paid in;
    * an order whose reference starts with PENDING wants 3-D Secure; any other is authorized at once.
@@ -76,7 +77,10 @@ describe("an order's payment (time-skipping)", () => {
     name: 'scripted',
     amountProblem: () => undefined,
     idempotencyKeyRetentionMs: 24 * 3600_000,
-    authorize: async (request) => authorization(request),
+    authorize: async (request) => {
+      asked.push(request);
+      return authorization(request);
+    },
     findAuthorization: async (request) => {
       searched.push(request.orderReference);
       return authorization(request);
@@ -291,51 +295,6 @@ describe("an order's payment (time-skipping)", () => {
     });
   });
 
-  it('declines a payment page the customer never completed once it expires, and tells the shop', async () => {
-    await withWorker('authorize-page', async () => {
-      const { key, answer, order, authorize } = await checkout('authorize-page', 'PAGE-1', 'page');
-      if (!('page' in answer)) throw new Error(`no page: ${JSON.stringify(answer)}`);
-      const token = answer.page.url.replace('https://settle.example/pay/', '');
-      expect(
-        verifyCheckoutToken(token, PAGE_KEY, new Date(Date.parse(answer.page.expiresAt) - 1000)),
-      ).toEqual({
-        orderWorkflowId: orderPaymentWorkflowId(key),
-        expiresAt: answer.page.expiresAt,
-      });
-      // The shop sending its checkout again gets the same page.
-      expect((await checkout('authorize-page', 'PAGE-1', 'page')).answer).toEqual(answer);
-      const view = await eventually(async () => {
-        const page = await order.query(checkoutPageQuery);
-        return page?.state === 'open' ? page : undefined;
-      });
-      expect(view).toMatchObject({
-        orderReference: 'PAGE-1',
-        amountMinor: 10_000,
-        currency: 'EUR',
-        session: { kind: 'gateway', formUrl: 'https://gateway.example/pay/sess_PAGE-1' },
-        expiresAt: answer.page.expiresAt,
-        returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
-      });
-
-      await env.sleep(31 * 60_000);
-      expect(await authorize.result()).toMatchObject({
-        outcome: 'declined',
-        reported: 'PaymentAuthorizationFailed',
-      });
-      expect(await authorize.query(statusQuery)).toMatchObject({ phase: 'done', outcome: 'declined' });
-      expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorizationFailed']);
-      expect(await order.query(checkoutPageQuery)).toMatchObject({
-        state: 'expired',
-        reason: PAGE_EXPIRED_REASON,
-      });
-      // Nothing to capture on it (refusalOf: not authorized).
-      expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
-        outcome: 'declined',
-        reason: PAGE_EXPIRED_REASON,
-      });
-    });
-  });
-
   it('hears of a capture that settles after 5 days then, and not before', async () => {
     await withWorker('order-5-days', async () => {
       const { key, authorization, order } = await open('order-5-days', 'ORDER-5D');
@@ -464,6 +423,76 @@ describe("an order's payment (time-skipping)", () => {
       const full = capture(key, `payment:spryker:${TENANT}:ORDER-ENDED:capture:again`, policy);
       await order.executeUpdate(admitCommandUpdate, { args: [full] });
       expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
+    });
+  });
+
+  describe('on a time-skipping server of its own', () => {
+    // The tests here leave commands waiting on task queues no worker serves any more; with them, the shared
+    // server's clock was seen to stop moving (a sleep that never ends). The page's expiry needs a clock that moves.
+    let shared: TestWorkflowEnvironment;
+    beforeAll(async () => {
+      shared = env;
+      env = await createTimeSkippingEnv();
+    });
+    afterAll(async () => {
+      await env?.teardown();
+      env = shared;
+    });
+
+    it('declines a payment page the customer never completed once it expires, and tells the shop', async () => {
+      await withWorker('authorize-page', async () => {
+        const { key, answer, order, authorize } = await checkout('authorize-page', 'PAGE-1', 'page');
+        if (!('page' in answer)) throw new Error(`no page: ${JSON.stringify(answer)}`);
+        const token = answer.page.url.replace('https://settle.example/pay/', '');
+        expect(
+          verifyCheckoutToken(token, PAGE_KEY, new Date(Date.parse(answer.page.expiresAt) - 1000)),
+        ).toEqual({
+          orderWorkflowId: orderPaymentWorkflowId(key),
+          expiresAt: answer.page.expiresAt,
+        });
+        // The shop sending its checkout again gets the same page; the provider opened one session, keyed by the
+        // authorize command, which sends the customer back to the page's return.
+        expect((await checkout('authorize-page', 'PAGE-1', 'page')).answer).toEqual(answer);
+        expect(asked.filter((request) => request.orderReference === 'PAGE-1')).toEqual([
+          expect.objectContaining({
+            mode: 'page',
+            expiresAt: answer.page.expiresAt,
+            returnUrl: `${answer.page.url}/return`,
+            idempotencyKey: authorize.workflowId,
+            workflowId: authorize.workflowId,
+            amountMinor: 10_000,
+          }),
+        ]);
+        const view = await eventually(async () => {
+          const page = await order.query(checkoutPageQuery);
+          return page?.state === 'open' ? page : undefined;
+        });
+        expect(view).toMatchObject({
+          orderReference: 'PAGE-1',
+          amountMinor: 10_000,
+          currency: 'EUR',
+          session: { kind: 'gateway', formUrl: 'https://gateway.example/pay/sess_PAGE-1' },
+          expiresAt: answer.page.expiresAt,
+          returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
+        });
+
+        await env.sleep(31 * 60_000);
+        expect(await authorize.result()).toMatchObject({
+          outcome: 'declined',
+          reported: 'PaymentAuthorizationFailed',
+        });
+        expect(await authorize.query(statusQuery)).toMatchObject({ phase: 'done', outcome: 'declined' });
+        expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorizationFailed']);
+        expect(await order.query(checkoutPageQuery)).toMatchObject({
+          state: 'expired',
+          reason: PAGE_EXPIRED_REASON,
+        });
+        // Nothing to capture on it (refusalOf: not authorized).
+        expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+          outcome: 'declined',
+          reason: PAGE_EXPIRED_REASON,
+        });
+      });
     });
   });
 });
