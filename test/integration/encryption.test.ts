@@ -529,7 +529,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
       order = placed.order;
       expect(order.validate).toMatchObject({
         status: 200,
-        body: { orderId: DEITY_ORDER, status: 'authorized' },
+        body: { orderId: DEITY_ORDER, status: 'complete' },
       });
       await heard(['authorized']);
       expect(
