@@ -302,12 +302,12 @@ export function createActivities({
     }: AuthorizePaymentInput): Promise<AuthorizationResult | undefined> {
       const adapter = adapterFor(provider);
       if (!adapter.findAuthorization) {
-        throw ApplicationFailure.nonRetryable(`provider "${provider}" cannot be asked about an authorization`);
+        throw ApplicationFailure.nonRetryable(
+          `provider "${provider}" cannot be asked about an authorization`,
+        );
       }
-      return providerCall(
-        `a search for an authorization at ${provider}`,
-        elapsedSince({}).retriedMs,
-        () => adapter.findAuthorization!(request),
+      return providerCall(`a search for an authorization at ${provider}`, elapsedSince({}).retriedMs, () =>
+        adapter.findAuthorization!(request),
       );
     },
   };

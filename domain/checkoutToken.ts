@@ -6,8 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * (nothing is stored to look it up) and carries its own end: past it, or altered, it verifies as nothing.
  */
 
-const mac = (payload: string, key: string) =>
-  createHmac('sha256', key).update(payload).digest('base64url');
+const mac = (payload: string, key: string) => createHmac('sha256', key).update(payload).digest('base64url');
 
 export function signCheckoutToken(orderWorkflowId: string, expiresAt: string, key: string): string {
   const payload = Buffer.from(JSON.stringify({ o: orderWorkflowId, e: expiresAt })).toString('base64url');

@@ -3,7 +3,14 @@
  * vocabulary onto these kinds.
  */
 
-export const PAYMENT_COMMANDS = ['authorize', 'validate', 'revalidate', 'capture', 'refund', 'cancel'] as const;
+export const PAYMENT_COMMANDS = [
+  'authorize',
+  'validate',
+  'revalidate',
+  'capture',
+  'refund',
+  'cancel',
+] as const;
 export type PaymentCommand = (typeof PAYMENT_COMMANDS)[number];
 
 /** Commands that check an authorization rather than move money: a door may send them again, days later. */

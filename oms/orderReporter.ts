@@ -60,7 +60,13 @@ export function createOrderReporter<Context extends { readonly workflowId?: stri
 }
 
 /** An authorize's outcome as the order's authorization: what its later commands act on. */
-function authorizationOf({ outcome, status, reason, authorization, operationId }: OutcomeReport): OrderAuthorization {
+function authorizationOf({
+  outcome,
+  status,
+  reason,
+  authorization,
+  operationId,
+}: OutcomeReport): OrderAuthorization {
   const transactionId = authorization?.transactionId ?? operationId;
   return {
     outcome,

@@ -108,7 +108,9 @@ async function checkPageExpiry(state: CommandState, latest: ProviderResult): Pro
     return latest;
   }
   state.statusChecked();
-  const found = await remote.findAuthorization(authorizationRequestOf(state.input, workflowInfo().workflowId));
+  const found = await remote.findAuthorization(
+    authorizationRequestOf(state.input, workflowInfo().workflowId),
+  );
   if (!found || (found.outcome === 'pending' && found.awaitingCustomer !== false)) {
     const expired: ProviderResult = {
       outcome: 'declined',
@@ -116,12 +118,16 @@ async function checkPageExpiry(state: CommandState, latest: ProviderResult): Pro
       reason: PAGE_EXPIRED_REASON,
       ...(latest.operationId ? { operationId: latest.operationId } : {}),
     };
-    state.note(`the payment page expired: ${found ? `still ${found.status}` : 'no authorization at the provider'}`);
+    state.note(
+      `the payment page expired: ${found ? `still ${found.status}` : 'no authorization at the provider'}`,
+    );
     state.answered(expired);
     return expired;
   }
   const answer = authorizationOutcome(found);
-  state.note(`the payment page expired; the provider has the authorization ${answer.status} (${answer.outcome})`);
+  state.note(
+    `the payment page expired; the provider has the authorization ${answer.status} (${answer.outcome})`,
+  );
   state.answered(answer);
   return answer;
 }

@@ -176,9 +176,7 @@ export class CommandState extends CommandRecord {
       status,
       reason,
       authorization:
-        outcome === 'settled'
-          ? { ...result.authorization, transactionId: operationId, status }
-          : undefined,
+        outcome === 'settled' ? { ...result.authorization, transactionId: operationId, status } : undefined,
     };
   }
 }

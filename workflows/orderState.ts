@@ -52,7 +52,10 @@ export class OrderState {
   checkoutOpened({ authorize }: OrderCheckoutRequest, workflowId: string): void {
     const { checkout } = authorize;
     this.current = {
-      ...withCommand(this.current, { workflowId, input: { command: 'authorize', amountMinor: authorize.amountMinor } }),
+      ...withCommand(this.current, {
+        workflowId,
+        input: { command: 'authorize', amountMinor: authorize.amountMinor },
+      }),
       checkout: {
         workflowId,
         mode: checkout?.mode ?? 'direct',
@@ -123,7 +126,9 @@ export class OrderState {
       ...(checkout.session && state === 'open' ? { session: checkout.session } : {}),
       expiresAt: checkout.expiresAt ?? '',
       returnTo: opening.returnTo ?? {},
-      ...(authorization?.outcome === 'declined' && authorization.reason ? { reason: authorization.reason } : {}),
+      ...(authorization?.outcome === 'declined' && authorization.reason
+        ? { reason: authorization.reason }
+        : {}),
     };
   }
 

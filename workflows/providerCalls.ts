@@ -134,7 +134,10 @@ export async function carryOut(
  * What an `authorize` asks of the provider: the command's money and checkout, its workflow id as the idempotency
  * key (stable across attempts and acts again) and on the provider's object (webhooks lead back to it).
  */
-export function authorizationRequestOf(input: PaymentCommandInput, workflowId: string): AuthorizePaymentInput {
+export function authorizationRequestOf(
+  input: PaymentCommandInput,
+  workflowId: string,
+): AuthorizePaymentInput {
   const { checkout } = input;
   if (!checkout) throw ApplicationFailure.nonRetryable('an authorize command carries no checkout');
   return {
