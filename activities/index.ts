@@ -2,7 +2,6 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PaymentCommand } from '../domain/commands';
 import { formatDuration, parseDuration } from '../domain/duration';
 import { NON_RETRYABLE, ReportRefusedError } from '../domain/failures';
-import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
 import { lookupAfterMs } from '../domain/providerTiming';
 import type { ReplyContext } from '../domain/paymentCommand';
@@ -12,6 +11,7 @@ import {
   ProviderRejectedError,
   type AuthorizationQuery,
   type AuthorizationRequest,
+  type AuthorizationResult,
   type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
@@ -59,14 +59,6 @@ export interface InspectAuthorizationInput extends AuthorizationQuery {
 
 export interface AuthorizePaymentInput extends AuthorizationRequest, SentSince {
   readonly provider: string;
-}
-
-export interface ReportAuthorizationInput {
-  /** Stable across retries, so the shop can drop a redelivery. */
-  readonly reportId: string;
-  readonly reply: ReplyContext;
-  readonly opening: OrderPaymentOpening;
-  readonly authorization: OrderAuthorization;
 }
 
 export interface FetchProviderStatusInput extends StatusQuery {
@@ -270,15 +262,16 @@ export function createActivities({
     },
 
     /**
-     * Authorizes an order's payment at checkout, with the same idempotency key on every attempt: a retry
-     * never holds the money twice. Transient failures throw and are retried by Temporal.
+     * Authorizes an order's payment at checkout (an `authorize` command's act), with the same idempotency key on
+     * every attempt: a retry never holds the money twice. In page mode the provider opens the customer's session
+     * instead. Transient failures throw and are retried by Temporal.
      */
     async authorizePayment({
       provider,
       since,
       askedAt,
       ...request
-    }: AuthorizePaymentInput): Promise<OrderAuthorization> {
+    }: AuthorizePaymentInput): Promise<AuthorizationResult> {
       const adapter = adapterFor(provider);
       if (!adapter.authorize) {
         return {
@@ -297,19 +290,24 @@ export function createActivities({
       );
     },
 
-    /** Tells the order's shop, through its door, how the authorization at checkout went. */
-    async reportAuthorization({
-      reportId,
-      reply,
-      opening,
-      authorization,
-    }: ReportAuthorizationInput): Promise<string> {
-      const reporter = reporterFor(reply.door);
-      if (!reporter.reportAuthorization) {
-        throw ApplicationFailure.nonRetryable(`front door "${reply.door}" does not report authorizations`);
+    /**
+     * What became of an `authorize` command's authorization, found by the workflow id Settle put on it; undefined
+     * when the provider has none. Workflows call it only for providers that can be asked (SettlementPolicy).
+     */
+    async findAuthorization({
+      provider,
+      since: _since,
+      askedAt: _askedAt,
+      ...request
+    }: AuthorizePaymentInput): Promise<AuthorizationResult | undefined> {
+      const adapter = adapterFor(provider);
+      if (!adapter.findAuthorization) {
+        throw ApplicationFailure.nonRetryable(
+          `provider "${provider}" cannot be asked about an authorization`,
+        );
       }
-      return reporting(reply.door, reportId, () =>
-        reporter.reportAuthorization!({ reportId, context: reply.context, opening, authorization }),
+      return providerCall(`a search for an authorization at ${provider}`, elapsedSince({}).retriedMs, () =>
+        adapter.findAuthorization!(request),
       );
     },
   };

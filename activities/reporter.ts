@@ -1,5 +1,4 @@
 import type { PaymentCommand } from '../domain/commands';
-import type { OrderAuthorization, OrderPaymentOpening } from '../domain/orderPayment';
 import type { OutcomeReport } from '../domain/outcome';
 
 /**
@@ -16,22 +15,12 @@ export interface ReportRequest<Context = unknown> {
   readonly result: OutcomeReport;
 }
 
-/** How an order's authorization at checkout went, for doors whose shops authorize through Settle. */
-export interface AuthorizationReportRequest<Context = unknown> {
-  readonly reportId: string;
-  readonly context: Context;
-  readonly opening: OrderPaymentOpening;
-  readonly authorization: OrderAuthorization;
-}
-
 export interface Reporter<Context = unknown> {
   /**
    * Delivers the outcome; resolves with what was reported, in the door's words, once its OMS has it. Throws
    * ReportRefusedError (domain/failures) when the OMS refuses the report itself; any other error is retried.
    */
   report(request: ReportRequest<Context>): Promise<string>;
-  /** For doors that authorize at checkout (workflows/orderPayment.ts): the same rules as report(). */
-  reportAuthorization?(request: AuthorizationReportRequest<Context>): Promise<string>;
 }
 
 /** The settlement policy of each command at a provider with or without a status API (config/). */

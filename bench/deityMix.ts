@@ -13,7 +13,11 @@ const METHOD = 'card';
 
 /** DEITY_PROFILES for the stack: the benchmark's profile with one card method at the gateway. */
 export const DEITY_PROFILES = JSON.stringify([
-  { ...DEITY_PROFILE, methods: [{ provider: PROVIDER, method: METHOD, currencies: ['EUR'] }] },
+  // A payment method token: authorized server-side at the gateway simulator (a direct checkout).
+  {
+    ...DEITY_PROFILE,
+    methods: [{ provider: PROVIDER, method: METHOD, currencies: ['EUR'], paymentMethod: 'tok_visa' }],
+  },
 ]);
 
 export const DEITY_MIX_DESCRIPTION =

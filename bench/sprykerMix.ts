@@ -58,6 +58,8 @@ function sprykerOrder(prefix: string, index: number): SprykerOrder {
           unitPrice: item.unitPrice,
         })),
         expenses: [{ type: 'SHIPMENT_EXPENSE_TYPE', name: 'Standard', quantity: 1, unitPrice: SHIPPING }],
+        // Authorized server-side at the gateway simulator (a direct checkout): no customer on a page.
+        additionalPaymentData: { paymentMethodToken: 'tok_visa' },
       },
       redirectSuccessUrl: `https://shop.example/payment/success?order=${orderReference}`,
       redirectCancelUrl: `https://shop.example/payment/cancel?order=${orderReference}`,

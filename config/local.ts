@@ -83,6 +83,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
             method: 'card',
             currencies: ['EUR', 'USD'],
             config: { brands: ['visa', 'mastercard'] },
+            // Authorized server-side with this token at the gateway simulator (direct checkout).
+            paymentMethod: 'tok_visa',
           },
         ],
       },

@@ -1,3 +1,4 @@
+import type { CheckoutMode, CheckoutReturn, CheckoutSession } from './checkout';
 import type { PaymentCommand } from './commands';
 import type { FinalOutcome } from './outcome';
 import type { PaymentCommandInput } from './paymentCommand';
@@ -28,6 +29,10 @@ export interface OrderPaymentOpening {
   readonly paymentMethod?: string;
   /** Where the customer comes back to after authenticating at the provider (3-D Secure). */
   readonly returnUrl?: string;
+  /** How the customer pays: Settle's payment page, or server-side with `paymentMethod` (domain/checkout.ts). */
+  readonly mode?: CheckoutMode;
+  /** Where the payment page sends the customer once the payment is decided. */
+  readonly returnTo?: CheckoutReturn;
   /** What the door keeps of the order for its later commands (its items, say); opaque to the core. */
   readonly context?: unknown;
 }
@@ -43,17 +48,30 @@ export interface OrderAuthorization {
 }
 
 export type MoneyCommand = Extract<PaymentCommand, 'capture' | 'refund' | 'cancel'>;
+/** The commands an order runs: its authorization at checkout, then the money commands on it. */
+export type OrderCommandKind = MoneyCommand | 'authorize';
 
 /** One command on the order, as the order's payment keeps it. */
 export interface OrderCommand {
   readonly workflowId: string;
-  readonly command: MoneyCommand;
+  readonly command: OrderCommandKind;
   readonly amountMinor: number;
   readonly state: 'running' | FinalOutcome;
 }
 
+/** The order's checkout: its authorize command and, on a payment page, when the page expires. */
+export interface OrderCheckout {
+  readonly workflowId: string;
+  readonly mode: CheckoutMode;
+  readonly expiresAt?: string;
+  /** The provider's session the customer's page pays in, once the command's act opened it. */
+  readonly session?: CheckoutSession;
+}
+
 export interface OrderPaymentState {
   readonly opening: OrderPaymentOpening;
+  readonly checkout?: OrderCheckout;
+  /** The authorization: the authorize command's answer, then its outcome. */
   readonly authorization?: OrderAuthorization;
   readonly capturedMinor: number;
   readonly refundedMinor: number;
@@ -131,7 +149,13 @@ export function refusalOf(
 /** The order's payment with the command taken on. */
 export function withCommand(
   state: OrderPaymentState,
-  { workflowId, input }: OrderCommandRequest,
+  {
+    workflowId,
+    input,
+  }: {
+    readonly workflowId: string;
+    readonly input: { readonly command: OrderCommandKind; readonly amountMinor: number };
+  },
 ): OrderPaymentState {
   if (state.commands[workflowId]) return state;
   const command: OrderCommand = {
@@ -143,15 +167,26 @@ export function withCommand(
   return { ...state, commands: { ...state.commands, [workflowId]: command } };
 }
 
-/** The order's payment once a command's outcome is known; a second report of it changes nothing. */
+/**
+ * The order's payment once a command's outcome is known; a second report of it changes nothing. An authorize's
+ * outcome is the order's authorization (`authorization`, from its report).
+ */
 export function withOutcome(
   state: OrderPaymentState,
   workflowId: string,
   outcome: FinalOutcome,
+  authorization?: OrderAuthorization,
 ): OrderPaymentState {
   const command = state.commands[workflowId];
   if (!command || command.state !== 'running') return state;
   const commands = { ...state.commands, [workflowId]: { ...command, state: outcome } };
+  if (command.command === 'authorize') {
+    return {
+      ...state,
+      commands,
+      authorization: authorization ?? { outcome, status: outcome === 'settled' ? 'authorized' : 'declined' },
+    };
+  }
   if (outcome === 'declined') return { ...state, commands };
   switch (command.command) {
     case 'capture':
@@ -166,6 +201,11 @@ export function withOutcome(
 /** `order:<door>:<tenant>:<orderReference>`: the workflow that keeps the order's payment. */
 export function orderPaymentWorkflowId({ door, tenant, orderReference }: OrderKey): string {
   return ['order', door, tenant, orderReference].join(':');
+}
+
+/** `<order workflow id>:authorize`: the order's authorize command, started at checkout. */
+export function authorizeWorkflowId(orderWorkflowId: string): string {
+  return `${orderWorkflowId}:authorize`;
 }
 
 /** The door of an order's payment workflow id (its twin above), or undefined for any other id. */

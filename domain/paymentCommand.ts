@@ -1,3 +1,4 @@
+import type { CheckoutRequest } from './checkout';
 import type { PaymentCommand } from './commands';
 import type { SettlementPolicy } from './settlement';
 
@@ -11,13 +12,15 @@ export interface PaymentCommandInput {
   /** The payment's key at its front door: one command of a payment acts at the provider at a time. */
   readonly reference: string;
   readonly provider: string;
-  /** The authorization at the provider the command acts on. */
+  /** The authorization at the provider the command acts on; empty for an `authorize`, which makes it. */
   readonly transactionId: string;
   readonly amountMinor: number;
   /** ISO 4217. */
   readonly currency: string;
   readonly settlement: SettlementPolicy;
   readonly reply: ReplyContext;
+  /** An `authorize`'s: how the provider is to take the payment. */
+  readonly checkout?: CheckoutRequest;
 }
 
 /** Which front door reports the outcome, and what it keeps of the command to do so. */

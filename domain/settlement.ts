@@ -44,6 +44,8 @@ export function settlementAt(
 }
 
 export const DEFAULT_DEADLINES: Readonly<Record<PaymentCommand, number>> = {
+  // A customer takes minutes on a payment page or a 3-D Secure challenge; a page expires long before.
+  authorize: DAY,
   validate: DAY,
   revalidate: DAY,
   capture: 7 * DAY,

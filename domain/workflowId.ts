@@ -28,6 +28,7 @@ export interface PaymentWorkflowIdParts {
 }
 
 const PREFIX = 'payment';
+const ORDER_PREFIX = 'order';
 
 /** Temporal refuses a longer workflow id (its default limit.maxIDLength): no longer id names a workflow. */
 export const WORKFLOW_ID_MAX_LENGTH = 1000;
@@ -36,9 +37,16 @@ export function paymentWorkflowId({ reference, command, fingerprint }: PaymentWo
   return [PREFIX, reference, command, fingerprint].join(':');
 }
 
-/** The twin of paymentWorkflowId; the reference may itself contain ':'. */
+/**
+ * The twin of paymentWorkflowId; the reference may itself contain ':'. An order's authorize command,
+ * `order:<door>:<tenant>:<orderReference>:authorize` (domain/orderPayment.ts), is a payment command too: its
+ * reference is the order's payment key, and it has no fingerprint (one per order).
+ */
 export function parsePaymentWorkflowId(workflowId: string): PaymentWorkflowIdParts | undefined {
   const parts = workflowId.split(':');
+  if (parts[0] === ORDER_PREFIX && parts.length >= 5 && parts.at(-1) === 'authorize') {
+    return { reference: parts.slice(1, -1).join(':'), command: 'authorize', fingerprint: '' };
+  }
   if (parts.length < 4 || parts[0] !== PREFIX) return undefined;
   const fingerprint = parts.at(-1)!;
   const command = parts.at(-2)! as PaymentCommand;

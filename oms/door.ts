@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Logger } from '../config/logger';
 import type { Section } from '../config/setting';
 import type { DoorWorkerContext, DoorWorkerPart, WorkerDoor } from '../worker/doors';
+import type { CheckoutPageSettings } from '../domain/checkout';
 import type { SettlementPolicies } from '../domain/settlement';
 import type { RouteSet } from '../http/contract';
 import type { ProviderRegistry } from '../providers/registry';
@@ -15,7 +16,7 @@ import type { ProviderRegistry } from '../providers/registry';
  * workflows (WorkerDoor.workflows) go into the worker's bundle beside the core's.
  */
 
-export type { AuthorizationReportRequest, Reporter, ReportRequest } from '../activities/reporter';
+export type { Reporter, ReportRequest } from '../activities/reporter';
 export type { DoorWorkerContext, DoorWorkerPart } from '../worker/doors';
 
 /** The core's services a door's routes start commands with. */
@@ -26,6 +27,8 @@ export interface CoreServices {
   readonly logger: Logger;
   /** How long each command may take to settle and how its outcome is asked for. */
   readonly settlement: SettlementPolicies;
+  /** The hosted payment page's settings; absent where Settle serves none (page checkouts are refused). */
+  readonly checkoutPage?: CheckoutPageSettings;
 }
 
 /** What the command line hands a door's commands: how to load their settings, as every command does. */

@@ -408,6 +408,19 @@ function eventResult(event: Stripe.Event): ProviderResult | undefined {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed':
       return intentResult('capture', event.data.object);
+    // A manual-capture PaymentIntent authorized (the customer paid on the page, or passed 3-D Secure): the
+    // authorize command whose workflow id it carries has its outcome.
+    case 'payment_intent.amount_capturable_updated': {
+      const intent = event.data.object;
+      return intent.status === 'requires_capture'
+        ? {
+            outcome: 'settled',
+            operationId: intent.id,
+            status: intent.status,
+            authorization: authorizationOf(intent),
+          }
+        : undefined;
+    }
     default:
       return undefined;
   }

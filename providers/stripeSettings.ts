@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../config/errors';
 import { url } from '../config/setting';
 import { defineProvider } from './definition';
 
@@ -38,11 +39,19 @@ export const stripeProvider = defineProvider({
       key: 'stripe.checkout_payment_method',
       schema: z.string().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a PaymentMethod id (pm_…)'),
       description:
-        'PaymentMethod an authorization at checkout is confirmed with when the front door names none; for test mode, e.g. pm_card_visa.',
+        'Test mode only (refused with an sk_live_/rk_live_ key): the PaymentMethod a direct checkout is confirmed with when ' +
+        "the front door names none, e.g. pm_card_visa. Real customers pay on the payment page or with the shop's own token.",
       unset: 'the front door must name one',
     },
   },
   create(settings) {
+    // A configured card confirmed server-side for every customer is a test harness, never a live payment.
+    if (settings.STRIPE_CHECKOUT_PAYMENT_METHOD && /^(sk|rk)_live_/.test(settings.STRIPE_API_KEY)) {
+      throw new ConfigError(
+        'STRIPE_CHECKOUT_PAYMENT_METHOD (stripe.checkout_payment_method) is for test mode only, and STRIPE_API_KEY ' +
+          'is a live key: unset it; customers pay on the payment page or with the payment method the shop sends',
+      );
+    }
     // Loaded only by a process that talks to Stripe: the SDK takes a while to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { StripeProvider } = require('./stripe') as typeof import('./stripe');

@@ -1,3 +1,4 @@
+import type { CheckoutMode, CheckoutSession } from '../domain/checkout';
 import type { ProviderAction } from '../domain/commands';
 import type { Money } from '../domain/money';
 import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outcome } from '../domain/outcome';
@@ -37,6 +38,10 @@ export interface ProviderResult {
   readonly reason?: string;
   /** The authorization the payment rests on after the command, where the command made a new one. */
   readonly authorization?: AuthorizationReference;
+  /** An authorize's: what the customer's page needs to pay (page mode). */
+  readonly session?: CheckoutSession;
+  /** An authorize's: where the customer must go first (3-D Secure in direct mode), while it is pending. */
+  readonly redirectUrl?: string;
 }
 
 export interface AuthorizationQuery {
@@ -72,6 +77,10 @@ export interface AuthorizationRequest {
   readonly paymentMethod?: string;
   /** Where the provider sends the customer back after acting (3-D Secure); without it, no redirect. */
   readonly returnUrl?: string;
+  /** 'page': open a session the customer completes on Settle's page; never authorize server-side. */
+  readonly mode?: CheckoutMode;
+  /** Page sessions end then (Stripe: cancelled; Adyen: expiresAt). */
+  readonly expiresAt?: string;
 }
 
 /** What became of an authorization at checkout. A lost answer is thrown: the retry (same key) tells. */
@@ -90,6 +99,14 @@ export interface AuthorizationResult {
   readonly expiresAt?: string;
   /** Where to send the customer (e.g. 3-D Secure), when the outcome is pending. */
   readonly redirectUrl?: string;
+  /** Page mode: what the customer's page needs to pay. */
+  readonly session?: CheckoutSession;
+  /**
+   * Pending only: false once the customer has done their part (card submitted, challenge passed) and the
+   * provider is deciding. Otherwise a pending authorization awaits the customer: at the page's expiry it is
+   * declined as never completed.
+   */
+  readonly awaitingCustomer?: boolean;
 }
 
 /** What the provider holds of an authorization: who made it, and how much it holds. */

@@ -222,6 +222,8 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
     }, 60_000);
     const placed = await shop.placeOrder({
       orderReference,
+      // A direct checkout: the shop sends its payment method token.
+      paymentMethodToken: 'tok_visa',
       currency: 'EUR',
       items: [
         { sku: 'A', unitPrice: 3000 },
@@ -260,13 +262,14 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
       name,
       'the order holds',
       commands.map(({ command, state }) => `${command} ${state}`),
-      ['capture settled', 'refund settled', 'cancel settled'],
+      ['authorize settled', 'capture settled', 'refund settled', 'cancel settled'],
     );
     const orderHistory = await order.fetchHistory();
     expectPath(name, "the order's updates", updatesIn(orderHistory), [
-      'authorizeOrder',
+      'openCheckout',
+      'signal checkoutAnswered',
       ...times(3, 'admitCommand'),
-      ...times(3, 'recordOutcome'),
+      ...times(4, 'recordOutcome'),
     ]);
     expectPath(
       name,
@@ -290,6 +293,17 @@ async function recordSprykerOrder(stack: Stack, name: string): Promise<void> {
       ...times(4, 'acknowledge'),
     ]);
     record(`${name}--mailbox`, mailboxHistory);
+
+    const authorize = stack.temporal.workflow.getHandle(
+      commands.find(({ command }) => command === 'authorize')!.workflowId,
+    );
+    expectPath(
+      name,
+      'the authorize reported',
+      [((await authorize.result()) as PaymentCommandResult).reported],
+      ['PaymentAuthorized'],
+    );
+    record(`${name}--authorize`, await authorize.fetchHistory());
 
     const capture = stack.temporal.workflow.getHandle(
       commands.find(({ command }) => command === 'capture')!.workflowId,

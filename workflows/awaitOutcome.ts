@@ -1,11 +1,12 @@
 import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
-import type { FetchProviderStatusInput } from '../activities';
+import type { Activities, FetchProviderStatusInput } from '../activities';
+import { PAGE_EXPIRED_REASON } from '../domain/checkout';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { pollDelayMs } from '../domain/settlement';
 import type { ProviderResult } from '../providers/types';
 import { now, type CarriedState, type CommandState } from './commandState';
 import { continueAsNewWhenDue } from './continueAsNew';
-import { remote } from './providerCalls';
+import { authorizationOutcome, authorizationRequestOf, remote } from './providerCalls';
 import { takeTurn } from './turn';
 
 /**
@@ -31,12 +32,17 @@ export async function awaitOutcome(
         : undefined;
     state.waiting(delay === undefined ? undefined : now() + delay);
     const { nextCheckAt, stuckReason, deadlineAt } = state.facts;
-    const wakeAt = Math.min(nextCheckAt ?? Infinity, stuckReason ? Infinity : deadlineAt);
+    const expiry = pageExpiryAt(state);
+    const wakeAt = Math.min(nextCheckAt ?? Infinity, stuckReason ? Infinity : deadlineAt, expiry ?? Infinity);
     const woken = () =>
       state.decided() !== undefined || state.facts.recheckRequested || workflowInfo().continueAsNewSuggested;
     if (wakeAt === Infinity) await condition(woken);
     else await condition(woken, Math.max(wakeAt - now(), 1));
     if (state.decided()) continue;
+    if (expiry !== undefined && now() >= expiry) {
+      latest = await checkPageExpiry(state, latest);
+      if (state.decided()) continue;
+    }
     if (!state.facts.stuckReason && now() >= deadlineAt) {
       state.markStuck('no outcome from the provider by the deadline');
     }
@@ -69,9 +75,8 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
     state.note('outcome unknown; sending the command again with the same idempotency key');
     return takeTurn(state);
   }
-  const query = statusQueryOf(input, previous.operationId);
   state.statusChecked();
-  const answer = await remote.fetchProviderStatus(query);
+  const answer = await outcomeAtProvider(input, previous.operationId, remote);
   if (!answer) {
     if (previous.outcome === 'unknown') {
       state.note('the provider has no record of the command; sending it again with the same idempotency key');
@@ -84,14 +89,78 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
   return answer;
 }
 
+/** When an `authorize` on a payment page is next to look whether the customer paid in time; else undefined. */
+function pageExpiryAt({ input, facts }: CommandState): number | undefined {
+  const { checkout } = input;
+  if (checkout?.mode !== 'page' || !checkout.expiresAt || facts.pageExpiryChecked) return undefined;
+  return Date.parse(checkout.expiresAt);
+}
+
+/**
+ * The payment page has expired: the provider is asked once. A customer who never completed it (no
+ * authorization, or one still awaiting the customer) never will: the authorize is declined. Otherwise the
+ * command goes on waiting (polled, stuck at its deadline). A provider that cannot be asked is waited for.
+ */
+async function checkPageExpiry(state: CommandState, latest: ProviderResult): Promise<ProviderResult> {
+  state.pageExpiryChecked();
+  if (!state.input.settlement.statusApi) {
+    state.note('the payment page expired; the provider cannot be asked: waiting for its webhook');
+    return latest;
+  }
+  state.statusChecked();
+  const found = await remote.findAuthorization(
+    authorizationRequestOf(state.input, workflowInfo().workflowId),
+  );
+  if (!found || (found.outcome === 'pending' && found.awaitingCustomer !== false)) {
+    const expired: ProviderResult = {
+      outcome: 'declined',
+      status: 'expired',
+      reason: PAGE_EXPIRED_REASON,
+      ...(latest.operationId ? { operationId: latest.operationId } : {}),
+    };
+    state.note(
+      `the payment page expired: ${found ? `still ${found.status}` : 'no authorization at the provider'}`,
+    );
+    state.answered(expired);
+    return expired;
+  }
+  const answer = authorizationOutcome(found);
+  state.note(
+    `the payment page expired; the provider has the authorization ${answer.status} (${answer.outcome})`,
+  );
+  state.answered(answer);
+  return answer;
+}
+
+/** The calls that ask a provider what became of a command. */
+type OutcomeCalls = Pick<Activities, 'fetchProviderStatus' | 'findAuthorization'>;
+
+/**
+ * Asks the provider what became of the command: an `authorize` by the authorization it made (found by the
+ * workflow id on it), any other command by its operation. Undefined: the provider has no record of it.
+ */
+export async function outcomeAtProvider(
+  input: PaymentCommandInput,
+  operationId: string | undefined,
+  calls: OutcomeCalls,
+): Promise<ProviderResult | undefined> {
+  if (input.command === 'authorize') {
+    const found = await calls.findAuthorization(authorizationRequestOf(input, workflowInfo().workflowId));
+    return found && authorizationOutcome(found);
+  }
+  return calls.fetchProviderStatus(statusQueryOf(input, operationId));
+}
+
 /** What a status request asks the provider: the operation, where there is one, else the idempotency key. */
 export function statusQueryOf(
   input: PaymentCommandInput,
   operationId: string | undefined,
 ): FetchProviderStatusInput {
   const { command } = input;
-  // A validate only reads the authorization: its answer is always final, never asked for again.
-  if (command === 'validate') throw ApplicationFailure.nonRetryable('a validate has no provider action');
+  // A validate only reads the authorization: its answer is always final, never asked for again. An authorize
+  // is asked about by its authorization (outcomeAtProvider).
+  if (command === 'validate' || command === 'authorize')
+    throw ApplicationFailure.nonRetryable(`a status request has no operation to ask about for a ${command}`);
   const { workflowId } = workflowInfo();
   return {
     provider: input.provider,

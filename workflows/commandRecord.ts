@@ -28,6 +28,7 @@ export interface CarriedState {
   readonly seenEventIds: readonly string[];
   /** An operator's recheck that arrived as the run continued as new. */
   readonly recheckRequested?: boolean;
+  readonly pageExpiryChecked?: boolean;
 }
 
 const EVENT_IDS_KEPT = 100;
@@ -76,6 +77,7 @@ export abstract class CommandRecord {
       recheckRequested: carried?.recheckRequested ?? false,
       retryRequested: false,
       resolving: false,
+      pageExpiryChecked: carried?.pageExpiryChecked ?? false,
       attempts: { provider: 0, statusChecks: 0, notifications: 0, ...carried?.attempts },
     };
     this.stuckCategory = carried?.stuckCategory ?? carried?.stuckReason;
@@ -137,6 +139,7 @@ export abstract class CommandRecord {
       events: [...this.events.values()],
       seenEventIds: [...this.seenEventIds].slice(-EVENT_IDS_KEPT),
       recheckRequested: known.recheckRequested,
+      pageExpiryChecked: known.pageExpiryChecked,
     };
   }
 

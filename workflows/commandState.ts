@@ -53,6 +53,11 @@ export class CommandState extends CommandRecord {
     this.known.nextCheckAt = undefined;
   }
 
+  /** The provider was asked at the payment page's expiry: once only. */
+  pageExpiryChecked(): void {
+    this.known.pageExpiryChecked = true;
+  }
+
   statusChecked(): void {
     this.count('statusChecks');
   }
@@ -152,6 +157,26 @@ export class CommandState extends CommandRecord {
     if (!result) return undefined;
     if (isFinal(result.outcome)) return result;
     const event = result.operationId ? this.events.get(result.operationId) : undefined;
-    return event ? { ...result, ...event } : undefined;
+    if (event) return { ...result, ...event };
+    return this.input.command === 'authorize' ? this.authorizationEvent(result) : undefined;
+  }
+
+  /**
+   * An authorize acts once, on its own authorization: any webhook addressed to its workflow is about it, also
+   * one naming an id the act's answer did not know yet (a session's payment, once the customer paid).
+   */
+  private authorizationEvent(result: ProviderResult): ProviderResult | undefined {
+    const [event] = this.events.values();
+    if (!event) return undefined;
+    const { operationId, outcome, status, reason } = event;
+    return {
+      ...result,
+      outcome,
+      operationId,
+      status,
+      reason,
+      authorization:
+        outcome === 'settled' ? { ...result.authorization, transactionId: operationId, status } : undefined,
+    };
   }
 }

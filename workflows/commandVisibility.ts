@@ -39,7 +39,9 @@ export function commandVisibility(input: PaymentCommandInput, place: CommandPlac
       `**${command}** of **${money}** at **${provider}**`,
       `Payment ${reference}, order ${place.orderId}, through the ${input.reply.door} front door` +
         (place.tenant ? ` (shop ${place.tenant})` : ''),
-      `Authorization ${input.transactionId}`,
+      input.checkout
+        ? `Checkout of order ${input.checkout.orderReference} (${input.checkout.mode})`
+        : `Authorization ${input.transactionId}`,
     ].join('\n\n'),
     typedSearchAttributes,
   };

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ProviderResult } from '../providers/types';
-import { statusQueryOf } from './awaitOutcome';
+import { outcomeAtProvider } from './awaitOutcome';
 import type { CommandState } from './commandState';
 import {
   providerEventSignal,
@@ -13,7 +13,7 @@ import {
 } from './messages';
 
 // The check before a resolution answers the operator waiting on it: a few attempts, not an outage's worth.
-const { fetchProviderStatus } = proxyActivities<Activities>({
+const asking = proxyActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
@@ -76,7 +76,7 @@ async function checkNotSettled(state: CommandState, request: Resolution): Promis
   if (!input.settlement.statusApi || input.command === 'validate') return;
   let answer: ProviderResult | undefined;
   try {
-    answer = await fetchProviderStatus(statusQueryOf(input, state.facts.result?.operationId));
+    answer = await outcomeAtProvider(input, state.facts.result?.operationId, asking);
   } catch (error) {
     const failure = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const why = failure instanceof Error ? failure.message : String(failure);

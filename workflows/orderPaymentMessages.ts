@@ -1,4 +1,5 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CheckoutMode, CheckoutPageView } from '../domain/checkout';
 import type { FinalOutcome } from '../domain/outcome';
 import type {
   OrderAuthorization,
@@ -6,18 +7,40 @@ import type {
   OrderPaymentOpening,
   OrderPaymentState,
 } from '../domain/orderPayment';
+import type { PaymentCommandInput } from '../domain/paymentCommand';
+import type { ProviderResult } from '../providers/types';
 
 /**
  * The messages of an order's payment workflow (workflows/orderPayment.ts), defined once for the workflow, the
  * doors and the tests.
  */
 
+/** A checkout: the order as the shop opens it, and its authorize command (its whole input). */
+export interface OrderCheckoutRequest {
+  readonly opening: OrderPaymentOpening;
+  readonly authorize: PaymentCommandInput;
+}
+
+/** What the checkout answers: on a page, when it expires; direct, the act's answer (the authorization). */
+export interface CheckoutOpened {
+  readonly mode: CheckoutMode;
+  readonly expiresAt?: string;
+  readonly authorization?: OrderAuthorization;
+}
+
 /**
- * Authorizes the order's payment at checkout, once: asked again (the shop retrying its checkout call), it
- * answers what the first authorization answered. Sent with start; refused when the order was opened with
- * another amount, currency or provider.
+ * Opens the order's checkout, once: admits its authorize command (`<order id>:authorize`). A page checkout is
+ * answered as soon as the command is started; a direct one once the provider answered its act. Asked again
+ * (the shop retrying its checkout call), it answers what the first checkout answers. Sent with start; refused
+ * when the order was opened with another amount, currency or provider.
  */
-export const authorizeOrderUpdate = defineUpdate<OrderAuthorization, [OrderPaymentOpening]>('authorizeOrder');
+export const openCheckoutUpdate = defineUpdate<CheckoutOpened, [OrderCheckoutRequest]>('openCheckout');
+
+/** The authorize command's act answered (its session, or its outcome): from the command to its order. */
+export const checkoutAnsweredSignal = defineSignal<[ProviderResult]>('checkoutAnswered');
+
+/** What the customer's payment page shows; undefined for an order without a checkout. */
+export const checkoutPageQuery = defineQuery<CheckoutPageView | undefined>('checkoutPage');
 
 export interface AdmittedCommand {
   readonly workflowId: string;
@@ -34,6 +57,8 @@ export const admitCommandUpdate = defineUpdate<AdmittedCommand, [OrderCommandReq
 export interface CommandOutcome {
   readonly workflowId: string;
   readonly outcome: FinalOutcome;
+  /** An authorize's: the authorization its outcome makes the order's. */
+  readonly authorization?: OrderAuthorization;
 }
 
 /** A command's final outcome, from its report: the order's amounts follow it. Refused for an unknown command. */

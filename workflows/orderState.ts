@@ -1,3 +1,4 @@
+import { PAGE_EXPIRED_REASON, type CheckoutPageView } from '../domain/checkout';
 import {
   capturableMinor,
   openOrderPayment,
@@ -9,7 +10,8 @@ import {
   type OrderPaymentOpening,
   type OrderPaymentState,
 } from '../domain/orderPayment';
-import type { CommandOutcome } from './orderPaymentMessages';
+import type { ProviderResult } from '../providers/types';
+import type { CheckoutOpened, CommandOutcome, OrderCheckoutRequest } from './orderPaymentMessages';
 
 /**
  * What an order's payment workflow knows (workflows/orderPayment.ts), and the one place that changes it: the
@@ -19,10 +21,6 @@ import type { CommandOutcome } from './orderPaymentMessages';
 export class OrderState {
   private current: OrderPaymentState;
   private changes = 0;
-  /** The authorization under way, which the shop retrying its checkout call waits for. */
-  private authorizing?: Promise<OrderAuthorization>;
-  /** Reports of the authorization still on their way: the run neither ends nor continues before they are out. */
-  private reporting = 0;
 
   constructor(opening: OrderPaymentOpening, carried?: OrderPaymentState) {
     this.current = carried ?? openOrderPayment(opening);
@@ -42,32 +40,99 @@ export class OrderState {
     return Object.values(this.current.commands).some((command) => command.state === 'running');
   }
 
-  /** Every report of the authorization is out: the run may end or continue as new. */
-  settled(): boolean {
-    return this.reporting === 0;
+  /** The checkout is open: its authorize command is the order's. */
+  checkoutOpen(): boolean {
+    return this.current.checkout !== undefined;
   }
 
-  /** The order's authorization: the one made, the one under way, else the one `authorize` makes, once. */
-  async authorization(authorize: () => Promise<OrderAuthorization>): Promise<OrderAuthorization> {
-    return this.current.authorization ?? (this.authorizing ??= authorize());
-  }
-
-  authorized(result: OrderAuthorization): void {
-    this.current = { ...this.current, authorization: result };
+  /**
+   * Takes the checkout's authorize command on, once. A page checkout expires `expiresAt` (the first checkout's,
+   * kept: the shop retrying its call gets the same page).
+   */
+  checkoutOpened({ authorize }: OrderCheckoutRequest, workflowId: string): void {
+    const { checkout } = authorize;
+    this.current = {
+      ...withCommand(this.current, {
+        workflowId,
+        input: { command: 'authorize', amountMinor: authorize.amountMinor },
+      }),
+      checkout: {
+        workflowId,
+        mode: checkout?.mode ?? 'direct',
+        ...(checkout?.expiresAt ? { expiresAt: checkout.expiresAt } : {}),
+      },
+    };
     this.changes += 1;
   }
 
-  /** A report of the authorization goes out to the shop, until `authorizationReported`. */
-  reportingAuthorization(): void {
-    this.reporting += 1;
-  }
-
-  authorizationReported(): void {
-    this.reporting -= 1;
+  /**
+   * The authorize command's act answered: its session (page) and its answer, the order's authorization until
+   * the command's outcome is recorded.
+   */
+  checkoutAnswered(answer: ProviderResult): void {
+    const { checkout } = this.current;
+    const command = checkout && this.current.commands[checkout.workflowId];
+    if (!checkout || command?.state !== 'running') return;
+    const transactionId = answer.authorization?.transactionId ?? answer.operationId;
+    const authorization: OrderAuthorization = {
+      outcome: answer.outcome === 'unknown' ? 'pending' : answer.outcome,
+      status: answer.status,
+      ...(transactionId ? { transactionId } : {}),
+      ...(answer.reason ? { reason: answer.reason } : {}),
+      ...(answer.authorization?.expiresAt ? { expiresAt: answer.authorization.expiresAt } : {}),
+      ...(answer.redirectUrl ? { redirectUrl: answer.redirectUrl } : {}),
+    };
+    this.current = {
+      ...this.current,
+      authorization,
+      checkout: { ...checkout, ...(answer.session ? { session: answer.session } : {}) },
+    };
     this.changes += 1;
   }
 
-  /** Refuses an authorization asked for with another amount, currency or provider than the order opened with. */
+  /**
+   * What the checkout answers the shop: a page at once, with its expiry; direct, the authorization once the act
+   * has answered (undefined until then).
+   */
+  opened(): CheckoutOpened | undefined {
+    const { checkout, authorization } = this.current;
+    if (!checkout) return undefined;
+    if (checkout.mode === 'page') {
+      return { mode: 'page', ...(checkout.expiresAt ? { expiresAt: checkout.expiresAt } : {}) };
+    }
+    return authorization ? { mode: 'direct', authorization } : undefined;
+  }
+
+  /** What the customer's payment page shows. */
+  pageView(): CheckoutPageView | undefined {
+    const { checkout, authorization, opening } = this.current;
+    if (!checkout) return undefined;
+    const state: CheckoutPageView['state'] =
+      authorization?.outcome === 'settled'
+        ? 'authorized'
+        : authorization?.outcome === 'declined'
+          ? authorization.reason === PAGE_EXPIRED_REASON
+            ? 'expired'
+            : 'failed'
+          : checkout.session
+            ? 'open'
+            : 'preparing';
+    return {
+      orderReference: opening.key.orderReference,
+      amountMinor: opening.amountMinor,
+      currency: opening.currency,
+      provider: opening.provider,
+      state,
+      ...(checkout.session && state === 'open' ? { session: checkout.session } : {}),
+      expiresAt: checkout.expiresAt ?? '',
+      returnTo: opening.returnTo ?? {},
+      ...(authorization?.outcome === 'declined' && authorization.reason
+        ? { reason: authorization.reason }
+        : {}),
+    };
+  }
+
+  /** Refuses a checkout with another amount, currency or provider than the order opened with. */
   refuseOtherOpening(asked: OrderPaymentOpening): void {
     const opened = this.current.opening;
     const mismatch = differenceOf(opened, asked);
@@ -100,9 +165,9 @@ export class OrderState {
     if (!this.knows(workflowId)) throw new Error(`${workflowId} is not a command of this order`);
   }
 
-  /** A command's final outcome: the order's amounts follow it. */
-  outcomeRecorded({ workflowId, outcome }: CommandOutcome): OrderPaymentState {
-    this.current = withOutcome(this.current, workflowId, outcome);
+  /** A command's final outcome: the order's amounts (an authorize: its authorization) follow it. */
+  outcomeRecorded({ workflowId, outcome, authorization }: CommandOutcome): OrderPaymentState {
+    this.current = withOutcome(this.current, workflowId, outcome, authorization);
     this.changes += 1;
     return this.current;
   }

@@ -1,10 +1,18 @@
-import { CancellationScope, condition, ContinueAsNew, continueAsNew } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  ContinueAsNew,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+} from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import type { ProviderResult } from '../providers/types';
 import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
+import { checkoutAnsweredSignal } from './orderPaymentMessages';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
 import { beforeDeadline, takeTurn } from './turn';
@@ -68,7 +76,22 @@ function revivedReason({ endedAs }: RevivedCommand): [reason: string, category: 
 async function act(state: CommandState): Promise<ProviderResult> {
   const answer = await beforeDeadline(state, takeTurn(state));
   state.acted(answer);
+  await tellOrder(state, answer);
   return answer;
+}
+
+/**
+ * An authorize tells its order the act's answer: the customer's page needs its session, a direct checkout the
+ * answer itself. The outcome reaches the order later through the door's report, like every command's.
+ */
+async function tellOrder({ input }: CommandState, answer: ProviderResult): Promise<void> {
+  if (!input.checkout) return;
+  try {
+    await getExternalWorkflowHandle(input.checkout.orderWorkflowId).signal(checkoutAnsweredSignal, answer);
+  } catch (error) {
+    // The order's workflow ended by hand: the command goes on; its report tells the shop.
+    log.warn("the order's workflow could not be told of the authorization", { error: String(error) });
+  }
 }
 
 function stageOf({ facts }: CommandState): Stage {

@@ -10,7 +10,8 @@ import {
 import type { Activities } from '../activities';
 import { NON_RETRYABLE } from '../domain/failures';
 import { LOCAL_ATTEMPT_TIMEOUT_MS } from '../domain/providerTiming';
-import type { AuthorizationState, ProviderResult } from '../providers/types';
+import type { AuthorizePaymentInput } from '../activities';
+import type { AuthorizationResult, AuthorizationState, ProviderResult } from '../providers/types';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 
 // Transient failures (network, 5xx, 429, timeouts) retry with capped exponential backoff; the provider's
@@ -82,12 +83,15 @@ export const providerCalls = {
     localFirst(local.inspectAuthorization, remote.inspectAuthorization, query),
   executeProviderCommand: (command: Parameters<Activities['executeProviderCommand']>[0]) =>
     localFirst(local.executeProviderCommand, remote.executeProviderCommand, command),
+  authorizePayment: (request: AuthorizePaymentInput) =>
+    localFirst(local.authorizePayment, remote.authorizePayment, request),
 };
 
 type Call<K extends keyof Activities> = (...args: Parameters<Activities[K]>) => ReturnType<Activities[K]>;
 export interface ProviderCalls {
   readonly inspectAuthorization: Call<'inspectAuthorization'>;
   readonly executeProviderCommand: Call<'executeProviderCommand'>;
+  readonly authorizePayment: Call<'authorizePayment'>;
 }
 
 /**
@@ -103,6 +107,10 @@ export async function carryOut(
   since: number = workflowInfo().startTime.getTime(),
 ): Promise<ProviderResult> {
   const { command, provider, transactionId, amountMinor, currency } = input;
+  if (command === 'authorize') {
+    const request = { ...authorizationRequestOf(input, workflowId), since, askedAt: new Date().getTime() };
+    return authorizationOutcome(await calls.authorizePayment(request));
+  }
   if (command === 'validate' || command === 'revalidate') {
     const state = await calls.inspectAuthorization({ provider, transactionId, amountMinor, currency });
     if (command === 'validate' || state.validity !== 'expired') return verdict(state);
@@ -120,6 +128,49 @@ export async function carryOut(
     since,
     askedAt: new Date().getTime(),
   });
+}
+
+/**
+ * What an `authorize` asks of the provider: the command's money and checkout, its workflow id as the idempotency
+ * key (stable across attempts and acts again) and on the provider's object (webhooks lead back to it).
+ */
+export function authorizationRequestOf(
+  input: PaymentCommandInput,
+  workflowId: string,
+): AuthorizePaymentInput {
+  const { checkout } = input;
+  if (!checkout) throw ApplicationFailure.nonRetryable('an authorize command carries no checkout');
+  return {
+    provider: input.provider,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    idempotencyKey: workflowId,
+    workflowId,
+    orderReference: checkout.orderReference,
+    mode: checkout.mode,
+    ...(checkout.expiresAt ? { expiresAt: checkout.expiresAt } : {}),
+    ...(checkout.paymentMethod ? { paymentMethod: checkout.paymentMethod } : {}),
+    ...(checkout.returnUrl ? { returnUrl: checkout.returnUrl } : {}),
+  };
+}
+
+/**
+ * An authorization's answer as an `authorize` command's result: the authorization is the operation (webhooks
+ * name it), and the authorization the order's later commands act on once settled.
+ */
+export function authorizationOutcome(answer: AuthorizationResult): ProviderResult {
+  const { outcome, transactionId, status, reason, expiresAt, session, redirectUrl } = answer;
+  return {
+    outcome,
+    status,
+    ...(transactionId ? { operationId: transactionId } : {}),
+    ...(reason ? { reason } : {}),
+    ...(transactionId && outcome !== 'declined'
+      ? { authorization: { transactionId, status, ...(expiresAt ? { expiresAt } : {}) } }
+      : {}),
+    ...(session ? { session } : {}),
+    ...(redirectUrl ? { redirectUrl } : {}),
+  };
 }
 
 /** A read authorization as the command's result: valid settles a validate or revalidate, else it fails. */

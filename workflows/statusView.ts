@@ -34,6 +34,8 @@ export interface CommandFacts {
   readonly retryRequested: boolean;
   /** A resolution is being checked with the provider (handlers.ts): a second one waits its turn. */
   readonly resolving: boolean;
+  /** An authorize on a payment page: the provider was asked at the page's expiry. */
+  readonly pageExpiryChecked: boolean;
   readonly attempts: PaymentCommandStatus['attempts'];
 }
 
@@ -97,6 +99,8 @@ function waitingFor(state: CommandFacts): string | undefined {
       if (state.awaitingOperator)
         return 'an operator to resolve the payment, or to recheck it (acts again with the same idempotency key)';
       if (!state.result) return 'the provider to answer the call';
+      if (state.input.checkout?.mode === 'page' && !state.pageExpiryChecked)
+        return `the customer to pay on the payment page (it expires ${state.input.checkout.expiresAt}), then the provider's word`;
       return state.input.settlement.statusApi || state.result.outcome === 'unknown'
         ? "the provider's webhook or the next status check"
         : "the provider's webhook";

@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import { InvalidAmountError, toMinorUnits } from '../../domain/money';
-import type { OrderAuthorization, OrderPaymentOpening } from '../../domain/orderPayment';
-import { authorizeOrder } from '../orderPayments';
+import { checkoutPageUrl } from '../../domain/checkoutToken';
+import {
+  orderPaymentWorkflowId,
+  type OrderAuthorization,
+  type OrderKey,
+  type OrderPaymentState,
+} from '../../domain/orderPayment';
+import { openCheckout, orderPaymentOf, type Checkout } from '../orderPayments';
 import { OrderRefusal, type RefusalAnswer } from '../orderRefusal';
 import type { validateAnswerSchema, validatePayloadSchema } from './contract';
 import { DEITY_DOOR, type DeityDependencies, type DeityOrderContext, type DeityReplyContext } from './door';
@@ -24,9 +30,12 @@ export function minorOf(amount: number | string, currency: string, path: string)
 }
 
 /**
- * `validate` ("Place Order"): opens the order's payment and authorizes it at the chosen method's provider,
- * once per profile and order id: the same order again answers what the first call did, without a second
- * authorization. The shop hears the authorization again as a PAYMENT_STATUS_UPDATED event.
+ * `validate` ("Place Order"): opens the order's payment and its checkout at the chosen method's provider, once
+ * per profile and order id: the same order again answers what the first call did, without a second
+ * authorization. A method whose configuration names a `paymentMethod` is authorized server-side with it
+ * (`complete`, `incomplete` while the provider decides, `failed`, or `redirect` to its 3-D Secure step); any
+ * other is paid on Settle's payment page (`redirect`). The shop hears the outcome as a PAYMENT_STATUS_UPDATED
+ * event.
  */
 export async function validateOrder(
   deps: DeityDependencies,
@@ -69,11 +78,12 @@ export async function validateOrder(
         ? 0
         : minorOf(payload.total.shipping, currency, 'body.total.shipping'),
   };
-  const opening: OrderPaymentOpening = {
+  const opening: Checkout = {
     key: { door: DEITY_DOOR, tenant: profile.serviceUser, orderReference: payload.id },
     provider: payload.provider,
     amountMinor,
     currency,
+    mode: method.paymentMethod ? 'direct' : 'page',
     ...(method.paymentMethod ? { paymentMethod: method.paymentMethod } : {}),
     context: orderContext,
   };
@@ -85,33 +95,70 @@ export async function validateOrder(
     amountMinor,
     currency,
   };
-  const authorized = await authorizeOrder(
+  const authorized = await openCheckout(
     deps,
     opening,
     { door: DEITY_DOOR, context: reply },
     deps.deity?.validateWaitMs ?? 0,
   );
   if ('refused' in authorized) throw new OrderRefusal(409, authorized.refused);
-  if ('waiting' in authorized) return { orderId: payload.id, status: 'pending' };
+  if ('waiting' in authorized) return { orderId: payload.id, status: 'incomplete' };
+  if ('page' in authorized) return redirect(payload.id, authorized.page.url);
   return answerOf(payload.id, authorized.authorization);
 }
 
+/**
+ * The post-redirect update (`payment/:shopOrderId`): the order's status now, as the provider's word recorded it
+ * (its webhook, a status request, the page's expiry); the browser's return decides nothing. 404 for an order
+ * the profile never placed.
+ */
+export async function paymentStatusOf(
+  deps: DeityDependencies,
+  profile: DeityProfile,
+  shopOrderId: string,
+): Promise<ValidateAnswer> {
+  const key: OrderKey = { door: DEITY_DOOR, tenant: profile.serviceUser, orderReference: shopOrderId };
+  const order = await orderPaymentOf(deps.temporal, key);
+  if (!order?.checkout) throw new OrderRefusal(404, `the profile placed no order ${shopOrderId}`);
+  const { authorization } = order;
+  if (authorization && authorization.outcome !== 'pending') return answerOf(shopOrderId, authorization);
+  const page = pageUrlOf(deps, key, order);
+  if (page) return redirect(shopOrderId, page);
+  return authorization
+    ? answerOf(shopOrderId, authorization)
+    : { orderId: shopOrderId, status: 'incomplete' };
+}
+
+/** The order's payment page while the customer may still pay on it. */
+function pageUrlOf(
+  deps: DeityDependencies,
+  key: OrderKey,
+  { checkout }: OrderPaymentState,
+): string | undefined {
+  const page = deps.checkoutPage;
+  if (checkout?.mode !== 'page' || !checkout.expiresAt || !page) return undefined;
+  if (Date.parse(checkout.expiresAt) <= Date.now()) return undefined;
+  return checkoutPageUrl(page.publicUrl, orderPaymentWorkflowId(key), checkout.expiresAt, page.key);
+}
+
+const redirect = (orderId: string, url: string): ValidateAnswer => ({
+  orderId,
+  status: 'redirect',
+  intermediateStep: { url, method: 'GET' },
+});
+
+/** Deity's place-order statuses: complete (authorized), incomplete (pending), failed, redirect (a step). */
 function answerOf(orderId: string, authorization: OrderAuthorization): ValidateAnswer {
   const id = authorization.transactionId ? { id: authorization.transactionId } : {};
   switch (authorization.outcome) {
     case 'settled':
-      return { ...id, orderId, status: 'authorized' };
+      return { ...id, orderId, status: 'complete' };
     case 'declined':
       return { ...id, orderId, status: 'failed', reason: authorization.reason ?? authorization.status };
     case 'pending':
-      return {
-        ...id,
-        orderId,
-        status: 'pending',
-        ...(authorization.redirectUrl
-          ? { intermediateStep: { url: authorization.redirectUrl, method: 'GET' } }
-          : {}),
-      };
+      return authorization.redirectUrl
+        ? { ...id, ...redirect(orderId, authorization.redirectUrl) }
+        : { ...id, orderId, status: 'incomplete' };
   }
 }
 

@@ -83,12 +83,19 @@ export const validatePayloadSchema = z.looseObject({
   method: z.string().min(1).max(40),
 });
 
+/**
+ * The place-order statuses (Deity's payment flow): complete (authorized), redirect (the customer has a step:
+ * the payment page, 3-D Secure — intermediateStep), incomplete (accepted, not final: the status event follows),
+ * failed (declined).
+ */
+export const PLACE_ORDER_STATUSES = ['complete', 'redirect', 'incomplete', 'failed'] as const;
+
 /** Falcon's PaymentValidationResult, with the order's id and status. */
 export const validateAnswerSchema = z.object({
   /** The provider's transaction id, once there is one. */
   id: z.string().optional(),
   orderId: z.string(),
-  status: z.enum(['authorized', 'pending', 'failed']),
+  status: z.enum(PLACE_ORDER_STATUSES),
   reason: z.string().optional(),
   intermediateStep: z
     .object({

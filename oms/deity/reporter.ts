@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { stableUuid } from '../../domain/fingerprint';
 import { toMajorUnits } from '../../domain/money';
-import type { MoneyCommand, OrderPaymentState } from '../../domain/orderPayment';
+import type { OrderCommandKind, OrderPaymentState } from '../../domain/orderPayment';
 import type { FinalOutcome } from '../../domain/outcome';
 import type { Reporter } from '../door';
 import { createOrderReporter } from '../orderReporter';
@@ -21,12 +21,14 @@ export interface StatusPublisher {
 
 /** The status an outcome gives the order's payment, in the event's vocabulary. */
 export function statusOf(
-  command: MoneyCommand,
+  command: OrderCommandKind,
   outcome: FinalOutcome,
   order: OrderPaymentState,
 ): PaymentStatus {
   if (outcome === 'declined') return command === 'refund' ? 'refund_failed' : 'failed';
   switch (command) {
+    case 'authorize':
+      return 'authorized';
     case 'capture':
       return 'paid';
     case 'refund':
@@ -90,12 +92,6 @@ export function createDeityReporter(
         paymentId: order.authorization?.transactionId,
         reason: result.reason,
       });
-      return status;
-    },
-
-    async sendAuthorization({ reportId, reply, authorization: { outcome, transactionId, reason } }) {
-      const status: PaymentStatus = outcome === 'settled' ? 'authorized' : 'failed';
-      await publish(reply, reportId, status, { paymentId: transactionId, reason });
       return status;
     },
   });

@@ -11,7 +11,7 @@ import {
 } from '../../http/contract';
 import { bearerGate, gatedResponses, identifiedBy } from '../../http/throttle';
 import { answerRefusal, moneyCommandResponses, OrderRefusal } from '../orderRefusal';
-import { deityRefusals, validateOrder } from './checkout';
+import { deityRefusals, paymentStatusOf, validateOrder } from './checkout';
 import {
   CLIENT_BASE,
   methodListSchema,
@@ -148,8 +148,9 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         operationId: 'deityValidate',
         summary: 'Deity: validate (place the order)',
         description:
-          "Authorizes the order's payment at the chosen method's provider, once per order id; the same order again " +
-          'answers the same. A total that minor units cannot hold exactly is refused.',
+          "Opens the order's checkout at the chosen method's provider, once per order id; the same order again " +
+          'answers the same. A method configured with a paymentMethod is authorized server-side with it; any other is ' +
+          "paid on Settle's payment page (redirect). A total that minor units cannot hold exactly is refused.",
         security: [profileAuth],
         request: {
           body: jsonBody(validatePayloadSchema, BODY_LIMIT),
@@ -157,7 +158,9 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
         validate: 'contract',
         responses: {
           200: {
-            description: 'Authorized, failed, or pending (with an intermediate step).',
+            description:
+              'complete (authorized), redirect (the payment page, or a 3-D Secure step: intermediateStep), ' +
+              'incomplete (the provider decides; the status event follows) or failed.',
             body: validateAnswerSchema,
           },
           400: { description: 'Malformed, or an amount minor units cannot hold.', body: invalidInputSchema },
@@ -172,6 +175,29 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
           answer(req, res, 'validate', async (caller) =>
             validateOrder(deps, await withMethods(caller), body),
           ),
+      }),
+      route({
+        method: 'post',
+        path: `${CLIENT_BASE}/payment/:shopOrderId`,
+        operationId: 'deityUpdatePayment',
+        summary: 'Deity: update the payment after the redirect',
+        description:
+          "The order's status once the customer is back from the payment page or a 3-D Secure step, as the " +
+          "provider's word recorded it: what the browser brings (any body) decides nothing. redirect while the " +
+          'customer may still pay on the page.',
+        security: [profileAuth],
+        request: {
+          params: z.object({ shopOrderId: z.string().min(1).max(120) }),
+        },
+        validate: 'contract',
+        responses: {
+          200: { description: "The order's status.", body: validateAnswerSchema },
+          400: { description: 'Malformed.', body: invalidInputSchema },
+          404: { description: 'The profile placed no such order.', body: errorBodySchema },
+          ...authResponses,
+        },
+        handle: (req, res, { params }) =>
+          answer(req, res, 'payment update', (caller) => paymentStatusOf(deps, caller, params.shopOrderId)),
       }),
       route({
         method: 'post',

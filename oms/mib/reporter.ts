@@ -1,7 +1,7 @@
 import { ReportRefusedError } from '../../domain/failures';
 import type { Reporter } from '../door';
 import { MibRejectedError, type MibClient } from './client';
-import { notificationMethod } from './methods';
+import { isMibCommand, notificationMethod } from './methods';
 import { buildNotification } from './notification';
 import type { MibReplyContext } from './payment';
 
@@ -9,6 +9,8 @@ import type { MibReplyContext } from './payment';
 export function createMibReporter(mib: MibClient): Reporter<MibReplyContext> {
   return {
     async report({ reportId, command, context: { payment }, result }) {
+      // Never so for a command MIB sent; were it so, no retry would mend it.
+      if (!isMibCommand(command)) throw new ReportRefusedError(`MIB has no notification for an ${command}`);
       const method = notificationMethod(command, result.outcome === 'settled');
       try {
         // One notification id per command run and method, the same on every retry: MIB drops a redelivery.

@@ -2,12 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { issuesOf } from '../../domain/issues';
 import { MAX_MINOR_UNITS } from '../../domain/money';
-import {
-  orderPaymentWorkflowId,
-  type OrderAuthorization,
-  type OrderPaymentOpening,
-} from '../../domain/orderPayment';
-import { authorizeOrder } from '../orderPayments';
+import { orderPaymentWorkflowId, type OrderAuthorization } from '../../domain/orderPayment';
+import { openCheckout, type Checkout } from '../orderPayments';
 import { SPRYKER_DOOR, type SprykerDependencies } from './door';
 import { parseDeepForm } from './formBody';
 import type { SprykerReplyContext } from './events';
@@ -39,8 +35,17 @@ export const initializePaymentSchema = z.looseObject({
       .max(1000),
     paymentMethod: z.string().max(255).optional(),
     paymentMethodName: z.string().max(255).optional(),
+    /**
+     * A shop that collects the payment method itself (its own provider component) sends its token here: the
+     * order is then authorized server-side with it. Without one the customer pays on Settle's payment page.
+     */
+    additionalPaymentData: z
+      .looseObject({ paymentMethodToken: z.string().min(1).max(255).optional() })
+      .optional(),
   }),
   redirectSuccessUrl: z.url().max(2000).optional(),
+  redirectCancelUrl: z.url().max(2000).optional(),
+  checkoutSummaryPageUrl: z.url().max(2000).optional(),
 });
 
 export const initializePaymentAnswerSchema = z.object({
@@ -52,10 +57,11 @@ type Answer = z.infer<typeof initializePaymentAnswerSchema>;
 
 /**
  * `POST /private/initialize-payment`: Spryker's synchronous call when an order is placed. Opens the order's
- * payment (one workflow per tenant and order) and authorizes at the provider of the order's payment method,
- * once: the same order sent again is answered what the first call was. `PaymentAuthorized` or
- * `PaymentAuthorizationFailed` follows on the tenant's payment-events, also when the provider answers after
- * checkout stopped waiting.
+ * payment (one workflow per tenant and order) and its checkout at the provider of the order's payment method,
+ * once: the same order sent again is answered what the first call was. Without a payment method token the
+ * answer is Settle's payment page at once (`redirectUrl`), where the customer pays; with one, the order is
+ * authorized server-side with it. `PaymentAuthorized` or `PaymentAuthorizationFailed` follows on the tenant's
+ * payment-events once the authorize command has its outcome.
  */
 export async function initializePayment(
   deps: SprykerDependencies,
@@ -110,12 +116,21 @@ async function checkout(deps: SprykerDependencies, tenant: string, raw: Buffer):
   if (unpayable)
     throw new OrderRefusal(400, INVALID, [{ path: 'body.orderData.grandTotal', message: unpayable }]);
 
-  const opening: OrderPaymentOpening = {
+  const { redirectSuccessUrl, redirectCancelUrl, checkoutSummaryPageUrl } = parsed.data;
+  const token = orderData.additionalPaymentData?.paymentMethodToken;
+  const cancelUrl = redirectCancelUrl ?? checkoutSummaryPageUrl;
+  const opening: Checkout = {
     key: { door: SPRYKER_DOOR, tenant, orderReference: orderData.orderReference },
     provider,
     amountMinor: orderData.grandTotal,
     currency: orderData.currencyCode,
-    ...(parsed.data.redirectSuccessUrl ? { returnUrl: parsed.data.redirectSuccessUrl } : {}),
+    mode: token ? 'direct' : 'page',
+    ...(token ? { paymentMethod: token } : {}),
+    ...(redirectSuccessUrl ? { returnUrl: redirectSuccessUrl } : {}),
+    returnTo: {
+      ...(redirectSuccessUrl ? { successUrl: redirectSuccessUrl } : {}),
+      ...(cancelUrl ? { cancelUrl } : {}),
+    },
   };
   const context: SprykerReplyContext = {
     tenant,
@@ -124,7 +139,7 @@ async function checkout(deps: SprykerDependencies, tenant: string, raw: Buffer):
     amount: orderData.grandTotal,
     currencyIsoCode: orderData.currencyCode,
   };
-  const authorized = await authorizeOrder(
+  const authorized = await openCheckout(
     deps,
     opening,
     { door: SPRYKER_DOOR, context },
@@ -142,6 +157,10 @@ async function checkout(deps: SprykerDependencies, tenant: string, raw: Buffer):
       isSuccessful: false,
       message: 'the payment provider has not answered yet; the shop hears the outcome as an event',
     };
+  }
+  if ('page' in authorized) {
+    deps.logger.info('Spryker checkout on the payment page', { workflowId });
+    return { isSuccessful: true, redirectUrl: authorized.page.url };
   }
   const { authorization } = authorized;
   deps.logger.info('Spryker checkout authorized', { workflowId, outcome: authorization.outcome });

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FinalOutcome } from '../../domain/outcome';
-import type { MoneyCommand } from '../../domain/orderPayment';
+import type { OrderCommandKind } from '../../domain/orderPayment';
 import { mailboxId } from './door';
 import { postToMailbox, type MailboxAccess } from './mailbox';
-import { busMessage, OUTCOME_EVENTS } from './messages';
+import { AUTHORIZATION_EVENTS, busMessage, OUTCOME_EVENTS } from './messages';
 
 /** What the door keeps of a command (or of a checkout) to answer it: the echo Spryker's OMS relies on. */
 export interface SprykerReplyContext {
   readonly tenant: string;
   readonly orderReference: string;
-  /** The command's workflow; absent for the checkout's authorization. */
+  /** The command's workflow (the checkout's authorize too). */
   readonly workflowId?: string;
   /** As the shop sent them: an event's OMS transition fires for exactly these items. */
   readonly orderItemIds: readonly (number | string)[];
@@ -25,17 +25,18 @@ export interface OutcomeEvent {
 }
 
 /**
- * The event that answers a command's outcome: it echoes the command's items and amount. A cancel releases the
- * whole authorization, so its event carries the order's total, as payment apps send it.
+ * The event that answers a command's outcome: it echoes the command's items and amount. The checkout's
+ * authorize answers PaymentAuthorized or PaymentAuthorizationFailed for the order's items and total. A cancel
+ * releases the whole authorization, so its event carries the order's total, as payment apps send it.
  */
 export function outcomeEvent(
   reply: SprykerReplyContext,
-  command: MoneyCommand,
+  command: OrderCommandKind,
   outcome: FinalOutcome,
   orderTotalMinor: number,
 ): OutcomeEvent {
   return {
-    name: OUTCOME_EVENTS[command][outcome],
+    name: command === 'authorize' ? AUTHORIZATION_EVENTS[outcome] : OUTCOME_EVENTS[command][outcome],
     body: {
       orderReference: reply.orderReference,
       orderItemIds: reply.orderItemIds,

@@ -3,12 +3,12 @@ import type { Reporter } from '../door';
 import { createOrderReporter } from '../orderReporter';
 import { SPRYKER_DOOR } from './door';
 import { outcomeEvent, postEvent, type SprykerReplyContext } from './events';
-import { AUTHORIZATION_EVENTS } from './messages';
 
 export type { SprykerReplyContext } from './events';
 
 /**
- * Tells a Spryker shop what became of its command: the order's payment takes the outcome (oms/orderReporter.ts),
+ * Tells a Spryker shop what became of its command (the checkout's authorize included): the order's payment
+ * takes the outcome (oms/orderReporter.ts),
  * then the event waits in the tenant's `payment-events` mailbox until the shop fetches and acknowledges it.
  * Its MessageId derives from the report id: a retried report adds nothing.
  */
@@ -25,21 +25,6 @@ export function createSprykerReporter(
       const event = outcomeEvent(reply, command, result.outcome, order.opening.amountMinor);
       await postEvent(access, appIdentifier, reply, reportId, event);
       return event.name;
-    },
-
-    async sendAuthorization({ reportId, reply, authorization }) {
-      const name =
-        authorization.outcome === 'settled' ? AUTHORIZATION_EVENTS.settled : AUTHORIZATION_EVENTS.declined;
-      await postEvent(access, appIdentifier, reply, reportId, {
-        name,
-        body: {
-          orderReference: reply.orderReference,
-          orderItemIds: reply.orderItemIds,
-          amount: reply.amount,
-          currencyIsoCode: reply.currencyIsoCode,
-        },
-      });
-      return name;
     },
   });
 }

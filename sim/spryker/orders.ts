@@ -73,6 +73,8 @@ export interface NewOrder {
   readonly form?: boolean;
   readonly paymentMethod?: string;
   readonly paymentMethodName?: string;
+  /** A payment method token the shop collected itself (additionalPaymentData): Settle authorizes with it. */
+  readonly paymentMethodToken?: string;
   readonly customerReference?: string;
 }
 
@@ -160,6 +162,9 @@ export function createOrderBook({
         customerReference: input.customerReference,
         paymentMethod: input.paymentMethod,
         paymentMethodName: input.paymentMethodName,
+        ...(input.paymentMethodToken
+          ? { additionalPaymentData: { paymentMethodToken: input.paymentMethodToken } }
+          : {}),
         items: orderItems.map((i) => ({
           idSalesOrderItem: i.id,
           sku: i.sku,

@@ -33,6 +33,7 @@ const newOrderSchema = z.object({
   form: z.boolean().optional(),
   paymentMethod: z.string().optional(),
   paymentMethodName: z.string().optional(),
+  paymentMethodToken: z.string().optional(),
   customerReference: z.string().optional(),
 });
 const itemsSchema = z.object({ itemIds: z.array(z.number().int().positive()).min(1).optional() });

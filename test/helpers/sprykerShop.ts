@@ -20,13 +20,17 @@ export function reachStates(
   );
 }
 
-/** Places the tests' order (three items, 30 + 20 + 15 EUR, and 5 EUR shipping) and expects checkout to take it. */
+/**
+ * Places the tests' order (three items, 30 + 20 + 15 EUR, and 5 EUR shipping), checked out directly (the shop
+ * sends its payment method token), and expects checkout to take it.
+ */
 export async function placeThreeItems(
   shop: SprykerShopSimulator,
   orderReference: string,
   extra: object = {},
 ): Promise<ShopOrder> {
   const order = (await shop.placeOrder({
+    paymentMethodToken: 'tok_visa',
     orderReference,
     currency: 'EUR',
     items: [

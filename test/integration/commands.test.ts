@@ -658,6 +658,7 @@ describe('MIB commands end to end (dev server)', () => {
             grandTotal: 5000,
             items: [{ idSalesOrderItem: 1 }],
             paymentMethodName: 'Settle Card',
+            additionalPaymentData: { paymentMethodToken: 'tok_visa' },
           },
         }),
       });

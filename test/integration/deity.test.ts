@@ -33,7 +33,14 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     {
       ...PROFILE,
       methods: [
-        { provider: 'gateway', method: 'card', currencies: ['EUR'], config: { brands: ['visa'] } },
+        // Its payment method token: authorized server-side (direct), without a payment page.
+        {
+          provider: 'gateway',
+          method: 'card',
+          currencies: ['EUR'],
+          config: { brands: ['visa'] },
+          paymentMethod: 'tok_visa',
+        },
         { provider: 'gateway', method: 'invoice', countries: ['NL'] },
       ],
     },
@@ -85,7 +92,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       ],
     });
     expect(order.method).toEqual({ provider: 'gateway', method: 'card', config: { brands: ['visa'] } });
-    expect(order.validate).toMatchObject({ status: 200, body: { orderId: 'DEITY-1', status: 'authorized' } });
+    expect(order.validate).toMatchObject({ status: 200, body: { orderId: 'DEITY-1', status: 'complete' } });
     await heard(order, ['authorized']);
 
     const [a, b, c] = order.items;
@@ -175,6 +182,15 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       method: 'card',
     };
     expect(await post('/validate', validate)).toEqual(order.validate);
+    // The update after a redirect answers the order's status as the provider's word recorded it.
+    expect(await post('/payment/DEITY-TWICE', {})).toEqual({
+      status: 200,
+      body: {
+        id: (await stateOf('DEITY-TWICE')).authorization!.transactionId,
+        orderId: 'DEITY-TWICE',
+        status: 'complete',
+      },
+    });
     const shipment = {
       provider: 'gateway',
       orderId: 'DEITY-TWICE',
@@ -186,7 +202,8 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     expect(answers[1]!.body).toEqual(answers[0]!.body);
     await heard(order, ['authorized', 'paid']);
     const state = await stateOf('DEITY-TWICE');
-    expect(Object.keys(state.commands)).toHaveLength(1);
+    // The checkout's authorize and one capture.
+    expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize', 'capture']);
     expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([
       { object: 'capture', amount: 3500, status: 'succeeded' },
     ]);
@@ -209,6 +226,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
         404,
         /no method gateway\/crypto/,
       ],
+      ['an order never placed', post('/payment/DEITY-NONE', {}), 404, /placed no order DEITY-NONE/],
       [
         'an unknown order',
         post('/order-updates', { ...shipment, orderId: 'DEITY-NONE' }),

@@ -458,6 +458,8 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
 
     it('authorizes at checkout; the capture reaches the shop as PaymentCaptured, the refund as PaymentRefunded', async () => {
       placed = (await sprykerShop.placeOrder({
+        // Direct checkout: the shop sends its payment method token.
+        paymentMethodToken: 'tok_visa',
         orderReference: SPRYKER_ORDER,
         currency: 'EUR',
         items: [
@@ -533,7 +535,7 @@ describe('payloads encrypted in Temporal (dev server, every door)', () => {
       order = placed.order;
       expect(order.validate).toMatchObject({
         status: 200,
-        body: { orderId: DEITY_ORDER, status: 'authorized' },
+        body: { orderId: DEITY_ORDER, status: 'complete' },
       });
       await heard(['authorized']);
       expect(

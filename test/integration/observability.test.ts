@@ -87,6 +87,7 @@ describe('metrics and traces (dev server)', () => {
             currencyCode: 'EUR',
             grandTotal: 1200,
             items: [{ idSalesOrderItem: 1, sku: 'A', quantity: 1, unitPrice: 1200 }],
+            additionalPaymentData: { paymentMethodToken: 'tok_visa' },
           },
           redirectSuccessUrl: 'https://shop.example.com/checkout/success',
         }),

@@ -224,6 +224,7 @@ describe('the Spryker door (dev server)', () => {
             currencyCode: 'EUR',
             grandTotal,
             items: [{ idSalesOrderItem: 41, sku: 'A', quantity: 1, unitPrice: grandTotal }],
+            additionalPaymentData: { paymentMethodToken: 'tok_visa' },
           },
           redirectSuccessUrl: 'https://shop.example.com/checkout/success',
         }),
@@ -232,6 +233,35 @@ describe('the Spryker door (dev server)', () => {
       [...stack.gateway.sim.authorizations.values()].filter(
         (authorization) => authorization.metadata?.order_reference === orderReference,
       );
+
+    it('refuses a checkout without a payment method token where Settle serves no payment page, and starts nothing', async () => {
+      const answer = await bus().initializePayment({
+        headers: { 'x-tenant-identifier': 'shop-event', authorization: `Bearer ${TOKENS['shop-event']}` },
+        body: JSON.stringify({
+          orderData: {
+            orderReference: 'DE--NO-PAGE',
+            currencyCode: 'EUR',
+            grandTotal: 1200,
+            items: [{ idSalesOrderItem: 41, sku: 'A', quantity: 1, unitPrice: 1200 }],
+          },
+          redirectSuccessUrl: 'https://shop.example.com/checkout/success',
+        }),
+      });
+      expect(answer).toEqual({
+        status: 200,
+        body: {
+          isSuccessful: false,
+          message: 'Settle serves no payment page: CHECKOUT_PAGE_KEY and the public URL are not set',
+        },
+      });
+      await expect(
+        stack.temporal.workflow
+          .getHandle(
+            orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--NO-PAGE' }),
+          )
+          .describe(),
+      ).rejects.toThrow(/not found/i);
+    });
 
     it('authorizes an order once, however often checkout calls, and refuses it with another amount', async () => {
       expect(await checkout('DE--CHECKOUT-TWICE', 1200)).toEqual({
@@ -352,13 +382,13 @@ describe('the Spryker door (dev server)', () => {
         expect({ what, status: got }).toEqual({ what, status });
         expect(JSON.stringify(body)).toMatch(error);
       }
-      // Nothing started: the order has no command, and the gateway moved no money.
+      // Nothing started: the order has no command but its checkout's authorize, and the gateway moved no money.
       const state = await stack.temporal.workflow
         .getHandle(
           orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--REFUSE' }),
         )
         .query(orderPaymentQuery);
-      expect(state.commands).toEqual({});
+      expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize']);
       expect(gatewayOperations(state.authorization!.transactionId!)).toEqual([]);
       const waiting = (await bus().fetchMessages('payment-events', 100)).body as {
         MessageBody: string;

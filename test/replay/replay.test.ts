@@ -83,11 +83,13 @@ describe('replay of recorded histories', () => {
         'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
       ]),
     );
-    // The order is authorized at checkout, admits each command by starting it as a child, takes each outcome,
-    // and is still running (an order lives on after its commands), as is its mailbox.
+    // The order opens its checkout (its authorize command, a child that tells it its answer), admits each
+    // command by starting it as a child, takes each outcome, and is still running (an order lives on after its
+    // commands), as is its mailbox.
     const order = 'spryker-order-capture-refund-cancel--order.json';
     expect(updatesOf(order)).toEqual([
-      'authorizeOrder',
+      'openCheckout',
+      'recordOutcome',
       'admitCommand',
       'recordOutcome',
       'admitCommand',
@@ -95,8 +97,9 @@ describe('replay of recorded histories', () => {
       'admitCommand',
       'recordOutcome',
     ]);
-    expect(activitiesOf(order)).toEqual(['authorizePayment', 'reportAuthorization']);
-    expect(eventTypesOf(order).filter((type) => type.includes('START_CHILD'))).toHaveLength(3);
+    expect(activitiesOf(order)).toEqual([]);
+    expect(eventTypesOf(order).filter((type) => type.includes('START_CHILD'))).toHaveLength(4);
+    expect(activitiesOf('spryker-order-capture-refund-cancel--authorize.json')).toEqual(['reportOutcome']);
     const mailbox = 'spryker-order-capture-refund-cancel--mailbox.json';
     expect(new Set(updatesOf(mailbox))).toEqual(new Set(['acknowledge']));
     expect(eventTypesOf(mailbox)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');

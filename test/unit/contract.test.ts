@@ -1,7 +1,13 @@
 import { PAYMENT_COMMANDS } from '../../domain/commands';
-import { commandOfMethod, NOTIFICATION_METHODS, notificationMethod } from '../../oms/mib/methods';
+import {
+  commandOfMethod,
+  isMibCommand,
+  NOTIFICATION_METHODS,
+  notificationMethod,
+} from '../../oms/mib/methods';
 import { canonicalJson, fingerprint } from '../../domain/fingerprint';
 import { parsePaymentWorkflowId, paymentWorkflowId } from '../../domain/workflowId';
+import { authorizeWorkflowId, orderPaymentWorkflowId } from '../../domain/orderPayment';
 import type { OutcomeReport } from '../../domain/outcome';
 import { buildNotification } from '../../oms/mib/notification';
 import {
@@ -20,7 +26,7 @@ const NS = 'magento.payments.payments_management';
 
 describe('the command → notification table', () => {
   it('maps each of the five commands to its two notifications', () => {
-    const pairs = PAYMENT_COMMANDS.map((command) => [
+    const pairs = PAYMENT_COMMANDS.filter(isMibCommand).map((command) => [
       command,
       notificationMethod(command, true).slice(NS.length + 1),
       notificationMethod(command, false).slice(NS.length + 1),
@@ -33,6 +39,9 @@ describe('the command → notification table', () => {
       ['cancel', 'notify_cancelled', 'notify_cancellation_failed'],
     ]);
     expect(NOTIFICATION_METHODS.size).toBe(10);
+    // An authorize is a command of the order doors only: MIB has no method and no notification for it.
+    expect(() => notificationMethod('authorize', true)).toThrow('MIB has no notification for an authorize');
+    expect(commandOfMethod(`${NS}.authorize`)).toBeUndefined();
   });
 
   it('recognises payment command methods and nothing else', () => {
@@ -50,9 +59,20 @@ describe('workflow ids', () => {
     expect(parsePaymentWorkflowId(paymentWorkflowId(parts))).toEqual(parts);
   });
 
+  it("read an order's authorize command as a payment command on the order's payment key", () => {
+    const orderId = orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-eu', orderReference: 'DE:1' });
+    expect(parsePaymentWorkflowId(authorizeWorkflowId(orderId))).toEqual({
+      reference: 'spryker:shop-eu:DE:1',
+      command: 'authorize',
+      fingerprint: '',
+    });
+    expect(parsePaymentWorkflowId(orderId)).toBeUndefined();
+  });
+
   it('reject ids that are not payment workflow ids', () => {
     expect(parsePaymentWorkflowId('payment:ref:explode:abc')).toBeUndefined();
     expect(parsePaymentWorkflowId('order:ref:capture:abc')).toBeUndefined();
+    expect(parsePaymentWorkflowId('order:door:ref:authorize')).toBeUndefined();
     expect(parsePaymentWorkflowId('payment::capture:abc')).toBeUndefined();
   });
 

@@ -42,7 +42,7 @@ describe('the API without a reachable Temporal', () => {
       {
         serviceUser: 'kw:shop:test',
         serviceToken: 'deity-intake-token-0001',
-        methods: [{ provider: 'stripe', method: 'card', currencies: ['KWD'] }],
+        methods: [{ provider: 'stripe', method: 'card', currencies: ['KWD'], paymentMethod: 'pm_card_visa' }],
       },
     ]),
   };
@@ -355,6 +355,7 @@ describe('the API without a reachable Temporal', () => {
             grandTotal,
             items: [{ idSalesOrderItem: 1 }],
             paymentMethodName: 'Stripe Card',
+            additionalPaymentData: { paymentMethodToken: 'pm_card_visa' },
           },
         },
         { 'x-tenant-identifier': LOCAL_SPRYKER_TENANT, authorization: `Bearer ${LOCAL_SPRYKER_TOKEN}` },

@@ -11,7 +11,7 @@ import { openApiPath } from '../../http/contract';
 import { localDefaults, settlementPolicies } from '../../config';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
-import { mibMethod } from '../../oms/mib/methods';
+import { isMibCommand, mibMethod } from '../../oms/mib/methods';
 import { createProviderRegistry } from '../../providers/fromConfig';
 import { loadSettleConfig } from '../../oms';
 
@@ -158,6 +158,7 @@ describe('the OpenAPI document', () => {
         'POST /dpsg/v1/client/methods/{provider}/{method}',
         'POST /dpsg/v1/client/validate',
         'POST /dpsg/v1/client/order-updates',
+        'POST /dpsg/v1/client/payment/{shopOrderId}',
       ].sort(),
     );
   });
@@ -214,7 +215,9 @@ describe('the OpenAPI document', () => {
     const paymentCommand = component('PaymentCommand');
     expect(paymentCommand(command())).toBe(true);
     for (const name of PAYMENT_COMMANDS)
-      expect(paymentCommand({ ...command(), method: mibMethod(name) })).toBe(true);
+      expect(paymentCommand({ ...command(), method: mibMethod(name) })).toBe(isMibCommand(name));
+    // MIB authorizes itself: it has no such method.
+    expect(isMibCommand('authorize')).toBe(false);
 
     const { reference: _dropped, ...withoutReference } = command().params.payment;
     expect(paymentCommand({ ...command(), params: { payment: withoutReference } })).toBe(false);

@@ -45,6 +45,22 @@ describe('provider configuration', () => {
     );
   });
 
+  it("refuses Stripe's configured checkout payment method outside test mode", () => {
+    const withMethod = { ...withoutGateway, DEFAULT_PROVIDER: 'stripe', ...stripe };
+    const registry = (apiKey: string) =>
+      createProviderRegistry(
+        loadConfig({ ...withMethod, STRIPE_API_KEY: apiKey, STRIPE_CHECKOUT_PAYMENT_METHOD: 'pm_card_visa' }),
+      );
+    expect(registry('sk_test_routing').names).toEqual(['stripe']);
+    expect(() => registry('sk_live_routing')).toThrow(
+      /STRIPE_CHECKOUT_PAYMENT_METHOD \(stripe\.checkout_payment_method\) is for test mode only, and STRIPE_API_KEY is a live key/,
+    );
+    expect(() => registry('sk_live_routing')).not.toThrow(/sk_live_routing/);
+    expect(
+      createProviderRegistry(loadConfig({ ...withMethod, STRIPE_API_KEY: 'sk_live_routing' })).names,
+    ).toEqual(['stripe']);
+  });
+
   it('refuses malformed routes and secrets, naming the key and not the value', () => {
     const message = configErrorOf({
       ...localDefaults(),

@@ -513,26 +513,21 @@ describe('Stripe adapter', () => {
   });
 
   describe('webhooks', () => {
+    /** An event of `type` about `object`, as Stripe sends it. */
+    const stripeEvent = (type: string, object: object, id = 'evt_1') =>
+      JSON.stringify({ id, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object } });
     const refundEvent = (
       status: string,
       metadata: Record<string, string> = { workflow_id: 'payment:PAY-1:refund:0123456789abcdef' },
       type = 'refund.updated',
     ) =>
-      JSON.stringify({
-        id: 'evt_1',
-        object: 'event',
-        type,
-        created: Math.floor(Date.now() / 1000),
-        data: {
-          object: {
-            id: 're_1',
-            object: 'refund',
-            status,
-            amount: 1000,
-            metadata,
-            failure_reason: status === 'failed' ? 'lost_or_stolen_card' : null,
-          },
-        },
+      stripeEvent(type, {
+        id: 're_1',
+        object: 'refund',
+        status,
+        amount: 1000,
+        metadata,
+        failure_reason: status === 'failed' ? 'lost_or_stolen_card' : null,
       });
     const signed = (payload: string, options: { secret?: string; timestamp?: number } = {}) => ({
       [STRIPE_SIGNATURE_HEADER]: Stripe.webhooks.generateTestHeaderString({
@@ -556,6 +551,33 @@ describe('Stripe adapter', () => {
         outcome: 'declined',
         reason: 'lost_or_stolen_card',
       });
+    });
+
+    it("reads a PaymentIntent's authorization as the outcome of the authorize command it names", async () => {
+      const authorized = (status: string) =>
+        stripeEvent(
+          'payment_intent.amount_capturable_updated',
+          {
+            id: 'pi_1',
+            object: 'payment_intent',
+            status,
+            amount: 1000,
+            amount_capturable: 1000,
+            currency: 'eur',
+            metadata: { workflow_id: 'order:spryker:shop-eu:DE--1:authorize' },
+          },
+          'evt_auth',
+        );
+      const payload = authorized('requires_capture');
+      expect(await provider.parseWebhook(Buffer.from(payload), signed(payload))).toEqual({
+        workflowId: 'order:spryker:shop-eu:DE--1:authorize',
+        eventId: 'evt_auth',
+        operationId: 'pi_1',
+        outcome: 'settled',
+        status: 'requires_capture',
+      });
+      const other = authorized('requires_action');
+      expect(await provider.parseWebhook(Buffer.from(other), signed(other))).toBeUndefined();
     });
 
     it('refuses a stale timestamp, a wrong secret, a missing signature and an altered body', async () => {

@@ -1,26 +1,34 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { PAGE_EXPIRED_REASON, type CheckoutMode } from '../../domain/checkout';
+import { verifyCheckoutToken } from '../../domain/checkoutToken';
 import {
+  authorizeWorkflowId,
   orderPaymentWorkflowId,
   orderReferenceKey,
   type OrderCommandRequest,
   type OrderKey,
-  type OrderPaymentOpening,
 } from '../../domain/orderPayment';
+import { openCheckout, type Checkout } from '../../oms/orderPayments';
 import type { SettlementPolicy } from '../../domain/settlement';
 import { mailboxId } from '../../oms/spryker/door';
 import { waitingMessages } from '../../oms/spryker/mailbox';
 import { createSprykerReporter, type SprykerReplyContext } from '../../oms/spryker/reporter';
 import { ProviderRegistry } from '../../providers/registry';
 import { resolvePayment } from '../../api/paymentOperations';
-import { ProviderRejectedError, type PaymentProvider, type ProviderResult } from '../../providers/types';
-import { resolveUpdate, statusQuery } from '../../workflows/messages';
+import {
+  ProviderRejectedError,
+  type AuthorizationRequest,
+  type AuthorizationResult,
+  type PaymentProvider,
+  type ProviderResult,
+} from '../../providers/types';
+import { providerEventSignal, resolveUpdate, statusQuery } from '../../workflows/messages';
 import {
   admitCommandUpdate,
-  authorizeOrderUpdate,
+  checkoutPageQuery,
   orderPaymentQuery,
 } from '../../workflows/orderPaymentMessages';
 import { createTimeSkippingEnv, eventually, prebuiltBundle } from '../helpers/temporal';
@@ -41,15 +49,42 @@ describe("an order's payment (time-skipping)", () => {
   /** Operations the provider refuses: it keeps no record of them. */
   const refused = new Set<string>();
 
+  /** Authorizations asked about (findAuthorization), by order reference; and the authorizations asked for. */
+  const searched: string[] = [];
+  const asked: AuthorizationRequest[] = [];
+  /**
+   * The provider's answer to an authorization: a payment page opens a session the customer has not paid in;
+   * an order whose reference starts with PENDING wants 3-D Secure; any other is authorized at once.
+   */
+  const authorization = ({ orderReference, mode }: AuthorizationRequest): AuthorizationResult =>
+    mode === 'page'
+      ? {
+          outcome: 'pending',
+          transactionId: `sess_${orderReference}`,
+          status: 'awaiting_customer',
+          session: { kind: 'gateway', formUrl: `https://gateway.example/pay/sess_${orderReference}` },
+        }
+      : orderReference.startsWith('PENDING')
+        ? {
+            outcome: 'pending',
+            transactionId: `auth_${orderReference}`,
+            status: 'requires_action',
+            redirectUrl: 'https://gateway.example/3ds',
+          }
+        : { outcome: 'settled', transactionId: `auth_${orderReference}`, status: 'authorized' };
+
   const scripted: PaymentProvider = {
     name: 'scripted',
     amountProblem: () => undefined,
     idempotencyKeyRetentionMs: 24 * 3600_000,
-    authorize: async ({ orderReference }) => ({
-      outcome: 'settled',
-      transactionId: `auth_${orderReference}`,
-      status: 'authorized',
-    }),
+    authorize: async (request) => {
+      asked.push(request);
+      return authorization(request);
+    },
+    findAuthorization: async (request) => {
+      searched.push(request.orderReference);
+      return authorization(request);
+    },
     execute: async ({ workflowId }): Promise<ProviderResult> => {
       executed.push(workflowId);
       if (refused.has(workflowId)) throw new ProviderRejectedError('scripted refused the capture: HTTP 422');
@@ -92,9 +127,18 @@ describe("an order's payment (time-skipping)", () => {
     return worker.runUntil(run);
   };
 
-  const open = async (taskQueue: string, orderReference: string) => {
+  const PAGE_KEY = 'page-key-for-tests';
+  /** The checkout as a door opens it (oms/orderPayments.ts): the order's workflow and its authorize command. */
+  const checkout = async (taskQueue: string, orderReference: string, mode: CheckoutMode = 'direct') => {
     const key: OrderKey = { door: 'spryker', tenant: TENANT, orderReference };
-    const opening: OrderPaymentOpening = { key, provider: 'scripted', amountMinor: 10_000, currency: 'EUR' };
+    const opening: Checkout = {
+      key,
+      provider: 'scripted',
+      amountMinor: 10_000,
+      currency: 'EUR',
+      mode,
+      returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
+    };
     const context: SprykerReplyContext = {
       tenant: TENANT,
       orderReference,
@@ -102,16 +146,36 @@ describe("an order's payment (time-skipping)", () => {
       amount: 10_000,
       currencyIsoCode: 'EUR',
     };
-    const authorization = await env.client.workflow.executeUpdateWithStart(authorizeOrderUpdate, {
-      args: [opening],
-      startWorkflowOperation: new WithStartWorkflowOperation('orderPaymentWorkflow', {
-        workflowId: orderPaymentWorkflowId(key),
-        taskQueue,
-        args: [{ opening, reply: { door: 'spryker', context } }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    const deps = {
+      temporal: env.client,
+      taskQueue,
+      providers: new ProviderRegistry([scripted], 'scripted'),
+      settlement: (_command: string, statusApi: boolean) => ({
+        pollScheduleMs: [3_600_000],
+        statusApi,
+        deadlineMs: DAY,
       }),
-    });
-    return { key, authorization, order: env.client.workflow.getHandle(orderPaymentWorkflowId(key)) };
+      // The page lasts 30 minutes of the workflows' clock, which the earlier tests have moved days ahead.
+      checkoutPage: {
+        publicUrl: 'https://settle.example',
+        key: PAGE_KEY,
+        ttlMs: (await env.currentTimeMs()) - Date.now() + 30 * 60_000,
+      },
+    };
+    const answer = await openCheckout(deps, opening, { door: 'spryker', context }, 30_000);
+    const orderId = orderPaymentWorkflowId(key);
+    return {
+      key,
+      answer,
+      order: env.client.workflow.getHandle(orderId),
+      authorize: env.client.workflow.getHandle(authorizeWorkflowId(orderId)),
+    };
+  };
+
+  const open = async (taskQueue: string, orderReference: string) => {
+    const { answer, ...opened } = await checkout(taskQueue, orderReference);
+    if (!('authorization' in answer)) throw new Error(`no authorization: ${JSON.stringify(answer)}`);
+    return { ...opened, authorization: answer.authorization };
   };
 
   const capture = (key: OrderKey, workflowId: string, settlement: SettlementPolicy): OrderCommandRequest => ({
@@ -143,6 +207,93 @@ describe("an order's payment (time-skipping)", () => {
       name: message.MessageAttributes.name,
       body: JSON.parse(message.MessageBody) as unknown,
     }));
+
+  it('authorizes through the webhook of a pending authorize command, then takes a capture on it', async () => {
+    await withWorker('authorize-webhook', async () => {
+      const { key, authorization, order, authorize } = await open('authorize-webhook', 'PENDING-HOOK');
+      expect(authorization).toMatchObject({
+        outcome: 'pending',
+        transactionId: 'auth_PENDING-HOOK',
+        redirectUrl: 'https://gateway.example/3ds',
+      });
+      const capturing = capture(key, `payment:spryker:${TENANT}:PENDING-HOOK:capture:early`, {
+        pollScheduleMs: [DAY],
+        statusApi: true,
+        deadlineMs: 7 * DAY,
+      });
+      // Not authorized yet: a capture is refused, nothing started.
+      await expect(order.executeUpdate(admitCommandUpdate, { args: [capturing] })).rejects.toThrow(
+        WorkflowUpdateFailedError,
+      );
+      expect(await authorize.query(statusQuery)).toMatchObject({
+        command: 'authorize',
+        phase: 'awaiting_settlement',
+        operationId: 'auth_PENDING-HOOK',
+      });
+
+      // The provider's webhook, as the API signals it to the workflow id the provider put on its object.
+      await authorize.signal(providerEventSignal, {
+        workflowId: authorize.workflowId,
+        eventId: 'evt_hook',
+        operationId: 'auth_PENDING-HOOK',
+        outcome: 'settled',
+        status: 'authorized',
+      });
+      expect(await authorize.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentAuthorized' });
+      expect(searched.filter((reference) => reference === 'PENDING-HOOK')).toEqual([]);
+      expect(await events()).toEqual([
+        {
+          name: 'PaymentAuthorized',
+          body: {
+            orderReference: 'PENDING-HOOK',
+            orderItemIds: [1, 2],
+            amount: 10_000,
+            currencyIsoCode: 'EUR',
+          },
+        },
+      ]);
+      expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+        outcome: 'settled',
+        transactionId: 'auth_PENDING-HOOK',
+      });
+
+      // Authorized now: the capture is taken and acts on the authorization.
+      settlesAt.set(capturing.workflowId, 0);
+      await order.executeUpdate(admitCommandUpdate, { args: [capturing] });
+      const captured = env.client.workflow.getHandle(capturing.workflowId);
+      expect(await captured.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentCaptured' });
+      expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 6_000 });
+    });
+  });
+
+  it('polls a pending authorize with no webhook, is stuck at its deadline, and tells the shop what the operator resolved', async () => {
+    await withWorker('authorize-stuck', async () => {
+      const { order, authorize } = await open('authorize-stuck', 'PENDING-LOST');
+      await env.sleep(3 * 3_600_000);
+      // Asked on the polling schedule, by what Settle put on the authorization.
+      expect(searched.filter((reference) => reference === 'PENDING-LOST').length).toBeGreaterThanOrEqual(2);
+      expect(await authorize.query(statusQuery)).toMatchObject({ phase: 'awaiting_settlement' });
+      await env.sleep(DAY);
+      const stuck = await eventually(async () => {
+        const status = await authorize.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck.stuckReason).toBe('no outcome from the provider by the deadline');
+      expect(await events()).toEqual([]);
+
+      await resolvePayment(env.client, authorize.workflowId, {
+        outcome: 'settled',
+        reason: 'authorized in the provider dashboard',
+        operator: 'alice',
+      });
+      expect(await authorize.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentAuthorized' });
+      expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorized']);
+      expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+        outcome: 'settled',
+        transactionId: 'auth_PENDING-LOST',
+      });
+    });
+  });
 
   it('hears of a capture that settles after 5 days then, and not before', async () => {
     await withWorker('order-5-days', async () => {
@@ -272,6 +423,76 @@ describe("an order's payment (time-skipping)", () => {
       const full = capture(key, `payment:spryker:${TENANT}:ORDER-ENDED:capture:again`, policy);
       await order.executeUpdate(admitCommandUpdate, { args: [full] });
       expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
+    });
+  });
+
+  describe('on a time-skipping server of its own', () => {
+    // The tests here leave commands waiting on task queues no worker serves any more; with them, the shared
+    // server's clock was seen to stop moving (a sleep that never ends). The page's expiry needs a clock that moves.
+    let shared: TestWorkflowEnvironment;
+    beforeAll(async () => {
+      shared = env;
+      env = await createTimeSkippingEnv();
+    });
+    afterAll(async () => {
+      await env?.teardown();
+      env = shared;
+    });
+
+    it('declines a payment page the customer never completed once it expires, and tells the shop', async () => {
+      await withWorker('authorize-page', async () => {
+        const { key, answer, order, authorize } = await checkout('authorize-page', 'PAGE-1', 'page');
+        if (!('page' in answer)) throw new Error(`no page: ${JSON.stringify(answer)}`);
+        const token = answer.page.url.replace('https://settle.example/pay/', '');
+        expect(
+          verifyCheckoutToken(token, PAGE_KEY, new Date(Date.parse(answer.page.expiresAt) - 1000)),
+        ).toEqual({
+          orderWorkflowId: orderPaymentWorkflowId(key),
+          expiresAt: answer.page.expiresAt,
+        });
+        // The shop sending its checkout again gets the same page; the provider opened one session, keyed by the
+        // authorize command, which sends the customer back to the page's return.
+        expect((await checkout('authorize-page', 'PAGE-1', 'page')).answer).toEqual(answer);
+        expect(asked.filter((request) => request.orderReference === 'PAGE-1')).toEqual([
+          expect.objectContaining({
+            mode: 'page',
+            expiresAt: answer.page.expiresAt,
+            returnUrl: `${answer.page.url}/return`,
+            idempotencyKey: authorize.workflowId,
+            workflowId: authorize.workflowId,
+            amountMinor: 10_000,
+          }),
+        ]);
+        const view = await eventually(async () => {
+          const page = await order.query(checkoutPageQuery);
+          return page?.state === 'open' ? page : undefined;
+        });
+        expect(view).toMatchObject({
+          orderReference: 'PAGE-1',
+          amountMinor: 10_000,
+          currency: 'EUR',
+          session: { kind: 'gateway', formUrl: 'https://gateway.example/pay/sess_PAGE-1' },
+          expiresAt: answer.page.expiresAt,
+          returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
+        });
+
+        await env.sleep(31 * 60_000);
+        expect(await authorize.result()).toMatchObject({
+          outcome: 'declined',
+          reported: 'PaymentAuthorizationFailed',
+        });
+        expect(await authorize.query(statusQuery)).toMatchObject({ phase: 'done', outcome: 'declined' });
+        expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorizationFailed']);
+        expect(await order.query(checkoutPageQuery)).toMatchObject({
+          state: 'expired',
+          reason: PAGE_EXPIRED_REASON,
+        });
+        // Nothing to capture on it (refusalOf: not authorized).
+        expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+          outcome: 'declined',
+          reason: PAGE_EXPIRED_REASON,
+        });
+      });
     });
   });
 });
