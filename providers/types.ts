@@ -1,3 +1,4 @@
+import type { CheckoutMode, CheckoutSession } from '../domain/checkout';
 import type { ProviderAction } from '../domain/commands';
 import type { Money } from '../domain/money';
 import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outcome } from '../domain/outcome';
@@ -72,6 +73,13 @@ export interface AuthorizationRequest {
   readonly paymentMethod?: string;
   /** Where the provider sends the customer back after acting (3-D Secure); without it, no redirect. */
   readonly returnUrl?: string;
+  /**
+   * `page`: never authorize server-side; open a session the customer completes on the hosted payment page,
+   * answered `pending` with the session. `direct` (the default): authorize now with the payment method.
+   */
+  readonly mode?: CheckoutMode;
+  /** When a page session ends (the page's expiry): the provider's session expires then too. */
+  readonly expiresAt?: string;
 }
 
 /** What became of an authorization at checkout. A lost answer is thrown: the retry (same key) tells. */
@@ -90,6 +98,8 @@ export interface AuthorizationResult {
   readonly expiresAt?: string;
   /** Where to send the customer (e.g. 3-D Secure), when the outcome is pending. */
   readonly redirectUrl?: string;
+  /** In page mode: what the page needs to let the customer pay with the provider's own component. */
+  readonly session?: CheckoutSession;
 }
 
 /** What the provider holds of an authorization: who made it, and how much it holds. */
