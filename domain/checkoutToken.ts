@@ -32,7 +32,7 @@ export type CheckoutTokenRefusal = 'invalid' | 'expired';
 export function readCheckoutToken(
   token: string,
   key: string,
-  now: number = Date.now(),
+  now: Date | number = Date.now(),
 ): CheckoutTokenClaims | CheckoutTokenRefusal {
   const [payload, signature, ...rest] = token.split('.');
   if (!payload || !signature || rest.length > 0) return 'invalid';
@@ -47,14 +47,14 @@ export function readCheckoutToken(
   }
   const { o, e } = (claims ?? {}) as { o?: unknown; e?: unknown };
   if (typeof o !== 'string' || !o || typeof e !== 'string' || Number.isNaN(Date.parse(e))) return 'invalid';
-  return Date.parse(e) <= now ? 'expired' : { orderWorkflowId: o, expiresAt: e };
+  return Date.parse(e) <= Number(now) ? 'expired' : { orderWorkflowId: o, expiresAt: e };
 }
 
 /** The claims of an authentic, unexpired token; undefined otherwise. */
 export function verifyCheckoutToken(
   token: string,
   key: string,
-  now: number = Date.now(),
+  now: Date | number = Date.now(),
 ): CheckoutTokenClaims | undefined {
   const read = readCheckoutToken(token, key, now);
   return typeof read === 'string' ? undefined : read;
@@ -68,4 +68,17 @@ export function checkoutPageUrl(
   key: string,
 ): string {
   return `${publicUrl.replace(/\/+$/, '')}/pay/${signCheckoutToken(orderWorkflowId, expiresAt, key)}`;
+}
+
+/**
+ * Where the provider sends the customer's browser back after the payment (3-D Secure, the card form): the
+ * page's `/return`, which waits for the outcome Settle learns from the provider, never from the browser.
+ */
+export function checkoutReturnUrl(
+  publicUrl: string,
+  orderWorkflowId: string,
+  expiresAt: string,
+  key: string,
+): string {
+  return `${checkoutPageUrl(publicUrl, orderWorkflowId, expiresAt, key)}/return`;
 }

@@ -73,12 +73,9 @@ export interface AuthorizationRequest {
   readonly paymentMethod?: string;
   /** Where the provider sends the customer back after acting (3-D Secure); without it, no redirect. */
   readonly returnUrl?: string;
-  /**
-   * `page`: never authorize server-side; open a session the customer completes on the hosted payment page,
-   * answered `pending` with the session. `direct` (the default): authorize now with the payment method.
-   */
+  /** 'page': open a session the customer completes on Settle's page; never authorize server-side. */
   readonly mode?: CheckoutMode;
-  /** When a page session ends (the page's expiry): the provider's session expires then too. */
+  /** Page sessions end then (Stripe: cancelled; Adyen: expiresAt). */
   readonly expiresAt?: string;
 }
 
@@ -98,8 +95,14 @@ export interface AuthorizationResult {
   readonly expiresAt?: string;
   /** Where to send the customer (e.g. 3-D Secure), when the outcome is pending. */
   readonly redirectUrl?: string;
-  /** In page mode: what the page needs to let the customer pay with the provider's own component. */
+  /** Page mode: what the customer's page needs to pay. */
   readonly session?: CheckoutSession;
+  /**
+   * Pending only: false once the customer has done their part (card submitted, challenge passed) and the
+   * provider is deciding. Otherwise a pending authorization awaits the customer: at the page's expiry it is
+   * declined as never completed.
+   */
+  readonly awaitingCustomer?: boolean;
 }
 
 /** What the provider holds of an authorization: who made it, and how much it holds. */
