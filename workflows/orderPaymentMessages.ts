@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CheckoutPageView } from '../domain/checkout';
 import type { FinalOutcome } from '../domain/outcome';
 import type {
   OrderAuthorization,
@@ -40,3 +41,6 @@ export interface CommandOutcome {
 export const recordOutcomeUpdate = defineUpdate<OrderPaymentState, [CommandOutcome]>('recordOutcome');
 
 export const orderPaymentQuery = defineQuery<OrderPaymentState>('orderPayment');
+
+/** What the customer's payment page shows; undefined for an order without a checkout. */
+export const checkoutPageQuery = defineQuery<CheckoutPageView | undefined>('checkoutPage');
