@@ -103,6 +103,8 @@ export interface StripeProviderOptions {
   readonly timeoutMs?: number;
   /** The payment method an authorization at checkout is confirmed with when its request names none. */
   readonly checkoutPaymentMethod?: string;
+  /** The publishable key (pk_…) Stripe.js on the payment page uses; without it no page session opens. */
+  readonly publishableKey?: string;
 }
 
 /** Stripe's error code for a request whose idempotency key another request in flight holds (HTTP 409). */
@@ -221,6 +223,7 @@ export class StripeProvider implements PaymentProvider {
    * wants the customer anyway is declined, since nobody could take the customer through.
    */
   async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    if (request.mode === 'page') return this.openPage(request);
     const paymentMethod = request.paymentMethod ?? this.options.checkoutPaymentMethod;
     if (!paymentMethod) {
       const reason =
@@ -253,6 +256,42 @@ export class StripeProvider implements PaymentProvider {
       return { outcome: 'declined', status, reason };
     }
     return checkoutResult(intent);
+  }
+
+  /**
+   * Page mode: a manual-capture PaymentIntent for the order, not confirmed: Stripe.js confirms it on the
+   * customer's page with its client secret, and Stripe's webhook (amount_capturable_updated) tells the outcome.
+   */
+  private async openPage(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const publishableKey = this.options.publishableKey;
+    if (!publishableKey) {
+      const reason = 'publishable_key_missing: a payment page needs STRIPE_PUBLISHABLE_KEY for Stripe.js';
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
+    const refusal = this.amountProblem({ minor: request.amountMinor, currency: request.currency });
+    if (refusal) return unpayable(refusal);
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: stripeAmount(request),
+          currency: request.currency.toLowerCase(),
+          capture_method: 'manual',
+          automatic_payment_methods: { enabled: true },
+          description: `Order ${request.orderReference}`,
+          metadata: {
+            workflow_id: request.workflowId,
+            order_reference: request.orderReference,
+            checkout: 'page',
+          },
+        },
+        { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
+      );
+    } catch (error) {
+      const { status, reason } = declinedOrThrow(error, 'authorize', { lostAnswerIsUnknown: false });
+      return { outcome: 'declined', status, reason };
+    }
+    return pageResult(intent, publishableKey);
   }
 
   async authorizationRecord(transactionId: string): Promise<AuthorizationRecord | undefined> {
@@ -289,7 +328,10 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       throw retryable(error, 'a search for an authorization');
     }
-    return found && checkoutResult(found);
+    if (!found) return undefined;
+    return request.mode === 'page'
+      ? pageResult(found, this.options.publishableKey ?? '')
+      : checkoutResult(found);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -408,6 +450,19 @@ function eventResult(event: Stripe.Event): ProviderResult | undefined {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed':
       return intentResult('capture', event.data.object);
+    // A page's PaymentIntent, confirmed by Stripe.js: authorized (the money held), or cancelled unpaid.
+    case 'payment_intent.amount_capturable_updated':
+    case 'payment_intent.canceled': {
+      const intent = event.data.object;
+      const outcome = STRIPE_OUTCOMES.authorize[intent.status];
+      if (!outcome) return undefined;
+      return {
+        outcome,
+        operationId: intent.id,
+        status: intent.status,
+        ...(outcome === 'declined' ? { reason: declineReason(intent) } : {}),
+      };
+    }
     default:
       return undefined;
   }
@@ -442,6 +497,29 @@ function checkoutResult(intent: Stripe.PaymentIntent): AuthorizationResult {
     };
   }
   return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
+}
+
+/**
+ * A page's PaymentIntent: until the customer confirms it on the page (Stripe.js) it awaits the customer, also
+ * after a declined card (they may try another) or while 3-D Secure is shown; `processing` is Stripe deciding.
+ */
+function pageResult(intent: Stripe.PaymentIntent, publishableKey: string): AuthorizationResult {
+  if (intent.status === 'requires_capture') return { outcome: 'settled', ...authorizationOf(intent) };
+  // Cancelled, or a card declined (payment_intent.payment_failed told the same): the page's payment failed.
+  if (
+    intent.status === 'canceled' ||
+    (intent.status === 'requires_payment_method' && intent.last_payment_error)
+  )
+    return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
+  if (intent.status === 'succeeded')
+    return { outcome: 'settled', transactionId: intent.id, status: intent.status };
+  return {
+    outcome: 'pending',
+    transactionId: intent.id,
+    status: intent.status,
+    ...(intent.status === 'processing' ? { awaitingCustomer: false } : {}),
+    session: { kind: 'stripe', clientSecret: intent.client_secret ?? '', publishableKey },
+  };
 }
 
 /** Why Stripe refused the PaymentIntent: its last payment error's code and message, else its status. */

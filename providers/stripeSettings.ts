@@ -41,6 +41,15 @@ export const stripeProvider = defineProvider({
         'PaymentMethod an authorization at checkout is confirmed with when the front door names none; for test mode, e.g. pm_card_visa.',
       unset: 'the front door must name one',
     },
+    STRIPE_PUBLISHABLE_KEY: {
+      key: 'stripe.publishable_key',
+      schema: z
+        .string()
+        .regex(/^pk_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe publishable key (pk_test_… or pk_live_…)'),
+      description:
+        "Publishable key (pk_…) Stripe.js uses on Settle's payment page; the mode (test or live) of STRIPE_API_KEY.",
+      unset: 'no payment page for Stripe: a page checkout is declined, naming this setting',
+    },
   },
   create(settings) {
     // Loaded only by a process that talks to Stripe: the SDK takes a while to load.
@@ -51,6 +60,7 @@ export const stripeProvider = defineProvider({
       webhookSecret: settings.STRIPE_WEBHOOK_SECRET,
       apiBase: settings.STRIPE_API_BASE,
       checkoutPaymentMethod: settings.STRIPE_CHECKOUT_PAYMENT_METHOD,
+      publishableKey: settings.STRIPE_PUBLISHABLE_KEY,
     });
   },
 });
