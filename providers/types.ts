@@ -13,8 +13,9 @@ import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outco
  * A business refusal (decline, invalid state, unknown authorization, a request the provider would not take)
  * is not an error but the outcome `declined`, reported to MIB as `*_failed` with the provider's reason.
  *
- * Authorizing at checkout (`authorize`) is optional: the gateway simulator and Stripe offer it. Adyen does
- * not, since an Adyen authorisation needs the shopper's card data, which only Adyen's own checkout collects.
+ * Authorizing at checkout (`authorize`) is optional: the gateway simulator and Stripe offer it directly and on
+ * the payment page; Adyen only on the page, since an Adyen authorisation needs the shopper's card data, which
+ * only Adyen's own component (Drop-in) collects.
  */
 
 export interface ProviderCommand {
