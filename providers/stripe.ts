@@ -230,32 +230,15 @@ export class StripeProvider implements PaymentProvider {
         'payment_method_missing: the request names none and STRIPE_CHECKOUT_PAYMENT_METHOD is unset';
       return { outcome: 'declined', status: 'rejected', reason };
     }
-    const refusal = this.amountProblem({ minor: request.amountMinor, currency: request.currency });
-    if (refusal) return unpayable(refusal);
-    let intent: Stripe.PaymentIntent;
-    try {
-      intent = await this.stripe.paymentIntents.create(
-        {
-          amount: stripeAmount(request),
-          currency: request.currency.toLowerCase(),
-          payment_method: paymentMethod,
-          capture_method: 'manual',
-          confirm: true,
-          ...(request.returnUrl
-            ? { return_url: request.returnUrl }
-            : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
-          description: `Order ${request.orderReference}`,
-          metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
-          expand: ['latest_charge'],
-        },
-        { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
-      );
-    } catch (error) {
-      // A lost answer throws too: the retry, with the same key, is answered from Stripe's record.
-      const { status, reason } = declinedOrThrow(error, 'authorize', { lostAnswerIsUnknown: false });
-      return { outcome: 'declined', status, reason };
-    }
-    return checkoutResult(intent);
+    const created = await this.createIntent(request, {
+      payment_method: paymentMethod,
+      confirm: true,
+      ...(request.returnUrl
+        ? { return_url: request.returnUrl }
+        : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+      expand: ['latest_charge'],
+    });
+    return 'outcome' in created ? created : checkoutResult(created);
   }
 
   /**
@@ -268,21 +251,36 @@ export class StripeProvider implements PaymentProvider {
       const reason = 'publishable_key_missing: a payment page needs STRIPE_PUBLISHABLE_KEY for Stripe.js';
       return { outcome: 'declined', status: 'rejected', reason };
     }
+    const created = await this.createIntent(request, {
+      automatic_payment_methods: { enabled: true },
+      metadata: { checkout: 'page' },
+    });
+    return 'outcome' in created ? created : pageResult(created, publishableKey);
+  }
+
+  /**
+   * A manual-capture PaymentIntent for the request's order, with `fields` on top; a refusal (an amount Stripe
+   * cannot take, a declined card) as the declined authorization. A lost answer throws: the retry, with the same
+   * key, is answered from Stripe's record.
+   */
+  private async createIntent(
+    request: AuthorizationRequest,
+    fields: Omit<Stripe.PaymentIntentCreateParams, 'amount' | 'currency'>,
+  ): Promise<Stripe.PaymentIntent | AuthorizationResult> {
     const refusal = this.amountProblem({ minor: request.amountMinor, currency: request.currency });
     if (refusal) return unpayable(refusal);
-    let intent: Stripe.PaymentIntent;
     try {
-      intent = await this.stripe.paymentIntents.create(
+      return await this.stripe.paymentIntents.create(
         {
+          ...fields,
           amount: stripeAmount(request),
           currency: request.currency.toLowerCase(),
           capture_method: 'manual',
-          automatic_payment_methods: { enabled: true },
           description: `Order ${request.orderReference}`,
           metadata: {
             workflow_id: request.workflowId,
             order_reference: request.orderReference,
-            checkout: 'page',
+            ...fields.metadata,
           },
         },
         { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
@@ -291,7 +289,6 @@ export class StripeProvider implements PaymentProvider {
       const { status, reason } = declinedOrThrow(error, 'authorize', { lostAnswerIsUnknown: false });
       return { outcome: 'declined', status, reason };
     }
-    return pageResult(intent, publishableKey);
   }
 
   async authorizationRecord(transactionId: string): Promise<AuthorizationRecord | undefined> {

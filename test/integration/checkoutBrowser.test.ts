@@ -1,23 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import express from 'express';
 import type { Browser, Page } from 'playwright-core';
-import { checkoutPageRoutes } from '../../api/checkoutPage';
 import { listen, type RunningServer } from '../../config/server';
 import type { CheckoutPageView } from '../../domain/checkout';
-import { signCheckoutToken } from '../../domain/checkoutToken';
-import { mountRoutes } from '../../http/contract';
 import { GatewayProvider } from '../../providers/gateway';
 import type { ProviderEvent } from '../../providers/types';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
-import { checkoutPageTestWorkflow, showSignal } from '../fixtures/checkoutPageWorkflow';
-import { recordingLogger } from '../helpers/apiEdge';
+import { showSignal } from '../fixtures/checkoutPageWorkflow';
 import { launchBrowser } from '../helpers/browser';
+import {
+  collectWebhooks,
+  inAnHour,
+  pageView,
+  startCheckoutPageStack,
+  type CheckoutPageStack,
+} from '../helpers/checkoutPageStack';
 import { PROJECT_ROOT } from '../helpers/paths';
 import { authorizationRequest } from '../helpers/providerCommands';
-import { createDevServerEnv, eventually } from '../helpers/temporal';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The payment page and the gateway's card form in a real browser (the system's Chromium, headless): the page in
@@ -27,10 +26,7 @@ import { createDevServerEnv, eventually } from '../helpers/temporal';
  */
 describe('payment page in a browser', () => {
   const key = 'checkout-page-key-for-the-browser-0001';
-  const taskQueue = `checkout-browser-${randomUUID()}`;
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: CheckoutPageStack;
   let settle: RunningServer;
   let sim: GatewaySimulator;
   let gateway: RunningServer;
@@ -40,34 +36,11 @@ describe('payment page in a browser', () => {
   const events: ProviderEvent[] = [];
 
   beforeAll(async () => {
-    [env, browser] = await Promise.all([createDevServerEnv(), launchBrowser()]);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../fixtures/checkoutPageWorkflow'),
-    });
-    running = worker.run();
-    provider = new GatewayProvider({ baseUrl: 'http://unused', apiKey: 'k', webhookSecret: 'hook-secret-1' });
-    const app = express();
-    // Settle's webhook endpoint, as far as this test needs it: the events the gateway sends.
-    app.post('/webhooks/gateway', express.raw({ type: '*/*' }), async (req, res) => {
-      const event = await provider.parseWebhook(req.body as Buffer, req.headers);
-      if (event) events.push(event);
-      res.sendStatus(200);
-    });
-    app.get('/shop/:outcome', (req, res) => res.type('html').send(`<h1>Shop: ${req.params.outcome}</h1>`));
-    settle = await listen(app, 0);
-    app.use(
-      mountRoutes(
-        [
-          checkoutPageRoutes({
-            temporal: env.client,
-            logger: recordingLogger([]),
-            checkoutPage: { publicUrl: settle.url, key, ttlMs: 1800_000 },
-          }),
-        ],
-        recordingLogger([]),
-      ),
+    [stack, browser] = await Promise.all([startCheckoutPageStack(key), launchBrowser()]);
+    settle = stack.settle;
+    collectWebhooks(stack.app, '/webhooks/gateway', () => provider, events);
+    stack.app.get('/shop/:outcome', (req, res) =>
+      res.type('html').send(`<h1>Shop: ${req.params.outcome}</h1>`),
     );
     sim = createGatewaySimulator({
       apiKey: 'key-12345678',
@@ -86,32 +59,15 @@ describe('payment page in a browser', () => {
     await browser?.close();
     sim?.stop();
     await gateway?.close();
-    await settle?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
+    await stack?.stop();
   });
 
-  const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
-  const view = (fields: Partial<CheckoutPageView> = {}): CheckoutPageView => ({
-    orderReference: 'DE--1001',
-    amountMinor: 4990,
-    currency: 'EUR',
-    provider: 'gateway',
-    state: 'preparing',
-    expiresAt: '2030-01-01T12:00:00.000Z',
-    returnTo: { successUrl: `${settle.url}/shop/success`, cancelUrl: `${settle.url}/shop/cancel` },
-    ...fields,
-  });
-  const order = async (shown: CheckoutPageView) => {
-    const workflowId = `order:test:${randomUUID()}`;
-    const handle = await env.client.workflow.start(checkoutPageTestWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [shown],
+  const view = (fields: Partial<CheckoutPageView> = {}): CheckoutPageView =>
+    pageView({
+      returnTo: { successUrl: `${settle.url}/shop/success`, cancelUrl: `${settle.url}/shop/cancel` },
+      ...fields,
     });
-    return { handle, token: signCheckoutToken(workflowId, inAnHour(), key) };
-  };
+  const order = (shown: CheckoutPageView) => stack.order(shown);
   const screenshot = (name: string) =>
     page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'img', `checkout-${name}.png`), fullPage: true });
 

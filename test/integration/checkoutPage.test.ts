@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import express from 'express';
-import { checkoutPageRoutes } from '../../api/checkoutPage';
-import { listen, type RunningServer } from '../../config/server';
 import type { CheckoutPageView } from '../../domain/checkout';
 import { signCheckoutToken } from '../../domain/checkoutToken';
-import { mountRoutes } from '../../http/contract';
+import { listen, type RunningServer } from '../../config/server';
 import { GatewayProvider } from '../../providers/gateway';
 import { payOnPage } from '../../sim/customer';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
-import { checkoutPageTestWorkflow, showSignal } from '../fixtures/checkoutPageWorkflow';
-import { recordingLogger, type Logged } from '../helpers/apiEdge';
+import { showSignal } from '../fixtures/checkoutPageWorkflow';
+import {
+  inAnHour,
+  pageView,
+  startCheckoutPageStack,
+  type CheckoutPageStack,
+} from '../helpers/checkoutPageStack';
 import { authorizationRequest } from '../helpers/providerCommands';
-import { createDevServerEnv, eventually } from '../helpers/temporal';
+import { eventually } from '../helpers/temporal';
 
 /**
  * The hosted payment page against a real Temporal dev server: a small test workflow answers the page's query
@@ -21,80 +21,36 @@ import { createDevServerEnv, eventually } from '../helpers/temporal';
  */
 describe('hosted payment page', () => {
   const key = 'checkout-page-key-for-the-tests-0001';
-  const taskQueue = `checkout-page-${randomUUID()}`;
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: CheckoutPageStack;
   let settle: RunningServer;
   let sim: GatewaySimulator;
   let gateway: RunningServer;
-  const logged: Logged[] = [];
-  const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
+  const logged = () => stack.logged;
 
   beforeAll(async () => {
-    env = await createDevServerEnv();
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../fixtures/checkoutPageWorkflow'),
-    });
-    running = worker.run();
-    const app = express();
-    app.use(
-      mountRoutes(
-        [
-          checkoutPageRoutes({
-            temporal: env.client,
-            logger: recordingLogger(logged),
-            checkoutPage: { publicUrl: 'http://placeholder', key, ttlMs: 1800_000 },
-          }),
-        ],
-        recordingLogger(logged),
-      ),
-    );
-    settle = await listen(app, 0);
+    stack = await startCheckoutPageStack(key, 'http://placeholder');
+    settle = stack.settle;
     sim = createGatewaySimulator({ apiKey: 'key-12345678', webhookSecret: 'hook-secret-1' });
     gateway = await listen(sim.app, 0);
   }, 120_000);
   afterAll(async () => {
     sim?.stop();
     await gateway?.close();
-    await settle?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
+    await stack?.stop();
   });
 
-  const view = (fields: Partial<CheckoutPageView> = {}): CheckoutPageView => ({
-    orderReference: 'DE--1001',
-    amountMinor: 4990,
-    currency: 'EUR',
-    provider: 'gateway',
-    state: 'preparing',
-    expiresAt: inAnHour(),
-    returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
-    ...fields,
-  });
-  /** A test order showing `shown`, and its page's token. */
-  const order = async (shown: CheckoutPageView | undefined) => {
-    const workflowId = `order:test:${randomUUID()}`;
-    const handle = await env.client.workflow.start(checkoutPageTestWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [shown],
-    });
-    return { handle, token: signCheckoutToken(workflowId, inAnHour(), key) };
-  };
+  const view = (fields: Partial<CheckoutPageView> = {}) => pageView({ expiresAt: inAnHour(), ...fields });
+  const order = (shown: CheckoutPageView | undefined) => stack.order(shown);
   const get = (path: string) => fetch(`${settle.url}${path}`, { redirect: 'manual' });
 
   it('refuses a link Settle did not make with 404, logged once, and asks Temporal nothing', async () => {
-    logged.length = 0;
+    logged().length = 0;
     const forged = signCheckoutToken('order:test:none', inAnHour(), 'another-key-entirely-0000000000');
     const answer = await get(`/pay/${forged}`);
     expect(answer.status).toBe(404);
     expect(await answer.text()).toContain('This payment link is not valid.');
-    expect(logged.filter((line) => line.message.startsWith('payment page link refused'))).toHaveLength(1);
-    expect(JSON.stringify(logged)).not.toContain(forged);
+    expect(logged().filter((line) => line.message.startsWith('payment page link refused'))).toHaveLength(1);
+    expect(JSON.stringify(logged())).not.toContain(forged);
   });
 
   it('answers 410 for an expired link, and 404 for an order that has no checkout', async () => {

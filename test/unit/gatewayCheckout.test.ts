@@ -5,6 +5,7 @@ import type { ProviderEvent } from '../../providers/types';
 import { payOnPage, type CustomerChoice } from '../../sim/customer';
 import { createGatewaySimulator, type GatewaySimulator } from '../../sim/gateway/server';
 import { authorizationRequest } from '../helpers/providerCommands';
+import { collectWebhooks } from '../helpers/checkoutPageStack';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -25,11 +26,7 @@ describe('gateway checkout sessions (page mode)', () => {
     provider = new GatewayProvider({ baseUrl: 'http://unused', apiKey, webhookSecret });
     // Settle's webhook endpoint and the page the gateway sends the customer back to.
     const app = express();
-    app.post('/webhooks/gateway', express.raw({ type: '*/*' }), async (req, res) => {
-      const event = await provider.parseWebhook(req.body as Buffer, req.headers);
-      if (event) events.push(event);
-      res.sendStatus(200);
-    });
+    collectWebhooks(app, '/webhooks/gateway', () => provider, events);
     app.get('/pay/:token/return', (_req, res) => res.type('html').send('<p>confirming…</p>'));
     shop = await listen(app, 0);
     sim = createGatewaySimulator({

@@ -5,6 +5,7 @@ import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mo
 import { errorKind, STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
 import { ProviderRejectedError, WebhookVerificationError, type ProviderEvent } from '../../providers/types';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
+import { collectWebhooks } from '../helpers/checkoutPageStack';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
 import { eventually } from '../helpers/temporal';
 
@@ -661,11 +662,7 @@ describe('Stripe adapter', () => {
       });
       // Settle's webhook endpoint, reading each event as the adapter does.
       const app = express();
-      app.post('/webhooks/stripe', express.raw({ type: '*/*' }), async (req, res) => {
-        const event = await page.parseWebhook(req.body as Buffer, req.headers);
-        if (event) events.push(event);
-        res.sendStatus(200);
-      });
+      collectWebhooks(app, '/webhooks/stripe', () => page, events);
       shop = await listen(app, 0);
       stripe.control.webhookUrl = `${shop.url}/webhooks/stripe`;
     });
