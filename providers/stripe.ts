@@ -449,23 +449,17 @@ function eventResult(event: Stripe.Event): ProviderResult | undefined {
       return intentResult('capture', event.data.object);
     // A page's PaymentIntent, confirmed by Stripe.js: authorized (the money held), or cancelled unpaid.
     case 'payment_intent.amount_capturable_updated':
-    case 'payment_intent.canceled': {
-      const intent = event.data.object;
-      const outcome = STRIPE_OUTCOMES.authorize[intent.status];
-      if (!outcome) return undefined;
-      return {
-        outcome,
-        operationId: intent.id,
-        status: intent.status,
-        ...(outcome === 'declined' ? { reason: declineReason(intent) } : {}),
-      };
-    }
+    case 'payment_intent.canceled':
+      return intentResult('authorize', event.data.object);
     default:
       return undefined;
   }
 }
 
-function intentResult(command: ProviderAction, intent: Stripe.PaymentIntent): ProviderResult | undefined {
+function intentResult(
+  command: ProviderAction | 'authorize',
+  intent: Stripe.PaymentIntent,
+): ProviderResult | undefined {
   const outcome = STRIPE_OUTCOMES[command][intent.status];
   if (!outcome) return undefined;
   return {
