@@ -467,7 +467,10 @@ function intentResult(
     operationId: intent.id,
     status: intent.status,
     ...(outcome === 'declined' ? { reason: declineReason(intent) } : {}),
-    ...(command === 'revalidate' && outcome === 'settled' ? { authorization: authorizationOf(intent) } : {}),
+    // The authorization the payment rests on: a replacement's, or the one a page's customer made.
+    ...((command === 'revalidate' || command === 'authorize') && outcome === 'settled'
+      ? { authorization: authorizationOf(intent) }
+      : {}),
   };
 }
 
