@@ -324,14 +324,36 @@ export class GatewayProvider implements PaymentProvider {
       : { outcome: 'declined', status: found.status, reason: `authorization_${found.status}` };
   }
 
+  /** Expires the page's session while the customer has not paid; a completed one is answered as it is. */
+  async closeSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.session(request);
+    if (!found || found.status !== 'open') return found && sessionResult(found);
+    const { status, text } = await this.send(
+      'POST',
+      `/v1/checkout_sessions/${encodeURIComponent(found.id)}/expire`,
+      'the end of a checkout session',
+      { idempotencyKey: `${request.idempotencyKey}:expire`, body: {} },
+    );
+    const parsed = checkoutSessionSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable checkout session`);
+    return sessionResult(parsed.data);
+  }
+
   private async findSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.session(request);
+    return found && sessionResult(found);
+  }
+
+  private async session(
+    request: AuthorizationRequest,
+  ): Promise<z.infer<typeof checkoutSessionSchema> | undefined> {
     const path = `/v1/checkout_sessions?workflow_id=${encodeURIComponent(request.workflowId)}`;
     const { status, text } = await this.send('GET', path, 'a search for a checkout session');
     const parsed = checkoutSessionListSchema.safeParse(parseJsonOrUndefined(text));
     if (status >= 400 || !parsed.success)
       throw new Error(`gateway answered HTTP ${status} with an unreadable list of checkout sessions`);
-    const found = parsed.data.data.find((session) => session.metadata?.workflow_id === request.workflowId);
-    return found && sessionResult(found);
+    return parsed.data.data.find((session) => session.metadata?.workflow_id === request.workflowId);
   }
 
   webhookHint(rawBody: Buffer): string | undefined {

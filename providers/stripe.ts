@@ -309,26 +309,48 @@ export class StripeProvider implements PaymentProvider {
     return { ...(createdBy ? { createdBy } : {}), ...(amountMinor !== undefined ? { amountMinor } : {}) };
   }
 
+  /** What became of the PaymentIntent an earlier authorization with this request created (intentOf). */
+  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.intentOf(request);
+    if (!found) return undefined;
+    return request.mode === 'page'
+      ? pageResult(found, this.options.publishableKey ?? '')
+      : checkoutResult(found);
+  }
+
+  /** Cancels the page's PaymentIntent while the customer has not paid; an authorized one stays as it is. */
+  async closeSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    let intent = await this.intentOf(request);
+    if (!intent) return undefined;
+    if (AWAITING_CUSTOMER.has(intent.status)) {
+      try {
+        intent = await this.stripe.paymentIntents.cancel(
+          intent.id,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: idempotencyKeyFor(`${request.idempotencyKey}:cancel`, MAX_IDEMPOTENCY_KEY) },
+        );
+      } catch (error) {
+        throw retryable(error, "a cancellation of the page's PaymentIntent");
+      }
+    }
+    return pageResult(intent, this.options.publishableKey ?? '');
+  }
+
   /**
    * The PaymentIntent an earlier authorization with this request created, found by its metadata with Stripe's
    * search (which lags about a minute behind, far less than Settle waits before it asks).
    */
-  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
-    let found: Stripe.PaymentIntent | undefined;
+  private async intentOf(request: AuthorizationRequest): Promise<Stripe.PaymentIntent | undefined> {
     try {
       const workflowId = request.workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
       const intents = await this.stripe.paymentIntents.search({
         query: `metadata['workflow_id']:'${workflowId}'`,
         expand: ['data.latest_charge'],
       });
-      found = intents.data.find((intent) => intent.metadata.workflow_id === request.workflowId);
+      return intents.data.find((intent) => intent.metadata.workflow_id === request.workflowId);
     } catch (error) {
       throw retryable(error, 'a search for an authorization');
     }
-    if (!found) return undefined;
-    return request.mode === 'page'
-      ? pageResult(found, this.options.publishableKey ?? '')
-      : checkoutResult(found);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -492,6 +514,13 @@ function checkoutResult(intent: Stripe.PaymentIntent): AuthorizationResult {
   }
   return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
 }
+
+/** A page's PaymentIntent statuses before the customer has paid (or while 3-D Secure is shown). */
+const AWAITING_CUSTOMER: ReadonlySet<string> = new Set([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+]);
 
 /**
  * A page's PaymentIntent: until the customer confirms it on the page (Stripe.js) it awaits the customer, also

@@ -160,6 +160,13 @@ export interface PaymentProvider {
    * workflow id), never by the idempotency key; undefined when the provider has none.
    */
   findAuthorization?(request: AuthorizationRequest): Promise<AuthorizationResult | undefined>;
+  /**
+   * Page mode, once the page expired unpaid: ends the customer's session at the provider, so that nobody pays
+   * after Settle declined (the gateway expires it, Stripe cancels the PaymentIntent; Adyen's session ends by
+   * its own expiresAt). Found by the workflow id; a session already completed is left as it is. Answers what
+   * the provider holds afterwards, as findAuthorization would; undefined when it has no session.
+   */
+  closeSession?(request: AuthorizationRequest): Promise<AuthorizationResult | undefined>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**

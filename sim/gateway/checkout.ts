@@ -199,9 +199,24 @@ export function createCheckoutSessions({ authorize, notify }: CheckoutSessionsOp
     sendBack(res, session);
   });
 
+  /**
+   * `POST /v1/checkout_sessions/:id/expire`: the caller ends an open session (its form answers 410 from then
+   * on); a completed or expired one is answered as it is.
+   */
+  function expire(id: string): [number, unknown] {
+    const session = sessions.get(id);
+    if (!session) return [404, { error: { type: 'not_found', message: 'no such checkout session' } }];
+    if (statusOf(session) === 'open') {
+      session.expires_at = new Date().toISOString();
+      delete session.challenge;
+    }
+    return [200, present(session)];
+  }
+
   return {
     sessions,
     open,
+    expire,
     present,
     /** Sessions opened for a caller's workflow (metadata.workflow_id), newest first. */
     ofWorkflow: (workflowId: string) =>

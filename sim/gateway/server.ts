@@ -306,6 +306,10 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     idempotent(req, res, () => checkout.open(req.body ?? {}, `${req.protocol}://${req.get('host')}`));
   });
 
+  app.post('/v1/checkout_sessions/:id/expire', (req, res) => {
+    idempotent(req, res, () => checkout.expire(String(req.params.id)));
+  });
+
   // The sessions opened for a caller's workflow (metadata.workflow_id), newest first.
   app.get('/v1/checkout_sessions', (req, res) => {
     const workflowId = req.query.workflow_id;

@@ -331,7 +331,9 @@ export async function startStripeStandIn(
       }
       if (action === 'confirm') return confirmIntent(intent, params, fixture);
       if (action === 'cancel') {
-        if (intent.status !== 'requires_capture') return unexpectedState(intent, 'canceled');
+        // As Stripe: cancellable until it succeeded (or was cancelled).
+        if (['succeeded', 'canceled', 'processing'].includes(intent.status))
+          return unexpectedState(intent, 'canceled');
         Object.assign(intent, {
           status: 'canceled',
           amount_capturable: 0,

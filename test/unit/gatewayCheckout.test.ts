@@ -142,6 +142,20 @@ describe('gateway checkout sessions (page mode)', () => {
     });
   });
 
+  it('closes an unpaid session once the page expired, and leaves a paid one as it is', async () => {
+    const unpaid = pageRequest();
+    const opened = await provider.authorize(unpaid);
+    expect(await provider.closeSession(unpaid)).toMatchObject({ outcome: 'pending', status: 'expired' });
+    expect(await provider.closeSession(unpaid)).toMatchObject({ outcome: 'pending', status: 'expired' });
+    expect((await fetch((opened.session as { formUrl: string }).formUrl)).status).toBe(410);
+
+    const paid = pageRequest();
+    const session = await provider.authorize(paid);
+    await payOnPage((session.session as { formUrl: string }).formUrl, { choice: 'pay' });
+    expect(await provider.closeSession(paid)).toMatchObject({ outcome: 'settled', status: 'authorized' });
+    expect(await provider.closeSession(authorizationRequest({ mode: 'page' }))).toBeUndefined();
+  });
+
   it('refuses a session without an amount or with an expiry in the past, naming it', async () => {
     const past = await provider.authorize({ ...pageRequest(), expiresAt: '2020-01-01T00:00:00Z' });
     expect(past).toMatchObject({

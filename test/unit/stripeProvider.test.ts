@@ -738,6 +738,22 @@ describe('Stripe adapter', () => {
       expect(await page.findAuthorization(request)).toMatchObject({ outcome: 'declined' });
     });
 
+    it('cancels an unpaid page PaymentIntent once the page expired, and leaves an authorized one as it is', async () => {
+      const unpaid = pageRequest();
+      const opened = await page.authorize(unpaid);
+      expect(await page.closeSession(unpaid)).toMatchObject({ outcome: 'declined', status: 'canceled' });
+      expect(stripe.intents.get(opened.transactionId!)).toMatchObject({
+        status: 'canceled',
+        cancellation_reason: 'abandoned',
+      });
+
+      const paid = pageRequest();
+      const authorized = await page.authorize(paid);
+      await confirmAsStripeJs(authorized.transactionId!, 'pm_card_visa');
+      expect(await page.closeSession(paid)).toMatchObject({ outcome: 'settled' });
+      expect(stripe.intents.get(authorized.transactionId!)!.status).toBe('requires_capture');
+    });
+
     it('reads a cancelled page PaymentIntent as declined', async () => {
       const payload = JSON.stringify({
         id: 'evt_page_1',
