@@ -80,9 +80,12 @@ export function checkoutPageRoutes({ temporal, logger, checkoutPage }: CheckoutP
     return { claims, view };
   }
 
+  /** The page's headers; a JSON answer (no nonce) allows nothing at all. */
   const secure = (res: Response, nonce: string, view?: CheckoutPageView) =>
     res.set({
-      'content-security-policy': checkoutPageCsp(nonce, view?.state === 'open' ? view.session : undefined),
+      'content-security-policy': nonce
+        ? checkoutPageCsp(nonce, view?.state === 'open' ? view.session : undefined)
+        : "default-src 'none'; frame-ancestors 'none'",
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
