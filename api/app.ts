@@ -9,6 +9,8 @@ import type { CoreServices, FrontDoor } from '../oms/door';
 import { mountRoutes, route, type RouteSet } from '../http/contract';
 import { requestMetrics, serveMetrics } from '../http/metrics';
 import { requestScope, scopedErrors } from '../http/requestScope';
+import type { CheckoutPageSettings } from '../domain/checkout';
+import { checkoutPageRoutes } from './checkoutPage';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { webhookRoutes } from './webhooks';
@@ -28,6 +30,8 @@ export interface ApiDependencies extends CoreServices {
   readonly draining?: () => boolean;
   /** With tracing on (config/tracing.ts): each request's server span, the parent of what it starts. */
   readonly tracer?: Tracer;
+  /** The hosted payment page's settings; absent, `/pay/…` answers 503 and no page checkout opens. */
+  readonly checkoutPage?: CheckoutPageSettings;
 }
 
 export const healthSchema = z.object({ status: z.literal('ok') });
@@ -142,6 +146,7 @@ export function apiRoutes(
     serviceRoutes(deps, () => (document ??= openApiDocument(sets))),
     ...doors.flatMap((door) => (door.routes ? [door.routes(deps)] : [])),
     webhookRoutes(deps),
+    checkoutPageRoutes(deps),
     paymentRoutes(deps),
   );
   return sets;

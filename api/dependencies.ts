@@ -3,12 +3,13 @@ import { settlementPolicies, type ConfigOf } from '../config';
 import type { Logger } from '../config/logger';
 import { FRONT_DOORS } from '../oms';
 import type { FrontDoor } from '../oms/door';
+import { parseDuration } from '../domain/duration';
 import { createProviderRegistry } from '../providers/fromConfig';
 import type { ApiDependencies } from './app';
 
 /** What the API needs from its settings, for `npm run api` and the local stack alike. */
 export function apiDependencies(
-  config: ConfigOf<'temporal' | 'api' | 'operator' | 'providers' | 'settlement'>,
+  config: ConfigOf<'temporal' | 'api' | 'public' | 'checkout' | 'operator' | 'providers' | 'settlement'>,
   temporal: Client,
   logger: Logger,
   doors: readonly FrontDoor[] = FRONT_DOORS,
@@ -21,6 +22,16 @@ export function apiDependencies(
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
     trustProxy: config.TRUST_PROXY,
+    // The page's links need the public URL; without it Settle serves no page.
+    ...(config.PUBLIC_URL
+      ? {
+          checkoutPage: {
+            publicUrl: config.PUBLIC_URL,
+            key: config.CHECKOUT_PAGE_KEY,
+            ttlMs: parseDuration(config.CHECKOUT_PAGE_TTL),
+          },
+        }
+      : {}),
     // Each door's own, from its settings (which the API loads with the doors' sections).
     ...Object.assign({}, ...doors.map((door) => door.dependencies?.(config) ?? {})),
   };

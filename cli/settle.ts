@@ -27,9 +27,9 @@ export function settleProgram(doors: readonly FrontDoor[] = FRONT_DOORS): Comman
   );
 }
 
-/** A door's commands load Temporal's settings and the door's own, and no others. */
+/** A door's commands load Temporal's settings, Settle's public address and the door's own, and no others. */
 function doorCliKit(door: FrontDoor, doors: readonly FrontDoor[]): DoorCliKit {
-  const owners = ['temporal', ...(door.settings ? [door.settings.owner] : [])];
+  const owners = ['temporal', 'public', ...(door.settings ? [door.settings.owner] : [])];
   return {
     loadConfig: () => loadConfig(undefined, { owners, doors: doorSectionsOf(doors) }),
     connectTemporal: (config) => connectTemporal(config as ReturnType<typeof loadConfig<'temporal'>>),

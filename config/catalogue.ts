@@ -2,10 +2,12 @@ import { PROVIDERS, type Provider } from '../providers';
 import { selectionSettings } from '../providers/selection';
 import {
   apiSettings,
+  checkoutSettings,
   codecSettings,
   logSettings,
   metricsSettings,
   operatorSettings,
+  publicSettings,
   settlementSettings,
   temporalSettings,
   workerSettings,
@@ -20,6 +22,8 @@ import type { OptionalValuesOf, Section, Setting, ValuesOf } from './setting';
 export const SECTIONS = [
   temporalSettings,
   apiSettings,
+  publicSettings,
+  checkoutSettings,
   operatorSettings,
   codecSettings,
   selectionSettings,

@@ -73,6 +73,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
     // Only the local Web UI reaches it, and the Web UI cannot send a token.
     CODEC_ALLOW_ANONYMOUS: 'true',
     PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
+    // A development key: the local stack's payment page links are signed with it.
+    CHECKOUT_PAGE_KEY: 'local-checkout-page-key-not-for-production',
     SPRYKER_TENANTS: `${LOCAL_SPRYKER_TENANT}=${LOCAL_SPRYKER_TOKEN}`,
     DEITY_PROFILES: JSON.stringify([
       {

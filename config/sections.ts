@@ -79,6 +79,47 @@ export const apiSettings = section({
   },
 });
 
+export const publicSettings = section({
+  owner: 'public',
+  title: 'Public address',
+  settings: {
+    PUBLIC_URL: {
+      key: 'settle.public_url',
+      schema: url,
+      description:
+        "Settle's base URL as the outside reaches it: the hosted payment page's links (<public_url>/pay/…), " +
+        "MIB's registration (<public_url>/mib) and the Spryker payment methods' authorization endpoint.",
+      unset: "none (`settle register` needs it, and so do the hosted payment page's links)",
+    },
+  },
+});
+
+export const checkoutSettings = section({
+  owner: 'checkout',
+  title: 'Hosted payment page',
+  about:
+    'The page a customer pays an order on (`<public_url>/pay/<token>`): its link is signed with ' +
+    'CHECKOUT_PAGE_KEY and carries its expiry, so it cannot be made for another order or kept past it.',
+  settings: {
+    CHECKOUT_PAGE_KEY: {
+      key: 'checkout.page_key',
+      schema: z.string().min(32, 'must be at least 32 characters (`openssl rand -base64 32`)'),
+      required: true,
+      secret: true,
+      description:
+        'HMAC-SHA256 key that signs and verifies the payment page links, at least 32 characters ' +
+        '(`openssl rand -base64 32`); every API replica needs the same key. Changing it voids the open links.',
+    },
+    CHECKOUT_PAGE_TTL: {
+      key: 'checkout.page_ttl',
+      schema: duration,
+      default: '30m',
+      description:
+        'How long a payment page stays open; an order whose customer has not paid by then is declined.',
+    },
+  },
+});
+
 export const operatorSettings = section({
   owner: 'operator',
   title: 'Operator',

@@ -22,6 +22,8 @@ import { idempotencyKeyFor } from './idempotency';
 import {
   WebhookVerificationError,
   type AuthorizationQuery,
+  type AuthorizationRequest,
+  type AuthorizationResult,
   type AuthorizationState,
   type PaymentProvider,
   type ProviderCommand,
@@ -52,6 +54,8 @@ export const ADYEN_CANNOT_READ_AUTHORISATIONS =
 export const ADYEN_OUTCOMES = {
   answers: { received: 'pending' } as Readonly<Record<string, Outcome>>,
   events: {
+    // A payment the shopper made on the page (Drop-in): authorised, the money held; or refused.
+    AUTHORISATION: { true: 'settled', false: 'declined' },
     CAPTURE: { true: 'settled', false: 'declined' },
     CAPTURE_FAILED: { true: 'declined' },
     REFUND: { true: 'settled', false: 'declined' },
@@ -66,6 +70,7 @@ export const ADYEN_OUTCOMES = {
  * success say.
  */
 const DECLINE_REASONS: Readonly<Record<string, string>> = {
+  AUTHORISATION: 'authorisation_refused: Adyen did not authorise the payment (AUTHORISATION, success false)',
   CAPTURE: 'capture_refused: Adyen did not capture the payment (CAPTURE, success false)',
   CAPTURE_FAILED: 'capture_failed: the capture Adyen had accepted failed at the bank (CAPTURE_FAILED)',
   REFUND: 'refund_refused: Adyen did not refund the payment (REFUND, success false)',
@@ -101,6 +106,8 @@ export interface AdyenProviderOptions {
   /** Extra certificate authorities (PEM) to trust for that base. */
   readonly caFile?: string;
   readonly timeoutMs?: number;
+  /** The client key (test_… or live_…) Adyen's Drop-in uses on the payment page; without it no page opens. */
+  readonly clientKey?: string;
 }
 
 const itemSchema = z.looseObject({
@@ -194,6 +201,66 @@ export class AdyenProvider implements PaymentProvider {
     }
   }
 
+  /**
+   * Only for the payment page: a Checkout session (`POST /sessions`) Drop-in takes the payment in, for manual
+   * capture; its reference is the workflow id, which the AUTHORISATION notification returns as its
+   * merchantReference. Adyen authorises only with the shopper's card data, so there is no direct mode.
+   */
+  async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    if (request.mode !== 'page')
+      return {
+        outcome: 'declined',
+        status: 'not_supported',
+        reason: "not_supported: Adyen authorises only with the shopper's card data, on the payment page",
+      };
+    const clientKey = this.options.clientKey;
+    if (!clientKey) {
+      const reason = 'client_key_missing: a payment page needs ADYEN_CLIENT_KEY for Drop-in';
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
+    const money = { minor: request.amountMinor, currency: request.currency };
+    const unpayable = this.amountProblem(money);
+    if (unpayable)
+      return { outcome: 'declined', status: 'rejected', reason: `amount_not_payable: ${unpayable}` };
+    if (request.workflowId.length > MAX_REFERENCE || !request.returnUrl) {
+      const reason = !request.returnUrl
+        ? 'return_url_missing: Adyen needs the page to send the shopper back to'
+        : `reference_too_long: Adyen carries at most ${MAX_REFERENCE} characters of reference`;
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
+    try {
+      const session = await this.checkout.PaymentsApi.sessions(
+        {
+          merchantAccount: this.options.merchantAccount,
+          amount: { value: toProviderUnits(ADYEN_CURRENCIES, money), currency: request.currency },
+          reference: request.workflowId,
+          merchantOrderReference: request.orderReference,
+          returnUrl: request.returnUrl,
+          ...(request.expiresAt ? { expiresAt: new Date(request.expiresAt) } : {}),
+          // Held for Settle's capture command, never captured by Adyen on its own.
+          additionalData: { manualCapture: 'true' },
+        },
+        { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
+      );
+      if (!session.sessionData) throw new Error('Adyen answered a session without sessionData');
+      return {
+        outcome: 'pending',
+        transactionId: session.id,
+        status: 'session_open',
+        session: {
+          kind: 'adyen',
+          sessionId: session.id,
+          sessionData: session.sessionData,
+          clientKey,
+          environment: this.options.environment,
+        },
+      };
+    } catch (error) {
+      const { status, reason } = declinedOrThrow(error, 'a checkout session');
+      return { outcome: 'declined', status, reason };
+    }
+  }
+
   /** Adyen offers no way to read an authorisation: validate and revalidate fail, saying so. */
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
     return {
@@ -236,7 +303,10 @@ export class AdyenProvider implements PaymentProvider {
     // Authentic from here on: whatever it says is acknowledged, so that Adyen stops redelivering it.
     const outcome = ADYEN_OUTCOMES.events[item.eventCode]?.[item.success];
     const workflowId = item.merchantReference;
-    if (!outcome || !isFinal(outcome) || !parsePaymentWorkflowId(workflowId)) return undefined;
+    const command: string | undefined = parsePaymentWorkflowId(workflowId)?.command;
+    if (!outcome || !isFinal(outcome) || !command) return undefined;
+    // An authorisation answers only an authorize command (the page's session carried its id).
+    if ((item.eventCode === 'AUTHORISATION') !== (command === 'authorize')) return undefined;
     return {
       workflowId,
       // Adyen identifies a notification by these three: a redelivery repeats them.

@@ -65,6 +65,13 @@ export const adyenProvider = defineProvider({
         'PEM file of extra certificate authorities to trust for the Checkout API (a TLS-inspecting proxy).',
       unset: 'none',
     },
+    ADYEN_CLIENT_KEY: {
+      key: 'adyen.client_key',
+      schema: z.string().regex(/^(test|live)_[A-Za-z0-9]+$/, 'must be a client key (test_… or live_…)'),
+      description:
+        "Client key of the web service user (Customer Area, Developers > API credentials), which Drop-in uses on Settle's payment page; its allowed origins must include PUBLIC_URL.",
+      unset: 'no payment page for Adyen: a page checkout is declined, naming this setting',
+    },
   },
   alsoRequired: (given) =>
     given.ADYEN_ENVIRONMENT === 'live' && !given.ADYEN_LIVE_URL_PREFIX && !given.ADYEN_CHECKOUT_URL
@@ -82,6 +89,7 @@ export const adyenProvider = defineProvider({
       liveUrlPrefix: settings.ADYEN_LIVE_URL_PREFIX,
       checkoutUrl: settings.ADYEN_CHECKOUT_URL,
       caFile: settings.ADYEN_CA_FILE,
+      clientKey: settings.ADYEN_CLIENT_KEY,
     });
   },
 });

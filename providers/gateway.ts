@@ -108,6 +108,20 @@ const authorizationListSchema = z.object({
   data: z.array(authorizationSchema.extend({ metadata: z.record(z.string(), z.string()).optional() })),
 });
 
+const checkoutSessionSchema = z.object({
+  id: z.string(),
+  status: z.enum(['open', 'complete', 'expired']),
+  form_url: z.string(),
+  outcome: z.enum(['authorized', 'declined']).optional(),
+  authorization: z.string().optional(),
+  decline_reason: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+const checkoutSessionListSchema = z.object({ data: z.array(checkoutSessionSchema) });
+
+/** The gateway's word for a page session the customer has not completed yet. */
+export const AWAITING_CUSTOMER = 'awaiting_customer';
+
 const webhookSchema = z.object({
   id: z.string(),
   type: z.string(),
@@ -169,8 +183,13 @@ export class GatewayProvider implements PaymentProvider {
     return result;
   }
 
-  /** A new authorization; a lost answer throws, and the retry (same key) is answered from the first. */
+  /**
+   * A new authorization; a lost answer throws, and the retry (same key) is answered from the first. In page
+   * mode a checkout session instead: the customer pays on the gateway's hosted form, and the outcome comes by
+   * webhook.
+   */
   async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    if (request.mode === 'page') return this.openSession(request);
     const { status, text } = await this.send('POST', '/v1/authorizations', 'an authorization', {
       idempotencyKey: request.idempotencyKey,
       body: {
@@ -189,6 +208,24 @@ export class GatewayProvider implements PaymentProvider {
     return outcome === 'settled'
       ? { outcome, transactionId: id, status: word, expiresAt: expires_at }
       : { outcome, status: word, reason: decline_reason };
+  }
+
+  private async openSession(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const { status, text } = await this.send('POST', '/v1/checkout_sessions', 'a checkout session', {
+      idempotencyKey: request.idempotencyKey,
+      body: {
+        amount: request.amountMinor,
+        currency: request.currency,
+        ...(request.returnUrl ? { return_url: request.returnUrl } : {}),
+        ...(request.expiresAt ? { expires_at: request.expiresAt } : {}),
+        metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+      },
+    });
+    const parsed = checkoutSessionSchema.safeParse(parseJsonOrUndefined(text));
+    const refusal = refused(status, text, 'checkout session', parsed.success);
+    if (refusal) return refusal;
+    if (!parsed.success) throw new Error(`gateway answered an unreadable checkout session (HTTP ${status})`);
+    return sessionResult(parsed.data);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -266,8 +303,12 @@ export class GatewayProvider implements PaymentProvider {
     );
   }
 
-  /** The authorization an earlier `authorize` made, by the workflow id in its metadata. */
+  /**
+   * The authorization an earlier `authorize` made, by the workflow id in its metadata; in page mode the
+   * checkout session's state: still awaiting the customer (pending), or what the customer's payment became.
+   */
   async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    if (request.mode === 'page') return this.findSession(request);
     const path = `/v1/authorizations?workflow_id=${encodeURIComponent(request.workflowId)}`;
     const { status, text } = await this.send('GET', path, 'a search for an authorization');
     const parsed = authorizationListSchema.safeParse(parseJsonOrUndefined(text));
@@ -281,6 +322,38 @@ export class GatewayProvider implements PaymentProvider {
     return found.status === 'authorized'
       ? { outcome: 'settled', transactionId: found.id, status: found.status, expiresAt: found.expires_at }
       : { outcome: 'declined', status: found.status, reason: `authorization_${found.status}` };
+  }
+
+  /** Expires the page's session while the customer has not paid; a completed one is answered as it is. */
+  async closeSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.session(request);
+    if (!found || found.status !== 'open') return found && sessionResult(found);
+    const { status, text } = await this.send(
+      'POST',
+      `/v1/checkout_sessions/${encodeURIComponent(found.id)}/expire`,
+      'the end of a checkout session',
+      { idempotencyKey: `${request.idempotencyKey}:expire`, body: {} },
+    );
+    const parsed = checkoutSessionSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable checkout session`);
+    return sessionResult(parsed.data);
+  }
+
+  private async findSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.session(request);
+    return found && sessionResult(found);
+  }
+
+  private async session(
+    request: AuthorizationRequest,
+  ): Promise<z.infer<typeof checkoutSessionSchema> | undefined> {
+    const path = `/v1/checkout_sessions?workflow_id=${encodeURIComponent(request.workflowId)}`;
+    const { status, text } = await this.send('GET', path, 'a search for a checkout session');
+    const parsed = checkoutSessionListSchema.safeParse(parseJsonOrUndefined(text));
+    if (status >= 400 || !parsed.success)
+      throw new Error(`gateway answered HTTP ${status} with an unreadable list of checkout sessions`);
+    return parsed.data.data.find((session) => session.metadata?.workflow_id === request.workflowId);
   }
 
   webhookHint(rawBody: Buffer): string | undefined {
@@ -347,6 +420,24 @@ export class GatewayProvider implements PaymentProvider {
       reason: result.reason,
     };
   }
+}
+
+/**
+ * A checkout session as an authorization's outcome: open (or expired unpaid) is the customer not having paid,
+ * with the form to pay on; complete is authorized, with the authorization's id, or declined.
+ */
+function sessionResult(session: z.infer<typeof checkoutSessionSchema>): AuthorizationResult {
+  if (session.status === 'complete' && session.outcome === 'authorized' && session.authorization)
+    return { outcome: 'settled', transactionId: session.authorization, status: 'authorized' };
+  if (session.status === 'complete')
+    return { outcome: 'declined', status: 'declined', reason: session.decline_reason ?? 'declined' };
+  return {
+    outcome: 'pending',
+    transactionId: session.id,
+    status: session.status === 'expired' ? 'expired' : AWAITING_CUSTOMER,
+    redirectUrl: session.form_url,
+    session: { kind: 'gateway', formUrl: session.form_url },
+  };
 }
 
 const authorizationPath = (transactionId: string) =>

@@ -103,6 +103,8 @@ export interface StripeProviderOptions {
   readonly timeoutMs?: number;
   /** The payment method an authorization at checkout is confirmed with when its request names none. */
   readonly checkoutPaymentMethod?: string;
+  /** The publishable key (pk_…) Stripe.js on the payment page uses; without it no page session opens. */
+  readonly publishableKey?: string;
 }
 
 /** Stripe's error code for a request whose idempotency key another request in flight holds (HTTP 409). */
@@ -221,38 +223,72 @@ export class StripeProvider implements PaymentProvider {
    * wants the customer anyway is declined, since nobody could take the customer through.
    */
   async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    if (request.mode === 'page') return this.openPage(request);
     const paymentMethod = request.paymentMethod ?? this.options.checkoutPaymentMethod;
     if (!paymentMethod) {
       const reason =
         'payment_method_missing: the request names none and STRIPE_CHECKOUT_PAYMENT_METHOD is unset';
       return { outcome: 'declined', status: 'rejected', reason };
     }
+    const created = await this.createIntent(request, {
+      payment_method: paymentMethod,
+      confirm: true,
+      ...(request.returnUrl
+        ? { return_url: request.returnUrl }
+        : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+      expand: ['latest_charge'],
+    });
+    return 'outcome' in created ? created : checkoutResult(created);
+  }
+
+  /**
+   * Page mode: a manual-capture PaymentIntent for the order, not confirmed: Stripe.js confirms it on the
+   * customer's page with its client secret, and Stripe's webhook (amount_capturable_updated) tells the outcome.
+   */
+  private async openPage(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const publishableKey = this.options.publishableKey;
+    if (!publishableKey) {
+      const reason = 'publishable_key_missing: a payment page needs STRIPE_PUBLISHABLE_KEY for Stripe.js';
+      return { outcome: 'declined', status: 'rejected', reason };
+    }
+    const created = await this.createIntent(request, {
+      automatic_payment_methods: { enabled: true },
+      metadata: { checkout: 'page' },
+    });
+    return 'outcome' in created ? created : pageResult(created, publishableKey);
+  }
+
+  /**
+   * A manual-capture PaymentIntent for the request's order, with `fields` on top; a refusal (an amount Stripe
+   * cannot take, a declined card) as the declined authorization. A lost answer throws: the retry, with the same
+   * key, is answered from Stripe's record.
+   */
+  private async createIntent(
+    request: AuthorizationRequest,
+    fields: Omit<Stripe.PaymentIntentCreateParams, 'amount' | 'currency'>,
+  ): Promise<Stripe.PaymentIntent | AuthorizationResult> {
     const refusal = this.amountProblem({ minor: request.amountMinor, currency: request.currency });
     if (refusal) return unpayable(refusal);
-    let intent: Stripe.PaymentIntent;
     try {
-      intent = await this.stripe.paymentIntents.create(
+      return await this.stripe.paymentIntents.create(
         {
+          ...fields,
           amount: stripeAmount(request),
           currency: request.currency.toLowerCase(),
-          payment_method: paymentMethod,
           capture_method: 'manual',
-          confirm: true,
-          ...(request.returnUrl
-            ? { return_url: request.returnUrl }
-            : { automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
           description: `Order ${request.orderReference}`,
-          metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
-          expand: ['latest_charge'],
+          metadata: {
+            workflow_id: request.workflowId,
+            order_reference: request.orderReference,
+            ...fields.metadata,
+          },
         },
         { idempotencyKey: idempotencyKeyFor(request.idempotencyKey, MAX_IDEMPOTENCY_KEY) },
       );
     } catch (error) {
-      // A lost answer throws too: the retry, with the same key, is answered from Stripe's record.
       const { status, reason } = declinedOrThrow(error, 'authorize', { lostAnswerIsUnknown: false });
       return { outcome: 'declined', status, reason };
     }
-    return checkoutResult(intent);
   }
 
   async authorizationRecord(transactionId: string): Promise<AuthorizationRecord | undefined> {
@@ -273,23 +309,48 @@ export class StripeProvider implements PaymentProvider {
     return { ...(createdBy ? { createdBy } : {}), ...(amountMinor !== undefined ? { amountMinor } : {}) };
   }
 
+  /** What became of the PaymentIntent an earlier authorization with this request created (intentOf). */
+  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    const found = await this.intentOf(request);
+    if (!found) return undefined;
+    return request.mode === 'page'
+      ? pageResult(found, this.options.publishableKey ?? '')
+      : checkoutResult(found);
+  }
+
+  /** Cancels the page's PaymentIntent while the customer has not paid; an authorized one stays as it is. */
+  async closeSession(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
+    let intent = await this.intentOf(request);
+    if (!intent) return undefined;
+    if (AWAITING_CUSTOMER.has(intent.status)) {
+      try {
+        intent = await this.stripe.paymentIntents.cancel(
+          intent.id,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: idempotencyKeyFor(`${request.idempotencyKey}:cancel`, MAX_IDEMPOTENCY_KEY) },
+        );
+      } catch (error) {
+        throw retryable(error, "a cancellation of the page's PaymentIntent");
+      }
+    }
+    return pageResult(intent, this.options.publishableKey ?? '');
+  }
+
   /**
    * The PaymentIntent an earlier authorization with this request created, found by its metadata with Stripe's
    * search (which lags about a minute behind, far less than Settle waits before it asks).
    */
-  async findAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult | undefined> {
-    let found: Stripe.PaymentIntent | undefined;
+  private async intentOf(request: AuthorizationRequest): Promise<Stripe.PaymentIntent | undefined> {
     try {
       const workflowId = request.workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
       const intents = await this.stripe.paymentIntents.search({
         query: `metadata['workflow_id']:'${workflowId}'`,
         expand: ['data.latest_charge'],
       });
-      found = intents.data.find((intent) => intent.metadata.workflow_id === request.workflowId);
+      return intents.data.find((intent) => intent.metadata.workflow_id === request.workflowId);
     } catch (error) {
       throw retryable(error, 'a search for an authorization');
     }
-    return found && checkoutResult(found);
   }
 
   async inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState> {
@@ -408,25 +469,19 @@ function eventResult(event: Stripe.Event): ProviderResult | undefined {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed':
       return intentResult('capture', event.data.object);
-    // A manual-capture PaymentIntent authorized (the customer paid on the page, or passed 3-D Secure): the
-    // authorize command whose workflow id it carries has its outcome.
-    case 'payment_intent.amount_capturable_updated': {
-      const intent = event.data.object;
-      return intent.status === 'requires_capture'
-        ? {
-            outcome: 'settled',
-            operationId: intent.id,
-            status: intent.status,
-            authorization: authorizationOf(intent),
-          }
-        : undefined;
-    }
+    // A page's PaymentIntent, confirmed by Stripe.js: authorized (the money held), or cancelled unpaid.
+    case 'payment_intent.amount_capturable_updated':
+    case 'payment_intent.canceled':
+      return intentResult('authorize', event.data.object);
     default:
       return undefined;
   }
 }
 
-function intentResult(command: ProviderAction, intent: Stripe.PaymentIntent): ProviderResult | undefined {
+function intentResult(
+  command: ProviderAction | 'authorize',
+  intent: Stripe.PaymentIntent,
+): ProviderResult | undefined {
   const outcome = STRIPE_OUTCOMES[command][intent.status];
   if (!outcome) return undefined;
   return {
@@ -434,7 +489,10 @@ function intentResult(command: ProviderAction, intent: Stripe.PaymentIntent): Pr
     operationId: intent.id,
     status: intent.status,
     ...(outcome === 'declined' ? { reason: declineReason(intent) } : {}),
-    ...(command === 'revalidate' && outcome === 'settled' ? { authorization: authorizationOf(intent) } : {}),
+    // The authorization the payment rests on: a replacement's, or the one a page's customer made.
+    ...((command === 'revalidate' || command === 'authorize') && outcome === 'settled'
+      ? { authorization: authorizationOf(intent) }
+      : {}),
   };
 }
 
@@ -455,6 +513,36 @@ function checkoutResult(intent: Stripe.PaymentIntent): AuthorizationResult {
     };
   }
   return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
+}
+
+/** A page's PaymentIntent statuses before the customer has paid (or while 3-D Secure is shown). */
+const AWAITING_CUSTOMER: ReadonlySet<string> = new Set([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+]);
+
+/**
+ * A page's PaymentIntent: until the customer confirms it on the page (Stripe.js) it awaits the customer, also
+ * after a declined card (they may try another) or while 3-D Secure is shown; `processing` is Stripe deciding.
+ */
+function pageResult(intent: Stripe.PaymentIntent, publishableKey: string): AuthorizationResult {
+  if (intent.status === 'requires_capture') return { outcome: 'settled', ...authorizationOf(intent) };
+  // Cancelled, or a card declined (payment_intent.payment_failed told the same): the page's payment failed.
+  if (
+    intent.status === 'canceled' ||
+    (intent.status === 'requires_payment_method' && intent.last_payment_error)
+  )
+    return { outcome: 'declined', status: intent.status, reason: declineReason(intent) };
+  if (intent.status === 'succeeded')
+    return { outcome: 'settled', transactionId: intent.id, status: intent.status };
+  return {
+    outcome: 'pending',
+    transactionId: intent.id,
+    status: intent.status,
+    ...(intent.status === 'processing' ? { awaitingCustomer: false } : {}),
+    session: { kind: 'stripe', clientSecret: intent.client_secret ?? '', publishableKey },
+  };
 }
 
 /** Why Stripe refused the PaymentIntent: its last payment error's code and message, else its status. */

@@ -43,6 +43,15 @@ export const stripeProvider = defineProvider({
         "the front door names none, e.g. pm_card_visa. Real customers pay on the payment page or with the shop's own token.",
       unset: 'the front door must name one',
     },
+    STRIPE_PUBLISHABLE_KEY: {
+      key: 'stripe.publishable_key',
+      schema: z
+        .string()
+        .regex(/^pk_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe publishable key (pk_test_… or pk_live_…)'),
+      description:
+        "Publishable key (pk_…) Stripe.js uses on Settle's payment page; the mode (test or live) of STRIPE_API_KEY.",
+      unset: 'no payment page for Stripe: a page checkout is declined, naming this setting',
+    },
   },
   create(settings) {
     // A configured card confirmed server-side for every customer is a test harness, never a live payment.
@@ -60,6 +69,7 @@ export const stripeProvider = defineProvider({
       webhookSecret: settings.STRIPE_WEBHOOK_SECRET,
       apiBase: settings.STRIPE_API_BASE,
       checkoutPaymentMethod: settings.STRIPE_CHECKOUT_PAYMENT_METHOD,
+      publishableKey: settings.STRIPE_PUBLISHABLE_KEY,
     });
   },
 });

@@ -13,8 +13,9 @@ import type { AuthorizationReference, AuthorizationValidity, FinalOutcome, Outco
  * A business refusal (decline, invalid state, unknown authorization, a request the provider would not take)
  * is not an error but the outcome `declined`, reported to MIB as `*_failed` with the provider's reason.
  *
- * Authorizing at checkout (`authorize`) is optional: the gateway simulator and Stripe offer it. Adyen does
- * not, since an Adyen authorisation needs the shopper's card data, which only Adyen's own checkout collects.
+ * Authorizing at checkout (`authorize`) is optional: the gateway simulator and Stripe offer it directly and on
+ * the payment page; Adyen only on the page, since an Adyen authorisation needs the shopper's card data, which
+ * only Adyen's own component (Drop-in) collects.
  */
 
 export interface ProviderCommand {
@@ -163,6 +164,13 @@ export interface PaymentProvider {
    * workflow id), never by the idempotency key; undefined when the provider has none.
    */
   findAuthorization?(request: AuthorizationRequest): Promise<AuthorizationResult | undefined>;
+  /**
+   * Page mode, once the page expired unpaid: ends the customer's session at the provider, so that nobody pays
+   * after Settle declined (the gateway expires it, Stripe cancels the PaymentIntent; Adyen's session ends by
+   * its own expiresAt). Found by the workflow id; a session already completed is left as it is. Answers what
+   * the provider holds afterwards, as findAuthorization would; undefined when it has no session.
+   */
+  closeSession?(request: AuthorizationRequest): Promise<AuthorizationResult | undefined>;
   /** Reads the authorization (validate, revalidate); never changes anything at the provider. */
   inspectAuthorization(query: AuthorizationQuery): Promise<AuthorizationState>;
   /**

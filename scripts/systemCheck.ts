@@ -11,7 +11,8 @@ import { findOnPath, resolveTemporalCli, resolveTestServer } from './temporal-bi
  * The system programs `npm test` needs beyond Node, checked in its first seconds: RabbitMQ (the Deity door's
  * tests start brokers), Java 17 and Maven (the time-skipping test server, fetched from Maven Central and run
  * on the JVM) unless it is at hand already, Go 1.25 (builds the Temporal CLI, stripe-mock and Helm) unless they are,
- * and openssl (the Adyen stand-in's certificate). As root where apt-get is, the Debian packages among them are
+ * openssl (the Adyen stand-in's certificate) and Chromium (the payment page's browser tests, driven by
+ * playwright-core, which never downloads a browser of its own). As root where apt-get is, the Debian packages among them are
  * installed; otherwise, or if a piece has no package, it stops with one message naming each missing piece and
  * the command that installs it, before minutes of building or of tests failing one by one.
  */
@@ -94,6 +95,13 @@ export async function missingForTests(): Promise<MissingPiece[]> {
       what: "openssl (makes the Adyen stand-in's throw-away certificate)",
       install: 'apt-get install openssl',
       debianPackage: 'openssl',
+    });
+  const chromium = env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(chromium))
+    missing.push({
+      what: `Chromium (the payment page's browser tests)${env.CHROMIUM_PATH ? `: CHROMIUM_PATH ${chromium} does not exist` : ''}`,
+      install: 'apt-get install chromium (or set CHROMIUM_PATH to a Chromium or Chrome executable)',
+      debianPackage: 'chromium',
     });
   return missing;
 }

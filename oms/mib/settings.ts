@@ -67,11 +67,5 @@ export const mibSettings = section({
       description:
         'How often `settle register --schedule` re-registers the endpoint: a whole number and s, m, h or d.',
     },
-    PUBLIC_URL: {
-      key: 'settle.public_url',
-      schema: url,
-      description: "Settle's base URL as MIB reaches it; registration tells MIB <public_url>/mib.",
-      unset: 'none (`settle register` needs it)',
-    },
   },
 });

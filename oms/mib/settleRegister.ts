@@ -6,7 +6,7 @@ import { REGISTRATION_SCHEDULE_ID, registrationWorkflowId, type EndpointRegistra
 import type { RegisterEndpointInput } from './workflows/registerEndpointMessages';
 
 /** `settle register` (the default door): registers Settle's payment endpoint with MIB (workflow `registerEndpointWorkflow`). */
-export const mibRegistration: DoorRegistration<MibConfig> = {
+export const mibRegistration: DoorRegistration<MibConfig & { readonly PUBLIC_URL?: string }> = {
   oms: 'MIB',
   registers: "MIB's endpoint",
   about:

@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { Agent, request } from 'undici';
 import { canonicalJson } from '../../domain/fingerprint';
 import { signPayload } from '../../domain/signature';
+import { createCheckoutSessions, isStringRecord, type CheckoutSession } from './checkout';
 
 /**
  * The gateway simulator: a small card gateway with the shape of real ones (docs/providers.md, "The gateway
@@ -157,6 +158,18 @@ function present(authorization: Authorization) {
   return { ...authorization, status: expired ? 'expired' : authorization.status };
 }
 
+/** What a webhook carries of something other than an operation: a checkout session's authorization. */
+interface WebhookOperation {
+  readonly id: string;
+  readonly object: 'authorization';
+  readonly status: 'succeeded' | 'declined';
+  readonly decline_reason?: string;
+  readonly checkout_session: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly metadata: Record<string, string>;
+}
+
 export interface WebhookDelivery {
   readonly eventId: string;
   readonly operationId: string;
@@ -239,6 +252,22 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     res.json(control);
   });
 
+  // The customer's side of checkout sessions: the hosted card form and its 3-D Secure challenge.
+  const checkout = createCheckoutSessions({
+    authorize: (session) => {
+      const authorization = newAuthorization({
+        amount: session.amount,
+        currency: session.currency,
+        metadata: session.metadata,
+        expiresAt: Date.now() + control.authorizationTtlMs,
+      });
+      authorizations.set(authorization.id, authorization);
+      return authorization.id;
+    },
+    notify: (session) => sendSessionWebhook(session),
+  });
+  app.use(checkout.form);
+
   app.use('/v1', (req, res, next) => {
     if (control.down) {
       req.socket.destroy();
@@ -270,6 +299,30 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
         { id: newId('auth'), object: 'authorization', status: 'declined', decline_reason: 'card_declined' },
       ];
     });
+  });
+
+  // A checkout session: the customer pays on the hosted form at its form_url, and only then is the money held.
+  app.post('/v1/checkout_sessions', (req, res) => {
+    idempotent(req, res, () => checkout.open(req.body ?? {}, `${req.protocol}://${req.get('host')}`));
+  });
+
+  app.post('/v1/checkout_sessions/:id/expire', (req, res) => {
+    idempotent(req, res, () => checkout.expire(String(req.params.id)));
+  });
+
+  // The sessions opened for a caller's workflow (metadata.workflow_id), newest first.
+  app.get('/v1/checkout_sessions', (req, res) => {
+    const workflowId = req.query.workflow_id;
+    if (typeof workflowId !== 'string' || !workflowId)
+      return invalid(res, 'the workflow_id query parameter is required');
+    res.json({ object: 'list', data: checkout.ofWorkflow(workflowId) });
+  });
+
+  app.get('/v1/checkout_sessions/:id', (req, res) => {
+    const session = checkout.sessions.get(req.params.id);
+    if (!session)
+      return void res.status(404).json({ error: { type: 'not_found', message: 'no such checkout session' } });
+    res.json(checkout.present(session));
   });
 
   // The authorizations made at checkout for a caller's workflow (metadata.workflow_id), newest first.
@@ -552,7 +605,7 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
   }
 
   /** Sends the operation's final state as one event; a redelivery carries the same event id and body. */
-  function sendWebhook(operation: Operation) {
+  function sendWebhook(operation: Operation | WebhookOperation) {
     const event = {
       id: newId('evt'),
       type: `${operation.object}.${operation.status}`,
@@ -560,6 +613,24 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
       data: { operation: { ...operation } },
     };
     void deliverWebhook(event.id, operation.id, JSON.stringify(event), 1);
+  }
+
+  /**
+   * A completed checkout session as an operation `authorization`: `succeeded` with the new authorization's
+   * id, or `declined`; its metadata carries the workflow id Settle put on the session.
+   */
+  function sendSessionWebhook(session: CheckoutSession) {
+    const authorized = session.outcome === 'authorized';
+    sendWebhook({
+      id: session.authorization ?? newId('auth'),
+      object: 'authorization',
+      status: authorized ? 'succeeded' : 'declined',
+      ...(authorized ? {} : { decline_reason: session.decline_reason ?? 'card_declined' }),
+      checkout_session: session.id,
+      amount: session.amount,
+      currency: session.currency,
+      metadata: session.metadata,
+    });
   }
 
   async function deliverWebhook(
@@ -610,6 +681,8 @@ export function createGatewaySimulator({ apiKey, webhookSecret, control: initial
     authorizations,
     operations,
     reauthorizations,
+    /** Checkout sessions by id. */
+    checkoutSessions: checkout.sessions,
     /** Forgets every Idempotency-Key now (`POST /_control/expire-idempotency-keys`). */
     expireIdempotencyKeys: () => remembered.clear(),
     /** How many pending operations `holdWebhooks` holds right now. */
@@ -670,8 +743,4 @@ function invalid(res: Response, message: string) {
 
 function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(source).filter(([key]) => keys.includes(key)));
-}
-
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return !!value && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'string');
 }

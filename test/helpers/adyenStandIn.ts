@@ -36,6 +36,31 @@ export interface AdyenControl {
   failStatus: number;
 }
 
+export interface AdyenSession {
+  readonly id: string;
+  readonly sessionData: string;
+  readonly request: Record<string, unknown>;
+  readonly expiresAt: string;
+}
+
+/** The fields of `POST /sessions` Settle may send, of Adyen's many (CreateCheckoutSessionRequest). */
+const SESSION_FIELDS = [
+  'merchantAccount',
+  'amount',
+  'reference',
+  'returnUrl',
+  'expiresAt',
+  'countryCode',
+  'merchantOrderReference',
+  'additionalData',
+  'captureDelayHours',
+  'metadata',
+  'shopperLocale',
+  'applicationInfo',
+];
+/** Adyen: a session lasts at most 24 hours. */
+const MAX_SESSION_MS = 24 * 3600_000;
+
 interface Payment {
   readonly amount: number;
   readonly currency: string;
@@ -54,6 +79,13 @@ export interface AdyenStandIn {
   readonly notifications: { item: NotificationRequestItem; status: number }[];
   /** An authorisation made at checkout; answers its pspReference. */
   authorise(amount?: number, currency?: string): string;
+  /** Checkout sessions (`POST /sessions`) by id, with the request that opened each. */
+  readonly sessions: Map<string, AdyenSession>;
+  /**
+   * The shopper completes a session's payment in Drop-in: Adyen authorises it (or refuses it) and sends the
+   * AUTHORISATION notification; answers the payment's pspReference.
+   */
+  completeSession(sessionId: string, success: boolean): string;
   /** A notification item as Adyen signs it, for tests that send their own. */
   signedItem(fields: Omit<NotificationRequestItem, 'additionalData' | 'eventDate'>): NotificationRequestItem;
   stop(): Promise<void>;
@@ -142,6 +174,25 @@ export async function startAdyenStandIn(options: {
       return psp;
     },
     signedItem,
+    sessions: new Map(),
+    completeSession: (sessionId, success) => {
+      const session = standIn.sessions.get(sessionId);
+      if (!session) throw new Error(`no session ${sessionId}`);
+      const amount = session.request.amount as { value: number; currency: string };
+      const psp = success ? standIn.authorise(amount.value, amount.currency) : pspReference();
+      void notify(
+        signedItem({
+          eventCode: 'AUTHORISATION' as NotificationRequestItem['eventCode'],
+          success: String(success) as NotificationRequestItem['success'],
+          pspReference: psp,
+          merchantAccountCode: options.merchantAccount,
+          merchantReference: session.request.reference as string,
+          amount,
+          ...(success ? {} : { reason: 'Refused' }),
+        }),
+      );
+      return psp;
+    },
     stop: async () => {
       for (const timer of timers) clearTimeout(timer);
       await new Promise<void>((done) => {
@@ -160,6 +211,7 @@ export async function startAdyenStandIn(options: {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
+    if (req.method === 'POST' && /^\/v\d+\/sessions$/.test(req.url ?? '')) return openSession(req, res, body);
     const match = /^\/v\d+\/payments\/([^/]+)\/(captures|refunds|cancels)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match)
       return answer(res, 404, apiError(404, '000', 'Not found', 'validation'));
@@ -252,6 +304,72 @@ export async function startAdyenStandIn(options: {
       );
     }, control.webhookDelayMs);
     timers.add(timer);
+  }
+
+  /** `POST /sessions`: a session Drop-in takes the payment in, with Adyen's validation and key replay. */
+  function openSession(req: IncomingMessage, res: ServerResponse, body: string) {
+    if (req.headers['x-api-key'] !== options.apiKey)
+      return answer(res, 401, apiError(401, '000', 'HTTP Status Response - Unauthorized', 'security'));
+    const idempotencyKey =
+      typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
+    const earlier = idempotencyKey ? remembered.get(idempotencyKey) : undefined;
+    if (earlier) return answer(res, earlier.status, earlier.body);
+    let request: Record<string, unknown>;
+    try {
+      request = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return answer(res, 400, apiError(400, '702', 'Unable to parse the request body', 'validation'));
+    }
+    const unknown = Object.keys(request).filter((field) => !SESSION_FIELDS.includes(field));
+    const amount = request.amount as { value?: unknown; currency?: unknown } | undefined;
+    const expiresAt =
+      request.expiresAt === undefined ? Date.now() + 3600_000 : Date.parse(String(request.expiresAt));
+    const invalid =
+      unknown.length > 0
+        ? apiError(
+            422,
+            '702',
+            `Structure contains the following unknown fields: [${unknown.join(', ')}]`,
+            'validation',
+          )
+        : request.merchantAccount !== options.merchantAccount
+          ? apiError(403, '901', 'Invalid Merchant Account', 'security')
+          : !amount || !Number.isInteger(amount.value) || (amount.value as number) <= 0
+            ? apiError(422, '137', 'Invalid amount specified', 'validation')
+            : typeof amount.currency !== 'string' || !/^[A-Z]{3}$/.test(amount.currency)
+              ? apiError(422, '138', 'Invalid currency specified', 'validation')
+              : typeof request.reference !== 'string' || !request.reference || request.reference.length > 80
+                ? apiError(422, '130', 'Reference Missing or longer than 80 characters', 'validation')
+                : typeof request.returnUrl !== 'string' || !URL.canParse(request.returnUrl)
+                  ? apiError(422, '14_030', 'Return URL is missing.', 'validation')
+                  : Number.isNaN(expiresAt) || expiresAt - Date.now() > MAX_SESSION_MS
+                    ? apiError(
+                        422,
+                        '702',
+                        'expiresAt: at most 24 hours after the session is created',
+                        'validation',
+                      )
+                    : undefined;
+    if (invalid) return answer(res, invalid.status, invalid);
+    const session: AdyenSession = {
+      id: `CS${randomBytes(8).toString('hex').toUpperCase()}`,
+      sessionData: randomBytes(48).toString('base64'),
+      request,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    standIn.sessions.set(session.id, session);
+    const created = {
+      id: session.id,
+      sessionData: session.sessionData,
+      amount: request.amount,
+      expiresAt: session.expiresAt,
+      merchantAccount: request.merchantAccount,
+      reference: request.reference,
+      returnUrl: request.returnUrl,
+      mode: 'embedded',
+    };
+    if (idempotencyKey) remembered.set(idempotencyKey, { status: 201, body: created });
+    answer(res, 201, created);
   }
 
   async function notify(item: NotificationRequestItem) {

@@ -63,6 +63,9 @@ interface Intent {
   latest_charge: string;
   captureBefore: number;
   refunded: number;
+  /** What Stripe.js confirms with on the customer's page. */
+  client_secret: string;
+  last_payment_error: Record<string, unknown> | null;
 }
 
 interface Refund {
@@ -151,8 +154,11 @@ export async function startStripeStandIn(
         latest_charge: nextId('ch'),
         captureBefore: expired ? now() - 3600 : now() + 7 * 86_400,
         refunded: 0,
+        client_secret: '',
+        last_payment_error: null,
         ...rest,
       };
+      intent.client_secret ||= `${intent.id}_secret_${nextId('cs')}`;
       state.intents.set(intent.id, intent);
       return intent.id;
     },
@@ -323,8 +329,11 @@ export async function startStripeStandIn(
         Object.assign(intent.metadata, metadata);
         return ok(intentBody(intent, fixture, false));
       }
+      if (action === 'confirm') return confirmIntent(intent, params, fixture);
       if (action === 'cancel') {
-        if (intent.status !== 'requires_capture') return unexpectedState(intent, 'canceled');
+        // As Stripe: cancellable until it succeeded (or was cancelled).
+        if (['succeeded', 'canceled', 'processing'].includes(intent.status))
+          return unexpectedState(intent, 'canceled');
         Object.assign(intent, {
           status: 'canceled',
           amount_capturable: 0,
@@ -385,7 +394,12 @@ export async function startStripeStandIn(
       customer: params.get('customer'),
       payment_method: paymentMethod,
       capture_method: params.get('capture_method') ?? 'automatic',
-      status: confirmed ? 'requires_capture' : 'requires_confirmation',
+      // Without a payment method it waits for the customer's (Stripe.js on the payment page).
+      status: confirmed
+        ? 'requires_capture'
+        : paymentMethod
+          ? 'requires_confirmation'
+          : 'requires_payment_method',
       description: params.get('description'),
       metadata,
     });
@@ -407,6 +421,42 @@ export async function startStripeStandIn(
       });
     }
     return ok(intentBody(intent, fixture, expand.includes('latest_charge')));
+  }
+
+  /**
+   * A confirmation, as Stripe.js makes it from the customer's page: a test card declines (the intent waits for
+   * another payment method) or authorizes; either way Stripe's webhook follows.
+   */
+  function confirmIntent(intent: Intent, params: URLSearchParams, fixture: Record<string, unknown>): Answer {
+    if (!['requires_payment_method', 'requires_confirmation'].includes(intent.status))
+      return unexpectedState(intent, 'confirmed');
+    const paymentMethod = params.get('payment_method') ?? intent.payment_method;
+    if (!paymentMethod)
+      return invalid('payment_intent_unexpected_state', 'You must provide a payment method to confirm.');
+    const decline = TEST_CARD_DECLINES[paymentMethod];
+    if (decline) {
+      Object.assign(intent, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        last_payment_error: { type: 'card_error', code: 'card_declined', ...decline },
+      });
+      void sendEvent('payment_intent.payment_failed', intentBody(intent, fixture, false));
+      return {
+        status: 402,
+        body: { error: { type: 'card_error', code: 'card_declined', ...decline } },
+      };
+    }
+    const manual = intent.capture_method === 'manual';
+    Object.assign(intent, {
+      payment_method: paymentMethod,
+      status: manual ? 'requires_capture' : 'succeeded',
+      amount_capturable: manual ? intent.amount : 0,
+      amount_received: manual ? 0 : intent.amount,
+      last_payment_error: null,
+    });
+    const type = manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded';
+    void sendEvent(type, intentBody(intent, fixture, false));
+    return ok(intentBody(intent, fixture, false));
   }
 
   function createRefund(
@@ -508,7 +558,7 @@ function intentBody(intent: Intent, fixture: Record<string, unknown>, expandChar
       : expandCharge
         ? chargeBody({}, latest_charge, captureBefore)
         : latest_charge;
-  return { ...fixture, ...fields, object: 'payment_intent', latest_charge: charge, last_payment_error: null };
+  return { ...fixture, ...fields, object: 'payment_intent', latest_charge: charge };
 }
 
 function chargeBody(fixture: Record<string, unknown>, id: string, captureBefore: number) {

@@ -1,7 +1,7 @@
 import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/models';
-import { ADYEN_CANNOT_READ_AUTHORISATIONS, AdyenProvider } from '../../providers/adyen';
+import { ADYEN_CANNOT_READ_AUTHORISATIONS, ADYEN_OUTCOMES, AdyenProvider } from '../../providers/adyen';
 import { WebhookVerificationError, type PaymentProvider } from '../../providers/types';
-import { providerCommand } from '../helpers/providerCommands';
+import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
 import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
 import { eventually } from '../helpers/temporal';
 
@@ -279,6 +279,89 @@ describe('Adyen adapter', () => {
         workflowId: refundFirst.workflowId,
         operationId,
         outcome: 'declined', // nothing captured yet
+      });
+    });
+  });
+
+  describe('payment page (Drop-in)', () => {
+    let page: AdyenProvider;
+    beforeAll(() => {
+      page = new AdyenProvider({
+        ...credentials,
+        environment: 'test',
+        checkoutUrl: adyen.url,
+        caFile: adyen.caFile,
+        clientKey: 'test_SETTLECLIENTKEY',
+      });
+    });
+    const pageRequest = () =>
+      authorizationRequest({
+        mode: 'page',
+        returnUrl: 'https://settle.example.com/pay/token-1/return',
+        expiresAt: new Date(Date.now() + 1800_000).toISOString(),
+      });
+
+    it('opens a Checkout session for manual capture, with the workflow id as its reference, once per key', async () => {
+      const request = pageRequest();
+      const opened = await page.authorize(request);
+      expect(opened).toEqual({
+        outcome: 'pending',
+        transactionId: expect.stringMatching(/^CS/),
+        status: 'session_open',
+        session: {
+          kind: 'adyen',
+          sessionId: opened.transactionId,
+          sessionData: expect.any(String),
+          clientKey: 'test_SETTLECLIENTKEY',
+          environment: 'test',
+        },
+      });
+      expect(adyen.sessions.get(opened.transactionId!)!.request).toEqual({
+        merchantAccount: 'SettleECOM',
+        amount: { value: 4990, currency: 'EUR' },
+        reference: request.workflowId,
+        merchantOrderReference: request.orderReference,
+        returnUrl: request.returnUrl,
+        expiresAt: request.expiresAt,
+        additionalData: { manualCapture: 'true' },
+      });
+      expect(await page.authorize(request)).toEqual(opened);
+      expect(adyen.sessions.size).toBe(1);
+    });
+
+    it('reads the AUTHORISATION notification of the completed session, as Adyen signs it', async () => {
+      const request = pageRequest();
+      const opened = await page.authorize(request);
+      const psp = adyen.completeSession(opened.transactionId!, true);
+      const sent = await eventually(async () => adyen.notifications.find((n) => n.item.pspReference === psp));
+      expect(sent.item).toMatchObject({ eventCode: 'AUTHORISATION', merchantReference: request.workflowId });
+      // Authentic: verified and acknowledged (its workflow is the order's authorize command).
+      const notification = { live: 'false', notificationItems: [{ NotificationRequestItem: sent.item }] };
+      await expect(page.parseWebhook(Buffer.from(JSON.stringify(notification)))).resolves.not.toThrow();
+      expect(ADYEN_OUTCOMES.events.AUTHORISATION).toEqual({ true: 'settled', false: 'declined' });
+    });
+
+    it('declines what it cannot open, naming why, before calling Adyen', async () => {
+      const before = adyen.sessions.size;
+      expect(await provider.authorize(pageRequest())).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringContaining('ADYEN_CLIENT_KEY'),
+      });
+      expect(await page.authorize({ ...pageRequest(), mode: 'direct' })).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringContaining("shopper's card data"),
+      });
+      expect(await page.authorize({ ...pageRequest(), returnUrl: undefined })).toMatchObject({
+        reason: expect.stringContaining('return_url_missing'),
+      });
+      expect(adyen.sessions.size).toBe(before);
+    });
+
+    it('declines what Adyen refuses: an expiry past its 24 hours', async () => {
+      const late = { ...pageRequest(), expiresAt: new Date(Date.now() + 48 * 3600_000).toISOString() };
+      expect(await page.authorize(late)).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringContaining('at most 24 hours'),
       });
     });
   });

@@ -183,6 +183,7 @@ describe('configuration from config/parameters.yml', () => {
   service_bus.intake_secret: intake-secret-1
   service_bus.register_every: 12h
   settle.public_url: https://settle.example.com
+  checkout.page_key: checkout-page-key-of-32-characters
   temporal.address: temporal.internal:7233
   temporal.namespace: payments
   temporal.task_queue: acme-queue
@@ -212,6 +213,8 @@ describe('configuration from config/parameters.yml', () => {
       MIB_INTAKE_SECRET: 'intake-secret-1',
       MIB_REGISTER_EVERY: '12h',
       PUBLIC_URL: 'https://settle.example.com',
+      CHECKOUT_PAGE_KEY: 'checkout-page-key-of-32-characters',
+      CHECKOUT_PAGE_TTL: '30m',
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
       TEMPORAL_NAMESPACE: 'payments',
       TEMPORAL_TASK_QUEUE: 'acme-queue',

@@ -117,6 +117,7 @@ describe('Kubernetes manifests', () => {
     PAYLOAD_KEYS: `key1:${randomBytes(32).toString('base64')}`,
     SERVICE_BUS_SECRET: 'test-mib-secret',
     MIB_INTAKE_SECRET: 'test-mib-intake-secret',
+    CHECKOUT_PAGE_KEY: randomBytes(32).toString('base64'),
     STRIPE_API_KEY: 'sk_test_0123456789',
     STRIPE_WEBHOOK_SECRET: 'whsec_0123456789',
   };

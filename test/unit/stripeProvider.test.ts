@@ -1,8 +1,11 @@
+import express from 'express';
 import Stripe from 'stripe';
+import { listen, type RunningServer } from '../../config/server';
 import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
 import { errorKind, STRIPE_SIGNATURE_HEADER, StripeProvider } from '../../providers/stripe';
-import { ProviderRejectedError, WebhookVerificationError } from '../../providers/types';
+import { ProviderRejectedError, WebhookVerificationError, type ProviderEvent } from '../../providers/types';
 import { authorizationRequest, providerCommand } from '../helpers/providerCommands';
+import { collectWebhooks } from '../helpers/checkoutPageStack';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
 import { eventually } from '../helpers/temporal';
 
@@ -665,6 +668,140 @@ describe('Stripe adapter', () => {
       expect(searches.at(-1)!.params.get('query')).toBe(
         "metadata['workflow_id']:'order:O\\'Brien:1:authorize'",
       );
+    });
+  });
+
+  describe('payment page (Stripe.js)', () => {
+    let shop: RunningServer;
+    let page: StripeProvider;
+    const events: ProviderEvent[] = [];
+    beforeAll(async () => {
+      page = new StripeProvider({
+        apiKey: 'sk_test_settle',
+        webhookSecret,
+        apiBase: stripe.url,
+        publishableKey: 'pk_test_settle',
+      });
+      // Settle's webhook endpoint, reading each event as the adapter does.
+      const app = express();
+      collectWebhooks(app, '/webhooks/stripe', () => page, events);
+      shop = await listen(app, 0);
+      stripe.control.webhookUrl = `${shop.url}/webhooks/stripe`;
+    });
+    afterAll(async () => {
+      delete stripe.control.webhookUrl;
+      await shop?.close();
+    });
+    /** Stripe.js on the customer's page confirms with the client secret; the server-side call stands in. */
+    const confirmAsStripeJs = (id: string, paymentMethod: string) => {
+      const base = new URL(stripe.url);
+      return new Stripe('sk_test_settle', {
+        host: base.hostname,
+        port: base.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      }).paymentIntents.confirm(id, { payment_method: paymentMethod });
+    };
+    const pageRequest = () =>
+      authorizationRequest({ mode: 'page', expiresAt: new Date(Date.now() + 1800_000).toISOString() });
+
+    it('opens an unconfirmed manual-capture PaymentIntent for the order, which the webhook makes authorized', async () => {
+      const request = pageRequest();
+      const opened = await page.authorize(request);
+      expect(opened).toEqual({
+        outcome: 'pending',
+        transactionId: expect.stringMatching(/^pi_/),
+        status: 'requires_payment_method',
+        session: {
+          kind: 'stripe',
+          clientSecret: expect.stringMatching(new RegExp(`^${opened.transactionId}_secret_`)),
+          publishableKey: 'pk_test_settle',
+        },
+      });
+      expect(stripe.intents.get(opened.transactionId!)).toMatchObject({
+        amount: 4990,
+        currency: 'eur',
+        capture_method: 'manual',
+        payment_method: null,
+        metadata: { workflow_id: request.workflowId, order_reference: request.orderReference },
+      });
+      const created = stripe.calls
+        .filter((call) => call.method === 'POST' && call.path === '/v1/payment_intents')
+        .at(-1)!;
+      expect(created.params.get('capture_method')).toBe('manual');
+      expect(created.params.get('confirm')).toBeNull();
+      expect(await page.findAuthorization(request)).toEqual(opened);
+
+      await confirmAsStripeJs(opened.transactionId!, 'pm_card_visa');
+      const event = await eventually(async () => events.find((e) => e.workflowId === request.workflowId));
+      expect(event).toMatchObject({
+        operationId: opened.transactionId,
+        outcome: 'settled',
+        status: 'requires_capture',
+      });
+      expect(stripe.webhooks.map((hook) => hook.type)).toContain('payment_intent.amount_capturable_updated');
+      expect(await page.findAuthorization(request)).toMatchObject({
+        outcome: 'settled',
+        transactionId: opened.transactionId,
+      });
+    });
+
+    it('reads a declined card as the declined authorization, by webhook and by search', async () => {
+      const request = pageRequest();
+      const opened = await page.authorize(request);
+      await expect(confirmAsStripeJs(opened.transactionId!, 'pm_card_chargeDeclined')).rejects.toThrow(
+        'Your card was declined.',
+      );
+      const event = await eventually(async () => events.find((e) => e.workflowId === request.workflowId));
+      expect(event).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringContaining('generic_decline'),
+      });
+      expect(await page.findAuthorization(request)).toMatchObject({ outcome: 'declined' });
+    });
+
+    it('cancels an unpaid page PaymentIntent once the page expired, and leaves an authorized one as it is', async () => {
+      const unpaid = pageRequest();
+      const opened = await page.authorize(unpaid);
+      expect(await page.closeSession(unpaid)).toMatchObject({ outcome: 'declined', status: 'canceled' });
+      expect(stripe.intents.get(opened.transactionId!)).toMatchObject({
+        status: 'canceled',
+        cancellation_reason: 'abandoned',
+      });
+
+      const paid = pageRequest();
+      const authorized = await page.authorize(paid);
+      await confirmAsStripeJs(authorized.transactionId!, 'pm_card_visa');
+      expect(await page.closeSession(paid)).toMatchObject({ outcome: 'settled' });
+      expect(stripe.intents.get(authorized.transactionId!)!.status).toBe('requires_capture');
+    });
+
+    it('reads a cancelled page PaymentIntent as declined', async () => {
+      const payload = JSON.stringify({
+        id: 'evt_page_1',
+        object: 'event',
+        type: 'payment_intent.canceled',
+        data: {
+          object: {
+            id: 'pi_page_1',
+            object: 'payment_intent',
+            status: 'canceled',
+            last_payment_error: null,
+            metadata: { workflow_id: 'order:x:authorize' },
+          },
+        },
+      });
+      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
+      expect(
+        await page.parseWebhook(Buffer.from(payload), { [STRIPE_SIGNATURE_HEADER]: header }),
+      ).toMatchObject({ workflowId: 'order:x:authorize', outcome: 'declined', operationId: 'pi_page_1' });
+    });
+
+    it('opens no page without a publishable key, naming the setting', async () => {
+      expect(await provider.authorize(pageRequest())).toMatchObject({
+        outcome: 'declined',
+        reason: expect.stringContaining('STRIPE_PUBLISHABLE_KEY'),
+      });
     });
   });
 });

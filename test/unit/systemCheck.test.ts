@@ -22,13 +22,22 @@ describe("the test suite's system check", () => {
   };
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  /** `command` run with a PATH holding only `node`, no RabbitMQ folder and an empty binaries' cache. */
+  /**
+   * `command` run with a PATH holding only `node`, no RabbitMQ folder, an empty binaries' cache and a
+   * CHROMIUM_PATH that does not exist.
+   */
   async function runWithout(command: string[]) {
     const [path, rabbitmq, cache] = [dir('settle-path-'), dir('settle-no-rabbitmq-'), dir('settle-cache-')];
     // npm runs its scripts with sh.
     symlinkSync(process.execPath, join(path, 'node'));
     symlinkSync('/bin/sh', join(path, 'sh'));
-    const env = { HOME: process.env.HOME, PATH: path, RABBITMQ_BIN: rabbitmq, SETTLE_CACHE_DIR: cache };
+    const env = {
+      HOME: process.env.HOME,
+      PATH: path,
+      RABBITMQ_BIN: rabbitmq,
+      SETTLE_CACHE_DIR: cache,
+      CHROMIUM_PATH: join(path, 'chromium'),
+    };
     const { code, output } = await promisify(execFile)(process.execPath, command, {
       cwd: PROJECT_ROOT,
       env,
@@ -50,7 +59,9 @@ describe("the test suite's system check", () => {
     '  - Maven (fetches the time-skipping test server from Maven Central). To install: apt-get install maven',
     '  - Go 1.25 or later (builds the Temporal CLI, stripe-mock and Helm). To install: install Go from https://go.dev/doc/install',
     "  - openssl (makes the Adyen stand-in's throw-away certificate). To install: apt-get install openssl",
-    'On Debian or Ubuntu, as root: apt-get install -y rabbitmq-server openjdk-17-jre-headless maven openssl',
+    "  - Chromium (the payment page's browser tests): CHROMIUM_PATH ",
+    'To install: apt-get install chromium (or set CHROMIUM_PATH to a Chromium or Chrome executable)',
+    'On Debian or Ubuntu, as root: apt-get install -y rabbitmq-server openjdk-17-jre-headless maven openssl chromium',
   ];
 
   /** The run failed with the one message, having built nothing; resolves with its output. */
