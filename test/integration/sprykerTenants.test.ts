@@ -97,6 +97,7 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
   it('a tenant configured through the onboarding endpoint hears AppConfigUpdated on app-events, and its shop fetches nothing else until then', async () => {
     const shop = await shopOf('shop-new');
     const placed = (await shop.placeOrder({
+      paymentMethodToken: 'tok_visa', // direct checkout
       orderReference: 'DE--NEW-1',
       currency: 'EUR',
       items: [{ sku: 'A', unitPrice: 2500 }],
@@ -191,6 +192,7 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
     const shop = await shopOf('shop-gone');
     await onboardSprykerShop(shop, registry('shop-gone'));
     const placed = (await shop.placeOrder({
+      paymentMethodToken: 'tok_visa', // direct checkout
       orderReference: 'DE--GONE-1',
       currency: 'EUR',
       items: [
@@ -274,12 +276,12 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
       metrics.value('settle_spryker_dropped_messages_total', { reason: 'tenant-disconnected' }) -
         metricsBefore.value('settle_spryker_dropped_messages_total', { reason: 'tenant-disconnected' }),
     ).toBe(1);
-    // Nothing moved: the order's payment took no command.
+    // Nothing moved: the order's payment took no command after its checkout's authorization.
     const key = { door: 'spryker', tenant: 'shop-gone', orderReference: 'DE--GONE-1' };
     const state = await stack.temporal.workflow
       .getHandle(orderPaymentWorkflowId(key))
       .query(orderPaymentQuery);
-    expect(state.commands).toEqual({});
+    expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize']);
 
     // `settle register --door spryker` announces the payment methods to connected tenants only.
     const announce = createAnnouncer(
@@ -303,6 +305,7 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
     expect(
       (
         (await shop.placeOrder({
+          paymentMethodToken: 'tok_visa', // direct checkout
           orderReference: 'DE--GONE-2',
           currency: 'EUR',
           items: [{ sku: 'C', unitPrice: 1200 }],
