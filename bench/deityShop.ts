@@ -17,13 +17,13 @@ export function createDeityShop(apiUrl: string, consumer: DeityEventConsumer): D
   return { client, consumer };
 }
 
-/** validate: authorized, or pending (its event follows); an order update: accepted. */
-const authorizedOrPending = ({ status, body }: { status: number; body: unknown }) =>
+/** validate: complete (authorized), or incomplete (its event follows); an order update: accepted. */
+const completeOrIncomplete = ({ status, body }: { status: number; body: unknown }) =>
   status === 200 &&
   typeof body === 'object' &&
   body !== null &&
   'status' in body &&
-  (body.status === 'authorized' || body.status === 'pending');
+  (body.status === 'complete' || body.status === 'incomplete');
 
 function deityDoor(shop: DeityShop): ShopDoor<DeityOrder> {
   const { client, consumer } = shop;
@@ -35,7 +35,7 @@ function deityDoor(shop: DeityShop): ShopDoor<DeityOrder> {
     checkout: {
       settled: 'authorized',
       failed: 'failed',
-      send: (order) => client.validate(order.validate).then(authorizedOrPending),
+      send: (order) => client.validate(order.validate).then(completeOrIncomplete),
     },
     capture: { settled: 'paid', failed: 'failed', send: (order) => update(shipmentOf(order)) },
     refund: {

@@ -88,7 +88,7 @@ export async function openCheckout(
   const { key, provider, amountMinor, currency, mode } = checkout;
   const page = deps.checkoutPage;
   if (mode === 'page' && !page) {
-    return { refused: 'Settle serves no payment page: CHECKOUT_PAGE_KEY and the public URL are not set' };
+    return { refused: 'Settle serves no payment page: PUBLIC_URL is not set' };
   }
   const orderWorkflowId = orderPaymentWorkflowId(key);
   const authorize = authorizeCommand(deps, checkout, reply, orderWorkflowId);

@@ -234,12 +234,12 @@ describe('the Spryker door (dev server)', () => {
         (authorization) => authorization.metadata?.order_reference === orderReference,
       );
 
-    it('refuses a checkout without a payment method token where Settle serves no payment page, and starts nothing', async () => {
+    it('answers a checkout without a payment method token with the payment page at once, and authorizes nothing before the customer pays', async () => {
       const answer = await bus().initializePayment({
         headers: { 'x-tenant-identifier': 'shop-event', authorization: `Bearer ${TOKENS['shop-event']}` },
         body: JSON.stringify({
           orderData: {
-            orderReference: 'DE--NO-PAGE',
+            orderReference: 'DE--PAGE',
             currencyCode: 'EUR',
             grandTotal: 1200,
             items: [{ idSalesOrderItem: 41, sku: 'A', quantity: 1, unitPrice: 1200 }],
@@ -249,18 +249,17 @@ describe('the Spryker door (dev server)', () => {
       });
       expect(answer).toEqual({
         status: 200,
-        body: {
-          isSuccessful: false,
-          message: 'Settle serves no payment page: CHECKOUT_PAGE_KEY and the public URL are not set',
-        },
+        body: { isSuccessful: true, redirectUrl: expect.stringMatching(/\/pay\/[\w-]+\.[\w-]+$/) as string },
       });
-      await expect(
-        stack.temporal.workflow
-          .getHandle(
-            orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--NO-PAGE' }),
-          )
-          .describe(),
-      ).rejects.toThrow(/not found/i);
+      const handle = stack.temporal.workflow.getHandle(
+        orderPaymentWorkflowId({ door: 'spryker', tenant: 'shop-event', orderReference: 'DE--PAGE' }),
+      );
+      // The order waits for its customer: its authorize command runs, and the gateway holds no money for it.
+      const state = await handle.query(orderPaymentQuery);
+      expect(Object.values(state.commands).map((command) => [command.command, command.state])).toEqual([
+        ['authorize', 'running'],
+      ]);
+      expect(authorizations('DE--PAGE')).toEqual([]);
     });
 
     it('authorizes an order once, however often checkout calls, and refuses it with another amount', async () => {
