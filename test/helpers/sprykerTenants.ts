@@ -22,3 +22,10 @@ export async function onboardSprykerShop(
     `the shop of ${registry.tenant} storing Settle's app config`,
   );
 }
+
+/** Every fetch and acknowledgement the shop made was answered 2xx: none ended a worker run. */
+export function noBusErrors(shop: SprykerShopSimulator): void {
+  expect(shop.journal.errors.filter((error) => /^(GET|DELETE) |worker run ended/.test(error.what))).toEqual(
+    [],
+  );
+}

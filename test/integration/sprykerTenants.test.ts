@@ -14,7 +14,7 @@ import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { readMetrics } from '../helpers/metrics';
-import { onboardSprykerShop } from '../helpers/sprykerTenants';
+import { noBusErrors, onboardSprykerShop } from '../helpers/sprykerTenants';
 import { startTestStack } from '../helpers/stacks';
 import { eventually, listedWorkflows } from '../helpers/temporal';
 
@@ -77,11 +77,6 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
       `${reference} in ${state}`,
     );
   type Fetched = { MessageId: string; MessageBody: string; MessageAttributes: Record<string, string> };
-  /** Every fetch and acknowledgement the shop made was answered 2xx: none ended a worker run. */
-  const noBusErrors = (shop: SprykerShopSimulator) =>
-    expect(shop.journal.errors.filter((error) => /^(GET|DELETE) |worker run ended/.test(error.what))).toEqual(
-      [],
-    );
   const dropRecord = async (tenant: string, messageId: string) => {
     const [record] = await listedWorkflows(
       stack.temporal,

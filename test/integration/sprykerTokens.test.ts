@@ -8,7 +8,7 @@ import { OMS_STATES as S } from '../../sim/spryker/oms';
 import { createSprykerShopSimulator, type SprykerShopSimulator } from '../../sim/spryker/server';
 import { readMetrics } from '../helpers/metrics';
 import { eventsOf, placeThreeItems, reachStates } from '../helpers/sprykerShop';
-import { onboardSprykerShop } from '../helpers/sprykerTenants';
+import { noBusErrors, onboardSprykerShop } from '../helpers/sprykerTenants';
 import { startTestStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
 
@@ -257,5 +257,10 @@ describe('the Spryker door with access tokens (dev server)', () => {
       orderItemIds: [b],
       amount: -2000,
     });
+  });
+
+  it("answered every fetch and acknowledgement of the shops' workers 2xx: no worker run ended early", () => {
+    noBusErrors(shop);
+    noBusErrors(legacyShop);
   });
 });
