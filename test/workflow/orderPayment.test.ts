@@ -87,9 +87,12 @@ describe("an order's payment (time-skipping)", () => {
       searched.push(request.orderReference);
       return authorization(request);
     },
+    // An order whose reference starts with PAID-LATE: the customer paid just as the page expired.
     closeSession: async (request) => {
       closed.push(request.orderReference);
-      return { ...authorization(request), status: 'expired' };
+      return request.orderReference.startsWith('PAID-LATE')
+        ? { outcome: 'settled', transactionId: `auth_${request.orderReference}`, status: 'authorized' }
+        : { ...authorization(request), status: 'expired' };
     },
     execute: async ({ workflowId }): Promise<ProviderResult> => {
       executed.push(workflowId);
@@ -500,6 +503,20 @@ describe("an order's payment (time-skipping)", () => {
         expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
           outcome: 'declined',
           reason: PAGE_EXPIRED_REASON,
+        });
+      });
+    });
+
+    it('keeps the payment of a customer who paid just as the page expired, found when closing its session', async () => {
+      await withWorker('authorize-page-late', async () => {
+        const { order, authorize } = await checkout('authorize-page-late', 'PAID-LATE-1', 'page');
+        await env.sleep(31 * 60_000);
+        expect(await authorize.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentAuthorized' });
+        expect(closed.filter((reference) => reference === 'PAID-LATE-1')).toEqual(['PAID-LATE-1']);
+        expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorized']);
+        expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+          outcome: 'settled',
+          transactionId: 'auth_PAID-LATE-1',
         });
       });
     });
