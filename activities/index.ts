@@ -310,6 +310,25 @@ export function createActivities({
         adapter.findAuthorization!(request),
       );
     },
+
+    /**
+     * The payment page expired while the customer had not completed it: ends the customer's session at the
+     * provider (closeSession), so that nobody pays after Settle declined. Answers what the provider holds
+     * afterwards (a customer who paid just then is found authorized); undefined when the provider has no session
+     * or cannot close one (its session ends by its own expiry).
+     */
+    async closeCheckoutSession({
+      provider,
+      since: _since,
+      askedAt: _askedAt,
+      ...request
+    }: AuthorizePaymentInput): Promise<AuthorizationResult | undefined> {
+      const adapter = adapterFor(provider);
+      if (!adapter.closeSession) return undefined;
+      return providerCall(`the end of a checkout session at ${provider}`, elapsedSince({}).retriedMs, () =>
+        adapter.closeSession!(request),
+      );
+    },
   };
 }
 

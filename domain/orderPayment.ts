@@ -103,6 +103,15 @@ export function capturableMinor(state: OrderPaymentState): number {
   return state.opening.amountMinor - state.capturedMinor - runningMinor(state, 'capture');
 }
 
+/**
+ * A cancel with nothing to do at the provider: the checkout's authorization ended declined (refused, failed,
+ * or its page expired unpaid), so no money is held. A shop cancels such an order (its customer came back
+ * through the cancel URL) and expects the cancellation confirmed, as a payment app confirms one from `new`.
+ */
+export function nothingToCancel(state: OrderPaymentState): boolean {
+  return state.authorization?.outcome === 'declined' && !state.canceled;
+}
+
 /** What can still be refunded: captured, less refunded and being refunded. */
 export function refundableMinor(state: OrderPaymentState): number {
   return state.capturedMinor - state.refundedMinor - runningMinor(state, 'refund');

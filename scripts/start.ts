@@ -221,6 +221,8 @@ async function startSprykerShop(
     legacyRefunds: process.env.SPRYKER_LEGACY_REFUNDS === 'true',
   });
   const server = await listen(sim.app, ports.sprykerShop);
+  // Orders check out on Settle's payment page, which returns the customer to the simulator's storefront.
+  sim.useShopUrl(server.url);
   stops.push(async () => {
     await sim.stop();
     await server.close();
@@ -243,6 +245,7 @@ async function startSprykerShop(
   );
   return [
     `  Spryker shop sim   ${server.url}   orders: ${server.url}/_orders (${mode} mode, tenant ${LOCAL_SPRYKER_TENANT}, ${shopTokens ? 'signed access tokens' : 'static token'})`,
+    `                     checkout on the payment page: the order's redirectUrl, or POST ${server.url}/_orders/<ref>/pay`,
   ];
 }
 

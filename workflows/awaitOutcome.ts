@@ -3,7 +3,7 @@ import type { Activities, FetchProviderStatusInput } from '../activities';
 import { PAGE_EXPIRED_REASON } from '../domain/checkout';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import { pollDelayMs } from '../domain/settlement';
-import type { ProviderResult } from '../providers/types';
+import type { AuthorizationResult, ProviderResult } from '../providers/types';
 import { now, type CarriedState, type CommandState } from './commandState';
 import { continueAsNewWhenDue } from './continueAsNew';
 import { authorizationOutcome, authorizationRequestOf, remote } from './providerCalls';
@@ -98,8 +98,9 @@ function pageExpiryAt({ input, facts }: CommandState): number | undefined {
 
 /**
  * The payment page has expired: the provider is asked once. A customer who never completed it (no
- * authorization, or one still awaiting the customer) never will: the authorize is declined. Otherwise the
- * command goes on waiting (polled, stuck at its deadline). A provider that cannot be asked is waited for.
+ * authorization, or one still awaiting the customer) never will: the provider's session is closed and the
+ * authorize is declined. Otherwise the command goes on waiting (polled, stuck at its deadline). A provider
+ * that cannot be asked is waited for.
  */
 async function checkPageExpiry(state: CommandState, latest: ProviderResult): Promise<ProviderResult> {
   state.pageExpiryChecked();
@@ -108,10 +109,16 @@ async function checkPageExpiry(state: CommandState, latest: ProviderResult): Pro
     return latest;
   }
   state.statusChecked();
-  const found = await remote.findAuthorization(
-    authorizationRequestOf(state.input, workflowInfo().workflowId),
-  );
-  if (!found || (found.outcome === 'pending' && found.awaitingCustomer !== false)) {
+  const request = authorizationRequestOf(state.input, workflowInfo().workflowId);
+  let found = await remote.findAuthorization(request);
+  let closed: AuthorizationResult | undefined;
+  if (found && awaitsCustomer(found)) {
+    // Closed at the provider before the decline, so that the customer cannot pay after it. What it holds then
+    // decides: a customer who paid (or submitted) just then is kept; anything else is the page's expiry.
+    closed = await remote.closeCheckoutSession(request);
+    if (closed && closed.outcome !== 'declined' && !awaitsCustomer(closed)) found = closed;
+  }
+  if (!found || awaitsCustomer(found)) {
     const expired: ProviderResult = {
       outcome: 'declined',
       status: 'expired',
@@ -119,7 +126,8 @@ async function checkPageExpiry(state: CommandState, latest: ProviderResult): Pro
       ...(latest.operationId ? { operationId: latest.operationId } : {}),
     };
     state.note(
-      `the payment page expired: ${found ? `still ${found.status}` : 'no authorization at the provider'}`,
+      `the payment page expired: ${found ? `still ${found.status}` : 'no authorization at the provider'}` +
+        (closed ? `; its session at the provider is now ${closed.status}` : ''),
     );
     state.answered(expired);
     return expired;
@@ -131,6 +139,10 @@ async function checkPageExpiry(state: CommandState, latest: ProviderResult): Pro
   state.answered(answer);
   return answer;
 }
+
+/** An authorization still waiting for the customer on the page (nothing submitted yet). */
+const awaitsCustomer = (found: AuthorizationResult) =>
+  found.outcome === 'pending' && found.awaitingCustomer !== false;
 
 /** The calls that ask a provider what became of a command. */
 type OutcomeCalls = Pick<Activities, 'fetchProviderStatus' | 'findAuthorization'>;

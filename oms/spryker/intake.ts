@@ -1,7 +1,13 @@
 import type { Request, Response } from 'express';
 import type { FinalOutcome } from '../../domain/outcome';
 import { issuesOf } from '../../domain/issues';
-import type { MoneyCommand, OrderKey } from '../../domain/orderPayment';
+import {
+  nothingToCancel,
+  orderPaymentWorkflowId,
+  type MoneyCommand,
+  type OrderKey,
+  type OrderPaymentState,
+} from '../../domain/orderPayment';
 import { ownValue } from '../../domain/ownKeys';
 import { admitMoneyCommand, type AdmittedCommand } from '../orderCommands';
 import { orderOrDrop } from './commandDrops';
@@ -81,6 +87,8 @@ async function takeCommand(
   const order = await orderOrDrop(deps, key, attributes.name!, attributes, raw);
   if ('MessageId' in order) return order;
   const { correlationId } = attributes;
+  if (kind === 'cancel' && nothingToCancel(order))
+    return answerNothingToCancel(deps, order, body, correlationId);
   // What decides the money: a redelivery (under an old name too) maps to the same workflow.
   const items = (body.orderItems?.map((item) => item.orderItemId) ?? body.orderItemIds ?? [])
     .map(String)
@@ -147,6 +155,43 @@ async function answerRefused(
     workflowId: reply.workflowId,
     event: event.name,
     refused,
+  });
+  return { MessageId: messageIdOf(seed) };
+}
+
+/**
+ * A cancel for an order whose checkout never authorized (the customer failed or left the payment page, and the
+ * shop cancels the order through its cancel URL): nothing is held at the provider, so it is confirmed with
+ * PaymentCanceled and starts no command. The same send redelivered is answered once.
+ */
+async function answerNothingToCancel(
+  deps: SprykerDependencies,
+  order: OrderPaymentState,
+  body: SprykerCommandBody,
+  correlationId: string | undefined,
+): Promise<{ MessageId: string }> {
+  const { key, amountMinor } = order.opening;
+  const workflowId = orderPaymentWorkflowId(key);
+  const reply: SprykerReplyContext = {
+    tenant: key.tenant,
+    orderReference: body.orderReference,
+    workflowId,
+    orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
+    amount: body.amount,
+    currencyIsoCode: body.currencyIsoCode,
+    ...(correlationId ? { correlationId } : {}),
+  };
+  const seed = `${workflowId}:nothing-to-cancel:${correlationId ?? ''}`;
+  await postEvent(
+    deps,
+    deps.spryker!.appIdentifier,
+    reply,
+    seed,
+    outcomeEvent(reply, 'cancel', 'settled', amountMinor),
+  );
+  deps.logger.info('Spryker cancel of a payment never authorized: confirmed, nothing held at the provider', {
+    tenant: key.tenant,
+    workflowId,
   });
   return { MessageId: messageIdOf(seed) };
 }

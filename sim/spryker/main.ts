@@ -33,6 +33,8 @@ async function main() {
     pollIntervalMs: Number(process.env.SPRYKER_POLL_INTERVAL_MS ?? 1000),
   });
   const running = await listen(sim.app, localPorts().sprykerShop);
+  // The payment page returns the customer to this simulator's storefront.
+  sim.useShopUrl(running.url);
   console.log(`Spryker shop simulator (${mode} mode) on ${running.url} (orders: ${running.url}/_orders)`);
   // Its worker fetches the payment channels once Settle's app config is stored: SPRYKER_CONNECT=true plays the
   // ACP registry's configure call first, for a Settle whose tenant nobody connected.

@@ -63,6 +63,8 @@ export interface ShopOrder {
   /** Commands whose POST failed; the items went back to where they were. */
   readonly errors: { operation: Operation; status?: number; body?: unknown; error?: string; at: string }[];
   initialize?: BusAnswer | { error: string };
+  /** Page mode: the payment page initialize-payment answered, where the shop redirects its customer. */
+  redirectUrl?: string;
 }
 
 export interface NewOrder {
@@ -97,6 +99,7 @@ export function createOrderBook({
   tenant,
   legacyRefunds = false,
   appConfigs,
+  shopUrl = () => 'https://shop.example',
 }: {
   bus: BusClient;
   journal: Journal;
@@ -105,6 +108,8 @@ export function createOrderBook({
   legacyRefunds?: boolean;
   /** The active-app filter's store; absent: every command is sent. */
   appConfigs?: AppConfigStore;
+  /** The storefront's (Yves') base URL, where the payment page sends the customer back (storefront.ts). */
+  shopUrl?: () => string;
 }) {
   const orders = new Map<string, ShopOrder>();
   const items = new Map<number, { item: ShopItem; order: ShopOrder }>();
@@ -173,9 +178,10 @@ export function createOrderBook({
         })),
         expenses: expenses.length > 0 ? expenses : undefined,
       },
-      redirectSuccessUrl: `https://shop.example/payment/success?order=${orderReference}`,
-      redirectCancelUrl: `https://shop.example/payment/cancel?order=${orderReference}`,
-      checkoutSummaryPageUrl: 'https://shop.example/checkout/summary',
+      // PaymentConfig's routes under the locale's language (spryker/payment generatePaymentRedirectUrl).
+      redirectSuccessUrl: `${shopUrl()}/en/payment/order-success`,
+      redirectCancelUrl: `${shopUrl()}/en/payment/order-cancel?orderReference=${encodeURIComponent(orderReference)}`,
+      checkoutSummaryPageUrl: `${shopUrl()}/en/checkout/summary`,
     };
     const request = bus.initializeRequest(payload, input.form === true);
     const record: SentRecord = { target: 'private/initialize-payment', ...request, at: now() };
@@ -184,6 +190,10 @@ export function createOrderBook({
       const answer = await bus.initializePayment(request);
       Object.assign(record, { status: answer.status, answer: answer.body });
       order.initialize = answer;
+      // Page mode: the checkout marks the response an external redirect to the app's page (ForeignPayment).
+      const answered = (answer.body ?? {}) as { isSuccessful?: unknown; redirectUrl?: unknown };
+      if (answer.status === 200 && answered.isSuccessful === true && typeof answered.redirectUrl === 'string')
+        order.redirectUrl = answered.redirectUrl;
     } catch (error) {
       record.error = transportError(error);
       order.initialize = { error: record.error };

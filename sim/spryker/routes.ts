@@ -76,6 +76,7 @@ export function controlRoutes({
     events: order.events,
     errors: order.errors,
     initialize: order.initialize ?? null,
+    redirectUrl: order.redirectUrl ?? null,
   });
   const refuse = (res: Response, { ok: _ok, status, ...rest }: Refusal) => res.status(status).json(rest);
   const answer = (res: Response, result: OperationResult) =>

@@ -7,6 +7,7 @@ import { createOrderBook } from './orders';
 import { createPaymentMethodList } from './paymentMethods';
 import { createReceiver, type PollSummary, type ShopMode } from './receiver';
 import { controlRoutes } from './routes';
+import { storefrontRoutes } from './storefront';
 
 /**
  * The Spryker shop simulator: a shop's Zed as an ACP payment app sees it through the message bus. It places
@@ -37,6 +38,11 @@ export interface SprykerShopSimulatorOptions {
    * from the start, as by a shop without kernel-app's filter plugin.
    */
   readonly activeAppFilter?: boolean;
+  /**
+   * The storefront's base URL the payment page returns the customer to (its success and cancel pages,
+   * storefront.ts); until set (here or with `useShopUrl` once listening), `https://shop.example`.
+   */
+  readonly shopUrl?: string;
 }
 
 export function createSprykerShopSimulator({
@@ -48,11 +54,20 @@ export function createSprykerShopSimulator({
   pollIntervalMs = 1000,
   limit = 100,
   activeAppFilter = true,
+  shopUrl,
 }: SprykerShopSimulatorOptions) {
+  let storefront = shopUrl ?? 'https://shop.example';
   const bus = createBusClient({ settleUrl, tenant, token });
   const journal = createJournal();
   const appConfigs = activeAppFilter ? createAppConfigStore() : undefined;
-  const book = createOrderBook({ bus, journal, tenant, legacyRefunds, ...(appConfigs && { appConfigs }) });
+  const book = createOrderBook({
+    bus,
+    journal,
+    tenant,
+    legacyRefunds,
+    shopUrl: () => storefront,
+    ...(appConfigs && { appConfigs }),
+  });
   const methods = createPaymentMethodList();
   const receiver = createReceiver({
     bus,
@@ -91,6 +106,7 @@ export function createSprykerShopSimulator({
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(storefrontRoutes(book));
   app.use(
     controlRoutes({
       book,
@@ -114,6 +130,10 @@ export function createSprykerShopSimulator({
     statusOf: receiver.statusOf,
     placeOrder: book.placeOrder,
     operate: book.operate,
+    /** Where the payment page sends the customer back from now on: this server's own URL, once listening. */
+    useShopUrl(url: string) {
+      storefront = url.replace(/\/$/, '');
+    },
     /** Stops the worker's timer and waits for a round in flight. */
     async stop() {
       stopped = true;

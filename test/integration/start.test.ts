@@ -128,10 +128,25 @@ describe('npm start', () => {
       }),
     });
     expect(placed.status).toBe(201);
-    expect(((await placed.json()) as { initialize: unknown }).initialize).toEqual({
+    // Checked out on the payment page: the shop's customer pays there with 3-D Secure and returns to the shop.
+    const order = (await placed.json()) as { initialize: unknown; redirectUrl: string };
+    expect(order.initialize).toEqual({
       status: 200,
-      body: { isSuccessful: true },
+      body: {
+        isSuccessful: true,
+        redirectUrl: expect.stringMatching(`^http://127.0.0.1:${ports.API_PORT}/pay/`),
+      },
     });
+    expect(order.redirectUrl).toMatch(`http://127.0.0.1:${ports.API_PORT}/pay/`);
+    const paid = await fetch(`http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/_orders/DE--START/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ choice: 'challenge-pass' }),
+    });
+    expect(paid.status).toBe(200);
+    expect(((await paid.json()) as { finalUrl: string }).finalUrl).toBe(
+      `http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/en/payment/order-success`,
+    );
     await eventually(async () => {
       const seen = (await (
         await fetch(`http://127.0.0.1:${ports.SPRYKER_SIM_PORT}/_orders/DE--START`)

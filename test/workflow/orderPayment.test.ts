@@ -52,6 +52,8 @@ describe("an order's payment (time-skipping)", () => {
   /** Authorizations asked about (findAuthorization), by order reference; and the authorizations asked for. */
   const searched: string[] = [];
   const asked: AuthorizationRequest[] = [];
+  /** Payment pages whose session the workflow closed at the provider (closeSession), by order reference. */
+  const closed: string[] = [];
   /**
    * The provider's answer to an authorization: a payment page opens a session the customer has not paid in;
    * an order whose reference starts with PENDING wants 3-D Secure; any other is authorized at once.
@@ -84,6 +86,13 @@ describe("an order's payment (time-skipping)", () => {
     findAuthorization: async (request) => {
       searched.push(request.orderReference);
       return authorization(request);
+    },
+    // An order whose reference starts with PAID-LATE: the customer paid just as the page expired.
+    closeSession: async (request) => {
+      closed.push(request.orderReference);
+      return request.orderReference.startsWith('PAID-LATE')
+        ? { outcome: 'settled', transactionId: `auth_${request.orderReference}`, status: 'authorized' }
+        : { ...authorization(request), status: 'expired' };
     },
     execute: async ({ workflowId }): Promise<ProviderResult> => {
       executed.push(workflowId);
@@ -476,11 +485,14 @@ describe("an order's payment (time-skipping)", () => {
           returnTo: { successUrl: 'https://shop.example/success', cancelUrl: 'https://shop.example/cancel' },
         });
 
+        expect(closed).not.toContain('PAGE-1');
         await env.sleep(31 * 60_000);
         expect(await authorize.result()).toMatchObject({
           outcome: 'declined',
           reported: 'PaymentAuthorizationFailed',
         });
+        // The customer's session at the provider was closed before the decline, once.
+        expect(closed.filter((reference) => reference === 'PAGE-1')).toEqual(['PAGE-1']);
         expect(await authorize.query(statusQuery)).toMatchObject({ phase: 'done', outcome: 'declined' });
         expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorizationFailed']);
         expect(await order.query(checkoutPageQuery)).toMatchObject({
@@ -491,6 +503,20 @@ describe("an order's payment (time-skipping)", () => {
         expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
           outcome: 'declined',
           reason: PAGE_EXPIRED_REASON,
+        });
+      });
+    });
+
+    it('keeps the payment of a customer who paid just as the page expired, found when closing its session', async () => {
+      await withWorker('authorize-page-late', async () => {
+        const { order, authorize } = await checkout('authorize-page-late', 'PAID-LATE-1', 'page');
+        await env.sleep(31 * 60_000);
+        expect(await authorize.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentAuthorized' });
+        expect(closed.filter((reference) => reference === 'PAID-LATE-1')).toEqual(['PAID-LATE-1']);
+        expect((await events()).map((event) => event.name)).toEqual(['PaymentAuthorized']);
+        expect((await order.query(orderPaymentQuery)).authorization).toMatchObject({
+          outcome: 'settled',
+          transactionId: 'auth_PAID-LATE-1',
         });
       });
     });
