@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, listen, type RunningServer } from '../../config/server';
 import { PAGE_EXPIRED_REASON } from '../../domain/checkout';
+import { orderPaymentOf } from '../../oms/orderPayments';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import type { Stack } from '../../scripts/stack';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
@@ -158,6 +159,32 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
     await page.waitForURL(returnPage('DEITY-PAGE-GONE'), { timeout: 60_000 });
     expect(await page.textContent('#status')).toBe('failed');
     expect(order.paymentUpdates.at(-1)?.answer).toMatchObject({ status: 200, body: { status: 'failed' } });
+  });
+
+  it('refuses a return URL that is not http(s), naming it, and opens no order', async () => {
+    const validate = (returnUrl: string) =>
+      fetch(`${stack.api.url}/dpsg/v1/client/validate`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          id: 'DEITY-PAGE-BAD-RETURN',
+          currency: 'EUR',
+          total: { grandTotal: 10 },
+          items: [{ id: 1, quantity: 1, price: 10 }],
+          ...PAGE_METHOD,
+          returnUrl,
+        }),
+      });
+    const refused = await validate('javascript:alert(1)');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      issues: [{ path: 'body.returnUrl', message: 'an http(s) URL' }],
+    });
+    const key = { door: 'deity', tenant: PROFILE.serviceUser, orderReference: 'DEITY-PAGE-BAD-RETURN' };
+    expect(await orderPaymentOf(stack.temporal, key)).toBeUndefined();
   });
 
   it("the shop's scripted customer pays through 3-D Secure over HTTP and comes back to the shop", async () => {
