@@ -5,7 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, listen, type RunningServer } from '../../config/server';
 import { PAGE_EXPIRED_REASON } from '../../domain/checkout';
 import { orderPaymentOf } from '../../oms/orderPayments';
+import Stripe from 'stripe';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
+import { startStripeMock, type RunningStripeMock } from '../../scripts/stripe-mock';
 import type { Stack } from '../../scripts/stack';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
 import type { ShopOrder } from '../../sim/deity/shopOrder';
@@ -13,18 +15,29 @@ import { BROKER_START_MS } from '../helpers/broker';
 import { launchBrowser } from '../helpers/browser';
 import { TWO_ITEM_ORDER, heardStatuses } from '../helpers/deityShop';
 import { startTestStack } from '../helpers/stacks';
+import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
+import { eventually } from '../helpers/temporal';
 
 /**
  * A Deity order paid on Settle's payment page, end to end: the Deity shop simulator validates, is answered
  * redirect with the page's address, the customer pays there in a real browser (the system's Chromium) on the
  * gateway simulator's card form with 3-D Secure, comes back to the shop's return page, and the shop sends the
  * post-redirect update and hears the status event on RabbitMQ. Settle's API and worker run on a Temporal dev
- * server; the page lasts CHECKOUT_PAGE_TTL, short here so that an abandoned page expires within the test.
+ * server; the page lasts CHECKOUT_PAGE_TTL, short here so that an abandoned page expires within the test. A
+ * Stripe method's page runs against stripe-mock behind the stateful stand-in, its confirmation by Stripe.js
+ * stood in by the server-side call, its outcome the signed webhook to Settle's /webhooks/stripe.
  */
-describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium)', () => {
+describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium, stripe-mock)', () => {
   jest.setTimeout(BROKER_START_MS);
   let stack: Stack;
   let broker: RabbitMq;
+  let stripeMock: RunningStripeMock;
+  let stripe: StripeStandIn;
+  const STRIPE = {
+    STRIPE_API_KEY: 'sk_test_settleDeityPage',
+    STRIPE_WEBHOOK_SECRET: 'whsec_settleDeityPage',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_settleDeityPage',
+  };
   let shop: DeityShopSimulator;
   let shopServer: RunningServer;
   let browser: Browser;
@@ -32,11 +45,15 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
   const brokerDir = mkdtempSync(join(tmpdir(), 'settle-deity-page-broker-'));
   const PROFILE = { serviceUser: 'acme:web:page', serviceToken: 'acme-web-page-token-01' };
   const PAGE_METHOD = { provider: 'gateway', method: 'card-page' };
+  const STRIPE_METHOD = { provider: 'stripe', method: 'card' };
   const PROFILES = JSON.stringify([
     {
       ...PROFILE,
       // No paymentMethod: the customer pays on Settle's payment page.
-      methods: [{ ...PAGE_METHOD, currencies: ['EUR'] }],
+      methods: [
+        { ...PAGE_METHOD, currencies: ['EUR'] },
+        { ...STRIPE_METHOD, currencies: ['EUR'] },
+      ],
     },
   ]);
 
@@ -48,8 +65,21 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
         ports: { api: apiPort },
         env: { DEITY_VALIDATE_WAIT: '5s', DEITY_PROFILES: PROFILES, CHECKOUT_PAGE_TTL: '15s' },
         alongside: async () => {
-          broker = await startRabbitMq({ dataDir: brokerDir });
-          return { env: { AMQP_URL: broker.url }, stop: () => broker.stop() };
+          const startStripe = async () => {
+            stripeMock = await startStripeMock(process.env.STRIPE_MOCK_PATH);
+            stripe = await startStripeStandIn(stripeMock.url, {
+              webhookSecret: STRIPE.STRIPE_WEBHOOK_SECRET,
+            });
+          };
+          [broker] = await Promise.all([startRabbitMq({ dataDir: brokerDir }), startStripe()]);
+          return {
+            env: { AMQP_URL: broker.url, ...STRIPE, STRIPE_API_BASE: stripe.url },
+            stop: async () => {
+              await broker.stop();
+              await stripe.stop();
+              await stripeMock.stop();
+            },
+          };
         },
       }),
       launchBrowser(),
@@ -61,6 +91,7 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
       publicUrl: `http://127.0.0.1:${shopPort}`,
     });
     shopServer = await listen(shop.app, shopPort);
+    stripe.control.webhookUrl = `${stack.api.url}/webhooks/stripe`;
     await shop.start();
     page = await browser.newPage({ viewport: { width: 640, height: 720 } });
   }, BROKER_START_MS);
@@ -205,5 +236,49 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
       { status: 200, body: expect.objectContaining({ status: 'complete' }) },
     ]);
     await heard(order, ['authorized']);
+  });
+
+  it("pays a Stripe method's page: a manual-capture PaymentIntent for the order, confirmed as Stripe.js would, authorized by Stripe's signed webhook", async () => {
+    const { order, url } = await place('DEITY-PAGE-STRIPE', { method: STRIPE_METHOD });
+    // The page mounts the Payment Element once the authorize command has opened the PaymentIntent.
+    const html = await eventually(async () => {
+      const text = await (await fetch(url)).text();
+      return text.includes('js.stripe.com/v3') ? text : undefined;
+    });
+    const intent = [...stripe.intents.values()].find(
+      (candidate) => candidate.metadata.order_reference === 'DEITY-PAGE-STRIPE',
+    );
+    expect(intent).toMatchObject({
+      amount: 5500,
+      currency: 'eur',
+      capture_method: 'manual',
+      status: 'requires_payment_method',
+      payment_method: null,
+    });
+    expect(html).toContain(intent!.client_secret);
+    expect(html).toContain(STRIPE.STRIPE_PUBLISHABLE_KEY);
+    // Not authorized until Stripe says so.
+    expect(await shop.customerReturned('DEITY-PAGE-STRIPE', {})).toMatchObject({
+      answer: { status: 200, body: { status: 'redirect' } },
+    });
+
+    // Stripe.js confirms with the publishable key and the client secret; the server-side call stands in for it.
+    const base = new URL(stripe.url);
+    await new Stripe(STRIPE.STRIPE_API_KEY, {
+      host: base.hostname,
+      port: base.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    }).paymentIntents.confirm(intent!.id, { payment_method: 'pm_card_visa' });
+    const [authorized] = await heard(order, ['authorized']);
+    expect(authorized!.payload).toMatchObject({ provider: 'stripe', amount: 55, paymentId: intent!.id });
+    expect(stripe.webhooks).toContainEqual(
+      expect.objectContaining({ type: 'payment_intent.amount_capturable_updated', status: 200 }),
+    );
+    // Back at the shop: complete, with the PaymentIntent as the provider's transaction.
+    expect(await shop.customerReturned('DEITY-PAGE-STRIPE', {})).toMatchObject({
+      ok: true,
+      answer: { status: 200, body: { orderId: 'DEITY-PAGE-STRIPE', status: 'complete', id: intent!.id } },
+    });
   });
 });
