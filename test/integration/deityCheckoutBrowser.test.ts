@@ -16,6 +16,7 @@ import { launchBrowser } from '../helpers/browser';
 import { TWO_ITEM_ORDER, heardStatuses } from '../helpers/deityShop';
 import { startTestStack } from '../helpers/stacks';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripeStandIn';
+import { startAdyenStandIn, type AdyenStandIn } from '../helpers/adyenStandIn';
 import { eventually } from '../helpers/temporal';
 
 /**
@@ -27,12 +28,19 @@ import { eventually } from '../helpers/temporal';
  * Stripe method's page runs against stripe-mock behind the stateful stand-in, its confirmation by Stripe.js
  * stood in by the server-side call, its outcome the signed webhook to Settle's /webhooks/stripe.
  */
-describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium, stripe-mock)', () => {
+describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium, stripe-mock, Adyen stand-in)', () => {
   jest.setTimeout(BROKER_START_MS);
   let stack: Stack;
   let broker: RabbitMq;
   let stripeMock: RunningStripeMock;
   let stripe: StripeStandIn;
+  let adyen: AdyenStandIn;
+  const ADYEN = {
+    ADYEN_API_KEY: 'AQE-settle-deity-page-key',
+    ADYEN_MERCHANT_ACCOUNT: 'SettleECOM',
+    ADYEN_HMAC_KEY: 'B0C71FC68D9D0C057550C48EC2ACF6BA05644782DEF547AAA06C910C43932B1E',
+    ADYEN_CLIENT_KEY: 'test_SETTLEDEITYPAGECLIENTKEY',
+  };
   const STRIPE = {
     STRIPE_API_KEY: 'sk_test_settleDeityPage',
     STRIPE_WEBHOOK_SECRET: 'whsec_settleDeityPage',
@@ -46,6 +54,7 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
   const PROFILE = { serviceUser: 'acme:web:page', serviceToken: 'acme-web-page-token-01' };
   const PAGE_METHOD = { provider: 'gateway', method: 'card-page' };
   const STRIPE_METHOD = { provider: 'stripe', method: 'card' };
+  const ADYEN_METHOD = { provider: 'adyen', method: 'scheme' };
   const PROFILES = JSON.stringify([
     {
       ...PROFILE,
@@ -53,6 +62,7 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
       methods: [
         { ...PAGE_METHOD, currencies: ['EUR'] },
         { ...STRIPE_METHOD, currencies: ['EUR'] },
+        { ...ADYEN_METHOD, currencies: ['EUR'] },
       ],
     },
   ]);
@@ -71,11 +81,26 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
               webhookSecret: STRIPE.STRIPE_WEBHOOK_SECRET,
             });
           };
-          [broker] = await Promise.all([startRabbitMq({ dataDir: brokerDir }), startStripe()]);
+          const startAdyen = async () => {
+            adyen = await startAdyenStandIn({
+              apiKey: ADYEN.ADYEN_API_KEY,
+              merchantAccount: ADYEN.ADYEN_MERCHANT_ACCOUNT,
+              hmacKey: ADYEN.ADYEN_HMAC_KEY,
+            });
+          };
+          [broker] = await Promise.all([startRabbitMq({ dataDir: brokerDir }), startStripe(), startAdyen()]);
           return {
-            env: { AMQP_URL: broker.url, ...STRIPE, STRIPE_API_BASE: stripe.url },
+            env: {
+              AMQP_URL: broker.url,
+              ...STRIPE,
+              STRIPE_API_BASE: stripe.url,
+              ...ADYEN,
+              ADYEN_CHECKOUT_URL: adyen.url,
+              ADYEN_CA_FILE: adyen.caFile,
+            },
             stop: async () => {
               await broker.stop();
+              await adyen.stop();
               await stripe.stop();
               await stripeMock.stop();
             },
@@ -92,6 +117,7 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
     });
     shopServer = await listen(shop.app, shopPort);
     stripe.control.webhookUrl = `${stack.api.url}/webhooks/stripe`;
+    adyen.control.webhookUrl = `${stack.api.url}/webhooks/adyen`;
     await shop.start();
     page = await browser.newPage({ viewport: { width: 640, height: 720 } });
   }, BROKER_START_MS);
@@ -279,6 +305,33 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
     expect(await shop.customerReturned('DEITY-PAGE-STRIPE', {})).toMatchObject({
       ok: true,
       answer: { status: 200, body: { orderId: 'DEITY-PAGE-STRIPE', status: 'complete', id: intent!.id } },
+    });
+  });
+
+  it("pays an Adyen method's page: a Checkout session for the order in Drop-in, authorized by Adyen's signed AUTHORISATION", async () => {
+    const { order, url } = await place('DEITY-PAGE-ADYEN', { method: ADYEN_METHOD });
+    const html = await eventually(async () => {
+      const text = await (await fetch(url)).text();
+      return text.includes('checkoutshopper-test.adyen.com') ? text : undefined;
+    });
+    const session = [...adyen.sessions.values()].find((candidate) =>
+      JSON.stringify(candidate.request).includes('DEITY-PAGE-ADYEN'),
+    );
+    expect(session?.request).toMatchObject({
+      merchantAccount: ADYEN.ADYEN_MERCHANT_ACCOUNT,
+      amount: { value: 5500, currency: 'EUR' },
+      returnUrl: expect.stringMatching(`^${stack.api.url}/pay/.+/return$`),
+    });
+    expect(html).toContain(session!.id);
+    expect(html).toContain(ADYEN.ADYEN_CLIENT_KEY);
+
+    // The shopper pays in Drop-in: Adyen authorises and notifies.
+    const psp = adyen.completeSession(session!.id, true);
+    const [authorized] = await heard(order, ['authorized']);
+    expect(authorized!.payload).toMatchObject({ provider: 'adyen', amount: 55, paymentId: psp });
+    expect(await shop.customerReturned('DEITY-PAGE-ADYEN', {})).toMatchObject({
+      ok: true,
+      answer: { status: 200, body: { orderId: 'DEITY-PAGE-ADYEN', status: 'complete', id: psp } },
     });
   });
 });
