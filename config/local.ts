@@ -88,6 +88,8 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
             // Authorized server-side with this token at the gateway simulator (direct checkout).
             paymentMethod: 'tok_visa',
           },
+          // No token: the customer pays on Settle's payment page (validate answers redirect).
+          { provider: 'gateway', method: 'card-page', currencies: ['EUR', 'USD'] },
         ],
       },
     ]),

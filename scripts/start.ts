@@ -171,7 +171,7 @@ async function startEmbedded(
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
     `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,
-    `  Deity client API   ${stack.api.url}/dpsg/v1/client/methods, /validate, /order-updates`,
+    `  Deity client API   ${stack.api.url}/dpsg/v1/client/methods, /validate, /payment/:shopOrderId, /order-updates`,
     ...shop,
     ...deity,
   ];
@@ -185,7 +185,13 @@ async function startDeityShop(stack: Stack, ports: LocalPorts, stops: Stop[]): P
   const { AMQP_URL: amqpUrl, DEITY_PROFILES: profiles } = stack.config;
   const local = profiles?.find((profile) => profile.serviceUser === LOCAL_DEITY_PROFILE.serviceUser);
   if (!amqpUrl || !local) return [];
-  const sim = createDeityShopSimulator({ settleUrl: stack.api.url, ...LOCAL_DEITY_PROFILE, amqpUrl });
+  const sim = createDeityShopSimulator({
+    settleUrl: stack.api.url,
+    ...LOCAL_DEITY_PROFILE,
+    amqpUrl,
+    // Its return page, where the customer comes back from the payment page.
+    publicUrl: `http://127.0.0.1:${ports.deityShop}`,
+  });
   const server = await listen(sim.app, ports.deityShop);
   stops.push(async () => {
     await sim.stop();

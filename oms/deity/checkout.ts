@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { InvalidAmountError, toMinorUnits } from '../../domain/money';
+import type { CheckoutReturn } from '../../domain/checkout';
 import { checkoutPageUrl } from '../../domain/checkoutToken';
 import {
   orderPaymentWorkflowId,
@@ -85,6 +86,9 @@ export async function validateOrder(
     currency,
     mode: method.paymentMethod ? 'direct' : 'page',
     ...(method.paymentMethod ? { paymentMethod: method.paymentMethod } : {}),
+    // Direct, the provider's 3-D Secure step comes back to the shop; on the page, the page does once decided.
+    ...(payload.returnUrl ? { returnUrl: payload.returnUrl } : {}),
+    returnTo: returnToOf(payload),
     context: orderContext,
   };
   const reply: DeityReplyContext = {
@@ -139,6 +143,12 @@ function pageUrlOf(
   if (checkout?.mode !== 'page' || !checkout.expiresAt || !page) return undefined;
   if (Date.parse(checkout.expiresAt) <= Date.now()) return undefined;
   return checkoutPageUrl(page.publicUrl, orderPaymentWorkflowId(key), checkout.expiresAt, page.key);
+}
+
+/** Where the page sends the customer once the payment is decided: the shop's return, or its cancel URL. */
+function returnToOf({ returnUrl, cancelUrl }: z.infer<typeof validatePayloadSchema>): CheckoutReturn {
+  const cancel = cancelUrl ?? returnUrl;
+  return { ...(returnUrl ? { successUrl: returnUrl } : {}), ...(cancel ? { cancelUrl: cancel } : {}) };
 }
 
 const redirect = (orderId: string, url: string): ValidateAnswer => ({

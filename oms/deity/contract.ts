@@ -40,6 +40,8 @@ const orderId = z
   .max(120)
   .regex(/^[\p{L}\p{N}_.\-/#]+$/u, 'letters, digits and _ . - / # only');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
+/** An address of the shop's that the customer's browser is sent to: http(s) only. */
+const shopUrl = z.string().max(2000).refine(isHttpUrl, 'an http(s) URL');
 /** A major-unit amount; the door converts it exactly (domain/money.ts), or refuses it. */
 const majorAmount = z.number().nonnegative().finite();
 
@@ -81,6 +83,14 @@ export const validatePayloadSchema = z.looseObject({
   customerId: z.string().max(120).optional(),
   provider: z.string().min(1).max(40),
   method: z.string().min(1).max(40),
+  /**
+   * Settle's proposal (Deity documents no field for it; its module builds the address from `redirectBaseUrl`):
+   * where the customer's browser comes back to the shop after the payment page or a 3-D Secure step, whatever
+   * the outcome; the shop then asks the order's status with the post-redirect update.
+   */
+  returnUrl: shopUrl.optional(),
+  /** Settle's proposal: where a customer whose payment failed or who gave up comes back; returnUrl unless given. */
+  cancelUrl: shopUrl.optional(),
 });
 
 /**
@@ -166,4 +176,14 @@ export interface StatusEventBody {
     readonly currency: string;
     readonly reason?: string;
   };
+}
+
+/** Checked by hand rather than as a `uri` format, which the published OpenAPI document's validators may not know. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

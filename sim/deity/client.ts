@@ -62,5 +62,8 @@ export function createDpsgClient({ settleUrl, serviceUser, serviceToken, journal
       post(methodPath(provider, method), payload),
     validate: (payload: object) => post('/validate', payload),
     sendOrderUpdate: (update: object) => post('/order-updates', update),
+    /** The post-redirect update: what the customer's browser brought back (Settle decides nothing on it). */
+    updatePayment: (shopOrderId: string, brought: object) =>
+      post(`/payment/${encodeURIComponent(shopOrderId)}`, brought),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidAmountError, toMinorUnits } from '../../domain/money';
+import { payOnPage, type CustomerChoice } from '../customer';
 import type { DpsgAnswer, DpsgClient } from './client';
 import { errorText, now } from './journal';
 import { loadPayload, orderUpdate, validationPayload } from './payloads';
@@ -26,6 +27,11 @@ export interface NewOrder {
   readonly shipping?: number;
   /** The customer's choice; the first listed method when absent. */
   readonly method?: { provider: string; method: string };
+  /**
+   * When validate answers redirect: the shop's scripted customer pays on the page so (3-D Secure passed, failed
+   * or abandoned, ...) and comes back to the shop. Without it the redirect URL waits for a customer's browser.
+   */
+  readonly customer?: CustomerChoice;
 }
 
 export interface RefundRequest {
@@ -54,7 +60,18 @@ export type Updated = { readonly ok: true; readonly order: ShopOrder; readonly a
 
 export type OrderBook = ReturnType<typeof createOrderBook>;
 
-export function createOrderBook({ client }: { client: DpsgClient }) {
+export interface OrderBookOptions {
+  readonly client: DpsgClient;
+  /** The shop's own base URL, as customers' browsers reach it: its return page is under it. */
+  readonly publicUrl?: string;
+}
+
+/** The shop's page a customer comes back to after a redirect. */
+export const RETURN_PATH = '/checkout/return';
+
+export function createOrderBook({ client, publicUrl }: OrderBookOptions) {
+  const returnUrlOf = (id: string) =>
+    publicUrl ? `${publicUrl.replace(/\/+$/, '')}${RETURN_PATH}/${encodeURIComponent(id)}` : undefined;
   const orders = new Map<string, ShopOrder>();
   // Unique across runs: Settle keeps the orders of earlier runs against the same profile.
   const runId = randomUUID().slice(0, 8);
@@ -110,16 +127,53 @@ export function createOrderBook({ client }: { client: DpsgClient }) {
       status: null,
       statusHistory: [],
       updates: [],
+      paymentUpdates: [],
       refundedMinor: 0,
     };
     orders.set(id, order);
-    const validate = await step('validate', () => client.validate(validationPayload(draft, method)));
+    const validate = await step('validate', () =>
+      client.validate(validationPayload(draft, method, returnUrlOf(id))),
+    );
     if ('ok' in validate) {
       orders.delete(id);
       return validate;
     }
     order.validate = validate;
+    const redirect = redirectOf(validate.body);
+    if (redirect && input.customer) await payAsCustomer(order, redirect, input.customer);
     return { ok: true, order };
+  }
+
+  /**
+   * The customer sent to the redirect URL pays there as `choice` says and follows the provider and Settle back to
+   * the shop's return page, which sends the post-redirect update. A customer who never got back (no return
+   * page, or lost on the way) leaves the shop to ask itself.
+   */
+  async function payAsCustomer(order: ShopOrder, url: string, choice: CustomerChoice) {
+    const record: NonNullable<ShopOrder['customer']> = { choice };
+    order.customer = record;
+    try {
+      const journey = await payOnPage(url, { choice });
+      Object.assign(record, { finalUrl: journey.finalUrl, visited: journey.visited });
+    } catch (error) {
+      record.error = errorText(error);
+    }
+    if (order.paymentUpdates.length === 0) await customerReturned(order.id, {});
+  }
+
+  /** The customer is back at the shop: the post-redirect update asks Settle the order's status. */
+  async function customerReturned(id: string, brought: Record<string, string>): Promise<Updated> {
+    const order = find(id);
+    if ('ok' in order) return order;
+    try {
+      const answer = await client.updatePayment(id, brought);
+      order.paymentUpdates.push({ brought, answer, at: now() });
+      return { ok: true, order, answer };
+    } catch (error) {
+      const failure = { error: `the post-redirect update got no answer: ${errorText(error)}` };
+      order.paymentUpdates.push({ brought, answer: failure, at: now() });
+      return { ok: false, status: 502, ...failure };
+    }
   }
 
   async function sendUpdate(order: ShopOrder, status: OrderUpdateStatus, additionalData?: object) {
@@ -198,7 +252,7 @@ export function createOrderBook({ client }: { client: DpsgClient }) {
     return true;
   }
 
-  return { orders, placeOrder, ship, refund, cancel, applyStatus };
+  return { orders, placeOrder, customerReturned, ship, refund, cancel, applyStatus };
 }
 
 /** The order's lines and shipping in minor units; a refusal for an amount the currency cannot hold. */
@@ -222,6 +276,13 @@ function amountsOf(
     }
     throw error;
   }
+}
+
+/** The redirect URL of a validate answer that is a redirect. */
+function redirectOf(body: unknown): string | undefined {
+  const answer = body as { status?: unknown; intermediateStep?: { url?: unknown } } | null;
+  const url = answer?.intermediateStep?.url;
+  return answer?.status === 'redirect' && typeof url === 'string' ? url : undefined;
 }
 
 function lineOf(order: ShopOrder, id: string): ShopItem | undefined {

@@ -14,7 +14,7 @@ import {
 
 type Draft = Omit<
   ShopOrder,
-  'method' | 'validate' | 'status' | 'statusHistory' | 'updates' | 'refundedMinor'
+  'method' | 'validate' | 'status' | 'statusHistory' | 'updates' | 'refundedMinor' | 'paymentUpdates'
 >;
 
 export function loadPayload(order: Draft) {
@@ -27,7 +27,15 @@ export function loadPayload(order: Draft) {
   };
 }
 
-export function validationPayload(order: Draft, { provider, method }: PaymentMethodChoice) {
+/**
+ * The validate payload. `returnUrl`: the shop's page the customer comes back to after a redirect (Settle's
+ * proposal: Deity's module builds it from its `redirectBaseUrl`, and documents no field for it).
+ */
+export function validationPayload(
+  order: Draft,
+  { provider, method }: PaymentMethodChoice,
+  returnUrl?: string,
+) {
   const major = (minor: number) => majorNumber(minor, order.currency);
   const itemsMinor = order.items.reduce((sum, item) => sum + item.priceMinor * item.quantity, 0);
   const address = {
@@ -54,6 +62,7 @@ export function validationPayload(order: Draft, { provider, method }: PaymentMet
     locale: 'en-GB',
     provider,
     method,
+    ...(returnUrl ? { returnUrl } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import express, { type Response } from 'express';
 import { z } from 'zod';
 import { issuesOf } from '../../domain/issues';
 import type { Journal } from './journal';
-import type { OrderBook, Refusal, Updated } from './orders';
+import { RETURN_PATH, type OrderBook, type Refusal, type Updated } from './orders';
 import { orderView } from './shopOrder';
 
 /**
@@ -29,6 +29,7 @@ const newOrderSchema = z.object({
     .min(1),
   shipping: major.optional(),
   method: methodSchema.optional(),
+  customer: z.enum(['pay', 'challenge-pass', 'challenge-fail', 'challenge-abandon', 'decline']).optional(),
 });
 const shipSchema = z.object({
   items: z
@@ -92,6 +93,18 @@ export function controlRoutes({ book, journal }: { book: OrderBook; journal: Jou
   });
   router.post('/_orders/:id/cancel', async (req, res) => answer(res, await book.cancel(req.params.id)));
 
+  // The shop's return page: the customer's browser is back from the payment page; the shop asks Settle.
+  router.get(`${RETURN_PATH}/:id`, async (req, res) => {
+    const brought = Object.fromEntries(
+      Object.entries(req.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    const result = await book.customerReturned(req.params.id, brought);
+    if (!result.ok) return void res.status(result.status).type('text').send(result.error);
+    const body = result.answer.body as { status?: unknown } | null;
+    const status = typeof body?.status === 'string' ? body.status : `HTTP ${result.answer.status}`;
+    res.type('html').send(returnPageHtml(req.params.id, status));
+  });
+
   router.get('/_events', (_req, res) =>
     res.json({
       received: journal.received,
@@ -102,4 +115,18 @@ export function controlRoutes({ book, journal }: { book: OrderBook; journal: Jou
   );
   router.get('/_calls', (_req, res) => res.json(journal.calls));
   return router;
+}
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** What the customer sees back at the shop: the order's payment status as Settle answered it. */
+function returnPageHtml(orderId: string, status: string): string {
+  const words: Record<string, string> = {
+    complete: 'Thank you: your payment is authorized',
+    failed: 'Your payment failed',
+    incomplete: 'Your payment is being confirmed',
+    redirect: 'Your payment is not finished',
+  };
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Order ${escape(orderId)}</title></head>
+<body><h1>${escape(words[status] ?? status)}</h1><p>Order <span id="order">${escape(orderId)}</span>: <span id="status">${escape(status)}</span></p></body></html>`;
 }

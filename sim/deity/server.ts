@@ -10,7 +10,9 @@ import { createStatusHandler } from './statusEvents';
  * The Deity shop simulator: a Falcon shop's `@deity/falcon-payment-service-module` as the Payment
  * Orchestrator sees it. At checkout it loads the method list and the chosen method and validates on
  * "Place Order"; from the back office it sends shipments, refunds and cancellations as order updates; and it
- * consumes PAYMENT_STATUS_UPDATED from its profile's RabbitMQ queue, keeping each order's status.
+ * consumes PAYMENT_STATUS_UPDATED from its profile's RabbitMQ queue, keeping each order's status. When validate
+ * answers redirect, the customer goes to the payment page (the shop's scripted customer, or a browser) and
+ * comes back to the shop's return page, which sends the post-redirect update.
  */
 
 export interface DeityShopSimulatorOptions {
@@ -25,6 +27,11 @@ export interface DeityShopSimulatorOptions {
   readonly queue?: string;
   /** Unacknowledged deliveries the consumer holds at once. */
   readonly prefetch?: number;
+  /**
+   * The shop's own base URL, as customers' browsers reach it: validate sends its return page
+   * (`/checkout/return/<order id>`), where the customer comes back after a redirect. None: no return page.
+   */
+  readonly publicUrl?: string;
 }
 
 export function createDeityShopSimulator({
@@ -34,10 +41,11 @@ export function createDeityShopSimulator({
   amqpUrl,
   queue = `dpsg.${serviceUser}`,
   prefetch = 10,
+  publicUrl,
 }: DeityShopSimulatorOptions) {
   const journal = createJournal();
   const client = createDpsgClient({ settleUrl, serviceUser, serviceToken, journal });
-  const book = createOrderBook({ client });
+  const book = createOrderBook({ client, ...(publicUrl ? { publicUrl } : {}) });
   const consumer = amqpUrl
     ? createConsumer({
         url: amqpUrl,
@@ -58,6 +66,7 @@ export function createDeityShopSimulator({
     orders: book.orders,
     journal,
     placeOrder: book.placeOrder,
+    customerReturned: book.customerReturned,
     ship: book.ship,
     refund: book.refund,
     cancel: book.cancel,

@@ -1,4 +1,5 @@
 import { formatMoney } from '../../domain/money';
+import type { CustomerChoice } from '../customer';
 import type { DpsgAnswer } from './client';
 
 /** A Deity shop's order as the simulator keeps it: amounts in minor units, statuses as the events brought them. */
@@ -35,6 +36,23 @@ export interface UpdateRecord {
   readonly at: string;
 }
 
+/** The customer's way through the payment page, when the shop's scripted customer paid. */
+export interface CustomerRecord {
+  readonly choice: CustomerChoice;
+  /** Where the customer ended (the shop's return page once Settle knew the outcome). */
+  finalUrl?: string;
+  visited?: readonly string[];
+  /** Why the customer never got back. */
+  error?: string;
+}
+
+/** The post-redirect update the shop sent when the customer came back, and Settle's answer. */
+export interface PaymentUpdateRecord {
+  readonly brought: Record<string, string>;
+  readonly answer: DpsgAnswer | { readonly error: string };
+  readonly at: string;
+}
+
 export interface ShopOrder {
   readonly id: string;
   readonly currency: string;
@@ -46,6 +64,10 @@ export interface ShopOrder {
   readonly method: PaymentMethodChoice;
   /** Settle's answer to validate. */
   validate: DpsgAnswer;
+  /** validate answered redirect: the scripted customer's journey, when one paid. */
+  customer?: CustomerRecord;
+  /** Each post-redirect update (`payment/:shopOrderId`) as the customer came back to the shop. */
+  readonly paymentUpdates: PaymentUpdateRecord[];
   /** The latest PAYMENT_STATUS_UPDATED status, null until one came. */
   status: string | null;
   readonly statusHistory: StatusEntry[];
@@ -90,6 +112,8 @@ export function orderView(order: ShopOrder) {
     items: itemLines(order.items, order.currency),
     method: order.method,
     validate: order.validate,
+    ...(order.customer ? { customer: order.customer } : {}),
+    paymentUpdates: order.paymentUpdates,
     status: order.status,
     statusHistory: order.statusHistory,
     updates: order.updates,
