@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
+import { PAGE_EXPIRED_REASON } from '../../domain/checkout';
 import { prebuiltBundle, quietRuntime } from '../helpers/temporal';
 import { REPLAY_DIR } from '../helpers/paths';
 
@@ -16,10 +17,34 @@ const load = (file: string) => JSON.parse(readFileSync(join(REPLAY_DIR, file), '
 interface ReplayHistory {
   events: {
     eventType: string;
-    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    workflowExecutionStartedEventAttributes?: { workflowId?: string };
+    activityTaskScheduledEventAttributes?: { activityType: { name: string }; input?: Payloads };
+    startChildWorkflowExecutionInitiatedEventAttributes?: { workflowType: { name: string } };
     workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } };
+    workflowExecutionSignaledEventAttributes?: { signalName: string };
+    workflowExecutionCompletedEventAttributes?: { result?: Payloads };
   }[];
 }
+
+interface Payloads {
+  payloads: { data: string }[];
+}
+/** A payload's JSON (the recorder's histories are not encrypted). */
+const valueOf = (payloads: Payloads | undefined): unknown =>
+  JSON.parse(Buffer.from(payloads!.payloads[0]!.data, 'base64').toString('utf8'));
+
+/**
+ * The workflow id the history ran under, as its start event holds it (the recorder refuses a history without
+ * it): workflow code derives ids from its own (an order's authorize command is `<order's id>:authorize`), so
+ * a replay under another id would start other children than the recorded ones.
+ */
+const workflowIdOf = (history: ReplayHistory): string => {
+  const workflowId = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  if (!workflowId) throw new Error('the history does not start with a start event holding its workflow id');
+  return workflowId;
+};
+const replay = (history: ReplayHistory) =>
+  Worker.runReplayHistory(prebuiltBundle, history, workflowIdOf(history));
 
 type AttemptEvent = { activityTaskStartedEventAttributes?: { attempt?: number } };
 
@@ -35,6 +60,19 @@ describe('replay of recorded histories', () => {
     load(file)
       .events.map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.name)
       .filter(Boolean);
+  const signalsOf = (file: string) =>
+    load(file)
+      .events.map((event) => event.workflowExecutionSignaledEventAttributes?.signalName)
+      .filter(Boolean);
+  const resultOf = (file: string) =>
+    valueOf(load(file).events.at(-1)!.workflowExecutionCompletedEventAttributes?.result);
+  /** What the command reported through its door (its reportOutcome's input). */
+  const reportOf = (file: string) =>
+    valueOf(
+      load(file).events.find(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType.name === 'reportOutcome',
+      )!.activityTaskScheduledEventAttributes!.input,
+    );
 
   it('has each main path, and each recorded history shows the path it is named for', () => {
     expect(files).toEqual(
@@ -52,6 +90,15 @@ describe('replay of recorded histories', () => {
         'spryker-order-capture-refund-cancel--order.json',
         'spryker-order-capture-refund-cancel--mailbox.json',
         'spryker-order-capture-refund-cancel--capture.json',
+        // An order checked out on the payment page (3-D Secure passed): the order, its authorize, the turn.
+        'spryker-order-paid-on-page--order.json',
+        'spryker-order-paid-on-page--authorize.json',
+        'spryker-order-paid-on-page--turn.json',
+        // A page abandoned until it expired: the authorize declined.
+        'spryker-page-expired--authorize.json',
+        // The tenant's connection, and a message dropped for an order Settle does not know.
+        'spryker-tenant-connected.json',
+        'spryker-message-dropped.json',
         'announce-payment-methods.json',
       ]),
     );
@@ -103,27 +150,78 @@ describe('replay of recorded histories', () => {
     const mailbox = 'spryker-order-capture-refund-cancel--mailbox.json';
     expect(new Set(updatesOf(mailbox))).toEqual(new Set(['acknowledge']));
     expect(eventTypesOf(mailbox)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
-    for (const running of [order, mailbox])
-      expect(eventTypesOf(running)).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     expect(activitiesOf('spryker-order-capture-refund-cancel--capture.json')).toEqual(['reportOutcome']);
+    // On the payment page, the order starts its authorize and hears its answer (the page's session); the
+    // authorize opens the session in its turn (one local activity, a marker), and the gateway's webhook, the
+    // provider's event, settles it before the report.
+    const pageOrder = 'spryker-order-paid-on-page--order.json';
+    expect(updatesOf(pageOrder)).toEqual(['openCheckout', 'recordOutcome']);
+    expect(signalsOf(pageOrder)).toEqual(['checkoutAnswered']);
+    expect(eventTypesOf(pageOrder).filter((type) => type.includes('START_CHILD'))).toHaveLength(1);
+    const pageAuthorize = 'spryker-order-paid-on-page--authorize.json';
+    expect(signalsOf(pageAuthorize)).toEqual(['providerEvent']);
+    expect(activitiesOf(pageAuthorize)).not.toContain('closeCheckoutSession');
+    expect(activitiesOf(pageAuthorize).at(-1)).toBe('reportOutcome');
+    expect(reportOf(pageAuthorize)).toMatchObject({ command: 'authorize', result: { outcome: 'settled' } });
+    expect(eventTypesOf('spryker-order-paid-on-page--turn.json')).toContain('EVENT_TYPE_MARKER_RECORDED');
+    // Abandoned, the page expires: the authorize asks the gateway, closes the session and declines, unsignalled.
+    const expired = 'spryker-page-expired--authorize.json';
+    expect(signalsOf(expired)).toEqual([]);
+    expect(activitiesOf(expired).slice(-3)).toEqual([
+      'findAuthorization',
+      'closeCheckoutSession',
+      'reportOutcome',
+    ]);
+    expect(reportOf(expired)).toMatchObject({
+      command: 'authorize',
+      result: { outcome: 'declined', reason: PAGE_EXPIRED_REASON },
+    });
+    expect(resultOf(expired)).toMatchObject({ outcome: 'declined', reported: 'PaymentAuthorizationFailed' });
+    // The tenant's connection: configured once, announced to its shop, and still running.
+    const tenant = 'spryker-tenant-connected.json';
+    expect(updatesOf(tenant)).toEqual(['configureTenant']);
+    expect(activitiesOf(tenant)).toEqual(['announceSprykerAppConfig']);
+    // A dropped message's record ends at once, with the drop as its result.
+    expect(resultOf('spryker-message-dropped.json')).toMatchObject({
+      messageName: 'CapturePayment',
+      reason: 'unknown-order',
+    });
+    for (const running of [order, mailbox, pageOrder, tenant])
+      expect(eventTypesOf(running)).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     expect(activitiesOf('announce-payment-methods.json')).toEqual(['announceSprykerPaymentMethods']);
     // One generation: no version markers.
     for (const file of files) expect(JSON.stringify(load(file))).not.toContain('TemporalChangeVersion');
   });
 
   it.each(files)('replays %s', async (file) => {
-    await expect(Worker.runReplayHistory(prebuiltBundle, load(file), file)).resolves.toBeUndefined();
+    await expect(replay(load(file))).resolves.toBeUndefined();
   });
 
-  it.each(['capture-settled-by-webhook.json', 'spryker-order-capture-refund-cancel--order.json'])(
-    'catches a history whose command sequence the code no longer produces (%s altered)',
-    async (file) => {
-      const history = load(file);
+  /** Alterations of a history's first command: what the code would have to produce instead. */
+  const ALTERATIONS = {
+    'an activity of another type': (history: ReplayHistory) => {
       const scheduled = history.events.find((event) => event.activityTaskScheduledEventAttributes)!;
       scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
-      await expect(Worker.runReplayHistory(prebuiltBundle, history, 'altered')).rejects.toBeInstanceOf(
-        DeterminismViolationError,
-      );
+    },
+    'a child workflow of another type': (history: ReplayHistory) => {
+      const started = history.events.find(
+        (event) => event.startChildWorkflowExecutionInitiatedEventAttributes,
+      )!;
+      started.startChildWorkflowExecutionInitiatedEventAttributes!.workflowType.name = 'someOtherWorkflow';
+    },
+  } as const;
+
+  it.each([
+    ['capture-settled-by-webhook.json', 'an activity of another type'],
+    ['spryker-order-capture-refund-cancel--order.json', 'a child workflow of another type'],
+  ] as const)(
+    'catches a history whose command sequence the code no longer produces (%s, with %s)',
+    async (file, alteration) => {
+      // As recorded it replays (under its own workflow id): the violation below is the alteration's alone.
+      await expect(replay(load(file))).resolves.toBeUndefined();
+      const history = load(file);
+      ALTERATIONS[alteration](history);
+      await expect(replay(history)).rejects.toBeInstanceOf(DeterminismViolationError);
     },
   );
 });
