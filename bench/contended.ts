@@ -2,7 +2,7 @@ import { notificationMethod } from '../oms/mib/methods';
 import { sendMibCommand } from '../sim/mib/sendCommand';
 import { drive, Progress } from './load';
 import { authorizationFor, benchCommand, type BenchCommand, type MixEntry } from './mix';
-import { summarize, waitForProgress, type BenchContext, type SettleRun, type Timed } from './phases';
+import { summarize, untilNotified, type BenchContext, type SettleRun, type Timed } from './phases';
 import { percentiles, type Percentiles } from './stats';
 
 /**
@@ -121,15 +121,7 @@ export async function runContended(ctx: BenchContext, payments: number, rate: nu
       await first;
     });
     await Promise.all(pending);
-    const accepted = all.filter((one) => one.accepted).length;
-    await waitForProgress(
-      () => {
-        tracker.scan();
-        return tracker.notified;
-      },
-      accepted,
-      ctx.stallTimeoutMs,
-    );
+    await untilNotified(ctx, tracker, all);
   } finally {
     clearInterval(poll);
   }

@@ -255,15 +255,7 @@ export async function runSettle(ctx: BenchContext, options: SettleRunOptions): P
       answered += 1;
     });
     await options.afterSending?.();
-    const accepted = sent.filter((one) => one.accepted).length;
-    await waitForProgress(
-      () => {
-        tracker.scan();
-        return tracker.notified;
-      },
-      accepted,
-      ctx.stallTimeoutMs,
-    );
+    await untilNotified(ctx, tracker, sent);
   } finally {
     clearInterval(poll);
   }
@@ -312,6 +304,23 @@ export function summarize(
   };
   samples.set(result, [ackMs, notifyMs]);
   return result;
+}
+
+/** Resolves once MIB has a notification of every command it accepted, or when none came for the stall time. */
+export function untilNotified(
+  ctx: BenchContext,
+  tracker: { scan(): void; readonly notified: number },
+  sent: readonly { readonly accepted: boolean }[],
+): Promise<void> {
+  const accepted = sent.filter((one) => one.accepted).length;
+  return waitForProgress(
+    () => {
+      tracker.scan();
+      return tracker.notified;
+    },
+    accepted,
+    ctx.stallTimeoutMs,
+  );
 }
 
 /** Resolves once `read()` reaches `target` (after `refresh`, if given), or when it has not moved for `stallMs`. */

@@ -102,16 +102,7 @@ async function takeCommand(
     amountPath: 'body.amount',
     decidedBy: { amount: body.amount, currency: body.currencyIsoCode, items },
     invalid: INVALID,
-    reply: (workflowId): SprykerReplyContext =>
-      (replyTo = {
-        tenant,
-        orderReference: body.orderReference,
-        workflowId,
-        orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
-        amount: body.amount,
-        currencyIsoCode: body.currencyIsoCode,
-        ...(correlationId ? { correlationId } : {}),
-      }),
+    reply: (workflowId) => (replyTo = replyOf(tenant, workflowId, body, correlationId)),
   });
   const admitted = await admitting.catch(async (error: unknown) => {
     if (!(error instanceof OrderRefusal && error.status === 409 && replyTo?.workflowId)) throw error;
@@ -159,6 +150,24 @@ async function answerRefused(
   return { MessageId: messageIdOf(seed) };
 }
 
+/** How the command's outcome goes back to the shop: its items (either shape of the message), amount and send. */
+function replyOf(
+  tenant: string,
+  workflowId: string,
+  body: SprykerCommandBody,
+  correlationId: string | undefined,
+): SprykerReplyContext {
+  return {
+    tenant,
+    orderReference: body.orderReference,
+    workflowId,
+    orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
+    amount: body.amount,
+    currencyIsoCode: body.currencyIsoCode,
+    ...(correlationId ? { correlationId } : {}),
+  };
+}
+
 /**
  * A cancel for an order whose checkout never authorized (the customer failed or left the payment page, and the
  * shop cancels the order through its cancel URL): nothing is held at the provider, so it is confirmed with
@@ -172,15 +181,7 @@ async function answerNothingToCancel(
 ): Promise<{ MessageId: string }> {
   const { key, amountMinor } = order.opening;
   const workflowId = orderPaymentWorkflowId(key);
-  const reply: SprykerReplyContext = {
-    tenant: key.tenant,
-    orderReference: body.orderReference,
-    workflowId,
-    orderItemIds: body.orderItemIds ?? body.orderItems?.map((item) => item.orderItemId) ?? [],
-    amount: body.amount,
-    currencyIsoCode: body.currencyIsoCode,
-    ...(correlationId ? { correlationId } : {}),
-  };
+  const reply = replyOf(key.tenant, workflowId, body, correlationId);
   const seed = `${workflowId}:nothing-to-cancel:${correlationId ?? ''}`;
   await postEvent(
     deps,
