@@ -37,7 +37,13 @@ export const checkoutStateSchema = z.object({
   reason: z.string().optional(),
 });
 
-const tokenParams = z.object({ token: z.string().max(2048) });
+/** A page token is two base64url parts (domain/checkoutToken.ts): ASCII, under the size of a request line. */
+const tokenParams = z.object({
+  token: z
+    .string()
+    .max(1024)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'two base64url parts'),
+});
 
 const HTML_PAGE = { description: 'An HTML page.' };
 
