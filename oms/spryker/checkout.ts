@@ -10,6 +10,8 @@ import type { SprykerReplyContext } from './events';
 import type { SprykerGate } from './gate';
 import { answerRefusal, OrderRefusal } from '../orderRefusal';
 import { sprykerRefusals } from './intake';
+import { isConnected } from './connections';
+import { refuse } from './onboarding';
 
 const minor = z
   .union([z.number(), z.string().regex(/^\d+$/, 'an integer').transform(Number)])
@@ -75,9 +77,16 @@ export async function initializePayment(
   try {
     res.json(await checkout(deps, tenant, req.body as Buffer));
   } catch (error) {
+    if (error instanceof TenantNotConnected) {
+      deps.logger.warn('refused a Spryker checkout: the tenant is not connected', { tenant });
+      return refuse(res, 403, 403, 'Tenant is disconnected.');
+    }
     answerRefusal(res, error, sprykerRefusals(deps, 'refused a Spryker checkout', { tenant }));
   }
 }
+
+/** A well-formed checkout of a tenant not connected (or disconnected): app-kernel refuses it with 403. */
+class TenantNotConnected extends Error {}
 
 /** The error of a checkout refused for its input, with its issues. */
 const INVALID = 'invalid checkout';
@@ -119,6 +128,8 @@ async function checkout(deps: SprykerDependencies, tenant: string, raw: Buffer):
   const { redirectSuccessUrl, redirectCancelUrl, checkoutSummaryPageUrl } = parsed.data;
   const token = orderData.additionalPaymentData?.paymentMethodToken;
   const cancelUrl = redirectCancelUrl ?? checkoutSummaryPageUrl;
+  // As app-kernel refuses a disconnected (or never connected) tenant's calls: nothing is opened.
+  if (!(await isConnected(deps.temporal, deps.spryker, tenant))) throw new TenantNotConnected();
   const opening: Checkout = {
     key: { door: SPRYKER_DOOR, tenant, orderReference: orderData.orderReference },
     provider,

@@ -46,7 +46,8 @@ export const configuredSchema = z.object({
 const OPEN_ORDERS = '21000';
 const CANCELLED = '21001';
 
-function refuse(
+/** An answer in app-kernel's error envelope (`{errors: [{code, message, status, confirm}]}`). */
+export function refuse(
   res: Response,
   httpStatus: number,
   code: string | number,

@@ -163,6 +163,10 @@ export function sprykerRoutes(deps: SprykerDependencies): RouteSet {
             body: initializePaymentAnswerSchema,
           },
           400: { description: 'Malformed, or not a payment method Settle offers.', body: invalidInputSchema },
+          403: {
+            description: 'The tenant is not connected (`/private/configure`), or was disconnected.',
+            body: onboardingErrorSchema,
+          },
           ...authResponses,
         },
         handle: gates.checkout.verified((req, res) => initializePayment(deps, gates.checkout, req, res)),

@@ -240,6 +240,28 @@ describe('Spryker tenants: onboarding, app-events and dropped messages (dev serv
       expect.objectContaining({ appIdentifier: 'settle', status: 'DISCONNECTED', isActive: false }),
     ]);
     expect(shop.paymentMethods()).toEqual([expect.objectContaining({ name: 'Settle Card', isHidden: true })]);
+    // Its checkout is refused as app-kernel refuses a disconnected tenant's calls, and opens no order.
+    const refused = (await shop.placeOrder({
+      paymentMethodToken: 'tok_visa', // direct checkout
+      orderReference: 'DE--GONE-CHECKOUT',
+      currency: 'EUR',
+      items: [{ sku: 'A', unitPrice: 1000 }],
+    })) as ShopOrder;
+    expect(refused.initialize).toEqual({
+      status: 403,
+      body: { errors: [{ code: 403, message: 'Tenant is disconnected.', status: null, confirm: null }] },
+    });
+    await expect(
+      stack.temporal.workflow
+        .getHandle(
+          orderPaymentWorkflowId({
+            door: 'spryker',
+            tenant: 'shop-gone',
+            orderReference: 'DE--GONE-CHECKOUT',
+          }),
+        )
+        .describe(),
+    ).rejects.toThrow(/not found/i);
 
     const metricsBefore = await readMetrics(stack.api.url);
     const capture = await shop.operate('DE--GONE-1', 'capture', [a!]);
