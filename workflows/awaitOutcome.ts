@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { Activities, FetchProviderStatusInput } from '../activities';
 import { PAGE_EXPIRED_REASON } from '../domain/checkout';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
@@ -6,6 +6,7 @@ import { pollDelayMs } from '../domain/settlement';
 import type { AuthorizationResult, ProviderResult } from '../providers/types';
 import { now, type CarriedState, type CommandState } from './commandState';
 import { continueAsNewWhenDue } from './continueAsNew';
+import { waitShowingPhase } from './phaseShown';
 import { authorizationOutcome, authorizationRequestOf, remote } from './providerCalls';
 import { takeTurn } from './turn';
 
@@ -36,8 +37,7 @@ export async function awaitOutcome(
     const wakeAt = Math.min(nextCheckAt ?? Infinity, stuckReason ? Infinity : deadlineAt, expiry ?? Infinity);
     const woken = () =>
       state.decided() !== undefined || state.facts.recheckRequested || workflowInfo().continueAsNewSuggested;
-    if (wakeAt === Infinity) await condition(woken);
-    else await condition(woken, Math.max(wakeAt - now(), 1));
+    await waitShowingPhase(state, woken, wakeAt);
     if (state.decided()) continue;
     if (expiry !== undefined && now() >= expiry) {
       latest = await checkPageExpiry(state, latest);
@@ -54,7 +54,12 @@ export async function awaitOutcome(
     }
     // A resolution or webhook that arrived during the status request is acted on before continuing.
     if (state.decided()) continue;
-    await continueAsNewWhenDue(() => continueAs(state.carried(latest)), {
+    // The next run starts with the search attributes this one shows: they show its phase, however short.
+    const continued = () => {
+      state.showPhase();
+      return continueAs(state.carried(latest));
+    };
+    await continueAsNewWhenDue(continued, {
       limit: policy.historyEventsBeforeContinue,
     });
   }

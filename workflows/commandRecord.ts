@@ -33,6 +33,13 @@ export interface CarriedState {
 
 const EVENT_IDS_KEPT = 100;
 
+/**
+ * How long a phase lasts before the search attributes show it. Most end within milliseconds (a webhook soon
+ * after the act, a report the OMS takes at once): upserting each would cost visibility writes no operator's
+ * query can see. The status query and the Web UI's details show every phase at once.
+ */
+export const PHASE_SHOWN_AFTER_MS = 5_000;
+
 /** Workflow time in ms: deterministic, replayed from the history. */
 export const now = () => new Date().getTime();
 
@@ -58,7 +65,10 @@ export abstract class CommandRecord {
   protected readonly events: Map<string, ProviderEvent>;
   private readonly seenEventIds: Set<string>;
   private timeline: Timeline;
+  /** What the search attributes show: the phase the workflow starts in is set by whoever starts it. */
   private shown: { phase: Phase; outcome?: FinalOutcome; stuckCategory?: string } = { phase: 'executing' };
+  /** Since when (workflow time) the command is in its phase. */
+  private phaseSince = now();
 
   constructor(
     readonly input: PaymentCommandInput,
@@ -163,22 +173,42 @@ export abstract class CommandRecord {
     this.known.attempts = { ...attempts, [attempt]: attempts[attempt] + 1 };
   }
 
-  /** Moves to a phase; the search attributes are upserted only when what they show changes. */
+  /**
+   * Moves to a phase. The search attributes show at once a payment becoming stuck or no longer stuck (what
+   * operators and alerts look for) and its end: that upsert is in the closing workflow task, which the
+   * server's visibility queue skips, but the run's close record carries it. Any other phase shows once it has
+   * lasted (`showPhaseAt`), or with the next upsert.
+   */
   protected setPhase(next: Phase): void {
+    if (next !== this.known.phase) this.phaseSince = now();
     this.known.phase = next;
-    const { shown, stuckCategory } = this;
-    const { outcome } = this.known;
-    if (next !== shown.phase || outcome !== shown.outcome || stuckCategory !== shown.stuckCategory) {
-      upsertSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.phase, value: next },
-        ...(outcome ? [{ key: SEARCH_ATTRIBUTES.outcome, value: outcome }] : []),
-        ...(stuckCategory !== shown.stuckCategory
-          ? [{ key: SEARCH_ATTRIBUTES.stuckReason, value: stuckCategory ?? '' }]
-          : []),
-      ]);
-      this.shown = { phase: next, outcome, stuckCategory };
-    }
+    if (next === 'stuck' || next === 'done' || this.stuckCategory !== this.shown.stuckCategory)
+      this.showPhase();
     this.showDetails();
+  }
+
+  /** When the phase is to be shown in the search attributes; never, if they show it already. */
+  showPhaseAt(): number {
+    const { shown, stuckCategory } = this;
+    const { phase, outcome } = this.known;
+    const current =
+      phase === shown.phase && outcome === shown.outcome && stuckCategory === shown.stuckCategory;
+    return current ? Infinity : this.phaseSince + PHASE_SHOWN_AFTER_MS;
+  }
+
+  /** Upserts the search attributes, if what they show has changed. */
+  showPhase(): void {
+    if (this.showPhaseAt() === Infinity) return;
+    const { shown, stuckCategory } = this;
+    const { phase, outcome } = this.known;
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.phase, value: phase },
+      ...(outcome ? [{ key: SEARCH_ATTRIBUTES.outcome, value: outcome }] : []),
+      ...(stuckCategory !== shown.stuckCategory
+        ? [{ key: SEARCH_ATTRIBUTES.stuckReason, value: stuckCategory ?? '' }]
+        : []),
+    ]);
+    this.shown = { phase, outcome, stuckCategory };
   }
 
   /** The Web UI's "current details" of the workflow, kept up to date as the payment moves. */

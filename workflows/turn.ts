@@ -1,7 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   ChildWorkflowCancellationType,
-  condition,
   ParentClosePolicy,
   sleep,
   startChild,
@@ -9,8 +8,9 @@ import {
 } from '@temporalio/workflow';
 import { paymentTurnId } from '../domain/workflowId';
 import type { ProviderResult } from '../providers/types';
-import { now, type CommandState } from './commandState';
+import type { CommandState } from './commandState';
 import { paymentTurnWorkflow } from './paymentTurn';
+import { waitShowingPhase } from './phaseShown';
 import { carryOut, providerCalls } from './providerCalls';
 
 /** While another command of the payment has its turn, a command looks again after 1 s, doubling up to this. */
@@ -78,8 +78,7 @@ export async function beforeDeadline<T>(
   // Its failure reaches the caller through the promise returned below, not as an unhandled rejection while
   // the deadline is watched (a cancelled command fails its turn's promise at once).
   tracked.catch(() => undefined);
-  const left = (deadline?.at ?? state.facts.deadlineAt) - now();
-  if (left !== Infinity && !(await condition(() => finished, Math.max(left, 1)))) {
+  if (!(await waitShowingPhase(state, () => finished, deadline?.at ?? state.facts.deadlineAt))) {
     state.markStuck(
       deadline?.reason ??
         (state.facts.acting

@@ -157,6 +157,11 @@ describe('MIB commands end to end (dev server)', () => {
       SettlePhase: ['done'],
       SettleOutcome: ['settled'],
     });
+    // Upserted in the closing workflow task, whose upsert the server's visibility queue skips: the run's close
+    // record carries them, and an operator's list finds the closed command by them.
+    const ended =
+      'SettlePaymentReference="PAY-E2E-1" AND SettlePhase="done" AND SettleOutcome="settled" AND ExecutionStatus="Completed"';
+    expect(await eventually(async () => ((await workflowCount(ended)) === 1 ? true : undefined))).toBe(true);
   });
 
   it('answers a redelivered command the same way and calls the gateway once', async () => {
