@@ -175,6 +175,7 @@ export function deityRoutes(deps: DeityDependencies): RouteSet {
       validate: 'contract',
       responses: {
         200: { description: "The order's status.", body: validateAnswerSchema },
+        400: { description: 'A shopOrderId longer than 120 characters.', body: invalidInputSchema },
         404: { description: 'The profile placed no such order.', body: errorBodySchema },
         ...authResponses,
       },
