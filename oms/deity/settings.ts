@@ -176,7 +176,7 @@ export const deitySettings = section({
       description:
         'The shop profiles, as JSON: [{"serviceUser": "org:project:env", "serviceToken": "<at least 16 characters>", ' +
         '"methods": [{"provider": "gateway", "method": "card", "title": "Card", "currencies": ["EUR"], "countries": ' +
-        '["DE"], "sortOrder": [{"countries": ["*"], "sortOrder": 10}], "surcharge": [{"countries": ["*"], ' +
+        '["DE"], "sortOrder": [{"countries": ["DE"], "sortOrder": 10}], "surcharge": [{"countries": ["DE"], ' +
         '"percentage": 1.5, "fixed": [{"currency": "EUR", "amount": 0.5}]}], "minMaxAmounts": [{"currency": "EUR", ' +
         '"min": 1, "max": 5000}], "config": {}}]}]; method amounts in major units, as Deity writes them; each part of ' +
         'a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
