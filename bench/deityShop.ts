@@ -6,8 +6,8 @@ import type { BenchContext } from './phases';
 import { runShop, type ShopDoor, type ShopRunOptions } from './shopRun';
 
 /**
- * The benchmark as a Deity shop: it places orders with `validate`, sends shipments and refunds as order
- * updates (the client endpoints, the profile's Basic credentials), and consumes PAYMENT_STATUS_UPDATED from
+ * The benchmark as a Deity shop: it places orders with `validate` (`/api/payment`), sends shipments and refunds
+ * as order updates (the client endpoints, Deity's bearer token), and consumes PAYMENT_STATUS_UPDATED from
  * its profile's queue on RabbitMQ.
  */
 

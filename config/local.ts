@@ -83,13 +83,22 @@ export function localDefaults(ports: Pick<LocalPorts, 'api' | 'mib' | 'gateway'>
           {
             provider: 'gateway',
             method: 'card',
+            title: 'Card',
             currencies: ['EUR', 'USD'],
+            sortOrder: [{ countries: ['*'], sortOrder: 0 }],
             config: { brands: ['visa', 'mastercard'] },
             // Authorized server-side with this token at the gateway simulator (direct checkout).
             paymentMethod: 'tok_visa',
           },
           // No token: the customer pays on Settle's payment page (validate answers redirect).
-          { provider: 'gateway', method: 'card-page', currencies: ['EUR', 'USD'] },
+          {
+            provider: 'gateway',
+            method: 'card-page',
+            title: 'Card (secure page)',
+            currencies: ['EUR', 'USD'],
+            sortOrder: [{ countries: ['*'], sortOrder: 10 }],
+            minMaxAmounts: [{ currency: '*', min: 1 }],
+          },
         ],
       },
     ]),

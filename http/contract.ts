@@ -122,7 +122,7 @@ export interface RouteDeclaration<
   B extends Schema,
   V extends 'contract' | 'handler',
 > {
-  readonly method: 'get' | 'post' | 'delete' | 'options';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
   /** Express syntax, `/payments/:id`; the document writes `/payments/{id}`. */
   readonly path: string;
   readonly operationId: string;
@@ -130,7 +130,11 @@ export interface RouteDeclaration<
   readonly description?: string;
   /** The ways to authenticate, any one of which suffices; none: the route is open. */
   readonly security?: readonly SecurityScheme[];
-  /** Runs before the body is read, e.g. to check a bearer token; answers the request itself to refuse it. */
+  /**
+   * Runs before the body is read and before any input is validated, e.g. to authenticate the caller (see
+   * identifyingGuard in http/throttle.ts): it answers the request itself to refuse it, so that a caller who
+   * is not authenticated learns nothing of what the route would take.
+   */
   readonly guard?: RequestHandler;
   readonly request?: {
     readonly params?: P & z.ZodObject;

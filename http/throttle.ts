@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
 import { errorBodySchema, type ResponseSpec } from './contract';
@@ -175,6 +175,31 @@ export function identifiedBy<T>(
   if ('who' in found) return found.who;
   gate.refuse(req, res, found.refused, found.claimed);
   return undefined;
+}
+
+/**
+ * Authentication before anything else: a route guard (http/contract.ts) that identifies the caller from the
+ * request's headers before its body is read or any of its input validated, answering 401 (or 429) itself, and
+ * the caller it found, for the route's handler.
+ */
+export function identifyingGuard<T extends object>(
+  gate: AuthGate,
+  identify: (req: Request) => { readonly who: T } | Refused,
+): { readonly guard: RequestHandler; readonly callerOf: (req: Request) => T } {
+  const callers = new WeakMap<Request, T>();
+  return {
+    guard: (req, res, next) => {
+      const who = identifiedBy(gate, req, res, () => identify(req));
+      if (who === undefined) return;
+      callers.set(req, who);
+      next();
+    },
+    callerOf: (req) => {
+      const who = callers.get(req);
+      if (!who) throw new Error(`${req.path}: the handler ran without its guard`);
+      return who;
+    },
+  };
 }
 
 /** Why a caller was not identified, and the configured identity it claimed, if it claimed one. */

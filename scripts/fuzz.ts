@@ -83,7 +83,8 @@ function schemathesisConfig(config: SettleConfigWithDoors): string {
     `[auth.openapi.adminBearer]\nbearer = ${toml(config.ADMIN_TOKEN)}`,
     `[auth.openapi.mibBearer]\nbearer = ${toml(config.MIB_INTAKE_SECRET)}`,
     `[auth.openapi.sprykerTenant]\nbearer = ${toml(LOCAL_SPRYKER_TOKEN)}`,
-    `[auth.openapi.deityProfile]\nusername = ${toml(LOCAL_DEITY_PROFILE.serviceUser)}\npassword = ${toml(LOCAL_DEITY_PROFILE.serviceToken)}`,
+    `[auth.openapi.deityToken]\nbearer = ${toml(`${LOCAL_DEITY_PROFILE.serviceUser}:${LOCAL_DEITY_PROFILE.serviceToken}`)}`,
+    `[auth.openapi.deityBasic]\nusername = ${toml(LOCAL_DEITY_PROFILE.serviceUser)}\npassword = ${toml(LOCAL_DEITY_PROFILE.serviceToken)}`,
     `[[operations]]\ninclude-path-regex = "^/spryker/"\nheaders = { "Tenant-Identifier" = ${tenant}, "X-Tenant-Identifier" = ${tenant}, "Consumer-Id" = ${tenant} }`,
     '',
   ].join('\n\n');

@@ -171,7 +171,7 @@ async function startEmbedded(
     `  MIB simulator      ${stack.mib.url}   notifications: ${stack.mib.url}/notifications`,
     `  gateway simulator  ${stack.gateway.url}   control: ${stack.gateway.url}/_control`,
     `  Spryker bus        ${stack.api.url}/spryker/   checkout: ${stack.api.url}/spryker/private/initialize-payment`,
-    `  Deity client API   ${stack.api.url}/dpsg/v1/client/methods, /validate, /payment/:shopOrderId, /order-updates`,
+    `  Deity client API   ${stack.api.url}/api/payment-methods, /api/payment, /api/payment/:shopOrderId, /api/order-updates`,
     ...shop,
     ...deity,
   ];

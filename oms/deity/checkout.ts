@@ -12,6 +12,7 @@ import { openCheckout, orderPaymentOf, type Checkout } from '../orderPayments';
 import { OrderRefusal, type RefusalAnswer } from '../orderRefusal';
 import type { validateAnswerSchema, validatePayloadSchema } from './contract';
 import { DEITY_DOOR, type DeityDependencies, type DeityOrderContext, type DeityReplyContext } from './door';
+import { misfit } from './methodRules';
 import { methodOf } from './profiles';
 import type { DeityProfile } from './settings';
 
@@ -31,7 +32,7 @@ export function minorOf(amount: number | string, currency: string, path: string)
 }
 
 /**
- * `validate` ("Place Order"): opens the order's payment and its checkout at the chosen method's provider, once
+ * `validate` ("Place Order", `<base>/payment`): opens the order's payment and its checkout at the chosen method's provider, once
  * per profile and order id: the same order again answers what the first call did, without a second
  * authorization. A method whose configuration names a `paymentMethod` is authorized server-side with it
  * (`complete`, `incomplete` while the provider decides, `failed`, or `redirect` to its 3-D Secure step); any
@@ -52,13 +53,22 @@ export async function validateOrder(
       `${method.provider}, the provider of ${payload.method}, is not configured on Settle`,
     );
   }
-  if (method.currencies && !method.currencies.includes(payload.currency)) {
-    throw new OrderRefusal(409, `${payload.provider}/${payload.method} does not take ${payload.currency}`);
-  }
   const { currency } = payload;
   const amountMinor = minorOf(payload.total.grandTotal, currency, 'body.total.grandTotal');
   if (amountMinor <= 0)
     throw new OrderRefusal(400, INVALID, [{ path: 'body.total.grandTotal', message: 'must be more than 0' }]);
+  // The method list's filters again: the shop's client cannot place an order with a method the list left out.
+  // minMaxAmounts bound the total before the payment surcharge, which the grand total includes.
+  const surchargeMinor =
+    payload.total.surcharge === undefined
+      ? 0
+      : minorOf(payload.total.surcharge, currency, 'body.total.surcharge');
+  const unfit = misfit(method, {
+    currency,
+    ...(payload.billingAddress?.country ? { country: payload.billingAddress.country } : {}),
+    totalMinor: Math.max(0, amountMinor - surchargeMinor),
+  });
+  if (unfit) throw new OrderRefusal(409, unfit);
   const unpayable = deps.providers.amountProblem(method.provider, { minor: amountMinor, currency });
   if (unpayable) {
     throw new OrderRefusal(400, INVALID, [{ path: 'body.total.grandTotal', message: unpayable }]);
@@ -112,7 +122,7 @@ export async function validateOrder(
 }
 
 /**
- * The post-redirect update (`payment/:shopOrderId`): the order's status now, as the provider's word recorded it
+ * The post-redirect update (`<base>/payment/:shopOrderId`): the order's status now, as the provider's word recorded it
  * (its webhook, a status request, the page's expiry); the browser's return decides nothing. 404 for an order
  * the profile never placed.
  */

@@ -56,6 +56,20 @@ function addMethod(kit: DeityCliKit): Command {
     .option('--method <method>', "the method's name, e.g. card")
     .option('--currencies <EUR,USD>', 'the ISO 4217 currencies it takes (all when absent)')
     .option('--countries <DE,NL>', 'the ISO 3166 countries it takes (all when absent)')
+    .option('--title <title>', 'the name shoppers see')
+    .option('--disabled', 'configured but not offered')
+    .option(
+      '--sort-order <json>',
+      'Deity\'s sortOrder, e.g. \'[{"countries":["NL"],"sortOrder":0}]\' (999 elsewhere)',
+    )
+    .option(
+      '--surcharge <json>',
+      'Deity\'s surcharge, e.g. \'[{"countries":["*"],"percentage":1.5,"fixed":[{"currency":"EUR","amount":2}]}]\'',
+    )
+    .option(
+      '--min-max-amounts <json>',
+      'Deity\'s minMaxAmounts in major units, e.g. \'[{"currency":"EUR","min":10,"max":500}]\'',
+    )
     .option(
       '--config <json>',
       "what the shop's client-side component needs, as a JSON object (never a secret)",
@@ -95,38 +109,66 @@ interface AddOptions {
   readonly method?: string;
   readonly currencies?: string;
   readonly countries?: string;
+  readonly title?: string;
+  readonly disabled?: boolean;
+  readonly sortOrder?: string;
+  readonly surcharge?: string;
+  readonly minMaxAmounts?: string;
   readonly config?: string;
+}
+
+/** The option's JSON, parsed; a usage error naming the option when it is not JSON. */
+function jsonOption(command: Command, name: string, text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--${name} is not valid JSON`, command);
+  }
 }
 
 /** The method the options describe, checked as DEITY_PROFILES' methods are; a usage error names what is wrong. */
 function methodFrom(command: Command, options: AddOptions): DeityMethod {
   const list = (text: string | undefined) => text?.split(',').map((part) => part.trim());
-  let config: unknown;
-  if (options.config !== undefined) {
-    try {
-      config = JSON.parse(options.config);
-    } catch {
-      throw new UsageError('--config is not valid JSON', command);
-    }
-  }
+  const json = {
+    config: jsonOption(command, 'config', options.config),
+    sortOrder: jsonOption(command, 'sort-order', options.sortOrder),
+    surcharge: jsonOption(command, 'surcharge', options.surcharge),
+    minMaxAmounts: jsonOption(command, 'min-max-amounts', options.minMaxAmounts),
+  };
   const parsed = deityMethodSchema.safeParse({
     provider: options.provider,
     method: options.method,
+    ...(options.disabled ? { enabled: false } : {}),
+    ...(options.title !== undefined ? { title: options.title } : {}),
     ...(options.currencies ? { currencies: list(options.currencies) } : {}),
     ...(options.countries ? { countries: list(options.countries) } : {}),
-    ...(config !== undefined ? { config } : {}),
+    ...Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined)),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`--${String(issue.path[0] ?? 'method')}: ${issue.message}`, command);
+    const option = String(issue.path[0] ?? 'method').replace(
+      /[A-Z]/g,
+      (letter) => `-${letter.toLowerCase()}`,
+    );
+    const where = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
+    throw new UsageError(
+      `--${option === 'enabled' ? 'disabled' : option}${where}: ${issue.message}`,
+      command,
+    );
   }
   return parsed.data;
 }
 
 const describe = (method: DeityMethod) =>
   `${methodKey(method)}` +
+  (method.enabled === false ? ' disabled' : '') +
+  (method.title ? ` "${method.title}"` : '') +
   (method.currencies ? ` currencies ${method.currencies.join(',')}` : '') +
-  (method.countries ? ` countries ${method.countries.join(',')}` : '');
+  (method.countries ? ` countries ${method.countries.join(',')}` : '') +
+  (method.sortOrder ? ` sortOrder ${JSON.stringify(method.sortOrder)}` : '') +
+  (method.surcharge ? ` surcharge ${JSON.stringify(method.surcharge)}` : '') +
+  (method.minMaxAmounts ? ` minMaxAmounts ${JSON.stringify(method.minMaxAmounts)}` : '');
 
 /** Runs `work` for a configured profile, on Temporal; an unknown profile fails with exit code 1. */
 async function withProfile(

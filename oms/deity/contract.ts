@@ -1,15 +1,37 @@
 import { z } from 'zod';
 
 /**
- * The Deity door's wire format, in one place. Deity publishes the Payment Orchestrator's method names and
- * Falcon Payments' types (PaymentLoadPayload, PaymentMethodInstance, PaymentValidationPayload,
- * PaymentValidationResult, OrderWebhookResult, the PAYMENT_STATUS_UPDATED event), but not its REST paths,
- * its authentication or its exchange names: those are Settle's proposal (docs/front-doors.md), kept here so
- * that they are easy to correct. Amounts are numbers in major units, as Falcon's types have them.
+ * The Deity door's wire format, in one place. Deity's public documents (deity-io/falcon-platform-docs) give the
+ * client endpoints' paths (its payment-flow diagrams), the place-order statuses, the token
+ * `<serviceUser>:<serviceToken>` and Falcon Payments' types (PaymentLoadPayload, PaymentMethodInstance,
+ * PaymentValidationPayload, PaymentValidationResult, OrderWebhookResult, the PAYMENT_STATUS_UPDATED event), but
+ * not the HTTP methods, the REST bodies, the base path or the exchange names: those are Settle's proposal
+ * (docs/front-doors.md says which is which), kept here so that they are easy to correct. Amounts are numbers in
+ * major units, as Falcon's types have them.
  */
 
-/** The base path of the four client endpoints. */
-export const CLIENT_BASE = '/dpsg/v1/client';
+/**
+ * The base path of the client endpoints unless DEITY_BASE_PATH says otherwise. Inferred: Deity's provider webhook
+ * URLs are under `/api` on the region host, whose root serves the Swagger UI.
+ */
+export const DEFAULT_BASE_PATH = '/api';
+
+/** The client endpoints' paths under the base, as Deity's payment-flow diagrams draw them. */
+export const CLIENT_PATHS = {
+  /** loadMethodList. */
+  methodList: '/payment-methods',
+  /** loadMethod: `/payment-methods/[provider]/[method]`. */
+  method: '/payment-methods/:provider/:method',
+  /** validate, "Place Order". */
+  payment: '/payment',
+  /** The update after the redirect: `/payment/[shopOrderId]`. */
+  paymentUpdate: '/payment/:shopOrderId',
+  /** sendOrderUpdate over REST: Settle's proposal (Deity draws order updates on its message queue). */
+  orderUpdates: '/order-updates',
+} as const;
+
+/** A client endpoint's path under `base` (`/` puts them at the root). */
+export const clientPath = (base: string, path: string) => (base === '/' ? path : `${base}${path}`);
 
 /** The durable topic exchange the status events go to, and the routing key of a profile's events. */
 export const EVENTS_EXCHANGE = 'dpsg.events';
@@ -45,21 +67,55 @@ const shopUrl = z.string().max(2000).refine(isHttpUrl, 'an http(s) URL');
 /** A major-unit amount; the door converts it exactly (domain/money.ts), or refuses it. */
 const majorAmount = z.number().nonnegative().finite();
 
-/** Falcon's PaymentLoadPayload: what the shop knows of the cart when it asks for methods. */
+const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE');
+
+/**
+ * Falcon's PaymentLoadPayload: what the shop knows of the cart when it asks for methods. `total` is the cart's
+ * grand total before the payment surcharge; `isStorable` asks for the methods that can be stored only.
+ */
 export const paymentLoadPayloadSchema = z.looseObject({
   id: orderId,
   total: majorAmount,
   currency,
   email: z.string().max(320).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
+  country,
   customerId: z.string().max(120).optional(),
+  isStorable: z.boolean().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** Falcon's PaymentMethodInstance. */
+/** The same payload as the query of a GET (`?id=…&total=12.5&currency=EUR&country=DE`). */
+export const paymentLoadQuerySchema = z.object({
+  // Copies (describe() makes one): each parameter is documented on its own, apart from the payload's schema.
+  id: orderId.describe("The cart's (or order's) id."),
+  total: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,14})(\.\d{1,10})?$/, 'a non-negative decimal number such as 12.5')
+    .transform(Number)
+    .describe("The cart's grand total before the payment surcharge, major units."),
+  currency: currency.describe('ISO 4217.'),
+  country: country.describe('The billing country, ISO 3166 alpha-2.'),
+  email: z.string().max(320).optional(),
+  customerId: z.string().max(120).optional(),
+  isStorable: z
+    .enum(['true', 'false'])
+    .transform((text) => text === 'true')
+    .optional(),
+});
+
+/** Falcon's PaymentMethodInstance, with the method's title and the surcharge it adds to this order. */
 export const paymentMethodInstanceSchema = z.object({
   provider: z.string(),
   method: z.string(),
+  title: z.string().optional(),
+  surcharge: z
+    .object({
+      /** What the method adds in all, major units. */
+      amount: z.number(),
+      fixed: z.number().optional(),
+      percentage: z.number().optional(),
+    })
+    .optional(),
   config: z.record(z.string(), z.unknown()).optional(),
 });
 export const methodListSchema = z.object({ items: z.array(paymentMethodInstanceSchema) });
@@ -76,7 +132,14 @@ const item = z.looseObject({
 export const validatePayloadSchema = z.looseObject({
   id: orderId,
   currency,
-  total: z.looseObject({ grandTotal: majorAmount, shipping: majorAmount.optional() }),
+  /** `surcharge`: the payment surcharge included in the grand total, if the shop added one. */
+  total: z.looseObject({
+    grandTotal: majorAmount,
+    shipping: majorAmount.optional(),
+    surcharge: majorAmount.optional(),
+  }),
+  /** Its country is the one the method must take, when given. */
+  billingAddress: z.looseObject({ country: country.optional() }).optional(),
   items: z.array(item).min(1).max(1000),
   email: z.string().max(320).optional(),
   locale: z.string().max(20).optional(),

@@ -1,6 +1,7 @@
 import type { ValuesOf } from '../../config/setting';
 import { parseDuration } from '../../domain/duration';
 import type { OrderDoorDependencies } from '../orderCommands';
+import { DEFAULT_BASE_PATH } from './contract';
 import type { DeityMethod, DeityProfile, deitySettings } from './settings';
 
 /** The Deity door's name: in a command's reply context and the SettleFacets search attribute (door:<name>). */
@@ -10,8 +11,10 @@ export const DEITY_DOOR = 'deity';
 export interface DeitySettings {
   /** By serviceUser (a Map: the caller names the profile, and no prototype key may answer). */
   readonly profiles: ReadonlyMap<string, DeityProfile>;
-  /** How long validate waits for the authorization, in ms. */
+  /** How long place order waits for the authorization, in ms. */
   readonly validateWaitMs: number;
+  /** The path the client endpoints are under (DEITY_BASE_PATH), `/api` by default. */
+  readonly basePath: string;
 }
 
 /** The door's settings as loaded. */
@@ -26,10 +29,12 @@ export interface DeityDependencies extends OrderDoorDependencies {
 export function deitySettingsOf(config: {
   readonly DEITY_PROFILES?: readonly DeityProfile[];
   readonly DEITY_VALIDATE_WAIT: string;
+  readonly DEITY_BASE_PATH?: string;
 }): DeitySettings {
   return {
     profiles: new Map((config.DEITY_PROFILES ?? []).map((profile) => [profile.serviceUser, profile])),
     validateWaitMs: parseDuration(config.DEITY_VALIDATE_WAIT),
+    basePath: config.DEITY_BASE_PATH ?? DEFAULT_BASE_PATH,
   };
 }
 

@@ -13,8 +13,9 @@ import { deityRoutes } from './routes';
 import { deitySettings } from './settings';
 
 /**
- * Deity's Payment Orchestrator: the shop's four client endpoints under `/dpsg/v1/client` (api/), and its
- * PAYMENT_STATUS_UPDATED events on RabbitMQ, published by the reporter.
+ * Deity's Payment Orchestrator: the shop's client endpoints on Deity's paths under DEITY_BASE_PATH (`/api`:
+ * `/payment-methods`, `/payment`, `/payment/:shopOrderId`, `/order-updates`), and its PAYMENT_STATUS_UPDATED
+ * events on RabbitMQ, published by the reporter.
  */
 export const deityDoor: FrontDoor<DeityReplyContext, DeityConfig, Pick<DeityDependencies, 'deity'>> = {
   name: DEITY_DOOR,

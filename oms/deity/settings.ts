@@ -1,22 +1,96 @@
 import { z } from 'zod';
 import { duration, section, urlSecrets } from '../../config/setting';
+import { InvalidAmountError, toMinorUnits } from '../../domain/money';
+import { DEFAULT_BASE_PATH } from './contract';
 
-/** A payment method a profile offers: at which provider, when it fits an order, and what the shop's client needs. */
+const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE');
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
+/** Countries a rule is for, as Deity's method configuration writes them: codes, or `*` for all. */
+const countries = z.array(z.union([country, z.literal('*')])).min(1);
+/** A major-unit amount of the configuration, as Deity's method configuration writes it (`min: 10` is 10 EUR). */
+const major = z.number().nonnegative().finite();
+
+/** Whether `amount` (major units) is one `currency` holds exactly; `*` holds only whole amounts, as every currency does. */
+function holds(amount: number, currency: string): string | undefined {
+  if (currency === '*') return Number.isInteger(amount) ? undefined : 'a "*" amount is a whole number';
+  try {
+    toMinorUnits(amount, currency);
+    return undefined;
+  } catch (error) {
+    if (error instanceof InvalidAmountError) return error.message;
+    throw error;
+  }
+}
+
+/** Deity's `minMaxAmounts` entry: the order totals (before the surcharge) a method takes in a currency. */
+const minMaxAmount = z
+  .strictObject({
+    currency: z.union([currencyCode, z.literal('*')]),
+    min: major.optional(),
+    max: major.optional(),
+  })
+  .superRefine(({ currency, min, max }, ctx) => {
+    for (const [name, amount] of [
+      ['min', min],
+      ['max', max],
+    ] as const) {
+      const problem = amount === undefined ? undefined : holds(amount, currency);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    if (min !== undefined && max !== undefined && max < min)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: 'less than min' });
+  });
+
+/** Deity's `surcharge` entry: a percentage of the total and/or a fixed amount per currency, for some countries. */
+const surcharge = z.strictObject({
+  countries,
+  /** At most four decimals: 1.5 is 1.5 %. */
+  percentage: z
+    .number()
+    .nonnegative()
+    .max(100)
+    .refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, 'at most four decimals')
+    .optional(),
+  fixed: z
+    .array(
+      z.strictObject({ currency: currencyCode, amount: major }).superRefine(({ currency, amount }, ctx) => {
+        const problem = holds(amount, currency);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['amount'], message: problem });
+      }),
+    )
+    .optional(),
+});
+
+/**
+ * A payment method a profile offers: at which provider, when it fits an order, and what the shop's client needs.
+ * `enabled`, `title`, `currencies`, `countries`, `sortOrder`, `surcharge` and `minMaxAmounts` are Deity's method
+ * configuration (its `EnvironmentPaymentMethodController_add` body); amounts in major units, as Deity writes them.
+ */
 export const deityMethodSchema = z.strictObject({
   /** A provider Settle has (providers/): checked where the payment is made. */
   provider: z.string().regex(/^[a-z]+$/, 'a provider name such as gateway or stripe'),
   /** The method's name at the provider, e.g. `card`. */
   method: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lowercase letters, digits, _ and - only'),
-  /** ISO 4217 codes it takes; all when absent. */
+  /** Only an enabled method is offered; true when absent. */
+  enabled: z.boolean().optional(),
+  /** The name shoppers see. */
+  title: z.string().min(1).max(200).optional(),
+  /** ISO 4217 codes it takes; all when absent or `*`. */
   currencies: z
-    .array(z.string().regex(/^[A-Z]{3}$/))
+    .array(z.union([currencyCode, z.literal('*')]))
     .min(1)
     .optional(),
-  /** ISO 3166 alpha-2 countries it takes; all when absent. */
-  countries: z
-    .array(z.string().regex(/^[A-Z]{2}$/))
-    .min(1)
+  /** ISO 3166 alpha-2 billing countries it takes; all when absent or `*`. */
+  countries: countries.optional(),
+  /** Its place in the list per country, low first; 999 where no entry names the country (or `*`). */
+  sortOrder: z
+    .array(z.strictObject({ countries, sortOrder: z.number().int().nonnegative().max(1_000_000) }))
+    .max(100)
     .optional(),
+  /** What paying with it adds to the order, per country; the entry naming the country, else the `*` one. */
+  surcharge: z.array(surcharge).max(100).optional(),
+  /** The order totals it takes, per currency (or `*`), before the surcharge, both ends included. */
+  minMaxAmounts: z.array(minMaxAmount).max(100).optional(),
   /** What the shop's client-side component needs to render it (public keys, brands): never a secret. */
   config: z.record(z.string(), z.unknown()).optional(),
   /** A provider-specific payment method token to authorize with, where the provider needs one. */
@@ -101,8 +175,11 @@ export const deitySettings = section({
       secretParts: (profiles: readonly DeityProfile[]) => profiles.map((profile) => profile.serviceToken),
       description:
         'The shop profiles, as JSON: [{"serviceUser": "org:project:env", "serviceToken": "<at least 16 characters>", ' +
-        '"methods": [{"provider": "gateway", "method": "card", "currencies": ["EUR"], "countries": ["DE"], "config": {}}]}]; ' +
-        'each part of a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
+        '"methods": [{"provider": "gateway", "method": "card", "title": "Card", "currencies": ["EUR"], "countries": ' +
+        '["DE"], "sortOrder": [{"countries": ["DE"], "sortOrder": 10}], "surcharge": [{"countries": ["DE"], ' +
+        '"percentage": 1.5, "fixed": [{"currency": "EUR", "amount": 0.5}]}], "minMaxAmounts": [{"currency": "EUR", ' +
+        '"min": 1, "max": 5000}], "config": {}}]}]; method amounts in major units, as Deity writes them; each part of ' +
+        'a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
       unset: 'none: the door refuses every call',
     },
     AMQP_URL: {
@@ -114,12 +191,27 @@ export const deitySettings = section({
         'The RabbitMQ broker the status events are published to, amqp://user:password@host:5672/vhost (or amqps).',
       unset: 'none: the events wait, retried, until it is set',
     },
+    DEITY_BASE_PATH: {
+      key: 'deity.base_path',
+      schema: z
+        .string()
+        .regex(
+          /^(\/|(\/[A-Za-z0-9._~-]+)+)$/,
+          'a path such as /api: "/" and segments of letters, digits, . _ ~ -',
+        ),
+      default: DEFAULT_BASE_PATH,
+      description:
+        "The path the client endpoints are under (`<base>/payment-methods`, `<base>/payment`, …). Deity's hosts " +
+        'serve them under `/api` as far as its public documents show (inferred, not stated): a reverse proxy that ' +
+        'answers for the region host (dpsg.deity.cloud) forwards `/api/*` to Settle unchanged with the default.',
+    },
     DEITY_VALIDATE_WAIT: {
       key: 'deity.validate_wait',
       schema: duration,
       default: '20s',
       description:
-        "How long `validate` waits for the provider's authorization; later, the shop hears it as an event.",
+        "How long place order (`<base>/payment`) waits for the provider's authorization; later, the shop hears it " +
+        'as an event.',
     },
   },
 });

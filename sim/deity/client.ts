@@ -3,8 +3,11 @@ import { parseJsonOrUndefined } from '../../domain/json';
 import { errorText, now, type CallRecord, type Journal } from './journal';
 
 /**
- * The shop's calls to the Payment Orchestrator's four client endpoints (`<settle>/dpsg/v1/client`), as
- * `@deity/falcon-payment-service-module` makes them: JSON bodies, the profile's Basic credentials.
+ * The shop's calls to the Payment Orchestrator's client endpoints, as `@deity/falcon-payment-service-module` makes
+ * them, on the paths Deity's payment-flow diagrams draw (`/payment-methods`, `/payment-methods/[provider]/[method]`,
+ * `/payment`, `/payment/[shopOrderId]`) and `/order-updates`, under the base path (`/api` unless told): JSON
+ * bodies, and the profile's token `<serviceUser>:<serviceToken>` as a bearer token (or, told so, the same pair as
+ * Basic credentials). This is the simulator's own copy of the contract, not the door's.
  */
 
 export interface DpsgAnswer {
@@ -18,14 +21,28 @@ export interface DpsgClientOptions {
   readonly serviceUser: string;
   readonly serviceToken: string;
   readonly journal: Journal;
+  /** Where the client endpoints are on Settle: `/api` unless told (Settle's DEITY_BASE_PATH). */
+  readonly basePath?: string;
+  /** bearer: `Authorization: Bearer <serviceUser>:<serviceToken>` (Deity's token); basic: the same pair as Basic. */
+  readonly auth?: 'bearer' | 'basic';
 }
 
 export type DpsgClient = ReturnType<typeof createDpsgClient>;
 
-export function createDpsgClient({ settleUrl, serviceUser, serviceToken, journal }: DpsgClientOptions) {
-  const base = `${settleUrl.replace(/\/+$/, '')}/dpsg/v1/client`;
+export const DEFAULT_BASE_PATH = '/api';
+
+export function createDpsgClient({
+  settleUrl,
+  serviceUser,
+  serviceToken,
+  journal,
+  basePath = DEFAULT_BASE_PATH,
+  auth = 'bearer',
+}: DpsgClientOptions) {
+  const base = `${settleUrl.replace(/\/+$/, '')}${basePath === '/' ? '' : basePath}`;
+  const token = `${serviceUser}:${serviceToken}`;
   const headers = {
-    authorization: `Basic ${Buffer.from(`${serviceUser}:${serviceToken}`).toString('base64')}`,
+    authorization: auth === 'basic' ? `Basic ${Buffer.from(token).toString('base64')}` : `Bearer ${token}`,
     'content-type': 'application/json',
     accept: 'application/json',
   };
@@ -54,13 +71,14 @@ export function createDpsgClient({ settleUrl, serviceUser, serviceToken, journal
   };
 
   const methodPath = (provider: string, method: string) =>
-    `/methods/${encodeURIComponent(provider)}/${encodeURIComponent(method)}`;
+    `/payment-methods/${encodeURIComponent(provider)}/${encodeURIComponent(method)}`;
 
   return {
-    loadMethodList: (payload: object) => post('/methods', payload),
+    loadMethodList: (payload: object) => post('/payment-methods', payload),
     loadMethod: (provider: string, method: string, payload: object) =>
       post(methodPath(provider, method), payload),
-    validate: (payload: object) => post('/validate', payload),
+    /** Place Order. */
+    validate: (payload: object) => post('/payment', payload),
     sendOrderUpdate: (update: object) => post('/order-updates', update),
     /** The post-redirect update: what the customer's browser brought back (Settle decides nothing on it). */
     updatePayment: (shopOrderId: string, brought: object) =>

@@ -5,9 +5,9 @@ import { onStopSignals } from '../../config/stopSignals';
 
 /**
  * `npm run sim:deity`: the Deity shop simulator on its own (port DEITY_SIM_PORT, default 4004), talking to
- * Settle at SETTLE_URL as the profile DEITY_SERVICE_USER with DEITY_SERVICE_TOKEN, consuming its events from
- * the broker at AMQP_URL. Customers come back from the payment page to its return page, at
- * DEITY_SIM_PUBLIC_URL (default its own address).
+ * Settle at SETTLE_URL (its client endpoints under DEITY_BASE_PATH, default /api) as the profile
+ * DEITY_SERVICE_USER with DEITY_SERVICE_TOKEN, consuming its events from the broker at AMQP_URL. Customers come
+ * back from the payment page to its return page, at DEITY_SIM_PUBLIC_URL (default its own address).
  */
 async function main() {
   const { api, deityShop: port } = localPorts();
@@ -17,6 +17,7 @@ async function main() {
     serviceToken: process.env.DEITY_SERVICE_TOKEN ?? LOCAL_DEITY_PROFILE.serviceToken,
     amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     publicUrl: process.env.DEITY_SIM_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+    ...(process.env.DEITY_BASE_PATH ? { basePath: process.env.DEITY_BASE_PATH } : {}),
   });
   await sim.start();
   const running = await listen(sim.app, port);

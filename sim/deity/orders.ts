@@ -110,10 +110,26 @@ export function createOrderBook({ client, publicUrl }: OrderBookOptions) {
 
     const list = await step('loadMethodList', () => client.loadMethodList(payload));
     if ('ok' in list) return list;
-    const listed = (list.body as { items?: PaymentMethodChoice[] } | null)?.items;
-    const chosen = input.method ?? (Array.isArray(listed) ? listed[0] : undefined);
-    if (!chosen)
-      return { ok: false, status: 409, error: 'no payment method fits the cart', methods: list.body };
+    const listed = methodsOf(list.body);
+    if (!listed)
+      return {
+        ok: false,
+        status: 502,
+        error: 'loadMethodList answered no list of methods',
+        settle: list.body,
+      };
+    // The customer picks from the list, as the shop shows it: a method it left out cannot be chosen.
+    const chosen = input.method
+      ? listed.find(
+          (item) => item.provider === input.method!.provider && item.method === input.method!.method,
+        )
+      : listed[0];
+    if (!chosen) {
+      const what = input.method
+        ? `${input.method.provider}/${input.method.method} is not`
+        : 'no payment method is';
+      return { ok: false, status: 409, error: `${what} offered for the cart`, methods: listed };
+    }
 
     const loaded = await step('loadMethod', () => client.loadMethod(chosen.provider, chosen.method, payload));
     if ('ok' in loaded) return loaded;
@@ -122,6 +138,7 @@ export function createOrderBook({ client, publicUrl }: OrderBookOptions) {
     // A shop has its order before it validates: the authorized event may come before validate's answer.
     const order: ShopOrder = {
       ...draft,
+      methodList: listed,
       method,
       validate: { status: 0, body: null },
       status: null,
@@ -276,6 +293,20 @@ function amountsOf(
     }
     throw error;
   }
+}
+
+/**
+ * The methods of a loadMethodList answer, `{items: [{provider, method, title?, surcharge?, config?}]}`, or undefined
+ * when it is not one.
+ */
+function methodsOf(body: unknown): PaymentMethodChoice[] | undefined {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return undefined;
+  const valid = items.every((item: unknown) => {
+    const { provider, method } = (item ?? {}) as Record<string, unknown>;
+    return typeof provider === 'string' && typeof method === 'string';
+  });
+  return valid ? (items as PaymentMethodChoice[]) : undefined;
 }
 
 /** The redirect URL of a validate answer that is a redirect. */

@@ -14,7 +14,14 @@ import {
 
 type Draft = Omit<
   ShopOrder,
-  'method' | 'validate' | 'status' | 'statusHistory' | 'updates' | 'refundedMinor' | 'paymentUpdates'
+  | 'method'
+  | 'methodList'
+  | 'validate'
+  | 'status'
+  | 'statusHistory'
+  | 'updates'
+  | 'refundedMinor'
+  | 'paymentUpdates'
 >;
 
 export function loadPayload(order: Draft) {

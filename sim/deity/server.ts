@@ -16,8 +16,12 @@ import { createStatusHandler } from './statusEvents';
  */
 
 export interface DeityShopSimulatorOptions {
-  /** Settle's base URL; the client endpoints are `${settleUrl}/dpsg/v1/client`. */
+  /** Settle's base URL; the client endpoints are under `${settleUrl}${basePath}`. */
   readonly settleUrl: string;
+  /** The client endpoints' base path on Settle: `/api` unless told. */
+  readonly basePath?: string;
+  /** How the shop sends its token: bearer (Deity's `<serviceUser>:<serviceToken>`, the default) or basic. */
+  readonly auth?: 'bearer' | 'basic';
   /** The profile, "org:project:env". */
   readonly serviceUser: string;
   readonly serviceToken: string;
@@ -42,9 +46,18 @@ export function createDeityShopSimulator({
   queue = `dpsg.${serviceUser}`,
   prefetch = 10,
   publicUrl,
+  basePath,
+  auth,
 }: DeityShopSimulatorOptions) {
   const journal = createJournal();
-  const client = createDpsgClient({ settleUrl, serviceUser, serviceToken, journal });
+  const client = createDpsgClient({
+    settleUrl,
+    serviceUser,
+    serviceToken,
+    journal,
+    ...(basePath ? { basePath } : {}),
+    ...(auth ? { auth } : {}),
+  });
   const book = createOrderBook({ client, ...(publicUrl ? { publicUrl } : {}) });
   const consumer = amqpUrl
     ? createConsumer({

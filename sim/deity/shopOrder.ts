@@ -16,6 +16,9 @@ export interface ShopItem {
 export interface PaymentMethodChoice {
   readonly provider: string;
   readonly method: string;
+  readonly title?: string;
+  /** What the method adds to the order, major units. */
+  readonly surcharge?: { readonly amount: number; readonly fixed?: number; readonly percentage?: number };
   readonly config?: unknown;
 }
 
@@ -61,6 +64,8 @@ export interface ShopOrder {
   readonly items: readonly ShopItem[];
   readonly shippingMinor: number;
   readonly totalMinor: number;
+  /** The method list Settle answered for the cart, in its order. */
+  readonly methodList: readonly PaymentMethodChoice[];
   readonly method: PaymentMethodChoice;
   /** Settle's answer to validate. */
   validate: DpsgAnswer;
@@ -110,6 +115,7 @@ export function orderView(order: ShopOrder) {
     total: major(order.totalMinor),
     shipping: major(order.shippingMinor),
     items: itemLines(order.items, order.currency),
+    methodList: order.methodList,
     method: order.method,
     validate: order.validate,
     ...(order.customer ? { customer: order.customer } : {}),

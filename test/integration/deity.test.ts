@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listen, type RunningServer } from '../../config/server';
+import { freePort, listen, type RunningServer } from '../../config/server';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
 import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import type { Stack } from '../../scripts/stack';
@@ -17,8 +17,9 @@ import { eventually, listedWorkflows } from '../helpers/temporal';
 
 /**
  * A Deity shop drives its orders' payments through Settle as its Payment Orchestrator: the shop simulator (the
- * four client endpoints, and the PAYMENT_STATUS_UPDATED events from its profile's queue on a real RabbitMQ)
- * against Settle's API and worker on a Temporal dev server, with the gateway simulator as the provider.
+ * client endpoints on Deity's paths under /api with Deity's token, and the PAYMENT_STATUS_UPDATED events from its
+ * profile's queue on a real RabbitMQ) against Settle's API and worker on a Temporal dev server, with the gateway
+ * simulator as the provider.
  */
 describe('the Deity door (dev server, RabbitMQ)', () => {
   jest.setTimeout(BROKER_START_MS);
@@ -29,33 +30,64 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   let shopServer: RunningServer;
   const brokerDir = mkdtempSync(join(tmpdir(), 'settle-deity-broker-'));
   const PROFILE = { serviceUser: 'acme:web:test', serviceToken: 'acme-web-test-token-01' };
+  const TOKEN = `${PROFILE.serviceUser}:${PROFILE.serviceToken}`;
+  const CARD = { provider: 'gateway', method: 'card' };
   const PROFILES = JSON.stringify([
     {
       ...PROFILE,
       methods: [
         // Its payment method token: authorized server-side (direct), without a payment page.
         {
-          provider: 'gateway',
-          method: 'card',
+          ...CARD,
+          title: 'Card',
           currencies: ['EUR'],
+          sortOrder: [{ countries: ['*'], sortOrder: 20 }],
           config: { brands: ['visa'] },
           paymentMethod: 'tok_visa',
         },
-        { provider: 'gateway', method: 'invoice', countries: ['NL'] },
+        {
+          provider: 'gateway',
+          method: 'invoice',
+          title: 'Invoice',
+          countries: ['NL'],
+          sortOrder: [{ countries: ['NL'], sortOrder: 30 }],
+        },
+        // No token: paid on Settle's payment page. First in Germany, last elsewhere; 10 to 1000 EUR.
+        {
+          provider: 'gateway',
+          method: 'card-page',
+          title: 'Card (secure page)',
+          currencies: ['EUR'],
+          sortOrder: [
+            { countries: ['DE'], sortOrder: 0 },
+            { countries: ['*'], sortOrder: 50 },
+          ],
+          surcharge: [{ countries: ['DE'], percentage: 1, fixed: [{ currency: 'EUR', amount: 0.5 }] }],
+          minMaxAmounts: [{ currency: 'EUR', min: 10, max: 1000 }],
+        },
+        { provider: 'gateway', method: 'wire', title: 'Wire', enabled: false },
       ],
     },
   ]);
 
   beforeAll(async () => {
+    // The payment page's links name the API's address (PUBLIC_URL), and validate names the shop's return page.
+    const [apiPort, shopPort] = await Promise.all([freePort(), freePort()]);
     ({ env, stack } = await startTestStack({
+      ports: { api: apiPort },
       env: { DEITY_VALIDATE_WAIT: '5s', DEITY_PROFILES: PROFILES },
       alongside: async () => {
         broker = await startRabbitMq({ dataDir: brokerDir });
         return { env: { AMQP_URL: broker.url }, stop: () => broker.stop() };
       },
     }));
-    shop = createDeityShopSimulator({ settleUrl: stack.api.url, ...PROFILE, amqpUrl: broker.url });
-    shopServer = await listen(shop.app, 0);
+    shop = createDeityShopSimulator({
+      settleUrl: stack.api.url,
+      ...PROFILE,
+      amqpUrl: broker.url,
+      publicUrl: `http://127.0.0.1:${shopPort}`,
+    });
+    shopServer = await listen(shop.app, shopPort);
     await shop.start();
   }, BROKER_START_MS);
   afterAll(async () => {
@@ -64,8 +96,9 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     await stack?.stop();
   });
 
+  /** Places the order at the shop, with the direct card unless told. */
   const place = async (id: string, extra: object = {}) => {
-    const placed = await shop.placeOrder({ id, ...TWO_ITEM_ORDER, ...extra });
+    const placed = await shop.placeOrder({ id, ...TWO_ITEM_ORDER, method: CARD, ...extra });
     if (!placed.ok) throw new Error(`placing ${id}: ${JSON.stringify(placed)}`);
     return placed.order;
   };
@@ -91,7 +124,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
         { sku: 'C', price: 12.5 },
       ],
     });
-    expect(order.method).toEqual({ provider: 'gateway', method: 'card', config: { brands: ['visa'] } });
+    expect(order.method).toEqual({ ...CARD, title: 'Card', config: { brands: ['visa'] } });
     expect(order.validate).toMatchObject({ status: 200, body: { orderId: 'DEITY-1', status: 'complete' } });
     await heard(order, ['authorized']);
 
@@ -132,6 +165,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       currency: 'EUR',
       country: 'DE',
       items: [{ sku: 'A', price: 9 }],
+      method: CARD,
     });
     expect(placed).toMatchObject({
       ok: true,
@@ -163,11 +197,10 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   it('takes the same validate and the same update once', async () => {
     const order = await place('DEITY-TWICE');
     await heard(order, ['authorized']);
-    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
     const post = (path: string, body: object) =>
-      fetch(`${stack.api.url}/dpsg/v1/client${path}`, {
+      fetch(`${stack.api.url}/api${path}`, {
         method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }).then(async (response) => ({ status: response.status, body: (await response.json()) as unknown }));
     const validate = {
@@ -181,7 +214,7 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       provider: 'gateway',
       method: 'card',
     };
-    expect(await post('/validate', validate)).toEqual(order.validate);
+    expect(await post('/payment', validate)).toEqual(order.validate);
     // The update after a redirect answers the order's status as the provider's word recorded it.
     expect(await post('/payment/DEITY-TWICE', {})).toEqual({
       status: 200,
@@ -216,13 +249,13 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     const cases: [string, Promise<{ status: number; body: unknown }>, number, RegExp][] = [
       [
         'a total minor units cannot hold',
-        post('/validate', { ...validate, id: 'DEITY-X', total: { grandTotal: 12.345 } }),
+        post('/payment', { ...validate, id: 'DEITY-X', total: { grandTotal: 12.345 } }),
         400,
         /more than 2 decimals/,
       ],
       [
         'an unknown method',
-        post('/validate', { ...validate, id: 'DEITY-Y', method: 'crypto' }),
+        post('/payment', { ...validate, id: 'DEITY-Y', method: 'crypto' }),
         404,
         /no method gateway\/crypto/,
       ],
@@ -245,19 +278,40 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
       expect({ what, status: got.status }).toEqual({ what, status });
       expect(JSON.stringify(got.body)).toMatch(error);
     }
-    for (const id of ['DEITY-X', 'DEITY-Y', 'DEITY-NONE']) {
+    // The method list's filters hold at place order too: the page method takes 10 EUR at least, no wire.
+    const placeWith = (id: string, extra: object) =>
+      post('/payment', {
+        ...validate,
+        id,
+        total: { grandTotal: 9 },
+        items: [{ id: '1', quantity: 1, price: 9 }],
+        ...extra,
+      });
+    expect(await placeWith('DEITY-Z', { method: 'card-page' })).toEqual({
+      status: 409,
+      body: { error: 'gateway/card-page takes orders from 10 EUR' },
+    });
+    expect(await placeWith('DEITY-W', { method: 'wire' })).toEqual({
+      status: 409,
+      body: { error: 'gateway/wire is disabled' },
+    });
+    expect(await placeWith('DEITY-V', { method: 'invoice', billingAddress: { country: 'DE' } })).toEqual({
+      status: 409,
+      body: { error: 'gateway/invoice does not take orders from DE' },
+    });
+    for (const id of ['DEITY-X', 'DEITY-Y', 'DEITY-NONE', 'DEITY-Z', 'DEITY-W', 'DEITY-V']) {
       await expect(stateOf(id)).rejects.toThrow();
     }
-    const wrong = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+    const wrong = await fetch(`${stack.api.url}/api/payment-methods`, {
       method: 'POST',
       headers: {
-        authorization: 'Basic ' + Buffer.from(`${PROFILE.serviceUser}:wrong-token-000000`).toString('base64'),
+        authorization: `Bearer ${PROFILE.serviceUser}:wrong-token-000000`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({ id: 'c', total: 1, currency: 'EUR', country: 'DE' }),
     });
     expect(wrong.status).toBe(401);
-    const stranger = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
+    const stranger = await fetch(`${stack.api.url}/api/payment-methods`, {
       method: 'POST',
       headers: {
         authorization: 'Basic ' + Buffer.from(`acme:web:other:${PROFILE.serviceToken}`).toString('base64'),
@@ -271,19 +325,114 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     });
   });
 
-  it('lists the methods that fit the order', async () => {
-    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
-    const list = async (country: string, currency: string) => {
-      const response = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: 'cart-1', total: 10, currency, country }),
+  /** The method list for a cart, as POST (a JSON body) or GET (query parameters) asks it. */
+  const listFor = async (cart: { total: number; currency: string; country: string }, method = 'POST') => {
+    const query = new URLSearchParams({ id: 'cart-1', ...cart, total: String(cart.total) });
+    const response = await fetch(
+      `${stack.api.url}/api/payment-methods${method === 'GET' ? `?${query}` : ''}`,
+      {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: JSON.stringify({ id: 'cart-1', ...cart }) } : {}),
+      },
+    );
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { items: { method: string }[] }).items;
+  };
+  const methodsFor = async (cart: { total: number; currency: string; country: string }, method = 'POST') =>
+    (await listFor(cart, method)).map((item) => item.method);
+
+  it('lists the enabled methods that fit the country, currency and total, in sort order, by POST or GET', async () => {
+    for (const method of ['POST', 'GET']) {
+      expect(await methodsFor({ total: 55, currency: 'EUR', country: 'DE' }, method)).toEqual([
+        'card-page',
+        'card',
+      ]);
+      // Under the page method's minimum.
+      expect(await methodsFor({ total: 9.99, currency: 'EUR', country: 'DE' }, method)).toEqual(['card']);
+      expect(await methodsFor({ total: 10, currency: 'EUR', country: 'DE' }, method)).toEqual([
+        'card-page',
+        'card',
+      ]);
+      // Above its maximum.
+      expect(await methodsFor({ total: 1000.01, currency: 'EUR', country: 'DE' }, method)).toEqual(['card']);
+      expect(await methodsFor({ total: 55, currency: 'EUR', country: 'NL' }, method)).toEqual([
+        'card',
+        'invoice',
+        'card-page',
+      ]);
+      expect(await methodsFor({ total: 55, currency: 'USD', country: 'NL' }, method)).toEqual(['invoice']);
+    }
+    expect(await listFor({ total: 55, currency: 'EUR', country: 'DE' })).toEqual([
+      // 1 % of 55.00, plus 0.50.
+      {
+        provider: 'gateway',
+        method: 'card-page',
+        title: 'Card (secure page)',
+        surcharge: { amount: 1.05, fixed: 0.5, percentage: 1 },
+      },
+      { provider: 'gateway', method: 'card', title: 'Card', config: { brands: ['visa'] } },
+    ]);
+  });
+
+  it('pays an order from the method list through the payment page, the update after it, a shipment and a partial refund', async () => {
+    // The shop lists the methods for the cart, and its customer takes the first: the page, 3-D Secure passed.
+    const placed = await shop.placeOrder({ id: 'DEITY-PAGE', ...TWO_ITEM_ORDER, customer: 'challenge-pass' });
+    if (!placed.ok) throw new Error(JSON.stringify(placed));
+    const { order } = placed;
+    expect(order.methodList.map((item) => item.method)).toEqual(['card-page', 'card']);
+    expect(order.method).toMatchObject({
+      provider: 'gateway',
+      method: 'card-page',
+      title: 'Card (secure page)',
+    });
+    expect(order.validate).toEqual({
+      status: 200,
+      body: {
+        orderId: 'DEITY-PAGE',
+        status: 'redirect',
+        intermediateStep: { url: expect.stringMatching(`^${stack.api.url}/pay/`), method: 'GET' },
+      },
+    });
+    // The customer came back to the shop's return page, which sent the update after the redirect.
+    expect(order.customer).toMatchObject({
+      choice: 'challenge-pass',
+      finalUrl: `${shopServer.url}/checkout/return/DEITY-PAGE`,
+    });
+    expect(order.customer?.visited).toContainEqual(expect.stringMatching(/\/challenge$/));
+    const transactionId = (await stateOf('DEITY-PAGE')).authorization!.transactionId!;
+    expect(order.paymentUpdates.map((update) => update.answer)).toEqual([
+      { status: 200, body: { id: transactionId, orderId: 'DEITY-PAGE', status: 'complete' } },
+    ]);
+    expect(shop.journal.calls.map((call) => call.path).filter((path) => path.includes('DEITY-PAGE'))).toEqual(
+      ['/payment/DEITY-PAGE'],
+    );
+    // Asked again, by any method the module may use, the update answers the same.
+    for (const method of ['GET', 'PUT', 'PATCH']) {
+      const again = await fetch(`${stack.api.url}/api/payment/DEITY-PAGE`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: JSON.stringify({ data: { redirectResult: 'ignored' } }) }),
       });
-      return ((await response.json()) as { items: { method: string }[] }).items.map((item) => item.method);
-    };
-    expect(await list('DE', 'EUR')).toEqual(['card']);
-    expect(await list('NL', 'EUR')).toEqual(['card', 'invoice']);
-    expect(await list('NL', 'USD')).toEqual(['invoice']);
+      expect({ method, status: again.status, body: await again.json() }).toEqual({
+        method,
+        status: 200,
+        body: { id: transactionId, orderId: 'DEITY-PAGE', status: 'complete' },
+      });
+    }
+    await heard(order, ['authorized']);
+
+    expect(await shop.ship('DEITY-PAGE')).toMatchObject({ answer: { status: 202 } });
+    await heard(order, ['authorized', 'paid']);
+    expect(await shop.refund('DEITY-PAGE', { amount: '20.00' })).toMatchObject({ answer: { status: 202 } });
+    const history = await heard(order, ['authorized', 'paid', 'partially_refunded']);
+    expect(history.map((entry) => (entry.payload as { amount: number }).amount)).toEqual([55, 55, 20]);
+    expect(await stateOf('DEITY-PAGE')).toMatchObject({ capturedMinor: 5500, refundedMinor: 2000 });
+    expect(gatewayOperations(transactionId)).toEqual([
+      { object: 'capture', amount: 5500, status: 'succeeded' },
+      { object: 'refund', amount: 2000, status: 'succeeded' },
+    ]);
+    expect(shop.journal.duplicates).toEqual([]);
   });
 
   it("manages a profile's methods with settle deity methods: added and removed over the configured ones", async () => {
@@ -309,36 +458,52 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
         'gateway',
         '--method',
         'wallet',
+        '--title',
+        'Wallet',
         '--currencies',
         'EUR,USD',
+        '--min-max-amounts',
+        '[{"currency":"USD","max":100}]',
       ),
     ).toMatchObject({
       code: 0,
-      output: expect.stringContaining('acme:web:test offers gateway/wallet currencies EUR,USD'),
+      output: expect.stringContaining(
+        'acme:web:test offers gateway/wallet "Wallet" currencies EUR,USD minMaxAmounts [{"currency":"USD","max":100}]',
+      ),
     });
     expect(await settle('remove', ...profile, '--provider', 'gateway', '--method', 'invoice')).toMatchObject({
       code: 0,
     });
     const listed = await settle('list', ...profile);
     expect(listed.code).toBe(0);
-    expect(listed.output).toContain('gateway/card currencies EUR');
-    expect(listed.output).toContain('gateway/wallet currencies EUR,USD');
+    expect(listed.output).toContain('gateway/card "Card" currencies EUR');
+    expect(listed.output).toContain('gateway/wallet "Wallet" currencies EUR,USD');
     expect(listed.output).not.toContain('gateway/invoice');
     // The API sees the change within seconds.
-    const auth = `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`;
-    const offered = async () => {
-      const response = await fetch(`${stack.api.url}/dpsg/v1/client/methods`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: 'cart-2', total: 10, currency: 'USD', country: 'NL' }),
-      });
-      return ((await response.json()) as { items: { method: string }[] }).items.map((item) => item.method);
-    };
+    const offered = () => methodsFor({ total: 10, currency: 'USD', country: 'NL' });
     expect(
       await eventually(async () => ((await offered()).includes('wallet') ? offered() : undefined)),
     ).toEqual(['wallet']);
-    // Bad command lines: a usage error; an unknown profile: a failure.
+    // Above its maximum in USD: not offered.
+    expect(await methodsFor({ total: 100.01, currency: 'USD', country: 'NL' })).toEqual([]);
+    // Bad command lines: a usage error naming what is wrong; an unknown profile: a failure.
     expect((await settle('add', ...profile, '--provider', 'gateway', '--method', 'Wallet!')).code).toBe(2);
+    const tooPrecise = await settle(
+      'add',
+      ...profile,
+      '--provider',
+      'gateway',
+      '--method',
+      'wallet',
+      '--min-max-amounts',
+      '[{"currency":"EUR","min":1.234}]',
+    );
+    expect(tooPrecise).toMatchObject({
+      code: 2,
+      output: expect.stringContaining(
+        '--min-max-amounts (0.min): amount "1.234" has more than 2 decimals allowed for EUR',
+      ),
+    });
     expect(await settle('list', '--profile', 'nobody:here:dev')).toMatchObject({
       code: 1,
       output: expect.stringContaining('no profile "nobody:here:dev"'),

@@ -220,10 +220,10 @@ describe('the Deity checkout on the payment page (dev server, RabbitMQ, Chromium
 
   it('refuses a return URL that is not http(s), naming it, and opens no order', async () => {
     const validate = (returnUrl: string) =>
-      fetch(`${stack.api.url}/dpsg/v1/client/validate`, {
+      fetch(`${stack.api.url}/api/payment`, {
         method: 'POST',
         headers: {
-          authorization: `Basic ${Buffer.from(`${PROFILE.serviceUser}:${PROFILE.serviceToken}`).toString('base64')}`,
+          authorization: `Bearer ${PROFILE.serviceUser}:${PROFILE.serviceToken}`,
           'content-type': 'application/json',
         },
         body: JSON.stringify({

@@ -242,16 +242,13 @@ describe('caller-chosen names that are prototype keys', () => {
   });
 
   it.each(PROTOTYPE_KEYS)('answers a Deity profile named %s with 401, an unknown profile', async (user) => {
-    const basic = Buffer.from(`${user}:some-token-of-16-chars`).toString('base64');
-    for (const headers of [
-      { authorization: `Basic ${basic}` },
-      { authorization: 'Bearer some-token-of-16-chars', 'x-service-user': user },
-    ]) {
+    const pair = `${user}:some-token-of-16-chars`;
+    for (const authorization of [`Bearer ${pair}`, `Basic ${Buffer.from(pair).toString('base64')}`]) {
       const answer = await send(
-        `${api.url}/dpsg/v1/client/methods`,
+        `${api.url}/api/payment-methods`,
         {
           from: '127.0.0.12',
-          headers: { ...headers, 'content-type': 'application/json' },
+          headers: { authorization, 'content-type': 'application/json' },
           body: JSON.stringify({ id: 'o-1', total: 10, currency: 'EUR', country: 'DE' }),
         },
         agent,
@@ -412,5 +409,130 @@ describe('the bounded maps of the abuse limits', () => {
     expect(once.size).toBeLessThanOrEqual(10_000);
     // The newest are kept: a key just taken is still within its interval.
     expect(once.take('payment:P24999:capture:f', 60_000)).toBe(false);
+  });
+});
+
+/**
+ * The Deity routes authenticate before they read the body: a caller without the profile's token learns nothing
+ * of what a route takes (no 400 with the schema's fields), and each refusal counts for the throttle. Every
+ * Deity operation the published document lists is tried, each from its own address (one client's failures
+ * would otherwise be throttled).
+ */
+describe('the Deity routes authenticate before the body', () => {
+  const api = apiEdgeForSuite({ extra: (config) => ({ deity: deitySettingsOf(config) }) });
+  const { agent } = api;
+  const token = `${LOCAL_DEITY_PROFILE.serviceUser}:${LOCAL_DEITY_PROFILE.serviceToken}`;
+
+  /** Every Deity operation of the document, its path parameters filled in. */
+  async function deityOperations(): Promise<{ method: string; path: string }[]> {
+    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+    };
+    return Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, operation]) => operation.security?.some((scheme) => 'deityToken' in scheme))
+        .map(([method, operation]) => {
+          expect(operation.security).toEqual([{ deityToken: [] }, { deityBasic: [] }]);
+          return {
+            method: method.toUpperCase(),
+            path: path
+              .replace('{provider}', 'gateway')
+              .replace('{method}', 'card')
+              .replace('{shopOrderId}', 'O-1'),
+          };
+        }),
+    );
+  }
+
+  it('answers an empty body without a token, or with a wrong one, 401 on every route, each counted', async () => {
+    const operations = await deityOperations();
+    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+      [
+        'GET /api/payment-methods',
+        'POST /api/payment-methods',
+        'GET /api/payment-methods/gateway/card',
+        'POST /api/payment-methods/gateway/card',
+        'POST /api/payment',
+        'GET /api/payment/O-1',
+        'POST /api/payment/O-1',
+        'PUT /api/payment/O-1',
+        'PATCH /api/payment/O-1',
+        'POST /api/order-updates',
+      ].sort(),
+    );
+    const counted = await readMetrics(api.url);
+    const callers = [
+      {},
+      { authorization: `Bearer ${LOCAL_DEITY_PROFILE.serviceUser}:wrong-token-00000000` },
+      {
+        authorization: `Basic ${Buffer.from(`${LOCAL_DEITY_PROFILE.serviceUser}:wrong`).toString('base64')}`,
+      },
+      { authorization: `Bearer ${LOCAL_DEITY_PROFILE.serviceToken}` },
+    ];
+    let address = 30;
+    for (const { method, path } of operations) {
+      for (const headers of callers) {
+        for (const body of ['', '{not json']) {
+          const answer = await send(
+            `${api.url}${path}`,
+            {
+              method,
+              from: `127.0.0.${address++}`,
+              headers: { ...headers, 'content-type': 'application/json' },
+              body,
+            },
+            agent,
+          );
+          expect({ method, path, headers, status: answer.status }).toEqual({
+            method,
+            path,
+            headers,
+            status: 401,
+          });
+          expect(answer.headers['www-authenticate']).toBe('Bearer realm="settle-deity"');
+          const refusal = JSON.parse(answer.body) as Record<string, unknown>;
+          expect(Object.keys(refusal)).toEqual(['error']);
+          expect(refusal.error).toMatch(/^Unauthorized: (authentication required|wrong service token)/);
+        }
+      }
+    }
+    const failures = operations.length * callers.length * 2;
+    const metrics = await readMetrics(api.url);
+    expect(
+      metrics.value('settle_api_auth_failures_total', { gate: '/api' }) -
+        counted.value('settle_api_auth_failures_total', { gate: '/api' }),
+    ).toBe(failures);
+  });
+
+  it('reads the body once the token is right: then an empty one is answered 400 with its fields', async () => {
+    for (const authorization of [`Bearer ${token}`, `Basic ${Buffer.from(token).toString('base64')}`]) {
+      const answer = await send(
+        `${api.url}/api/payment`,
+        { from: '127.0.0.29', headers: { authorization, 'content-type': 'application/json' }, body: '' },
+        agent,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid request', issues: expect.any(Array) });
+    }
+    // The update after the redirect reads no body: admitted, it needs Temporal (away here).
+    const update = await send(
+      `${api.url}/api/payment/O-1`,
+      { method: 'PUT', from: '127.0.0.29', headers: { authorization: `Bearer ${token}` }, body: '' },
+      agent,
+    );
+    expect(update.status).toBe(503);
+  });
+
+  it('throttles a client that keeps sending bodies without a token, as any other failure', async () => {
+    const statuses: number[] = [];
+    for (let sent = 0; sent < AUTH_FAILURE_LIMIT.failures + 2; sent += 1) {
+      const answer = await send(
+        `${api.url}/api/payment`,
+        { from: '127.0.0.28', headers: { 'content-type': 'application/json' }, body: '{}' },
+        agent,
+      );
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([...Array(AUTH_FAILURE_LIMIT.failures).fill(401), 429, 429]);
   });
 });

@@ -245,6 +245,7 @@ describe('configuration from config/parameters.yml', () => {
       PAYLOAD_REQUIRE_ENCRYPTION: false,
       METRICS_PORT: 9464,
       DEFAULT_PROVIDER: 'gateway',
+      DEITY_BASE_PATH: '/api',
       DEITY_VALIDATE_WAIT: '20s',
       LOG_LEVEL: 'warn',
     });

@@ -47,30 +47,35 @@ function createOrchestratorStandIn() {
     requests.push({ path: req.path, headers: req.headers, body: req.body });
     next();
   });
-  const base = '/dpsg/v1/client';
-  app.post(`${base}/methods`, (_req, res) =>
+  const base = '/api';
+  /** Answers to give the method list before the usual one, in order. */
+  const listAnswers: { status: number; body: unknown }[] = [];
+  app.post(`${base}/payment-methods`, (_req, res) => {
+    const next = listAnswers.shift();
+    if (next) return void res.status(next.status).json(next.body);
     res.json({
       items: [
-        { provider: 'gateway', method: 'card', config: { brands: ['visa'] } },
-        { provider: 'gateway', method: 'sepa' },
+        { provider: 'gateway', method: 'card', title: 'Card', config: { brands: ['visa'] } },
+        { provider: 'gateway', method: 'sepa', surcharge: { amount: 1.5, fixed: 1.5 } },
+        { provider: 'gateway', method: 'missing' },
       ],
-    }),
-  );
-  app.post(`${base}/methods/:provider/:method`, (req, res) => {
+    });
+  });
+  app.post(`${base}/payment-methods/:provider/:method`, (req, res) => {
     if (req.params.method === 'missing') res.status(404).json({ error: 'no such payment method' });
     else
       res.json({ provider: req.params.provider, method: req.params.method, config: { publicKey: 'pk_1' } });
   });
-  app.post(`${base}/validate`, (req, res) => {
+  app.post(`${base}/payment`, (req, res) => {
     const next = validateAnswers.shift();
     if (next) res.status(next.status).json(next.body);
-    else res.json({ id: `tx-${req.body.id}`, orderId: req.body.id, status: 'authorized' });
+    else res.json({ id: `tx-${req.body.id}`, orderId: req.body.id, status: 'complete' });
   });
   app.post(`${base}/order-updates`, (_req, res) => {
     updates += 1;
     res.status(202).json({ accepted: true, updateId: `update-${updates}` });
   });
-  return { app, requests, validateAnswers };
+  return { app, requests, validateAnswers, listAnswers };
 }
 
 let broker: RabbitMq;
@@ -197,18 +202,17 @@ afterAll(async () => {
 });
 
 describe('checkout', () => {
-  it('lists the methods, loads the first and validates, in major units with the profile credentials', async () => {
+  it("lists the methods, loads the first and places the order, in major units with Deity's token", async () => {
     const from = standIn.requests.length;
     const order = await placeOrder();
     const calls = standIn.requests.slice(from);
     expect(calls.map((c) => c.path)).toEqual([
-      '/dpsg/v1/client/methods',
-      '/dpsg/v1/client/methods/gateway/card',
-      '/dpsg/v1/client/validate',
+      '/api/payment-methods',
+      '/api/payment-methods/gateway/card',
+      '/api/payment',
     ]);
-    const basic = `Basic ${Buffer.from(`${SERVICE_USER}:${SERVICE_TOKEN}`).toString('base64')}`;
     for (const call of calls) {
-      expect(call.headers.authorization).toBe(basic);
+      expect(call.headers.authorization).toBe(`Bearer ${SERVICE_USER}:${SERVICE_TOKEN}`);
       expect(call.headers['content-type']).toBe('application/json');
     }
     const load = { id: order.id, total: 49.93, currency: 'EUR', email: 'ada@example.com', country: 'DE' };
@@ -231,8 +235,13 @@ describe('checkout', () => {
     expect(order).toMatchObject({
       currency: 'EUR',
       total: 49.93,
+      methodList: [
+        { provider: 'gateway', method: 'card', title: 'Card', config: { brands: ['visa'] } },
+        { provider: 'gateway', method: 'sepa', surcharge: { amount: 1.5, fixed: 1.5 } },
+        { provider: 'gateway', method: 'missing' },
+      ],
       method: { provider: 'gateway', method: 'card', config: { publicKey: 'pk_1' } },
-      validate: { status: 200, body: { id: `tx-${order.id}`, orderId: order.id, status: 'authorized' } },
+      validate: { status: 200, body: { id: `tx-${order.id}`, orderId: order.id, status: 'complete' } },
       status: null,
       statusHistory: [],
       updates: [],
@@ -246,9 +255,9 @@ describe('checkout', () => {
     const order = await placeOrder({ id: 'shop-order-7', method: { provider: 'gateway', method: 'sepa' } });
     expect(order.id).toBe('shop-order-7');
     expect(standIn.requests.slice(from).map((c) => c.path)).toEqual([
-      '/dpsg/v1/client/methods',
-      '/dpsg/v1/client/methods/gateway/sepa',
-      '/dpsg/v1/client/validate',
+      '/api/payment-methods',
+      '/api/payment-methods/gateway/sepa',
+      '/api/payment',
     ]);
     expect(standIn.requests.at(-1)!.body).toMatchObject({
       id: 'shop-order-7',
@@ -284,6 +293,48 @@ describe('checkout', () => {
     expect((await control('GET', '/_orders/refused')).status).toBe(404);
   });
 
+  it('lets the customer choose only a listed method, and takes no list that is not one', async () => {
+    const from = standIn.requests.length;
+    const unlisted = await control('POST', '/_orders', {
+      ...cart,
+      id: 'unlisted',
+      method: { provider: 'gateway', method: 'ideal' },
+    });
+    expect(unlisted).toMatchObject({
+      status: 409,
+      body: { error: 'gateway/ideal is not offered for the cart', methods: expect.any(Array) },
+    });
+    standIn.listAnswers.push({ status: 200, body: { items: [] } });
+    expect(await control('POST', '/_orders', { ...cart, id: 'none-fits' })).toMatchObject({
+      status: 409,
+      body: { error: 'no payment method is offered for the cart' },
+    });
+    standIn.listAnswers.push({ status: 200, body: [{ provider: 'gateway', method: 'card' }] });
+    expect(await control('POST', '/_orders', { ...cart, id: 'bare-array' })).toMatchObject({
+      status: 502,
+      body: { error: 'loadMethodList answered no list of methods' },
+    });
+    // The list only: no method loaded, no order placed.
+    expect(standIn.requests.slice(from).map((c) => c.path)).toEqual(Array(3).fill('/api/payment-methods'));
+    for (const id of ['unlisted', 'none-fits', 'bare-array'])
+      expect((await control('GET', `/_orders/${id}`)).status).toBe(404);
+  });
+
+  it('sends the same pair as Basic credentials when told, under the base path it is given', async () => {
+    const basicShop = createDeityShopSimulator({
+      settleUrl: orchestrator.url,
+      serviceUser: SERVICE_USER,
+      serviceToken: SERVICE_TOKEN,
+      auth: 'basic',
+      basePath: '/api',
+    });
+    const from = standIn.requests.length;
+    const placed = await basicShop.placeOrder({ ...cart, id: 'basic-order' });
+    expect(placed.ok).toBe(true);
+    const basic = `Basic ${Buffer.from(`${SERVICE_USER}:${SERVICE_TOKEN}`).toString('base64')}`;
+    expect(standIn.requests.slice(from).map((c) => c.headers.authorization)).toEqual(Array(3).fill(basic));
+  });
+
   it('refuses a cart it cannot send', async () => {
     const from = standIn.requests.length;
     expect((await control('POST', '/_orders', { ...cart, items: [] })).status).toBe(400);
@@ -305,7 +356,7 @@ describe('order updates', () => {
       status: 202,
       body: { accepted: true, updateId: expect.any(String) },
     });
-    expect(lastUpdate().path).toBe('/dpsg/v1/client/order-updates');
+    expect(lastUpdate().path).toBe('/api/order-updates');
     expect(lastUpdate().body).toEqual({
       provider: 'gateway',
       method: 'card',

@@ -8,7 +8,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApi, type ApiDependencies } from '../../api/app';
 import { openApiPath } from '../../http/contract';
-import { localDefaults, settlementPolicies } from '../../config';
+import { LOCAL_DEITY_PROFILE, localDefaults, settlementPolicies } from '../../config';
+import { deitySettingsOf } from '../../oms/deity/door';
 import { listen, type RunningServer } from '../../config/server';
 import { PAYMENT_COMMANDS } from '../../domain/commands';
 import { isMibCommand, mibMethod } from '../../oms/mib/methods';
@@ -54,6 +55,7 @@ describe('the OpenAPI document', () => {
     mibIntakeSecret: config.MIB_INTAKE_SECRET,
     settlement: settlementPolicies(config),
     adminToken: config.ADMIN_TOKEN,
+    deity: deitySettingsOf(config),
   });
 
   beforeAll(async () => {
@@ -157,11 +159,16 @@ describe('the OpenAPI document', () => {
         'DELETE /spryker/app-events',
         'DELETE /spryker/payment-events',
         'DELETE /spryker/payment-method-commands',
-        'POST /dpsg/v1/client/methods',
-        'POST /dpsg/v1/client/methods/{provider}/{method}',
-        'POST /dpsg/v1/client/validate',
-        'POST /dpsg/v1/client/order-updates',
-        'POST /dpsg/v1/client/payment/{shopOrderId}',
+        'POST /api/payment-methods',
+        'GET /api/payment-methods',
+        'POST /api/payment-methods/{provider}/{method}',
+        'GET /api/payment-methods/{provider}/{method}',
+        'POST /api/payment',
+        'POST /api/order-updates',
+        'POST /api/payment/{shopOrderId}',
+        'PUT /api/payment/{shopOrderId}',
+        'PATCH /api/payment/{shopOrderId}',
+        'GET /api/payment/{shopOrderId}',
       ].sort(),
     );
   });
@@ -174,13 +181,16 @@ describe('the OpenAPI document', () => {
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ adminBearer: [] }] } });
     for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/spryker/')))
       expect({ path, operation }).toMatchObject({ path, operation: { security: [{ sprykerTenant: [] }] } });
-    for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/dpsg/')))
-      expect({ path, operation }).toMatchObject({ path, operation: { security: [{ deityProfile: [] }] } });
+    for (const { path, operation } of operations().filter(({ path }) => path.startsWith('/api/')))
+      expect({ path, operation }).toMatchObject({
+        path,
+        operation: { security: [{ deityToken: [] }, { deityBasic: [] }] },
+      });
     for (const { path, method, operation } of operations().filter(
       ({ path }) =>
         !path.startsWith('/payments') &&
         !path.startsWith('/spryker/') &&
-        !path.startsWith('/dpsg/') &&
+        !path.startsWith('/api/') &&
         path !== '/mib',
     ))
       expect({ path, method, security: operation.security }).toEqual({ path, method, security: undefined });
@@ -189,7 +199,8 @@ describe('the OpenAPI document', () => {
       mibBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       mibSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Settle-Signature' }),
       sprykerTenant: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
-      deityProfile: expect.objectContaining({ type: 'http', scheme: 'basic' }),
+      deityToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      deityBasic: expect.objectContaining({ type: 'http', scheme: 'basic' }),
     });
   });
 
@@ -435,20 +446,28 @@ describe('the OpenAPI document', () => {
         'delete /spryker/app-events',
         'delete /spryker/payment-events',
         'delete /spryker/payment-method-commands',
-        'post /dpsg/v1/client/methods',
-        'post /dpsg/v1/client/methods/{provider}/{method}',
-        'post /dpsg/v1/client/validate',
-        'post /dpsg/v1/client/order-updates',
+        'post /api/payment-methods',
+        'post /api/payment-methods/{provider}/{method}',
+        'post /api/payment',
+        'post /api/order-updates',
       ].sort(),
     );
     const concrete = (path: string) =>
-      path.replace('{provider}', 'gateway').replace('{id}', encodeURIComponent('payment:P:capture:x'));
+      path
+        .replace('{provider}', 'gateway')
+        .replace('{method}', 'card')
+        .replace('{id}', encodeURIComponent('payment:P:capture:x'));
     for (const { method, path, operation } of limited) {
       const limit = operation.requestBody!['x-body-limit']!;
       expect({ path, limit }).toEqual({ path, limit: expect.any(Number) });
       expect(operation.requestBody!.description).toMatch(/At most \d+ (kB|MB)\./);
       expect(operation.responses['413']!.description).toMatch(/^The body is over \d+ (kB|MB)\.$/);
-      const secret = path.startsWith('/payments') ? config.ADMIN_TOKEN : config.MIB_INTAKE_SECRET;
+      // A Deity route reads no body before the profile's token; the others read it first, or with any secret.
+      const secret = path.startsWith('/payments')
+        ? config.ADMIN_TOKEN
+        : path.startsWith('/api/')
+          ? `${LOCAL_DEITY_PROFILE.serviceUser}:${LOCAL_DEITY_PROFILE.serviceToken}`
+          : config.MIB_INTAKE_SECRET;
       const at = await send(method.toUpperCase(), concrete(path), 'x'.repeat(limit), secret);
       expect({ path, status: at.status }).not.toEqual({ path, status: 413 });
       await expectDocumented(
