@@ -44,6 +44,11 @@ const profileSchema = z.strictObject({
   serviceUser: serviceUserSchema,
   serviceToken: z.string().min(16, 'at least 16 characters'),
   methods: z.array(deityMethodSchema).max(100),
+  /**
+   * The RabbitMQ user the shop publishes its order updates as: each update's user_id must name it (the broker
+   * refuses a user_id other than the connection's own). Its serviceUser when absent.
+   */
+  brokerUser: z.string().min(1).max(255).optional(),
 });
 export type DeityProfile = z.infer<typeof profileSchema>;
 
@@ -91,7 +96,8 @@ export const deitySettings = section({
   title: "Deity's Payment Orchestrator (client endpoints and RabbitMQ events)",
   about:
     'The Deity front door: the shop profiles with their tokens and payment methods, and the RabbitMQ broker its ' +
-    'status events go to. Without profiles the door refuses every call; without AMQP_URL its events wait.',
+    'status events go to and its order updates come from. Without profiles the door refuses every call; ' +
+    'without AMQP_URL its events wait and its order updates come over HTTP only.',
   settings: {
     DEITY_PROFILES: {
       key: 'deity.profiles',
@@ -102,7 +108,9 @@ export const deitySettings = section({
       description:
         'The shop profiles, as JSON: [{"serviceUser": "org:project:env", "serviceToken": "<at least 16 characters>", ' +
         '"methods": [{"provider": "gateway", "method": "card", "currencies": ["EUR"], "countries": ["DE"], "config": {}}]}]; ' +
-        'each part of a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
+        'each part of a serviceUser letters, digits, _ and - only (it names the routing key of its events). ' +
+        'Optional "brokerUser": the RabbitMQ user its order updates must be published as (their user_id); ' +
+        'its serviceUser when absent.',
       unset: 'none: the door refuses every call',
     },
     AMQP_URL: {
@@ -111,8 +119,9 @@ export const deitySettings = section({
       secret: true,
       secretParts: urlSecrets,
       description:
-        'The RabbitMQ broker the status events are published to, amqp://user:password@host:5672/vhost (or amqps).',
-      unset: 'none: the events wait, retried, until it is set',
+        'The RabbitMQ broker the status events are published to and the order updates consumed from, ' +
+        'amqp://user:password@host:5672/vhost (or amqps).',
+      unset: 'none: the events wait, retried, until it is set, and order updates come over HTTP only',
     },
     DEITY_VALIDATE_WAIT: {
       key: 'deity.validate_wait',
