@@ -7,7 +7,8 @@ import { onStopSignals } from '../../config/stopSignals';
  * `npm run sim:deity`: the Deity shop simulator on its own (port DEITY_SIM_PORT, default 4004), talking to
  * Settle at SETTLE_URL as the profile DEITY_SERVICE_USER with DEITY_SERVICE_TOKEN, consuming its events from
  * the broker at AMQP_URL. Customers come back from the payment page to its return page, at
- * DEITY_SIM_PUBLIC_URL (default its own address).
+ * DEITY_SIM_PUBLIC_URL (default its own address). DEITY_ORDER_UPDATES=queue publishes its order updates to the
+ * broker instead of posting them.
  */
 async function main() {
   const { api, deityShop: port } = localPorts();
@@ -17,6 +18,7 @@ async function main() {
     serviceToken: process.env.DEITY_SERVICE_TOKEN ?? LOCAL_DEITY_PROFILE.serviceToken,
     amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     publicUrl: process.env.DEITY_SIM_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+    orderUpdates: process.env.DEITY_ORDER_UPDATES === 'queue' ? 'queue' : 'rest',
   });
   await sim.start();
   const running = await listen(sim.app, port);
