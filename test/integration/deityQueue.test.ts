@@ -155,7 +155,15 @@ describe('Deity order updates over RabbitMQ (processes)', () => {
         { messageId: 'too-much' },
       );
       // Another broker user (guest) on the profile's routing key: the binding is no authentication.
-      await stranger.publish(shipment('DEITY-Q-1'), { messageId: 'from-a-stranger' });
+      await stranger.publish(
+        {
+          provider: 'gateway',
+          orderId: 'DEITY-Q-1',
+          status: 'refunded',
+          additionalData: { refundData: { amount: '5.00', currency: 'EUR' } },
+        },
+        { messageId: 'from-a-stranger' },
+      );
     } finally {
       await stranger.stop();
     }
@@ -220,8 +228,33 @@ describe('Deity order updates over RabbitMQ (processes)', () => {
       ]),
     );
     expect(errors).toHaveLength(4);
-    // Nothing moved: still the one capture.
-    expect((await stateOf('DEITY-Q-1')).refundedMinor).toBe(0);
+    // Nothing moved: not even the stranger's well-formed refund.
+    const state = await stateOf('DEITY-Q-1');
+    expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize', 'capture']);
+    expect(state.refundedMinor).toBe(0);
+  });
+
+  it('tells a declined authorization as failed and as a PAYMENT_ERROR', async () => {
+    await settle.setGateway({ declineNext: 1 });
+    const placed = await shop.placeOrder({ id: 'DEITY-Q-DECLINED', ...TWO_ITEM_ORDER });
+    if (!placed.ok) throw new Error(JSON.stringify(placed));
+    await heard(placed.order, ['failed']);
+    const declined = await eventually(
+      async () => shop.journal.errors.find((error) => error.orderId === 'DEITY-Q-DECLINED'),
+      60_000,
+      'the payment error of DEITY-Q-DECLINED',
+    );
+    expect(declined.body).toEqual({
+      event: 'PAYMENT_ERROR',
+      orderId: `order:deity:${PROFILE.serviceUser}:DEITY-Q-DECLINED`,
+      shopOrderId: 'DEITY-Q-DECLINED',
+      ...(declined.body.gatewayOrderId ? { gatewayOrderId: declined.body.gatewayOrderId } : {}),
+      error: {
+        code: 'declined',
+        message: expect.stringContaining('the authorize was declined'),
+        status: 'failed',
+      },
+    });
   });
 
   it('loses no update and no event when the broker restarts mid-flow', async () => {
