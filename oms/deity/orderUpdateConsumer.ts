@@ -162,7 +162,7 @@ export function createOrderUpdateConsumer({ url, deps, profiles }: OrderUpdateCo
     const update = parsed.data;
     try {
       const { updateId } = await receiveOrderUpdate(deps, profile, update);
-      logger.info('Deity order update taken from the queue', {
+      logger.debug('Deity order update taken from the queue', {
         profile: serviceUser,
         ...(updateId ? { updateId } : {}),
       });
