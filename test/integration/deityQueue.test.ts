@@ -257,6 +257,29 @@ describe('Deity order updates over RabbitMQ (processes)', () => {
     });
   });
 
+  it('takes an update again, not parked, while Temporal is unreachable, and admits it once Temporal is back', async () => {
+    const order = await place('DEITY-Q-3');
+    await heard(order, ['authorized']);
+    const warned = () => (api.output().match(/Deity order update not admitted yet/g) ?? []).length;
+    const before = warned();
+    await settle.temporal.stop();
+    try {
+      await shop.orderQueue!.publish(shipment('DEITY-Q-3'));
+      await eventually(
+        async () => (warned() >= before + 2 ? true : undefined),
+        90_000,
+        'the update delivered again while Temporal is down',
+      );
+    } finally {
+      await settle.temporal.start();
+    }
+    await heard(order, ['authorized', 'paid']);
+    await drained(ORDERS_QUEUE);
+    const state = await stateOf('DEITY-Q-3');
+    expect(Object.values(state.commands).map((command) => command.command)).toEqual(['authorize', 'capture']);
+    expect(await queueDepth(broker.current, PARKED_QUEUE)).toBe(5);
+  });
+
   it('loses no update and no event when the broker restarts mid-flow', async () => {
     const order = await place('DEITY-Q-2');
     await heard(order, ['authorized']);
