@@ -41,12 +41,17 @@ export async function withChannel<T>(
  */
 export async function ensureBoundQueue(
   connection: ChannelModel,
-  { queue, exchange, bindingKey }: { queue: string; exchange: string; bindingKey: string },
+  {
+    queue,
+    exchange,
+    bindingKey,
+    arguments: args,
+  }: { queue: string; exchange: string; bindingKey: string; arguments?: Record<string, unknown> },
 ): Promise<void> {
   const bind = (channel: Channel) => channel.bindQueue(queue, exchange, bindingKey);
   await withChannel(connection, (channel) => assertExchange(channel, exchange));
   await withChannel(connection, async (channel) => {
-    await channel.assertQueue(queue, { durable: true });
+    await channel.assertQueue(queue, { durable: true, ...(args ? { arguments: args } : {}) });
     await bind(channel);
   }).catch(async (error: Error & { code?: unknown }) => {
     if (error.code !== PRECONDITION_FAILED) throw error;

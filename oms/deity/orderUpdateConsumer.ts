@@ -22,9 +22,10 @@ import type { DeityProfile } from './settings';
 /**
  * `sendOrderUpdate` over RabbitMQ, beside the REST route: the API process consumes each profile's queue
  * (`dpsg.<serviceUser>.orders`, bound to `dpsg.orders` with `<serviceUser>.order.updated`) with manual
- * acknowledgement, one delivery at a time per profile, so that a shop's updates are admitted in the order it
- * published them. Each goes through the REST route's admission (orderUpdates.ts), under the same idempotency
- * key, and is acknowledged only once the order's payment has admitted it: a redelivery starts nothing.
+ * acknowledgement, one delivery at a time per profile (and one API process at a time: a single-active-consumer
+ * queue), so that a shop's updates are admitted in the order it published them. Each goes through the REST
+ * route's admission (orderUpdates.ts), under the same idempotency key, and is acknowledged only once the order's
+ * payment has admitted it: a redelivery starts nothing.
  *
  * What will never be carried out (a sender other than the profile's broker user, no JSON, no order update, an
  * unknown order, what the order's money refuses) is parked at once: kept as a record (parked.ts), moved to the
@@ -81,6 +82,8 @@ export function createOrderUpdateConsumer({ url, deps, profiles }: OrderUpdateCo
         queue: orderUpdateQueue(serviceUser),
         exchange: ORDERS_EXCHANGE,
         bindingKey: orderUpdateRoutingKey(serviceUser),
+        // Several API processes consume, one at a time: a shop's updates stay in the order it published them.
+        arguments: { 'x-single-active-consumer': true },
       });
     }
     const channel = await model.createChannel();
