@@ -8,6 +8,7 @@ import { tracingClientInterceptors, tracingFromConfig } from '../config/tracing'
 import { createApi } from './app';
 import { startCodecServer } from './codecServer';
 import { apiDependencies } from './dependencies';
+import { startDoorParts } from './doorParts';
 import { loadSettleConfig } from '../oms';
 import { onStopSignals } from '../config/stopSignals';
 
@@ -34,19 +35,23 @@ async function main() {
   });
   if (added.length > 0) logger.info('registered search attributes', { added });
   let draining = false;
-  const app = createApi({
+  const deps = {
     ...apiDependencies(config, temporal.client, logger),
     draining: () => draining,
     tracer: tracing?.tracer,
-  });
+  };
+  const app = createApi(deps);
   const running = await listen(app, config.API_PORT);
   logger.info('API listening', { url: running.url });
+  const closeDoorParts = startDoorParts(deps, config);
   if (codec) logger.info('codec server listening', { url: `${codec.url}/codec` });
   // On SIGTERM: /ready turns 503, the server accepts no new connections, answers the requests in flight
   // (each may still start its workflow), then the process exits.
   const stop = async () => {
     draining = true;
     logger.info('API draining', { drainMs: DRAIN_MS });
+    // A queue's deliveries in flight, unacknowledged, go back to the broker for another consumer.
+    await closeDoorParts();
     await running.close(DRAIN_MS);
     await codec?.close();
     await temporal.close();

@@ -59,7 +59,12 @@ export class DeityEventConsumer implements ShopConsumer {
       channel.nack(message, false, false);
       return;
     }
-    const { orderId, status } = parsed.event;
+    // Payment errors come beside the status events of declines, which are what the benchmark counts.
+    if (parsed.event.event !== 'PAYMENT_STATUS_UPDATED') {
+      channel.ack(message);
+      return;
+    }
+    const { shopOrderId: orderId, status } = parsed.event;
     const key = `${status}:${orderId}`;
     if (this.ids.has(messageId)) this.redelivered += 1;
     else if (this.keys.has(key)) this.duplicated += 1;

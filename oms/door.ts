@@ -71,6 +71,11 @@ export interface DoorRegistration<Config = unknown> {
   of(config: Config & { readonly TEMPORAL_TASK_QUEUE: string }): Registration;
 }
 
+/** What a door runs in the API process beside its routes (a queue consumer); closed as the API stops. */
+export interface DoorApiPart {
+  close(): Promise<void>;
+}
+
 /**
  * A front door: one entry of oms/index.ts. `Context` is what it keeps of a command to answer it (its reply
  * context), `Config` the settings it reads, `Deps` what its routes need beside the core's services.
@@ -85,6 +90,11 @@ export interface FrontDoor<Context = unknown, Config = unknown, Deps = unknown> 
   dependencies?(config: Config): Deps;
   /** Its routes, declared once for Express and the OpenAPI document (http/contract.ts). */
   routes?(services: CoreServices & Deps): RouteSet;
+  /**
+   * What it runs in the API process beside its routes, started once the API listens (messages a shop sends
+   * through a broker rather than over HTTP); undefined when its settings leave nothing to run.
+   */
+  api?(services: CoreServices & Deps, config: Config): DoorApiPart | undefined;
   /** Its part of the worker. */
   worker(context: DoorWorkerContext<Config>): DoorWorkerPart<Context>;
   /** How `settle register --door <name>` registers Settle with its OMS, if it has anything to register. */

@@ -16,6 +16,7 @@ import { connectTemporal, temporalTarget } from '../config/temporalConnection';
 import { createGatewaySimulator, type GatewayControl, type GatewaySimulator } from '../sim/gateway/server';
 import { createMibSimulator, type MibSimulator } from '../sim/mib/server';
 import { createSettleWorker } from '../worker/createWorker';
+import { startDoorParts } from '../api/doorParts';
 
 /**
  * Settle's processes against one Temporal server: the MIB and gateway simulators, the worker, the API and
@@ -110,12 +111,11 @@ export async function startStack({
     const session = await connectTemporal(config, env, tracingClientInterceptors(tracing));
     stops.push(() => session.close());
     const temporal = session.client;
-    const app = createApi(
-      { ...apiDependencies(config, temporal, logger, doors), tracer: tracing?.tracer },
-      doors,
-    );
+    const deps = { ...apiDependencies(config, temporal, logger, doors), tracer: tracing?.tracer };
+    const app = createApi(deps, doors);
     const api = await listen(app, config.API_PORT);
     stops.push(() => api.close());
+    stops.push(startDoorParts(deps, config, doors));
     gatewaySim.control.webhookUrl ??= `${api.url}/webhooks/gateway`;
 
     return {

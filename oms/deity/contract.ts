@@ -41,7 +41,12 @@ export const profileQueue = (serviceUser: string) => `dpsg.${serviceUser}`;
 export const profileBinding = (serviceUser: string) => `${serviceUser}.#`;
 export const STATUS_EVENT = 'PAYMENT_STATUS_UPDATED';
 
-/** The statuses an event carries: Falcon's PaymentStatus, and the refund ones the usage docs use. */
+/**
+ * The statuses an event carries: Falcon's PaymentStatus (open, canceled, pending, authorized, expired, failed,
+ * paid) and `refunded`, which Deity's usage pages test for. Settle adds `partially_refunded` (a handler testing
+ * `status === 'refunded'` must not take part of a refund for all of it) and `refund_failed` (Deity's refund
+ * flow reports failed refunds on the queue, in no published word).
+ */
 export const PAYMENT_STATUSES = [
   'open',
   'pending',
@@ -223,11 +228,17 @@ export const updateAcceptedSchema = z.object({
   updateId: z.string().optional(),
 });
 
-/** The PAYMENT_STATUS_UPDATED event's body. orderId and shopOrderId are both the shop's order id. */
+/**
+ * The PAYMENT_STATUS_UPDATED event's body: Deity's PaymentStatusUpdatedEventPayload {status, orderId,
+ * shopOrderId, gatewayOrderId, payload}.
+ */
 export interface StatusEventBody {
   readonly event: typeof STATUS_EVENT;
+  /** The payment service's (Settle's) id of the order's payment: its order payment workflow's id. */
   readonly orderId: string;
+  /** The shop's order id, as the shop placed the order. */
   readonly shopOrderId: string;
+  /** The provider's id of the payment, once it has one. */
   readonly gatewayOrderId?: string;
   readonly status: PaymentStatus;
   readonly payload: {
@@ -250,3 +261,48 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+/**
+ * Settle's proposal for a payment error (Deity's module turns payment errors into its `Events.ERROR`): a
+ * declined authorization, capture, refund or cancel, and an order update Settle parked. Beside, never instead
+ * of, the status event of a declined command.
+ */
+export const ERROR_EVENT = 'PAYMENT_ERROR';
+export const errorRoutingKey = (serviceUser: string) => `${serviceUser}.payment.error`;
+
+/** Why a payment errored, in a word the shop can branch on. */
+export const PAYMENT_ERROR_CODES = [
+  /** The provider declined the authorization, capture, refund or cancel. */
+  'declined',
+  /** An order update Settle parked instead of carrying it out (PARKED_REASONS in parked.ts). */
+  'update_parked',
+] as const;
+
+export interface ErrorEventBody {
+  readonly event: typeof ERROR_EVENT;
+  /** As in the status event; absent when the error names no order Settle knows. */
+  readonly orderId?: string;
+  readonly shopOrderId?: string;
+  readonly gatewayOrderId?: string;
+  readonly error: {
+    readonly code: (typeof PAYMENT_ERROR_CODES)[number];
+    readonly message: string;
+    /** The status the error left the payment in, when it changed one. */
+    readonly status?: PaymentStatus;
+  };
+}
+
+/**
+ * Order updates over RabbitMQ (Settle's proposal; Deity names no exchange or queue): the shop publishes each
+ * OrderWebhookResult, persistent, to the durable topic exchange `dpsg.orders` with the routing key
+ * `<serviceUser>.order.updated` and `user_id` set to its broker user; Settle declares and consumes one queue
+ * per profile, and parks what it will not carry out on the profile's parked queue.
+ */
+export const ORDERS_EXCHANGE = 'dpsg.orders';
+export const orderUpdateRoutingKey = (serviceUser: string) => `${serviceUser}.order.updated`;
+export const orderUpdateQueue = (serviceUser: string) => `dpsg.${serviceUser}.orders`;
+/** The exchange Settle alone publishes parked messages to, and each profile's queue of them. */
+export const PARKED_EXCHANGE = 'dpsg.parked';
+export const parkedQueue = (serviceUser: string) => `dpsg.${serviceUser}.orders.parked`;
+/** The message type (AMQP `type` property) a shop may set: the Falcon event that triggers an update. */
+export const ORDER_UPDATE_TYPE = 'ORDER_STATUS_UPDATED';

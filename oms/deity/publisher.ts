@@ -1,5 +1,13 @@
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import type { Logger } from '../../config/logger';
+import {
+  APP_ID,
+  assertExchange,
+  checkedServiceUser,
+  connectOptions,
+  describe,
+  ensureBoundQueue,
+} from './broker';
 
 /**
  * The Deity door's events on RabbitMQ: each one published persistent and mandatory on a durable topic exchange
@@ -10,13 +18,8 @@ import type { Logger } from '../../config/logger';
  */
 
 export const DEFAULT_EXCHANGE = 'dpsg.events';
-/** Settle's name in each message's appId and in the broker's connection list. */
-const APP_ID = 'settle';
 /** How long a publish waits for the broker's confirm (a blocked connection never sends one). */
 const CONFIRM_TIMEOUT_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 10_000;
-/** The AMQP reply code of a declaration that differs from what the broker has. */
-const PRECONDITION_FAILED = 406;
 
 export interface EventMessage {
   readonly routingKey: string;
@@ -60,19 +63,10 @@ export async function ensureProfileQueue(
   serviceUser: string,
   exchange: string = DEFAULT_EXCHANGE,
 ): Promise<void> {
-  const queue = profileQueueName(serviceUser);
-  const bind = (channel: Channel) => channel.bindQueue(queue, exchange, `${serviceUser}.#`);
-  await withChannel(connection, (channel) => assertExchange(channel, exchange));
-  // A declaration that differs from the existing queue's closes its channel: then check and bind on another.
-  await withChannel(connection, async (channel) => {
-    await channel.assertQueue(queue, { durable: true });
-    await bind(channel);
-  }).catch(async (error: Error & { code?: unknown }) => {
-    if (error.code !== PRECONDITION_FAILED) throw error;
-    await withChannel(connection, async (channel) => {
-      await channel.checkQueue(queue);
-      await bind(channel);
-    });
+  await ensureBoundQueue(connection, {
+    queue: profileQueueName(serviceUser),
+    exchange,
+    bindingKey: `${serviceUser}.#`,
   });
 }
 
@@ -202,10 +196,7 @@ async function openSession(
   logger: Logger,
   lost: () => void,
 ): Promise<Session> {
-  const connection = await connect(url, {
-    timeout: CONNECT_TIMEOUT_MS,
-    clientProperties: { connection_name: APP_ID },
-  });
+  const connection = await connect(url, connectOptions());
   // Without listeners an 'error' event would throw; it comes before the 'close' that fails the pending
   // publishes, which quote it.
   let reason: string | undefined;
@@ -244,30 +235,35 @@ async function openSession(
   }
 }
 
-const assertExchange = (channel: Channel, exchange: string) =>
-  channel.assertExchange(exchange, 'topic', { durable: true });
-
-/** Runs `use` on a channel of its own, closed after it (unless the broker closed it on an error). */
-async function withChannel<T>(connection: ChannelModel, use: (channel: Channel) => Promise<T>): Promise<T> {
-  const channel = await connection.createChannel();
-  channel.on('error', () => {});
-  try {
-    return await use(channel);
-  } finally {
-    await channel.close().catch(() => {});
-  }
-}
-
 /**
- * A topic routing key's words are dot-separated and a binding's `*` and `#` are wildcards: a service user
- * holding one of them would route other profiles' events to its queue.
+ * A publisher of the profiles' events that connects at its first event, not at start (a process without a
+ * broker still serves the other doors), and declares every profile's queue before it, so that no event is
+ * unroutable.
  */
-function checkedServiceUser(serviceUser: string): string {
-  if (!/^[^.*#\s]+$/.test(serviceUser) || Buffer.byteLength(serviceUser) > 200)
-    throw new Error(
-      `RabbitMQ: service user "${serviceUser}" cannot name a routing key: it must be at most 200 bytes without ".", "*", "#" or spaces`,
-    );
-  return serviceUser;
+export function createProfilePublisher({
+  url,
+  serviceUsers,
+  logger,
+}: {
+  readonly url: string | undefined;
+  readonly serviceUsers: readonly string[];
+  readonly logger: Logger;
+}): Pick<EventPublisher, 'publish' | 'close'> {
+  let publisher: EventPublisher | undefined;
+  let queues: Promise<void> | undefined;
+  return {
+    async publish(message) {
+      if (!url) throw new Error("AMQP_URL is not set: the Deity door's events wait until it is");
+      publisher ??= createEventPublisher({ url, logger });
+      queues ??= publisher.ensureProfileQueues(serviceUsers).catch((error: unknown) => {
+        queues = undefined;
+        throw error;
+      });
+      await queues;
+      await publisher.publish(message);
+    },
+    async close() {
+      await publisher?.close();
+    },
+  };
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

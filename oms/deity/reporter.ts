@@ -1,11 +1,24 @@
 import type { Client } from '@temporalio/client';
 import { stableUuid } from '../../domain/fingerprint';
 import { toMajorUnits } from '../../domain/money';
-import type { OrderCommandKind, OrderPaymentState } from '../../domain/orderPayment';
+import {
+  orderPaymentWorkflowId,
+  type OrderCommandKind,
+  type OrderKey,
+  type OrderPaymentState,
+} from '../../domain/orderPayment';
 import type { FinalOutcome } from '../../domain/outcome';
 import type { Reporter } from '../door';
 import { createOrderReporter } from '../orderReporter';
-import { eventRoutingKey, STATUS_EVENT, type PaymentStatus, type StatusEventBody } from './contract';
+import {
+  ERROR_EVENT,
+  errorRoutingKey,
+  eventRoutingKey,
+  STATUS_EVENT,
+  type ErrorEventBody,
+  type PaymentStatus,
+  type StatusEventBody,
+} from './contract';
 import { DEITY_DOOR, type DeityReplyContext } from './door';
 
 /** Where the reporter's events go (oms/deity/publisher.ts): resolves once the broker has confirmed the event. */
@@ -38,60 +51,82 @@ export function statusOf(
   }
 }
 
+/** The order's payment a Deity order id names. */
+export const deityOrderKey = (serviceUser: string, orderId: string): OrderKey => ({
+  door: DEITY_DOOR,
+  tenant: serviceUser,
+  orderReference: orderId,
+});
+
+/** The event's three ids of an order: Settle's (its order payment workflow), the shop's, the provider's. */
+export function eventIds(serviceUser: string, shopOrderId: string, gatewayOrderId?: string) {
+  return {
+    orderId: orderPaymentWorkflowId(deityOrderKey(serviceUser, shopOrderId)),
+    shopOrderId,
+    ...(gatewayOrderId ? { gatewayOrderId } : {}),
+  };
+}
+
+/** A PAYMENT_ERROR event as the publisher sends it; its id derives from `seed`, so a retry sends the same. */
+export function errorEvent(serviceUser: string, seed: string, body: Omit<ErrorEventBody, 'event'>) {
+  return {
+    routingKey: errorRoutingKey(serviceUser),
+    messageId: stableUuid(`${seed}:${ERROR_EVENT}`),
+    type: ERROR_EVENT,
+    body: { event: ERROR_EVENT, ...body } satisfies ErrorEventBody,
+    timestamp: new Date(),
+  };
+}
+
 /**
  * Tells a Deity shop what became of its order's payment: the order's payment takes a command's outcome
  * (oms/orderReporter.ts), then PAYMENT_STATUS_UPDATED goes to the profile's routing key, confirmed by the
- * broker. Its messageId derives from the report: a retried report is the same
- * message, which the shop drops by id.
+ * broker, and after a decline a PAYMENT_ERROR too. Their messageIds derive from the report: a retried report
+ * sends the same messages, which the shop drops by id.
  */
 export function createDeityReporter(
   temporal: Client,
   publisher: () => StatusPublisher,
 ): Reporter<DeityReplyContext> {
-  const publish = (
-    reply: DeityReplyContext,
-    reportId: string,
-    status: PaymentStatus,
-    /** The authorization's transaction id at the provider, and why it failed, when known. */
-    { paymentId, reason }: { readonly paymentId?: string | undefined; readonly reason?: string | undefined },
-  ) => {
-    const body: StatusEventBody = {
-      event: STATUS_EVENT,
-      orderId: reply.orderId,
-      shopOrderId: reply.orderId,
-      ...(paymentId ? { gatewayOrderId: paymentId } : {}),
-      status,
-      payload: {
-        provider: reply.provider,
-        method: reply.method,
-        amount: toMajorUnits({ minor: reply.amountMinor, currency: reply.currency }),
-        currency: reply.currency,
-        ...(paymentId ? { paymentId } : {}),
-        ...(reason ? { reason } : {}),
-      },
-    };
-    return publisher().publish({
-      routingKey: eventRoutingKey(reply.serviceUser),
-      messageId: stableUuid(`${reportId}:${status}`),
-      type: STATUS_EVENT,
-      body,
-      timestamp: new Date(),
-    });
-  };
-
   return createOrderReporter<DeityReplyContext>(temporal, {
-    orderOf: ({ serviceUser, orderId }) => ({
-      door: DEITY_DOOR,
-      tenant: serviceUser,
-      orderReference: orderId,
-    }),
+    orderOf: ({ serviceUser, orderId }) => deityOrderKey(serviceUser, orderId),
 
     async sendOutcome({ reportId, command, reply, result, order }) {
       const status = statusOf(command, result.outcome, order);
-      await publish(reply, reportId, status, {
-        paymentId: order.authorization?.transactionId,
-        reason: result.reason,
+      const paymentId = order.authorization?.transactionId;
+      const ids = eventIds(reply.serviceUser, reply.orderId, paymentId);
+      const body: StatusEventBody = {
+        event: STATUS_EVENT,
+        ...ids,
+        status,
+        payload: {
+          provider: reply.provider,
+          method: reply.method,
+          amount: toMajorUnits({ minor: reply.amountMinor, currency: reply.currency }),
+          currency: reply.currency,
+          ...(paymentId ? { paymentId } : {}),
+          ...(result.reason ? { reason: result.reason } : {}),
+        },
+      };
+      await publisher().publish({
+        routingKey: eventRoutingKey(reply.serviceUser),
+        messageId: stableUuid(`${reportId}:${status}`),
+        type: STATUS_EVENT,
+        body,
+        timestamp: new Date(),
       });
+      if (result.outcome === 'declined') {
+        await publisher().publish(
+          errorEvent(reply.serviceUser, `${reportId}:${status}`, {
+            ...ids,
+            error: {
+              code: 'declined',
+              message: `the ${command} was declined${result.reason ? `: ${result.reason}` : ''}`,
+              status,
+            },
+          }),
+        );
+      }
       return status;
     },
   });

@@ -118,6 +118,11 @@ const profileSchema = z.strictObject({
   serviceUser: serviceUserSchema,
   serviceToken: z.string().min(16, 'at least 16 characters'),
   methods: z.array(deityMethodSchema).max(100),
+  /**
+   * The RabbitMQ user the shop publishes its order updates as: each update's user_id must name it (the broker
+   * refuses a user_id other than the connection's own). Its serviceUser when absent.
+   */
+  brokerUser: z.string().min(1).max(255).optional(),
 });
 export type DeityProfile = z.infer<typeof profileSchema>;
 
@@ -165,7 +170,8 @@ export const deitySettings = section({
   title: "Deity's Payment Orchestrator (client endpoints and RabbitMQ events)",
   about:
     'The Deity front door: the shop profiles with their tokens and payment methods, and the RabbitMQ broker its ' +
-    'status events go to. Without profiles the door refuses every call; without AMQP_URL its events wait.',
+    'status events go to and its order updates come from. Without profiles the door refuses every call; ' +
+    'without AMQP_URL its events wait and its order updates come over HTTP only.',
   settings: {
     DEITY_PROFILES: {
       key: 'deity.profiles',
@@ -179,7 +185,9 @@ export const deitySettings = section({
         '["DE"], "sortOrder": [{"countries": ["DE"], "sortOrder": 10}], "surcharge": [{"countries": ["DE"], ' +
         '"percentage": 1.5, "fixed": [{"currency": "EUR", "amount": 0.5}]}], "minMaxAmounts": [{"currency": "EUR", ' +
         '"min": 1, "max": 5000}], "config": {}}]}]; method amounts in major units, as Deity writes them; each part of ' +
-        'a serviceUser letters, digits, _ and - only (it names the routing key of its events).',
+        'a serviceUser letters, digits, _ and - only (it names the routing key of its events). ' +
+        'Optional "brokerUser": the RabbitMQ user its order updates must be published as (their user_id); ' +
+        'its serviceUser when absent.',
       unset: 'none: the door refuses every call',
     },
     AMQP_URL: {
@@ -188,8 +196,9 @@ export const deitySettings = section({
       secret: true,
       secretParts: urlSecrets,
       description:
-        'The RabbitMQ broker the status events are published to, amqp://user:password@host:5672/vhost (or amqps).',
-      unset: 'none: the events wait, retried, until it is set',
+        'The RabbitMQ broker the status events are published to and the order updates consumed from, ' +
+        'amqp://user:password@host:5672/vhost (or amqps).',
+      unset: 'none: the events wait, retried, until it is set, and order updates come over HTTP only',
     },
     DEITY_BASE_PATH: {
       key: 'deity.base_path',

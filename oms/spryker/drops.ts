@@ -1,8 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Counter } from 'prom-client';
 import type { Logger } from '../../config/logger';
 import { apiRegistry } from '../../http/metrics';
-import { facetEntries, SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { keepMessageRecord } from '../messageRecords';
 import { SPRYKER_DOOR } from './door';
 import type { DroppedMessage } from './workflows/dropMessages';
 
@@ -70,24 +70,20 @@ export async function recordDrop(
     at: new Date().toISOString(),
   };
   const workflowId = droppedMessageWorkflowId(tenant, messageId);
-  try {
-    await temporal.workflow.start(DROPPED_WORKFLOW, {
-      workflowId,
-      taskQueue,
-      args: [record],
-      staticSummary: `dropped ${messageName} from ${tenant}: ${reason}`,
-      staticDetails: `${record.detail}${orderReference ? ` (order ${orderReference})` : ''}`,
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.facets, value: facetEntries({ door: SPRYKER_DOOR, tenant }) },
-        { key: SEARCH_ATTRIBUTES.stuckReason, value: `dropped: ${reason}` },
-        ...(orderReference ? [{ key: SEARCH_ATTRIBUTES.orderId, value: orderReference }] : []),
-      ],
-    });
-  } catch (error) {
-    // Sent again: recorded, counted and logged the first time.
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw error;
-  }
+  const kept = await keepMessageRecord(temporal, {
+    workflowType: DROPPED_WORKFLOW,
+    workflowId,
+    taskQueue,
+    record,
+    summary: `dropped ${messageName} from ${tenant}: ${reason}`,
+    details: `${record.detail}${orderReference ? ` (order ${orderReference})` : ''}`,
+    door: SPRYKER_DOOR,
+    tenant,
+    stuckReason: `dropped: ${reason}`,
+    ...(orderReference ? { orderReference } : {}),
+  });
+  // Sent again: recorded, counted and logged the first time.
+  if (!kept) return;
   droppedMessages.inc({ reason });
   logger.warn('Spryker message accepted and dropped', {
     tenant,

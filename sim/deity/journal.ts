@@ -16,11 +16,34 @@ export interface ReceivedRecord {
   readonly messageId: string | null;
   readonly routingKey: string;
   readonly redelivered: boolean;
+  /** The shop's order id (the event's shopOrderId). */
   readonly orderId: string;
   readonly status: string;
   readonly body: Record<string, unknown>;
   /** False when no order of the shop's has this id: the event is acknowledged and recorded only. */
   readonly known: boolean;
+  readonly at: string;
+}
+
+/** A PAYMENT_ERROR event the shop handled. */
+export interface ErrorRecord {
+  readonly messageId: string | null;
+  readonly routingKey: string;
+  readonly redelivered: boolean;
+  /** The shop's order id, '' when the error names none. */
+  readonly orderId: string;
+  readonly body: Record<string, unknown>;
+  readonly at: string;
+}
+
+/** An order update the shop published to the queue, confirmed by the broker or not. */
+export interface PublishRecord {
+  readonly messageId: string;
+  readonly routingKey: string;
+  /** The body as published (text: it may be malformed on purpose). */
+  readonly content: string;
+  confirmed?: boolean;
+  error?: string;
   readonly at: string;
 }
 
@@ -59,6 +82,8 @@ export function createJournal() {
   return {
     calls: [] as CallRecord[],
     received: [] as ReceivedRecord[],
+    errors: [] as ErrorRecord[],
+    published: [] as PublishRecord[],
     duplicates: [] as DuplicateRecord[],
     unparseable: [] as UnparseableRecord[],
     broker: { connected: false, connects: 0, disconnects: 0, lastError: null } as BrokerState,

@@ -8,6 +8,7 @@ import { onStopSignals } from '../../config/stopSignals';
  * Settle at SETTLE_URL (its client endpoints under DEITY_BASE_PATH, default /api) as the profile
  * DEITY_SERVICE_USER with DEITY_SERVICE_TOKEN, consuming its events from the broker at AMQP_URL. Customers come
  * back from the payment page to its return page, at DEITY_SIM_PUBLIC_URL (default its own address).
+ * DEITY_ORDER_UPDATES=queue publishes its order updates to the broker instead of posting them.
  */
 async function main() {
   const { api, deityShop: port } = localPorts();
@@ -18,6 +19,7 @@ async function main() {
     amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     publicUrl: process.env.DEITY_SIM_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     ...(process.env.DEITY_BASE_PATH ? { basePath: process.env.DEITY_BASE_PATH } : {}),
+    orderUpdates: process.env.DEITY_ORDER_UPDATES === 'queue' ? 'queue' : 'rest',
   });
   await sim.start();
   const running = await listen(sim.app, port);

@@ -62,6 +62,8 @@ export type OrderBook = ReturnType<typeof createOrderBook>;
 
 export interface OrderBookOptions {
   readonly client: DpsgClient;
+  /** How the back office sends its order updates: the client's REST call unless told (the queue). */
+  readonly sendOrderUpdate?: (update: object) => Promise<DpsgAnswer>;
   /** The shop's own base URL, as customers' browsers reach it: its return page is under it. */
   readonly publicUrl?: string;
 }
@@ -69,7 +71,11 @@ export interface OrderBookOptions {
 /** The shop's page a customer comes back to after a redirect. */
 export const RETURN_PATH = '/checkout/return';
 
-export function createOrderBook({ client, publicUrl }: OrderBookOptions) {
+export function createOrderBook({
+  client,
+  publicUrl,
+  sendOrderUpdate = client.sendOrderUpdate,
+}: OrderBookOptions) {
   const returnUrlOf = (id: string) =>
     publicUrl ? `${publicUrl.replace(/\/+$/, '')}${RETURN_PATH}/${encodeURIComponent(id)}` : undefined;
   const orders = new Map<string, ShopOrder>();
@@ -196,7 +202,7 @@ export function createOrderBook({ client, publicUrl }: OrderBookOptions) {
   async function sendUpdate(order: ShopOrder, status: OrderUpdateStatus, additionalData?: object) {
     const request = orderUpdate(order, status, additionalData);
     try {
-      const answer = await client.sendOrderUpdate(request);
+      const answer = await sendOrderUpdate(request);
       order.updates.push({ status, request, answer, at: now() });
       return { ok: true as const, order, answer };
     } catch (error) {

@@ -2,6 +2,7 @@ import express from 'express';
 import { createDpsgClient } from './client';
 import { createConsumer } from './consumer';
 import { createJournal } from './journal';
+import { createOrderPublisher } from './orderPublisher';
 import { createOrderBook } from './orders';
 import { controlRoutes } from './routes';
 import { createStatusHandler } from './statusEvents';
@@ -9,7 +10,8 @@ import { createStatusHandler } from './statusEvents';
 /**
  * The Deity shop simulator: a Falcon shop's `@deity/falcon-payment-service-module` as the Payment
  * Orchestrator sees it. At checkout it loads the method list and the chosen method and validates on
- * "Place Order"; from the back office it sends shipments, refunds and cancellations as order updates; and it
+ * "Place Order"; from the back office it sends shipments, refunds and cancellations as order updates (over
+ * REST, or published to the broker in the `queue` mode); and it
  * consumes PAYMENT_STATUS_UPDATED from its profile's RabbitMQ queue, keeping each order's status. When validate
  * answers redirect, the customer goes to the payment page (the shop's scripted customer, or a browser) and
  * comes back to the shop's return page, which sends the post-redirect update.
@@ -25,8 +27,10 @@ export interface DeityShopSimulatorOptions {
   /** The profile, "org:project:env". */
   readonly serviceUser: string;
   readonly serviceToken: string;
-  /** The broker; without it the shop receives no events. */
+  /** The broker, logged in as the profile's broker user; without it the shop receives no events. */
   readonly amqpUrl?: string;
+  /** How order updates go to Settle: its REST route (default), or published to the broker. */
+  readonly orderUpdates?: 'rest' | 'queue';
   /** The profile's queue; `dpsg.<serviceUser>` unless told. */
   readonly queue?: string;
   /** Unacknowledged deliveries the consumer holds at once. */
@@ -48,6 +52,7 @@ export function createDeityShopSimulator({
   publicUrl,
   basePath,
   auth,
+  orderUpdates = 'rest',
 }: DeityShopSimulatorOptions) {
   const journal = createJournal();
   const client = createDpsgClient({
@@ -58,7 +63,13 @@ export function createDeityShopSimulator({
     ...(basePath ? { basePath } : {}),
     ...(auth ? { auth } : {}),
   });
-  const book = createOrderBook({ client, ...(publicUrl ? { publicUrl } : {}) });
+  const orderQueue = amqpUrl ? createOrderPublisher({ url: amqpUrl, serviceUser, journal }) : undefined;
+  if (orderUpdates === 'queue' && !orderQueue) throw new Error('the queue mode needs amqpUrl');
+  const book = createOrderBook({
+    client,
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(orderUpdates === 'queue' && orderQueue ? { sendOrderUpdate: orderQueue.publish } : {}),
+  });
   const consumer = amqpUrl
     ? createConsumer({
         url: amqpUrl,
@@ -83,10 +94,15 @@ export function createDeityShopSimulator({
     ship: book.ship,
     refund: book.refund,
     cancel: book.cancel,
+    /** Publishes to the order-update exchange directly: the same update twice, or a malformed one. */
+    orderQueue,
     /** Starts consuming events (in the background: the broker may come later). */
     start: async () => consumer?.start(),
     /** Stops consuming and closes the broker connection. */
-    stop: async () => consumer?.stop(),
+    stop: async () => {
+      await consumer?.stop();
+      await orderQueue?.stop();
+    },
   };
 }
 

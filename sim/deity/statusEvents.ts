@@ -5,10 +5,12 @@ import { now, type Journal } from './journal';
 import type { OrderBook } from './orders';
 
 /**
- * The shop's handling of PAYMENT_STATUS_UPDATED: each event sets its order's status (kept with its history);
- * an event whose messageId was handled before is dropped; a message that is no such event is rejected.
+ * The shop's handling of its profile's queue: each PAYMENT_STATUS_UPDATED sets the status of the order its
+ * shopOrderId names (kept with its history); each PAYMENT_ERROR is kept; an event whose messageId was handled
+ * before is dropped; a message that is neither is rejected.
  */
 
+/** Falcon's payment statuses, `refunded` of Deity's usage pages, and Settle's two documented additions. */
 export const PAYMENT_STATUSES = [
   'authorized',
   'paid',
@@ -22,28 +24,45 @@ export const PAYMENT_STATUSES = [
   'open',
 ] as const;
 
+/** Deity's PaymentStatusUpdatedEventPayload: the payment service's order id, the shop's, the provider's. */
 const statusEventSchema = z.looseObject({
   event: z.literal('PAYMENT_STATUS_UPDATED'),
   orderId: z.string().min(1),
-  shopOrderId: z.string().optional(),
-  gatewayOrderId: z.string().optional(),
+  shopOrderId: z.string().min(1),
+  gatewayOrderId: z.string().min(1).optional(),
   status: z.enum(PAYMENT_STATUSES),
   payload: z.record(z.string(), z.unknown()),
 });
 
-export type StatusEvent = z.infer<typeof statusEventSchema>;
+/** A payment error, which Deity's module turns into its Events.ERROR. */
+const errorEventSchema = z.looseObject({
+  event: z.literal('PAYMENT_ERROR'),
+  orderId: z.string().min(1).optional(),
+  shopOrderId: z.string().min(1).optional(),
+  gatewayOrderId: z.string().min(1).optional(),
+  error: z.looseObject({
+    code: z.string().min(1),
+    message: z.string(),
+    status: z.enum(PAYMENT_STATUSES).optional(),
+  }),
+});
 
-/** The body as a status event, or why it is not one. */
+const eventSchema = z.discriminatedUnion('event', [statusEventSchema, errorEventSchema]);
+
+export type StatusEvent = z.infer<typeof statusEventSchema>;
+export type ErrorEvent = z.infer<typeof errorEventSchema>;
+
+/** The body as a status or error event, or why it is neither. */
 export function parseStatusEvent(
   content: Buffer,
-): { ok: true; event: StatusEvent } | { ok: false; reason: string } {
+): { ok: true; event: StatusEvent | ErrorEvent } | { ok: false; reason: string } {
   let body: unknown;
   try {
     body = JSON.parse(content.toString('utf8'));
   } catch {
     return { ok: false, reason: 'the body is not JSON' };
   }
-  const parsed = statusEventSchema.safeParse(body);
+  const parsed = eventSchema.safeParse(body);
   if (parsed.success) return { ok: true, event: parsed.data };
   const issues = issuesOf(parsed.error, 'body').map((i) => `${i.path}: ${i.message}`);
   return { ok: false, reason: issues.join('; ') };
@@ -72,21 +91,27 @@ export function createStatusHandler({ journal, book }: { journal: Journal; book:
       });
       return 'reject';
     }
-    const { orderId, status, payload } = parsed.event;
+    const event = parsed.event;
+    const orderId = event.shopOrderId ?? '';
+    const status = event.event === 'PAYMENT_ERROR' ? `error:${event.error.code}` : event.status;
     if (messageId !== null && handled.has(messageId)) {
       journal.duplicates.push({ messageId, routingKey, redelivered, orderId, status, at: now() });
       return 'ack';
     }
     if (messageId !== null) handled.add(messageId);
     const at = now();
-    const known = book.applyStatus(orderId, { status, messageId, payload, at });
+    if (event.event === 'PAYMENT_ERROR') {
+      journal.errors.push({ messageId, routingKey, redelivered, orderId, body: event, at });
+      return 'ack';
+    }
+    const known = book.applyStatus(orderId, { status: event.status, messageId, payload: event.payload, at });
     journal.received.push({
       messageId,
       routingKey,
       redelivered,
       orderId,
       status,
-      body: parsed.event,
+      body: event,
       known,
       at,
     });

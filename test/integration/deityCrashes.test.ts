@@ -1,14 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
-import { startRabbitMq, type RabbitMq } from '../../scripts/rabbitmq';
 import { createDeityShopSimulator, type DeityShopSimulator } from '../../sim/deity/server';
 import type { GatewayControl, GatewaySimulator } from '../../sim/gateway/server';
 import { orderPaymentQuery } from '../../workflows/orderPaymentMessages';
 import { BROKER_START_MS } from '../helpers/broker';
 import { killHard, type SettleProcess } from '../helpers/processes';
-import { startProcessStack, type ProcessStack } from '../helpers/stacks';
+import type { ProcessStack } from '../helpers/stacks';
 import { eventually } from '../helpers/temporal';
-import { TWO_ITEM_ORDER } from '../helpers/deityShop';
+import { startDeityProcessStack, TWO_ITEM_ORDER, type StackBroker } from '../helpers/deityShop';
 
 /**
  * The Deity door loses no event when Settle's worker dies while it publishes: the worker and the API as
@@ -33,42 +32,19 @@ describe('the Deity door when the worker is killed while publishing', () => {
   ] as const;
   const ORDERS: readonly string[] = [...OUTAGE, ...FLOWING];
   let settle: ProcessStack;
-  let brokerDir: string;
-  let broker: RabbitMq;
+  let broker: StackBroker;
   let gatewaySim: GatewaySimulator;
   let shop: DeityShopSimulator;
   let worker: SettleProcess;
   let client: Client;
 
   const killWorker = () => killHard(worker);
-  // The same folder and port: the profile's durable queue, and what it holds, are there again.
-  const restartBroker = async () => {
-    broker = await startRabbitMq({ dataDir: brokerDir, port: broker.port });
-  };
-
   beforeAll(async () => {
-    settle = await startProcessStack({
-      name: 'deity-crashes',
-      env: {
-        DEITY_PROFILES: JSON.stringify([
-          {
-            ...PROFILE,
-            methods: [
-              { provider: 'gateway', method: 'card', currencies: ['EUR'], paymentMethod: 'tok_visa' },
-            ],
-          },
-        ]),
-      },
-      alongside: async (dir) => {
-        brokerDir = dir;
-        broker = await startRabbitMq({ dataDir: brokerDir });
-        return { env: { AMQP_URL: broker.url }, stop: () => broker.stop() };
-      },
-    });
+    ({ settle, broker } = await startDeityProcessStack('deity-crashes', PROFILE));
     ({ gatewaySim } = settle.simulators);
     client = settle.client;
     [, worker] = await Promise.all([settle.startApi(), settle.startWorker()]);
-    shop = createDeityShopSimulator({ settleUrl: settle.apiUrl, ...PROFILE, amqpUrl: broker.url });
+    shop = createDeityShopSimulator({ settleUrl: settle.apiUrl, ...PROFILE, amqpUrl: broker.current.url });
     await shop.start();
   }, BROKER_START_MS);
   afterAll(async () => {
@@ -146,7 +122,7 @@ describe('the Deity door when the worker is killed while publishing', () => {
 
     // The worker killed while the reports retry; the broker and the worker come back.
     await killWorker();
-    [worker] = await Promise.all([settle.startWorker(), restartBroker()]);
+    [worker] = await Promise.all([settle.startWorker(), broker.restart()]);
     await heard(OUTAGE, ['authorized', 'paid']);
 
     // The broker up and events flowing: five webhooks at once, the worker killed as the first event lands.
