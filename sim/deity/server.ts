@@ -64,11 +64,18 @@ export function createDeityShopSimulator({
     ...(auth ? { auth } : {}),
   });
   const orderQueue = amqpUrl ? createOrderPublisher({ url: amqpUrl, serviceUser, journal }) : undefined;
-  if (orderUpdates === 'queue' && !orderQueue) throw new Error('the queue mode needs amqpUrl');
+  let updatesVia = orderUpdates;
+  /** Switches how the back office sends its next order updates. */
+  const sendOrderUpdatesVia = (via: 'rest' | 'queue') => {
+    if (via === 'queue' && !orderQueue) throw new Error('the queue mode needs amqpUrl');
+    updatesVia = via;
+  };
+  sendOrderUpdatesVia(orderUpdates);
   const book = createOrderBook({
     client,
     ...(publicUrl ? { publicUrl } : {}),
-    ...(orderUpdates === 'queue' && orderQueue ? { sendOrderUpdate: orderQueue.publish } : {}),
+    sendOrderUpdate: (update) =>
+      updatesVia === 'queue' ? orderQueue!.publish(update) : client.sendOrderUpdate(update),
   });
   const consumer = amqpUrl
     ? createConsumer({
@@ -96,6 +103,7 @@ export function createDeityShopSimulator({
     cancel: book.cancel,
     /** Publishes to the order-update exchange directly: the same update twice, or a malformed one. */
     orderQueue,
+    sendOrderUpdatesVia,
     /** Starts consuming events (in the background: the broker may come later). */
     start: async () => consumer?.start(),
     /** Stops consuming and closes the broker connection. */

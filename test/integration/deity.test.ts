@@ -35,6 +35,8 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   const PROFILES = JSON.stringify([
     {
       ...PROFILE,
+      // The shop logs in to this test's broker as guest: its order updates on the queue carry that user_id.
+      brokerUser: 'guest',
       methods: [
         // Its payment method token: authorized server-side (direct), without a payment page.
         {
@@ -105,12 +107,10 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
   /** Waits until the shop has heard `statuses`, in order, for the order. */
   const heard = (order: ShopOrder, statuses: string[]) =>
     heardStatuses(order, statuses, () => `; ${JSON.stringify(shop.journal.duplicates.slice(-2))}`);
+  const orderWorkflowId = (orderId: string) =>
+    orderPaymentWorkflowId({ door: 'deity', tenant: PROFILE.serviceUser, orderReference: orderId });
   const stateOf = (orderId: string) =>
-    stack.temporal.workflow
-      .getHandle(
-        orderPaymentWorkflowId({ door: 'deity', tenant: PROFILE.serviceUser, orderReference: orderId }),
-      )
-      .query(orderPaymentQuery);
+    stack.temporal.workflow.getHandle(orderWorkflowId(orderId)).query(orderPaymentQuery);
   const gatewayOperations = (transactionId: string) =>
     [...stack.gateway.sim.operations.values()]
       .filter((operation) => operation.authorization === transactionId)
@@ -422,11 +422,37 @@ describe('the Deity door (dev server, RabbitMQ)', () => {
     }
     await heard(order, ['authorized']);
 
-    expect(await shop.ship('DEITY-PAGE')).toMatchObject({ answer: { status: 202 } });
+    // The shipment goes over the queue, as Deity's module pushes order updates; the refund over REST.
+    shop.sendOrderUpdatesVia('queue');
+    try {
+      expect(await shop.ship('DEITY-PAGE')).toMatchObject({
+        answer: { status: 202, body: { published: true } },
+      });
+    } finally {
+      shop.sendOrderUpdatesVia('rest');
+    }
     await heard(order, ['authorized', 'paid']);
-    expect(await shop.refund('DEITY-PAGE', { amount: '20.00' })).toMatchObject({ answer: { status: 202 } });
+    expect(await shop.refund('DEITY-PAGE', { amount: '20.00' })).toMatchObject({
+      answer: { status: 202, body: { accepted: true } },
+    });
     const history = await heard(order, ['authorized', 'paid', 'partially_refunded']);
     expect(history.map((entry) => (entry.payload as { amount: number }).amount)).toEqual([55, 55, 20]);
+    // Each event names the order by Settle's id, the shop's and the provider's, in Deity's words.
+    const ids = {
+      orderId: orderWorkflowId('DEITY-PAGE'),
+      shopOrderId: 'DEITY-PAGE',
+      gatewayOrderId: transactionId,
+    };
+    expect(
+      shop.journal.received
+        .filter((record) => record.orderId === 'DEITY-PAGE')
+        .map(({ body: { orderId, shopOrderId, gatewayOrderId, status } }) => ({
+          orderId,
+          shopOrderId,
+          gatewayOrderId,
+          status,
+        })),
+    ).toEqual(['authorized', 'paid', 'partially_refunded'].map((status) => ({ ...ids, status })));
     expect(await stateOf('DEITY-PAGE')).toMatchObject({ capturedMinor: 5500, refundedMinor: 2000 });
     expect(gatewayOperations(transactionId)).toEqual([
       { object: 'capture', amount: 5500, status: 'succeeded' },
