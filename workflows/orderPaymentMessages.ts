@@ -65,3 +65,26 @@ export interface CommandOutcome {
 export const recordOutcomeUpdate = defineUpdate<OrderPaymentState, [CommandOutcome]>('recordOutcome');
 
 export const orderPaymentQuery = defineQuery<OrderPaymentState>('orderPayment');
+
+/** A command's act at the provider, as its order carries it out: its `act`-th call (1: the admission's). */
+export interface ActRequest {
+  /** The command's workflow id: the idempotency key of the call. */
+  readonly workflowId: string;
+  readonly input: PaymentCommandInput;
+  readonly act: number;
+  /** When the command may first have reached the provider. */
+  readonly since: number;
+}
+
+/** How an act ended: the provider's answer, or the failure the command is stuck with. */
+export interface ActAnswer {
+  readonly act: number;
+  readonly result?: ProviderResult;
+  readonly failure?: { readonly message: string; readonly type: string };
+}
+
+/** From a command to its order: act again (an unknown outcome, an operator's recheck), in the order's turn. */
+export const actAgainSignal = defineSignal<[ActRequest]>('actAgain');
+
+/** From the order to its command: the act's answer. */
+export const actAnsweredSignal = defineSignal<[ActAnswer]>('actAnswered');
