@@ -25,6 +25,7 @@ import { continueAsNewDue } from './continueAsNew';
 import {
   actAgainSignal,
   actAnsweredSignal,
+  actInFlightQuery,
   admitCommandUpdate,
   checkoutAnsweredSignal,
   checkoutPageQuery,
@@ -164,6 +165,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   });
 
   setHandler(orderPaymentQuery, () => order.facts);
+  setHandler(actInFlightQuery, () => order.actInFlight());
 
   for (;;) {
     for (let next = order.nextAct(); next; next = order.nextAct()) {

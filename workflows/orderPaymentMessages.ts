@@ -88,3 +88,6 @@ export const actAgainSignal = defineSignal<[ActRequest]>('actAgain');
 
 /** From the order to its command: the act's answer. */
 export const actAnsweredSignal = defineSignal<[ActAnswer]>('actAnswered');
+
+/** The command whose act the order is carrying out now, if any: the operator sees its activity's attempts. */
+export const actInFlightQuery = defineQuery<string | undefined>('actInFlight');

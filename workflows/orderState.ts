@@ -74,6 +74,11 @@ export class OrderState {
     this.acting = false;
   }
 
+  /** The command whose act is in flight. */
+  actInFlight(): string | undefined {
+    return this.acting ? this.acts[0]?.workflowId : undefined;
+  }
+
   /** No act queued or in flight. */
   actsDone(): boolean {
     return this.acts.length === 0 && !this.acting;
