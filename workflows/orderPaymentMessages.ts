@@ -30,7 +30,7 @@ export interface CheckoutOpened {
 
 /**
  * Opens the order's checkout, once: admits its authorize command (`<order id>:authorize`). A page checkout is
- * answered as soon as the command is started; a direct one once the provider answered its act. Asked again
+ * answered as soon as the command is admitted; a direct one once the provider answered its act. Asked again
  * (the shop retrying its checkout call), it answers what the first checkout answers. Sent with start; refused
  * when the order was opened with another amount, currency or provider.
  */
