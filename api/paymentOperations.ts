@@ -1,5 +1,6 @@
 import {
   WorkflowExecutionAlreadyStartedError,
+  QueryNotRegisteredError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -13,6 +14,7 @@ import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { failureMessage } from '../config/temporalConnection';
 import { mapLimited } from '../domain/concurrency';
+import { orderPaymentWorkflowIdOf } from '../domain/orderPayment';
 import { parsePaymentWorkflowId } from '../domain/workflowId';
 import {
   PAYMENT_TURN_WORKFLOW,
@@ -29,6 +31,7 @@ import {
   type RevivedCommand,
 } from '../workflows/messages';
 import type { Resolution } from '../workflows/messages';
+import { actInFlightQuery } from '../workflows/orderPaymentMessages';
 import { facetEntry, facetsOf, SEARCH_ATTRIBUTES, type Facet } from '../workflows/searchAttributes';
 import type {
   PaymentDetails,
@@ -226,6 +229,7 @@ export async function showPayment(client: Client, workflowId: string): Promise<P
   const pending = [
     ...(description.raw.pendingActivities ?? []),
     ...(await actActivities(client, description)),
+    ...(await orderActActivities(client, workflowId, status)),
   ];
   const ended = endedShortOfReport(description);
   return {
@@ -287,6 +291,28 @@ async function actActivities(
     ),
   );
   return described.flat();
+}
+
+/**
+ * The activities of a command's act at the provider that its order carries out (workflows/orderPayment.ts), while
+ * the order is acting for it: a provider call retrying through an outage shows there. An order's only activities
+ * are its acts. An order ended, or acting for another command, shows nothing.
+ */
+async function orderActActivities(
+  client: Client,
+  workflowId: string,
+  { reference, door }: PaymentCommandStatus,
+): Promise<proto.api.workflow.v1.IPendingActivityInfo[]> {
+  const orderId = orderPaymentWorkflowIdOf(reference, door);
+  if (!orderId) return [];
+  const order = client.workflow.getHandle(orderId);
+  try {
+    if ((await order.query(actInFlightQuery)) !== workflowId) return [];
+    return (await order.describe()).raw.pendingActivities ?? [];
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError || error instanceof QueryNotRegisteredError) return [];
+    throw error;
+  }
 }
 
 /**

@@ -21,6 +21,11 @@ export interface PaymentCommandInput {
   readonly reply: ReplyContext;
   /** An `authorize`'s: how the provider is to take the payment. */
   readonly checkout?: CheckoutRequest;
+  /**
+   * The order's payment workflow that admitted the command (set by the order, not by a door): the order acts at
+   * the provider for it, one command of the order at a time, and is asked again for a second act.
+   */
+  readonly orderWorkflowId?: string;
 }
 
 /** Which front door reports the outcome, and what it keeps of the command to do so. */

@@ -12,7 +12,8 @@ import { takeTurn } from './turn';
 
 /**
  * Waits for the command's final result — the provider's webhook, a status request on the polling schedule,
- * or an operator — for as many days as settlement takes, from the provider's answer `answer`. Past the
+ * or an operator — for as many days as settlement takes, from the provider's answer `answer`; an unknown outcome
+ * is sent again by `actAgain` (the payment's turn, or the command's order). Past the
  * deadline the payment is stuck, and still waits. A long wait continues as new (`continueAs`, the workflow
  * itself) with the state carried over.
  */
@@ -20,6 +21,7 @@ export async function awaitOutcome(
   state: CommandState,
   answer: ProviderResult,
   continueAs: (carried: CarriedState) => Promise<never>,
+  actAgain: () => Promise<ProviderResult> = () => takeTurn(state),
 ): Promise<ProviderResult> {
   const policy = state.input.settlement;
   let latest = answer;
@@ -49,7 +51,7 @@ export async function awaitOutcome(
     const due = nextCheckAt !== undefined && now() >= nextCheckAt;
     if (state.facts.recheckRequested || due) {
       state.askingAgain(due);
-      latest = await askAgain(state, latest);
+      latest = await askAgain(state, latest, actAgain);
       state.answered(latest);
     }
     // A resolution or webhook that arrived during the status request is acted on before continuing.
@@ -70,7 +72,11 @@ export async function awaitOutcome(
  * an unknown command means it never arrived, so the command goes out again (same idempotency key). Without
  * one, an unknown command goes out again, which the idempotency key turns into a question.
  */
-async function askAgain(state: CommandState, previous: ProviderResult): Promise<ProviderResult> {
+async function askAgain(
+  state: CommandState,
+  previous: ProviderResult,
+  actAgain: () => Promise<ProviderResult>,
+): Promise<ProviderResult> {
   const { input } = state;
   if (!input.settlement.statusApi) {
     if (previous.outcome !== 'unknown') {
@@ -78,14 +84,14 @@ async function askAgain(state: CommandState, previous: ProviderResult): Promise<
       return previous;
     }
     state.note('outcome unknown; sending the command again with the same idempotency key');
-    return takeTurn(state);
+    return actAgain();
   }
   state.statusChecked();
   const answer = await outcomeAtProvider(input, previous.operationId, remote);
   if (!answer) {
     if (previous.outcome === 'unknown') {
       state.note('the provider has no record of the command; sending it again with the same idempotency key');
-      return takeTurn(state);
+      return actAgain();
     }
     state.failed(`the provider has no record of operation ${previous.operationId ?? '(none)'}`);
     return previous;

@@ -4,6 +4,9 @@ import {
   ChildWorkflowCancellationType,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
   ParentClosePolicy,
   setHandler,
   startChild,
@@ -18,17 +21,24 @@ import {
 import type { PaymentCommandInput, ReplyContext } from '../domain/paymentCommand';
 import { now } from './commandState';
 import { commandVisibility } from './commandVisibility';
-import { continueAsNewDue, continueAsNewWhenDue } from './continueAsNew';
+import { continueAsNewDue } from './continueAsNew';
 import {
+  actAgainSignal,
+  actAnsweredSignal,
+  actInFlightQuery,
   admitCommandUpdate,
   checkoutAnsweredSignal,
   checkoutPageQuery,
   openCheckoutUpdate,
   orderPaymentQuery,
   recordOutcomeUpdate,
+  type ActAnswer,
+  type ActRequest,
 } from './orderPaymentMessages';
 import { paymentCommandWorkflow } from './paymentCommand';
 import { OrderState } from './orderState';
+import { carryOut, providerCalls } from './providerCalls';
+import { failureOf } from './stuckReasons';
 
 /** An order with no command for this long, and none running, is closed: its workflow ends. */
 const KEPT_IDLE_MS = parseDuration('400d');
@@ -45,40 +55,74 @@ export interface OrderPaymentInput {
  * One order's payment for as long as the order lives: its checkout's authorize command, then every capture,
  * refund and cancel on it, admitted against the money still capturable or refundable, each run as its own
  * payment command workflow (started here as an abandoned child, so that admitting and starting are one step).
- * The authorize tells the order its act's answer (the payment page's session); every command reports its
- * outcome back through its door (recordOutcome), and the authorization and the amounts follow. Queried for
- * its state and its payment page; continues as new when its history grows; ends after KEPT_IDLE_MS with
- * nothing running.
+ * The order acts at the provider for its commands, one at a time in the order they came (a second act of a
+ * command, asked by the command, queues like the first), and hands each command its act's answer; the
+ * authorize's answer is also the checkout's (the payment page's session, a direct checkout's answer). Every
+ * command reports its outcome back through its door (recordOutcome), and the authorization and the amounts
+ * follow. Queried for its state and its payment page; continues as new when its history grows, between acts;
+ * ends after KEPT_IDLE_MS with nothing running.
  */
 export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<OrderPaymentState> {
   const { opening, reply } = input;
   const order = new OrderState(opening, input.carried);
   const { workflowId } = workflowInfo();
+  /** Commands being started: an act waits for its command to be there to hear the answer. */
+  const starting = new Map<string, Promise<void>>();
+  /** Answers on their way to their commands: the run continues as new only once they are delivered. */
+  let answering = 0;
 
   /**
    * Starts a command of the order as its own payment command workflow, an abandoned child: it goes on, and
-   * reports back, whatever becomes of this run (continue-as-new included). Answers whether it was running
-   * already (a redelivery).
+   * reports back, whatever becomes of this run (continue-as-new included); a redelivery finds it running. Its
+   * first act is queued with it: the admission is the first ask.
    */
-  const start = async (commandId: string, command: PaymentCommandInput): Promise<boolean> => {
+  const admit = (commandId: string, command: PaymentCommandInput): void => {
+    const ours = { ...command, orderWorkflowId: workflowId };
+    order.actAsked({ workflowId: commandId, input: ours, act: 1, since: now() });
+    const started = startChild(paymentCommandWorkflow, {
+      workflowId: commandId,
+      args: [ours],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...commandVisibility(ours, { orderId: opening.key.orderReference, tenant: opening.key.tenant }, now()),
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      },
+    );
+    starting.set(commandId, started);
+    void started.finally(() => starting.delete(commandId)).catch(() => undefined);
+  };
+
+  /**
+   * One act at the provider for a command: the calls, idempotency key (the command's workflow id) and retries
+   * of any act (providerCalls.ts). A failure is the command's to show (stuck, with its reason); an authorize's
+   * answer is the checkout's too.
+   */
+  const actFor = async (request: ActRequest): Promise<void> => {
+    await starting.get(request.workflowId);
+    let answer: ActAnswer;
     try {
-      await startChild(paymentCommandWorkflow, {
-        workflowId: commandId,
-        args: [command],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        cancellationType: ChildWorkflowCancellationType.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        ...commandVisibility(
-          command,
-          { orderId: opening.key.orderReference, tenant: opening.key.tenant },
-          now(),
-        ),
-      });
-      return false;
+      const result = await carryOut(request.input, request.workflowId, providerCalls, request.since);
+      if (request.input.command === 'authorize') order.checkoutAnswered(result);
+      answer = { act: request.act, result };
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      return true;
+      if (isCancellation(error)) throw error;
+      answer = { act: request.act, failure: failureOf(error) };
     }
+    answering += 1;
+    void getExternalWorkflowHandle(request.workflowId)
+      .signal(actAnsweredSignal, answer)
+      .catch((error: unknown) =>
+        // Its command was ended by hand: an operator revives it, and it asks again.
+        log.warn("a command's act could not be answered", {
+          workflowId: request.workflowId,
+          error: String(error),
+        }),
+      )
+      .finally(() => (answering -= 1));
   };
 
   // The checkout admits the order's authorize command, once; a page answers at once, direct its act's answer.
@@ -88,7 +132,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
       if (!order.checkoutOpen()) {
         const commandId = authorizeWorkflowId(workflowId);
         order.checkoutOpened(request, commandId);
-        await start(commandId, request.authorize);
+        admit(commandId, request.authorize);
       }
       await condition(() => order.opened() !== undefined);
       return order.opened()!;
@@ -99,30 +143,46 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   setHandler(checkoutAnsweredSignal, (answer) => order.checkoutAnswered(answer));
   setHandler(checkoutPageQuery, () => order.pageView());
 
+  // Answered once the command is admitted (durably, with this update), not after its act.
   setHandler(
     admitCommandUpdate,
-    async (request) => {
+    (request) => {
       if (order.knows(request.workflowId)) return { workflowId: request.workflowId, redelivered: true };
       const command = order.admitted(request);
-      const redelivered = await start(command.workflowId, command.input);
-      return { workflowId: command.workflowId, redelivered };
+      admit(command.workflowId, command.input);
+      return { workflowId: command.workflowId, redelivered: false };
     },
     { validator: (request) => order.refuseCommand(request) },
   );
+
+  setHandler(actAgainSignal, (request) => {
+    if (order.knows(request.workflowId)) order.actAsked(request);
+    else log.warn('an act was asked for a command not of this order', { workflowId: request.workflowId });
+  });
 
   setHandler(recordOutcomeUpdate, (outcome) => order.outcomeRecorded(outcome), {
     validator: (outcome) => order.refuseUnknownCommand(outcome),
   });
 
   setHandler(orderPaymentQuery, () => order.facts);
+  setHandler(actInFlightQuery, () => order.actInFlight());
 
   for (;;) {
+    for (let next = order.nextAct(); next; next = order.nextAct()) {
+      await actFor(next);
+      order.actDone();
+    }
+    // A busy order continues as new, carrying its state, once its handlers are done and no act is queued, in
+    // flight or on its way to its command: the acts are never carried.
+    const settled = () => allHandlersFinished() && answering === 0 && starting.size === 0 && order.actsDone();
     const seen = order.changeCount;
-    const moved = await condition(() => order.changeCount !== seen || continueAsNewDue(), KEPT_IDLE_MS);
-    // A busy order continues as new, carrying its state, once its handlers are done.
-    await continueAsNewWhenDue(() =>
-      continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: order.facts }),
+    const moved = await condition(
+      () => order.changeCount !== seen || (continueAsNewDue() && settled()),
+      KEPT_IDLE_MS,
     );
+    if (continueAsNewDue() && settled()) {
+      await continueAsNew<typeof orderPaymentWorkflow>({ opening, reply, carried: order.facts });
+    }
     if (!moved && !order.running()) break;
   }
   await condition(allHandlersFinished);

@@ -30,7 +30,7 @@ export interface CheckoutOpened {
 
 /**
  * Opens the order's checkout, once: admits its authorize command (`<order id>:authorize`). A page checkout is
- * answered as soon as the command is started; a direct one once the provider answered its act. Asked again
+ * answered as soon as the command is admitted; a direct one once the provider answered its act. Asked again
  * (the shop retrying its checkout call), it answers what the first checkout answers. Sent with start; refused
  * when the order was opened with another amount, currency or provider.
  */
@@ -65,3 +65,29 @@ export interface CommandOutcome {
 export const recordOutcomeUpdate = defineUpdate<OrderPaymentState, [CommandOutcome]>('recordOutcome');
 
 export const orderPaymentQuery = defineQuery<OrderPaymentState>('orderPayment');
+
+/** A command's act at the provider, as its order carries it out: its `act`-th call (1: the admission's). */
+export interface ActRequest {
+  /** The command's workflow id: the idempotency key of the call. */
+  readonly workflowId: string;
+  readonly input: PaymentCommandInput;
+  readonly act: number;
+  /** When the command may first have reached the provider. */
+  readonly since: number;
+}
+
+/** How an act ended: the provider's answer, or the failure the command is stuck with. */
+export interface ActAnswer {
+  readonly act: number;
+  readonly result?: ProviderResult;
+  readonly failure?: { readonly message: string; readonly type: string };
+}
+
+/** From a command to its order: act again (an unknown outcome, an operator's recheck), in the order's turn. */
+export const actAgainSignal = defineSignal<[ActRequest]>('actAgain');
+
+/** From the order to its command: the act's answer. */
+export const actAnsweredSignal = defineSignal<[ActAnswer]>('actAnswered');
+
+/** The command whose act the order is carrying out now, if any: the operator sees its activity's attempts. */
+export const actInFlightQuery = defineQuery<string | undefined>('actInFlight');

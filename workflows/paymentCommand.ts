@@ -13,6 +13,7 @@ import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
 import { checkoutAnsweredSignal } from './orderPaymentMessages';
+import { OrderTurn } from './orderTurn';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
 import { beforeDeadline, takeTurn } from './turn';
@@ -43,6 +44,12 @@ export async function paymentCommandWorkflow(
   // the same workflow task, and its validator runs as the handler is set.
   if (revived) state.awaitOperator(...revivedReason(revived));
   handleMessages(state);
+  // A command of an order acts through its order; any other takes the payment's turn (turn.ts).
+  const orderTurn =
+    input.orderWorkflowId === undefined
+      ? undefined
+      : new OrderTurn(state, input.orderWorkflowId, revived !== undefined);
+  const acting = orderTurn ? () => orderTurn.act() : () => takeTurn(state);
   if (revived) await untilOperatorAnswers(state);
   const continueAs = (next: CarriedState) => continueAsNew<typeof paymentCommandWorkflow>(input, next);
   for (;;) {
@@ -50,7 +57,8 @@ export async function paymentCommandWorkflow(
       // The outcome is waited for from the provider's answer: the act's, or the one carried over. Resolved
       // by an operator after a failed act, the command has none, and needs none.
       const result =
-        state.decided() ?? (await awaitOutcome(state, state.facts.result ?? (await act(state)), continueAs));
+        state.decided() ??
+        (await awaitOutcome(state, state.facts.result ?? (await act(state, acting)), continueAs, acting));
       return await report(state, result);
     } catch (error) {
       if (error instanceof ContinueAsNew) throw error;
@@ -72,9 +80,9 @@ function revivedReason({ endedAs }: RevivedCommand): [reason: string, category: 
   ];
 }
 
-/** The command's act at the provider, in the payment's turn: the provider's answer. */
-async function act(state: CommandState): Promise<ProviderResult> {
-  const answer = await beforeDeadline(state, takeTurn(state));
+/** The command's act at the provider, in the payment's turn (`acting`): the provider's answer. */
+async function act(state: CommandState, acting: () => Promise<ProviderResult>): Promise<ProviderResult> {
+  const answer = await beforeDeadline(state, acting());
   state.acted(answer);
   await tellOrder(state, answer);
   return answer;
@@ -85,7 +93,8 @@ async function act(state: CommandState): Promise<ProviderResult> {
  * answer itself. The outcome reaches the order later through the door's report, like every command's.
  */
 async function tellOrder({ input }: CommandState, answer: ProviderResult): Promise<void> {
-  if (!input.checkout) return;
+  // An order that acted for its authorize knows the answer already.
+  if (!input.checkout || input.orderWorkflowId !== undefined) return;
   try {
     await getExternalWorkflowHandle(input.checkout.orderWorkflowId).signal(checkoutAnsweredSignal, answer);
   } catch (error) {

@@ -38,19 +38,28 @@ export function stuckReasonOf(error: unknown, stage: Stage): StuckReason {
     if (error.cause instanceof TerminatedFailure || error.cause instanceof CancelledFailure)
       return { reason: ACT_ENDED_BY_HAND, category: ACT_ENDED_BY_HAND };
   }
+  const { message: reason, type } = failureOf(error);
+  if (type === NON_RETRYABLE.reportRefused) {
+    const http = /\bHTTP (\d{3})\b/.exec(reason);
+    return { reason, category: `report refused by the OMS${http ? ` (HTTP ${http[1]})` : ''}` };
+  }
+  return { reason, category: `${STAGE_WORDS[stage]} (${type})` };
+}
+
+/**
+ * What failed, unwrapped from an activity's or a child's failure: its message and its type (an
+ * ApplicationFailure's, else the error's name). The order hands a failed act to its command this way.
+ */
+export function failureOf(error: unknown): { message: string; type: string } {
   const failure = innermost(error);
-  const reason = failure instanceof Error && failure.message ? failure.message : String(failure);
+  const message = failure instanceof Error && failure.message ? failure.message : String(failure);
   const type =
     failure instanceof ApplicationFailure
       ? (failure.type ?? 'ApplicationFailure')
       : failure instanceof Error
         ? failure.name
         : typeof failure;
-  if (failure instanceof ApplicationFailure && type === NON_RETRYABLE.reportRefused) {
-    const http = /\bHTTP (\d{3})\b/.exec(reason);
-    return { reason, category: `report refused by the OMS${http ? ` (HTTP ${http[1]})` : ''}` };
-  }
-  return { reason, category: `${STAGE_WORDS[stage]} (${type})` };
+  return { message, type };
 }
 
 /** The failure at the bottom of an activity's or a child's wrapping: the one that says what went wrong. */

@@ -6,6 +6,7 @@ import { listen, type RunningServer } from '../../config/server';
 import { createAnnouncer } from '../../oms/spryker/announce';
 import { sprykerSettingsOf } from '../../oms/spryker/door';
 import { orderPaymentWorkflowId } from '../../domain/orderPayment';
+import type { PaymentDetails } from '../../api/paymentSchemas';
 import type { Stack } from '../../scripts/stack';
 import { createBusClient } from '../../sim/spryker/bus';
 import { commandAttributes, serializeMessage } from '../../sim/spryker/messageBroker';
@@ -122,6 +123,46 @@ describe('the Spryker door (dev server)', () => {
       { object: 'refund', amount: 3000, status: 'succeeded' },
       { object: 'cancellation', amount: 1500, status: 'succeeded' },
     ]);
+  });
+
+  it("shows an operator the act the order retries for a capture through the provider's outage", async () => {
+    const placed = await place(eventShop, 'DE--OUTAGE-1');
+    const [a] = ids(placed);
+    await reach(eventShop, 'DE--OUTAGE-1', { [a]: S.authorized });
+    const orderId = orderPaymentWorkflowId({
+      door: 'spryker',
+      tenant: 'shop-event',
+      orderReference: 'DE--OUTAGE-1',
+    });
+    Object.assign(stack.gateway.sim.control, { failNext: 1000, failStatus: 503 });
+    try {
+      expect((await eventShop.operate('DE--OUTAGE-1', 'capture', [a])).ok).toBe(true);
+      const captureId = await eventually(async () => {
+        const { commands } = await stack.temporal.workflow.getHandle(orderId).query(orderPaymentQuery);
+        return Object.values(commands).find((command) => command.command === 'capture')?.workflowId;
+      });
+      // The order acts for the capture: its retried call shows on the capture, as a turn's would.
+      const shown = await eventually(async () => {
+        const response = await fetch(`${stack.api.url}/payments/${encodeURIComponent(captureId)}`, {
+          headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN!}` },
+        });
+        const details = (await response.json()) as PaymentDetails;
+        return (details.pendingActivities[0]?.attempt ?? 0) >= 2 ? details : undefined;
+      });
+      expect(shown.pendingActivities).toEqual([
+        {
+          activity: 'executeProviderCommand',
+          state: expect.stringMatching(/^(scheduled|started)$/),
+          attempt: expect.any(Number),
+          lastFailure: expect.stringContaining('gateway answered HTTP 503'),
+          nextAttemptAt: expect.any(String),
+        },
+      ]);
+    } finally {
+      stack.gateway.sim.control.failNext = 0;
+    }
+    // Once the gateway is back, the retried call captures, once.
+    await reach(eventShop, 'DE--OUTAGE-1', { [a]: S.captured });
   });
 
   it('conditional mode: the stored status moves the items, also those a partial capture did not list', async () => {

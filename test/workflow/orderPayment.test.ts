@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -17,7 +17,8 @@ import { mailboxId } from '../../oms/spryker/door';
 import { waitingMessages } from '../../oms/spryker/mailbox';
 import { createSprykerReporter, type SprykerReplyContext } from '../../oms/spryker/reporter';
 import { ProviderRegistry } from '../../providers/registry';
-import { resolvePayment } from '../../api/paymentOperations';
+import { recheckPayment, resolvePayment } from '../../api/paymentOperations';
+import { paymentTurnId } from '../../domain/workflowId';
 import {
   ProviderRejectedError,
   type AuthorizationRequest,
@@ -187,14 +188,19 @@ describe("an order's payment (time-skipping)", () => {
     return { ...opened, authorization: answer.authorization };
   };
 
-  const capture = (key: OrderKey, workflowId: string, settlement: SettlementPolicy): OrderCommandRequest => ({
+  const capture = (
+    key: OrderKey,
+    workflowId: string,
+    settlement: SettlementPolicy,
+    amountMinor = 6_000,
+  ): OrderCommandRequest => ({
     workflowId,
     input: {
       command: 'capture',
       reference: orderReferenceKey(key),
       provider: 'scripted',
       transactionId: `auth_${key.orderReference}`,
-      amountMinor: 6_000,
+      amountMinor,
       currency: 'EUR',
       settlement,
       reply: {
@@ -204,7 +210,7 @@ describe("an order's payment (time-skipping)", () => {
           orderReference: key.orderReference,
           workflowId,
           orderItemIds: [1],
-          amount: 6_000,
+          amount: amountMinor,
           currencyIsoCode: 'EUR',
         } satisfies SprykerReplyContext,
       },
@@ -397,6 +403,52 @@ describe("an order's payment (time-skipping)", () => {
       expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
       await order.executeUpdate(admitCommandUpdate, { args: [again] });
       expect(executed.filter((id) => id === workflowId)).toHaveLength(1);
+    });
+  });
+
+  it('acts for its commands itself, in the order they came, and again for a failed act an operator rechecks', async () => {
+    await withWorker('order-acts', async () => {
+      const { key, order } = await open('order-acts', 'ORDER-ACTS');
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      const first = capture(key, `payment:spryker:${TENANT}:ORDER-ACTS:capture:first`, policy, 4_000);
+      const second = capture(key, `payment:spryker:${TENANT}:ORDER-ACTS:capture:second`, policy, 4_000);
+      refused.add(first.workflowId);
+      await order.executeUpdate(admitCommandUpdate, { args: [first] });
+      await order.executeUpdate(admitCommandUpdate, { args: [second] });
+      const refusedOne = env.client.workflow.getHandle(first.workflowId);
+      const stuck = await eventually(async () => {
+        const status = await refusedOne.query(statusQuery);
+        return status.phase === 'stuck' ? status : undefined;
+      });
+      expect(stuck.stuckReason).toBe('scripted refused the capture: HTTP 422');
+      // Acted by the order in the order admitted, with no turn of the payment's taken.
+      const ours = (id: string) => id === first.workflowId || id === second.workflowId;
+      await eventually(async () => (executed.filter(ours).length === 2 ? true : undefined));
+      expect(executed.filter(ours)).toEqual([first.workflowId, second.workflowId]);
+      await expect(
+        env.client.workflow.getHandle(paymentTurnId(orderReferenceKey(key))).describe(),
+      ).rejects.toThrow(WorkflowNotFoundError);
+
+      // Rechecked by an operator once the provider takes it: the order acts again, with the same key.
+      refused.delete(first.workflowId);
+      await recheckPayment(env.client, first.workflowId);
+      await eventually(async () => (executed.filter(ours).length === 3 ? true : undefined));
+      expect(executed.filter(ours)).toEqual([first.workflowId, second.workflowId, first.workflowId]);
+      // Settled by their webhooks (the clock of this shared server need not move).
+      for (const { workflowId } of [first, second]) {
+        const command = env.client.workflow.getHandle(workflowId);
+        await command.signal(providerEventSignal, {
+          workflowId,
+          eventId: `evt_${workflowId}`,
+          operationId: `op_${workflowId}`,
+          outcome: 'settled',
+          status: 'succeeded',
+        });
+        expect(await command.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentCaptured' });
+      }
+      expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 8_000 });
+      const { events: history } = await refusedOne.fetchHistory();
+      expect(history?.some((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
     });
   });
 
