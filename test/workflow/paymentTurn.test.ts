@@ -68,6 +68,53 @@ describe("the payment's turn (dev server)", () => {
     expect(new Set(captures.map((e) => e.idempotencyKey))).toEqual(new Set(['wf-turn-gone-capture']));
   }, 120_000);
 
+  it('hands the turn on when the act ends: the waiting commands act next, in arrival order, each once, told rather than looking again', async () => {
+    let finishCapture!: () => void;
+    const captureFinished = new Promise<void>((done) => (finishCapture = done));
+    h.answer = async (request) => {
+      if (request.command === 'capture') await captureFinished;
+      return settled(`${request.command}_1`);
+    };
+    const reference = h.input('PAY-TURN-LINE').reference;
+    const signalsTo = async (workflowId: string, name: string) =>
+      (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter(
+        (event) => event.workflowExecutionSignaledEventAttributes?.signalName === name,
+      ).length;
+    await h.withWorker(async () => {
+      const capture = await h.start('wf-turn-line-capture', { reference });
+      await eventually(async () => (h.executions.length > 0 ? true : undefined));
+      // Two commands arrive while the capture acts: the refund first, then the cancel. Each tells the capture it
+      // waits before the next one comes, so that their arrival order is known.
+      const refund = await h.start('wf-turn-line-refund', { command: 'refund', reference });
+      await eventually(async () =>
+        (await signalsTo(capture.workflowId, 'turnWanted')) === 1 ? true : undefined,
+      );
+      const cancel = await h.start('wf-turn-line-cancel', { command: 'cancel', reference });
+      await eventually(async () =>
+        (await signalsTo(capture.workflowId, 'turnWanted')) === 2 ? true : undefined,
+      );
+      expect(h.executions.map((e) => e.command)).toEqual(['capture']);
+      finishCapture();
+      for (const command of [capture, refund, cancel])
+        expect((await command.result()).reported).toContain('notify_');
+    });
+    expect(h.executions.map((e) => [e.command, e.idempotencyKey])).toEqual([
+      ['capture', 'wf-turn-line-capture'],
+      ['refund', 'wf-turn-line-refund'],
+      ['cancel', 'wf-turn-line-cancel'],
+    ]);
+    for (const waiter of ['wf-turn-line-refund', 'wf-turn-line-cancel']) {
+      const { events } = await env.client.workflow.getHandle(waiter).fetchHistory();
+      // Told once that the turn was free, and started its act on the second try: no timer ran out, no
+      // look again.
+      expect(await signalsTo(waiter, 'turnFree')).toBe(1);
+      expect(events!.filter((event) => event.timerFiredEventAttributes)).toHaveLength(0);
+      expect(
+        events!.filter((event) => event.startChildWorkflowExecutionInitiatedEventAttributes),
+      ).toHaveLength(2);
+    }
+  }, 120_000);
+
   it('lets the act finish when its command is cancelled mid-call: the call may be moving money', async () => {
     let finishCapture!: () => void;
     const captureFinished = new Promise<void>((done) => (finishCapture = done));
