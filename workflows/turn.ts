@@ -59,7 +59,8 @@ export async function takeTurn(state: CommandState): Promise<ProviderResult> {
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        line.place = 'apart';
+        // Those waiting after this command are not left waiting for it.
+        await CancellationScope.nonCancellable(() => line.release());
         throw error;
       }
       if (!waited) state.note("waiting for the payment's other command to finish at the provider");
@@ -101,13 +102,18 @@ class TurnLine {
   private freed = false;
   /** The command this one handed the turn on to, for commands that ask this one after. */
   private successor: string | undefined;
+  /** The last holder found no longer running. */
+  private goneHolder: string | undefined;
 
   constructor(private readonly self: string) {
     setHandler(turnWantedSignal, (ids) => this.wanted(ids));
     setHandler(turnFreeSignal, (rest) => this.free(rest));
   }
 
-  /** This command's act has ended: the first in line takes the turn; who asks meanwhile goes after it. */
+  /**
+   * This command's act has ended (or it will not act): the first in line takes the turn; who asks meanwhile
+   * goes after it.
+   */
   async release(): Promise<void> {
     await this.handOn(this.takeQueue());
     this.place = 'apart';
@@ -123,7 +129,15 @@ class TurnLine {
     if (holder === undefined) return;
     if (holder !== null && holder !== this.self) {
       const queue = this.takeQueue();
-      if (!(await tell(holder, turnWantedSignal, [this.self, ...queue]))) this.join(queue);
+      if (!(await tell(holder, turnWantedSignal, [this.self, ...queue]))) {
+        this.join(queue);
+        // The holder has ended since: most likely after its act, so the turn is free. Once per holder, since
+        // one ended by hand leaves its act running.
+        if (holder !== this.goneHolder) {
+          this.goneHolder = holder;
+          return;
+        }
+      }
     }
     await condition(() => this.freed, TURN_RECHECK_MS);
   }
