@@ -20,10 +20,11 @@ import { carryOut, providerCalls } from './providerCalls';
 import { turnFreeSignal, turnWantedSignal } from './turnMessages';
 
 /**
- * A waiting command looks again this often although it was promised word of the turn's end: the word is lost
- * when the holding command or its act is ended by hand, or when the holder is cancelled mid-act.
+ * A waiting command looks again after 30 s, doubling up to 5 minutes, although it was promised word of the
+ * turn's end: the word is lost when the holding command is ended by hand while its act goes on.
  */
-const TURN_RECHECK_MS = 60_000;
+const TURN_RECHECK_MS = 30_000;
+const TURN_RECHECK_MAX_MS = 5 * 60_000;
 
 const { findTurnHolder } = proxyLocalActivities<TurnHolderActivities>({
   startToCloseTimeout: '10 seconds',
@@ -45,7 +46,7 @@ export async function takeTurn(state: CommandState): Promise<ProviderResult> {
   const line = lineOf(state, workflowId);
   const turnId = paymentTurnId(input.reference);
   line.place = 'waiting';
-  for (let waited = false; ; waited = true) {
+  for (let waits = 0; ; waits += 1) {
     let turn;
     try {
       turn = await startChild(paymentTurnWorkflow, {
@@ -63,8 +64,8 @@ export async function takeTurn(state: CommandState): Promise<ProviderResult> {
         await CancellationScope.nonCancellable(() => line.release());
         throw error;
       }
-      if (!waited) state.note("waiting for the payment's other command to finish at the provider");
-      await line.waitBehind(turnId);
+      if (waits === 0) state.note("waiting for the payment's other command to finish at the provider");
+      await line.waitBehind(turnId, Math.min(TURN_RECHECK_MS * 2 ** waits, TURN_RECHECK_MAX_MS));
       continue;
     }
     line.place = 'holding';
@@ -92,7 +93,7 @@ export async function takeTurn(state: CommandState): Promise<ProviderResult> {
  * it hears of every end, also a failure or a termination — tells the first in its line (`turnFree`), with the
  * rest of the line, which that one carries on. So a waiting command starts its act within a workflow task or
  * two of the previous act's end, in arrival order. Word that comes too late is passed on to whoever the turn
- * went to; word lost (a holder ended by hand) is made up for by a look every TURN_RECHECK_MS.
+ * went to; word lost (a holder ended by hand) is made up for by looking again (TURN_RECHECK_MS).
  */
 class TurnLine {
   /** `gone`: cancelled while its act goes on; it can tell nobody when the act ends. */
@@ -121,8 +122,8 @@ class TurnLine {
     if (late.length > 0) await this.wanted(late);
   }
 
-  /** Waits until the turn's holder says its act ended, or a while; then the caller tries again. */
-  async waitBehind(turnId: string): Promise<void> {
+  /** Waits until the turn's holder says its act ended, or `recheckMs`; then the caller tries again. */
+  async waitBehind(turnId: string, recheckMs: number): Promise<void> {
     this.freed = false;
     const holder = await findTurnHolder(turnId).catch(() => null);
     // No act runs: it has just ended. Try again at once.
@@ -139,7 +140,7 @@ class TurnLine {
         }
       }
     }
-    await condition(() => this.freed, TURN_RECHECK_MS);
+    await condition(() => this.freed, recheckMs);
   }
 
   private takeQueue(): string[] {

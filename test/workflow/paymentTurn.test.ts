@@ -115,6 +115,40 @@ describe("the payment's turn (dev server)", () => {
     }
   }, 120_000);
 
+  it('lets a command waiting behind one terminated by hand mid-act look again, and act once the act has ended', async () => {
+    let finishCapture!: () => void;
+    const captureFinished = new Promise<void>((done) => (finishCapture = done));
+    h.answer = async (request) => {
+      if (request.command === 'capture') await captureFinished;
+      return settled(`${request.command}_1`);
+    };
+    const reference = h.input('PAY-HOLDER-GONE').reference;
+    const history = async (workflowId: string) =>
+      (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const signalled = async (workflowId: string, name: string) =>
+      (await history(workflowId)).filter(
+        (event) => event.workflowExecutionSignaledEventAttributes?.signalName === name,
+      ).length;
+    await h.withWorker(async () => {
+      const capture = await h.start('wf-holder-gone-capture', { reference });
+      await eventually(async () => (h.executions.length > 0 ? true : undefined));
+      const cancel = await h.start('wf-holder-gone-cancel', { command: 'cancel', reference });
+      await eventually(async () =>
+        (await signalled(capture.workflowId, 'turnWanted')) > 0 ? true : undefined,
+      );
+      // The command that would tell the cancel is gone; its act goes on, and ends. The cancel looks again
+      // after 30 s.
+      await capture.terminate('operator mistake');
+      finishCapture();
+      expect((await cancel.result()).reported).toContain('notify_cancelled');
+    });
+    expect(h.executions.map((e) => e.command)).toEqual(['capture', 'cancel']);
+    expect(await signalled('wf-holder-gone-cancel', 'turnFree')).toBe(0);
+    expect((await history('wf-holder-gone-cancel')).some((event) => event.timerFiredEventAttributes)).toBe(
+      true,
+    );
+  }, 120_000);
+
   it('lets the act finish when its command is cancelled mid-call: the call may be moving money', async () => {
     let finishCapture!: () => void;
     const captureFinished = new Promise<void>((done) => (finishCapture = done));
