@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  HandlerUnfinishedPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+} from '@temporalio/common';
 import {
   CancellationScope,
   ChildWorkflowCancellationType,
@@ -107,8 +111,11 @@ class TurnLine {
   private goneHolder: string | undefined;
 
   constructor(private readonly self: string) {
-    setHandler(turnWantedSignal, (ids) => this.wanted(ids));
-    setHandler(turnFreeSignal, (rest) => this.free(rest));
+    // A word still being passed on when the command ends is dropped without a warning: whoever it was for
+    // looks again (TURN_RECHECK_MS).
+    const options = { unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON };
+    setHandler(turnWantedSignal, (ids) => this.wanted(ids), options);
+    setHandler(turnFreeSignal, (rest) => this.free(rest), options);
   }
 
   /**
