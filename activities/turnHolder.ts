@@ -8,20 +8,27 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 export function turnHolderActivities(temporal: Client) {
   return {
     /**
-     * The workflow id of the command whose act runs under `turnId`; `undefined` when no act runs under it (it
-     * has just ended: the turn is free), `null` when one runs that no command workflow started.
+     * The act running under `turnId`: its run, and the workflow id of the command that started it (none when no
+     * command workflow did); `undefined` when no act runs under it (it has just ended: the turn is free).
      */
-    async findTurnHolder(turnId: string): Promise<string | null | undefined> {
+    async findTurnHolder(turnId: string): Promise<TurnHolder | undefined> {
       try {
-        const { status, parentExecution } = await temporal.workflow.getHandle(turnId).describe();
+        const { status, runId, parentExecution } = await temporal.workflow.getHandle(turnId).describe();
         if (status.name !== 'RUNNING') return undefined;
-        return parentExecution?.workflowId ?? null;
+        const holder = parentExecution?.workflowId;
+        return { run: runId, ...(holder ? { holder } : {}) };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       }
     },
   };
+}
+
+/** A running act of a payment's turn and the command holding it. */
+export interface TurnHolder {
+  readonly run: string;
+  readonly holder?: string;
 }
 
 export type TurnHolderActivities = ReturnType<typeof turnHolderActivities>;

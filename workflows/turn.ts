@@ -132,10 +132,11 @@ class TurnLine {
   /** Waits until the turn's holder says its act ended, or `recheckMs`; then the caller tries again. */
   async waitBehind(turnId: string, recheckMs: number): Promise<void> {
     this.freed = false;
-    const holder = await findTurnHolder(turnId).catch(() => null);
+    const act = await findTurnHolder(turnId).catch(() => null);
     // No act runs: it has just ended. Try again at once.
-    if (holder === undefined) return;
-    if (holder !== null && holder !== this.self) {
+    if (act === undefined) return;
+    const holder = act?.holder;
+    if (holder !== undefined && holder !== this.self) {
       const queue = this.takeQueue();
       if (!(await tell(holder, turnWantedSignal, [this.self, ...queue]))) {
         this.join(queue);
@@ -145,6 +146,12 @@ class TurnLine {
           this.goneHolder = holder;
           return;
         }
+      } else {
+        // The holder has the word now. If the same act still runs, it has it before the act's end, so it
+        // will pass the turn on; otherwise the act ended meanwhile, and the holder may have ended too, before
+        // reading it: try again at once.
+        const still = await findTurnHolder(turnId).catch(() => null);
+        if (still?.run !== act?.run) return;
       }
     }
     await condition(() => this.freed, recheckMs);

@@ -11,6 +11,14 @@ import { createDevServerEnv, eventually } from '../helpers/temporal';
  */
 describe("the payment's turn (dev server)", () => {
   let env: TestWorkflowEnvironment;
+  /**
+   * A command that found the turn taken has looked up its holder, told it, and looked again that the same act
+   * still runs (two local activities, findTurnHolder): it now waits for the holder's word.
+   */
+  const waitsForWord = async (workflowId: string) =>
+    (await env.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter(
+      (event) => event.markerRecordedEventAttributes,
+    ).length >= 2;
   const h = paymentWorkflowHarness(() => env);
   beforeAll(async () => {
     env = await createDevServerEnv();
@@ -83,16 +91,14 @@ describe("the payment's turn (dev server)", () => {
     await h.withWorker(async () => {
       const capture = await h.start('wf-turn-line-capture', { reference });
       await eventually(async () => (h.executions.length > 0 ? true : undefined));
-      // Two commands arrive while the capture acts: the refund first, then the cancel. Each tells the capture it
-      // waits before the next one comes, so that their arrival order is known.
+      // Two commands arrive while the capture acts: the refund first, then the cancel. Each has told the capture
+      // it waits, and waits for its word, before the next one comes: their arrival order is known.
+      const waiting = async (workflowId: string) => ((await waitsForWord(workflowId)) ? true : undefined);
       const refund = await h.start('wf-turn-line-refund', { command: 'refund', reference });
-      await eventually(async () =>
-        (await signalsTo(capture.workflowId, 'turnWanted')) === 1 ? true : undefined,
-      );
+      await eventually(() => waiting(refund.workflowId));
       const cancel = await h.start('wf-turn-line-cancel', { command: 'cancel', reference });
-      await eventually(async () =>
-        (await signalsTo(capture.workflowId, 'turnWanted')) === 2 ? true : undefined,
-      );
+      await eventually(() => waiting(cancel.workflowId));
+      expect(await signalsTo(capture.workflowId, 'turnWanted')).toBe(2);
       expect(h.executions.map((e) => e.command)).toEqual(['capture']);
       finishCapture();
       for (const command of [capture, refund, cancel])
@@ -133,11 +139,10 @@ describe("the payment's turn (dev server)", () => {
       const capture = await h.start('wf-holder-gone-capture', { reference });
       await eventually(async () => (h.executions.length > 0 ? true : undefined));
       const cancel = await h.start('wf-holder-gone-cancel', { command: 'cancel', reference });
-      await eventually(async () =>
-        (await signalled(capture.workflowId, 'turnWanted')) > 0 ? true : undefined,
-      );
-      // The command that would tell the cancel is gone; its act goes on, and ends. The cancel looks again
-      // after 30 s.
+      // The cancel has told the capture, and waits for its word (its look again is due in 30 s).
+      await eventually(async () => ((await waitsForWord(cancel.workflowId)) ? true : undefined));
+      expect(await signalled(capture.workflowId, 'turnWanted')).toBe(1);
+      // The command that would tell the cancel is gone; its act goes on, and ends.
       await capture.terminate('operator mistake');
       finishCapture();
       expect((await cancel.result()).reported).toContain('notify_cancelled');
