@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { turnHolderActivities } from '../activities/turnHolder';
 import type { ConfigOf } from '../config';
 import { parseDuration } from '../domain/duration';
 import { createLogger } from '../config/logger';
@@ -75,6 +76,7 @@ export async function createSettleWorker(
       providerRetryLimitMs: parseDuration(config.WORKER_PROVIDER_RETRY_LIMIT),
       reporters: Object.fromEntries(doors.map((door) => [door.name, door.reporter])),
     }),
+    ...turnHolderActivities(temporal),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
   };
   const source = overrides.workflowBundle

@@ -6,6 +6,7 @@ import type {
   InspectAuthorizationInput,
   ReportOutcomeInput,
 } from '../../activities';
+import { turnHolderActivities } from '../../activities/turnHolder';
 import type { PaymentCommandInput } from '../../domain/paymentCommand';
 import { notificationMethod } from '../../oms/mib/methods';
 import { paymentTurnId } from '../../domain/workflowId';
@@ -64,6 +65,7 @@ export function paymentWorkflowHarness(env: () => TestWorkflowEnvironment) {
             harness.statusChecks.push(query);
             return harness.status(query);
           },
+          ...turnHolderActivities(env().client),
           reportOutcome: async (report: ReportOutcomeInput) => {
             await harness.deliver(report);
             harness.notifications.push(report);
