@@ -38,7 +38,7 @@ import { startStack, type Stack } from './stack';
  * its tenant's payment-events mailbox (<name>--mailbox.json) and its capture (<name>--capture.json); the
  * order's workflow and the mailbox are long-lived, so their histories are of running workflows, as a worker
  * replays them after a restart. A Spryker order checked out on the payment page, its customer passing 3-D Secure
- * (spryker-order-paid-on-page: its order, its authorize command and the authorize's turn), a page its customer
+ * (spryker-order-paid-on-page: its order, which acts for it, and its authorize command), a page its customer
  * abandoned until it expired (spryker-page-expired--authorize), the tenant's connection
  * (spryker-tenant-connected) and a command for an order Settle does not know, dropped
  * (spryker-message-dropped). `settle register --door spryker`'s announcement is announce-payment-methods.json.
@@ -328,7 +328,6 @@ async function recordSprykerOrder({ stack, shop: connected }: Run, name: string)
   const orderHistory = await order.fetchHistory();
   expectPath(name, "the order's updates", updatesIn(orderHistory), [
     'openCheckout',
-    'signal checkoutAnswered',
     ...times(3, 'admitCommand'),
     ...times(4, 'recordOutcome'),
   ]);
@@ -416,9 +415,10 @@ async function heard(shop: SprykerShopSimulator, orderReference: string, count: 
 }
 
 /**
- * A Spryker order paid on the payment page, with 3-D Secure: the authorize command opens the gateway's checkout
- * session in its turn, the customer pays on the card form and passes the challenge, and the gateway's webhook
- * (the provider's event, a signal) settles the authorize. Records the order, the authorize and its turn.
+ * A Spryker order paid on the payment page, with 3-D Secure: the order opens the gateway's checkout session for
+ * its authorize command and tells it the answer, the customer pays on the card form and passes the challenge,
+ * and the gateway's webhook (the provider's event, a signal) settles the authorize. Records the order and the
+ * authorize.
  */
 async function recordSprykerPagePaid(run: Run, name: string): Promise<void> {
   const { stack } = run;
@@ -442,11 +442,7 @@ async function recordSprykerPagePaid(run: Run, name: string): Promise<void> {
     ['authorize settled'],
   );
   const orderHistory = await order.fetchHistory();
-  expectPath(name, "the order's updates", updatesIn(orderHistory), [
-    'openCheckout',
-    'signal checkoutAnswered',
-    'recordOutcome',
-  ]);
+  expectPath(name, "the order's updates", updatesIn(orderHistory), ['openCheckout', 'recordOutcome']);
   expectPath(name, "the order's children", childrenStartedIn(orderHistory), [authorize.workflowId]);
   record(`${name}--order`, order.workflowId, orderHistory);
 
@@ -463,17 +459,17 @@ async function recordSprykerPagePaid(run: Run, name: string): Promise<void> {
     name,
     'the authorize heard before its report',
     steps.slice(0, steps.indexOf('activity reportOutcome')).filter((step) => step.startsWith('signal ')),
-    ['signal providerEvent'],
+    ['signal actAnswered', 'signal providerEvent'],
   );
   record(`${name}--authorize`, authorize.workflowId, authorizeHistory);
-  const turns = await recordTurns(stack, name, authorizeHistory);
-  expectPath(name, "the authorize's turns", [turns], [1]);
+  // Its order acted for it: the authorize takes no turn of its own.
+  expectPath(name, "the authorize's turns", [await recordTurns(stack, name, authorizeHistory)], [0]);
 }
 
 /**
  * A Spryker order whose customer left the page's 3-D Secure challenge: the gateway's session stays open, the
  * page refreshes, and at its expiry the authorize asks the gateway, closes the session and declines with the
- * page-expired reason (no provider event); the shop hears PaymentAuthorizationFailed and its customer is sent
+ * page-expired reason (no provider event: its one signal is its order's answer, the session); the shop hears PaymentAuthorizationFailed and its customer is sent
  * to its cancel page. Records the authorize.
  */
 async function recordSprykerPageExpired(run: Run, name: string): Promise<void> {
@@ -505,7 +501,7 @@ async function recordSprykerPageExpired(run: Run, name: string): Promise<void> {
     stepsIn(history).filter(
       (step) => !step.startsWith('activity ') || step === 'activity closeCheckoutSession',
     ),
-    ['activity closeCheckoutSession'],
+    ['signal actAnswered', 'activity closeCheckoutSession'],
   );
   record(`${name}--authorize`, authorize.workflowId, history);
 }

@@ -27,7 +27,6 @@ import {
   actAnsweredSignal,
   actInFlightQuery,
   admitCommandUpdate,
-  checkoutAnsweredSignal,
   checkoutPageQuery,
   openCheckoutUpdate,
   orderPaymentQuery,
@@ -140,7 +139,6 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
     { validator: (request) => order.refuseOtherOpening(request.opening) },
   );
 
-  setHandler(checkoutAnsweredSignal, (answer) => order.checkoutAnswered(answer));
   setHandler(checkoutPageQuery, () => order.pageView());
 
   // Answered once the command is admitted (durably, with this update), not after its act.

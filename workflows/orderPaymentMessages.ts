@@ -36,9 +36,6 @@ export interface CheckoutOpened {
  */
 export const openCheckoutUpdate = defineUpdate<CheckoutOpened, [OrderCheckoutRequest]>('openCheckout');
 
-/** The authorize command's act answered (its session, or its outcome): from the command to its order. */
-export const checkoutAnsweredSignal = defineSignal<[ProviderResult]>('checkoutAnswered');
-
 /** What the customer's payment page shows; undefined for an order without a checkout. */
 export const checkoutPageQuery = defineQuery<CheckoutPageView | undefined>('checkoutPage');
 

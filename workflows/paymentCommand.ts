@@ -3,8 +3,6 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
-  getExternalWorkflowHandle,
-  log,
 } from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import type { ProviderResult } from '../providers/types';
@@ -12,7 +10,6 @@ import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
-import { checkoutAnsweredSignal } from './orderPaymentMessages';
 import { OrderTurn } from './orderTurn';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
@@ -84,23 +81,7 @@ function revivedReason({ endedAs }: RevivedCommand): [reason: string, category: 
 async function act(state: CommandState, acting: () => Promise<ProviderResult>): Promise<ProviderResult> {
   const answer = await beforeDeadline(state, acting());
   state.acted(answer);
-  await tellOrder(state, answer);
   return answer;
-}
-
-/**
- * An authorize tells its order the act's answer: the customer's page needs its session, a direct checkout the
- * answer itself. The outcome reaches the order later through the door's report, like every command's.
- */
-async function tellOrder({ input }: CommandState, answer: ProviderResult): Promise<void> {
-  // An order that acted for its authorize knows the answer already.
-  if (!input.checkout || input.orderWorkflowId !== undefined) return;
-  try {
-    await getExternalWorkflowHandle(input.checkout.orderWorkflowId).signal(checkoutAnsweredSignal, answer);
-  } catch (error) {
-    // The order's workflow ended by hand: the command goes on; its report tells the shop.
-    log.warn("the order's workflow could not be told of the authorization", { error: String(error) });
-  }
 }
 
 function stageOf({ facts }: CommandState): Stage {

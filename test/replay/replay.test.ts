@@ -90,10 +90,10 @@ describe('replay of recorded histories', () => {
         'spryker-order-capture-refund-cancel--order.json',
         'spryker-order-capture-refund-cancel--mailbox.json',
         'spryker-order-capture-refund-cancel--capture.json',
-        // An order checked out on the payment page (3-D Secure passed): the order, its authorize, the turn.
+        // An order checked out on the payment page (3-D Secure passed): the order, which acts for its
+        // authorize, and the authorize.
         'spryker-order-paid-on-page--order.json',
         'spryker-order-paid-on-page--authorize.json',
-        'spryker-order-paid-on-page--turn.json',
         // A page abandoned until it expired: the authorize declined.
         'spryker-page-expired--authorize.json',
         // The tenant's connection, and a message dropped for an order Settle does not know.
@@ -122,17 +122,22 @@ describe('replay of recorded histories', () => {
       'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
     );
     expect(activitiesOf('capture-settled-by-webhook.json')).toEqual(['reportOutcome']);
-    // A cancel that arrives while the capture acts finds the turn taken, waits, and takes it after.
-    expect(eventTypesOf('cancel-waiting-for-capture.json')).toEqual(
+    // A cancel that arrives while the capture acts finds the turn taken, asks the capture to tell it when its
+    // act ends (turnWanted), is told (turnFree) before its fallback look fires, and takes the turn after.
+    const waiting = 'cancel-waiting-for-capture.json';
+    expect(eventTypesOf(waiting)).toEqual(
       expect.arrayContaining([
         'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED',
-        'EVENT_TYPE_TIMER_STARTED',
+        'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'EVENT_TYPE_TIMER_CANCELED',
         'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
       ]),
     );
-    // The order opens its checkout (its authorize command, a child that tells it its answer), admits each
-    // command by starting it as a child, takes each outcome, and is still running (an order lives on after its
-    // commands), as is its mailbox.
+    expect(eventTypesOf(waiting)).not.toContain('EVENT_TYPE_TIMER_FIRED');
+    expect(signalsOf(waiting)).toEqual(['turnFree']);
+    // The order opens its checkout (its authorize command, a child), admits each command by starting it as a
+    // child, acts for each at the provider (a local activity, a marker) and tells it the answer, takes each
+    // outcome, and is still running (an order lives on after its commands), as is its mailbox.
     const order = 'spryker-order-capture-refund-cancel--order.json';
     expect(updatesOf(order)).toEqual([
       'openCheckout',
@@ -145,28 +150,32 @@ describe('replay of recorded histories', () => {
       'recordOutcome',
     ]);
     expect(activitiesOf(order)).toEqual([]);
+    expect(eventTypesOf(order).filter((type) => type === 'EVENT_TYPE_MARKER_RECORDED')).toHaveLength(4);
     expect(eventTypesOf(order).filter((type) => type.includes('START_CHILD'))).toHaveLength(4);
+    expect(signalsOf('spryker-order-capture-refund-cancel--capture.json')).toContain('actAnswered');
     expect(activitiesOf('spryker-order-capture-refund-cancel--authorize.json')).toEqual(['reportOutcome']);
     const mailbox = 'spryker-order-capture-refund-cancel--mailbox.json';
     expect(new Set(updatesOf(mailbox))).toEqual(new Set(['acknowledge']));
     expect(eventTypesOf(mailbox)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
     expect(activitiesOf('spryker-order-capture-refund-cancel--capture.json')).toEqual(['reportOutcome']);
-    // On the payment page, the order starts its authorize and hears its answer (the page's session); the
-    // authorize opens the session in its turn (one local activity, a marker), and the gateway's webhook, the
-    // provider's event, settles it before the report.
+    // On the payment page, the order starts its authorize, opens the page's session for it (one local
+    // activity, a marker) and tells it the answer; the gateway's webhook, the provider's event, settles the
+    // authorize before the report.
     const pageOrder = 'spryker-order-paid-on-page--order.json';
     expect(updatesOf(pageOrder)).toEqual(['openCheckout', 'recordOutcome']);
-    expect(signalsOf(pageOrder)).toEqual(['checkoutAnswered']);
+    expect(signalsOf(pageOrder)).toEqual([]);
+    expect(eventTypesOf(pageOrder)).toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(eventTypesOf(pageOrder).filter((type) => type.includes('START_CHILD'))).toHaveLength(1);
     const pageAuthorize = 'spryker-order-paid-on-page--authorize.json';
-    expect(signalsOf(pageAuthorize)).toEqual(['providerEvent']);
+    expect(signalsOf(pageAuthorize)).toEqual(['actAnswered', 'providerEvent']);
+    expect(eventTypesOf(pageAuthorize)).not.toContain('EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
     expect(activitiesOf(pageAuthorize)).not.toContain('closeCheckoutSession');
     expect(activitiesOf(pageAuthorize).at(-1)).toBe('reportOutcome');
     expect(reportOf(pageAuthorize)).toMatchObject({ command: 'authorize', result: { outcome: 'settled' } });
-    expect(eventTypesOf('spryker-order-paid-on-page--turn.json')).toContain('EVENT_TYPE_MARKER_RECORDED');
-    // Abandoned, the page expires: the authorize asks the gateway, closes the session and declines, unsignalled.
+    // Abandoned, the page expires: the authorize asks the gateway, closes the session and declines; no provider
+    // event came, only its order's answer (the session).
     const expired = 'spryker-page-expired--authorize.json';
-    expect(signalsOf(expired)).toEqual([]);
+    expect(signalsOf(expired)).toEqual(['actAnswered']);
     expect(activitiesOf(expired).slice(-3)).toEqual([
       'findAuthorization',
       'closeCheckoutSession',
