@@ -1,9 +1,4 @@
-import {
-  CancellationScope,
-  condition,
-  ContinueAsNew,
-  continueAsNew,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, ContinueAsNew, continueAsNew } from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
 import type { ProviderResult } from '../providers/types';
 import { awaitOutcome } from './awaitOutcome';
