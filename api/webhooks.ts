@@ -6,8 +6,10 @@ import type { Logger } from '../config/logger';
 import type { ProviderRegistry } from '../providers/registry';
 import { WebhookVerificationError, type PaymentProvider, type ProviderEvent } from '../providers/types';
 import { fingerprint } from '../domain/fingerprint';
+import { orderPaymentWorkflowIdOf } from '../domain/orderPayment';
 import { WORKFLOW_ID_MAX_LENGTH, parsePaymentWorkflowId } from '../domain/workflowId';
 import { providerEventSignal, recheckSignal } from '../workflows/messages';
+import { commandEventSignal } from '../workflows/orderPaymentMessages';
 import { MB, errorBodySchema, route, type RouteSet } from '../http/contract';
 import { webhookRechecksDropped, webhookVerificationFailures } from '../http/metrics';
 import { AUTH_FAILURE_LIMIT, authGate, oncePer, throttledResponse } from '../http/throttle';
@@ -88,6 +90,22 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
       .finally(() => (inFlight -= 1));
   }
 
+  /**
+   * An order acts before it starts its command (workflows/orderPayment.ts): a quick webhook finds no command yet,
+   * and goes to the order, which hands it on. False when no order of that reference runs.
+   */
+  async function toItsOrder(event: ProviderEvent, reference: string | undefined): Promise<boolean> {
+    const orderWorkflowId = reference === undefined ? undefined : orderPaymentWorkflowIdOf(reference);
+    if (!orderWorkflowId) return false;
+    try {
+      await temporal.workflow.getHandle(orderWorkflowId).signal(commandEventSignal, event);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
   /** Verifies the webhook with its provider's adapter and signals the event to its payment workflow. */
   async function receive(req: Request, res: Response): Promise<void> {
     const provider = providers.get(String(req.params.provider));
@@ -120,6 +138,11 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
     try {
       await temporal.workflow.getHandle(event.workflowId).signal(providerEventSignal, event);
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError && (await toItsOrder(event, fields.reference))) {
+        logger.info('webhook delivered to the order of a command not started yet', fields);
+        res.status(200).json({ received: true, delivered: true });
+        return;
+      }
       if (error instanceof WorkflowNotFoundError) {
         // A late event for a finished (or unknown) payment: acknowledge, so the provider stops redelivering.
         logger.warn('webhook for no running payment workflow', fields);

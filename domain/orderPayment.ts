@@ -223,10 +223,14 @@ export function orderDoorOf(workflowId: string): string | undefined {
   return prefix === 'order' && door && rest.length >= 2 ? door : undefined;
 }
 
-/** The order's payment workflow of a command's reference (orderReferenceKey's), when the reference names an order. */
-export function orderPaymentWorkflowIdOf(reference: string, door: string): string | undefined {
+/**
+ * The order's payment workflow of a command's reference (orderReferenceKey's), when the reference names an order
+ * (of `door`, when given).
+ */
+export function orderPaymentWorkflowIdOf(reference: string, door?: string): string | undefined {
   const workflowId = `order:${reference}`;
-  return orderDoorOf(workflowId) === door ? workflowId : undefined;
+  const named = orderDoorOf(workflowId);
+  return named !== undefined && (door === undefined || named === door) ? workflowId : undefined;
 }
 
 /** The key of a command's payment at the provider: one command of an order acts at a time. */

@@ -459,7 +459,7 @@ async function recordSprykerPagePaid(run: Run, name: string): Promise<void> {
     name,
     'the authorize heard before its report',
     steps.slice(0, steps.indexOf('activity reportOutcome')).filter((step) => step.startsWith('signal ')),
-    ['signal actAnswered', 'signal providerEvent'],
+    ['signal providerEvent'],
   );
   record(`${name}--authorize`, authorize.workflowId, authorizeHistory);
   // Its order acted for it: the authorize takes no turn of its own.
@@ -501,7 +501,7 @@ async function recordSprykerPageExpired(run: Run, name: string): Promise<void> {
     stepsIn(history).filter(
       (step) => !step.startsWith('activity ') || step === 'activity closeCheckoutSession',
     ),
-    ['signal actAnswered', 'activity closeCheckoutSession'],
+    ['activity closeCheckoutSession'],
   );
   record(`${name}--authorize`, authorize.workflowId, history);
 }

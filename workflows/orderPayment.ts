@@ -27,6 +27,7 @@ import {
   actAnsweredSignal,
   actInFlightQuery,
   admitCommandUpdate,
+  commandEventSignal,
   checkoutPageQuery,
   openCheckoutUpdate,
   orderPaymentQuery,
@@ -36,7 +37,9 @@ import {
 } from './orderPaymentMessages';
 import { paymentCommandWorkflow } from './paymentCommand';
 import { OrderState } from './orderState';
-import { carryOut, providerCalls } from './providerCalls';
+import { providerEventSignal } from './messages';
+import type { ProviderEvent } from '../providers/types';
+import { carryOut, providerCalls, providerCallsRetryingAfter } from './providerCalls';
 import { failureOf } from './stuckReasons';
 
 /** An order with no command for this long, and none running, is closed: its workflow ends. */
@@ -53,34 +56,51 @@ export interface OrderPaymentInput {
 /**
  * One order's payment for as long as the order lives: its checkout's authorize command, then every capture,
  * refund and cancel on it, admitted against the money still capturable or refundable, each run as its own
- * payment command workflow (started here as an abandoned child, so that admitting and starting are one step).
- * The order acts at the provider for its commands, one at a time in the order they came (a second act of a
- * command, asked by the command, queues like the first), and hands each command its act's answer; the
- * authorize's answer is also the checkout's (the payment page's session, a direct checkout's answer). Every
- * command reports its outcome back through its door (recordOutcome), and the authorization and the amounts
- * follow. Queried for its state and its payment page; continues as new when its history grows, between acts;
- * ends after KEPT_IDLE_MS with nothing running.
+ * payment command workflow, started here as an abandoned child: what the order admits, it starts. The order
+ * acts at the provider for its commands, one at a time in the order they came (a second act of a command, asked
+ * by the command, queues like the first), and hands each command its act's answer, the first usually in the
+ * command's start; the authorize's answer is also the checkout's (the payment page's session, a direct
+ * checkout's answer). Every command reports its outcome back through its door (recordOutcome), and the
+ * authorization and the amounts follow. Queried for its state and its payment page; continues as new when its
+ * history grows, between acts; ends after KEPT_IDLE_MS with nothing running.
  */
 export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<OrderPaymentState> {
   const { opening, reply } = input;
   const order = new OrderState(opening, input.carried);
   const { workflowId } = workflowInfo();
-  /** Commands being started: an act waits for its command to be there to hear the answer. */
+  /** Commands admitted and not yet started: the order starts each with its first act's answer. */
+  const unstarted = new Map<string, PaymentCommandInput>();
+  /** Provider events for commands not yet started, handed to each as it starts. */
+  const early = new Map<string, ProviderEvent[]>();
+  /** Commands being started: the run continues as new only once they are there. */
   const starting = new Map<string, Promise<void>>();
   /** Answers on their way to their commands: the run continues as new only once they are delivered. */
   let answering = 0;
 
   /**
-   * Starts a command of the order as its own payment command workflow, an abandoned child: it goes on, and
-   * reports back, whatever becomes of this run (continue-as-new included); a redelivery finds it running. Its
-   * first act is queued with it: the admission is the first ask.
+   * Takes a command of the order on, its first act queued with it: the admission is the first ask. An order
+   * with no act queued acts at once and starts the command with the answer (`start`); one that acts for
+   * another command first starts this one now, so that it shows its wait, and signals it the answer.
    */
   const admit = (commandId: string, command: PaymentCommandInput): void => {
     const ours = { ...command, orderWorkflowId: workflowId };
+    unstarted.set(commandId, ours);
+    const waits = !order.actsDone();
     order.actAsked({ workflowId: commandId, input: ours, act: 1, since: now() });
+    if (waits) void start(commandId);
+  };
+
+  /**
+   * Starts an admitted command as its own payment command workflow, once, an abandoned child: it goes on, and
+   * reports back, whatever becomes of this run (continue-as-new included); a redelivery finds it running.
+   */
+  const start = (commandId: string, answered?: ActAnswer): Promise<void> => {
+    const ours = unstarted.get(commandId);
+    if (!ours) return starting.get(commandId) ?? Promise.resolve();
+    unstarted.delete(commandId);
     const started = startChild(paymentCommandWorkflow, {
       workflowId: commandId,
-      args: [ours],
+      args: argsOf(ours, answered, early.get(commandId)),
       parentClosePolicy: ParentClosePolicy.ABANDON,
       cancellationType: ChildWorkflowCancellationType.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
@@ -91,35 +111,43 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       },
     );
+    early.delete(commandId);
     starting.set(commandId, started);
     void started.finally(() => starting.delete(commandId)).catch(() => undefined);
+    return started;
   };
 
   /**
    * One act at the provider for a command: the calls, idempotency key (the command's workflow id) and retries
    * of any act (providerCalls.ts). A failure is the command's to show (stuck, with its reason); an authorize's
-   * answer is the checkout's too.
+   * answer is the checkout's too. A command not yet started is started with the answer, or, should the act
+   * need retries, before them.
    */
   const actFor = async (request: ActRequest): Promise<void> => {
-    await starting.get(request.workflowId);
+    const { workflowId: commandId } = request;
+    const calls = unstarted.has(commandId)
+      ? providerCallsRetryingAfter(() => start(commandId))
+      : providerCalls;
+    await starting.get(commandId);
     let answer: ActAnswer;
     try {
-      const result = await carryOut(request.input, request.workflowId, providerCalls, request.since);
+      const result = await carryOut(request.input, commandId, calls, request.since);
       if (request.input.command === 'authorize') order.checkoutAnswered(result);
       answer = { act: request.act, result };
     } catch (error) {
       if (isCancellation(error)) throw error;
       answer = { act: request.act, failure: failureOf(error) };
     }
+    if (unstarted.has(commandId)) {
+      void start(commandId, answer);
+      return;
+    }
     answering += 1;
-    void getExternalWorkflowHandle(request.workflowId)
+    void getExternalWorkflowHandle(commandId)
       .signal(actAnsweredSignal, answer)
       .catch((error: unknown) =>
         // Its command was ended by hand: an operator revives it, and it asks again.
-        log.warn("a command's act could not be answered", {
-          workflowId: request.workflowId,
-          error: String(error),
-        }),
+        log.warn("a command's act could not be answered", { workflowId: commandId, error: String(error) }),
       )
       .finally(() => (answering -= 1));
   };
@@ -158,6 +186,27 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
     else log.warn('an act was asked for a command not of this order', { workflowId: request.workflowId });
   });
 
+  // A webhook that found its command not running: kept for the command's start (also one not yet admitted: the
+  // redelivered admission may come after it), or passed on to a command started or being started.
+  setHandler(commandEventSignal, (event) => {
+    const commandId = event.workflowId;
+    if (unstarted.has(commandId) || !order.knows(commandId)) {
+      early.set(commandId, [...(early.get(commandId) ?? []), event]);
+      return;
+    }
+    answering += 1;
+    void Promise.resolve(starting.get(commandId))
+      .then(() => getExternalWorkflowHandle(commandId).signal(providerEventSignal, event))
+      .catch((error: unknown) =>
+        // The command has ended: the event came late.
+        log.warn("a provider's event found its command ended", {
+          workflowId: commandId,
+          error: String(error),
+        }),
+      )
+      .finally(() => (answering -= 1));
+  });
+
   setHandler(recordOutcomeUpdate, (outcome) => order.outcomeRecorded(outcome), {
     validator: (outcome) => order.refuseUnknownCommand(outcome),
   });
@@ -185,4 +234,14 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   }
   await condition(allHandlersFinished);
   return order.facts;
+}
+
+/** A command's start arguments, with no trailing empty ones (a run revived by hand takes the same workflow). */
+function argsOf(
+  input: PaymentCommandInput,
+  answered: ActAnswer | undefined,
+  events: readonly ProviderEvent[] | undefined,
+): Parameters<typeof paymentCommandWorkflow> {
+  if (events) return [input, undefined, undefined, answered, events];
+  return answered ? [input, undefined, undefined, answered] : [input];
 }

@@ -8,7 +8,7 @@ import type {
   OrderPaymentState,
 } from '../domain/orderPayment';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
-import type { ProviderResult } from '../providers/types';
+import type { ProviderEvent, ProviderResult } from '../providers/types';
 
 /**
  * The messages of an order's payment workflow (workflows/orderPayment.ts), defined once for the workflow, the
@@ -88,3 +88,10 @@ export const actAnsweredSignal = defineSignal<[ActAnswer]>('actAnswered');
 
 /** The command whose act the order is carrying out now, if any: the operator sees its activity's attempts. */
 export const actInFlightQuery = defineQuery<string | undefined>('actInFlight');
+
+/**
+ * A provider's event for a command of the order that was not running when it came: the order acts before it
+ * starts the command, so a quick webhook can come first. The order hands it to the command as it starts it, or
+ * passes it on once the command is there.
+ */
+export const commandEventSignal = defineSignal<[ProviderEvent]>('commandEvent');

@@ -12,9 +12,10 @@ import { actAgainSignal, actAnsweredSignal, type ActAnswer } from './orderPaymen
 /**
  * A command of an order acts at the provider through its order (workflows/orderPayment.ts), which runs its
  * commands' acts one at a time in the order they came: no turn of its own to take or wait for. The order acts
- * for the command as it admits it; a second act (an unknown outcome, an operator's recheck after a failed act)
- * is asked of the order. Each act is numbered by the command's provider calls, so that a late answer to an
- * earlier act is never taken for the current one.
+ * for the command as it admits it, and usually starts the command with that act's answer (`answered`); when
+ * the act needs retries, the order starts the command first and signals the answer. A second act (an unknown
+ * outcome, an operator's recheck after a failed act) is asked of the order. Each act is numbered by the
+ * command's provider calls, so that a late answer to an earlier act is never taken for the current one.
  */
 export class OrderTurn {
   private readonly answers = new Map<number, ActAnswer>();
@@ -25,8 +26,10 @@ export class OrderTurn {
     private readonly state: CommandState,
     private readonly orderWorkflowId: string,
     revived: boolean,
+    answered?: ActAnswer,
   ) {
     this.admissionAct = !revived;
+    if (answered) this.answers.set(answered.act, answered);
     setHandler(actAnsweredSignal, (answer) => {
       if (answer.act >= this.state.facts.attempts.provider) this.answers.set(answer.act, answer);
     });

@@ -1,10 +1,11 @@
 import { CancellationScope, condition, ContinueAsNew, continueAsNew } from '@temporalio/workflow';
 import type { PaymentCommandInput } from '../domain/paymentCommand';
-import type { ProviderResult } from '../providers/types';
+import type { ProviderEvent, ProviderResult } from '../providers/types';
 import { awaitOutcome } from './awaitOutcome';
 import { CommandState, type CarriedState } from './commandState';
 import { handleMessages } from './handlers';
 import type { RevivedCommand } from './messages';
+import type { ActAnswer } from './orderPaymentMessages';
 import { OrderTurn } from './orderTurn';
 import { report, type PaymentCommandResult } from './report';
 import { stuckReasonOf, type Stage, type StuckReason } from './stuckReasons';
@@ -30,17 +31,22 @@ export async function paymentCommandWorkflow(
   input: PaymentCommandInput,
   carried?: CarriedState,
   revived?: RevivedCommand,
+  /** A command of an order: its first act's answer, when the order acted before starting it. */
+  answered?: ActAnswer,
+  /** A command of an order: the provider's events that came before it was started (commandEventSignal). */
+  events?: readonly ProviderEvent[],
 ): Promise<PaymentCommandResult> {
   const state = new CommandState(input, carried);
   // A revived run is stuck before its handlers are set: the operator's message that revived it may come in
   // the same workflow task, and its validator runs as the handler is set.
   if (revived) state.awaitOperator(...revivedReason(revived));
   handleMessages(state);
+  for (const event of events ?? []) state.receive(event);
   // A command of an order acts through its order; any other takes the payment's turn (turn.ts).
   const orderTurn =
     input.orderWorkflowId === undefined
       ? undefined
-      : new OrderTurn(state, input.orderWorkflowId, revived !== undefined);
+      : new OrderTurn(state, input.orderWorkflowId, revived !== undefined, answered);
   const acting = orderTurn ? () => orderTurn.act() : () => takeTurn(state);
   if (revived) await untilOperatorAnswers(state);
   const continueAs = (next: CarriedState) => continueAsNew<typeof paymentCommandWorkflow>(input, next);

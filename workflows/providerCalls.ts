@@ -77,15 +77,30 @@ async function localFirst<I, O>(
   }
 }
 
+/**
+ * The calls a command makes at the provider, each local first; `beforeRetrying` runs once a local attempt has
+ * failed and before the regular activity takes over (an order starts the command there, so that an act that
+ * retries for hours has its command to show it).
+ */
+export function providerCallsRetryingAfter(beforeRetrying: () => Promise<void>): ProviderCalls {
+  const then =
+    <I, O>(call: (input: I) => Promise<O>) =>
+    async (input: I) => {
+      await beforeRetrying();
+      return call(input);
+    };
+  return {
+    inspectAuthorization: (query) =>
+      localFirst(local.inspectAuthorization, then(remote.inspectAuthorization), query),
+    executeProviderCommand: (command) =>
+      localFirst(local.executeProviderCommand, then(remote.executeProviderCommand), command),
+    authorizePayment: (request: AuthorizePaymentInput) =>
+      localFirst(local.authorizePayment, then(remote.authorizePayment), request),
+  };
+}
+
 /** The calls a command makes at the provider, each local first. */
-export const providerCalls = {
-  inspectAuthorization: (query: Parameters<Activities['inspectAuthorization']>[0]) =>
-    localFirst(local.inspectAuthorization, remote.inspectAuthorization, query),
-  executeProviderCommand: (command: Parameters<Activities['executeProviderCommand']>[0]) =>
-    localFirst(local.executeProviderCommand, remote.executeProviderCommand, command),
-  authorizePayment: (request: AuthorizePaymentInput) =>
-    localFirst(local.authorizePayment, remote.authorizePayment, request),
-};
+export const providerCalls: ProviderCalls = providerCallsRetryingAfter(async () => undefined);
 
 type Call<K extends keyof Activities> = (...args: Parameters<Activities[K]>) => ReturnType<Activities[K]>;
 export interface ProviderCalls {

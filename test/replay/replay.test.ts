@@ -152,30 +152,31 @@ describe('replay of recorded histories', () => {
     expect(activitiesOf(order)).toEqual([]);
     expect(eventTypesOf(order).filter((type) => type === 'EVENT_TYPE_MARKER_RECORDED')).toHaveLength(4);
     expect(eventTypesOf(order).filter((type) => type.includes('START_CHILD'))).toHaveLength(4);
-    expect(signalsOf('spryker-order-capture-refund-cancel--capture.json')).toContain('actAnswered');
+    // The order acted, then started the capture with the provider's answer: no signal carried it.
+    expect(signalsOf('spryker-order-capture-refund-cancel--capture.json')).not.toContain('actAnswered');
     expect(activitiesOf('spryker-order-capture-refund-cancel--authorize.json')).toEqual(['reportOutcome']);
     const mailbox = 'spryker-order-capture-refund-cancel--mailbox.json';
     expect(new Set(updatesOf(mailbox))).toEqual(new Set(['acknowledge']));
     expect(eventTypesOf(mailbox)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
     expect(activitiesOf('spryker-order-capture-refund-cancel--capture.json')).toEqual(['reportOutcome']);
-    // On the payment page, the order starts its authorize, opens the page's session for it (one local
-    // activity, a marker) and tells it the answer; the gateway's webhook, the provider's event, settles the
-    // authorize before the report.
+    // On the payment page, the order opens the page's session (one local activity, a marker), then starts its
+    // authorize with the answer; the gateway's webhook, the provider's event, settles the authorize before the
+    // report.
     const pageOrder = 'spryker-order-paid-on-page--order.json';
     expect(updatesOf(pageOrder)).toEqual(['openCheckout', 'recordOutcome']);
     expect(signalsOf(pageOrder)).toEqual([]);
     expect(eventTypesOf(pageOrder)).toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(eventTypesOf(pageOrder).filter((type) => type.includes('START_CHILD'))).toHaveLength(1);
     const pageAuthorize = 'spryker-order-paid-on-page--authorize.json';
-    expect(signalsOf(pageAuthorize)).toEqual(['actAnswered', 'providerEvent']);
+    expect(signalsOf(pageAuthorize)).toEqual(['providerEvent']);
     expect(eventTypesOf(pageAuthorize)).not.toContain('EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
     expect(activitiesOf(pageAuthorize)).not.toContain('closeCheckoutSession');
     expect(activitiesOf(pageAuthorize).at(-1)).toBe('reportOutcome');
     expect(reportOf(pageAuthorize)).toMatchObject({ command: 'authorize', result: { outcome: 'settled' } });
     // Abandoned, the page expires: the authorize asks the gateway, closes the session and declines; no provider
-    // event came, only its order's answer (the session).
+    // event came, and the order's answer (the session) came with its start.
     const expired = 'spryker-page-expired--authorize.json';
-    expect(signalsOf(expired)).toEqual(['actAnswered']);
+    expect(signalsOf(expired)).toEqual([]);
     expect(activitiesOf(expired).slice(-3)).toEqual([
       'findAuthorization',
       'closeCheckoutSession',

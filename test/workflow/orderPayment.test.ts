@@ -30,6 +30,7 @@ import { providerEventSignal, resolveUpdate, statusQuery } from '../../workflows
 import {
   admitCommandUpdate,
   checkoutPageQuery,
+  commandEventSignal,
   orderPaymentQuery,
 } from '../../workflows/orderPaymentMessages';
 import { createTimeSkippingEnv, eventually, prebuiltBundle } from '../helpers/temporal';
@@ -49,6 +50,10 @@ describe("an order's payment (time-skipping)", () => {
   const executed: string[] = [];
   /** Operations the provider refuses: it keeps no record of them. */
   const refused = new Set<string>();
+  /** Operations whose first call fails as a dropped connection would. */
+  const dropsFirst = new Set<string>();
+  /** Operations whose call after the first waits for the test to let it answer. */
+  const held = new Map<string, Promise<void>>();
 
   /** Authorizations asked about (findAuthorization), by order reference; and the authorizations asked for. */
   const searched: string[] = [];
@@ -96,8 +101,10 @@ describe("an order's payment (time-skipping)", () => {
         : { ...authorization(request), status: 'expired' };
     },
     execute: async ({ workflowId }): Promise<ProviderResult> => {
-      executed.push(workflowId);
+      const calls = executed.push(workflowId) && executed.filter((id) => id === workflowId).length;
       if (refused.has(workflowId)) throw new ProviderRejectedError('scripted refused the capture: HTTP 422');
+      if (dropsFirst.has(workflowId) && calls === 1) throw new Error('socket hang up');
+      if (calls > 1) await held.get(workflowId);
       return { outcome: 'pending', operationId: `op_${workflowId}`, status: 'pending' };
     },
     fetchStatus: async ({ workflowId }): Promise<ProviderResult | undefined> => {
@@ -449,6 +456,108 @@ describe("an order's payment (time-skipping)", () => {
       expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 8_000 });
       const { events: history } = await refusedOne.fetchHistory();
       expect(history?.some((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+    });
+  });
+
+  it("starts a command with its act's answer, or first when the act retries or waits behind another", async () => {
+    await withWorker('order-starts', async () => {
+      const { key, order } = await open('order-starts', 'ORDER-STARTS');
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      const id = (name: string) => `payment:spryker:${TENANT}:ORDER-STARTS:capture:${name}`;
+      const [idle, retried, behind] = ['idle', 'retried', 'behind'].map((name) =>
+        capture(key, id(name), policy, 3_000),
+      ) as [OrderCommandRequest, OrderCommandRequest, OrderCommandRequest];
+      const history = async (workflowId: string) =>
+        (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const signalled = async (workflowId: string) =>
+        (await history(workflowId))
+          .filter((event) => event.workflowExecutionSignaledEventAttributes)
+          .map((event) => event.workflowExecutionSignaledEventAttributes!.signalName);
+
+      // An idle order acts, then starts the command with the answer: no signal carries it.
+      await order.executeUpdate(admitCommandUpdate, { args: [idle] });
+      const idleCommand = env.client.workflow.getHandle(idle.workflowId);
+      await eventually(async () =>
+        (await idleCommand.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
+      );
+      const [started] = await history(idle.workflowId);
+      expect(started?.workflowExecutionStartedEventAttributes?.input?.payloads).toHaveLength(4);
+      expect(await signalled(idle.workflowId)).toEqual([]);
+
+      // A local attempt that fails: the command is started before the regular activity retries, and hears of
+      // its answer by signal. Admitted meanwhile, a command waiting behind that act is started at once.
+      let answer = () => undefined as void;
+      held.set(retried.workflowId, new Promise<void>((release) => (answer = release)));
+      dropsFirst.add(retried.workflowId);
+      await order.executeUpdate(admitCommandUpdate, { args: [retried] });
+      await eventually(async () =>
+        executed.filter((each) => each === retried.workflowId).length === 2 ? true : undefined,
+      );
+      await order.executeUpdate(admitCommandUpdate, { args: [behind] });
+      const waiting = await eventually(async () =>
+        env.client.workflow
+          .getHandle(behind.workflowId)
+          .query(statusQuery)
+          .catch(() => undefined),
+      );
+      expect(waiting.phase).not.toBe('awaiting_settlement');
+      expect(executed).not.toContain(behind.workflowId);
+      answer();
+      for (const { workflowId } of [retried, behind]) {
+        const command = env.client.workflow.getHandle(workflowId);
+        await eventually(async () =>
+          (await command.query(statusQuery)).phase === 'awaiting_settlement' ? true : undefined,
+        );
+        expect(await signalled(workflowId)).toEqual(['actAnswered']);
+      }
+      expect(executed.filter((each) => [retried, behind].some((c) => c.workflowId === each))).toEqual([
+        retried.workflowId,
+        retried.workflowId,
+        behind.workflowId,
+      ]);
+      const orderEvents = await order.fetchHistory().then(({ events }) => events ?? []);
+      const startedRetried = orderEvents.findIndex(
+        (event) =>
+          event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId === retried.workflowId,
+      );
+      const scheduled = orderEvents.findIndex((event) => event.activityTaskScheduledEventAttributes);
+      expect(startedRetried).toBeGreaterThan(-1);
+      expect(startedRetried).toBeLessThan(scheduled);
+    });
+  });
+
+  it("hands a provider's event that came before its command ran to the command", async () => {
+    await withWorker('order-early', async () => {
+      const { key, order } = await open('order-early', 'ORDER-EARLY');
+      const policy = { pollScheduleMs: [DAY], statusApi: true, deadlineMs: 7 * DAY };
+      const id = (name: string) => `payment:spryker:${TENANT}:ORDER-EARLY:capture:${name}`;
+      const settled = (workflowId: string) => ({
+        workflowId,
+        eventId: `evt_${workflowId}`,
+        operationId: `op_${workflowId}`,
+        outcome: 'settled' as const,
+        status: 'succeeded',
+      });
+      // The event comes to the order before the command's admission (a redelivered one, after a crash).
+      const first = capture(key, id('first'), policy, 4_000);
+      await order.signal(commandEventSignal, settled(first.workflowId));
+      await order.executeUpdate(admitCommandUpdate, { args: [first] });
+      const command = env.client.workflow.getHandle(first.workflowId);
+      expect(await command.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentCaptured' });
+      const { events } = await command.fetchHistory();
+      const signals = events?.flatMap(
+        (event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? [],
+      );
+      expect(signals).toEqual([]);
+      // Running already: passed on.
+      const second = capture(key, id('second'), policy, 4_000);
+      await order.executeUpdate(admitCommandUpdate, { args: [second] });
+      await order.signal(commandEventSignal, settled(second.workflowId));
+      expect(await env.client.workflow.getHandle(second.workflowId).result()).toMatchObject({
+        outcome: 'settled',
+        reported: 'PaymentCaptured',
+      });
+      expect(await order.query(orderPaymentQuery)).toMatchObject({ capturedMinor: 8_000 });
     });
   });
 
