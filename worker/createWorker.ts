@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { commandStarterActivities } from '../activities/commandStarter';
 import { turnHolderActivities } from '../activities/turnHolder';
 import type { ConfigOf } from '../config';
 import { parseDuration } from '../domain/duration';
@@ -77,6 +78,7 @@ export async function createSettleWorker(
       reporters: Object.fromEntries(doors.map((door) => [door.name, door.reporter])),
     }),
     ...turnHolderActivities(temporal),
+    ...commandStarterActivities(temporal),
     ...Object.assign({}, ...doors.map((door) => door.activities ?? {})),
   };
   const source = overrides.workflowBundle

@@ -1,17 +1,15 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   allHandlersFinished,
-  ChildWorkflowCancellationType,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  ParentClosePolicy,
+  proxyLocalActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { CommandStarterActivities } from '../activities/commandStarter';
 import { parseDuration } from '../domain/duration';
 import {
   authorizeWorkflowId,
@@ -20,7 +18,6 @@ import {
 } from '../domain/orderPayment';
 import type { PaymentCommandInput, ReplyContext } from '../domain/paymentCommand';
 import { now } from './commandState';
-import { commandVisibility } from './commandVisibility';
 import { continueAsNewDue } from './continueAsNew';
 import {
   actAgainSignal,
@@ -35,12 +32,17 @@ import {
   type ActAnswer,
   type ActRequest,
 } from './orderPaymentMessages';
-import { paymentCommandWorkflow } from './paymentCommand';
 import { OrderState } from './orderState';
 import { providerEventSignal } from './messages';
 import type { ProviderEvent } from '../providers/types';
 import { carryOut, providerCalls, providerCallsRetryingAfter } from './providerCalls';
 import { failureOf } from './stuckReasons';
+
+// Unlimited attempts: a command the order admitted is started, whatever it takes.
+const { startOrderCommand } = proxyLocalActivities<CommandStarterActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /** An order with no command for this long, and none running, is closed: its workflow ends. */
 const KEPT_IDLE_MS = parseDuration('400d');
@@ -56,11 +58,11 @@ export interface OrderPaymentInput {
 /**
  * One order's payment for as long as the order lives: its checkout's authorize command, then every capture,
  * refund and cancel on it, admitted against the money still capturable or refundable, each run as its own
- * payment command workflow, started here as an abandoned child: what the order admits, it starts. The order
- * acts at the provider for its commands, one at a time in the order they came (a second act of a command, asked
- * by the command, queues like the first), and hands each command its act's answer, the first usually in the
- * command's start; the authorize's answer is also the checkout's (the payment page's session, a direct
- * checkout's answer). Every command reports its outcome back through its door (recordOutcome), and the
+ * payment command workflow, started here (by a local activity, not as a child): what the order admits, it starts.
+ * The order acts at the provider for its commands, one at a time in the order they came (a second act of a
+ * command, asked by the command, queues like the first), and hands each command its act's answer, the first
+ * usually in the command's start; the authorize's answer is also the checkout's (the payment page's session, a
+ * direct checkout's answer). Every command reports its outcome back through its door (recordOutcome), and the
  * authorization and the amounts follow. Queried for its state and its payment page; continues as new when its
  * history grows, between acts; ends after KEPT_IDLE_MS with nothing running.
  */
@@ -91,26 +93,22 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   };
 
   /**
-   * Starts an admitted command as its own payment command workflow, once, an abandoned child: it goes on, and
-   * reports back, whatever becomes of this run (continue-as-new included); a redelivery finds it running.
+   * Starts an admitted command as its own payment command workflow, once (activities/commandStarter.ts): it goes
+   * on, and reports back, whatever becomes of this run (continue-as-new included); a redelivery finds it running.
    */
   const start = (commandId: string, answered?: ActAnswer): Promise<void> => {
     const ours = unstarted.get(commandId);
     if (!ours) return starting.get(commandId) ?? Promise.resolve();
     unstarted.delete(commandId);
-    const started = startChild(paymentCommandWorkflow, {
+    const started = startOrderCommand({
       workflowId: commandId,
-      args: argsOf(ours, answered, early.get(commandId)),
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      cancellationType: ChildWorkflowCancellationType.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      ...commandVisibility(ours, { orderId: opening.key.orderReference, tenant: opening.key.tenant }, now()),
-    }).then(
-      () => undefined,
-      (error: unknown) => {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      },
-    );
+      input: ours,
+      ...(answered ? { answered } : {}),
+      ...(early.has(commandId) ? { events: early.get(commandId) } : {}),
+      place: { orderId: opening.key.orderReference, tenant: opening.key.tenant },
+      admittedAtMs: now(),
+      taskQueue: workflowInfo().taskQueue,
+    });
     early.delete(commandId);
     starting.set(commandId, started);
     void started.finally(() => starting.delete(commandId)).catch(() => undefined);
@@ -234,14 +232,4 @@ export async function orderPaymentWorkflow(input: OrderPaymentInput): Promise<Or
   }
   await condition(allHandlersFinished);
   return order.facts;
-}
-
-/** A command's start arguments, with no trailing empty ones (a run revived by hand takes the same workflow). */
-function argsOf(
-  input: PaymentCommandInput,
-  answered: ActAnswer | undefined,
-  events: readonly ProviderEvent[] | undefined,
-): Parameters<typeof paymentCommandWorkflow> {
-  if (events) return [input, undefined, undefined, answered, events];
-  return answered ? [input, undefined, undefined, answered] : [input];
 }

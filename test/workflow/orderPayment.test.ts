@@ -1,7 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { commandStarterActivities } from '../../activities/commandStarter';
 import { PAGE_EXPIRED_REASON, type CheckoutMode } from '../../domain/checkout';
 import { verifyCheckoutToken } from '../../domain/checkoutToken';
 import {
@@ -136,12 +137,42 @@ describe("an order's payment (time-skipping)", () => {
       connection: env.nativeConnection,
       taskQueue,
       ...prebuiltBundle,
-      activities: createActivities({
-        providers: new ProviderRegistry([scripted], 'scripted'),
-        reporters: { spryker: createSprykerReporter(env.client, taskQueue, 'settle') },
-      }),
+      activities: {
+        ...createActivities({
+          providers: new ProviderRegistry([scripted], 'scripted'),
+          reporters: { spryker: createSprykerReporter(env.client, taskQueue, 'settle') },
+        }),
+        ...commandStarterActivities(env.client),
+      },
     });
-    return worker.runUntil(run);
+    return worker.runUntil(async () => {
+      try {
+        return await run();
+      } finally {
+        await endLeftovers();
+      }
+    });
+  };
+
+  /** The orders this test opened: ended with their commands as it ends (endLeftovers). */
+  let opened: string[] = [];
+  /**
+   * Ends what a test leaves running, so that its timers do not fire in a later test's skipped time, with no
+   * worker on its task queue to handle them.
+   */
+  const endLeftovers = async () => {
+    for (const orderId of opened) {
+      const order = env.client.workflow.getHandle(orderId);
+      const state = await order.query(orderPaymentQuery).catch(() => undefined);
+      const ids = [...Object.keys(state?.commands ?? {}), orderId];
+      for (const workflowId of ids) {
+        await env.client.workflow
+          .getHandle(workflowId)
+          .terminate('the test is over')
+          .catch(() => undefined);
+      }
+    }
+    opened = [];
   };
 
   const PAGE_KEY = 'page-key-for-tests';
@@ -181,6 +212,7 @@ describe("an order's payment (time-skipping)", () => {
     };
     const answer = await openCheckout(deps, opening, { door: 'spryker', context }, 30_000);
     const orderId = orderPaymentWorkflowId(key);
+    opened.push(orderId);
     return {
       key,
       answer,
@@ -224,6 +256,13 @@ describe("an order's payment (time-skipping)", () => {
     },
   });
 
+  /**
+   * A workflow's result, waited for without moving the clock: the test client's `result()` lets the server skip
+   * ahead while it waits, and with nothing else pending that is to an idle order's end (KEPT_IDLE_MS).
+   */
+  const resultInTime = (workflowId: string) =>
+    new Client({ connection: env.connection }).workflow.getHandle(workflowId).result();
+
   const events = async () =>
     (await waitingMessages(env.client, mailboxId(TENANT, 'payment-events'), 100)).map((message) => ({
       name: message.MessageAttributes.name,
@@ -261,7 +300,10 @@ describe("an order's payment (time-skipping)", () => {
         outcome: 'settled',
         status: 'authorized',
       });
-      expect(await authorize.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentAuthorized' });
+      expect(await resultInTime(authorize.workflowId)).toMatchObject({
+        outcome: 'settled',
+        reported: 'PaymentAuthorized',
+      });
       expect(searched.filter((reference) => reference === 'PENDING-HOOK')).toEqual([]);
       expect(await events()).toEqual([
         {
@@ -400,7 +442,10 @@ describe("an order's payment (time-skipping)", () => {
       await command.executeUpdate(resolveUpdate, {
         args: [{ outcome: 'declined', reason: 'refused by the provider', operator: 'alice' }],
       });
-      expect(await command.result()).toMatchObject({ outcome: 'declined', reported: 'PaymentCaptureFailed' });
+      expect(await resultInTime(workflowId)).toMatchObject({
+        outcome: 'declined',
+        reported: 'PaymentCaptureFailed',
+      });
       const names = (await events()).filter(
         (event) => (event.body as { orderReference: string }).orderReference === 'ORDER-REFUSED',
       );
@@ -515,14 +560,15 @@ describe("an order's payment (time-skipping)", () => {
         retried.workflowId,
         behind.workflowId,
       ]);
+      // Started before the regular activity was scheduled: the authorize's, the idle command's and its start.
       const orderEvents = await order.fetchHistory().then(({ events }) => events ?? []);
-      const startedRetried = orderEvents.findIndex(
-        (event) =>
-          event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId === retried.workflowId,
-      );
       const scheduled = orderEvents.findIndex((event) => event.activityTaskScheduledEventAttributes);
-      expect(startedRetried).toBeGreaterThan(-1);
-      expect(startedRetried).toBeLessThan(scheduled);
+      const starts = orderEvents.slice(0, scheduled).filter((event) => {
+        const data = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+        return data && Buffer.from(data).toString('utf8').includes('"activity_type":"startOrderCommand"');
+      });
+      expect(scheduled).toBeGreaterThan(-1);
+      expect(starts).toHaveLength(3);
     });
   });
 
@@ -543,7 +589,10 @@ describe("an order's payment (time-skipping)", () => {
       await order.signal(commandEventSignal, settled(first.workflowId));
       await order.executeUpdate(admitCommandUpdate, { args: [first] });
       const command = env.client.workflow.getHandle(first.workflowId);
-      expect(await command.result()).toMatchObject({ outcome: 'settled', reported: 'PaymentCaptured' });
+      expect(await resultInTime(command.workflowId)).toMatchObject({
+        outcome: 'settled',
+        reported: 'PaymentCaptured',
+      });
       const { events } = await command.fetchHistory();
       const signals = events?.flatMap(
         (event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? [],
@@ -585,7 +634,10 @@ describe("an order's payment (time-skipping)", () => {
         /resolve refused: the provider still has the capture pending/,
       );
       await resolvePayment(env.client, workflowId, { ...decline, force: true });
-      expect(await command.result()).toMatchObject({ outcome: 'declined', reported: 'PaymentCaptureFailed' });
+      expect(await resultInTime(command.workflowId)).toMatchObject({
+        outcome: 'declined',
+        reported: 'PaymentCaptureFailed',
+      });
       const state = await order.query(orderPaymentQuery);
       expect(state.commands[workflowId]).toMatchObject({ state: 'declined' });
       expect(state.capturedMinor).toBe(0);
