@@ -11,12 +11,7 @@ import {
   type OrderPaymentState,
 } from '../domain/orderPayment';
 import type { ProviderResult } from '../providers/types';
-import type {
-  ActRequest,
-  CheckoutOpened,
-  CommandOutcome,
-  OrderCheckoutRequest,
-} from './orderPaymentMessages';
+import type { CheckoutOpened, CommandOutcome, OrderCheckoutRequest } from './orderPaymentMessages';
 
 /**
  * What an order's payment workflow knows (workflows/orderPayment.ts), and the one place that changes it: the
@@ -26,13 +21,6 @@ import type {
 export class OrderState {
   private current: OrderPaymentState;
   private changes = 0;
-  /**
-   * The acts at the provider still to run, in the order they came; the first is in flight while `acting`. The
-   * run continues as new only with none (orderPayment.ts), so the queue is never carried.
-   */
-  private readonly acts: ActRequest[] = [];
-  private acting = false;
-
   constructor(opening: OrderPaymentOpening, carried?: OrderPaymentState) {
     this.current = carried ?? openOrderPayment(opening);
   }
@@ -49,39 +37,6 @@ export class OrderState {
   /** A command of the order is still running: the order does not end while one is. */
   running(): boolean {
     return Object.values(this.current.commands).some((command) => command.state === 'running');
-  }
-
-  /**
-   * Queues a command's act at the provider. An act asked again while the same one is queued or in flight (an
-   * operator's recheck) is the same act: it runs once.
-   */
-  actAsked(request: ActRequest): void {
-    if (this.acts.some(({ workflowId, act }) => workflowId === request.workflowId && act === request.act))
-      return;
-    this.acts.push(request);
-    this.changes += 1;
-  }
-
-  /** The act to run now, in flight until `actDone`; undefined when none is queued. */
-  nextAct(): ActRequest | undefined {
-    const next = this.acts[0];
-    if (next) this.acting = true;
-    return next;
-  }
-
-  actDone(): void {
-    this.acts.shift();
-    this.acting = false;
-  }
-
-  /** The command whose act is in flight. */
-  actInFlight(): string | undefined {
-    return this.acting ? this.acts[0]?.workflowId : undefined;
-  }
-
-  /** No act queued or in flight. */
-  actsDone(): boolean {
-    return this.acts.length === 0 && !this.acting;
   }
 
   /** The checkout is open: its authorize command is the order's. */
