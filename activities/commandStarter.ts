@@ -16,8 +16,8 @@ export interface OrderCommandStart {
   /** The provider's events that came before it ran. */
   readonly events?: readonly ProviderEvent[];
   readonly place: CommandPlace;
-  /** When the order admitted it (workflow time): its deadline counts from there. */
-  readonly admittedAtMs: number;
+  /** When the order starts it (workflow time): its deadline counts from there. */
+  readonly startedAtMs: number;
   readonly taskQueue: string;
 }
 
@@ -30,14 +30,14 @@ export interface OrderCommandStart {
 export function commandStarterActivities(temporal: Client) {
   return {
     async startOrderCommand(start: OrderCommandStart) {
-      const { workflowId, input, place, admittedAtMs, taskQueue } = start;
+      const { workflowId, input, place, startedAtMs, taskQueue } = start;
       try {
         await temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
           workflowId,
           taskQueue,
           args: argsOf(start),
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          ...commandVisibility(input, place, admittedAtMs),
+          ...commandVisibility(input, place, startedAtMs),
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -135,20 +135,10 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
       reference: parsePaymentWorkflowId(event.workflowId)?.reference,
       eventId: event.eventId,
     };
+    let delivered: 'command' | 'order' | undefined;
     try {
-      await temporal.workflow.getHandle(event.workflowId).signal(providerEventSignal, event);
+      delivered = await deliverEvent(event, fields.reference);
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError && (await toItsOrder(event, fields.reference))) {
-        logger.info('webhook delivered to the order of a command not started yet', fields);
-        res.status(200).json({ received: true, delivered: true });
-        return;
-      }
-      if (error instanceof WorkflowNotFoundError) {
-        // A late event for a finished (or unknown) payment: acknowledge, so the provider stops redelivering.
-        logger.warn('webhook for no running payment workflow', fields);
-        res.status(200).json({ received: true, delivered: false });
-        return;
-      }
       logger.error('webhook could not be signalled; the provider will redeliver', {
         ...fields,
         error: (error as Error).message,
@@ -156,8 +146,33 @@ export function webhookRoutes({ temporal, providers, logger, settlement }: Webho
       res.status(503).json({ error: 'temporarily unable to record the event' });
       return;
     }
-    logger.info('webhook delivered', { ...fields, outcome: event.outcome });
+    if (!delivered) {
+      // A late event for a finished (or unknown) payment: acknowledge, so the provider stops redelivering.
+      logger.warn('webhook for no running payment workflow', fields);
+      res.status(200).json({ received: true, delivered: false });
+      return;
+    }
+    if (delivered === 'order')
+      logger.info('webhook delivered to the order of a command not started yet', fields);
+    else logger.info('webhook delivered', { ...fields, outcome: event.outcome });
     res.status(200).json({ received: true, delivered: true });
+  }
+
+  /**
+   * Signals the event to its command, or, when no command runs under its id, to the command's order: which of
+   * them took it, or undefined when neither runs. Any other failure is thrown: the provider is to redeliver.
+   */
+  async function deliverEvent(
+    event: ProviderEvent,
+    reference: string | undefined,
+  ): Promise<'command' | 'order' | undefined> {
+    try {
+      await temporal.workflow.getHandle(event.workflowId).signal(providerEventSignal, event);
+      return 'command';
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    return (await toItsOrder(event, reference)) ? 'order' : undefined;
   }
 
   return {

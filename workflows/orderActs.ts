@@ -159,7 +159,7 @@ export class OrderActs {
       ...(answered ? { answered } : {}),
       ...(this.early.has(commandId) ? { events: this.early.get(commandId) } : {}),
       place: { orderId: key.orderReference, tenant: key.tenant },
-      admittedAtMs: now(),
+      startedAtMs: now(),
       taskQueue: workflowInfo().taskQueue,
     });
     this.early.delete(commandId);
